@@ -1,0 +1,2 @@
+//! Placeholder until the frame benchmark lands.
+fn main() {}

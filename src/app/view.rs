@@ -1,0 +1,149 @@
+//! What time range the dashboard shows, and the commands that change it.
+
+use crate::time_range::{TimeExpr, TimeRange, Window};
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+/// A change the UI asks for; applied after the frame, never in the middle of drawing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Show a new range (a quick pick or typed `from`/`to`); returns to live if it is relative.
+    SetRange(TimeRange),
+    /// Change the refresh interval.
+    SetRefresh(Duration),
+    /// Stop refreshing and freeze the x axis where it is.
+    Pause,
+    /// Go back to the live range that was shown before pausing or zooming.
+    Resume,
+    /// Show exactly this window (a drag-zoom or pan); pauses live refresh.
+    ZoomTo(Window),
+}
+
+/// The time range shown, and how to get back to live after zooming or pausing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ViewState {
+    /// The range every panel shows.
+    pub range: TimeRange,
+    /// Refresh interval while live.
+    pub refresh: Duration,
+    /// The live range to restore on resume; `Some` while paused or zoomed.
+    pub resume_to: Option<TimeRange>,
+}
+
+impl ViewState {
+    /// Live view of `range`, refreshed every `refresh`.
+    pub fn new(range: TimeRange, refresh: Duration) -> ViewState {
+        ViewState {
+            range,
+            refresh,
+            resume_to: None,
+        }
+    }
+
+    /// Whether data keeps refreshing.
+    pub fn is_live(&self) -> bool {
+        self.resume_to.is_none() && self.range.is_live()
+    }
+
+    /// The window shown at `now`.
+    pub fn window(&self, now: DateTime<Utc>) -> Window {
+        self.range.resolve(now)
+    }
+
+    /// Applies a command; returns whether data must be fetched anew.
+    pub fn apply(&mut self, command: &Command, now: DateTime<Utc>) -> bool {
+        match command {
+            Command::SetRange(range) => {
+                self.range = range.clone();
+                self.resume_to = None;
+                true
+            }
+            Command::SetRefresh(refresh) => {
+                self.refresh = *refresh;
+                true
+            }
+            Command::Pause => {
+                if self.resume_to.is_some() {
+                    return false;
+                }
+                let window = self.window(now);
+                self.resume_to = Some(std::mem::replace(&mut self.range, absolute(window)));
+                true
+            }
+            Command::Resume => match self.resume_to.take() {
+                Some(range) => {
+                    self.range = range;
+                    true
+                }
+                None => false,
+            },
+            Command::ZoomTo(window) => {
+                if window.end_ms <= window.start_ms {
+                    return false;
+                }
+                if self.resume_to.is_none() {
+                    self.resume_to = Some(self.range.clone());
+                }
+                self.range = absolute(*window);
+                true
+            }
+        }
+    }
+}
+
+fn absolute(window: Window) -> TimeRange {
+    let at = |ms: i64| {
+        TimeExpr::Absolute(DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default())
+    };
+    TimeRange {
+        from: at(window.start_ms),
+        to: at(window.end_ms),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn zooming_pauses_and_resume_returns_to_the_live_range() {
+        let mut view = ViewState::new(
+            TimeRange::parse("now-1h", "now").unwrap(),
+            Duration::from_secs(10),
+        );
+        let zoom = Window {
+            start_ms: now().timestamp_millis() - 600_000,
+            end_ms: now().timestamp_millis() - 300_000,
+        };
+        assert!(view.apply(&Command::ZoomTo(zoom), now()));
+        assert!(!view.is_live());
+        assert_eq!(view.window(now()), zoom);
+        // A second zoom keeps the original live range to go back to.
+        let closer = Window {
+            start_ms: zoom.start_ms,
+            end_ms: zoom.start_ms + 60_000,
+        };
+        view.apply(&Command::ZoomTo(closer), now());
+        assert!(view.apply(&Command::Resume, now()));
+        assert!(view.is_live());
+        assert_eq!(view.range.label(), "Last 1h");
+    }
+
+    #[test]
+    fn pausing_freezes_the_window() {
+        let mut view = ViewState::new(
+            TimeRange::parse("now-15m", "now").unwrap(),
+            Duration::from_secs(10),
+        );
+        view.apply(&Command::Pause, now());
+        let later = now() + chrono::Duration::minutes(5);
+        assert_eq!(view.window(later).end_ms, now().timestamp_millis());
+        assert!(!view.is_live());
+    }
+}

@@ -1,0 +1,204 @@
+//! The layout file format, version 1, as serde types.
+//!
+//! Every struct denies unknown keys so a typo (`tresholds`) is reported instead of
+//! silently ignored. Fields a validator must point at are `Spanned`, keeping the
+//! byte range they came from.
+
+use crate::units::Unit;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+/// The layout version this build reads and writes.
+pub const LAYOUT_VERSION: u32 = 1;
+
+/// A whole layout file, as written.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayoutFile {
+    /// Format version; only 1 exists.
+    pub version: Spanned<u32>,
+    /// Dashboard title shown in the top bar and window title.
+    pub title: String,
+    /// How often live data is refreshed (`10s`, `1m`).
+    #[serde(default = "default_refresh")]
+    pub refresh: Spanned<String>,
+    /// The default time range.
+    #[serde(default)]
+    pub time: TimeSpec,
+    /// Named data sources that panels refer to.
+    #[serde(default)]
+    pub sources: BTreeMap<String, SourceConfig>,
+    /// Panels on a 24-column grid.
+    #[serde(default)]
+    pub panels: Vec<Panel>,
+}
+
+fn default_refresh() -> Spanned<String> {
+    Spanned::new(0..0, "10s".to_owned())
+}
+
+/// The default time range of a layout, in Grafana notation.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeSpec {
+    /// Start, e.g. `now-1h`.
+    pub from: Spanned<String>,
+    /// End, e.g. `now`.
+    #[serde(default = "default_to")]
+    pub to: Spanned<String>,
+}
+
+fn default_to() -> Spanned<String> {
+    Spanned::new(0..0, "now".to_owned())
+}
+
+impl Default for TimeSpec {
+    fn default() -> Self {
+        TimeSpec {
+            from: Spanned::new(0..0, "now-1h".to_owned()),
+            to: default_to(),
+        }
+    }
+}
+
+/// Which backend a source talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// The built-in simulated AI inference fleet.
+    Demo,
+}
+
+/// A named data source. Flat rather than an enum per kind so every key keeps its
+/// position for error messages; the validator checks which keys suit which kind.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    /// The backend.
+    pub kind: Spanned<SourceKind>,
+    /// Demo: the random seed; the same seed and time always give the same data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+}
+
+/// What a panel draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum PanelKind {
+    /// Lines over time, one per series.
+    #[default]
+    Timeseries,
+    /// The latest value, large, coloured by thresholds, with a sparkline.
+    Stat,
+}
+
+/// Position on the 24-column grid (Grafana's `gridPos`), in grid cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GridPos {
+    /// Column of the left edge, 0–23.
+    pub x: u32,
+    /// Row of the top edge.
+    pub y: u32,
+    /// Width in columns.
+    pub w: u32,
+    /// Height in rows.
+    pub h: u32,
+}
+
+impl GridPos {
+    /// Whether two positions share at least one cell.
+    pub fn overlaps(&self, other: &GridPos) -> bool {
+        self.x < other.x + other.w
+            && other.x < self.x + self.w
+            && self.y < other.y + other.h
+            && other.y < self.y + self.h
+    }
+}
+
+/// A line at `value`, and the colour a stat takes at or above it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Threshold {
+    /// Where the threshold lies, in the panel's unit.
+    pub value: f64,
+    /// A colour name (green, yellow, orange, red, blue, purple) or `#rrggbb`.
+    pub color: Spanned<String>,
+}
+
+/// One panel.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Panel {
+    /// Title, also how `fleetdeck export --panel` finds it.
+    pub title: Spanned<String>,
+    /// What to draw.
+    #[serde(default)]
+    pub kind: PanelKind,
+    /// Where on the grid.
+    pub grid: Spanned<GridPos>,
+    /// Unit of the values, for axes, tooltips and tiles.
+    #[serde(default)]
+    pub unit: Unit,
+    /// Threshold lines / stat colours, ascending.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub thresholds: Vec<Threshold>,
+    /// Fixed lower bound of the y axis.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Fixed upper bound of the y axis.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// The queries whose series the panel shows.
+    #[serde(default)]
+    pub queries: Vec<Query>,
+}
+
+/// How series are combined when `by` groups them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Aggregate {
+    /// Arithmetic mean.
+    #[default]
+    Avg,
+    /// Total.
+    Sum,
+    /// Largest.
+    Max,
+    /// Smallest.
+    Min,
+}
+
+/// One query of a panel. Flat like [`SourceConfig`]: the source's kind decides which
+/// keys are required.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Query {
+    /// Name of a source in `[sources]`.
+    pub source: Spanned<String>,
+    /// Legend template, e.g. `{{model_name}} p99`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legend: Option<String>,
+    /// Demo: metric name, as the real exporter publishes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<Spanned<String>>,
+    /// Demo: quantile for latency distributions (0.5, 0.9, 0.99).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantile: Option<Spanned<f64>>,
+    /// Demo: per-second rate of a counter.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rate: bool,
+    /// Demo: only series whose labels equal these.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// Demo: group series by these labels (empty list: one series for all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<Vec<String>>,
+    /// Demo: how grouped series are combined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aggregate: Option<Aggregate>,
+    /// Any source: multiply every value, e.g. `3600` to turn USD/s into USD/h.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<f64>,
+}

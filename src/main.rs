@@ -1,0 +1,229 @@
+//! The `fleetdeck` command: the dashboard window, `check` for layouts, `export` for
+//! a panel's data without a window.
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use fleetdeck::app::{AppOptions, FleetApp, Theme, apply_theme};
+use fleetdeck::clock::{Clock, DisplayZone};
+use fleetdeck::export::{ExportFormat, export_panel, write_csv, write_json};
+use fleetdeck::layout::{Layout, load_layout, parse_layout};
+use fleetdeck::time_range::{TimeExpr, TimeRange};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The layout opened when none is named.
+const DEFAULT_LAYOUT: &str = "layouts/demo-fleet.toml";
+/// The same layout built in, so the binary runs from any directory.
+const BUILTIN_DEMO_LAYOUT: &str = include_str!("../layouts/demo-fleet.toml");
+
+/// Native dashboard for AI inference fleets: latency, accelerator utilisation and
+/// spend from Prometheus, CloudWatch and a built-in simulated fleet.
+#[derive(Parser)]
+#[command(name = "fleetdeck", version, args_conflicts_with_subcommands = true)]
+struct Cli {
+    /// Layout file to open (default: layouts/demo-fleet.toml, the simulated fleet).
+    layout: Option<PathBuf>,
+    /// Start full screen (wall display).
+    #[arg(long)]
+    fullscreen: bool,
+    /// Colour theme.
+    #[arg(long, value_enum, default_value_t = ThemeArg::Dark)]
+    theme: ThemeArg,
+    /// Show times in UTC instead of local time.
+    #[arg(long)]
+    utc: bool,
+    /// Pin "now" to this instant (RFC 3339), for reproducible screenshots.
+    #[arg(long, value_name = "TIME")]
+    now: Option<String>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate layout files; prints `file:line:col: message` per problem, exits 1 if any.
+    Check {
+        /// Layout files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Write one panel's series to stdout without opening a window.
+    Export {
+        /// Layout file.
+        layout: PathBuf,
+        /// Title of the panel to export.
+        #[arg(long)]
+        panel: String,
+        /// Start of the range (`now-15m`, RFC 3339, …); default: the layout's.
+        #[arg(long)]
+        from: Option<String>,
+        /// End of the range; default: the layout's.
+        #[arg(long)]
+        to: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+        format: ExportFormat,
+        /// Plot width in pixels the step is planned for (Grafana's maxDataPoints).
+        #[arg(long, default_value_t = 1200)]
+        width: u32,
+        /// Pin "now" to this instant (RFC 3339).
+        #[arg(long, value_name = "TIME")]
+        now: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ThemeArg {
+    Dark,
+    Light,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Some(Command::Check { files }) => check(&files),
+        Some(Command::Export {
+            layout,
+            panel,
+            from,
+            to,
+            format,
+            width,
+            now,
+        }) => export(&layout, &panel, from, to, format, width, now.as_deref()),
+        None => run_gui(&cli),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("fleetdeck: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn clock_from(now: Option<&str>) -> Result<Clock> {
+    match now {
+        None => Ok(Clock::System),
+        Some(text) => match TimeExpr::parse(text)? {
+            TimeExpr::Absolute(instant) => Ok(Clock::Fixed(instant)),
+            TimeExpr::Relative { .. } => {
+                bail!("--now needs an absolute time such as 2026-11-25T12:00:00Z")
+            }
+        },
+    }
+}
+
+fn check(files: &[PathBuf]) -> Result<ExitCode> {
+    let mut failed = false;
+    for file in files {
+        match load_layout(file) {
+            Ok(layout) => println!(
+                "{}: ok ({} panels, {} sources)",
+                file.display(),
+                layout.file.panels.len(),
+                layout.file.sources.len()
+            ),
+            Err(errors) => {
+                failed = true;
+                eprintln!("{errors}");
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn export(
+    layout_path: &Path,
+    panel: &str,
+    from: Option<String>,
+    to: Option<String>,
+    format: ExportFormat,
+    width: u32,
+    now: Option<&str>,
+) -> Result<ExitCode> {
+    let layout = load_layout(layout_path).map_err(|errors| anyhow::anyhow!("{errors}"))?;
+    let from = from.unwrap_or_else(|| layout.file.time.from.get_ref().clone());
+    let to = to.unwrap_or_else(|| layout.file.time.to.get_ref().clone());
+    let range = TimeRange::parse(&from, &to)?;
+    let clock = clock_from(now)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let series = runtime.block_on(export_panel(&layout, panel, &range, clock, width))?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match format {
+        ExportFormat::Csv => write_csv(&series, &mut out)?,
+        ExportFormat::Json => write_json(&series, &mut out)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn open_layout(path: Option<&Path>) -> Result<Layout> {
+    match path {
+        Some(path) => load_layout(path).map_err(|errors| anyhow::anyhow!("{errors}")),
+        None if Path::new(DEFAULT_LAYOUT).exists() => {
+            load_layout(Path::new(DEFAULT_LAYOUT)).map_err(|errors| anyhow::anyhow!("{errors}"))
+        }
+        None => parse_layout(BUILTIN_DEMO_LAYOUT, Path::new("<built-in demo-fleet.toml>"))
+            .map_err(|errors| anyhow::anyhow!("{errors}")),
+    }
+}
+
+fn run_gui(cli: &Cli) -> Result<ExitCode> {
+    let layout = open_layout(cli.layout.as_deref())?;
+    let options = AppOptions {
+        clock: clock_from(cli.now.as_deref())?,
+        zone: if cli.utc {
+            DisplayZone::Utc
+        } else {
+            DisplayZone::Local
+        },
+        theme: match cli.theme {
+            ThemeArg::Dark => Theme::Dark,
+            ThemeArg::Light => Theme::Light,
+        },
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .thread_name("fleetdeck-poll")
+        .build()
+        .context("cannot start the polling runtime")?;
+    let title = format!("fleetdeck — {}", layout.file.title);
+    let viewport = egui::ViewportBuilder::default()
+        .with_title(&title)
+        .with_inner_size([1600.0, 1000.0])
+        .with_min_inner_size([640.0, 400.0])
+        .with_fullscreen(cli.fullscreen);
+    let native = eframe::NativeOptions {
+        viewport,
+        renderer: eframe::Renderer::Glow,
+        ..Default::default()
+    };
+    let handle = runtime.handle().clone();
+    eframe::run_native(
+        &title,
+        native,
+        Box::new(move |cc| {
+            apply_theme(&cc.egui_ctx, options.theme);
+            Ok(Box::new(
+                FleetApp::new(layout, options).with_runtime(handle),
+            ))
+        }),
+    )
+    .map_err(|error| anyhow::anyhow!("cannot open the window: {error}"))?;
+    drop(runtime);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,469 @@
+//! Which metrics the simulated fleet publishes, under the names and labels the real
+//! exporters use (REFERENCE.md), and how each value is read off the fleet state.
+
+use super::fleet::{Accelerator, Fleet, normal_quantile};
+use super::noise;
+use std::collections::BTreeMap;
+
+/// How a metric may be queried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricKind {
+    /// A level: read as is; `rate` is refused.
+    Gauge,
+    /// A monotonically increasing count: only its `rate` is meaningful here.
+    Counter,
+    /// A running total read as is or as a rate (`EstimatedCharges`).
+    Cumulative,
+    /// A latency distribution: needs a `quantile`.
+    Distribution,
+}
+
+/// One published metric.
+#[derive(Debug, Clone, Copy)]
+pub struct MetricDef {
+    /// Name exactly as the exporter publishes it.
+    pub name: &'static str,
+    /// How it may be queried.
+    pub kind: MetricKind,
+    /// Which label family its series have.
+    family: Family,
+    /// One-line help, as an exporter's `# HELP`.
+    pub help: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Family {
+    Model,
+    Endpoint,
+    Gpu,
+    NeuronCore,
+    Billing,
+}
+
+/// Every metric the demo source knows, in the order the metric browser lists them.
+pub const METRICS: &[MetricDef] = &[
+    MetricDef {
+        name: "vllm:e2e_request_latency_seconds",
+        kind: MetricKind::Distribution,
+        family: Family::Model,
+        help: "End-to-end request latency in seconds.",
+    },
+    MetricDef {
+        name: "vllm:time_to_first_token_seconds",
+        kind: MetricKind::Distribution,
+        family: Family::Model,
+        help: "Time to first token in seconds.",
+    },
+    MetricDef {
+        name: "vllm:num_requests_running",
+        kind: MetricKind::Gauge,
+        family: Family::Model,
+        help: "Requests currently running on the engine.",
+    },
+    MetricDef {
+        name: "vllm:num_requests_waiting",
+        kind: MetricKind::Gauge,
+        family: Family::Model,
+        help: "Requests waiting in the queue.",
+    },
+    MetricDef {
+        name: "vllm:kv_cache_usage_perc",
+        kind: MetricKind::Gauge,
+        family: Family::Model,
+        help: "KV cache usage, 0 to 1.",
+    },
+    MetricDef {
+        name: "vllm:generation_tokens_total",
+        kind: MetricKind::Counter,
+        family: Family::Model,
+        help: "Generated tokens.",
+    },
+    MetricDef {
+        name: "vllm:request_success_total",
+        kind: MetricKind::Counter,
+        family: Family::Model,
+        help: "Successfully finished requests.",
+    },
+    MetricDef {
+        name: "Invocations",
+        kind: MetricKind::Counter,
+        family: Family::Endpoint,
+        help: "SageMaker invocations.",
+    },
+    MetricDef {
+        name: "Invocation4XXErrors",
+        kind: MetricKind::Counter,
+        family: Family::Endpoint,
+        help: "SageMaker invocations answered 4xx.",
+    },
+    MetricDef {
+        name: "Invocation5XXErrors",
+        kind: MetricKind::Counter,
+        family: Family::Endpoint,
+        help: "SageMaker invocations answered 5xx.",
+    },
+    MetricDef {
+        name: "ModelLatency",
+        kind: MetricKind::Distribution,
+        family: Family::Endpoint,
+        help: "SageMaker model latency in microseconds.",
+    },
+    MetricDef {
+        name: "OverheadLatency",
+        kind: MetricKind::Distribution,
+        family: Family::Endpoint,
+        help: "SageMaker overhead latency in microseconds.",
+    },
+    MetricDef {
+        name: "DCGM_FI_DEV_GPU_UTIL",
+        kind: MetricKind::Gauge,
+        family: Family::Gpu,
+        help: "GPU utilization (in %).",
+    },
+    MetricDef {
+        name: "DCGM_FI_DEV_FB_USED",
+        kind: MetricKind::Gauge,
+        family: Family::Gpu,
+        help: "Framebuffer memory used (in MiB).",
+    },
+    MetricDef {
+        name: "DCGM_FI_DEV_POWER_USAGE",
+        kind: MetricKind::Gauge,
+        family: Family::Gpu,
+        help: "Power draw (in W).",
+    },
+    MetricDef {
+        name: "neuroncore_utilization_ratio",
+        kind: MetricKind::Gauge,
+        family: Family::NeuronCore,
+        help: "NeuronCore utilization, 0 to 1.",
+    },
+    MetricDef {
+        name: "EstimatedCharges",
+        kind: MetricKind::Cumulative,
+        family: Family::Billing,
+        help: "Month-to-date estimated charges in USD.",
+    },
+];
+
+/// Finds a metric by name, accepting the `vllm_` spelling some scrapes store.
+pub fn metric(name: &str) -> Option<&'static MetricDef> {
+    METRICS
+        .iter()
+        .find(|m| m.name == name || m.name.replacen(':', "_", 1) == name)
+}
+
+/// One concrete series: a metric with its labels and the fleet member behind it.
+#[derive(Debug, Clone)]
+pub struct SeriesDef {
+    /// The metric.
+    pub metric: &'static MetricDef,
+    /// Labels as the exporter would attach them.
+    pub labels: BTreeMap<String, String>,
+    endpoint: usize,
+    device: usize,
+    service: &'static str,
+}
+
+fn labels(pairs: &[(&str, String)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect()
+}
+
+/// All series of a metric in this fleet.
+pub fn series_of(fleet: &Fleet, metric: &'static MetricDef) -> Vec<SeriesDef> {
+    let mut out = Vec::new();
+    let one = |endpoint: usize, device: usize, labels: BTreeMap<String, String>| SeriesDef {
+        metric,
+        labels,
+        endpoint,
+        device,
+        service: "",
+    };
+    match metric.family {
+        Family::Model => {
+            for (i, e) in fleet.endpoints.iter().enumerate() {
+                out.push(one(
+                    i,
+                    0,
+                    labels(&[("model_name", e.model_name.to_owned())]),
+                ));
+            }
+        }
+        Family::Endpoint => {
+            for (i, e) in fleet.endpoints.iter().enumerate() {
+                out.push(one(
+                    i,
+                    0,
+                    labels(&[
+                        ("EndpointName", e.endpoint_name.to_owned()),
+                        ("VariantName", "AllTraffic".to_owned()),
+                    ]),
+                ));
+            }
+        }
+        Family::Gpu => {
+            for (i, e) in fleet.endpoints.iter().enumerate() {
+                let Accelerator::Gpu { model, .. } = e.accelerator else {
+                    continue;
+                };
+                for instance in 0..e.instances {
+                    for gpu in 0..e.devices_per_instance {
+                        out.push(one(
+                            i,
+                            instance * e.devices_per_instance + gpu,
+                            labels(&[
+                                ("Hostname", host_name(e.endpoint_name, instance)),
+                                ("gpu", gpu.to_string()),
+                                ("modelName", model.to_owned()),
+                                ("endpoint", e.endpoint_name.to_owned()),
+                            ]),
+                        ));
+                    }
+                }
+            }
+        }
+        Family::NeuronCore => {
+            for (i, e) in fleet.endpoints.iter().enumerate() {
+                if e.accelerator != Accelerator::Neuron {
+                    continue;
+                }
+                for instance in 0..e.instances {
+                    for core in 0..e.devices_per_instance {
+                        out.push(one(
+                            i,
+                            instance * e.devices_per_instance + core,
+                            labels(&[
+                                ("instance_id", instance_id(e.endpoint_name, instance)),
+                                ("instance_type", e.instance_type.to_owned()),
+                                ("neuroncore", core.to_string()),
+                                ("endpoint", e.endpoint_name.to_owned()),
+                            ]),
+                        ));
+                    }
+                }
+            }
+        }
+        Family::Billing => {
+            let mut services: Vec<&'static str> =
+                fleet.endpoints.iter().map(|e| e.service_name).collect();
+            services.dedup();
+            for service in services {
+                out.push(SeriesDef {
+                    metric,
+                    labels: labels(&[
+                        ("ServiceName", service.to_owned()),
+                        ("Currency", "USD".to_owned()),
+                    ]),
+                    endpoint: 0,
+                    device: 0,
+                    service,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn host_name(endpoint: &str, instance: usize) -> String {
+    format!("{endpoint}-{instance}")
+}
+
+fn instance_id(endpoint: &str, instance: usize) -> String {
+    format!(
+        "i-{:017x}",
+        noise::key(endpoint).wrapping_add(instance as u64) >> 4
+    )
+}
+
+/// How a sample is asked for.
+#[derive(Debug, Clone, Copy)]
+pub enum Reading {
+    /// The level of a gauge or running total.
+    Value,
+    /// Per-second rate of a counter or running total.
+    Rate,
+    /// A quantile of a distribution.
+    Quantile(f64),
+}
+
+/// The value of `series` at `t_ms`, or `None` for a reading the metric does not support.
+pub fn sample(fleet: &Fleet, series: &SeriesDef, t_ms: i64, reading: Reading) -> Option<f64> {
+    let t_s = t_ms as f64 / 1000.0;
+    if series.metric.family == Family::Billing {
+        let rate = fleet.spend_rate_per_s(series.service);
+        return match reading {
+            Reading::Rate => Some(rate),
+            Reading::Value => Some(rate * seconds_into_month(t_ms)),
+            Reading::Quantile(_) => None,
+        };
+    }
+    let e = &fleet.endpoints[series.endpoint];
+    let state = fleet.state(series.endpoint, t_s);
+    let stream =
+        noise::key(series.metric.name) ^ noise::key(e.endpoint_name) ^ (series.device as u64) << 32;
+    let jitter = noise::jitter(fleet.seed, stream, t_ms);
+    let drift = noise::smooth(fleet.seed, stream, t_s, 120.0);
+    let quantile_of = |median: f64, sigma: f64, q: f64| {
+        median * (normal_quantile(q) * sigma).exp() * (1.0 + 0.04 * jitter)
+    };
+    let error_share_4xx = 0.004;
+    let error_share_5xx = 0.0006 + 0.04 * state.incident;
+    let value = match (series.metric.name, reading) {
+        ("vllm:e2e_request_latency_seconds", Reading::Quantile(q)) => {
+            quantile_of(state.median_latency_s, state.latency_sigma, q)
+        }
+        ("vllm:time_to_first_token_seconds", Reading::Quantile(q)) => quantile_of(
+            state.median_latency_s * 0.08 * (1.0 + 6.0 * state.incident),
+            state.latency_sigma + 0.2,
+            q,
+        ),
+        ("ModelLatency", Reading::Quantile(q)) => {
+            quantile_of(state.median_latency_s * 0.93 * 1e6, state.latency_sigma, q)
+        }
+        ("OverheadLatency", Reading::Quantile(q)) => {
+            quantile_of(12_000.0 * (1.0 + state.utilisation), 0.4, q)
+        }
+        ("vllm:num_requests_running", Reading::Value) => (state.load_rps * state.median_latency_s
+            / e.instances as f64)
+            .min(e.max_batch)
+            .round(),
+        ("vllm:num_requests_waiting", Reading::Value) => {
+            let pressure = (state.utilisation - 0.85).max(0.0) * 40.0;
+            (pressure + 60.0 * state.incident + 1.5 * (1.0 + drift))
+                .max(0.0)
+                .round()
+        }
+        ("vllm:kv_cache_usage_perc", Reading::Value) => {
+            (0.25 + 0.55 * state.utilisation + 0.2 * state.incident + 0.03 * drift).clamp(0.0, 1.0)
+        }
+        ("vllm:generation_tokens_total", Reading::Rate) => {
+            state.load_rps * e.output_tokens * (1.0 + 0.02 * jitter)
+        }
+        ("vllm:request_success_total" | "Invocations", Reading::Rate) => {
+            let share = if series.metric.name == "Invocations" {
+                1.0
+            } else {
+                1.0 - error_share_5xx - error_share_4xx
+            };
+            state.load_rps * share * (1.0 + 0.02 * jitter)
+        }
+        ("Invocation4XXErrors", Reading::Rate) => {
+            state.load_rps * error_share_4xx * (1.0 + 0.3 * jitter)
+        }
+        ("Invocation5XXErrors", Reading::Rate) => {
+            state.load_rps * error_share_5xx * (1.0 + 0.3 * jitter)
+        }
+        ("DCGM_FI_DEV_GPU_UTIL", Reading::Value) => (100.0
+            * (state.utilisation * (0.92 + 0.08 * drift) + 0.08 * state.incident))
+            .clamp(0.0, 100.0)
+            .round(),
+        ("DCGM_FI_DEV_FB_USED", Reading::Value) => {
+            let Accelerator::Gpu { memory_mib, .. } = e.accelerator else {
+                return None;
+            };
+            (memory_mib * (0.62 + 0.3 * state.utilisation + 0.02 * drift))
+                .min(memory_mib)
+                .round()
+        }
+        ("DCGM_FI_DEV_POWER_USAGE", Reading::Value) => {
+            let Accelerator::Gpu {
+                max_power_w,
+                idle_power_w,
+                ..
+            } = e.accelerator
+            else {
+                return None;
+            };
+            idle_power_w
+                + (max_power_w - idle_power_w)
+                    * (state.utilisation * (0.9 + 0.1 * drift)).clamp(0.0, 1.0)
+        }
+        ("neuroncore_utilization_ratio", Reading::Value) => {
+            (state.utilisation * (0.9 + 0.1 * drift) + 0.06 * state.incident).clamp(0.0, 1.0)
+        }
+        _ => return None,
+    };
+    Some(value)
+}
+
+fn seconds_into_month(t_ms: i64) -> f64 {
+    use chrono::{Datelike, TimeZone, Utc};
+    let Some(instant) = Utc.timestamp_millis_opt(t_ms).single() else {
+        return 0.0;
+    };
+    let month_start = Utc
+        .with_ymd_and_hms(instant.year(), instant.month(), 1, 0, 0, 0)
+        .single()
+        .map_or(t_ms, |start| start.timestamp_millis());
+    (t_ms - month_start) as f64 / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vllm_metrics_are_found_under_both_spellings() {
+        assert_eq!(
+            metric("vllm:num_requests_waiting").unwrap().name,
+            "vllm:num_requests_waiting"
+        );
+        assert_eq!(
+            metric("vllm_num_requests_waiting").unwrap().name,
+            "vllm:num_requests_waiting"
+        );
+        assert!(metric("vllm:nope").is_none());
+    }
+
+    #[test]
+    fn every_metric_has_series_and_a_supported_reading() {
+        let fleet = Fleet::new(7);
+        for def in METRICS {
+            let series = series_of(&fleet, def);
+            assert!(!series.is_empty(), "{}", def.name);
+            let reading = match def.kind {
+                MetricKind::Gauge | MetricKind::Cumulative => Reading::Value,
+                MetricKind::Counter => Reading::Rate,
+                MetricKind::Distribution => Reading::Quantile(0.99),
+            };
+            let value = sample(&fleet, &series[0], 1_764_000_000_000, reading).unwrap();
+            assert!(value.is_finite() && value >= 0.0, "{}: {value}", def.name);
+        }
+    }
+
+    #[test]
+    fn latency_quantiles_are_ordered_p50_p90_p99() {
+        let fleet = Fleet::new(7);
+        let def = metric("vllm:e2e_request_latency_seconds").unwrap();
+        let series = &series_of(&fleet, def)[0];
+        for minute in 0..600 {
+            let t = 1_764_000_000_000 + minute * 60_000;
+            let p50 = sample(&fleet, series, t, Reading::Quantile(0.5)).unwrap();
+            let p90 = sample(&fleet, series, t, Reading::Quantile(0.9)).unwrap();
+            let p99 = sample(&fleet, series, t, Reading::Quantile(0.99)).unwrap();
+            assert!(p50 < p90 && p90 < p99, "at {t}: {p50} {p90} {p99}");
+        }
+    }
+
+    #[test]
+    fn month_to_date_spend_grows_at_the_instance_price() {
+        let fleet = Fleet::new(7);
+        let def = metric("EstimatedCharges").unwrap();
+        let series = &series_of(&fleet, def)[0];
+        let a = sample(&fleet, series, 1_764_000_000_000, Reading::Value).unwrap();
+        let b = sample(
+            &fleet,
+            series,
+            1_764_000_000_000 + 3_600_000,
+            Reading::Value,
+        )
+        .unwrap();
+        let per_hour = sample(&fleet, series, 1_764_000_000_000, Reading::Rate).unwrap() * 3600.0;
+        // SageMaker: 2 × p5.48xlarge + 6 × g6.xlarge.
+        assert!((per_hour - (2.0 * 98.32 + 6.0 * 0.805)).abs() < 1e-6);
+        assert!((b - a - per_hour).abs() < 1e-6);
+    }
+}

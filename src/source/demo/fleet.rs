@@ -1,0 +1,333 @@
+//! The simulated AI inference fleet: endpoints on GPU, Inferentia and Trainium
+//! instances, with a daily load curve, noise, and now and then an incident.
+//!
+//! Everything is a pure function of (seed, time), so any range can be generated on
+//! demand, at any step, and always agrees with itself.
+
+use super::noise;
+
+/// Accelerator family of an instance type, which decides the exporter that reports it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Accelerator {
+    /// NVIDIA GPUs, reported by the DCGM exporter.
+    Gpu {
+        /// `modelName` as DCGM reports it.
+        model: &'static str,
+        /// Frame buffer size in MiB.
+        memory_mib: f64,
+        /// Board power limit in W.
+        max_power_w: f64,
+        /// Idle power in W.
+        idle_power_w: f64,
+    },
+    /// AWS Neuron devices (Inferentia2/Trainium), reported by neuron-monitor.
+    Neuron,
+}
+
+/// One serving endpoint: a model on a fixed pool of instances.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// SageMaker `EndpointName`.
+    pub endpoint_name: &'static str,
+    /// vLLM `model_name`.
+    pub model_name: &'static str,
+    /// EC2 instance type.
+    pub instance_type: &'static str,
+    /// Instances serving it.
+    pub instances: usize,
+    /// Accelerator devices per instance (GPUs, or NeuronCores for Neuron).
+    pub devices_per_instance: usize,
+    /// The accelerator family.
+    pub accelerator: Accelerator,
+    /// On-demand price, USD per instance-hour (us-east-1, see REFERENCE.md).
+    pub price_per_hour: f64,
+    /// Billing `ServiceName` the instances are charged under.
+    pub service_name: &'static str,
+    /// Requests per second at the daily peak.
+    pub peak_rps: f64,
+    /// Requests per second the pool can serve before latency climbs steeply.
+    pub capacity_rps: f64,
+    /// Median end-to-end latency at low load, seconds.
+    pub base_latency_s: f64,
+    /// Mean generated tokens per request.
+    pub output_tokens: f64,
+    /// Most requests a replica batches at once.
+    pub max_batch: f64,
+}
+
+/// The fleet the `demo` source simulates (prices: REFERENCE.md, taken 2026-11).
+pub fn endpoints() -> Vec<Endpoint> {
+    const H100: Accelerator = Accelerator::Gpu {
+        model: "NVIDIA H100 80GB HBM3",
+        memory_mib: 81_559.0,
+        max_power_w: 700.0,
+        idle_power_w: 70.0,
+    };
+    const L4: Accelerator = Accelerator::Gpu {
+        model: "NVIDIA L4",
+        memory_mib: 23_034.0,
+        max_power_w: 72.0,
+        idle_power_w: 16.0,
+    };
+    vec![
+        Endpoint {
+            endpoint_name: "llm-prod-llama70b",
+            model_name: "meta-llama/Llama-3.1-70B-Instruct",
+            instance_type: "p5.48xlarge",
+            instances: 2,
+            devices_per_instance: 8,
+            accelerator: H100,
+            price_per_hour: 98.32,
+            service_name: "Amazon SageMaker",
+            peak_rps: 38.0,
+            capacity_rps: 48.0,
+            base_latency_s: 2.1,
+            output_tokens: 310.0,
+            max_batch: 128.0,
+        },
+        Endpoint {
+            endpoint_name: "llm-prod-mistral7b",
+            model_name: "mistralai/Mistral-7B-Instruct-v0.3",
+            instance_type: "g6.xlarge",
+            instances: 6,
+            devices_per_instance: 1,
+            accelerator: L4,
+            price_per_hour: 0.805,
+            service_name: "Amazon SageMaker",
+            peak_rps: 22.0,
+            capacity_rps: 30.0,
+            base_latency_s: 0.9,
+            output_tokens: 180.0,
+            max_batch: 32.0,
+        },
+        Endpoint {
+            endpoint_name: "llm-prod-llama8b-inf2",
+            model_name: "meta-llama/Llama-3.1-8B-Instruct",
+            instance_type: "inf2.48xlarge",
+            instances: 2,
+            devices_per_instance: 24,
+            accelerator: Accelerator::Neuron,
+            price_per_hour: 12.98,
+            service_name: "Amazon Elastic Compute Cloud - Compute",
+            peak_rps: 55.0,
+            capacity_rps: 70.0,
+            base_latency_s: 0.75,
+            output_tokens: 200.0,
+            max_batch: 64.0,
+        },
+        Endpoint {
+            endpoint_name: "embed-prod-trn1",
+            model_name: "BAAI/bge-large-en-v1.5",
+            instance_type: "trn1.32xlarge",
+            instances: 1,
+            devices_per_instance: 32,
+            accelerator: Accelerator::Neuron,
+            price_per_hour: 21.50,
+            service_name: "Amazon Elastic Compute Cloud - Compute",
+            peak_rps: 240.0,
+            capacity_rps: 330.0,
+            base_latency_s: 0.045,
+            output_tokens: 0.0,
+            max_batch: 256.0,
+        },
+    ]
+}
+
+/// How long an incident lasts, seconds.
+pub const INCIDENT_LENGTH_S: f64 = 12.0 * 60.0;
+/// Incidents are drawn once per window of this length, seconds.
+const INCIDENT_WINDOW_S: f64 = 3600.0;
+/// Chance that a window holds an incident.
+const INCIDENT_CHANCE: f64 = 0.6;
+
+/// The simulated fleet for one seed.
+#[derive(Debug, Clone)]
+pub struct Fleet {
+    /// The seed every value derives from.
+    pub seed: u64,
+    /// The endpoints.
+    pub endpoints: Vec<Endpoint>,
+}
+
+/// The state of one endpoint at one instant, from which every metric is read.
+#[derive(Debug, Clone, Copy)]
+pub struct EndpointState {
+    /// Requests per second arriving.
+    pub load_rps: f64,
+    /// Fraction of capacity in use, 0–1.
+    pub utilisation: f64,
+    /// Incident severity, 0 (none) to 1 (peak).
+    pub incident: f64,
+    /// Median latency, seconds.
+    pub median_latency_s: f64,
+    /// Log-normal spread of latency.
+    pub latency_sigma: f64,
+}
+
+impl Fleet {
+    /// The default fleet with this seed.
+    pub fn new(seed: u64) -> Fleet {
+        Fleet {
+            seed,
+            endpoints: endpoints(),
+        }
+    }
+
+    /// Incident severity (0–1) on an endpoint at `t_s` seconds since the epoch.
+    pub fn incident(&self, endpoint: usize, t_s: f64) -> f64 {
+        let window = (t_s / INCIDENT_WINDOW_S).floor();
+        let mut severity: f64 = 0.0;
+        // An incident may start late in the previous window and run into this one.
+        for w in [window - 1.0, window] {
+            let index = w as i64;
+            if noise::unit(self.seed, noise::key("incident"), index) >= INCIDENT_CHANCE {
+                continue;
+            }
+            let target = (noise::unit(self.seed, noise::key("incident-endpoint"), index)
+                * self.endpoints.len() as f64) as usize;
+            if target != endpoint {
+                continue;
+            }
+            let start = w * INCIDENT_WINDOW_S
+                + noise::unit(self.seed, noise::key("incident-start"), index)
+                    * (INCIDENT_WINDOW_S - 60.0);
+            let into = t_s - start;
+            if (0.0..INCIDENT_LENGTH_S).contains(&into) {
+                let ramp = 240.0;
+                let rise = (into / ramp).min(1.0);
+                let fall = ((INCIDENT_LENGTH_S - into) / ramp).min(1.0);
+                let s = rise.min(fall);
+                severity = severity.max(s * s * (3.0 - 2.0 * s));
+            }
+        }
+        severity
+    }
+
+    /// Load multiplier over the day (UTC): quiet at night, peak mid-afternoon.
+    fn daily_shape(t_s: f64) -> f64 {
+        let hour = (t_s / 3600.0).rem_euclid(24.0);
+        0.55 + 0.45 * (std::f64::consts::TAU * (hour - 10.0) / 24.0).sin()
+    }
+
+    /// The state of an endpoint at `t_s` seconds since the epoch.
+    pub fn state(&self, endpoint: usize, t_s: f64) -> EndpointState {
+        let e = &self.endpoints[endpoint];
+        let stream = noise::key(e.endpoint_name);
+        let incident = self.incident(endpoint, t_s);
+        let wobble = 1.0
+            + 0.10 * noise::smooth(self.seed, stream, t_s, 300.0)
+            + 0.04 * noise::smooth(self.seed, stream ^ 1, t_s, 30.0);
+        let load_rps = e.peak_rps * Self::daily_shape(t_s) * wobble;
+        let utilisation = (load_rps / e.capacity_rps).clamp(0.0, 1.0);
+        let median_latency_s =
+            e.base_latency_s * (1.0 + 1.5 * utilisation.powi(3)) * (1.0 + 3.0 * incident);
+        EndpointState {
+            load_rps,
+            utilisation,
+            incident,
+            median_latency_s,
+            latency_sigma: 0.35 + 0.3 * incident,
+        }
+    }
+
+    /// Hours of instance time per second across the fleet, priced: USD per second.
+    pub fn spend_rate_per_s(&self, service_name: &str) -> f64 {
+        self.endpoints
+            .iter()
+            .filter(|e| e.service_name == service_name)
+            .map(|e| e.instances as f64 * e.price_per_hour / 3600.0)
+            .sum()
+    }
+}
+
+/// z-score of the standard normal distribution at probability `p` (Acklam's
+/// rational approximation, relative error < 1.2e-9), for log-normal quantiles.
+pub fn normal_quantile(p: f64) -> f64 {
+    let p = p.clamp(1e-9, 1.0 - 1e-9);
+    const A: [f64; 6] = [
+        -3.969_683_028_665_376e1,
+        2.209_460_984_245_205e2,
+        -2.759_285_104_469_687e2,
+        1.383_577_518_672_69e2,
+        -3.066_479_806_614_716e1,
+        2.506_628_277_459_239,
+    ];
+    const B: [f64; 5] = [
+        -5.447_609_879_822_406e1,
+        1.615_858_368_580_409e2,
+        -1.556_989_798_598_866e2,
+        6.680_131_188_771_972e1,
+        -1.328_068_155_288_572e1,
+    ];
+    const C: [f64; 6] = [
+        -7.784_894_002_430_293e-3,
+        -3.223_964_580_411_365e-1,
+        -2.400_758_277_161_838,
+        -2.549_732_539_343_734,
+        4.374_664_141_464_968,
+        2.938_163_982_698_783,
+    ];
+    const D: [f64; 4] = [
+        7.784_695_709_041_462e-3,
+        3.224_671_290_700_398e-1,
+        2.445_134_137_142_996,
+        3.754_408_661_907_416,
+    ];
+    let low = 0.024_25;
+    if p < low {
+        let q = (-2.0 * p.ln()).sqrt();
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    } else if p <= 1.0 - low {
+        let q = p - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    } else {
+        -normal_quantile(1.0 - p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normal_quantiles_match_tables() {
+        assert!((normal_quantile(0.5)).abs() < 1e-9);
+        assert!((normal_quantile(0.9) - 1.281_551_6).abs() < 1e-6);
+        assert!((normal_quantile(0.99) - 2.326_347_9).abs() < 1e-6);
+        assert!((normal_quantile(0.01) + 2.326_347_9).abs() < 1e-6);
+    }
+
+    #[test]
+    fn every_endpoint_has_incidents_within_a_few_days() {
+        let fleet = Fleet::new(42);
+        for endpoint in 0..fleet.endpoints.len() {
+            let minutes_in_incident = (0..(4 * 24 * 60))
+                .filter(|m| fleet.incident(endpoint, 1.7e9 + *m as f64 * 60.0) > 0.5)
+                .count();
+            assert!(
+                minutes_in_incident > 0,
+                "endpoint {endpoint} never had an incident"
+            );
+        }
+    }
+
+    #[test]
+    fn an_incident_raises_latency() {
+        let fleet = Fleet::new(42);
+        let t = (0..(4 * 24 * 60))
+            .map(|m| 1.7e9 + m as f64 * 60.0)
+            .find(|&t| fleet.incident(0, t) > 0.99)
+            .expect("an incident on endpoint 0");
+        let during = fleet.state(0, t).median_latency_s;
+        let calm = fleet.state(0, t - 2.0 * INCIDENT_LENGTH_S);
+        assert!(calm.incident == 0.0 || fleet.incident(0, t - 2.0 * INCIDENT_LENGTH_S) < 0.1);
+        assert!(
+            during > calm.median_latency_s * 2.5,
+            "{during} vs {}",
+            calm.median_latency_s
+        );
+    }
+}

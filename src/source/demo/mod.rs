@@ -1,0 +1,197 @@
+//! The `demo` source: the built-in simulated fleet, so fleetdeck shows live data with
+//! no cloud account, and tests and screenshots have deterministic input.
+//!
+//! A query names a metric exactly as the real exporter does and may filter by labels,
+//! group `by` labels with an `aggregate`, take a counter's `rate` or a latency
+//! `quantile` — the same handful of operations a PromQL panel would use.
+
+pub mod catalog;
+pub mod fleet;
+pub mod noise;
+
+use super::{
+    FetchFuture, QueryProblem, RangeRequest, SeriesData, Source, SourceError, SourceLimits,
+};
+use crate::layout::Query;
+use crate::layout::model::Aggregate;
+use crate::store::Sample;
+use catalog::{MetricKind, Reading};
+use fleet::Fleet;
+use std::collections::BTreeMap;
+
+/// The simulated fleet's "scrape interval": the finest step it serves.
+pub const DEMO_SCRAPE_INTERVAL_MS: i64 = 5_000;
+/// Same per-series cap as Prometheus, so planning is exercised the same way.
+pub const DEMO_MAX_POINTS: i64 = 11_000;
+
+/// The simulated fleet as a [`Source`].
+#[derive(Debug, Clone)]
+pub struct DemoSource {
+    fleet: Fleet,
+}
+
+impl DemoSource {
+    /// A fleet whose every value derives from `seed`.
+    pub fn new(seed: u64) -> DemoSource {
+        DemoSource {
+            fleet: Fleet::new(seed),
+        }
+    }
+
+    /// Evaluates a query synchronously; [`Source::fetch_range`] wraps this.
+    pub fn evaluate(&self, request: &RangeRequest) -> Result<Vec<SeriesData>, SourceError> {
+        let query = &request.query;
+        let (def, reading) =
+            resolve(query).map_err(|problem| SourceError::BadQuery(problem.message))?;
+        let step = request.step_ms.max(1);
+        let first = request.window.start_ms.div_euclid(step) * step
+            + if request.window.start_ms.rem_euclid(step) == 0 {
+                0
+            } else {
+                step
+            };
+        let count = if request.window.end_ms >= first {
+            (request.window.end_ms - first) / step + 1
+        } else {
+            0
+        };
+        if count > DEMO_MAX_POINTS {
+            return Err(SourceError::BadQuery(format!(
+                "exceeded maximum resolution of {DEMO_MAX_POINTS} points per timeseries; try a larger step"
+            )));
+        }
+        let scale = query.scale.unwrap_or(1.0);
+        let mut groups: BTreeMap<BTreeMap<String, String>, Vec<Vec<f64>>> = BTreeMap::new();
+        for series in catalog::series_of(&self.fleet, def) {
+            if !query
+                .labels
+                .iter()
+                .all(|(k, v)| series.labels.get(k) == Some(v))
+            {
+                continue;
+            }
+            let values: Vec<f64> = (0..count)
+                .map(|i| {
+                    catalog::sample(&self.fleet, &series, first + i * step, reading)
+                        .unwrap_or(f64::NAN)
+                })
+                .collect();
+            let key = match &query.by {
+                None => series.labels.clone(),
+                Some(by) => series
+                    .labels
+                    .iter()
+                    .filter(|(k, _)| by.contains(k))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            };
+            groups.entry(key).or_default().push(values);
+        }
+        let aggregate = query.aggregate.unwrap_or_default();
+        Ok(groups
+            .into_iter()
+            .map(|(labels, members)| SeriesData {
+                labels,
+                samples: (0..count as usize)
+                    .map(|i| Sample {
+                        t_ms: first + i as i64 * step,
+                        value: combine(aggregate, members.iter().map(|m| m[i])) * scale,
+                    })
+                    .collect(),
+            })
+            .collect())
+    }
+}
+
+fn combine(aggregate: Aggregate, values: impl Iterator<Item = f64>) -> f64 {
+    let mut count = 0usize;
+    let mut total = 0.0;
+    let mut max = f64::NEG_INFINITY;
+    let mut min = f64::INFINITY;
+    for value in values {
+        count += 1;
+        total += value;
+        max = max.max(value);
+        min = min.min(value);
+    }
+    match aggregate {
+        Aggregate::Avg => total / count as f64,
+        Aggregate::Sum => total,
+        Aggregate::Max => max,
+        Aggregate::Min => min,
+    }
+}
+
+impl Source for DemoSource {
+    fn limits(&self) -> SourceLimits {
+        SourceLimits {
+            min_step_ms: DEMO_SCRAPE_INTERVAL_MS,
+            max_points_per_series: DEMO_MAX_POINTS,
+        }
+    }
+
+    fn fetch_range<'a>(&'a self, request: &'a RangeRequest) -> FetchFuture<'a> {
+        Box::pin(async move { self.evaluate(request) })
+    }
+}
+
+/// Checks a demo query: known metric, and the reading its kind allows.
+pub fn validate_query(query: &Query) -> Result<(), QueryProblem> {
+    resolve(query).map(|_| ())
+}
+
+fn resolve(query: &Query) -> Result<(&'static catalog::MetricDef, Reading), QueryProblem> {
+    let Some(metric) = &query.metric else {
+        return Err(QueryProblem {
+            message: "a demo query needs `metric`, e.g. metric = \"vllm:num_requests_waiting\""
+                .to_owned(),
+            span: Some(query.source.span()),
+        });
+    };
+    let name = metric.get_ref();
+    let problem = |message: String| QueryProblem {
+        message,
+        span: Some(metric.span()),
+    };
+    let def = catalog::metric(name).ok_or_else(|| {
+        let known: Vec<&str> = catalog::METRICS.iter().map(|m| m.name).collect();
+        problem(format!(
+            "unknown demo metric `{name}`; known: {}",
+            known.join(", ")
+        ))
+    })?;
+    let quantile = query.quantile.as_ref().map(|q| *q.get_ref());
+    if let Some(q) = quantile
+        && !(q > 0.0 && q < 1.0)
+    {
+        return Err(problem(format!(
+            "quantile {q} must be between 0 and 1 (e.g. 0.99)"
+        )));
+    }
+    let reading = match (def.kind, query.rate, quantile) {
+        (MetricKind::Distribution, false, Some(q)) => Reading::Quantile(q),
+        (MetricKind::Distribution, _, _) => {
+            return Err(problem(format!(
+                "`{name}` is a latency distribution: set `quantile` (e.g. 0.99) and no `rate`"
+            )));
+        }
+        (_, _, Some(_)) => {
+            return Err(problem(format!(
+                "`{name}` is not a distribution: remove `quantile`"
+            )));
+        }
+        (MetricKind::Counter, true, None) | (MetricKind::Cumulative, true, None) => Reading::Rate,
+        (MetricKind::Counter, false, None) => {
+            return Err(problem(format!(
+                "`{name}` is a counter: set `rate = true` for a per-second rate"
+            )));
+        }
+        (MetricKind::Gauge, true, None) => {
+            return Err(problem(format!(
+                "`{name}` is a gauge: `rate` does not apply"
+            )));
+        }
+        (MetricKind::Gauge | MetricKind::Cumulative, false, None) => Reading::Value,
+    };
+    Ok((def, reading))
+}

@@ -1,0 +1,97 @@
+//! Data sources: one trait for every backend, so the poller, the app and the
+//! headless exporter treat the simulated fleet and (later) Prometheus or CloudWatch
+//! the same way.
+
+pub mod demo;
+
+use crate::layout::{Query, SourceConfig, SourceKind};
+use crate::store::Sample;
+use crate::time_range::Window;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::ops::Range;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// Why a fetch failed, in words a person can act on. The message is shown on the
+/// panel and in the status bar exactly as written here.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SourceError {
+    /// The server (or the demo catalogue) refused the query itself; retrying won't help.
+    #[error("query error: {0}")]
+    BadQuery(String),
+    /// The server could not be reached.
+    #[error("unreachable: {0}")]
+    Unreachable(String),
+    /// The server took longer than the configured timeout.
+    #[error("timed out after {0} s")]
+    Timeout(u64),
+    /// The server answered with an error of its own.
+    #[error("server error: {0}")]
+    Server(String),
+}
+
+/// One series returned by a source, with its labels and samples in time order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesData {
+    /// Identifying labels, used for legends and to tell series apart.
+    pub labels: BTreeMap<String, String>,
+    /// Samples, ascending by time.
+    pub samples: Vec<Sample>,
+}
+
+/// A request for one query over a window at a given step.
+#[derive(Debug, Clone)]
+pub struct RangeRequest {
+    /// The query as written in the layout.
+    pub query: Query,
+    /// Time window to cover.
+    pub window: Window,
+    /// Distance between samples, ms.
+    pub step_ms: i64,
+}
+
+/// What a source can deliver, for step planning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceLimits {
+    /// Finest useful step (the scrape interval), ms.
+    pub min_step_ms: i64,
+    /// Most points the server returns per series in one request.
+    pub max_points_per_series: i64,
+}
+
+/// A future returned by [`Source::fetch_range`].
+pub type FetchFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Vec<SeriesData>, SourceError>> + Send + 'a>>;
+
+/// A backend that answers range queries. Implementations never block the caller:
+/// all I/O happens inside the returned future, on the tokio runtime.
+pub trait Source: Send + Sync {
+    /// Step and size limits, so the planner never asks for more than the server allows.
+    fn limits(&self) -> SourceLimits;
+    /// Fetches one query over a window.
+    fn fetch_range<'a>(&'a self, request: &'a RangeRequest) -> FetchFuture<'a>;
+}
+
+/// Builds the source a layout's `[sources.NAME]` table describes.
+pub fn build_source(config: &SourceConfig) -> Arc<dyn Source> {
+    match config.kind.get_ref() {
+        SourceKind::Demo => Arc::new(demo::DemoSource::new(config.seed.unwrap_or(42))),
+    }
+}
+
+/// A problem with a query, with the span of the key at fault when known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryProblem {
+    /// What is wrong.
+    pub message: String,
+    /// Byte range in the layout file.
+    pub span: Option<Range<usize>>,
+}
+
+/// Checks that a query suits its source's kind, for `fleetdeck check` and loading.
+pub fn validate_query(kind: SourceKind, query: &Query) -> Result<(), QueryProblem> {
+    match kind {
+        SourceKind::Demo => demo::validate_query(query),
+    }
+}

@@ -1,0 +1,213 @@
+//! One time series as a ring buffer of samples, ordered by time.
+
+use super::Retention;
+use std::collections::VecDeque;
+
+/// One sample: time in ms since the Unix epoch and its value (16 bytes).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sample {
+    /// Milliseconds since the Unix epoch.
+    pub t_ms: i64,
+    /// The value; may be NaN or ±Inf as Prometheus sends them.
+    pub value: f64,
+}
+
+/// Samples of one series, strictly ascending in time.
+///
+/// `generation` increases on every change, so views (decimated plot lines) can cache
+/// their work and recompute only when the data really changed.
+#[derive(Debug, Default, Clone)]
+pub struct Series {
+    samples: VecDeque<Sample>,
+    generation: u64,
+}
+
+impl Series {
+    /// Number of samples held.
+    pub fn len(&self) -> usize {
+        self.samples.len()
+    }
+
+    /// Whether no sample is held.
+    pub fn is_empty(&self) -> bool {
+        self.samples.is_empty()
+    }
+
+    /// Changes each time the samples change.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// The newest sample.
+    pub fn last(&self) -> Option<Sample> {
+        self.samples.back().copied()
+    }
+
+    /// The samples as up to two contiguous slices (ring buffer halves), in order.
+    pub fn as_slices(&self) -> (&[Sample], &[Sample]) {
+        self.samples.as_slices()
+    }
+
+    /// Iterates samples in time order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Sample> + ExactSizeIterator {
+        self.samples.iter()
+    }
+
+    /// Makes the storage contiguous so it can be handed out as one slice.
+    pub fn make_contiguous(&mut self) -> &[Sample] {
+        self.samples.make_contiguous()
+    }
+
+    /// Replaces the samples inside `[start_ms, end_ms]` with `incoming`.
+    ///
+    /// The common case — a refresh that re-reads a short overlap and appends a tail —
+    /// only pops and pushes at the back; a fetch in the middle of the stored range
+    /// (zooming into the past) rebuilds the buffer.
+    pub fn merge(&mut self, start_ms: i64, end_ms: i64, incoming: &[Sample]) {
+        debug_assert!(incoming.windows(2).all(|w| w[0].t_ms < w[1].t_ms));
+        self.generation += 1;
+        let appends_at_tail = self.samples.back().is_none_or(|last| last.t_ms <= end_ms);
+        if appends_at_tail {
+            while self.samples.back().is_some_and(|s| s.t_ms >= start_ms) {
+                self.samples.pop_back();
+            }
+            self.samples.extend(incoming.iter().copied());
+            return;
+        }
+        let before = self
+            .samples
+            .iter()
+            .take_while(|s| s.t_ms < start_ms)
+            .count();
+        let after_start = self
+            .samples
+            .iter()
+            .position(|s| s.t_ms > end_ms)
+            .unwrap_or(self.samples.len());
+        let tail: Vec<Sample> = self.samples.range(after_start..).copied().collect();
+        self.samples.truncate(before);
+        self.samples.extend(incoming.iter().copied());
+        self.samples.extend(tail);
+    }
+
+    /// Drops the oldest samples beyond the retention limits.
+    pub fn trim(&mut self, retention: Retention) {
+        let mut changed = false;
+        while self.samples.len() > retention.max_points {
+            self.samples.pop_front();
+            changed = true;
+        }
+        if let Some(newest) = self.samples.back().map(|s| s.t_ms) {
+            let oldest_kept = newest - retention.max_age_ms;
+            while self.samples.front().is_some_and(|s| s.t_ms < oldest_kept) {
+                self.samples.pop_front();
+                changed = true;
+            }
+        }
+        if changed {
+            self.generation += 1;
+        }
+    }
+
+    /// Index of the first sample at or after `t_ms` (binary search).
+    pub fn partition_point(&self, t_ms: i64) -> usize {
+        self.samples.partition_point(|s| s.t_ms < t_ms)
+    }
+
+    /// The sample at `index`.
+    pub fn get(&self, index: usize) -> Option<Sample> {
+        self.samples.get(index).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn samples(range: std::ops::Range<i64>, step: i64, value: f64) -> Vec<Sample> {
+        range
+            .step_by(step as usize)
+            .map(|t_ms| Sample { t_ms, value })
+            .collect()
+    }
+
+    #[test]
+    fn a_refresh_replaces_the_overlap_and_appends_the_tail() {
+        let mut series = Series::default();
+        series.merge(0, 90, &samples(0..100, 10, 1.0));
+        series.merge(80, 150, &samples(80..160, 10, 2.0));
+        let values: Vec<(i64, f64)> = series.iter().map(|s| (s.t_ms, s.value)).collect();
+        assert_eq!(values.len(), 16);
+        assert_eq!(values[7], (70, 1.0));
+        assert_eq!(values[8], (80, 2.0));
+        assert_eq!(values[15], (150, 2.0));
+        assert!(values.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
+    fn a_fetch_in_the_past_replaces_only_its_interval() {
+        let mut series = Series::default();
+        series.merge(0, 990, &samples(0..1000, 10, 1.0));
+        // A finer fetch of 200..=300 replaces 11 samples with 101.
+        series.merge(200, 300, &samples(200..301, 1, 5.0));
+        assert_eq!(series.len(), 100 - 11 + 101);
+        assert_eq!(series.get(series.partition_point(199)).unwrap().value, 5.0);
+        assert_eq!(
+            series.get(series.partition_point(301)).unwrap(),
+            Sample {
+                t_ms: 310,
+                value: 1.0
+            }
+        );
+        assert!(
+            series
+                .iter()
+                .zip(series.iter().skip(1))
+                .all(|(a, b)| a.t_ms < b.t_ms)
+        );
+    }
+
+    #[test]
+    fn the_count_bound_holds_however_much_is_merged() {
+        let retention = Retention {
+            max_points: 500,
+            max_age_ms: i64::MAX,
+        };
+        let mut series = Series::default();
+        for chunk in 0..100 {
+            let start = chunk * 100;
+            series.merge(start, start + 99, &samples(start..start + 100, 1, 1.0));
+            series.trim(retention);
+            assert!(series.len() <= 500);
+        }
+        assert_eq!(series.len(), 500);
+        assert_eq!(series.last().unwrap().t_ms, 9_999);
+        assert_eq!(series.get(0).unwrap().t_ms, 9_500);
+    }
+
+    #[test]
+    fn the_age_bound_drops_samples_older_than_the_newest_minus_max_age() {
+        let retention = Retention {
+            max_points: usize::MAX,
+            max_age_ms: 1_000,
+        };
+        let mut series = Series::default();
+        series.merge(0, 4_990, &samples(0..5_000, 10, 1.0));
+        series.trim(retention);
+        assert_eq!(series.get(0).unwrap().t_ms, 3_990);
+        assert_eq!(series.len(), 101);
+    }
+
+    #[test]
+    fn every_change_bumps_the_generation() {
+        let mut series = Series::default();
+        let g0 = series.generation();
+        series.merge(0, 10, &samples(0..11, 1, 1.0));
+        let g1 = series.generation();
+        series.trim(Retention {
+            max_points: 5,
+            max_age_ms: i64::MAX,
+        });
+        assert!(g0 < g1 && g1 < series.generation());
+    }
+}

@@ -1,0 +1,125 @@
+//! Panel chrome: background, title, and the state line that says whether the data
+//! below can be trusted (loading, stale since…, the server's own error).
+
+use super::theme;
+use crate::app::status::{HealthState, QueryStatus, SourceHealth};
+use crate::clock::DisplayZone;
+use crate::layout::Panel;
+use egui::{Align2, Color32, FontId, Rect, RichText, Ui, UiBuilder};
+use std::collections::BTreeMap;
+
+/// What a panel header says about its data.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PanelState {
+    /// Everything answered.
+    Ok,
+    /// Waiting for a first answer.
+    Loading,
+    /// A source fails now; data shown may be old.
+    Stale(String),
+    /// A query is refused or never answered.
+    Error(String),
+}
+
+/// Sums up a panel's queries and their sources.
+pub fn panel_state(
+    panel_index: usize,
+    panel: &Panel,
+    statuses: &BTreeMap<(usize, usize), QueryStatus>,
+    health: &BTreeMap<String, SourceHealth>,
+    zone: DisplayZone,
+) -> PanelState {
+    let mut state = PanelState::Ok;
+    for (query_index, query) in panel.queries.iter().enumerate() {
+        let source = query.source.get_ref();
+        match statuses.get(&(panel_index, query_index)) {
+            Some(QueryStatus::Failed(error)) => {
+                let source_state = health.get(source).map(SourceHealth::state);
+                return match source_state {
+                    Some(HealthState::Stale { since, .. }) => PanelState::Stale(format!(
+                        "stale since {}: {error}",
+                        zone.format(since.timestamp_millis(), "%H:%M:%S")
+                    )),
+                    _ => PanelState::Error(error.to_string()),
+                };
+            }
+            None | Some(QueryStatus::Loading) => state = PanelState::Loading,
+            Some(QueryStatus::Ok) => {}
+        }
+    }
+    state
+}
+
+/// Draws the panel frame and title, then `contents` in the area below the title;
+/// `contents` says whether it had data to show. A panel without data shows its
+/// state message in full in the middle, where the chart would be.
+pub fn show(
+    ui: &mut Ui,
+    rect: Rect,
+    panel: &Panel,
+    state: &PanelState,
+    contents: impl FnOnce(&mut Ui) -> bool,
+) {
+    let visuals = ui.visuals();
+    let fill = visuals.faint_bg_color;
+    let stroke = visuals.widgets.noninteractive.bg_stroke;
+    let text_color = visuals.strong_text_color();
+    ui.painter()
+        .rect(rect, 4.0, fill, stroke, egui::StrokeKind::Inside);
+    let title_height = 22.0;
+    let title_rect = Rect::from_min_size(rect.min, egui::vec2(rect.width(), title_height))
+        .shrink2(egui::vec2(8.0, 2.0));
+    ui.painter().text(
+        title_rect.left_center(),
+        Align2::LEFT_CENTER,
+        panel.title.get_ref(),
+        FontId::proportional(14.0),
+        text_color,
+    );
+    let body = Rect::from_min_max(
+        rect.min + egui::vec2(4.0, title_height),
+        rect.max - egui::vec2(4.0, 4.0),
+    );
+    let (note, color) = match state {
+        PanelState::Ok => (None, Color32::TRANSPARENT),
+        PanelState::Loading => (Some("loading…".to_owned()), theme::WARN),
+        PanelState::Stale(text) => (Some(text.clone()), theme::WARN),
+        PanelState::Error(text) => (Some(text.clone()), theme::ERROR),
+    };
+    let mut child = ui.new_child(
+        UiBuilder::new()
+            .max_rect(body)
+            .id_salt(("panel", panel.title.get_ref())),
+    );
+    child.set_clip_rect(body.intersect(ui.clip_rect()));
+    let has_data = contents(&mut child);
+    if let Some(note) = note {
+        if !has_data {
+            let mut centre = ui.new_child(UiBuilder::new().max_rect(body.shrink(12.0)).layout(
+                egui::Layout::centered_and_justified(egui::Direction::TopDown),
+            ));
+            centre.add(egui::Label::new(RichText::new(&note).color(color).size(15.0)).wrap());
+        }
+        let title_width = ui
+            .painter()
+            .layout_no_wrap(
+                panel.title.get_ref().clone(),
+                FontId::proportional(14.0),
+                text_color,
+            )
+            .size()
+            .x;
+        let note_rect = Rect::from_min_max(
+            egui::pos2(title_rect.min.x + title_width + 16.0, title_rect.min.y),
+            title_rect.max,
+        );
+        let mut note_ui = ui.new_child(
+            UiBuilder::new()
+                .max_rect(note_rect)
+                .layout(egui::Layout::right_to_left(egui::Align::Center)),
+        );
+        note_ui
+            .add(egui::Label::new(RichText::new(&note).color(color).size(12.0)).truncate())
+            .on_hover_text(note);
+    }
+}

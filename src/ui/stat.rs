@@ -1,0 +1,95 @@
+//! The stat panel: the latest value, large enough to read across a room, coloured
+//! by the panel's thresholds, over a sparkline of the visible range.
+
+use super::{PanelContext, theme};
+use crate::layout::Panel;
+use crate::legend::series_name;
+use egui::{Align2, Color32, FontId, Rect, Shape, Stroke, Ui, pos2};
+
+/// Draws the tile; returns whether there was a value to show.
+pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel_index: usize, panel: &Panel) -> bool {
+    let Some((key, series)) = ctx.store.panel_series(panel_index).next() else {
+        return false;
+    };
+    let Some(last) = series.last() else {
+        return false;
+    };
+    let rect = ui.max_rect();
+    let color = value_color(panel, last.value).unwrap_or_else(|| ui.visuals().strong_text_color());
+
+    let columns = rect.width().max(1.0) as usize;
+    ctx.lines.prepare(key, series, ctx.window, columns);
+    let points = ctx.lines.points(key);
+    let spark_rect = Rect::from_min_max(
+        pos2(rect.min.x, rect.center().y + rect.height() * 0.1),
+        rect.max,
+    );
+    if points.len() >= 2 {
+        let (low, high) = points
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
+                (lo.min(p.y), hi.max(p.y))
+            });
+        let range = if high > low { high - low } else { 1.0 };
+        let x0 = ctx.window.start_ms as f64 / 1000.0;
+        let span = (ctx.window.span_ms() as f64 / 1000.0).max(1e-9);
+        let line: Vec<egui::Pos2> = points
+            .iter()
+            .map(|p| {
+                let x = spark_rect.min.x + ((p.x - x0) / span) as f32 * spark_rect.width();
+                let y = spark_rect.max.y - ((p.y - low) / range) as f32 * spark_rect.height() * 0.9;
+                pos2(x.clamp(spark_rect.min.x, spark_rect.max.x), y)
+            })
+            .collect();
+        ui.painter().with_clip_rect(spark_rect).add(Shape::line(
+            line,
+            Stroke::new(1.5, color.gamma_multiply(0.6)),
+        ));
+    }
+
+    let text = panel.unit.format(last.value);
+    let size = (rect.height() * 0.42)
+        .min(rect.width() / (text.chars().count() as f32 * 0.62))
+        .max(10.0);
+    ui.painter().text(
+        pos2(rect.center().x, rect.min.y + rect.height() * 0.36),
+        Align2::CENTER_CENTER,
+        &text,
+        FontId::proportional(size),
+        color,
+    );
+    let query = &panel.queries[key.query];
+    let fallback = query.metric.as_ref().map_or("", |m| m.get_ref().as_str());
+    let name = series_name(query.legend.as_deref(), &key.labels, fallback);
+    ui.painter().text(
+        pos2(rect.center().x, rect.max.y - 4.0),
+        Align2::CENTER_BOTTOM,
+        name,
+        FontId::proportional(11.0),
+        ui.visuals().weak_text_color(),
+    );
+    // An accessible name so tests and screen readers can read the value.
+    let response = ui.interact(
+        rect,
+        ui.scope_id().with(("stat", panel_index)),
+        egui::Sense::hover(),
+    );
+    response.widget_info(|| {
+        egui::WidgetInfo::labeled(
+            egui::Role::Label,
+            true,
+            format!("{}: {text}", panel.title.get_ref()),
+        )
+    });
+    true
+}
+
+/// The colour of the highest threshold at or below `value`.
+fn value_color(panel: &Panel, value: f64) -> Option<Color32> {
+    panel
+        .thresholds
+        .iter()
+        .filter(|t| value >= t.value)
+        .max_by(|a, b| a.value.total_cmp(&b.value))
+        .map(|t| theme::threshold_color(t.color.get_ref()))
+}

@@ -1,0 +1,35 @@
+//! Colours: the series palette and the state colours used across panels.
+
+use egui::Color32;
+
+/// Series colours, Grafana's classic palette: distinct on dark and light backgrounds.
+const PALETTE: [Color32; 10] = [
+    Color32::from_rgb(0x7e, 0xb2, 0x6d),
+    Color32::from_rgb(0xea, 0xb8, 0x39),
+    Color32::from_rgb(0x6e, 0xd0, 0xe0),
+    Color32::from_rgb(0xef, 0x84, 0x3c),
+    Color32::from_rgb(0xe2, 0x4d, 0x42),
+    Color32::from_rgb(0x1f, 0x78, 0xc1),
+    Color32::from_rgb(0xba, 0x43, 0xa9),
+    Color32::from_rgb(0x70, 0x5d, 0xa0),
+    Color32::from_rgb(0x50, 0x86, 0x42),
+    Color32::from_rgb(0xcc, 0xa3, 0x00),
+];
+
+/// The colour of the `index`-th series of a panel.
+pub fn series_color(index: usize) -> Color32 {
+    PALETTE[index % PALETTE.len()]
+}
+
+/// Healthy.
+pub const OK: Color32 = Color32::from_rgb(0x56, 0xa6, 0x4b);
+/// Waiting or stale.
+pub const WARN: Color32 = Color32::from_rgb(0xff, 0x98, 0x30);
+/// Failing.
+pub const ERROR: Color32 = Color32::from_rgb(0xf2, 0x49, 0x5c);
+
+/// A threshold colour from the layout, already validated.
+pub fn threshold_color(name: &str) -> Color32 {
+    crate::layout::load::threshold_rgb(name)
+        .map_or(Color32::GRAY, |[r, g, b]| Color32::from_rgb(r, g, b))
+}

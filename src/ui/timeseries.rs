@@ -1,0 +1,160 @@
+//! The time-series panel: one line per series, legend, unit-aware y axis, threshold
+//! lines, hover tooltip with series, value and time, and drag/scroll zoom and pan
+//! that move every panel's x axis together.
+
+use super::{PanelContext, theme, time_axis};
+use crate::app::Command;
+use crate::layout::Panel;
+use crate::legend::series_name;
+use crate::store::SeriesKey;
+use crate::time_range::Window;
+use egui::{Id, Ui};
+use egui_plot::{Corner, HLine, HoverPosition, Legend, Line, LineStyle, Plot, PlotPoints};
+
+/// Id shared by all plots so the crosshair follows the pointer on every panel.
+const CURSOR_GROUP: &str = "fleetdeck-cursor";
+
+/// What a drag in a plot is doing to the shared time window.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DragState {
+    /// The window while a pan is in progress; committed when the drag ends.
+    pub pending: Option<Window>,
+}
+
+/// Draws the panel's plot; returns whether any series had data.
+pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel_index: usize, panel: &Panel) -> bool {
+    let window = ctx.window;
+    let columns = ui.available_width().max(1.0) as usize;
+    let keys: Vec<&SeriesKey> = ctx
+        .store
+        .panel_series(panel_index)
+        .map(|(key, _)| key)
+        .collect();
+    for key in &keys {
+        if let Some(series) = ctx.store.get(key) {
+            ctx.lines.prepare(key, series, window, columns);
+        }
+    }
+    let unit = panel.unit;
+    let zone = ctx.zone;
+    let span_s = window.span_ms() as f64 / 1000.0;
+    let mut plot = Plot::new(("timeseries", panel_index))
+        .legend(Legend::default().position(Corner::LeftTop))
+        .link_cursor(Id::unique(CURSOR_GROUP), [true, false])
+        .allow_drag([true, false])
+        .allow_zoom([true, false])
+        .allow_scroll([true, false])
+        .allow_boxed_zoom(true)
+        .allow_double_click_reset(false)
+        .x_grid_spacer(time_axis::time_grid)
+        .x_axis_formatter(move |mark, _| time_axis::time_label(zone, mark.value, span_s))
+        .y_axis_formatter(move |mark, _| unit.format(mark.value))
+        .y_axis_min_width(48.0)
+        .label_formatter(move |position| {
+            let (name, point) = match position {
+                HoverPosition::NearDataPoint {
+                    plot_name,
+                    position,
+                    ..
+                } => (*plot_name, *position),
+                HoverPosition::Elsewhere { position } => ("", *position),
+            };
+            let time = zone.format((point.x * 1000.0) as i64, "%Y-%m-%d %H:%M:%S");
+            if name.is_empty() {
+                Some(time)
+            } else {
+                Some(format!("{name}\n{}\n{time}", unit.format(point.y)))
+            }
+        });
+    if let Some(min) = panel.min {
+        plot = plot.include_y(min);
+    }
+    if let Some(max) = panel.max {
+        plot = plot.include_y(max);
+    }
+    let lines = &*ctx.lines;
+    let queries = &panel.queries;
+    let series_lines: Vec<(String, &[egui_plot::PlotPoint])> = keys
+        .iter()
+        .map(|key| {
+            let query = &queries[key.query];
+            let fallback = query
+                .metric
+                .as_ref()
+                .map_or("series", |m| m.get_ref().as_str());
+            (
+                series_name(query.legend.as_deref(), &key.labels, fallback),
+                lines.points(key),
+            )
+        })
+        .collect();
+    let has_data = series_lines.iter().any(|(_, points)| !points.is_empty());
+    let thresholds: Vec<(f64, egui::Color32)> = panel
+        .thresholds
+        .iter()
+        .map(|t| (t.value, theme::threshold_color(t.color.get_ref())))
+        .collect();
+    let x_range = window.start_ms as f64 / 1000.0..=window.end_ms as f64 / 1000.0;
+    let response = plot.show(ui, |plot_ui| {
+        plot_ui.set_auto_bounds([false, true]);
+        plot_ui.set_plot_bounds_x(x_range);
+        for (index, (name, points)) in series_lines.into_iter().enumerate() {
+            plot_ui.line(
+                Line::new(name, PlotPoints::Borrowed(points))
+                    .color(theme::series_color(index))
+                    .width(1.5)
+                    .allow_band(true),
+            );
+        }
+        for (value, color) in thresholds {
+            plot_ui.hline(
+                HLine::new(unit.format(value), value)
+                    .color(color)
+                    .style(LineStyle::dashed_loose())
+                    .allow_hover(false),
+            );
+        }
+    });
+    follow_user_zoom(ui, ctx, &response, window);
+    has_data
+}
+
+/// Turns what the user did to this plot's x axis into a change of the shared window:
+/// a pan updates it live and commits on release; a scroll or box zoom commits at once;
+/// a double click goes back to live.
+fn follow_user_zoom(
+    ui: &Ui,
+    ctx: &mut PanelContext<'_>,
+    response: &egui_plot::PlotResponse<()>,
+    shown: Window,
+) {
+    if response.response.double_clicked() {
+        ctx.drag.pending = None;
+        ctx.commands.push(Command::Resume);
+        return;
+    }
+    let bounds = response.transform.bounds();
+    let moved = Window {
+        start_ms: (bounds.min()[0] * 1000.0).round() as i64,
+        end_ms: (bounds.max()[0] * 1000.0).round() as i64,
+    };
+    let tolerance = (shown.span_ms() / 1000).max(1);
+    let changed = (moved.start_ms - shown.start_ms).abs() > tolerance
+        || (moved.end_ms - shown.end_ms).abs() > tolerance;
+    let dragging = response.response.dragged_by(egui::PointerButton::Primary);
+    if dragging {
+        if changed {
+            ctx.drag.pending = Some(moved);
+            ui.ctx().request_repaint();
+        }
+    } else if response
+        .response
+        .drag_stopped_by(egui::PointerButton::Primary)
+    {
+        if let Some(window) = ctx.drag.pending.take() {
+            ctx.commands.push(Command::ZoomTo(window));
+        }
+    } else if changed && response.response.hovered() {
+        ctx.commands.push(Command::ZoomTo(moved));
+    }
+}

@@ -1,0 +1,109 @@
+//! The top bar: dashboard title, time range picker, refresh interval, pause/resume.
+
+use super::UiState;
+use crate::app::{Command, ViewState};
+use crate::time_range::{TimeRange, format_duration};
+use egui::{RichText, Ui};
+use std::time::Duration;
+
+/// Quick ranges offered by the picker, as (label, duration).
+pub const QUICK_RANGES: &[(&str, u64)] = &[
+    ("Last 5 minutes", 300),
+    ("Last 15 minutes", 900),
+    ("Last 1 hour", 3_600),
+    ("Last 6 hours", 21_600),
+    ("Last 24 hours", 86_400),
+    ("Last 7 days", 604_800),
+];
+
+/// Refresh intervals offered.
+pub const REFRESH_CHOICES: &[u64] = &[5, 10, 30, 60, 300, 900];
+
+/// Draws the bar.
+pub fn show(
+    ui: &mut Ui,
+    title: &str,
+    view: &ViewState,
+    state: &mut UiState,
+    commands: &mut Vec<Command>,
+) {
+    ui.horizontal(|ui| {
+        ui.heading(RichText::new(title).strong());
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if view.resume_to.is_some() {
+                if ui
+                    .button("Resume live")
+                    .on_hover_text("Back to the live range (or double-click a chart)")
+                    .clicked()
+                {
+                    commands.push(Command::Resume);
+                }
+            } else if ui
+                .button("Pause")
+                .on_hover_text("Freeze the charts; data stops refreshing")
+                .clicked()
+            {
+                commands.push(Command::Pause);
+            }
+            refresh_picker(ui, view, commands);
+            range_picker(ui, view, state, commands);
+        });
+    });
+}
+
+fn refresh_picker(ui: &mut Ui, view: &ViewState, commands: &mut Vec<Command>) {
+    let mut selected = view.refresh;
+    egui::ComboBox::from_label("Refresh")
+        .selected_text(format_duration(view.refresh))
+        .show_ui(ui, |ui| {
+            for &seconds in REFRESH_CHOICES {
+                let choice = Duration::from_secs(seconds);
+                ui.selectable_value(&mut selected, choice, format_duration(choice));
+            }
+        });
+    if selected != view.refresh {
+        commands.push(Command::SetRefresh(selected));
+    }
+}
+
+fn range_picker(ui: &mut Ui, view: &ViewState, state: &mut UiState, commands: &mut Vec<Command>) {
+    let response = ui.menu_button(view.range.label(), |ui| {
+        ui.set_min_width(260.0);
+        for &(label, seconds) in QUICK_RANGES {
+            if ui.button(label).clicked() {
+                commands.push(Command::SetRange(TimeRange::last(Duration::from_secs(
+                    seconds,
+                ))));
+                state.time_error = None;
+                ui.close();
+            }
+        }
+        ui.separator();
+        ui.label("Custom range (e.g. now-2h, 2026-11-25 10:00)");
+        let from_label = ui.label("From");
+        ui.text_edit_singleline(&mut state.from_text)
+            .labelled_by(from_label.id);
+        let to_label = ui.label("To");
+        ui.text_edit_singleline(&mut state.to_text)
+            .labelled_by(to_label.id);
+        if ui.button("Apply range").clicked() {
+            match TimeRange::parse(&state.from_text, &state.to_text) {
+                Ok(range) => {
+                    commands.push(Command::SetRange(range));
+                    state.time_error = None;
+                    ui.close();
+                }
+                Err(error) => state.time_error = Some(error.to_string()),
+            }
+        }
+        if let Some(error) = &state.time_error {
+            ui.colored_label(super::theme::ERROR, error);
+        }
+    });
+    if response.response.clicked() {
+        // Open the editor on what is shown now.
+        state.from_text = view.range.from.to_string();
+        state.to_text = view.range.to.to_string();
+    }
+    response.response.on_hover_text("Time range");
+}
