@@ -5,7 +5,7 @@ use super::theme;
 use crate::app::status::{HealthState, QueryStatus, SourceHealth};
 use crate::clock::DisplayZone;
 use crate::layout::Panel;
-use egui::{Align2, Color32, FontId, Rect, RichText, Ui, UiBuilder};
+use egui::{Color32, Rect, RichText, Ui, UiBuilder};
 use std::collections::BTreeMap;
 
 /// What a panel header says about its data.
@@ -69,13 +69,6 @@ pub fn show(
     let title_height = 22.0;
     let title_rect = Rect::from_min_size(rect.min, egui::vec2(rect.width(), title_height))
         .shrink2(egui::vec2(8.0, 2.0));
-    ui.painter().text(
-        title_rect.left_center(),
-        Align2::LEFT_CENTER,
-        panel.title.get_ref(),
-        FontId::proportional(14.0),
-        text_color,
-    );
     let body = Rect::from_min_max(
         rect.min + egui::vec2(4.0, title_height),
         rect.max - egui::vec2(4.0, 4.0),
@@ -86,6 +79,28 @@ pub fn show(
         PanelState::Stale(text) => (Some(text.clone()), theme::WARN),
         PanelState::Error(text) => (Some(text.clone()), theme::ERROR),
     };
+
+    let mut header = ui.new_child(
+        UiBuilder::new()
+            .max_rect(title_rect)
+            .layout(egui::Layout::left_to_right(egui::Align::Center)),
+    );
+    header.add(
+        egui::Label::new(
+            RichText::new(panel.title.get_ref())
+                .size(14.0)
+                .color(text_color),
+        )
+        .selectable(false)
+        .truncate(),
+    );
+    if let Some(note) = &note {
+        header.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            ui.add(egui::Label::new(RichText::new(note).color(color).size(12.0)).truncate())
+                .on_hover_text(note);
+        });
+    }
+
     let mut child = ui.new_child(
         UiBuilder::new()
             .max_rect(body)
@@ -93,33 +108,12 @@ pub fn show(
     );
     child.set_clip_rect(body.intersect(ui.clip_rect()));
     let has_data = contents(&mut child);
-    if let Some(note) = note {
-        if !has_data {
-            let mut centre = ui.new_child(UiBuilder::new().max_rect(body.shrink(12.0)).layout(
-                egui::Layout::centered_and_justified(egui::Direction::TopDown),
-            ));
-            centre.add(egui::Label::new(RichText::new(&note).color(color).size(15.0)).wrap());
-        }
-        let title_width = ui
-            .painter()
-            .layout_no_wrap(
-                panel.title.get_ref().clone(),
-                FontId::proportional(14.0),
-                text_color,
-            )
-            .size()
-            .x;
-        let note_rect = Rect::from_min_max(
-            egui::pos2(title_rect.min.x + title_width + 16.0, title_rect.min.y),
-            title_rect.max,
-        );
-        let mut note_ui = ui.new_child(
-            UiBuilder::new()
-                .max_rect(note_rect)
-                .layout(egui::Layout::right_to_left(egui::Align::Center)),
-        );
-        note_ui
-            .add(egui::Label::new(RichText::new(&note).color(color).size(12.0)).truncate())
-            .on_hover_text(note);
+    if let Some(note) = note
+        && !has_data
+    {
+        let mut centre = ui.new_child(UiBuilder::new().max_rect(body.shrink(12.0)).layout(
+            egui::Layout::centered_and_justified(egui::Direction::TopDown),
+        ));
+        centre.add(egui::Label::new(RichText::new(note).color(color).size(15.0)).wrap());
     }
 }

@@ -12,7 +12,8 @@ const STEPS_S: &[f64] = &[
 
 /// Three nested grid step sizes for the visible span, aligned to round times.
 pub fn time_grid(input: GridInput) -> Vec<GridMark> {
-    let minimum = input.base_step_size.max(1e-3) * 4.0;
+    // Time labels are ~40 px wide: keep the finest labelled step well apart.
+    let minimum = input.base_step_size.max(1e-3) * 10.0;
     let first = STEPS_S
         .iter()
         .position(|&s| s >= minimum)

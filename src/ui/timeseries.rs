@@ -14,6 +14,11 @@ use egui_plot::{Corner, HLine, HoverPosition, Legend, Line, LineStyle, Plot, Plo
 /// Id shared by all plots so the crosshair follows the pointer on every panel.
 const CURSOR_GROUP: &str = "fleetdeck-cursor";
 
+/// The plot id of a panel, stable so tests and tools can read its plot memory.
+pub fn plot_id(panel_index: usize) -> Id {
+    Id::unique(("fleetdeck-plot", panel_index))
+}
+
 /// What a drag in a plot is doing to the shared time window.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct DragState {
@@ -39,6 +44,7 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel_index: usize, panel: 
     let zone = ctx.zone;
     let span_s = window.span_ms() as f64 / 1000.0;
     let mut plot = Plot::new(("timeseries", panel_index))
+        .id(plot_id(panel_index))
         .legend(Legend::default().position(Corner::LeftTop))
         .link_cursor(Id::unique(CURSOR_GROUP), [true, false])
         .allow_drag([true, false])
@@ -108,7 +114,8 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel_index: usize, panel: 
         }
         for (value, color) in thresholds {
             plot_ui.hline(
-                HLine::new(unit.format(value), value)
+                // Unnamed: thresholds stay out of the legend, which lists series.
+                HLine::new("", value)
                     .color(color)
                     .style(LineStyle::dashed_loose())
                     .allow_hover(false),

@@ -1,0 +1,160 @@
+//! The `fleetdeck` binary as scripts use it: `check` and `export`.
+
+use std::path::Path;
+use std::process::Command;
+
+fn fleetdeck() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_fleetdeck"));
+    command.current_dir(env!("CARGO_MANIFEST_DIR"));
+    command
+}
+
+#[test]
+fn check_accepts_the_demo_layout() {
+    let output = fleetdeck()
+        .args(["check", "layouts/demo-fleet.toml"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.starts_with("layouts/demo-fleet.toml: ok (14 panels, 1 sources)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn check_fails_and_points_at_each_bad_file() {
+    let output = fleetdeck()
+        .args([
+            "check",
+            "layouts/demo-fleet.toml",
+            "tests/invalid_layouts/undefined_source.toml",
+            "tests/invalid_layouts/bad_duration.toml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("tests/invalid_layouts/undefined_source.toml:11:12: panel `Queue` refers to undefined source `prom`"), "{stderr}");
+    assert!(
+        stderr.contains("tests/invalid_layouts/bad_duration.toml:3:11: refresh: invalid duration"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn export_writes_the_panel_series_as_csv() {
+    let output = fleetdeck()
+        .args([
+            "export",
+            "layouts/demo-fleet.toml",
+            "--panel",
+            "Latency p50 / p90 / p99 · Llama 70B",
+            "--from",
+            "now-15m",
+            "--to",
+            "now",
+            "--now",
+            "2026-11-25T12:00:00Z",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let csv = String::from_utf8(output.stdout).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("series,timestamp,value"));
+    let rows: Vec<(&str, &str, f64)> = lines
+        .map(|line| {
+            let mut fields = line.split(',');
+            let (name, time, value) = (
+                fields.next().unwrap(),
+                fields.next().unwrap(),
+                fields.next().unwrap(),
+            );
+            (name, time, value.parse().unwrap())
+        })
+        .collect();
+    // 15 minutes at the demo's 5 s scrape interval, both ends included, three series.
+    for name in ["p50", "p90", "p99"] {
+        let count = rows.iter().filter(|r| r.0 == name).count();
+        assert_eq!(count, 181, "{name}");
+    }
+    assert_eq!(rows[0].1, "2026-11-25T11:45:00Z");
+    // At every instant p50 < p90 < p99.
+    for i in 0..181 {
+        let (p50, p90, p99) = (rows[i].2, rows[181 + i].2, rows[362 + i].2);
+        assert!(p50 < p90 && p90 < p99, "row {i}: {p50} {p90} {p99}");
+        assert!(
+            p50 > 0.5 && p99 < 60.0,
+            "implausible latency at row {i}: {p50} {p99}"
+        );
+    }
+}
+
+#[test]
+fn export_is_deterministic_for_a_seed_and_time() {
+    let run = || {
+        fleetdeck()
+            .args([
+                "export",
+                "layouts/demo-fleet.toml",
+                "--panel",
+                "Requests/s",
+                "--format",
+                "json",
+                "--now",
+                "2026-11-25T12:00:00Z",
+            ])
+            .output()
+            .unwrap()
+    };
+    let (a, b) = (run(), run());
+    assert!(a.status.success());
+    assert_eq!(a.stdout, b.stdout);
+    let json: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    assert_eq!(json[0]["name"], "all endpoints");
+    // The layout's default range: the last hour at 5 s steps.
+    assert_eq!(json[0]["points"].as_array().unwrap().len(), 721);
+}
+
+#[test]
+fn export_of_an_unknown_panel_fails_and_lists_the_panels() {
+    let output = fleetdeck()
+        .args([
+            "export",
+            "layouts/demo-fleet.toml",
+            "--panel",
+            "No such panel",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("no panel titled `No such panel`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("`Requests/s`"), "{stderr}");
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn export_of_an_invalid_layout_reports_its_position() {
+    let layout = Path::new("tests/invalid_layouts/unknown_metric.toml");
+    let output = fleetdeck()
+        .args(["export", layout.to_str().unwrap(), "--panel", "GPU"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("unknown_metric.toml:12:12:"), "{stderr}");
+}

@@ -1,0 +1,139 @@
+//! Layout files: every shipped layout is valid; every invalid fixture is refused with
+//! a message that names the file, line and column of the problem.
+
+use fleetdeck::layout::{load_layout, parse_layout};
+use std::path::{Path, PathBuf};
+
+fn repo_path(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+#[test]
+fn every_shipped_layout_is_valid() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(repo_path("layouts")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let layout = load_layout(&path).unwrap_or_else(|errors| panic!("{errors}"));
+            assert!(
+                !layout.file.panels.is_empty(),
+                "{} has no panels",
+                path.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 1, "no layouts found");
+}
+
+/// (fixture, expected `line:col`, expected words in the message)
+const INVALID: &[(&str, &str, &str)] = &[
+    ("unknown_key.toml", "10:1", "unknown field `tresholds`"),
+    (
+        "wrong_type.toml",
+        "3:11",
+        "invalid type: integer `10`, expected a string",
+    ),
+    (
+        "undefined_source.toml",
+        "11:12",
+        "undefined source `prom` (defined: fleet)",
+    ),
+    (
+        "overlapping_grid.toml",
+        "16:8",
+        "panel `Queue again` overlaps panel `Queue`",
+    ),
+    ("bad_duration.toml", "3:11", "invalid duration `10 seconds`"),
+    ("bad_time.toml", "3:17", "invalid time `yesterday`"),
+    (
+        "unknown_metric.toml",
+        "12:12",
+        "unknown demo metric `DCGM_FI_DEV_GPU_UTILISATION`",
+    ),
+    ("bad_version.toml", "1:11", "unsupported layout version 2"),
+    (
+        "grid_too_wide.toml",
+        "9:8",
+        "x + w = 28 exceeds the 24 columns",
+    ),
+    (
+        "unknown_source_kind.toml",
+        "5:8",
+        "unknown variant `graphite`, expected `demo`",
+    ),
+    (
+        "counter_without_rate.toml",
+        "12:12",
+        "is a counter: set `rate = true`",
+    ),
+    ("syntax_error.toml", "2:22", "invalid basic string"),
+    ("bad_colour.toml", "10:38", "unknown colour `crimson`"),
+];
+
+#[test]
+fn every_invalid_fixture_is_refused_with_file_line_and_column() {
+    let dir = repo_path("tests/invalid_layouts");
+    let fixtures = std::fs::read_dir(&dir).unwrap().count();
+    assert_eq!(
+        fixtures,
+        INVALID.len(),
+        "every fixture needs an expectation"
+    );
+    for (file, position, words) in INVALID {
+        let path = dir.join(file);
+        let errors = load_layout(&path).expect_err(file);
+        let text = errors.to_string();
+        let expected_prefix = format!("{}:{position}: ", path.display());
+        assert!(
+            text.starts_with(&expected_prefix),
+            "{file}: `{text}` does not start with `{expected_prefix}`"
+        );
+        assert!(
+            text.contains(words),
+            "{file}: `{text}` does not mention `{words}`"
+        );
+    }
+}
+
+#[test]
+fn all_problems_of_a_file_are_reported_in_one_pass() {
+    let text = r#"version = 1
+title = "t"
+refresh = "soon"
+
+[sources.fleet]
+kind = "demo"
+
+[[panels]]
+title = "A"
+grid = { x = 0, y = 0, w = 12, h = 8 }
+  [[panels.queries]]
+  source = "nowhere"
+
+[[panels]]
+title = "B"
+grid = { x = 0, y = 0, w = 12, h = 8 }
+  [[panels.queries]]
+  source = "fleet"
+  metric = "vllm:num_requests_waiting"
+"#;
+    let errors = parse_layout(text, Path::new("multi.toml")).unwrap_err();
+    let lines: Vec<String> = errors.0.iter().map(ToString::to_string).collect();
+    assert_eq!(lines.len(), 3, "{lines:#?}");
+    assert!(lines[0].starts_with("multi.toml:3:11: refresh: invalid duration `soon`"));
+    assert!(
+        lines[1].starts_with("multi.toml:12:12: panel `A` refers to undefined source `nowhere`")
+    );
+    assert!(lines[2].starts_with("multi.toml:16:8: panel `B` overlaps panel `A`"));
+}
+
+#[test]
+fn an_unreadable_file_is_named_in_the_error() {
+    let errors = load_layout(Path::new("/nonexistent/layout.toml")).unwrap_err();
+    assert!(
+        errors
+            .to_string()
+            .starts_with("/nonexistent/layout.toml: cannot read layout:")
+    );
+}
