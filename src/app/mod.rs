@@ -55,6 +55,7 @@ pub struct FleetApp {
     generation: u64,
     planned_widths: Vec<u32>,
     query_status: BTreeMap<(usize, usize), QueryStatus>,
+    answered: BTreeMap<(usize, usize), u64>,
     health: BTreeMap<String, SourceHealth>,
     last_refresh: Option<chrono::DateTime<chrono::Utc>>,
     commands: Vec<Command>,
@@ -81,6 +82,7 @@ impl FleetApp {
             poller: None,
             generation: 0,
             query_status: BTreeMap::new(),
+            answered: BTreeMap::new(),
             health,
             last_refresh: None,
             commands: Vec::new(),
@@ -125,6 +127,24 @@ impl FleetApp {
     /// State of each panel query, by (panel, query) index.
     pub fn query_status(&self) -> &BTreeMap<(usize, usize), QueryStatus> {
         &self.query_status
+    }
+
+    /// Number of queries that have not yet answered since the range, refresh or panel
+    /// sizes last changed (0 once everything on screen reflects the current view).
+    pub fn pending_queries(&self) -> usize {
+        let total: usize = self
+            .layout
+            .file
+            .panels
+            .iter()
+            .map(|p| p.queries.len())
+            .sum();
+        let current = self
+            .answered
+            .values()
+            .filter(|&&g| g == self.generation)
+            .count();
+        total - current
     }
 
     /// Queues a command, as a UI widget would.
@@ -211,6 +231,8 @@ impl FleetApp {
         };
         self.query_status
             .insert((result.panel, result.query), status);
+        self.answered
+            .insert((result.panel, result.query), result.generation);
     }
 
     fn plan(&self) -> PollPlan {

@@ -9,7 +9,7 @@ use egui::{Rect, pos2, vec2};
 /// Columns of the grid (Grafana's).
 pub const COLUMNS: u32 = 24;
 /// Smallest row height in points before the dashboard scrolls.
-pub const MIN_ROW_HEIGHT: f32 = 26.0;
+pub const MIN_ROW_HEIGHT: f32 = 20.0;
 /// Gap between panels in points.
 pub const GAP: f32 = 6.0;
 

@@ -27,6 +27,8 @@ pub struct UiState {
     pub lines: line_cache::LineCache,
     /// A pan in progress.
     pub drag: timeseries::DragState,
+    /// Whether the time range picker is open.
+    pub picker_open: bool,
     /// Text of the custom range's `from` field.
     pub from_text: String,
     /// Text of the custom range's `to` field.

@@ -17,13 +17,19 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel_index: usize, panel: 
     let rect = ui.max_rect();
     let color = value_color(panel, last.value).unwrap_or_else(|| ui.visuals().strong_text_color());
 
+    let text = panel.unit.format(last.value);
+    let value_size = (rect.height() * 0.45)
+        .min(rect.width() / (text.chars().count() as f32 * 0.62))
+        .max(10.0);
+    let value_y = rect.min.y + value_size * 0.6;
+    let name_y = value_y + value_size * 0.5 + 8.0;
+    // Sparkline below the name when there is room, else faintly behind everything.
+    let spark_top = (name_y + 8.0).min(rect.max.y - rect.height() * 0.3);
+    let spark_rect = Rect::from_min_max(pos2(rect.min.x, spark_top), rect.max);
+
     let columns = rect.width().max(1.0) as usize;
     ctx.lines.prepare(key, series, ctx.window, columns);
     let points = ctx.lines.points(key);
-    let spark_rect = Rect::from_min_max(
-        pos2(rect.min.x, rect.center().y + rect.height() * 0.1),
-        rect.max,
-    );
     if points.len() >= 2 {
         let (low, high) = points
             .iter()
@@ -43,27 +49,23 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel_index: usize, panel: 
             .collect();
         ui.painter().with_clip_rect(spark_rect).add(Shape::line(
             line,
-            Stroke::new(1.5, color.gamma_multiply(0.6)),
+            Stroke::new(1.5, color.gamma_multiply(0.5)),
         ));
     }
 
-    let text = panel.unit.format(last.value);
-    let size = (rect.height() * 0.42)
-        .min(rect.width() / (text.chars().count() as f32 * 0.62))
-        .max(10.0);
     ui.painter().text(
-        pos2(rect.center().x, rect.min.y + rect.height() * 0.36),
+        pos2(rect.center().x, value_y),
         Align2::CENTER_CENTER,
         &text,
-        FontId::proportional(size),
+        FontId::proportional(value_size),
         color,
     );
     let query = &panel.queries[key.query];
     let fallback = query.metric.as_ref().map_or("", |m| m.get_ref().as_str());
     let name = series_name(query.legend.as_deref(), &key.labels, fallback);
     ui.painter().text(
-        pos2(rect.center().x, rect.max.y - 4.0),
-        Align2::CENTER_BOTTOM,
+        pos2(rect.center().x, name_y),
+        Align2::CENTER_CENTER,
         name,
         FontId::proportional(11.0),
         ui.visuals().weak_text_color(),

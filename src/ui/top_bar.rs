@@ -67,43 +67,59 @@ fn refresh_picker(ui: &mut Ui, view: &ViewState, commands: &mut Vec<Command>) {
 }
 
 fn range_picker(ui: &mut Ui, view: &ViewState, state: &mut UiState, commands: &mut Vec<Command>) {
-    let response = ui.menu_button(view.range.label(), |ui| {
-        ui.set_min_width(260.0);
-        for &(label, seconds) in QUICK_RANGES {
-            if ui.button(label).clicked() {
-                commands.push(Command::SetRange(TimeRange::last(Duration::from_secs(
-                    seconds,
-                ))));
-                state.time_error = None;
-                ui.close();
-            }
-        }
-        ui.separator();
-        ui.label("Custom range (e.g. now-2h, 2026-11-25 10:00)");
-        let from_label = ui.label("From");
-        ui.text_edit_singleline(&mut state.from_text)
-            .labelled_by(from_label.id);
-        let to_label = ui.label("To");
-        ui.text_edit_singleline(&mut state.to_text)
-            .labelled_by(to_label.id);
-        if ui.button("Apply range").clicked() {
-            match TimeRange::parse(&state.from_text, &state.to_text) {
-                Ok(range) => {
-                    commands.push(Command::SetRange(range));
-                    state.time_error = None;
-                    ui.close();
-                }
-                Err(error) => state.time_error = Some(error.to_string()),
-            }
-        }
-        if let Some(error) = &state.time_error {
-            ui.colored_label(super::theme::ERROR, error);
-        }
-    });
-    if response.response.clicked() {
+    let button = ui
+        .add(egui::Button::new(view.range.label()).selected(state.picker_open))
+        .on_hover_text("Time range");
+    if button.clicked() {
+        state.picker_open = !state.picker_open;
         // Open the editor on what is shown now.
         state.from_text = view.range.from.to_string();
         state.to_text = view.range.to.to_string();
+        state.time_error = None;
     }
-    response.response.on_hover_text("Time range");
+    if !state.picker_open {
+        return;
+    }
+    // A window rather than a menu: a menu closes on the first keystroke typed into it.
+    let mut open = true;
+    egui::Window::new("Time range")
+        .open(&mut open)
+        .collapsible(false)
+        .resizable(false)
+        .pivot(egui::Align2::RIGHT_TOP)
+        .default_pos(button.rect.right_bottom() + egui::vec2(0.0, 4.0))
+        .show(ui.ctx(), |ui| {
+            ui.set_min_width(260.0);
+            for &(label, seconds) in QUICK_RANGES {
+                if ui.button(label).clicked() {
+                    commands.push(Command::SetRange(TimeRange::last(Duration::from_secs(
+                        seconds,
+                    ))));
+                    state.picker_open = false;
+                }
+            }
+            ui.separator();
+            ui.label("Custom range (e.g. now-2h, 2026-11-25 10:00)");
+            let from_label = ui.label("From");
+            ui.text_edit_singleline(&mut state.from_text)
+                .labelled_by(from_label.id);
+            let to_label = ui.label("To");
+            ui.text_edit_singleline(&mut state.to_text)
+                .labelled_by(to_label.id);
+            if ui.button("Apply range").clicked() {
+                match TimeRange::parse(&state.from_text, &state.to_text) {
+                    Ok(range) => {
+                        commands.push(Command::SetRange(range));
+                        state.picker_open = false;
+                    }
+                    Err(error) => state.time_error = Some(error.to_string()),
+                }
+            }
+            if let Some(error) = &state.time_error {
+                ui.colored_label(super::theme::ERROR, error);
+            }
+        });
+    if !open {
+        state.picker_open = false;
+    }
 }

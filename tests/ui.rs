@@ -1,0 +1,179 @@
+//! The dashboard as a person sees it, headless: egui_kittest finds widgets by their
+//! accessible names, clicks them, and renders the window to PNG through Mesa's
+//! software renderer (no GPU, no display).
+
+use chrono::{DateTime, Utc};
+use egui_kittest::kittest::Queryable;
+use egui_kittest::{Harness, SnapshotOptions};
+use fleetdeck::app::status::QueryStatus;
+use fleetdeck::app::{AppOptions, FleetApp};
+use fleetdeck::clock::{Clock, DisplayZone};
+use fleetdeck::layout::load_layout;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const NOW: &str = "2026-11-25T12:00:00Z";
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(NOW)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn demo_app(runtime: &tokio::runtime::Runtime) -> FleetApp {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/demo-fleet.toml");
+    let layout = load_layout(&path).unwrap();
+    let options = AppOptions {
+        clock: Clock::Fixed(now()),
+        zone: DisplayZone::Utc,
+        ..AppOptions::default()
+    };
+    FleetApp::new(layout, options).with_runtime(runtime.handle().clone())
+}
+
+fn harness(app: FleetApp) -> Harness<'static, FleetApp> {
+    Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_options(snapshot_options())
+        .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app)
+}
+
+/// The one place snapshot tolerance is set: software rendering is deterministic on
+/// one machine, so only anti-aliasing noise is allowed.
+fn snapshot_options() -> SnapshotOptions {
+    SnapshotOptions::new().threshold(0.6).max_failed_pixels(8)
+}
+
+/// Steps the UI until every query answered (as a person would wait for "loading…"
+/// to go away), failing after a few seconds.
+fn wait_for_data(harness: &mut Harness<'_, FleetApp>) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        harness.step();
+        let app = harness.state();
+        let all_ok = app.query_status().values().all(|s| *s == QueryStatus::Ok);
+        if app.pending_queries() == 0 && all_ok {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} queries still pending",
+            app.pending_queries()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    harness.run_steps(3);
+}
+
+fn earliest_sample_of_panel(app: &FleetApp, panel: usize) -> i64 {
+    app.store()
+        .panel_series(panel)
+        .filter_map(|(_, s)| s.iter().next().map(|s| s.t_ms))
+        .min()
+        .unwrap()
+}
+
+#[test]
+fn the_demo_dashboard_shows_every_panel_by_title_with_live_data() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut harness = harness(demo_app(&runtime));
+    wait_for_data(&mut harness);
+    for panel in &harness.state().layout().file.panels.clone() {
+        harness.get_by_label(panel.title.get_ref());
+    }
+    // A stat tile reads its value out, with its unit.
+    harness.get_by_label_contains("Month-to-date spend: $");
+    // The status bar says the source is fine.
+    harness.get_by_label_contains("fleet: ok 12:00:00");
+}
+
+#[test]
+fn switching_the_time_range_refetches_and_moves_every_plot() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut harness = harness(demo_app(&runtime));
+    wait_for_data(&mut harness);
+    let latency_panel = 6;
+    let hour_ago = now().timestamp_millis() - 3_600_000;
+    assert!((earliest_sample_of_panel(harness.state(), latency_panel) - hour_ago).abs() <= 5_000);
+
+    harness.get_by_label("Last 1h").click();
+    harness.run_steps(2);
+    harness.get_by_label("Last 6 hours").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().view().range.label(), "Last 6h");
+    wait_for_data(&mut harness);
+
+    let six_hours_ago = now().timestamp_millis() - 6 * 3_600_000;
+    let earliest = earliest_sample_of_panel(harness.state(), latency_panel);
+    assert!(
+        (earliest - six_hours_ago).abs() <= 120_000,
+        "data starts at {earliest}, expected about {six_hours_ago}"
+    );
+    // Every time-series plot now spans the six hours.
+    let ctx = harness.ctx.clone();
+    for (index, panel) in harness.state().layout().file.panels.iter().enumerate() {
+        if panel.kind != fleetdeck::layout::PanelKind::Timeseries {
+            continue;
+        }
+        let memory = egui_plot::PlotMemory::load(&ctx, fleetdeck::ui::timeseries::plot_id(index))
+            .unwrap_or_else(|| panic!("no plot for {}", panel.title.get_ref()));
+        let bounds = memory.bounds();
+        let span_s = bounds.max()[0] - bounds.min()[0];
+        assert!(
+            (span_s - 6.0 * 3600.0).abs() < 1.0,
+            "{}: {span_s} s",
+            panel.title.get_ref()
+        );
+        assert!((bounds.max()[0] - now().timestamp() as f64).abs() < 1.0);
+    }
+    harness.get_by_label_contains("points in");
+}
+
+#[test]
+fn a_typed_range_is_applied_and_a_bad_one_is_explained() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut harness = harness(demo_app(&runtime));
+    wait_for_data(&mut harness);
+    harness.get_by_label("Last 1h").click();
+    harness.run_steps(2);
+    harness.get_by_label("From").click();
+    harness.run_steps(1);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.get_by_label("From").type_text("yesterday");
+    harness.run_steps(1);
+    harness.get_by_label("Apply range").click();
+    harness.run_steps(2);
+    harness.get_by_label_contains("invalid time `yesterday`");
+    assert_eq!(harness.state().view().range.label(), "Last 1h");
+
+    harness.get_by_label("From").click();
+    harness.run_steps(1);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.get_by_label("From").type_text("now-2h");
+    harness.run_steps(1);
+    harness.get_by_label("Apply range").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().view().range.label(), "Last 2h");
+}
+
+#[test]
+fn pause_freezes_and_resume_returns_to_live() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut harness = harness(demo_app(&runtime));
+    wait_for_data(&mut harness);
+    harness.get_by_label("Pause").click();
+    harness.run_steps(2);
+    assert!(!harness.state().view().is_live());
+    harness.get_by_label_contains("paused");
+    harness.get_by_label("Resume live").click();
+    harness.run_steps(2);
+    assert!(harness.state().view().is_live());
+}
+
+#[test]
+fn demo_dashboard_snapshot() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut harness = harness(demo_app(&runtime));
+    wait_for_data(&mut harness);
+    harness.snapshot("demo_fleet");
+}
