@@ -1,2 +1,127 @@
-//! Placeholder until the frame benchmark lands.
-fn main() {}
+//! One headless frame of a 12-panel, 60-series dashboard (`run_ui` + `tessellate`),
+//! with 1k and with 100k stored points per series (100k ≈ a day at 1 s).
+//!
+//! `steady`: nothing changed since the last frame (hover, repaint): the cached
+//! decimated lines are reused. `new_data`: every series changed, so every line is
+//! decimated again from the store, as after a refresh.
+
+use chrono::{DateTime, Utc};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use fleetdeck::app::{AppOptions, FleetApp};
+use fleetdeck::clock::{Clock, DisplayZone};
+use fleetdeck::layout::parse_layout;
+use fleetdeck::store::{Retention, Sample, SeriesKey};
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::path::Path;
+
+const PANELS: usize = 12;
+const SERIES_PER_PANEL: usize = 5;
+
+fn layout_text(span_s: usize) -> String {
+    let mut text = format!(
+        "version = 1\ntitle = \"bench\"\ntime = {{ from = \"now-{span_s}s\", to = \"now\" }}\n[sources.fleet]\nkind = \"demo\"\n"
+    );
+    for panel in 0..PANELS {
+        let (x, y) = ((panel % 4) * 6, (panel / 4) * 8);
+        text.push_str(&format!(
+            "[[panels]]\ntitle = \"panel {panel}\"\ngrid = {{ x = {x}, y = {y}, w = 6, h = 8 }}\nunit = \"s\"\n  [[panels.queries]]\n  source = \"fleet\"\n  metric = \"vllm:e2e_request_latency_seconds\"\n  quantile = 0.99\n  legend = \"{{{{s}}}}\"\n"
+        ));
+    }
+    text
+}
+
+fn app_with_points(points: usize, now: DateTime<Utc>) -> FleetApp {
+    let layout = parse_layout(&layout_text(points), Path::new("bench.toml")).unwrap();
+    let options = AppOptions {
+        clock: Clock::Fixed(now),
+        zone: DisplayZone::Utc,
+        ..AppOptions::default()
+    };
+    let mut app = FleetApp::new(layout, options);
+    let end_ms = now.timestamp_millis();
+    let start_ms = end_ms - (points as i64 - 1) * 1000;
+    let store = app.store_mut();
+    store.set_retention(Retention {
+        max_points: points,
+        max_age_ms: i64::MAX,
+    });
+    for panel in 0..PANELS {
+        for series in 0..SERIES_PER_PANEL {
+            let phase = (panel * SERIES_PER_PANEL + series) as f64;
+            let samples: Vec<Sample> = (0..points)
+                .map(|i| Sample {
+                    t_ms: start_ms + i as i64 * 1000,
+                    value: 2.0
+                        + phase * 0.1
+                        + (i as f64 / 600.0 + phase).sin()
+                        + ((i * 7919) % 101) as f64 / 200.0,
+                })
+                .collect();
+            let key = SeriesKey {
+                panel,
+                query: 0,
+                labels: BTreeMap::from([("s".to_owned(), format!("series {series}"))]),
+            };
+            store.merge(key, start_ms, end_ms, &samples);
+        }
+    }
+    app
+}
+
+fn raw_input() -> egui::RawInput {
+    egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(1920.0, 1080.0),
+        )),
+        ..Default::default()
+    }
+}
+
+fn frame(ctx: &egui::Context, app: &mut FleetApp) -> usize {
+    let output = ctx.run_ui(raw_input(), |ui| app.show(ui));
+    ctx.tessellate(output.shapes, output.pixels_per_point).len()
+}
+
+/// Re-merges every series' newest sample: the data is unchanged but every line's
+/// cache is invalidated, as after a refresh.
+fn touch_every_series(app: &mut FleetApp) {
+    let keys: Vec<(SeriesKey, Sample)> = (0..PANELS)
+        .flat_map(|panel| {
+            app.store()
+                .panel_series(panel)
+                .filter_map(|(key, series)| series.last().map(|last| (key.clone(), last)))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for (key, last) in keys {
+        app.store_mut().merge(key, last.t_ms, last.t_ms, &[last]);
+    }
+}
+
+fn bench_frames(c: &mut Criterion) {
+    let now = DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    let mut group = c.benchmark_group("frame_12_panels_60_series");
+    for points in [1_000usize, 100_000] {
+        let ctx = egui::Context::default();
+        let mut app = app_with_points(points, now);
+        frame(&ctx, &mut app);
+        frame(&ctx, &mut app);
+        group.bench_with_input(BenchmarkId::new("steady", points), &points, |b, _| {
+            b.iter(|| black_box(frame(&ctx, &mut app)));
+        });
+        group.bench_with_input(BenchmarkId::new("new_data", points), &points, |b, _| {
+            b.iter(|| {
+                touch_every_series(&mut app);
+                black_box(frame(&ctx, &mut app))
+            });
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_frames);
+criterion_main!(benches);

@@ -19,32 +19,104 @@ pub fn decimate_min_max(
     mut emit: impl FnMut(Sample),
 ) {
     let columns = columns.max(1);
-    let first = series.partition_point(start_ms).saturating_sub(1);
-    let last = (series.partition_point(end_ms.saturating_add(1)) + 1).min(series.len());
+    let window_first = series.partition_point(start_ms);
+    let window_last = series.partition_point(end_ms.saturating_add(1));
+    let first = window_first.saturating_sub(1);
+    let last = (window_last + 1).min(series.len());
     if first >= last {
         return;
     }
     let (a, b) = series.as_slices();
-    let visible = slice_range(a, b, first, last);
     if last - first <= 2 * columns {
-        visible.filter(|s| s.value.is_finite()).for_each(emit);
+        let (x, y) = sub_slices(a, b, first, last);
+        x.iter()
+            .chain(y)
+            .filter(|s| s.value.is_finite())
+            .for_each(|s| emit(*s));
         return;
     }
-    let span = (end_ms - start_ms).max(1) as f64;
-    let column_of = |t_ms: i64| -> i64 {
-        if t_ms < start_ms {
-            -1
-        } else if t_ms > end_ms {
-            columns as i64
+    // The neighbour before the window, then each column's extremes, then the one after.
+    if first < window_first {
+        emit_finite(series.get(first), &mut emit);
+    }
+    // One sequential pass: memory is read in order, so a long history costs a
+    // streaming read, not a cache miss per column.
+    let (x, y) = sub_slices(a, b, window_first, window_last);
+    let mut columns_pass = ColumnPass::new(start_ms, end_ms, columns);
+    columns_pass.scan(x, &mut emit);
+    columns_pass.scan(y, &mut emit);
+    columns_pass.flush(&mut emit);
+    if window_last < last {
+        emit_finite(series.get(window_last), &mut emit);
+    }
+}
+
+fn emit_finite(sample: Option<Sample>, emit: &mut impl FnMut(Sample)) {
+    if let Some(sample) = sample.filter(|s| s.value.is_finite()) {
+        emit(sample);
+    }
+}
+
+/// Walks samples in time order, keeping the extremes of the current pixel column.
+struct ColumnPass {
+    start_ms: i64,
+    span_ms: i128,
+    columns: usize,
+    column: usize,
+    boundary_ms: i64,
+    low: Option<Sample>,
+    high: Option<Sample>,
+}
+
+impl ColumnPass {
+    fn new(start_ms: i64, end_ms: i64, columns: usize) -> ColumnPass {
+        let mut pass = ColumnPass {
+            start_ms,
+            span_ms: (end_ms - start_ms).max(1) as i128,
+            columns,
+            column: 0,
+            boundary_ms: 0,
+            low: None,
+            high: None,
+        };
+        pass.boundary_ms = pass.end_of(0);
+        pass
+    }
+
+    /// First time after column `column`; the last column runs to the window's end.
+    fn end_of(&self, column: usize) -> i64 {
+        if column + 1 >= self.columns {
+            i64::MAX
         } else {
-            (((t_ms - start_ms) as f64 / span) * columns as f64)
-                .floor()
-                .min(columns as f64 - 1.0) as i64
+            self.start_ms + ((self.span_ms * (column as i128 + 1)) / self.columns as i128) as i64
         }
-    };
-    let mut current: Option<(i64, Sample, Sample)> = None;
-    let flush = |column: Option<(i64, Sample, Sample)>, emit: &mut dyn FnMut(Sample)| {
-        if let Some((_, low, high)) = column {
+    }
+
+    fn scan(&mut self, samples: &[Sample], emit: &mut impl FnMut(Sample)) {
+        for sample in samples {
+            if sample.t_ms >= self.boundary_ms {
+                self.flush(emit);
+                while sample.t_ms >= self.boundary_ms {
+                    self.column += 1;
+                    self.boundary_ms = self.end_of(self.column);
+                }
+            }
+            let value = sample.value;
+            if !value.is_finite() {
+                continue;
+            }
+            if self.low.is_none_or(|low| value < low.value) {
+                self.low = Some(*sample);
+            }
+            if self.high.is_none_or(|high| value > high.value) {
+                self.high = Some(*sample);
+            }
+        }
+    }
+
+    /// Emits the current column's lowest and highest sample, in time order.
+    fn flush(&mut self, emit: &mut impl FnMut(Sample)) {
+        if let (Some(low), Some(high)) = (self.low.take(), self.high.take()) {
             if low.t_ms == high.t_ms {
                 emit(low);
             } else if low.t_ms < high.t_ms {
@@ -55,38 +127,20 @@ pub fn decimate_min_max(
                 emit(low);
             }
         }
-    };
-    for sample in visible.filter(|s| s.value.is_finite()) {
-        let column = column_of(sample.t_ms);
-        match &mut current {
-            Some((c, low, high)) if *c == column => {
-                if sample.value < low.value {
-                    *low = sample;
-                }
-                if sample.value > high.value {
-                    *high = sample;
-                }
-            }
-            _ => {
-                flush(current.take(), &mut emit);
-                current = Some((column, sample, sample));
-            }
-        }
     }
-    flush(current, &mut emit);
 }
 
 /// The samples `first..last` of a ring buffer given as its two halves.
-fn slice_range<'a>(
+fn sub_slices<'a>(
     a: &'a [Sample],
     b: &'a [Sample],
     first: usize,
     last: usize,
-) -> impl Iterator<Item = Sample> + 'a {
+) -> (&'a [Sample], &'a [Sample]) {
     let in_a = &a[first.min(a.len())..last.min(a.len())];
     let in_b =
         &b[first.saturating_sub(a.len()).min(b.len())..last.saturating_sub(a.len()).min(b.len())];
-    in_a.iter().chain(in_b.iter()).copied()
+    (in_a, in_b)
 }
 
 #[cfg(test)]
