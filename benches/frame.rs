@@ -80,7 +80,9 @@ fn raw_input() -> egui::RawInput {
 }
 
 fn frame(ctx: &egui::Context, app: &mut FleetApp) -> usize {
-    let output = ctx.run_ui(raw_input(), |ui| app.show(ui));
+    let mut output = ctx.run_ui(raw_input(), |ui| app.show(ui));
+    // No renderer here to upload font textures to.
+    output.textures_delta.clear();
     ctx.tessellate(output.shapes, output.pixels_per_point).len()
 }
 

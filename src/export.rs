@@ -102,8 +102,15 @@ pub async fn export_panel(
             spec: query.clone(),
             width_px,
         };
-        let (fetched, _, outcome) =
-            fetch_query(source.as_ref(), &planned, window, None, FETCH_TIMEOUT).await;
+        let (fetched, _, outcome) = fetch_query(
+            source.as_ref(),
+            &planned,
+            window,
+            None,
+            clock.now().timestamp_millis(),
+            FETCH_TIMEOUT,
+        )
+        .await;
         let series = outcome.map_err(|error| ExportError::Query {
             panel: title.to_owned(),
             query: query_index + 1,

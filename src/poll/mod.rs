@@ -87,22 +87,30 @@ pub struct PollResult {
 }
 
 /// Fetches one planned query over `window`, or only from `since_ms` on when given
-/// (an incremental refresh). Used by the background tasks and by headless export.
+/// (an incremental refresh), and never past `now_ms`: a window panned into the
+/// future asks only for what can exist. The step follows the whole window, so the
+/// resolution does not change as the window slides. Used by the background tasks
+/// and by headless export.
 pub async fn fetch_query(
     source: &dyn Source,
     planned: &PlannedQuery,
     window: Window,
     since_ms: Option<i64>,
+    now_ms: i64,
     timeout: Duration,
 ) -> (Window, i64, Result<Vec<SeriesData>, SourceError>) {
     let step_ms = plan::plan_step(window, planned.width_px, source.limits());
-    let fetch_window = match since_ms {
-        Some(since) if since > window.start_ms && since < window.end_ms => Window {
-            start_ms: since,
-            end_ms: window.end_ms,
-        },
-        _ => window,
+    let start_ms = match since_ms {
+        Some(since) if since > window.start_ms => since,
+        _ => window.start_ms,
     };
+    let fetch_window = Window {
+        start_ms,
+        end_ms: window.end_ms.min(now_ms),
+    };
+    if fetch_window.start_ms >= fetch_window.end_ms {
+        return (fetch_window, step_ms, Ok(Vec::new()));
+    }
     let request = RangeRequest {
         query: planned.spec.clone(),
         window: fetch_window,
@@ -206,8 +214,16 @@ async fn run_source(
                 }
                 _ => None,
             };
-            let (fetched, step_ms, outcome) =
-                fetch_query(source.as_ref(), planned, window, since, FETCH_TIMEOUT).await;
+            let now_ms = clock.now().timestamp_millis();
+            let (fetched, step_ms, outcome) = fetch_query(
+                source.as_ref(),
+                planned,
+                window,
+                since,
+                now_ms,
+                FETCH_TIMEOUT,
+            )
+            .await;
             match &outcome {
                 Ok(series) => {
                     let newest = series

@@ -11,7 +11,10 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel_index: usize, panel: 
     let Some((key, series)) = ctx.store.panel_series(panel_index).next() else {
         return false;
     };
-    let Some(last) = series.last() else {
+    // The value at the end of the window shown: the latest one while live, the
+    // one at the right edge when zoomed into the past.
+    let at_end = series.partition_point(ctx.window.end_ms.saturating_add(1));
+    let Some(last) = at_end.checked_sub(1).and_then(|i| series.get(i)) else {
         return false;
     };
     let rect = ui.max_rect();

@@ -6,10 +6,10 @@ use super::{PanelContext, theme, time_axis};
 use crate::app::Command;
 use crate::layout::Panel;
 use crate::legend::series_name;
-use crate::store::SeriesKey;
+use crate::store::{Sample, Series, SeriesKey};
 use crate::time_range::Window;
 use egui::{Id, Ui};
-use egui_plot::{Corner, HLine, HoverPosition, Legend, Line, LineStyle, Plot, PlotPoints};
+use egui_plot::{Corner, HLine, Legend, Line, LineStyle, Plot, PlotPoints};
 
 /// Id shared by all plots so the crosshair follows the pointer on every panel.
 const CURSOR_GROUP: &str = "fleetdeck-cursor";
@@ -56,22 +56,8 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel_index: usize, panel: 
         .x_axis_formatter(move |mark, _| time_axis::time_label(zone, mark.value, span_s))
         .y_axis_formatter(move |mark, _| unit.format(mark.value))
         .y_axis_min_width(48.0)
-        .label_formatter(move |position| {
-            let (name, point) = match position {
-                HoverPosition::NearDataPoint {
-                    plot_name,
-                    position,
-                    ..
-                } => (*plot_name, *position),
-                HoverPosition::Elsewhere { position } => ("", *position),
-            };
-            let time = zone.format((point.x * 1000.0) as i64, "%Y-%m-%d %H:%M:%S");
-            if name.is_empty() {
-                Some(time)
-            } else {
-                Some(format!("{name}\n{}\n{time}", unit.format(point.y)))
-            }
-        });
+        // The tooltip below lists every series at the hovered time instead.
+        .label_formatter(|_| None);
     if let Some(min) = panel.min {
         plot = plot.include_y(min);
     }
@@ -101,6 +87,7 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel_index: usize, panel: 
         .map(|t| (t.value, theme::threshold_color(t.color.get_ref())))
         .collect();
     let x_range = window.start_ms as f64 / 1000.0..=window.end_ms as f64 / 1000.0;
+    let names: Vec<String> = series_lines.iter().map(|(name, _)| name.clone()).collect();
     let response = plot.show(ui, |plot_ui| {
         plot_ui.set_auto_bounds([false, true]);
         plot_ui.set_plot_bounds_x(x_range);
@@ -123,7 +110,61 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel_index: usize, panel: 
         }
     });
     follow_user_zoom(ui, ctx, &response, window);
+    if let Some(pointer) = response.response.hover_pos()
+        && has_data
+    {
+        let t_ms = (response.transform.value_from_position(pointer).x * 1000.0).round() as i64;
+        let rows: Vec<(usize, &str, Option<Sample>)> = keys
+            .iter()
+            .zip(&names)
+            .enumerate()
+            .map(|(index, (key, name))| {
+                (
+                    index,
+                    name.as_str(),
+                    ctx.store.get(key).and_then(|s| nearest(s, t_ms)),
+                )
+            })
+            .collect();
+        response
+            .response
+            .clone()
+            .on_hover_ui_at_pointer(|ui| hover_table(ui, &rows, unit, zone, t_ms));
+    }
     has_data
+}
+
+/// The sample nearest to `t_ms`.
+fn nearest(series: &Series, t_ms: i64) -> Option<Sample> {
+    let index = series.partition_point(t_ms);
+    let after = series.get(index);
+    let before = index.checked_sub(1).and_then(|i| series.get(i));
+    match (before, after) {
+        (Some(b), Some(a)) => Some(if t_ms - b.t_ms <= a.t_ms - t_ms { b } else { a }),
+        (b, a) => b.or(a),
+    }
+}
+
+/// The hover tooltip: the time, then each series' value there, in the series' colour.
+fn hover_table(
+    ui: &mut Ui,
+    rows: &[(usize, &str, Option<Sample>)],
+    unit: crate::units::Unit,
+    zone: crate::clock::DisplayZone,
+    t_ms: i64,
+) {
+    ui.label(egui::RichText::new(zone.format(t_ms, "%Y-%m-%d %H:%M:%S")).strong());
+    egui::Grid::new("hover_values")
+        .num_columns(2)
+        .spacing([12.0, 2.0])
+        .show(ui, |ui| {
+            for &(index, name, sample) in rows {
+                ui.colored_label(theme::series_color(index), name);
+                let value = sample.map_or_else(|| "–".to_owned(), |s| unit.format(s.value));
+                ui.label(egui::RichText::new(value).monospace());
+                ui.end_row();
+            }
+        });
 }
 
 /// Turns what the user did to this plot's x axis into a change of the shared window:
