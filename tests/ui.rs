@@ -177,3 +177,60 @@ fn demo_dashboard_snapshot() {
     wait_for_data(&mut harness);
     harness.snapshot("demo_fleet");
 }
+
+#[test]
+fn dragging_across_a_chart_zooms_every_panel_to_the_selection() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut harness = harness(demo_app(&runtime));
+    wait_for_data(&mut harness);
+    let latency_panel = 6;
+    let frame = *egui_plot::PlotMemory::load(
+        &harness.ctx,
+        fleetdeck::ui::timeseries::plot_id(latency_panel),
+    )
+    .unwrap()
+    .transform()
+    .frame();
+    let y = frame.center().y;
+    let from = egui::pos2(frame.left() + frame.width() * 0.25, y);
+    let to = egui::pos2(frame.left() + frame.width() * 0.75, y);
+    harness.hover_at(from);
+    harness.step();
+    harness.drag_at(from);
+    harness.step();
+    for fraction in [0.3, 0.5, 0.7] {
+        harness.hover_at(egui::pos2(frame.left() + frame.width() * fraction, y));
+        harness.step();
+    }
+    harness.hover_at(to);
+    harness.step();
+    harness.drop_at(to);
+    harness.run_steps(3);
+
+    let view = harness.state().view();
+    assert!(!view.is_live(), "a zoom pauses live refresh");
+    let window = view.window(now());
+    let hour_ago = now().timestamp_millis() - 3_600_000;
+    let expected_start = hour_ago + 900_000;
+    assert!(
+        (window.start_ms - expected_start).abs() < 30_000,
+        "zoom starts at {}",
+        window.start_ms
+    );
+    assert!(
+        (window.span_ms() - 1_800_000).abs() < 60_000,
+        "zoom spans {} ms",
+        window.span_ms()
+    );
+    harness.get_by_label("Resume live");
+
+    // Another panel follows: its plot spans the same half hour once redrawn.
+    wait_for_data(&mut harness);
+    let gpu_panel = 8;
+    let bounds =
+        *egui_plot::PlotMemory::load(&harness.ctx, fleetdeck::ui::timeseries::plot_id(gpu_panel))
+            .unwrap()
+            .bounds();
+    assert!((bounds.min()[0] * 1000.0 - window.start_ms as f64).abs() < 1000.0);
+    assert!((bounds.max()[0] * 1000.0 - window.end_ms as f64).abs() < 1000.0);
+}

@@ -24,6 +24,8 @@ pub fn plot_id(panel_index: usize) -> Id {
 pub struct DragState {
     /// The window while a pan is in progress; committed when the drag ends.
     pub pending: Option<Window>,
+    /// Where a zoom selection started (ms), and in which panel.
+    pub selecting_from: Option<(usize, i64)>,
 }
 
 /// Draws the panel's plot; returns whether any series had data.
@@ -47,10 +49,13 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel_index: usize, panel: 
         .id(plot_id(panel_index))
         .legend(Legend::default().position(Corner::LeftTop))
         .link_cursor(Id::unique(CURSOR_GROUP), [true, false])
+        // Primary drag selects a time range to zoom to (below); right-drag pans;
+        // Ctrl+scroll zooms. Only x moves: y follows the data.
         .allow_drag([true, false])
+        .pan_pointer_button(egui::PointerButton::Secondary)
         .allow_zoom([true, false])
         .allow_scroll([true, false])
-        .allow_boxed_zoom(true)
+        .allow_boxed_zoom(false)
         .allow_double_click_reset(false)
         .x_grid_spacer(time_axis::time_grid)
         .x_axis_formatter(move |mark, _| time_axis::time_label(zone, mark.value, span_s))
@@ -109,7 +114,7 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel_index: usize, panel: 
             );
         }
     });
-    follow_user_zoom(ui, ctx, &response, window);
+    follow_user_zoom(ui, ctx, panel_index, &response, window);
     if let Some(pointer) = response.response.hover_pos()
         && has_data
     {
@@ -168,17 +173,58 @@ fn hover_table(
 }
 
 /// Turns what the user did to this plot's x axis into a change of the shared window:
-/// a pan updates it live and commits on release; a scroll or box zoom commits at once;
-/// a double click goes back to live.
+/// a primary drag selects a range and zooms to it on release; a right-drag pans live
+/// and commits on release; Ctrl+scroll zooms at once; a double click goes back to live.
 fn follow_user_zoom(
     ui: &Ui,
     ctx: &mut PanelContext<'_>,
+    panel_index: usize,
     response: &egui_plot::PlotResponse<()>,
     shown: Window,
 ) {
-    if response.response.double_clicked() {
+    let plot = &response.response;
+    if plot.double_clicked() {
         ctx.drag.pending = None;
         ctx.commands.push(Command::Resume);
+        return;
+    }
+    let time_at =
+        |pos: egui::Pos2| (response.transform.value_from_position(pos).x * 1000.0).round() as i64;
+    if plot.drag_started_by(egui::PointerButton::Primary)
+        && let Some(origin) = ui.input(|i| i.pointer.press_origin())
+    {
+        ctx.drag.selecting_from = Some((panel_index, time_at(origin)));
+    }
+    if let Some((panel, from_ms)) = ctx.drag.selecting_from
+        && panel == panel_index
+        && let Some(pointer) = ui.input(|i| i.pointer.latest_pos())
+    {
+        let to_ms = time_at(pointer).clamp(shown.start_ms, shown.end_ms);
+        if plot.dragged_by(egui::PointerButton::Primary) {
+            let x = |t_ms: i64| {
+                response
+                    .transform
+                    .position_from_point_x(t_ms as f64 / 1000.0)
+            };
+            let frame = response.transform.frame();
+            let selection = egui::Rect::from_x_y_ranges(
+                x(from_ms).min(x(to_ms))..=x(from_ms).max(x(to_ms)),
+                frame.y_range(),
+            );
+            ui.painter().rect_filled(
+                selection,
+                0.0,
+                ui.visuals().selection.bg_fill.gamma_multiply(0.35),
+            );
+        } else {
+            ctx.drag.selecting_from = None;
+            let (start_ms, end_ms) = (from_ms.min(to_ms), from_ms.max(to_ms));
+            // Ignore a click or a few pixels of jitter.
+            if end_ms - start_ms > shown.span_ms() / 200 {
+                ctx.commands
+                    .push(Command::ZoomTo(Window { start_ms, end_ms }));
+            }
+        }
         return;
     }
     let bounds = response.transform.bounds();
@@ -189,20 +235,16 @@ fn follow_user_zoom(
     let tolerance = (shown.span_ms() / 1000).max(1);
     let changed = (moved.start_ms - shown.start_ms).abs() > tolerance
         || (moved.end_ms - shown.end_ms).abs() > tolerance;
-    let dragging = response.response.dragged_by(egui::PointerButton::Primary);
-    if dragging {
+    if plot.dragged_by(egui::PointerButton::Secondary) {
         if changed {
             ctx.drag.pending = Some(moved);
             ui.ctx().request_repaint();
         }
-    } else if response
-        .response
-        .drag_stopped_by(egui::PointerButton::Primary)
-    {
+    } else if plot.drag_stopped_by(egui::PointerButton::Secondary) {
         if let Some(window) = ctx.drag.pending.take() {
             ctx.commands.push(Command::ZoomTo(window));
         }
-    } else if changed && response.response.hovered() {
+    } else if changed && plot.hovered() {
         ctx.commands.push(Command::ZoomTo(moved));
     }
 }
