@@ -234,3 +234,85 @@ fn dragging_across_a_chart_zooms_every_panel_to_the_selection() {
     assert!((bounds.min()[0] * 1000.0 - window.start_ms as f64).abs() < 1000.0);
     assert!((bounds.max()[0] * 1000.0 - window.end_ms as f64).abs() < 1000.0);
 }
+
+/// Replaces a file the way editors save: write a sibling, then rename over it.
+fn save(path: &Path, text: &str) {
+    let temporary = path.with_extension("tmp");
+    std::fs::write(&temporary, text).unwrap();
+    std::fs::rename(&temporary, path).unwrap();
+}
+
+fn step_until(harness: &mut Harness<'_, FleetApp>, what: &str, done: impl Fn(&FleetApp) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done(harness.state()) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    harness.run_steps(2);
+}
+
+#[test]
+fn a_broken_edit_of_the_layout_is_reported_and_the_last_good_one_stays() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fleet.toml");
+    let original = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/demo-fleet.toml"),
+    )
+    .unwrap();
+    std::fs::write(&path, &original).unwrap();
+    let options = AppOptions {
+        clock: Clock::Fixed(now()),
+        zone: DisplayZone::Utc,
+        ..AppOptions::default()
+    };
+    let app =
+        FleetApp::new(load_layout(&path).unwrap(), options).with_runtime(runtime.handle().clone());
+    let mut harness = harness(app);
+    wait_for_data(&mut harness);
+
+    // Break it: a panel now refers to a source that does not exist.
+    std::thread::sleep(Duration::from_millis(20));
+    save(
+        &path,
+        &original.replacen("source = \"fleet\"", "source = \"prom\"", 1),
+    );
+    step_until(&mut harness, "the refused edit", |app| {
+        app.layout_error().is_some()
+    });
+    let line = original
+        .lines()
+        .position(|l| l.contains("source = \"fleet\""))
+        .unwrap()
+        + 1;
+    let expected = format!(
+        "{}:{line}:12: panel `Requests/s` refers to undefined source `prom`",
+        path.display()
+    );
+    harness.get_by_label_contains(&expected);
+    harness.get_by_label_contains("Still showing the last good version");
+    harness.get_by_label("p99 end-to-end latency by model");
+    assert!(
+        harness.state().store().total_points() > 0,
+        "the old data stays on screen"
+    );
+
+    // Fix it with a new title: the dashboard follows and the banner goes away.
+    std::thread::sleep(Duration::from_millis(20));
+    save(
+        &path,
+        &original.replace("AI fleet — overview (simulated)", "Fleet after the edit"),
+    );
+    step_until(&mut harness, "the fixed layout", |app| {
+        app.layout().file.title == "Fleet after the edit"
+    });
+    wait_for_data(&mut harness);
+    assert!(harness.state().layout_error().is_none());
+    assert!(
+        harness
+            .query_by_label_contains("Still showing the last good version")
+            .is_none()
+    );
+    harness.get_by_label("Fleet after the edit");
+}

@@ -2,6 +2,7 @@
 //! results each frame (time-boxed); draws the dashboard; applies the commands the UI
 //! queued once the frame is done.
 
+pub mod reload;
 pub mod status;
 pub mod view;
 
@@ -60,6 +61,8 @@ pub struct FleetApp {
     last_refresh: Option<chrono::DateTime<chrono::Utc>>,
     commands: Vec<Command>,
     ui_state: ui::UiState,
+    watcher: Option<reload::LayoutWatcher>,
+    layout_error: Option<String>,
 }
 
 impl FleetApp {
@@ -87,6 +90,8 @@ impl FleetApp {
             last_refresh: None,
             commands: Vec::new(),
             ui_state: ui::UiState::default(),
+            watcher: None,
+            layout_error: None,
         };
         app.fit_retention();
         app
@@ -147,6 +152,12 @@ impl FleetApp {
         total - current
     }
 
+    /// Why the last edit of the layout file was refused, while the last good
+    /// version stays on screen.
+    pub fn layout_error(&self) -> Option<&str> {
+        self.layout_error.as_deref()
+    }
+
     /// Queues a command, as a UI widget would.
     pub fn queue(&mut self, command: Command) {
         self.commands.push(command);
@@ -155,6 +166,7 @@ impl FleetApp {
     /// Draws one frame into `ui`: drains results, draws, applies queued commands.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        self.take_layout_update();
         self.drain_results(&ctx);
         let now = self.options.clock.now();
         let window = self.view.window(now);
@@ -168,6 +180,7 @@ impl FleetApp {
             health: &self.health,
             query_status: &self.query_status,
             last_refresh: self.last_refresh,
+            layout_error: self.layout_error.as_deref(),
         };
         let output = ui::dashboard(ui, &frame, &mut self.ui_state, &mut self.commands);
         self.maybe_replan(&ctx, &output.plot_widths);
@@ -176,6 +189,47 @@ impl FleetApp {
             // Keeps "stale since" and the x axis honest even if a source goes quiet.
             ctx.request_repaint_after(self.view.refresh);
         }
+    }
+
+    /// Swaps in a newly saved layout, or records why it was refused.
+    fn take_layout_update(&mut self) {
+        let Some(update) = self
+            .watcher
+            .as_mut()
+            .and_then(reload::LayoutWatcher::latest)
+        else {
+            return;
+        };
+        match update {
+            Ok(layout) => self.replace_layout(layout),
+            Err(errors) => self.layout_error = Some(errors.to_string()),
+        }
+    }
+
+    /// Shows `layout` instead of the current one: new sources, panels and data. The
+    /// user's current range is kept unless the file's default range changed.
+    fn replace_layout(&mut self, layout: Layout) {
+        if layout.time != self.layout.time {
+            self.view = ViewState::new(layout.time.clone(), layout.refresh);
+        } else {
+            self.view.refresh = layout.refresh;
+        }
+        self.health = layout
+            .file
+            .sources
+            .keys()
+            .map(|name| (name.clone(), SourceHealth::default()))
+            .collect();
+        self.planned_widths = vec![DEFAULT_PLOT_WIDTH_PX; layout.file.panels.len()];
+        self.layout = layout;
+        self.layout_error = None;
+        self.store.clear();
+        self.query_status.clear();
+        self.answered.clear();
+        self.ui_state = ui::UiState::default();
+        self.generation += 1;
+        self.poller = None; // restarted with the new sources at the end of this frame
+        self.fit_retention();
     }
 
     fn drain_results(&mut self, ctx: &egui::Context) {
@@ -290,7 +344,12 @@ impl FleetApp {
                     .map(|(name, config)| (name.clone(), build_source(config)))
                     .collect();
                 let wake_ctx = ctx.clone();
-                let wake = Arc::new(move || wake_ctx.request_repaint());
+                let wake: Arc<dyn Fn() + Send + Sync> =
+                    Arc::new(move || wake_ctx.request_repaint());
+                if self.watcher.is_none() && self.layout.path.is_file() {
+                    let path = self.layout.path.clone();
+                    self.watcher = Some(reload::LayoutWatcher::start(runtime, path, wake.clone()));
+                }
                 self.poller = Some(Poller::start(
                     runtime,
                     sources,

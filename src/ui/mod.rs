@@ -57,6 +57,8 @@ pub struct FrameInput<'a> {
     pub query_status: &'a BTreeMap<(usize, usize), QueryStatus>,
     /// When data last arrived.
     pub last_refresh: Option<DateTime<Utc>>,
+    /// Why the layout file's latest version was refused, if it was.
+    pub layout_error: Option<&'a str>,
 }
 
 /// What the UI reports back after a frame.
@@ -91,6 +93,14 @@ pub fn dashboard(
     egui::Panel::top("top_bar").show(ui, |ui| {
         top_bar::show(ui, &frame.layout.file.title, frame.view, state, commands);
     });
+    if let Some(error) = frame.layout_error {
+        egui::Panel::top("layout_error").show(ui, |ui| {
+            ui.colored_label(
+                theme::ERROR,
+                format!("{error}\nStill showing the last good version of the layout."),
+            );
+        });
+    }
     egui::Panel::bottom("status_bar").show(ui, |ui| {
         status_bar::show(
             ui,
