@@ -10,6 +10,7 @@ pub mod export;
 pub mod layout;
 pub mod legend;
 pub mod poll;
+pub mod simulate;
 pub mod source;
 pub mod store;
 pub mod time_range;

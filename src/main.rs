@@ -70,6 +70,15 @@ enum Command {
         #[arg(long, value_name = "TIME")]
         now: Option<String>,
     },
+    /// Serve the simulated fleet as a Prometheus exporter (vLLM, DCGM, Neuron, Triton metrics).
+    Simulate {
+        /// Address to listen on; port 0 picks a free port (printed on stderr).
+        #[arg(long, default_value = "127.0.0.1:9400")]
+        listen: std::net::SocketAddr,
+        /// Seed of the simulated fleet.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -97,6 +106,7 @@ fn main() -> ExitCode {
             width,
             now,
         }) => export(&layout, &panel, from, to, format, width, now.as_deref()),
+        Some(Command::Simulate { listen, seed }) => simulate(listen, seed),
         None => run_gui(&cli),
     };
     match outcome {
@@ -168,6 +178,21 @@ fn export(
         ExportFormat::Json => write_json(&series, &mut out)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn simulate(listen: std::net::SocketAddr, seed: u64) -> Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let (bound, server) = fleetdeck::simulate::http::spawn(listen, seed)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        eprintln!("fleetdeck simulate: serving the simulated fleet at http://{bound}/metrics");
+        server.await.context("server task failed")??;
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 fn open_layout(path: Option<&Path>) -> Result<Layout> {

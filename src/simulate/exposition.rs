@@ -1,0 +1,478 @@
+//! The Prometheus text exposition of the simulated fleet.
+//!
+//! Gauges are read off the fleet state at scrape time; counters and classic
+//! histograms accumulate between scrapes (requests × elapsed time), so `rate()` and
+//! `histogram_quantile()` on a real Prometheus give back the simulated load and the
+//! latency distribution's quantiles.
+
+use crate::source::demo::catalog::{self, Reading};
+use crate::source::demo::fleet::{Accelerator, Fleet, normal_cdf};
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::fmt::Write;
+
+/// vLLM's own bucket bounds for end-to-end latency, seconds.
+const E2E_BUCKETS: &[f64] = &[
+    0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0, 120.0, 240.0,
+    480.0, 960.0, 1920.0, 7680.0,
+];
+/// vLLM's bucket bounds for time to first token, seconds.
+const TTFT_BUCKETS: &[f64] = &[
+    0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
+    20.0, 40.0, 80.0, 160.0, 640.0, 2560.0,
+];
+/// Longest gap between scrapes that is integrated; a longer pause (a stopped
+/// scraper) does not produce a burst.
+const MAX_STEP_S: f64 = 60.0;
+
+/// A counter family being rendered: name, help, and (model, value) per series.
+type CounterFamily = (&'static str, &'static str, Vec<(String, f64)>);
+
+#[derive(Default, Clone)]
+struct Histogram {
+    buckets: Vec<f64>,
+    sum: f64,
+    count: f64,
+}
+
+/// The exporter's state: the fleet and what its counters have accumulated.
+pub struct Exporter {
+    fleet: Fleet,
+    last_scrape: DateTime<Utc>,
+    counters: HashMap<String, f64>,
+    histograms: HashMap<String, Histogram>,
+}
+
+struct Out {
+    text: String,
+}
+
+impl Out {
+    fn family(&mut self, name: &str, kind: &str, help: &str) {
+        let _ = writeln!(self.text, "# HELP {name} {help}\n# TYPE {name} {kind}");
+    }
+
+    fn sample(&mut self, name: &str, labels: &[(&str, &str)], value: f64) {
+        self.text.push_str(name);
+        if !labels.is_empty() {
+            self.text.push('{');
+            for (index, (key, val)) in labels.iter().enumerate() {
+                if index > 0 {
+                    self.text.push(',');
+                }
+                let escaped = val
+                    .replace('\\', "\\\\")
+                    .replace('"', "\\\"")
+                    .replace('\n', "\\n");
+                let _ = write!(self.text, "{key}=\"{escaped}\"");
+            }
+            self.text.push('}');
+        }
+        let _ = writeln!(self.text, " {}", format_value(value));
+    }
+}
+
+fn format_value(value: f64) -> String {
+    if value.is_nan() {
+        "NaN".to_owned()
+    } else if value.is_infinite() {
+        if value > 0.0 {
+            "+Inf".to_owned()
+        } else {
+            "-Inf".to_owned()
+        }
+    } else {
+        format!("{value}")
+    }
+}
+
+impl Exporter {
+    /// An exporter whose counters start at zero at `start`.
+    pub fn new(seed: u64, start: DateTime<Utc>) -> Exporter {
+        Exporter {
+            fleet: Fleet::new(seed),
+            last_scrape: start,
+            counters: HashMap::new(),
+            histograms: HashMap::new(),
+        }
+    }
+
+    fn add(&mut self, key: String, amount: f64) -> f64 {
+        let counter = self.counters.entry(key).or_insert(0.0);
+        *counter += amount.max(0.0);
+        *counter
+    }
+
+    fn observe(
+        &mut self,
+        key: String,
+        bounds: &[f64],
+        requests: f64,
+        median: f64,
+        sigma: f64,
+    ) -> Histogram {
+        let histogram = self.histograms.entry(key).or_insert_with(|| Histogram {
+            buckets: vec![0.0; bounds.len()],
+            ..Histogram::default()
+        });
+        for (bucket, &bound) in histogram.buckets.iter_mut().zip(bounds) {
+            *bucket += requests * normal_cdf((bound.ln() - median.ln()) / sigma);
+        }
+        histogram.count += requests;
+        histogram.sum += requests * median * (sigma * sigma / 2.0).exp();
+        histogram.clone()
+    }
+
+    /// Advances the counters to `now` and renders every metric.
+    pub fn scrape(&mut self, now: DateTime<Utc>) -> String {
+        let dt =
+            ((now - self.last_scrape).num_milliseconds() as f64 / 1000.0).clamp(0.0, MAX_STEP_S);
+        self.last_scrape = now;
+        let t_ms = now.timestamp_millis();
+        let t_s = t_ms as f64 / 1000.0;
+        let mut out = Out {
+            text: String::with_capacity(64 * 1024),
+        };
+        self.vllm(&mut out, t_ms, t_s, dt);
+        self.gauges_from_catalog(&mut out, t_ms);
+        self.neuron(&mut out, t_s, dt);
+        self.triton(&mut out, t_s, dt);
+        out.text
+    }
+
+    fn vllm(&mut self, out: &mut Out, t_ms: i64, t_s: f64, dt: f64) {
+        let fleet = self.fleet.clone();
+        for (name, help) in [
+            (
+                "vllm:num_requests_running",
+                "Number of requests currently running on GPU.",
+            ),
+            (
+                "vllm:num_requests_waiting",
+                "Number of requests waiting to be processed.",
+            ),
+            (
+                "vllm:kv_cache_usage_perc",
+                "KV-cache usage. 1 means 100 percent usage.",
+            ),
+        ] {
+            out.family(name, "gauge", help);
+            let def = catalog::metric(name).expect("catalogued");
+            for series in catalog::series_of(&fleet, def) {
+                let value =
+                    catalog::sample(&fleet, &series, t_ms, Reading::Value).unwrap_or(f64::NAN);
+                out.sample(name, &[("model_name", &series.labels["model_name"])], value);
+            }
+        }
+        let mut counters: Vec<CounterFamily> = vec![
+            (
+                "vllm:generation_tokens_total",
+                "Number of generation tokens processed.",
+                Vec::new(),
+            ),
+            (
+                "vllm:prompt_tokens_total",
+                "Number of prefill tokens processed.",
+                Vec::new(),
+            ),
+            (
+                "vllm:request_success_total",
+                "Count of successfully processed requests.",
+                Vec::new(),
+            ),
+        ];
+        let mut e2e = Vec::new();
+        let mut ttft = Vec::new();
+        for (index, endpoint) in fleet.endpoints.iter().enumerate() {
+            let state = fleet.state(index, t_s);
+            let requests = state.load_rps * dt;
+            let model = endpoint.model_name;
+            let tokens = self.add(format!("gen|{model}"), requests * endpoint.output_tokens);
+            counters[0].2.push((model.to_owned(), tokens));
+            let prompt = self.add(format!("prompt|{model}"), requests * 850.0);
+            counters[1].2.push((model.to_owned(), prompt));
+            let ok = self.add(
+                format!("ok|{model}"),
+                requests * (1.0 - 0.0006 - 0.04 * state.incident),
+            );
+            counters[2].2.push((model.to_owned(), ok));
+            let h = self.observe(
+                format!("e2e|{model}"),
+                E2E_BUCKETS,
+                requests,
+                state.median_latency_s,
+                state.latency_sigma,
+            );
+            e2e.push((model, h));
+            let first_token = state.median_latency_s * 0.08 * (1.0 + 6.0 * state.incident);
+            let h = self.observe(
+                format!("ttft|{model}"),
+                TTFT_BUCKETS,
+                requests,
+                first_token,
+                state.latency_sigma + 0.2,
+            );
+            ttft.push((model, h));
+        }
+        for (name, help, values) in counters {
+            out.family(name, "counter", help);
+            for (model, value) in values {
+                if name == "vllm:request_success_total" {
+                    out.sample(
+                        name,
+                        &[("finished_reason", "stop"), ("model_name", &model)],
+                        value,
+                    );
+                } else {
+                    out.sample(name, &[("model_name", &model)], value);
+                }
+            }
+        }
+        for (name, help, bounds, histograms) in [
+            (
+                "vllm:e2e_request_latency_seconds",
+                "Histogram of end to end request latency in seconds.",
+                E2E_BUCKETS,
+                e2e,
+            ),
+            (
+                "vllm:time_to_first_token_seconds",
+                "Histogram of time to first token in seconds.",
+                TTFT_BUCKETS,
+                ttft,
+            ),
+        ] {
+            out.family(name, "histogram", help);
+            for (model, h) in histograms {
+                let bucket = format!("{name}_bucket");
+                for (bound, count) in bounds.iter().zip(&h.buckets) {
+                    out.sample(
+                        &bucket,
+                        &[("le", &format_value(*bound)), ("model_name", model)],
+                        count.round(),
+                    );
+                }
+                out.sample(
+                    &bucket,
+                    &[("le", "+Inf"), ("model_name", model)],
+                    h.count.round(),
+                );
+                out.sample(&format!("{name}_sum"), &[("model_name", model)], h.sum);
+                out.sample(
+                    &format!("{name}_count"),
+                    &[("model_name", model)],
+                    h.count.round(),
+                );
+            }
+        }
+    }
+
+    fn gauges_from_catalog(&self, out: &mut Out, t_ms: i64) {
+        for (name, help) in [
+            ("DCGM_FI_DEV_GPU_UTIL", "GPU utilization (in %)."),
+            ("DCGM_FI_DEV_FB_USED", "Framebuffer memory used (in MiB)."),
+            ("DCGM_FI_DEV_POWER_USAGE", "Power draw (in W)."),
+            (
+                "neuroncore_utilization_ratio",
+                "NeuronCore utilization ratio.",
+            ),
+        ] {
+            out.family(name, "gauge", help);
+            let def = catalog::metric(name).expect("catalogued");
+            for series in catalog::series_of(&self.fleet, def) {
+                let value =
+                    catalog::sample(&self.fleet, &series, t_ms, Reading::Value).unwrap_or(f64::NAN);
+                let labels: Vec<(&str, &str)> = series
+                    .labels
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                out.sample(name, &labels, value);
+            }
+        }
+    }
+
+    fn neuron(&mut self, out: &mut Out, t_s: f64, dt: f64) {
+        let fleet = self.fleet.clone();
+        let neuron: Vec<(usize, &crate::source::demo::fleet::Endpoint)> = fleet
+            .endpoints
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.accelerator == Accelerator::Neuron)
+            .collect();
+        out.family(
+            "execution_latency_seconds",
+            "gauge",
+            "Execution latency by percentile.",
+        );
+        for (index, endpoint) in &neuron {
+            let state = fleet.state(*index, t_s);
+            for (percentile, q) in [("p50", 0.5), ("p90", 0.9), ("p99", 0.99)] {
+                let value = state.median_latency_s
+                    * 0.6
+                    * (crate::source::demo::fleet::normal_quantile(q) * state.latency_sigma).exp();
+                out.sample(
+                    "execution_latency_seconds",
+                    &[
+                        ("instance_type", endpoint.instance_type),
+                        ("percentile", percentile),
+                        ("runtime_tag", endpoint.endpoint_name),
+                    ],
+                    value,
+                );
+            }
+        }
+        out.family("execution_errors_total", "counter", "Execution errors.");
+        for (index, endpoint) in &neuron {
+            let state = fleet.state(*index, t_s);
+            let errors = self.add(
+                format!("nerr|{}", endpoint.endpoint_name),
+                state.load_rps * dt * 0.02 * state.incident,
+            );
+            out.sample(
+                "execution_errors_total",
+                &[
+                    ("instance_type", endpoint.instance_type),
+                    ("runtime_tag", endpoint.endpoint_name),
+                ],
+                errors,
+            );
+        }
+    }
+
+    fn triton(&mut self, out: &mut Out, t_s: f64, dt: f64) {
+        // The Mistral pool runs behind Triton as `mistral-7b`, version 1.
+        let Some(index) = self
+            .fleet
+            .endpoints
+            .iter()
+            .position(|e| e.instance_type == "g6.xlarge")
+        else {
+            return;
+        };
+        let state = self.fleet.state(index, t_s);
+        let requests = state.load_rps * dt;
+        let mean_latency_us =
+            state.median_latency_s * (state.latency_sigma.powi(2) / 2.0).exp() * 1e6;
+        let queue_share = 0.05 + 0.5 * state.incident;
+        let labels = [("model", "mistral-7b"), ("version", "1")];
+        let counters = [
+            (
+                "nv_inference_request_success",
+                "Number of successful inference requests, all batch sizes",
+                requests * (1.0 - 0.01 * state.incident),
+            ),
+            (
+                "nv_inference_request_failure",
+                "Number of failed inference requests, all batch sizes",
+                requests * 0.01 * state.incident,
+            ),
+            (
+                "nv_inference_count",
+                "Number of inferences performed",
+                requests,
+            ),
+            (
+                "nv_inference_exec_count",
+                "Number of model executions performed",
+                requests / (2.0 + 6.0 * state.utilisation),
+            ),
+            (
+                "nv_inference_request_duration_us",
+                "Cumulative inference request duration in microseconds",
+                requests * mean_latency_us,
+            ),
+            (
+                "nv_inference_queue_duration_us",
+                "Cumulative inference queuing duration in microseconds",
+                requests * mean_latency_us * queue_share,
+            ),
+            (
+                "nv_inference_compute_infer_duration_us",
+                "Cumulative compute inference duration in microseconds",
+                requests * mean_latency_us * (1.0 - queue_share),
+            ),
+        ];
+        for (name, help, amount) in counters {
+            let value = self.add(format!("triton|{name}"), amount);
+            out.family(name, "counter", help);
+            out.sample(name, &labels, value);
+        }
+        let endpoint = &self.fleet.endpoints[index];
+        out.family(
+            "nv_gpu_utilization",
+            "gauge",
+            "GPU utilization rate [0.0 - 1.0)",
+        );
+        out.family(
+            "nv_gpu_memory_used_bytes",
+            "gauge",
+            "GPU used memory, in bytes",
+        );
+        for instance in 0..endpoint.instances {
+            let uuid = format!(
+                "GPU-{:08x}-{instance}",
+                crate::source::demo::noise::key(endpoint.endpoint_name) as u32
+            );
+            out.sample(
+                "nv_gpu_utilization",
+                &[("gpu_uuid", &uuid)],
+                state.utilisation.min(1.0),
+            );
+            out.sample(
+                "nv_gpu_memory_used_bytes",
+                &[("gpu_uuid", &uuid)],
+                (15.0 + 6.0 * state.utilisation) * 1024.0 * 1024.0 * 1024.0,
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn counters_grow_with_the_simulated_load() {
+        let mut exporter = Exporter::new(42, at("2026-11-25T12:00:00Z"));
+        let first = exporter.scrape(at("2026-11-25T12:00:10Z"));
+        let second = exporter.scrape(at("2026-11-25T12:00:20Z"));
+        let read = |text: &str| -> f64 {
+            text.lines()
+                .find(|l| l.starts_with("nv_inference_count{"))
+                .and_then(|l| l.rsplit(' ').next())
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        let (a, b) = (read(&first), read(&second));
+        assert!(a > 0.0 && b > a * 1.5, "{a} then {b}");
+    }
+
+    #[test]
+    fn the_exposition_has_help_type_and_histogram_series() {
+        let mut exporter = Exporter::new(42, at("2026-11-25T12:00:00Z"));
+        let text = exporter.scrape(at("2026-11-25T12:00:15Z"));
+        assert!(text.contains("# TYPE vllm:e2e_request_latency_seconds histogram"));
+        assert!(text.contains("vllm:e2e_request_latency_seconds_bucket{le=\"+Inf\",model_name=\"meta-llama/Llama-3.1-70B-Instruct\"}"));
+        assert!(text.contains("# TYPE DCGM_FI_DEV_GPU_UTIL gauge"));
+        assert!(text.contains("neuroncore_utilization_ratio{"));
+        // Buckets are cumulative: never decreasing along `le`.
+        let buckets: Vec<f64> = text
+            .lines()
+            .filter(|l| {
+                l.starts_with("vllm:e2e_request_latency_seconds_bucket")
+                    && l.contains("Llama-3.1-70B")
+            })
+            .map(|l| l.rsplit(' ').next().unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(buckets.len(), E2E_BUCKETS.len() + 1);
+        assert!(buckets.windows(2).all(|w| w[0] <= w[1]), "{buckets:?}");
+    }
+}
