@@ -132,6 +132,14 @@ pub fn parse_layout(text: &str, path: &Path) -> Result<Layout, LayoutErrors> {
             None
         }
     };
+    for (name, source) in &file.sources {
+        for problem in crate::source::validate_source(source) {
+            errors.push(at(
+                problem.span,
+                format!("source `{name}`: {}", problem.message),
+            ));
+        }
+    }
     validate_panels(&file, &mut |span, message| errors.push(at(span, message)));
 
     match (refresh, time) {

@@ -8,4 +8,6 @@ pub mod load;
 pub mod model;
 
 pub use load::{Layout, LayoutError, LayoutErrors, load_layout, parse_layout};
-pub use model::{GridPos, Panel, PanelKind, Query, SourceConfig, SourceKind, Threshold};
+pub use model::{
+    GridPos, Panel, PanelKind, PromFlavor, Query, SourceConfig, SourceKind, Threshold,
+};

@@ -68,6 +68,36 @@ impl Default for TimeSpec {
 pub enum SourceKind {
     /// The built-in simulated AI inference fleet.
     Demo,
+    /// A Prometheus-compatible HTTP API: Prometheus, VictoriaMetrics, Mimir/Cortex.
+    Prometheus,
+}
+
+/// Which Prometheus-compatible server a source talks to; decides its limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum PromFlavor {
+    /// Prometheus: at most 11,000 points per series.
+    #[default]
+    Prometheus,
+    /// VictoriaMetrics: at most 30,000 points per series.
+    Victoriametrics,
+    /// Grafana Mimir / Cortex (multi-tenant: set `headers = { X-Scope-OrgID = "…" }`).
+    Mimir,
+}
+
+/// Basic authentication; the password is read from an environment variable or a
+/// file, never written in the layout.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasicAuth {
+    /// User name.
+    pub username: String,
+    /// Environment variable holding the password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_env: Option<String>,
+    /// File holding the password (trailing newline ignored).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_file: Option<std::path::PathBuf>,
 }
 
 /// A named data source. Flat rather than an enum per kind so every key keeps its
@@ -80,6 +110,33 @@ pub struct SourceConfig {
     /// Demo: the random seed; the same seed and time always give the same data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
+    /// Prometheus: base URL, e.g. `http://127.0.0.1:9090`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<Spanned<String>>,
+    /// Prometheus: which server, for its points-per-series limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flavor: Option<PromFlavor>,
+    /// Prometheus: environment variable holding a bearer token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bearer_token_env: Option<String>,
+    /// Prometheus: file holding a bearer token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bearer_token_file: Option<std::path::PathBuf>,
+    /// Prometheus: basic authentication.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basic_auth: Option<BasicAuth>,
+    /// Prometheus: extra request headers (e.g. `X-Scope-OrgID`); not for secrets.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, Spanned<String>>,
+    /// Prometheus: PEM file of a private CA to trust.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<std::path::PathBuf>,
+    /// Prometheus: per-request timeout (default 10s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<Spanned<String>>,
+    /// Prometheus: the scrape interval, for `$__rate_interval` (default 15s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scrape_interval: Option<Spanned<String>>,
 }
 
 /// What a panel draws.
@@ -180,6 +237,10 @@ pub struct Query {
     /// Legend template, e.g. `{{model_name}} p99`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legend: Option<String>,
+    /// Prometheus: the PromQL expression; `$__rate_interval`, `$__interval` and
+    /// `$__range` are substituted as Grafana does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promql: Option<Spanned<String>>,
     /// Demo: metric name, as the real exporter publishes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric: Option<Spanned<String>>,

@@ -3,6 +3,7 @@
 //! the same way.
 
 pub mod demo;
+pub mod prometheus;
 
 use crate::layout::{Query, SourceConfig, SourceKind};
 use crate::store::Sample;
@@ -29,6 +30,9 @@ pub enum SourceError {
     /// The server answered with an error of its own.
     #[error("server error: {0}")]
     Server(String),
+    /// The source cannot be used as configured (e.g. a token variable is unset).
+    #[error("configuration: {0}")]
+    Config(String),
 }
 
 /// One series returned by a source, with its labels and samples in time order.
@@ -71,12 +75,44 @@ pub trait Source: Send + Sync {
     fn limits(&self) -> SourceLimits;
     /// Fetches one query over a window.
     fn fetch_range<'a>(&'a self, request: &'a RangeRequest) -> FetchFuture<'a>;
+    /// Response bytes received so far (as sent on the wire), for the status bar and
+    /// for measuring what incremental refresh saves.
+    fn bytes_received(&self) -> u64 {
+        0
+    }
 }
 
 /// Builds the source a layout's `[sources.NAME]` table describes.
 pub fn build_source(config: &SourceConfig) -> Arc<dyn Source> {
     match config.kind.get_ref() {
         SourceKind::Demo => Arc::new(demo::DemoSource::new(config.seed.unwrap_or(42))),
+        SourceKind::Prometheus => Arc::new(prometheus::PrometheusSource::new(config)),
+    }
+}
+
+/// Checks that a source's keys suit its kind; returns each problem with its span.
+pub fn validate_source(config: &SourceConfig) -> Vec<QueryProblem> {
+    match config.kind.get_ref() {
+        SourceKind::Demo => {
+            let mut problems = Vec::new();
+            let prometheus_only = config.url.is_some()
+                || config.flavor.is_some()
+                || config.bearer_token_env.is_some()
+                || config.bearer_token_file.is_some()
+                || config.basic_auth.is_some()
+                || !config.headers.is_empty()
+                || config.ca_file.is_some()
+                || config.timeout.is_some()
+                || config.scrape_interval.is_some();
+            if prometheus_only {
+                problems.push(QueryProblem {
+                    message: "a demo source takes only `seed`; url, auth, headers and timeouts belong to kind = \"prometheus\"".to_owned(),
+                    span: Some(config.kind.span()),
+                });
+            }
+            problems
+        }
+        SourceKind::Prometheus => prometheus::validate_source(config),
     }
 }
 
@@ -93,5 +129,6 @@ pub struct QueryProblem {
 pub fn validate_query(kind: SourceKind, query: &Query) -> Result<(), QueryProblem> {
     match kind {
         SourceKind::Demo => demo::validate_query(query),
+        SourceKind::Prometheus => prometheus::validate_query(query),
     }
 }

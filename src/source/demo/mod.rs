@@ -141,6 +141,12 @@ pub fn validate_query(query: &Query) -> Result<(), QueryProblem> {
 }
 
 fn resolve(query: &Query) -> Result<(&'static catalog::MetricDef, Reading), QueryProblem> {
+    if let Some(promql) = &query.promql {
+        return Err(QueryProblem {
+            message: "`promql` needs a prometheus source; a demo query uses `metric`".to_owned(),
+            span: Some(promql.span()),
+        });
+    }
     let Some(metric) = &query.metric else {
         return Err(QueryProblem {
             message: "a demo query needs `metric`, e.g. metric = \"vllm:num_requests_waiting\""

@@ -1,0 +1,185 @@
+//! The Prometheus HTTP API's JSON, as Prometheus, VictoriaMetrics and Mimir send it.
+
+use crate::source::{SeriesData, SourceError};
+use crate::store::Sample;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Deserialize)]
+struct Envelope {
+    status: String,
+    #[serde(default)]
+    data: Option<Data>,
+    #[serde(default, rename = "errorType")]
+    error_type: Option<String>,
+    #[serde(default)]
+    error: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "resultType", content = "result", rename_all = "lowercase")]
+enum Data {
+    Matrix(Vec<MatrixSeries>),
+    Vector(Vec<VectorSample>),
+    Scalar(serde::de::IgnoredAny),
+    String(serde::de::IgnoredAny),
+}
+
+#[derive(Debug, Deserialize)]
+struct MatrixSeries {
+    metric: BTreeMap<String, String>,
+    #[serde(default)]
+    values: Vec<(f64, String)>,
+}
+
+#[derive(Debug, Deserialize)]
+struct VectorSample {
+    metric: BTreeMap<String, String>,
+    value: (f64, String),
+}
+
+/// Parses a sample value: numbers, and `NaN`, `+Inf`, `-Inf` as Prometheus writes them.
+pub fn parse_value(text: &str) -> f64 {
+    match text {
+        "+Inf" | "Inf" => f64::INFINITY,
+        "-Inf" => f64::NEG_INFINITY,
+        _ => text.parse().unwrap_or(f64::NAN),
+    }
+}
+
+fn sample(t_s: f64, value: &str) -> Sample {
+    Sample {
+        t_ms: (t_s * 1000.0).round() as i64,
+        value: parse_value(value),
+    }
+}
+
+/// The series of a successful query answer (matrix, or vector as one sample each).
+pub fn parse_series(body: &[u8]) -> Result<Vec<SeriesData>, SourceError> {
+    let envelope: Envelope = serde_json::from_slice(body)
+        .map_err(|error| SourceError::Server(format!("unreadable answer: {error}")))?;
+    if envelope.status != "success" {
+        return Err(SourceError::Server(
+            envelope.error.unwrap_or_else(|| "unknown error".to_owned()),
+        ));
+    }
+    match envelope.data {
+        Some(Data::Matrix(series)) => Ok(series
+            .into_iter()
+            .map(|s| SeriesData {
+                labels: s.metric,
+                samples: s.values.iter().map(|(t, v)| sample(*t, v)).collect(),
+            })
+            .collect()),
+        Some(Data::Vector(samples)) => Ok(samples
+            .into_iter()
+            .map(|s| SeriesData {
+                labels: s.metric,
+                samples: vec![sample(s.value.0, &s.value.1)],
+            })
+            .collect()),
+        Some(Data::Scalar(_) | Data::String(_)) | None => Ok(Vec::new()),
+    }
+}
+
+/// The error of a failed answer, kept as the server worded it: the message a person
+/// needs (a PromQL parse error keeps its `1:30:` position).
+pub fn parse_error(status: u16, body: &[u8]) -> SourceError {
+    let parsed: Option<Envelope> = serde_json::from_slice(body).ok();
+    let message = parsed
+        .as_ref()
+        .and_then(|e| e.error.clone())
+        .unwrap_or_else(|| {
+            String::from_utf8_lossy(&body[..body.len().min(300)])
+                .trim()
+                .to_owned()
+        });
+    let kind = parsed.and_then(|e| e.error_type).unwrap_or_default();
+    match status {
+        400 => SourceError::BadQuery(message),
+        422 => SourceError::Server(format!("cannot execute ({kind}): {message}")),
+        503 => SourceError::Server(format!("unavailable ({kind}): {message}")),
+        401 | 403 => {
+            SourceError::Config(format!("HTTP {status}, check the credentials: {message}"))
+        }
+        _ => SourceError::Server(format!("HTTP {status}: {message}")),
+    }
+}
+
+/// Whether the server refused because the step was too fine for its points limit.
+pub fn is_too_many_points(error: &SourceError) -> bool {
+    let text = error.to_string();
+    text.contains("exceeded maximum resolution")
+        || text.contains("maxPointsPerTimeseries")
+        || text.contains("too many points")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_matrix_answer_becomes_series_with_special_values() {
+        let body = br#"{"status":"success","data":{"resultType":"matrix","result":[
+            {"metric":{"model_name":"a"},"values":[[1764000000,"1.5"],[1764000015.5,"NaN"],[1764000030,"+Inf"],[1764000045,"-Inf"]]}]}}"#;
+        let series = parse_series(body).unwrap();
+        assert_eq!(series.len(), 1);
+        assert_eq!(series[0].labels["model_name"], "a");
+        let s = &series[0].samples;
+        assert_eq!(
+            s[0],
+            Sample {
+                t_ms: 1_764_000_000_000,
+                value: 1.5
+            }
+        );
+        assert_eq!(s[1].t_ms, 1_764_000_015_500);
+        assert!(s[1].value.is_nan());
+        assert_eq!(s[2].value, f64::INFINITY);
+        assert_eq!(s[3].value, f64::NEG_INFINITY);
+    }
+
+    #[test]
+    fn a_vector_answer_is_one_sample_per_series() {
+        let body = br#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1764000000,"42"]}]}}"#;
+        let series = parse_series(body).unwrap();
+        assert_eq!(
+            series[0].samples,
+            vec![Sample {
+                t_ms: 1_764_000_000_000,
+                value: 42.0
+            }]
+        );
+    }
+
+    #[test]
+    fn errors_keep_the_servers_words() {
+        let body = br#"{"status":"error","errorType":"bad_data","error":"1:30: parse error: unexpected right parenthesis ')'"}"#;
+        let error = parse_error(400, body);
+        assert_eq!(
+            error,
+            SourceError::BadQuery("1:30: parse error: unexpected right parenthesis ')'".to_owned())
+        );
+        let vm = br#"{"status":"error","errorType":"422","error":"cannot parse query"}"#;
+        assert_eq!(
+            parse_error(422, vm).to_string(),
+            "server error: cannot execute (422): cannot parse query"
+        );
+        assert!(
+            parse_error(502, b"<html>bad gateway</html>")
+                .to_string()
+                .contains("HTTP 502: <html>bad gateway</html>")
+        );
+    }
+
+    #[test]
+    fn the_points_limit_refusal_is_recognised_for_both_servers() {
+        let prometheus = SourceError::BadQuery("exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)".to_owned());
+        let victoria = SourceError::Server("cannot execute (422): too many points for the given step=1s; cannot exceed -search.maxPointsPerTimeseries=30000".to_owned());
+        assert!(is_too_many_points(&prometheus));
+        assert!(is_too_many_points(&victoria));
+        assert!(!is_too_many_points(&SourceError::BadQuery(
+            "1:3: parse error".to_owned()
+        )));
+    }
+}

@@ -1,0 +1,387 @@
+//! The `prometheus` source: any server with the Prometheus HTTP API — Prometheus,
+//! VictoriaMetrics, Mimir/Cortex.
+//!
+//! Secrets (bearer token, basic-auth password) are read from environment variables
+//! or files when the source is built; the layout only names where they live.
+
+pub mod api;
+pub mod promql;
+
+use super::{
+    FetchFuture, QueryProblem, RangeRequest, SeriesData, Source, SourceError, SourceLimits,
+};
+use crate::layout::model::PromFlavor;
+use crate::layout::{Query, SourceConfig};
+use crate::time_range::parse_duration;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Default per-request timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default scrape interval assumed for `$__rate_interval`.
+pub const DEFAULT_SCRAPE_INTERVAL: Duration = Duration::from_secs(15);
+/// Largest answer read; a runaway query must not exhaust memory.
+pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+/// How many times a refused step is doubled before giving up.
+const MAX_STEP_RETRIES: u32 = 4;
+
+/// A Prometheus-compatible server.
+pub struct PrometheusSource {
+    base_url: String,
+    client: Result<reqwest::Client, String>,
+    limits: SourceLimits,
+    scrape_interval_ms: i64,
+    timeout: Duration,
+    bytes: AtomicU64,
+}
+
+impl PrometheusSource {
+    /// Builds the client; configuration problems (an unset token variable, an
+    /// unreadable CA file) are kept and reported on every fetch.
+    pub fn new(config: &SourceConfig) -> PrometheusSource {
+        let flavor = config.flavor.unwrap_or_default();
+        let max_points = match flavor {
+            PromFlavor::Victoriametrics => 30_000,
+            PromFlavor::Prometheus | PromFlavor::Mimir => 11_000,
+        };
+        let scrape_interval = config
+            .scrape_interval
+            .as_ref()
+            .and_then(|s| parse_duration(s.get_ref()).ok())
+            .unwrap_or(DEFAULT_SCRAPE_INTERVAL);
+        PrometheusSource {
+            base_url: config
+                .url
+                .as_ref()
+                .map(|u| u.get_ref().trim_end_matches('/').to_owned())
+                .unwrap_or_default(),
+            client: build_client(config),
+            limits: SourceLimits {
+                min_step_ms: 1_000,
+                max_points_per_series: max_points,
+            },
+            scrape_interval_ms: scrape_interval.as_millis() as i64,
+            timeout: timeout_of(config),
+            bytes: AtomicU64::new(0),
+        }
+    }
+
+    /// GETs an API path; returns the body of a 2xx answer or the server's error.
+    pub async fn get(&self, path: &str, params: &[(&str, String)]) -> Result<Vec<u8>, SourceError> {
+        let client = self
+            .client
+            .as_ref()
+            .map_err(|e| SourceError::Config(e.clone()))?;
+        let url = format!("{}{path}", self.base_url);
+        let mut response = client
+            .get(&url)
+            .query(params)
+            .send()
+            .await
+            .map_err(|e| self.transport_error(&e))?;
+        let status = response.status();
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| self.transport_error(&e))?
+        {
+            if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                return Err(SourceError::Server(format!(
+                    "answer larger than {} MiB; narrow the query or the range",
+                    MAX_RESPONSE_BYTES / (1024 * 1024)
+                )));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        self.bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
+        if status.is_success() {
+            Ok(body)
+        } else {
+            Err(api::parse_error(status.as_u16(), &body))
+        }
+    }
+
+    async fn query_range(&self, request: &RangeRequest) -> Result<Vec<SeriesData>, SourceError> {
+        let Some(expression) = &request.query.promql else {
+            return Err(SourceError::BadQuery(
+                "a prometheus query needs `promql`".to_owned(),
+            ));
+        };
+        let mut step = request.step_ms.max(1);
+        let mut attempt = 0;
+        loop {
+            // Align to the step so refreshes land on the same timestamps and merge cleanly.
+            let start = request.window.start_ms.div_euclid(step) * step;
+            let query = promql::substitute(
+                expression.get_ref(),
+                step,
+                request.window.span_ms(),
+                self.scrape_interval_ms,
+            );
+            let params = [
+                ("query", query),
+                ("start", seconds(start)),
+                ("end", seconds(request.window.end_ms)),
+                ("step", seconds(step)),
+            ];
+            match self.get("/api/v1/query_range", &params).await {
+                Ok(body) => return api::parse_series(&body),
+                Err(error) if api::is_too_many_points(&error) && attempt < MAX_STEP_RETRIES => {
+                    attempt += 1;
+                    step *= 2;
+                    tracing::debug!("server refused the step; retrying with {step} ms");
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    }
+}
+
+impl Source for PrometheusSource {
+    fn limits(&self) -> SourceLimits {
+        self.limits
+    }
+
+    fn fetch_range<'a>(&'a self, request: &'a RangeRequest) -> FetchFuture<'a> {
+        Box::pin(self.query_range(request))
+    }
+
+    fn bytes_received(&self) -> u64 {
+        self.bytes.load(Ordering::Relaxed)
+    }
+}
+
+/// Milliseconds as the API's decimal seconds.
+fn seconds(ms: i64) -> String {
+    if ms % 1000 == 0 {
+        (ms / 1000).to_string()
+    } else {
+        format!("{:.3}", ms as f64 / 1000.0)
+    }
+}
+
+impl PrometheusSource {
+    fn transport_error(&self, error: &reqwest::Error) -> SourceError {
+        if error.is_timeout() {
+            return SourceError::Timeout(self.timeout.as_secs());
+        }
+        // The innermost cause says what happened ("Connection refused").
+        let mut cause: &dyn std::error::Error = error;
+        while let Some(inner) = cause.source() {
+            cause = inner;
+        }
+        SourceError::Unreachable(format!("{}: {cause}", self.base_url))
+    }
+}
+
+fn timeout_of(config: &SourceConfig) -> Duration {
+    config
+        .timeout
+        .as_ref()
+        .and_then(|t| parse_duration(t.get_ref()).ok())
+        .unwrap_or(DEFAULT_TIMEOUT)
+}
+
+fn read_secret(
+    env: Option<&String>,
+    file: Option<&std::path::PathBuf>,
+    what: &str,
+) -> Result<Option<String>, String> {
+    if let Some(name) = env {
+        return std::env::var(name)
+            .map(Some)
+            .map_err(|_| format!("environment variable {name} (the {what}) is not set"));
+    }
+    if let Some(path) = file {
+        return std::fs::read_to_string(path)
+            .map(|text| Some(text.trim_end().to_owned()))
+            .map_err(|error| format!("cannot read the {what} from {}: {error}", path.display()));
+    }
+    Ok(None)
+}
+
+fn build_client(config: &SourceConfig) -> Result<reqwest::Client, String> {
+    let mut headers = HeaderMap::new();
+    for (name, value) in &config.headers {
+        let name =
+            HeaderName::from_bytes(name.as_bytes()).map_err(|e| format!("header `{name}`: {e}"))?;
+        let value =
+            HeaderValue::from_str(value.get_ref()).map_err(|e| format!("header `{name}`: {e}"))?;
+        headers.insert(name, value);
+    }
+    if let Some(token) = read_secret(
+        config.bearer_token_env.as_ref(),
+        config.bearer_token_file.as_ref(),
+        "bearer token",
+    )? {
+        let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
+            .map_err(|_| "the bearer token is not valid in a header".to_owned())?;
+        value.set_sensitive(true);
+        headers.insert(reqwest::header::AUTHORIZATION, value);
+    }
+    if let Some(basic) = &config.basic_auth {
+        let password = read_secret(
+            basic.password_env.as_ref(),
+            basic.password_file.as_ref(),
+            "basic-auth password",
+        )?
+        .unwrap_or_default();
+        let encoded = base64_encode(format!("{}:{password}", basic.username).as_bytes());
+        let mut value = HeaderValue::from_str(&format!("Basic {encoded}"))
+            .map_err(|_| "invalid basic-auth credentials".to_owned())?;
+        value.set_sensitive(true);
+        headers.insert(reqwest::header::AUTHORIZATION, value);
+    }
+    let timeout = timeout_of(config);
+    let mut builder = reqwest::Client::builder()
+        .default_headers(headers)
+        .connect_timeout(Duration::from_secs(2).min(timeout))
+        .timeout(timeout)
+        .user_agent(concat!("fleetdeck/", env!("CARGO_PKG_VERSION")));
+    if let Some(path) = &config.ca_file {
+        let pem = std::fs::read(path)
+            .map_err(|e| format!("cannot read ca_file {}: {e}", path.display()))?;
+        let certificate = reqwest::Certificate::from_pem(&pem)
+            .map_err(|e| format!("ca_file {}: {e}", path.display()))?;
+        builder = builder.add_root_certificate(certificate);
+    }
+    builder
+        .build()
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))
+}
+
+/// Standard base64, for the basic-auth header (one use; no crate needed).
+fn base64_encode(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Checks a prometheus source's keys.
+pub fn validate_source(config: &SourceConfig) -> Vec<QueryProblem> {
+    let mut problems = Vec::new();
+    let at_kind = |message: String| QueryProblem {
+        message,
+        span: Some(config.kind.span()),
+    };
+    match &config.url {
+        None => problems.push(at_kind(
+            "a prometheus source needs `url`, e.g. url = \"http://127.0.0.1:9090\"".to_owned(),
+        )),
+        Some(url)
+            if !(url.get_ref().starts_with("http://") || url.get_ref().starts_with("https://")) =>
+        {
+            problems.push(QueryProblem {
+                message: format!(
+                    "url `{}` must start with http:// or https://",
+                    url.get_ref()
+                ),
+                span: Some(url.span()),
+            });
+        }
+        Some(_) => {}
+    }
+    if config.seed.is_some() {
+        problems.push(at_kind("`seed` is for demo sources".to_owned()));
+    }
+    if config.bearer_token_env.is_some() && config.bearer_token_file.is_some() {
+        problems.push(at_kind(
+            "set one of bearer_token_env and bearer_token_file, not both".to_owned(),
+        ));
+    }
+    if config.basic_auth.is_some()
+        && (config.bearer_token_env.is_some() || config.bearer_token_file.is_some())
+    {
+        problems.push(at_kind(
+            "set either basic_auth or a bearer token, not both".to_owned(),
+        ));
+    }
+    for (name, value) in &config.headers {
+        if name.eq_ignore_ascii_case("authorization") {
+            problems.push(QueryProblem {
+                message: "credentials do not belong in a layout: use bearer_token_env / bearer_token_file or basic_auth.password_env".to_owned(),
+                span: Some(value.span()),
+            });
+        }
+    }
+    for duration in [&config.timeout, &config.scrape_interval]
+        .into_iter()
+        .flatten()
+    {
+        if let Err(error) = parse_duration(duration.get_ref()) {
+            problems.push(QueryProblem {
+                message: error.to_string(),
+                span: Some(duration.span()),
+            });
+        }
+    }
+    problems
+}
+
+/// Checks a prometheus query: `promql` present, demo-only keys absent.
+pub fn validate_query(query: &Query) -> Result<(), QueryProblem> {
+    if let Some(metric) = &query.metric {
+        return Err(QueryProblem {
+            message: "`metric` is for demo sources; a prometheus query uses `promql`".to_owned(),
+            span: Some(metric.span()),
+        });
+    }
+    if query.quantile.is_some()
+        || query.rate
+        || !query.labels.is_empty()
+        || query.by.is_some()
+        || query.aggregate.is_some()
+    {
+        return Err(QueryProblem {
+            message: "quantile, rate, labels, by and aggregate are for demo sources; write them in `promql`".to_owned(),
+            span: Some(query.source.span()),
+        });
+    }
+    match &query.promql {
+        Some(expression) if !expression.get_ref().trim().is_empty() => Ok(()),
+        Some(expression) => Err(QueryProblem {
+            message: "`promql` is empty".to_owned(),
+            span: Some(expression.span()),
+        }),
+        None => Err(QueryProblem {
+            message: "a prometheus query needs `promql`".to_owned(),
+            span: Some(query.source.span()),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_the_rfc_examples() {
+        assert_eq!(base64_encode(b"f"), "Zg==");
+        assert_eq!(base64_encode(b"fo"), "Zm8=");
+        assert_eq!(base64_encode(b"foo"), "Zm9v");
+        assert_eq!(base64_encode(b"user:pa55"), "dXNlcjpwYTU1");
+    }
+
+    #[test]
+    fn timestamps_are_sent_as_decimal_seconds() {
+        assert_eq!(seconds(1_764_000_000_000), "1764000000");
+        assert_eq!(seconds(1_764_000_000_500), "1764000000.500");
+    }
+}

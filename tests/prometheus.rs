@@ -1,0 +1,377 @@
+//! The prometheus source against real Prometheus and VictoriaMetrics, both scraping
+//! `fleetdeck simulate`.
+
+mod support;
+
+use chrono::{DateTime, Duration as ChronoDuration, Utc};
+use fleetdeck::app::status::{HealthState, QueryStatus};
+use fleetdeck::app::{AppOptions, FleetApp};
+use fleetdeck::clock::Clock;
+use fleetdeck::export::export_panel;
+use fleetdeck::layout::{Layout, parse_layout};
+use fleetdeck::poll::{PlannedQuery, fetch_query, plan::plan_step};
+use fleetdeck::source::demo::fleet::{Fleet, normal_quantile};
+use fleetdeck::source::{SourceError, build_source};
+use fleetdeck::time_range::{TimeExpr, TimeRange, Window};
+use std::path::Path;
+use std::time::{Duration, Instant};
+use support::Server;
+
+const P99: &str = r#"histogram_quantile(0.99, sum by (le, model_name) (rate({__name__=~"vllm[:_]e2e_request_latency_seconds_bucket"}[$__rate_interval])))"#;
+
+fn layout(url: &str, flavor: &str, promql: &str) -> Layout {
+    let text = format!(
+        r#"version = 1
+title = "prometheus test"
+refresh = "1s"
+time = {{ from = "now-5m", to = "now" }}
+
+[sources.prom]
+kind = "prometheus"
+url = "{url}"
+flavor = "{flavor}"
+scrape_interval = "1s"
+timeout = "3s"
+
+[[panels]]
+title = "p99"
+grid = {{ x = 0, y = 0, w = 24, h = 8 }}
+unit = "s"
+  [[panels.queries]]
+  source = "prom"
+  promql = '{promql}'
+  legend = "{{{{model_name}}}} p99"
+"#
+    );
+    parse_layout(&text, Path::new("prometheus-test.toml")).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn wait_for_p99(server: &Server) -> DateTime<Utc> {
+    server.wait_for("histogram_quantile(0.99, sum by (le, model_name) (rate(vllm:e2e_request_latency_seconds_bucket[4s])))");
+    Utc::now()
+}
+
+fn absolute(from: DateTime<Utc>, to: DateTime<Utc>) -> TimeRange {
+    TimeRange {
+        from: TimeExpr::Absolute(from),
+        to: TimeExpr::Absolute(to),
+    }
+}
+
+/// The p99 the simulated fleet really had for Llama 70B at `t`.
+fn true_p99_llama70b(t: DateTime<Utc>) -> f64 {
+    let state = Fleet::new(42).state(0, t.timestamp_millis() as f64 / 1000.0);
+    state.median_latency_s * (normal_quantile(0.99) * state.latency_sigma).exp()
+}
+
+fn p99_comes_back(server: &Server, flavor: &str, runtime: &tokio::runtime::Runtime) {
+    let ready = wait_for_p99(server);
+    std::thread::sleep(Duration::from_secs(6));
+    let from = ready + ChronoDuration::seconds(1);
+    let range = absolute(from, from + ChronoDuration::seconds(4));
+    let layout = layout(&server.url(), flavor, P99);
+    let series = runtime
+        .block_on(export_panel(&layout, "p99", &range, Clock::System, 1000))
+        .unwrap_or_else(|e| panic!("{e}\n{}", server.log()));
+    let names: Vec<&str> = series.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(series.len(), 4, "one p99 series per model: {names:?}");
+    let llama = series
+        .iter()
+        .find(|s| s.name == "meta-llama/Llama-3.1-70B-Instruct p99")
+        .unwrap_or_else(|| panic!("no Llama 70B series in {names:?}"));
+    // A 5 s window at the 1 s step: five evaluations, every one with data.
+    assert_eq!(llama.points.len(), 5, "{:?}", llama.points);
+    for &(t_ms, value) in &llama.points {
+        let truth = true_p99_llama70b(DateTime::from_timestamp_millis(t_ms).unwrap());
+        // histogram_quantile interpolates inside vLLM's coarse buckets (…, 2.5, 5, 10 s, …).
+        assert!(
+            value > truth / 2.0 && value < truth * 2.0,
+            "p99 {value} s at {t_ms}, simulated {truth} s"
+        );
+    }
+}
+
+#[test]
+fn p99_latency_comes_back_from_prometheus() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let target = support::simulator(&runtime);
+    let prometheus = support::prometheus(target);
+    p99_comes_back(&prometheus, "prometheus", &runtime);
+}
+
+#[test]
+fn p99_latency_comes_back_from_victoria_metrics() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let target = support::simulator(&runtime);
+    let victoria = support::victoria_metrics(target);
+    p99_comes_back(&victoria, "victoriametrics", &runtime);
+}
+
+fn planned(layout: &Layout, width_px: u32) -> PlannedQuery {
+    PlannedQuery {
+        panel: 0,
+        query: 0,
+        source: "prom".to_owned(),
+        spec: layout.file.panels[0].queries[0].clone(),
+        width_px,
+    }
+}
+
+#[test]
+fn a_thirty_day_range_stays_within_each_servers_points_limit() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let target = support::simulator(&runtime);
+    let prometheus = support::prometheus(target);
+    let victoria = support::victoria_metrics(target);
+    wait_for_p99(&prometheus);
+    let now = Utc::now().timestamp_millis();
+    let window = Window {
+        start_ms: now - 30 * 86_400_000,
+        end_ms: now,
+    };
+    for (server, flavor, limit) in [
+        (&prometheus, "prometheus", 11_000),
+        (&victoria, "victoriametrics", 30_000),
+    ] {
+        let layout = layout(&server.url(), flavor, "sum(vllm:num_requests_waiting)");
+        let source = build_source(&layout.file.sources["prom"]);
+        // A very wide panel would want more points than the server allows.
+        let step = plan_step(window, 200_000, source.limits());
+        assert!(window.span_ms() / step < limit, "{flavor}: step {step} ms");
+        let (_, used, outcome) = runtime.block_on(fetch_query(
+            source.as_ref(),
+            &planned(&layout, 200_000),
+            window,
+            None,
+            now,
+            Duration::from_secs(10),
+        ));
+        assert_eq!(used, step);
+        outcome.unwrap_or_else(|e| panic!("{flavor}: {e}"));
+    }
+    // Asked for a step the server refuses (43,200 points), the source retries with
+    // a coarser one instead of failing.
+    let refused = support::http_get(
+        prometheus.address,
+        &format!(
+            "/api/v1/query_range?query={}&start={}&end={}&step=60",
+            support::encode("sum(vllm:num_requests_waiting)"),
+            window.start_ms / 1000,
+            window.end_ms / 1000
+        ),
+    )
+    .unwrap();
+    assert_eq!(refused.0, 400);
+    assert!(
+        refused.1.contains("exceeded maximum resolution"),
+        "{}",
+        refused.1
+    );
+    let layout = layout(
+        &prometheus.url(),
+        "prometheus",
+        "sum(vllm:num_requests_waiting)",
+    );
+    let source = build_source(&layout.file.sources["prom"]);
+    let request = fleetdeck::source::RangeRequest {
+        query: layout.file.panels[0].queries[0].clone(),
+        window,
+        step_ms: 60_000,
+    };
+    runtime
+        .block_on(source.fetch_range(&request))
+        .expect("retried with a coarser step");
+}
+
+#[test]
+fn an_incremental_refresh_fetches_only_the_tail() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let target = support::simulator(&runtime);
+    let prometheus = support::prometheus(target);
+    wait_for_p99(&prometheus);
+    std::thread::sleep(Duration::from_secs(8));
+    let layout = layout(&prometheus.url(), "prometheus", "vllm:num_requests_waiting");
+    let source = build_source(&layout.file.sources["prom"]);
+    let query = planned(&layout, 3600);
+    let now = Utc::now().timestamp_millis();
+    let window = Window {
+        start_ms: now - 3_600_000,
+        end_ms: now,
+    };
+    let before = source.bytes_received();
+    let (_, step, full) = runtime.block_on(fetch_query(
+        source.as_ref(),
+        &query,
+        window,
+        None,
+        now,
+        Duration::from_secs(10),
+    ));
+    let full = full.unwrap();
+    let full_bytes = source.bytes_received() - before;
+    let last = full
+        .iter()
+        .filter_map(|s| s.samples.last())
+        .map(|s| s.t_ms)
+        .max()
+        .unwrap();
+    let since = last - 2 * step;
+
+    std::thread::sleep(Duration::from_secs(2));
+    let now = Utc::now().timestamp_millis();
+    let window = Window {
+        start_ms: now - 3_600_000,
+        end_ms: now,
+    };
+    let before = source.bytes_received();
+    let (fetched, _, tail) = runtime.block_on(fetch_query(
+        source.as_ref(),
+        &query,
+        window,
+        Some(since),
+        now,
+        Duration::from_secs(10),
+    ));
+    let tail = tail.unwrap();
+    let tail_bytes = source.bytes_received() - before;
+    assert_eq!(fetched.start_ms, since);
+    let full_samples: usize = full.iter().map(|s| s.samples.len()).sum();
+    let tail_samples: usize = tail.iter().map(|s| s.samples.len()).sum();
+    assert!(
+        tail.iter()
+            .flat_map(|s| &s.samples)
+            .all(|s| s.t_ms >= since)
+    );
+    assert!(
+        tail_samples < full_samples,
+        "tail {tail_samples} samples, full {full_samples}"
+    );
+    assert!(
+        tail_bytes < full_bytes,
+        "tail {tail_bytes} B, full {full_bytes} B"
+    );
+}
+
+/// Runs frames of a headless app until `done` holds.
+fn drive(
+    app: &mut FleetApp,
+    ctx: &egui::Context,
+    what: &str,
+    timeout: Duration,
+    done: impl Fn(&FleetApp) -> bool,
+) {
+    let deadline = Instant::now() + timeout;
+    while !done(app) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        let mut output = ctx.run_ui(egui::RawInput::default(), |ui| app.show(ui));
+        output.textures_delta.clear();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_broken_query_shows_the_servers_parse_error_on_the_panel() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let target = support::simulator(&runtime);
+    let prometheus = support::prometheus(target);
+    let layout = layout(
+        &prometheus.url(),
+        "prometheus",
+        "sum(rate(vllm:generation_tokens_total[5m])",
+    );
+    let mut app =
+        FleetApp::new(layout, AppOptions::default()).with_runtime(runtime.handle().clone());
+    let ctx = egui::Context::default();
+    drive(
+        &mut app,
+        &ctx,
+        "the query error",
+        Duration::from_secs(20),
+        |app| {
+            matches!(
+                app.query_status().get(&(0, 0)),
+                Some(QueryStatus::Failed(_))
+            )
+        },
+    );
+    let Some(QueryStatus::Failed(SourceError::BadQuery(message))) = app.query_status().get(&(0, 0))
+    else {
+        panic!("expected a query error, got {:?}", app.query_status());
+    };
+    assert!(
+        message.starts_with("1:"),
+        "the server's position is kept: {message}"
+    );
+    assert!(message.contains("parse error"), "{message}");
+    let panel = &app.layout().file.panels[0];
+    let state = fleetdeck::ui::panel::panel_state(
+        0,
+        panel,
+        app.query_status(),
+        app.health(),
+        Default::default(),
+    );
+    assert_eq!(
+        state,
+        fleetdeck::ui::panel::PanelState::Error(format!("query error: {message}"))
+    );
+}
+
+#[test]
+fn a_dead_server_marks_panels_stale_and_recovers_by_itself() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let target = support::simulator(&runtime);
+    let mut prometheus = support::prometheus(target);
+    wait_for_p99(&prometheus);
+    let layout = layout(
+        &prometheus.url(),
+        "prometheus",
+        "sum(vllm:num_requests_waiting)",
+    );
+    let mut app =
+        FleetApp::new(layout, AppOptions::default()).with_runtime(runtime.handle().clone());
+    let ctx = egui::Context::default();
+    let healthy = |app: &FleetApp| matches!(app.health()["prom"].state(), HealthState::Ok(_));
+    drive(
+        &mut app,
+        &ctx,
+        "first data",
+        Duration::from_secs(20),
+        healthy,
+    );
+
+    prometheus.kill();
+    drive(
+        &mut app,
+        &ctx,
+        "the stale state",
+        Duration::from_secs(20),
+        |app| {
+            matches!(
+                app.health()["prom"].state(),
+                HealthState::Stale {
+                    error: SourceError::Unreachable(_),
+                    ..
+                }
+            )
+        },
+    );
+    let HealthState::Stale { error, .. } = app.health()["prom"].state() else {
+        unreachable!()
+    };
+    assert!(error.to_string().contains("Connection refused"), "{error}");
+    assert!(
+        app.store().total_points() > 0,
+        "the last data stays on screen"
+    );
+
+    prometheus.restart();
+    drive(
+        &mut app,
+        &ctx,
+        "recovery without user action",
+        Duration::from_secs(40),
+        healthy,
+    );
+    assert_eq!(app.query_status()[&(0, 0)], QueryStatus::Ok);
+}

@@ -1,0 +1,212 @@
+//! Real servers for integration tests, on free loopback ports: the simulated fleet's
+//! exporter, Prometheus and VictoriaMetrics from Debian. A missing server binary
+//! fails the test with what to install; nothing is skipped.
+
+#![allow(dead_code)] // each test file uses a different part
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A port nobody listens on right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Percent-encodes a query-string value.
+pub fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A plain HTTP/1.0 GET; returns status and body, or `None` if nothing answers.
+pub fn http_get(address: SocketAddr, path_and_query: &str) -> Option<(u16, String)> {
+    let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(2)).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    write!(
+        stream,
+        "GET {path_and_query} HTTP/1.0\r\nHost: {address}\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.split_whitespace().nth(1)?.parse().ok()?;
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    Some((status, body))
+}
+
+fn require(binary: &str, package: &str) -> PathBuf {
+    for dir in ["/usr/bin", "/usr/local/bin", "/usr/sbin"] {
+        let path = Path::new(dir).join(binary);
+        if path.exists() {
+            return path;
+        }
+    }
+    panic!("`{binary}` not found: install the Debian package `{package}` (./scripts/test does)");
+}
+
+/// A server process killed when dropped.
+pub struct Server {
+    pub address: SocketAddr,
+    pub dir: tempfile::TempDir,
+    child: Option<Child>,
+    command: Vec<String>,
+}
+
+impl Server {
+    fn spawn(command: Vec<String>, address: SocketAddr, dir: tempfile::TempDir) -> Server {
+        let mut server = Server {
+            address,
+            dir,
+            child: None,
+            command,
+        };
+        server.restart();
+        server
+    }
+
+    /// Base URL, e.g. `http://127.0.0.1:41234`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// Stops the process (as a crash or an outage would).
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the process again with the same arguments, port and data.
+    pub fn restart(&mut self) {
+        self.kill();
+        let log = std::fs::File::create(self.dir.path().join("server.log")).unwrap();
+        let child = Command::new(&self.command[0])
+            .args(&self.command[1..])
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", self.command[0]));
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while http_get(self.address, "/-/ready").is_none_or(|(status, _)| status != 200)
+            && http_get(self.address, "/health").is_none_or(|(status, _)| status != 200)
+        {
+            assert!(
+                Instant::now() < deadline,
+                "{} did not become ready: {}",
+                self.command[0],
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// What the server logged, for failure messages.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
+    }
+
+    /// Runs an instant query and returns the raw JSON.
+    pub fn query(&self, promql: &str) -> String {
+        http_get(
+            self.address,
+            &format!("/api/v1/query?query={}", encode(promql)),
+        )
+        .map(|(_, body)| body)
+        .unwrap_or_default()
+    }
+
+    /// Waits until `promql` returns at least one series (scraped data, not just readiness).
+    pub fn wait_for(&self, promql: &str) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !self.query(promql).contains("\"metric\"") {
+            assert!(
+                Instant::now() < deadline,
+                "no data for `{promql}`: {}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn scrape_config(target: SocketAddr) -> String {
+    format!(
+        "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: fleet\n    static_configs:\n      - targets: ['{target}']\n"
+    )
+}
+
+/// Prometheus scraping `target` every second.
+pub fn prometheus(target: SocketAddr) -> Server {
+    let binary = require("prometheus", "prometheus");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("prometheus.yml");
+    std::fs::write(&config, scrape_config(target)).unwrap();
+    let address: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let command = vec![
+        binary.display().to_string(),
+        format!("--config.file={}", config.display()),
+        format!("--storage.tsdb.path={}", dir.path().join("data").display()),
+        format!("--web.listen-address={address}"),
+        "--log.level=warn".to_owned(),
+    ];
+    Server::spawn(command, address, dir)
+}
+
+/// VictoriaMetrics scraping `target` every second.
+pub fn victoria_metrics(target: SocketAddr) -> Server {
+    let binary = require("victoria-metrics", "victoria-metrics");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("scrape.yml");
+    std::fs::write(&config, scrape_config(target)).unwrap();
+    let address: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let command = vec![
+        binary.display().to_string(),
+        format!("-httpListenAddr={address}"),
+        format!("-promscrape.config={}", config.display()),
+        format!("-storageDataPath={}", dir.path().join("data").display()),
+        "-search.latencyOffset=0s".to_owned(),
+        "-loggerLevel=ERROR".to_owned(),
+    ];
+    Server::spawn(command, address, dir)
+}
+
+/// The simulated fleet's exporter on a free port, served from `runtime`.
+pub fn simulator(runtime: &tokio::runtime::Runtime) -> SocketAddr {
+    let (address, _task) = runtime
+        .block_on(fleetdeck::simulate::http::spawn(
+            "127.0.0.1:0".parse().unwrap(),
+            42,
+        ))
+        .unwrap();
+    address
+}
