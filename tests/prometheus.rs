@@ -375,3 +375,61 @@ fn a_dead_server_marks_panels_stale_and_recovers_by_itself() {
     );
     assert_eq!(app.query_status()[&(0, 0)], QueryStatus::Ok);
 }
+
+#[test]
+fn the_vllm_layout_shows_live_data_from_prometheus() {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let target = support::simulator(&runtime);
+    let prometheus = support::prometheus(target);
+    wait_for_p99(&prometheus);
+    std::thread::sleep(Duration::from_secs(3));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/vllm-serving.toml");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("http://127.0.0.1:9090", &prometheus.url());
+    let layout = parse_layout(&text, &path).unwrap();
+    let mut app =
+        FleetApp::new(layout, AppOptions::default()).with_runtime(runtime.handle().clone());
+    // The server has seconds of history, not the layout's hour: look at the last
+    // two minutes, as a user would, so the step is fine enough to show it.
+    app.queue(fleetdeck::app::Command::SetRange(TimeRange::last(
+        Duration::from_secs(120),
+    )));
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        harness.step();
+        let app = harness.state();
+        let ok = app
+            .query_status()
+            .values()
+            .filter(|s| **s == QueryStatus::Ok)
+            .count();
+        if app.pending_queries() == 0 && ok == 9 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "statuses: {:?}",
+            app.query_status()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    harness.run_steps(2);
+    for title in [
+        "p99 end-to-end latency by model",
+        "KV cache usage by model",
+        "Generated tokens/s by model",
+    ] {
+        harness.get_by_label(title);
+    }
+    harness.get_by_label_contains("Requests running: ");
+    harness.get_by_label_contains("prom: ok");
+    // Every model's p99 series arrived through the real server.
+    let p99_panel = 4;
+    assert_eq!(harness.state().store().panel_series(p99_panel).count(), 4);
+}

@@ -124,11 +124,13 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel_index: usize, panel: 
             .zip(&names)
             .enumerate()
             .map(|(index, (key, name))| {
-                (
-                    index,
-                    name.as_str(),
-                    ctx.store.get(key).and_then(|s| nearest(s, t_ms)),
-                )
+                // A sample far from the pointer is not "the value there": show a gap.
+                let sample = ctx
+                    .store
+                    .get(key)
+                    .and_then(|s| nearest(s, t_ms))
+                    .filter(|s| (s.t_ms - t_ms).abs() <= window.span_ms() / 50);
+                (index, name.as_str(), sample)
             })
             .collect();
         response
