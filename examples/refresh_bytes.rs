@@ -1,0 +1,98 @@
+//! Measures what one refresh of a layout costs on the wire: every query fetched in
+//! full over the layout's range, against only the tail since the last sample (what
+//! the poller does on each live refresh).
+//!
+//! `cargo run --release --example refresh_bytes -- layouts/vllm-serving.toml [WAIT_SECONDS]`
+
+use fleetdeck::layout::load_layout;
+use fleetdeck::poll::{FETCH_TIMEOUT, OVERLAP_STEPS, PlannedQuery, fetch_query};
+use fleetdeck::source::build_source;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let path = args
+        .next()
+        .expect("usage: refresh_bytes LAYOUT [WAIT_SECONDS]");
+    let wait = Duration::from_secs(args.next().map_or(10, |s| s.parse().expect("seconds")));
+    let layout = load_layout(std::path::Path::new(&path)).unwrap_or_else(|e| panic!("{e}"));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sources: BTreeMap<_, _> = layout
+        .file
+        .sources
+        .iter()
+        .map(|(n, c)| (n.clone(), build_source(c)))
+        .collect();
+    let queries: Vec<PlannedQuery> = layout
+        .file
+        .panels
+        .iter()
+        .enumerate()
+        .flat_map(|(p, panel)| {
+            panel
+                .queries
+                .iter()
+                .enumerate()
+                .map(move |(q, query)| PlannedQuery {
+                    panel: p,
+                    query: q,
+                    source: query.source.get_ref().clone(),
+                    spec: query.clone(),
+                    width_px: 800,
+                })
+        })
+        .collect();
+    let total = |sources: &BTreeMap<String, std::sync::Arc<dyn fleetdeck::source::Source>>| -> u64 {
+        sources.values().map(|s| s.bytes_received()).sum()
+    };
+    let run =
+        |since: &BTreeMap<(usize, usize), i64>| -> (u64, usize, BTreeMap<(usize, usize), i64>) {
+            let before = total(&sources);
+            let now = chrono::Utc::now();
+            let window = layout.time.resolve(now);
+            let mut samples = 0;
+            let mut last = BTreeMap::new();
+            for query in &queries {
+                let source = &sources[&query.source];
+                let from = since.get(&(query.panel, query.query)).copied();
+                let (_, step, outcome) = runtime.block_on(fetch_query(
+                    source.as_ref(),
+                    query,
+                    window,
+                    from,
+                    now.timestamp_millis(),
+                    FETCH_TIMEOUT,
+                ));
+                let series =
+                    outcome.unwrap_or_else(|e| panic!("{}: {e}", query.spec.source.get_ref()));
+                samples += series.iter().map(|s| s.samples.len()).sum::<usize>();
+                if let Some(newest) = series
+                    .iter()
+                    .filter_map(|s| s.samples.last())
+                    .map(|s| s.t_ms)
+                    .max()
+                {
+                    last.insert((query.panel, query.query), newest - OVERLAP_STEPS * step);
+                }
+            }
+            (total(&sources) - before, samples, last)
+        };
+    let (full_bytes, full_samples, since) = run(&BTreeMap::new());
+    std::thread::sleep(wait);
+    let (tail_bytes, tail_samples, _) = run(&since);
+    println!(
+        "layout: {path}, range {}, {} queries",
+        layout.time.label(),
+        queries.len()
+    );
+    println!("full re-fetch:       {full_bytes:>9} bytes, {full_samples:>6} samples");
+    println!(
+        "incremental refresh: {tail_bytes:>9} bytes, {tail_samples:>6} samples (after {} s)",
+        wait.as_secs()
+    );
+    println!(
+        "ratio: {:.1}x fewer bytes",
+        full_bytes as f64 / tail_bytes.max(1) as f64
+    );
+}
