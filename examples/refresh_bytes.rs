@@ -29,6 +29,8 @@ fn main() {
         .panels
         .iter()
         .enumerate()
+        // Alarm panels fetch a small alarm list in full each time; this measures series.
+        .filter(|(_, panel)| panel.kind != fleetdeck::layout::PanelKind::Alarms)
         .flat_map(|(p, panel)| {
             panel
                 .queries
@@ -40,6 +42,7 @@ fn main() {
                     source: query.source.get_ref().clone(),
                     spec: query.clone(),
                     width_px: 800,
+                    alarms: false,
                 })
         })
         .collect();

@@ -47,6 +47,9 @@ pub enum ExportError {
         /// What the source said.
         error: SourceError,
     },
+    /// The panel shows alarms, not series.
+    #[error("panel `{0}` is an alarm panel; only chart and stat panels can be exported")]
+    NotSeries(String),
     /// Writing the output failed.
     #[error("cannot write output: {0}")]
     Io(#[from] std::io::Error),
@@ -86,6 +89,9 @@ pub async fn export_panel(
                     .collect::<Vec<_>>()
                     .join(", "),
             })?;
+    if panel.kind == crate::layout::PanelKind::Alarms {
+        return Err(ExportError::NotSeries(title.to_owned()));
+    }
     let window = range.resolve(clock.now());
     let mut store = Store::new(Retention {
         max_points: usize::MAX,
@@ -101,6 +107,7 @@ pub async fn export_panel(
             source: source_name.clone(),
             spec: query.clone(),
             width_px,
+            alarms: false,
         };
         let (fetched, _, outcome) = fetch_query(
             source.as_ref(),

@@ -4,6 +4,7 @@
 //! store → panels. Panels read the store and queue commands; they never fetch.
 //! See `README.md` for the layout format and `../shared/GUIDE.md` for the design.
 
+pub mod alarm;
 pub mod app;
 pub mod clock;
 pub mod export;

@@ -60,7 +60,7 @@ const INVALID: &[(&str, &str, &str)] = &[
     (
         "unknown_source_kind.toml",
         "5:8",
-        "unknown variant `graphite`, expected `demo`",
+        "unknown variant `graphite`, expected one of `demo`, `prometheus`, `alertmanager`",
     ),
     (
         "counter_without_rate.toml",

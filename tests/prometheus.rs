@@ -114,6 +114,7 @@ fn planned(layout: &Layout, width_px: u32) -> PlannedQuery {
         source: "prom".to_owned(),
         spec: layout.file.panels[0].queries[0].clone(),
         width_px,
+        alarms: false,
     }
 }
 

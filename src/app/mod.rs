@@ -6,9 +6,10 @@ pub mod reload;
 pub mod status;
 pub mod view;
 
+use crate::alarm::Alarm;
 use crate::clock::{Clock, DisplayZone};
 use crate::layout::Layout;
-use crate::poll::{PlannedQuery, PollPlan, PollResult, Poller};
+use crate::poll::{Payload, PlannedQuery, PollPlan, PollResult, Poller};
 use crate::source::build_source;
 use crate::store::{Retention, SeriesKey, Store};
 use crate::ui;
@@ -57,6 +58,7 @@ pub struct FleetApp {
     planned_widths: Vec<u32>,
     query_status: BTreeMap<(usize, usize), QueryStatus>,
     answered: BTreeMap<(usize, usize), u64>,
+    alarms: BTreeMap<(usize, usize), Vec<Alarm>>,
     health: BTreeMap<String, SourceHealth>,
     last_refresh: Option<chrono::DateTime<chrono::Utc>>,
     commands: Vec<Command>,
@@ -86,6 +88,7 @@ impl FleetApp {
             generation: 0,
             query_status: BTreeMap::new(),
             answered: BTreeMap::new(),
+            alarms: BTreeMap::new(),
             health,
             last_refresh: None,
             commands: Vec::new(),
@@ -158,6 +161,11 @@ impl FleetApp {
         self.layout_error.as_deref()
     }
 
+    /// Active alarms, by (panel, query) of the alarm panels.
+    pub fn alarms(&self) -> &BTreeMap<(usize, usize), Vec<Alarm>> {
+        &self.alarms
+    }
+
     /// Queues a command, as a UI widget would.
     pub fn queue(&mut self, command: Command) {
         self.commands.push(command);
@@ -180,6 +188,7 @@ impl FleetApp {
             health: &self.health,
             query_status: &self.query_status,
             last_refresh: self.last_refresh,
+            alarms: &self.alarms,
             layout_error: self.layout_error.as_deref(),
         };
         let output = ui::dashboard(ui, &frame, &mut self.ui_state, &mut self.commands);
@@ -226,6 +235,7 @@ impl FleetApp {
         self.store.clear();
         self.query_status.clear();
         self.answered.clear();
+        self.alarms.clear();
         self.ui_state = ui::UiState::default();
         self.generation += 1;
         self.poller = None; // restarted with the new sources at the end of this frame
@@ -258,7 +268,12 @@ impl FleetApp {
         let health = self.health.entry(result.source.clone()).or_default();
         health.record(result.at, result.outcome.as_ref().map(|_| ()));
         let status = match result.outcome {
-            Ok(series) => {
+            Ok(Payload::Alarms(alarms)) => {
+                self.alarms.insert((result.panel, result.query), alarms);
+                self.last_refresh = Some(result.at);
+                QueryStatus::Ok
+            }
+            Ok(Payload::Series(series)) => {
                 let mut keys = Vec::with_capacity(series.len());
                 for data in series {
                     let key = SeriesKey {
@@ -298,6 +313,7 @@ impl FleetApp {
             .enumerate()
             .flat_map(|(panel_index, panel)| {
                 let width = self.planned_widths[panel_index];
+                let alarms = panel.kind == crate::layout::PanelKind::Alarms;
                 panel
                     .queries
                     .iter()
@@ -308,6 +324,7 @@ impl FleetApp {
                         source: query.source.get_ref().clone(),
                         spec: query.clone(),
                         width_px: width,
+                        alarms,
                     })
             })
             .collect();

@@ -232,6 +232,16 @@ fn validate_panels(file: &LayoutFile, report: &mut dyn FnMut(Option<Range<usize>
                         ),
                     );
                 }
+                Some(source) if panel.kind == super::PanelKind::Alarms => {
+                    if let Err(problem) =
+                        crate::source::validate_alarm_query(*source.kind.get_ref(), query)
+                    {
+                        report(
+                            problem.span.or_else(|| Some(query.source.span())),
+                            format!("panel `{title}`: {}", problem.message),
+                        );
+                    }
+                }
                 Some(source) => {
                     if let Err(problem) =
                         crate::source::validate_query(*source.kind.get_ref(), query)

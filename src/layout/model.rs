@@ -70,6 +70,8 @@ pub enum SourceKind {
     Demo,
     /// A Prometheus-compatible HTTP API: Prometheus, VictoriaMetrics, Mimir/Cortex.
     Prometheus,
+    /// An Alertmanager (its v2 API), for alarm panels.
+    Alertmanager,
 }
 
 /// Which Prometheus-compatible server a source talks to; decides its limits.
@@ -148,6 +150,8 @@ pub enum PanelKind {
     Timeseries,
     /// The latest value, large, coloured by thresholds, with a sparkline.
     Stat,
+    /// Active alarms of the queried sources (Prometheus alerts, Alertmanager).
+    Alarms,
 }
 
 /// Position on the 24-column grid (Grafana's `gridPos`), in grid cells.

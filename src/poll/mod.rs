@@ -9,6 +9,7 @@
 
 pub mod plan;
 
+use crate::alarm::Alarm;
 use crate::clock::Clock;
 use crate::layout::Query;
 use crate::source::{RangeRequest, SeriesData, Source, SourceError};
@@ -46,6 +47,17 @@ pub struct PlannedQuery {
     pub spec: Query,
     /// Width of the panel's plot in pixels, for step planning.
     pub width_px: u32,
+    /// Whether this is an alarm panel's query (alarms, not series).
+    pub alarms: bool,
+}
+
+/// What a fetch brought back.
+#[derive(Debug, Clone)]
+pub enum Payload {
+    /// Time series, for charts and stats.
+    Series(Vec<SeriesData>),
+    /// Active alarms, for alarm panels.
+    Alarms(Vec<Alarm>),
 }
 
 /// Everything the poller needs to know; replaced whole whenever anything changes.
@@ -82,8 +94,8 @@ pub struct PollResult {
     pub at: DateTime<Utc>,
     /// Whether it was a tail-only refresh.
     pub incremental: bool,
-    /// The series, or why there are none.
-    pub outcome: Result<Vec<SeriesData>, SourceError>,
+    /// What came back, or why nothing did.
+    pub outcome: Result<Payload, SourceError>,
 }
 
 /// Fetches one planned query over `window`, or only from `since_ms` on when given
@@ -215,17 +227,28 @@ async fn run_source(
                 _ => None,
             };
             let now_ms = clock.now().timestamp_millis();
-            let (fetched, step_ms, outcome) = fetch_query(
-                source.as_ref(),
-                planned,
-                window,
-                since,
-                now_ms,
-                FETCH_TIMEOUT,
-            )
-            .await;
+            let (fetched, step_ms, outcome) = if planned.alarms {
+                let alarms =
+                    match tokio::time::timeout(FETCH_TIMEOUT, source.fetch_alarms(&name)).await {
+                        Ok(outcome) => outcome.map(Payload::Alarms),
+                        Err(_) => Err(SourceError::Timeout(FETCH_TIMEOUT.as_secs())),
+                    };
+                (window, 0, alarms)
+            } else {
+                let (fetched, step_ms, outcome) = fetch_query(
+                    source.as_ref(),
+                    planned,
+                    window,
+                    since,
+                    now_ms,
+                    FETCH_TIMEOUT,
+                )
+                .await;
+                (fetched, step_ms, outcome.map(Payload::Series))
+            };
             match &outcome {
-                Ok(series) => {
+                Ok(Payload::Alarms(_)) => {}
+                Ok(Payload::Series(series)) => {
                     let newest = series
                         .iter()
                         .filter_map(|s| s.samples.last())

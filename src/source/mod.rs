@@ -5,6 +5,7 @@
 pub mod demo;
 pub mod prometheus;
 
+use crate::alarm::Alarm;
 use crate::layout::{Query, SourceConfig, SourceKind};
 use crate::store::Sample;
 use crate::time_range::Window;
@@ -64,6 +65,10 @@ pub struct SourceLimits {
     pub max_points_per_series: i64,
 }
 
+/// A future returned by [`Source::fetch_alarms`].
+pub type AlarmFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Vec<Alarm>, SourceError>> + Send + 'a>>;
+
 /// A future returned by [`Source::fetch_range`].
 pub type FetchFuture<'a> =
     Pin<Box<dyn Future<Output = Result<Vec<SeriesData>, SourceError>> + Send + 'a>>;
@@ -80,13 +85,24 @@ pub trait Source: Send + Sync {
     fn bytes_received(&self) -> u64 {
         0
     }
+    /// The source's active alarms, for alarm panels; `source` names it in the list.
+    fn fetch_alarms<'a>(&'a self, source: &'a str) -> AlarmFuture<'a> {
+        let _ = source;
+        Box::pin(async {
+            Err(SourceError::BadQuery(
+                "this kind of source has no alarms".to_owned(),
+            ))
+        })
+    }
 }
 
 /// Builds the source a layout's `[sources.NAME]` table describes.
 pub fn build_source(config: &SourceConfig) -> Arc<dyn Source> {
     match config.kind.get_ref() {
         SourceKind::Demo => Arc::new(demo::DemoSource::new(config.seed.unwrap_or(42))),
-        SourceKind::Prometheus => Arc::new(prometheus::PrometheusSource::new(config)),
+        SourceKind::Prometheus | SourceKind::Alertmanager => {
+            Arc::new(prometheus::PrometheusSource::new(config))
+        }
     }
 }
 
@@ -112,7 +128,7 @@ pub fn validate_source(config: &SourceConfig) -> Vec<QueryProblem> {
             }
             problems
         }
-        SourceKind::Prometheus => prometheus::validate_source(config),
+        SourceKind::Prometheus | SourceKind::Alertmanager => prometheus::validate_source(config),
     }
 }
 
@@ -125,10 +141,33 @@ pub struct QueryProblem {
     pub span: Option<Range<usize>>,
 }
 
+/// Checks a query of an alarm panel: it names a source with alarms, nothing else.
+pub fn validate_alarm_query(kind: SourceKind, query: &Query) -> Result<(), QueryProblem> {
+    if kind == SourceKind::Demo {
+        return Err(QueryProblem {
+            message: "an alarm panel needs a prometheus or alertmanager source".to_owned(),
+            span: Some(query.source.span()),
+        });
+    }
+    if query.promql.is_some() || query.metric.is_some() {
+        return Err(QueryProblem {
+            message:
+                "an alarm panel's query takes only `source`: it lists that source's active alarms"
+                    .to_owned(),
+            span: Some(query.source.span()),
+        });
+    }
+    Ok(())
+}
+
 /// Checks that a query suits its source's kind, for `fleetdeck check` and loading.
 pub fn validate_query(kind: SourceKind, query: &Query) -> Result<(), QueryProblem> {
     match kind {
         SourceKind::Demo => demo::validate_query(query),
         SourceKind::Prometheus => prometheus::validate_query(query),
+        SourceKind::Alertmanager => Err(QueryProblem {
+            message: "an alertmanager source has alarms, not time series: use it in a panel of kind = \"alarms\"".to_owned(),
+            span: Some(query.source.span()),
+        }),
     }
 }

@@ -1,6 +1,7 @@
 //! Everything drawn: top bar, panel grid, status bar. Panels read the store and
 //! queue [`Command`]s; they never fetch and never change app state directly.
 
+pub mod alarms;
 pub mod grid;
 pub mod line_cache;
 pub mod panel;
@@ -57,6 +58,8 @@ pub struct FrameInput<'a> {
     pub query_status: &'a BTreeMap<(usize, usize), QueryStatus>,
     /// When data last arrived.
     pub last_refresh: Option<DateTime<Utc>>,
+    /// Active alarms by (panel, query).
+    pub alarms: &'a BTreeMap<(usize, usize), Vec<crate::alarm::Alarm>>,
     /// Why the layout file's latest version was refused, if it was.
     pub layout_error: Option<&'a str>,
 }
@@ -81,6 +84,8 @@ pub struct PanelContext<'a> {
     pub drag: &'a mut timeseries::DragState,
     /// Commands queued for after the frame.
     pub commands: &'a mut Vec<Command>,
+    /// Active alarms by (panel, query).
+    pub alarms: &'a BTreeMap<(usize, usize), Vec<crate::alarm::Alarm>>,
 }
 
 /// Draws the whole dashboard.
@@ -132,6 +137,7 @@ pub fn dashboard(
                     lines: &mut state.lines,
                     drag: &mut state.drag,
                     commands,
+                    alarms: frame.alarms,
                 };
                 for (index, panel) in panels.iter().enumerate() {
                     let rect = grid::panel_rect(origin, width, row_height, panel.grid.get_ref());
@@ -146,6 +152,7 @@ pub fn dashboard(
                     panel::show(ui, rect, panel, &panel_state, |ui| match panel.kind {
                         PanelKind::Timeseries => timeseries::show(ui, &mut ctx, index, panel),
                         PanelKind::Stat => stat::show(ui, &mut ctx, index, panel),
+                        PanelKind::Alarms => alarms::show(ui, &mut ctx, index, panel),
                     });
                 }
             });

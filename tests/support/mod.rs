@@ -210,3 +210,52 @@ pub fn simulator(runtime: &tokio::runtime::Runtime) -> SocketAddr {
         .unwrap();
     address
 }
+
+/// Alertmanager with a receiver that goes nowhere; no gossip port is opened.
+pub fn alertmanager() -> Server {
+    let binary = require("prometheus-alertmanager", "prometheus-alertmanager");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("alertmanager.yml");
+    std::fs::write(
+        &config,
+        "route:\n  receiver: nowhere\nreceivers:\n  - name: nowhere\n",
+    )
+    .unwrap();
+    let address: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let command = vec![
+        binary.display().to_string(),
+        format!("--config.file={}", config.display()),
+        format!("--storage.path={}", dir.path().join("data").display()),
+        format!("--web.listen-address={address}"),
+        "--cluster.listen-address=".to_owned(),
+        "--log.level=warn".to_owned(),
+    ];
+    Server::spawn(command, address, dir)
+}
+
+/// Prometheus scraping `target`, evaluating `rules` (a rule-file YAML) every second
+/// and sending alerts to `alertmanager`.
+pub fn prometheus_with_rules(target: SocketAddr, rules: &str, alertmanager: SocketAddr) -> Server {
+    let binary = require("prometheus", "prometheus");
+    let dir = tempfile::tempdir().unwrap();
+    let rules_path = dir.path().join("rules.yml");
+    std::fs::write(&rules_path, rules).unwrap();
+    let config = dir.path().join("prometheus.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files: ['{}']\nalerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['{alertmanager}']\nscrape_configs:\n  - job_name: fleet\n    static_configs:\n      - targets: ['{target}']\n",
+            rules_path.display()
+        ),
+    )
+    .unwrap();
+    let address: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let command = vec![
+        binary.display().to_string(),
+        format!("--config.file={}", config.display()),
+        format!("--storage.tsdb.path={}", dir.path().join("data").display()),
+        format!("--web.listen-address={address}"),
+        "--log.level=warn".to_owned(),
+    ];
+    Server::spawn(command, address, dir)
+}

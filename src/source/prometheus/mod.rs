@@ -28,6 +28,7 @@ const MAX_STEP_RETRIES: u32 = 4;
 
 /// A Prometheus-compatible server.
 pub struct PrometheusSource {
+    kind: crate::layout::SourceKind,
     base_url: String,
     client: Result<reqwest::Client, String>,
     limits: SourceLimits,
@@ -51,6 +52,7 @@ impl PrometheusSource {
             .and_then(|s| parse_duration(s.get_ref()).ok())
             .unwrap_or(DEFAULT_SCRAPE_INTERVAL);
         PrometheusSource {
+            kind: *config.kind.get_ref(),
             base_url: config
                 .url
                 .as_ref()
@@ -150,6 +152,24 @@ impl Source for PrometheusSource {
 
     fn bytes_received(&self) -> u64 {
         self.bytes.load(Ordering::Relaxed)
+    }
+
+    fn fetch_alarms<'a>(&'a self, source: &'a str) -> super::AlarmFuture<'a> {
+        Box::pin(async move {
+            let alertmanager = self.kind == crate::layout::SourceKind::Alertmanager;
+            let path = if alertmanager {
+                "/api/v2/alerts"
+            } else {
+                "/api/v1/alerts"
+            };
+            let body = self.get(path, &[]).await?;
+            let parsed = if alertmanager {
+                crate::alarm::from_alertmanager(source, &body)
+            } else {
+                crate::alarm::from_prometheus(source, &body)
+            };
+            parsed.map_err(SourceError::Server)
+        })
     }
 }
 

@@ -1,0 +1,118 @@
+//! Alarm panels: a Prometheus alerting rule fires on the simulated fleet, and the
+//! alarm shows up through Prometheus' alerts API and through Alertmanager.
+
+mod support;
+
+use fleetdeck::alarm::AlarmState;
+use fleetdeck::app::status::QueryStatus;
+use fleetdeck::app::{AppOptions, FleetApp};
+use fleetdeck::layout::parse_layout;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const RULES: &str = r#"groups:
+  - name: fleet
+    rules:
+      - alert: FleetServingRequests
+        expr: sum(vllm:num_requests_running) > 0
+        labels:
+          severity: warning
+        annotations:
+          summary: "the fleet is serving {{ $value }} requests"
+"#;
+
+#[test]
+fn a_firing_prometheus_rule_appears_in_the_alarm_panel_from_both_apis() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let target = support::simulator(&runtime);
+    let alertmanager = support::alertmanager();
+    let prometheus = support::prometheus_with_rules(target, RULES, alertmanager.address);
+    let text = format!(
+        r#"version = 1
+title = "alarms"
+refresh = "1s"
+
+[sources.prom]
+kind = "prometheus"
+url = "{}"
+
+[sources.am]
+kind = "alertmanager"
+url = "{}"
+
+[[panels]]
+title = "Alarms"
+kind = "alarms"
+grid = {{ x = 0, y = 0, w = 24, h = 8 }}
+  [[panels.queries]]
+  source = "prom"
+  [[panels.queries]]
+  source = "am"
+"#,
+        prometheus.url(),
+        alertmanager.url()
+    );
+    let layout = parse_layout(&text, Path::new("alarms.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let mut app =
+        FleetApp::new(layout, AppOptions::default()).with_runtime(runtime.handle().clone());
+    let ctx = egui::Context::default();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let firing_in = |app: &FleetApp, query: usize| {
+        app.alarms().get(&(0, query)).is_some_and(|alarms| {
+            alarms
+                .iter()
+                .any(|a| a.name == "FleetServingRequests" && a.state == AlarmState::Firing)
+        })
+    };
+    while !(firing_in(&app, 0) && firing_in(&app, 1)) {
+        assert!(
+            Instant::now() < deadline,
+            "alarms never fired: {:?} {:?}\n{}",
+            app.alarms(),
+            app.query_status(),
+            prometheus.log()
+        );
+        let mut output = ctx.run_ui(egui::RawInput::default(), |ui| app.show(ui));
+        output.textures_delta.clear();
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let from_prometheus = &app.alarms()[&(0, 0)][0];
+    assert_eq!(from_prometheus.source, "prom");
+    assert_eq!(from_prometheus.severity.as_deref(), Some("warning"));
+    assert!(
+        from_prometheus.summary.starts_with("the fleet is serving "),
+        "{}",
+        from_prometheus.summary
+    );
+    assert!(from_prometheus.since.is_some());
+    let from_alertmanager = app.alarms()[&(0, 1)]
+        .iter()
+        .find(|a| a.name == "FleetServingRequests")
+        .unwrap();
+    assert_eq!(from_alertmanager.source, "am");
+    assert_eq!(app.query_status()[&(0, 0)], QueryStatus::Ok);
+}
+
+#[test]
+fn an_alarm_panel_refuses_a_source_without_alarms() {
+    let text = r#"version = 1
+title = "t"
+[sources.fleet]
+kind = "demo"
+[[panels]]
+title = "Alarms"
+kind = "alarms"
+grid = { x = 0, y = 0, w = 24, h = 8 }
+  [[panels.queries]]
+  source = "fleet"
+"#;
+    let errors = parse_layout(text, Path::new("a.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        errors.contains(
+            "a.toml:10:12: panel `Alarms`: an alarm panel needs a prometheus or alertmanager source"
+        ),
+        "{errors}"
+    );
+}
