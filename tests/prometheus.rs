@@ -410,7 +410,7 @@ fn the_vllm_layout_shows_live_data_from_prometheus() {
             .values()
             .filter(|s| **s == QueryStatus::Ok)
             .count();
-        if app.pending_queries() == 0 && ok == 9 {
+        if app.pending_queries() == 0 && ok == 10 {
             break;
         }
         assert!(

@@ -167,10 +167,15 @@ fn scrape_config(target: SocketAddr) -> String {
 
 /// Prometheus scraping `target` every second.
 pub fn prometheus(target: SocketAddr) -> Server {
-    let binary = require("prometheus", "prometheus");
     let dir = tempfile::tempdir().unwrap();
+    start_prometheus(scrape_config(target), dir)
+}
+
+/// Prometheus with this configuration file, its data under `dir`.
+fn start_prometheus(config_text: String, dir: tempfile::TempDir) -> Server {
+    let binary = require("prometheus", "prometheus");
     let config = dir.path().join("prometheus.yml");
-    std::fs::write(&config, scrape_config(target)).unwrap();
+    std::fs::write(&config, config_text).unwrap();
     let address: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
     let command = vec![
         binary.display().to_string(),
@@ -236,26 +241,12 @@ pub fn alertmanager() -> Server {
 /// Prometheus scraping `target`, evaluating `rules` (a rule-file YAML) every second
 /// and sending alerts to `alertmanager`.
 pub fn prometheus_with_rules(target: SocketAddr, rules: &str, alertmanager: SocketAddr) -> Server {
-    let binary = require("prometheus", "prometheus");
     let dir = tempfile::tempdir().unwrap();
     let rules_path = dir.path().join("rules.yml");
     std::fs::write(&rules_path, rules).unwrap();
-    let config = dir.path().join("prometheus.yml");
-    std::fs::write(
-        &config,
-        format!(
-            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files: ['{}']\nalerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['{alertmanager}']\nscrape_configs:\n  - job_name: fleet\n    static_configs:\n      - targets: ['{target}']\n",
-            rules_path.display()
-        ),
-    )
-    .unwrap();
-    let address: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-    let command = vec![
-        binary.display().to_string(),
-        format!("--config.file={}", config.display()),
-        format!("--storage.tsdb.path={}", dir.path().join("data").display()),
-        format!("--web.listen-address={address}"),
-        "--log.level=warn".to_owned(),
-    ];
-    Server::spawn(command, address, dir)
+    let config = format!(
+        "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files: ['{}']\nalerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['{alertmanager}']\nscrape_configs:\n  - job_name: fleet\n    static_configs:\n      - targets: ['{target}']\n",
+        rules_path.display()
+    );
+    start_prometheus(config, dir)
 }
