@@ -158,3 +158,38 @@ fn export_of_an_invalid_layout_reports_its_position() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("unknown_metric.toml:12:12:"), "{stderr}");
 }
+
+#[test]
+fn export_fails_with_the_sources_message_when_a_query_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = dir.path().join("down.toml");
+    // Port 9 (discard) on loopback: nothing listens, the connection is refused.
+    std::fs::write(
+        &layout,
+        r#"version = 1
+title = "down"
+[sources.prom]
+kind = "prometheus"
+url = "http://127.0.0.1:9"
+timeout = "2s"
+[[panels]]
+title = "Queue"
+grid = { x = 0, y = 0, w = 24, h = 8 }
+  [[panels.queries]]
+  source = "prom"
+  promql = "sum(vllm:num_requests_waiting)"
+"#,
+    )
+    .unwrap();
+    let output = fleetdeck()
+        .args(["export", layout.to_str().unwrap(), "--panel", "Queue"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("query 1 of panel `Queue` (source `prom`) failed: unreachable: http://127.0.0.1:9: Connection refused"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty(), "nothing half-written to stdout");
+}
