@@ -434,3 +434,73 @@ fn the_vllm_layout_shows_live_data_from_prometheus() {
     let p99_panel = 4;
     assert_eq!(harness.state().store().panel_series(p99_panel).count(), 4);
 }
+
+#[test]
+fn the_metric_browser_lists_help_and_labels_and_builds_the_query() {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let target = support::simulator(&runtime);
+    let prometheus = support::prometheus(target);
+    prometheus.wait_for("vllm:num_requests_waiting");
+    let layout = layout(
+        &prometheus.url(),
+        "prometheus",
+        "sum(vllm:num_requests_waiting)",
+    );
+    let app = FleetApp::new(layout, AppOptions::default()).with_runtime(runtime.handle().clone());
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 900.0])
+        .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app);
+    let settle = |harness: &mut Harness<'_, FleetApp>,
+                  what: &str,
+                  found: &dyn Fn(&Harness<'_, FleetApp>) -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !found(harness) {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            harness.step();
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    harness.run_steps(2);
+    harness.get_by_label("Metrics").click();
+    harness.run_steps(2);
+    settle(&mut harness, "the metric list", &|h| {
+        h.query_by_label_contains("metrics")
+            .is_some_and(|_| h.query_by_label("loading…").is_none())
+    });
+    harness.get_by_label("Filter").click();
+    harness.run_steps(1);
+    harness.get_by_label("Filter").type_text("waiting");
+    harness.run_steps(2);
+    // The exporter's help text and type come with the name.
+    harness.get_by_label_contains("gauge · Number of requests waiting to be processed.");
+    harness.get_by_label("vllm:num_requests_waiting").click();
+    harness.run_steps(2);
+    let model = "meta-llama/Llama-3.1-70B-Instruct";
+    settle(&mut harness, "the labels", &|h| {
+        h.query_by_label(model).is_some()
+    });
+    harness.get_by_label(model).click();
+    harness.run_steps(2);
+    harness
+        .render()
+        .unwrap()
+        .save(std::env::temp_dir().join("fleetdeck-metric-browser.png"))
+        .unwrap();
+    assert_eq!(
+        harness.state_mut_query(),
+        format!("vllm:num_requests_waiting{{model_name=\"{model}\"}}")
+    );
+}
+
+trait BrowserQuery {
+    fn state_mut_query(&mut self) -> String;
+}
+
+impl BrowserQuery for egui_kittest::Harness<'_, FleetApp> {
+    fn state_mut_query(&mut self) -> String {
+        use egui_kittest::kittest::Queryable;
+        self.get_by_label("Query").value().unwrap_or_default()
+    }
+}

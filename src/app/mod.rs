@@ -193,7 +193,7 @@ impl FleetApp {
         };
         let output = ui::dashboard(ui, &frame, &mut self.ui_state, &mut self.commands);
         self.maybe_replan(&ctx, &output.plot_widths);
-        self.apply_commands(now);
+        self.apply_commands(&ctx, now);
         if self.view.is_live() {
             // Keeps "stale since" and the x axis honest even if a source goes quiet.
             ctx.request_repaint_after(self.view.refresh);
@@ -393,14 +393,62 @@ impl FleetApp {
         }
     }
 
-    fn apply_commands(&mut self, now: chrono::DateTime<chrono::Utc>) {
+    fn apply_commands(&mut self, ctx: &egui::Context, now: chrono::DateTime<chrono::Utc>) {
         let mut refetch = false;
         for command in std::mem::take(&mut self.commands) {
-            refetch |= self.view.apply(&command, now);
+            match &command {
+                Command::BrowseMetrics(source) => self.browse(ctx, source, None),
+                Command::BrowseLabels { source, metric } => self.browse(ctx, source, Some(metric)),
+                _ => refetch |= self.view.apply(&command, now),
+            }
         }
         if refetch {
             self.fit_retention();
             self.replan();
+        }
+    }
+
+    /// Loads the metric list (or one metric's labels) of a source into the metric
+    /// browser in the background; the window shows "loading…" until it arrives.
+    fn browse(&mut self, ctx: &egui::Context, source_name: &str, metric: Option<&String>) {
+        let browser = &mut self.ui_state.browser;
+        let slot_metrics = browser.metrics.clone();
+        let slot_labels = browser.labels.clone();
+        let (Some(runtime), Some(config)) =
+            (&self.runtime, self.layout.file.sources.get(source_name))
+        else {
+            return;
+        };
+        let source = build_source(config);
+        let ctx = ctx.clone();
+        match metric.cloned() {
+            None => {
+                *slot_metrics
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+                runtime.spawn(async move {
+                    let answer = source.list_metrics().await.map_err(|e| e.to_string());
+                    *slot_metrics
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(answer);
+                    ctx.request_repaint();
+                });
+            }
+            Some(metric) => {
+                *slot_labels
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+                runtime.spawn(async move {
+                    let answer = source
+                        .label_values(&metric)
+                        .await
+                        .map_err(|e| e.to_string());
+                    *slot_labels
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(answer);
+                    ctx.request_repaint();
+                });
+            }
         }
     }
 

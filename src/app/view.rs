@@ -17,6 +17,15 @@ pub enum Command {
     Resume,
     /// Show exactly this window (a drag-zoom or pan); pauses live refresh.
     ZoomTo(Window),
+    /// Load the metric list of a source into the metric browser.
+    BrowseMetrics(String),
+    /// Load one metric's labels into the metric browser.
+    BrowseLabels {
+        /// Source name.
+        source: String,
+        /// Metric name.
+        metric: String,
+    },
 }
 
 /// The time range shown, and how to get back to live after zooming or pausing.
@@ -77,6 +86,7 @@ impl ViewState {
                 }
                 None => false,
             },
+            Command::BrowseMetrics(_) | Command::BrowseLabels { .. } => false,
             Command::ZoomTo(window) => {
                 if window.end_ms <= window.start_ms {
                     return false;

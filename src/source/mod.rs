@@ -2,6 +2,7 @@
 //! headless exporter treat the simulated fleet and (later) Prometheus or CloudWatch
 //! the same way.
 
+pub mod browse;
 pub mod demo;
 pub mod prometheus;
 
@@ -69,6 +70,13 @@ pub struct SourceLimits {
 pub type AlarmFuture<'a> =
     Pin<Box<dyn Future<Output = Result<Vec<Alarm>, SourceError>> + Send + 'a>>;
 
+/// A future returned by [`Source::list_metrics`].
+pub type MetricsFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Vec<browse::MetricInfo>, SourceError>> + Send + 'a>>;
+/// A future returned by [`Source::label_values`].
+pub type LabelsFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<browse::LabelValues, SourceError>> + Send + 'a>>;
+
 /// A future returned by [`Source::fetch_range`].
 pub type FetchFuture<'a> =
     Pin<Box<dyn Future<Output = Result<Vec<SeriesData>, SourceError>> + Send + 'a>>;
@@ -84,6 +92,23 @@ pub trait Source: Send + Sync {
     /// for measuring what incremental refresh saves.
     fn bytes_received(&self) -> u64 {
         0
+    }
+    /// Every metric with its type and help, for the metric browser.
+    fn list_metrics(&self) -> MetricsFuture<'_> {
+        Box::pin(async {
+            Err(SourceError::BadQuery(
+                "this kind of source cannot list its metrics".to_owned(),
+            ))
+        })
+    }
+    /// The label names and recent values of one metric, for the metric browser.
+    fn label_values<'a>(&'a self, metric: &'a str) -> LabelsFuture<'a> {
+        let _ = metric;
+        Box::pin(async {
+            Err(SourceError::BadQuery(
+                "this kind of source cannot list labels".to_owned(),
+            ))
+        })
     }
     /// The source's active alarms, for alarm panels; `source` names it in the list.
     fn fetch_alarms<'a>(&'a self, source: &'a str) -> AlarmFuture<'a> {

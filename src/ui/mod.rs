@@ -2,6 +2,7 @@
 //! queue [`Command`]s; they never fetch and never change app state directly.
 
 pub mod alarms;
+pub mod browser;
 pub mod grid;
 pub mod line_cache;
 pub mod panel;
@@ -36,6 +37,8 @@ pub struct UiState {
     pub to_text: String,
     /// Why the typed range was refused.
     pub time_error: Option<String>,
+    /// The metric browser window.
+    pub browser: browser::MetricBrowser,
 }
 
 /// What the app hands the UI for one frame.
@@ -95,9 +98,25 @@ pub fn dashboard(
     state: &mut UiState,
     commands: &mut Vec<Command>,
 ) -> FrameOutput {
+    let browsable: Vec<String> = frame
+        .layout
+        .file
+        .sources
+        .iter()
+        .filter(|(_, config)| *config.kind.get_ref() == crate::layout::SourceKind::Prometheus)
+        .map(|(name, _)| name.clone())
+        .collect();
     egui::Panel::top("top_bar").show(ui, |ui| {
-        top_bar::show(ui, &frame.layout.file.title, frame.view, state, commands);
+        top_bar::show(
+            ui,
+            &frame.layout.file.title,
+            frame.view,
+            &browsable,
+            state,
+            commands,
+        );
     });
+    browser::window(ui.ctx(), &mut state.browser, &browsable, commands);
     if let Some(error) = frame.layout_error {
         egui::Panel::top("layout_error").show(ui, |ui| {
             ui.colored_label(

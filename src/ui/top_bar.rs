@@ -24,6 +24,7 @@ pub fn show(
     ui: &mut Ui,
     title: &str,
     view: &ViewState,
+    sources: &[String],
     state: &mut UiState,
     commands: &mut Vec<Command>,
 ) {
@@ -47,6 +48,7 @@ pub fn show(
             }
             refresh_picker(ui, view, commands);
             range_picker(ui, view, state, commands);
+            super::browser::button(ui, &mut state.browser, sources, commands);
         });
     });
 }

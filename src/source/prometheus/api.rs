@@ -106,6 +106,70 @@ pub fn parse_error(status: u16, body: &[u8]) -> SourceError {
     }
 }
 
+#[derive(Debug, Deserialize)]
+struct Listing<T> {
+    data: T,
+}
+
+#[derive(Debug, Deserialize)]
+struct Metadata {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    help: String,
+}
+
+/// Merges `/api/v1/label/__name__/values` with `/api/v1/metadata`: every metric name,
+/// with its type and help where the server knows them. Histogram and summary parts
+/// (`_bucket`, `_sum`, `_count`) take their family's description.
+pub fn parse_metrics(
+    names: &[u8],
+    metadata: &[u8],
+) -> Result<Vec<crate::source::browse::MetricInfo>, SourceError> {
+    let unreadable = |e: serde_json::Error| SourceError::Server(format!("unreadable answer: {e}"));
+    let names: Listing<Vec<String>> = serde_json::from_slice(names).map_err(unreadable)?;
+    let metadata: Listing<BTreeMap<String, Vec<Metadata>>> =
+        serde_json::from_slice(metadata).map_err(unreadable)?;
+    Ok(names
+        .data
+        .into_iter()
+        .map(|name| {
+            let family = ["_bucket", "_sum", "_count", "_total"]
+                .iter()
+                .find_map(|suffix| {
+                    name.strip_suffix(suffix)
+                        .filter(|f| metadata.data.contains_key(*f))
+                })
+                .unwrap_or(&name);
+            let meta = metadata
+                .data
+                .get(&name)
+                .or_else(|| metadata.data.get(family))
+                .and_then(|m| m.first());
+            crate::source::browse::MetricInfo {
+                kind: meta.map_or_else(|| "unknown".to_owned(), |m| m.kind.clone()),
+                help: meta.map(|m| m.help.clone()).unwrap_or_default(),
+                name,
+            }
+        })
+        .collect())
+}
+
+/// Label names and values from `/api/v1/series` (without `__name__`).
+pub fn parse_label_values(body: &[u8]) -> Result<crate::source::browse::LabelValues, SourceError> {
+    let series: Listing<Vec<BTreeMap<String, String>>> = serde_json::from_slice(body)
+        .map_err(|e| SourceError::Server(format!("unreadable answer: {e}")))?;
+    let mut labels = crate::source::browse::LabelValues::new();
+    for set in series.data {
+        for (name, value) in set {
+            if name != "__name__" {
+                labels.entry(name).or_default().insert(value);
+            }
+        }
+    }
+    Ok(labels)
+}
+
 /// Whether the server refused because the step was too fine for its points limit.
 pub fn is_too_many_points(error: &SourceError) -> bool {
     let text = error.to_string();
@@ -170,6 +234,23 @@ mod tests {
                 .to_string()
                 .contains("HTTP 502: <html>bad gateway</html>")
         );
+    }
+
+    #[test]
+    fn metric_listings_merge_names_with_type_and_help() {
+        let names = br#"{"status":"success","data":["up","vllm:e2e_request_latency_seconds_bucket","vllm:num_requests_waiting"]}"#;
+        let metadata = br#"{"status":"success","data":{
+            "vllm:num_requests_waiting":[{"type":"gauge","help":"Requests waiting.","unit":""}],
+            "vllm:e2e_request_latency_seconds":[{"type":"histogram","help":"End to end latency.","unit":""}]}}"#;
+        let metrics = parse_metrics(names, metadata).unwrap();
+        assert_eq!(metrics[0].kind, "unknown");
+        assert_eq!(metrics[1].kind, "histogram");
+        assert_eq!(metrics[1].help, "End to end latency.");
+        assert_eq!(metrics[2].kind, "gauge");
+        let series = br#"{"status":"success","data":[{"__name__":"x","model_name":"a","job":"fleet"},{"__name__":"x","model_name":"b","job":"fleet"}]}"#;
+        let labels = parse_label_values(series).unwrap();
+        assert_eq!(labels["model_name"].len(), 2);
+        assert!(!labels.contains_key("__name__"));
     }
 
     #[test]

@@ -154,6 +154,26 @@ impl Source for PrometheusSource {
         self.bytes.load(Ordering::Relaxed)
     }
 
+    fn list_metrics(&self) -> super::MetricsFuture<'_> {
+        Box::pin(async move {
+            let names = self.get("/api/v1/label/__name__/values", &[]).await?;
+            let metadata = self.get("/api/v1/metadata", &[]).await?;
+            api::parse_metrics(&names, &metadata)
+        })
+    }
+
+    fn label_values<'a>(&'a self, metric: &'a str) -> super::LabelsFuture<'a> {
+        Box::pin(async move {
+            // No time bounds: the server's default covers the recent series.
+            let params = [(
+                "match[]",
+                format!("{{__name__=\"{}\"}}", metric.replace('"', "\\\"")),
+            )];
+            let body = self.get("/api/v1/series", &params).await?;
+            api::parse_label_values(&body)
+        })
+    }
+
     fn fetch_alarms<'a>(&'a self, source: &'a str) -> super::AlarmFuture<'a> {
         Box::pin(async move {
             let alertmanager = self.kind == crate::layout::SourceKind::Alertmanager;

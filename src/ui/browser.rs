@@ -1,0 +1,225 @@
+//! The metric browser: a source's metric names with type and help, a typed filter,
+//! and the label names and values of the picked metric. Picking builds the PromQL
+//! selector in the query field, ready to copy into a layout.
+
+use crate::app::Command;
+use crate::source::browse::{LabelValues, MetricInfo};
+use egui::{RichText, Ui};
+use std::sync::{Arc, Mutex};
+
+/// An answer that arrives from a background fetch: `None` while loading.
+pub type Slot<T> = Arc<Mutex<Option<Result<T, String>>>>;
+
+/// Most metrics listed at once; the filter narrows the rest.
+const MAX_LISTED: usize = 300;
+
+/// State of the browser window.
+#[derive(Default)]
+pub struct MetricBrowser {
+    /// Whether the window is shown.
+    pub open: bool,
+    /// The source browsed.
+    pub source: String,
+    /// Typed filter (substring of name or help, case-insensitive).
+    pub filter: String,
+    /// The metric list, filled in the background.
+    pub metrics: Slot<Vec<MetricInfo>>,
+    /// The picked metric.
+    pub selected: Option<String>,
+    /// Labels of the picked metric, filled in the background.
+    pub labels: Slot<LabelValues>,
+    /// The query being built.
+    pub query: String,
+}
+
+/// Draws the top-bar button that opens the browser on the first of `sources`.
+pub fn button(
+    ui: &mut Ui,
+    browser: &mut MetricBrowser,
+    sources: &[String],
+    commands: &mut Vec<Command>,
+) {
+    if sources.is_empty() {
+        return;
+    }
+    if ui
+        .add(egui::Button::new("Metrics").selected(browser.open))
+        .on_hover_text("Browse metric names, their help and labels")
+        .clicked()
+    {
+        browser.open = !browser.open;
+        if browser.open && !sources.contains(&browser.source) {
+            browser.source = sources[0].clone();
+            commands.push(Command::BrowseMetrics(browser.source.clone()));
+        }
+    }
+}
+
+/// Draws the browser window when open.
+pub fn window(
+    ctx: &egui::Context,
+    browser: &mut MetricBrowser,
+    sources: &[String],
+    commands: &mut Vec<Command>,
+) {
+    if !browser.open {
+        return;
+    }
+    let mut open = true;
+    egui::Window::new("Metric browser")
+        .open(&mut open)
+        .default_size([820.0, 520.0])
+        .show(ctx, |ui| contents(ui, browser, sources, commands));
+    browser.open &= open;
+}
+
+fn contents(
+    ui: &mut Ui,
+    browser: &mut MetricBrowser,
+    sources: &[String],
+    commands: &mut Vec<Command>,
+) {
+    if sources.len() > 1 {
+        let before = browser.source.clone();
+        egui::ComboBox::from_label("Source")
+            .selected_text(&browser.source)
+            .show_ui(ui, |ui| {
+                for source in sources {
+                    ui.selectable_value(&mut browser.source, source.clone(), source);
+                }
+            });
+        if before != browser.source {
+            browser.selected = None;
+            commands.push(Command::BrowseMetrics(browser.source.clone()));
+        }
+    }
+    ui.horizontal(|ui| {
+        let label = ui.label("Filter");
+        ui.text_edit_singleline(&mut browser.filter)
+            .labelled_by(label.id);
+    });
+    let metrics = browser.metrics.lock().map(|m| m.clone()).unwrap_or(None);
+    let needle = browser.filter.to_lowercase();
+    // Metrics on the left, the picked metric's labels on the right.
+    ui.columns(2, |columns| {
+        egui::ScrollArea::vertical()
+            .id_salt("metric_list")
+            .max_height(380.0)
+            .show(&mut columns[0], |ui| match metrics {
+                None => {
+                    ui.label("loading…");
+                }
+                Some(Err(error)) => {
+                    ui.colored_label(super::theme::ERROR, error);
+                }
+                Some(Ok(metrics)) => {
+                    let matching: Vec<&MetricInfo> = metrics
+                        .iter()
+                        .filter(|m| {
+                            needle.is_empty()
+                                || m.name.to_lowercase().contains(&needle)
+                                || m.help.to_lowercase().contains(&needle)
+                        })
+                        .collect();
+                    ui.label(
+                        RichText::new(format!("{} of {} metrics", matching.len(), metrics.len()))
+                            .weak(),
+                    );
+                    for metric in matching.into_iter().take(MAX_LISTED) {
+                        let picked = browser.selected.as_deref() == Some(metric.name.as_str());
+                        let response = ui
+                            .selectable_label(picked, RichText::new(&metric.name).monospace())
+                            .on_hover_text(format!("{}: {}", metric.kind, metric.help));
+                        ui.label(
+                            RichText::new(format!("{} · {}", metric.kind, metric.help))
+                                .small()
+                                .weak(),
+                        );
+                        if response.clicked() {
+                            browser.selected = Some(metric.name.clone());
+                            browser.query = metric.name.clone();
+                            commands.push(Command::BrowseLabels {
+                                source: browser.source.clone(),
+                                metric: metric.name.clone(),
+                            });
+                        }
+                    }
+                }
+            });
+        let ui = &mut columns[1];
+        if let Some(selected) = browser.selected.clone() {
+            ui.label(RichText::new(format!("Labels of {selected}")).strong());
+            let labels = browser.labels.lock().map(|l| l.clone()).unwrap_or(None);
+            egui::ScrollArea::vertical()
+                .id_salt("label_list")
+                .max_height(360.0)
+                .show(ui, |ui| match labels {
+                    None => {
+                        ui.label("loading…");
+                    }
+                    Some(Err(error)) => {
+                        ui.colored_label(super::theme::ERROR, error);
+                    }
+                    Some(Ok(labels)) => {
+                        for (name, values) in labels {
+                            ui.horizontal_wrapped(|ui| {
+                                ui.label(RichText::new(format!("{name}:")).monospace());
+                                for value in values {
+                                    if ui
+                                        .small_button(&value)
+                                        .on_hover_text(format!(
+                                            "add {name}=\"{value}\" to the query"
+                                        ))
+                                        .clicked()
+                                    {
+                                        browser.query = add_matcher(&browser.query, &name, &value);
+                                    }
+                                }
+                            });
+                        }
+                    }
+                });
+        }
+    });
+    ui.separator();
+    ui.horizontal(|ui| {
+        let label = ui.label("Query");
+        ui.add(
+            egui::TextEdit::singleline(&mut browser.query)
+                .code_editor()
+                .desired_width(380.0),
+        )
+        .labelled_by(label.id);
+        if ui.button("Copy query").clicked() {
+            ui.ctx().copy_text(browser.query.clone());
+        }
+    });
+}
+
+/// Adds `name="value"` to a selector: `m` → `m{name="value"}`, `m{a="b"}` → `m{a="b",name="value"}`.
+pub fn add_matcher(query: &str, name: &str, value: &str) -> String {
+    let matcher = format!(
+        "{name}=\"{}\"",
+        value.replace('\\', "\\\\").replace('"', "\\\"")
+    );
+    match query.strip_suffix('}') {
+        Some(open) if open.ends_with('{') => format!("{open}{matcher}}}"),
+        Some(open) => format!("{open},{matcher}}}"),
+        None => format!("{query}{{{matcher}}}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::add_matcher;
+
+    #[test]
+    fn matchers_are_added_to_the_selector() {
+        assert_eq!(add_matcher("up", "job", "fleet"), "up{job=\"fleet\"}");
+        assert_eq!(
+            add_matcher("up{job=\"fleet\"}", "instance", "a:1"),
+            "up{job=\"fleet\",instance=\"a:1\"}"
+        );
+        assert_eq!(add_matcher("up{}", "job", "x\"y"), "up{job=\"x\\\"y\"}");
+    }
+}
