@@ -168,9 +168,13 @@ pub fn dashboard(
                         frame.zone,
                     );
                     widths[index] = rect.width().max(1.0) as u32;
+                    let trusted = !matches!(
+                        panel_state,
+                        panel::PanelState::Stale(_) | panel::PanelState::Error(_)
+                    );
                     panel::show(ui, rect, panel, &panel_state, |ui| match panel.kind {
                         PanelKind::Timeseries => timeseries::show(ui, &mut ctx, index, panel),
-                        PanelKind::Stat => stat::show(ui, &mut ctx, index, panel),
+                        PanelKind::Stat => stat::show(ui, &mut ctx, index, panel, trusted),
                         PanelKind::Alarms => alarms::show(ui, &mut ctx, index, panel),
                     });
                 }

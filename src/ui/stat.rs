@@ -6,8 +6,16 @@ use crate::layout::Panel;
 use crate::legend::series_name;
 use egui::{Align2, Color32, FontId, Rect, Shape, Stroke, Ui, pos2};
 
-/// Draws the tile; returns whether there was a value to show.
-pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel_index: usize, panel: &Panel) -> bool {
+/// Draws the tile; returns whether there was a value to show. An untrusted value
+/// (its source is stale or failing) is drawn faded, so a wall display never shows an
+/// old number in confident green.
+pub fn show(
+    ui: &mut Ui,
+    ctx: &mut PanelContext<'_>,
+    panel_index: usize,
+    panel: &Panel,
+    trusted: bool,
+) -> bool {
     let Some((key, series)) = ctx.store.panel_series(panel_index).next() else {
         return false;
     };
@@ -19,6 +27,11 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel_index: usize, panel: 
     };
     let rect = ui.max_rect();
     let color = value_color(panel, last.value).unwrap_or_else(|| ui.visuals().strong_text_color());
+    let color = if trusted {
+        color
+    } else {
+        color.gamma_multiply(0.35)
+    };
 
     let text = panel.unit.format(last.value);
     let value_size = (rect.height() * 0.45)
