@@ -411,44 +411,20 @@ impl FleetApp {
     /// Loads the metric list (or one metric's labels) of a source into the metric
     /// browser in the background; the window shows "loading…" until it arrives.
     fn browse(&mut self, ctx: &egui::Context, source_name: &str, metric: Option<&String>) {
-        let browser = &mut self.ui_state.browser;
-        let slot_metrics = browser.metrics.clone();
-        let slot_labels = browser.labels.clone();
         let (Some(runtime), Some(config)) =
             (&self.runtime, self.layout.file.sources.get(source_name))
         else {
             return;
         };
         let source = build_source(config);
-        let ctx = ctx.clone();
+        let browser = &self.ui_state.browser;
         match metric.cloned() {
-            None => {
-                *slot_metrics
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
-                runtime.spawn(async move {
-                    let answer = source.list_metrics().await.map_err(|e| e.to_string());
-                    *slot_metrics
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(answer);
-                    ctx.request_repaint();
-                });
-            }
-            Some(metric) => {
-                *slot_labels
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
-                runtime.spawn(async move {
-                    let answer = source
-                        .label_values(&metric)
-                        .await
-                        .map_err(|e| e.to_string());
-                    *slot_labels
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(answer);
-                    ctx.request_repaint();
-                });
-            }
+            None => fill_slot(runtime, ctx, &browser.metrics, async move {
+                source.list_metrics().await
+            }),
+            Some(metric) => fill_slot(runtime, ctx, &browser.labels, async move {
+                source.label_values(&metric).await
+            }),
         }
     }
 
@@ -470,6 +446,27 @@ impl eframe::App for FleetApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
     }
+}
+
+/// Empties `slot` (the browser shows "loading…"), then fills it with the answer of
+/// `fetch` on the runtime and wakes the UI.
+fn fill_slot<T: Send + 'static>(
+    runtime: &tokio::runtime::Handle,
+    ctx: &egui::Context,
+    slot: &ui::browser::Slot<T>,
+    fetch: impl std::future::Future<Output = Result<T, crate::source::SourceError>> + Send + 'static,
+) {
+    let set = |slot: &ui::browser::Slot<T>, value| {
+        *slot
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = value;
+    };
+    set(slot, None);
+    let (slot, ctx) = (slot.clone(), ctx.clone());
+    runtime.spawn(async move {
+        set(&slot, Some(fetch.await.map_err(|e| e.to_string())));
+        ctx.request_repaint();
+    });
 }
 
 /// Applies the theme to an egui context.
