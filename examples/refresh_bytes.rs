@@ -24,27 +24,10 @@ fn main() {
         .iter()
         .map(|(n, c)| (n.clone(), build_source(c)))
         .collect();
-    let queries: Vec<PlannedQuery> = layout
-        .file
-        .panels
-        .iter()
-        .enumerate()
-        // Alarm panels fetch a small alarm list in full each time; this measures series.
-        .filter(|(_, panel)| panel.kind != fleetdeck::layout::PanelKind::Alarms)
-        .flat_map(|(p, panel)| {
-            panel
-                .queries
-                .iter()
-                .enumerate()
-                .map(move |(q, query)| PlannedQuery {
-                    panel: p,
-                    query: q,
-                    source: query.source.get_ref().clone(),
-                    spec: query.clone(),
-                    width_px: 800,
-                    alarms: false,
-                })
-        })
+    // Alarm panels fetch a small alarm list in full each time; this measures series.
+    let queries: Vec<PlannedQuery> = PlannedQuery::for_layout(&layout, |_| 800)
+        .into_iter()
+        .filter(|query| !query.alarms)
         .collect();
     let total = |sources: &BTreeMap<String, std::sync::Arc<dyn fleetdeck::source::Source>>| -> u64 {
         sources.values().map(|s| s.bytes_received()).sum()

@@ -305,29 +305,7 @@ impl FleetApp {
     }
 
     fn plan(&self) -> PollPlan {
-        let queries = self
-            .layout
-            .file
-            .panels
-            .iter()
-            .enumerate()
-            .flat_map(|(panel_index, panel)| {
-                let width = self.planned_widths[panel_index];
-                let alarms = panel.kind == crate::layout::PanelKind::Alarms;
-                panel
-                    .queries
-                    .iter()
-                    .enumerate()
-                    .map(move |(query_index, query)| PlannedQuery {
-                        panel: panel_index,
-                        query: query_index,
-                        source: query.source.get_ref().clone(),
-                        spec: query.clone(),
-                        width_px: width,
-                        alarms,
-                    })
-            })
-            .collect();
+        let queries = PlannedQuery::for_layout(&self.layout, |panel| self.planned_widths[panel]);
         PollPlan {
             generation: self.generation,
             range: self.view.range.clone(),

@@ -51,6 +51,37 @@ pub struct PlannedQuery {
     pub alarms: bool,
 }
 
+impl PlannedQuery {
+    /// Every query of every panel of `layout`, each planned for its panel's plot width.
+    pub fn for_layout(
+        layout: &crate::layout::Layout,
+        width_of: impl Fn(usize) -> u32,
+    ) -> Vec<PlannedQuery> {
+        layout
+            .file
+            .panels
+            .iter()
+            .enumerate()
+            .flat_map(|(panel_index, panel)| {
+                let width_px = width_of(panel_index);
+                let alarms = panel.kind == crate::layout::PanelKind::Alarms;
+                panel
+                    .queries
+                    .iter()
+                    .enumerate()
+                    .map(move |(query_index, query)| PlannedQuery {
+                        panel: panel_index,
+                        query: query_index,
+                        source: query.source.get_ref().clone(),
+                        spec: query.clone(),
+                        width_px,
+                        alarms,
+                    })
+            })
+            .collect()
+    }
+}
+
 /// What a fetch brought back.
 #[derive(Debug, Clone)]
 pub enum Payload {
