@@ -108,6 +108,7 @@ pub async fn export_panel(
             spec: query.clone(),
             width_px,
             alarms: false,
+            panel_queries: panel.queries.clone().into(),
         };
         let (fetched, _, outcome) = fetch_query(
             source.as_ref(),

@@ -70,14 +70,32 @@ enum Command {
         #[arg(long, value_name = "TIME")]
         now: Option<String>,
     },
-    /// Serve the simulated fleet as a Prometheus exporter (vLLM, DCGM, Neuron, Triton metrics).
+    /// Serve the simulated fleet as a Prometheus exporter (vLLM, DCGM, Neuron, Triton
+    /// metrics) and/or publish it to CloudWatch (SageMaker, Bedrock).
     Simulate {
-        /// Address to listen on; port 0 picks a free port (printed on stderr).
-        #[arg(long, default_value = "127.0.0.1:9400")]
-        listen: std::net::SocketAddr,
+        /// Address to serve the Prometheus exporter on; port 0 picks a free port
+        /// (printed on stderr). Default 127.0.0.1:9400 unless only publishing to
+        /// CloudWatch.
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
         /// Seed of the simulated fleet.
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Also publish the fleet to CloudWatch at this endpoint (an emulator such as
+        /// ministack, or https://monitoring.REGION.amazonaws.com) with PutMetricData,
+        /// as AWS/SageMaker, /aws/sagemaker/Endpoints and AWS/Bedrock. Credentials
+        /// come from the AWS credential chain.
+        #[arg(long)]
+        cloudwatch_endpoint: Option<String>,
+        /// Region for --cloudwatch-endpoint.
+        #[arg(long, default_value = "us-east-1")]
+        region: String,
+        /// History to publish at start (`3h`, `30m`).
+        #[arg(long, default_value = "3h")]
+        backfill: String,
+        /// Publish the history and exit (with --cloudwatch-endpoint and no --listen).
+        #[arg(long)]
+        once: bool,
     },
 }
 
@@ -106,7 +124,21 @@ fn main() -> ExitCode {
             width,
             now,
         }) => export(&layout, &panel, from, to, format, width, now.as_deref()),
-        Some(Command::Simulate { listen, seed }) => simulate(listen, seed),
+        Some(Command::Simulate {
+            listen,
+            seed,
+            cloudwatch_endpoint,
+            region,
+            backfill,
+            once,
+        }) => simulate(SimulateArgs {
+            listen,
+            seed,
+            cloudwatch_endpoint,
+            region,
+            backfill,
+            once,
+        }),
         None => run_gui(&cli),
     };
     match outcome {
@@ -134,12 +166,15 @@ fn check(files: &[PathBuf]) -> Result<ExitCode> {
     let mut failed = false;
     for file in files {
         match load_layout(file) {
-            Ok(layout) => println!(
-                "{}: ok ({} panels, {} sources)",
-                file.display(),
-                layout.file.panels.len(),
-                layout.file.sources.len()
-            ),
+            Ok(layout) => {
+                println!(
+                    "{}: ok ({} panels, {} sources)",
+                    file.display(),
+                    layout.file.panels.len(),
+                    layout.file.sources.len()
+                );
+                print_cloudwatch_cost(&layout);
+            }
             Err(errors) => {
                 failed = true;
                 eprintln!("{errors}");
@@ -151,6 +186,40 @@ fn check(files: &[PathBuf]) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The projected CloudWatch bill of a layout, so nobody puts a $50/day layout on a
+/// wall by accident.
+fn print_cloudwatch_cost(layout: &fleetdeck::layout::Layout) {
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    for (source, estimate) in fleetdeck::source::cloudwatch::cost::estimate(layout, now_ms) {
+        let refresh = humantime_secs(layout.refresh);
+        let usd = estimate.usd_per_day(layout.refresh);
+        let at_least = if estimate.wildcard_queries > 0 {
+            format!(
+                " (at least: {} queries with `*` dimensions count once each here, once per match when run)",
+                estimate.wildcard_queries
+            )
+        } else {
+            String::new()
+        };
+        println!(
+            "  source `{source}`: {} metrics in {} GetMetricData call(s) per refresh; at refresh {refresh}: ${usd:.2}/day, ${:.2}/30 days{at_least}",
+            estimate.metrics,
+            estimate.calls,
+            usd * 30.0
+        );
+    }
+}
+
+/// A refresh interval as the layout writes it (`10s`, `1m`).
+fn humantime_secs(duration: std::time::Duration) -> String {
+    let secs = duration.as_secs();
+    if secs >= 60 && secs.is_multiple_of(60) {
+        format!("{}m", secs / 60)
+    } else {
+        format!("{secs}s")
+    }
 }
 
 fn export(
@@ -180,17 +249,78 @@ fn export(
     Ok(ExitCode::SUCCESS)
 }
 
-fn simulate(listen: std::net::SocketAddr, seed: u64) -> Result<ExitCode> {
+struct SimulateArgs {
+    listen: Option<std::net::SocketAddr>,
+    seed: u64,
+    cloudwatch_endpoint: Option<String>,
+    region: String,
+    backfill: String,
+    once: bool,
+}
+
+fn simulate(args: SimulateArgs) -> Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let (bound, server) = fleetdeck::simulate::http::spawn(listen, seed)
-            .await
-            .with_context(|| format!("cannot listen on {listen}"))?;
-        eprintln!("fleetdeck simulate: serving the simulated fleet at http://{bound}/metrics");
-        server.await.context("server task failed")??;
+        let mut publisher = None;
+        if let Some(endpoint) = &args.cloudwatch_endpoint {
+            let backfill = fleetdeck::time_range::parse_duration(&args.backfill)
+                .with_context(|| format!("--backfill {}", args.backfill))?;
+            let settings = fleetdeck::source::cloudwatch::client::ClientSettings {
+                region: args.region.clone(),
+                profile: None,
+                endpoint_url: Some(endpoint.clone()),
+                timeout: std::time::Duration::from_secs(30),
+            };
+            let client = fleetdeck::source::cloudwatch::client::build(&settings).await;
+            let fleet = fleetdeck::source::demo::fleet::Fleet::new(args.seed);
+            let now_ms = chrono::Utc::now().timestamp_millis();
+            let this_minute = now_ms.div_euclid(60_000) * 60_000;
+            let from_ms = this_minute - backfill.as_millis() as i64;
+            let sent =
+                fleetdeck::simulate::cloudwatch::publish(&client, &fleet, from_ms, this_minute)
+                    .await?;
+            eprintln!(
+                "fleetdeck simulate: published {sent} datums ({} of history) to CloudWatch at {endpoint}",
+                args.backfill
+            );
+            if args.once && args.listen.is_none() {
+                return Ok(ExitCode::SUCCESS);
+            }
+            publisher = Some(tokio::spawn(async move {
+                let mut next = this_minute;
+                loop {
+                    // Publish each minute once it is over, a second late.
+                    let wait = next + 61_000 - chrono::Utc::now().timestamp_millis();
+                    tokio::time::sleep(std::time::Duration::from_millis(wait.max(0) as u64)).await;
+                    match fleetdeck::simulate::cloudwatch::publish(&client, &fleet, next, next + 60_000).await {
+                        Ok(_) => next += 60_000,
+                        Err(error) => eprintln!("fleetdeck simulate: {error:#}"),
+                    }
+                }
+            }));
+        }
+        let listen = match (args.listen, &publisher) {
+            (Some(listen), _) => Some(listen),
+            (None, None) => Some("127.0.0.1:9400".parse()?),
+            (None, Some(_)) => None,
+        };
+        match listen {
+            Some(listen) => {
+                let (bound, server) = fleetdeck::simulate::http::spawn(listen, args.seed)
+                    .await
+                    .with_context(|| format!("cannot listen on {listen}"))?;
+                eprintln!("fleetdeck simulate: serving the simulated fleet at http://{bound}/metrics");
+                server.await.context("server task failed")??;
+            }
+            None => {
+                if let Some(publisher) = publisher {
+                    publisher.await.context("publisher task failed")?;
+                }
+            }
+        }
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -111,7 +111,7 @@ grid = { x = 0, y = 0, w = 24, h = 8 }
         .to_string();
     assert!(
         errors.contains(
-            "a.toml:10:12: panel `Alarms`: an alarm panel needs a prometheus or alertmanager source"
+            "a.toml:10:12: panel `Alarms`: an alarm panel needs a prometheus, alertmanager or cloudwatch source"
         ),
         "{errors}"
     );

@@ -193,3 +193,39 @@ grid = { x = 0, y = 0, w = 24, h = 8 }
     );
     assert!(output.stdout.is_empty(), "nothing half-written to stdout");
 }
+
+#[test]
+fn check_projects_what_a_cloudwatch_layout_costs_a_day() {
+    let output = fleetdeck()
+        .args(["check", "layouts/sagemaker-endpoints.toml"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    // 11 distinct metrics (the error-rate tile's `calls` is the same metric as the
+    // invocations tile) every minute: 11 × 1,440 × $0.00001.
+    assert!(
+        stdout.contains("source `cw`: 11 metrics in 1 GetMetricData call(s) per refresh; at refresh 1m: $0.16/day, $4.75/30 days"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("7 queries with `*` dimensions"), "{stdout}");
+}
+
+#[test]
+fn a_ten_second_refresh_costs_six_times_a_minute() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wall.toml");
+    let text = std::fs::read_to_string("layouts/sagemaker-endpoints.toml")
+        .unwrap()
+        .replace("refresh = \"60s\"", "refresh = \"10s\"");
+    std::fs::write(&path, text).unwrap();
+    let output = fleetdeck()
+        .args(["check", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("at refresh 10s: $0.95/day, $28.51/30 days"),
+        "{stdout}"
+    );
+}

@@ -69,6 +69,21 @@ const INVALID: &[(&str, &str, &str)] = &[
     ),
     ("syntax_error.toml", "2:22", "invalid basic string"),
     ("bad_colour.toml", "10:38", "unknown colour `crimson`"),
+    (
+        "cloudwatch_bad_stat.toml",
+        "15:10",
+        "unknown statistic `p999`",
+    ),
+    (
+        "cloudwatch_unknown_id.toml",
+        "20:16",
+        "expression refers to `invocations`, but no query of this panel has id = \"invocations\"",
+    ),
+    (
+        "cloudwatch_no_region.toml",
+        "5:8",
+        "source `cw`: a cloudwatch source needs `region`",
+    ),
 ];
 
 #[test]

@@ -115,6 +115,7 @@ fn planned(layout: &Layout, width_px: u32) -> PlannedQuery {
         spec: layout.file.panels[0].queries[0].clone(),
         width_px,
         alarms: false,
+        panel_queries: layout.file.panels[0].queries.clone().into(),
     }
 }
 
@@ -178,6 +179,7 @@ fn a_thirty_day_range_stays_within_each_servers_points_limit() {
         query: layout.file.panels[0].queries[0].clone(),
         window,
         step_ms: 60_000,
+        panel_queries: layout.file.panels[0].queries.clone().into(),
     };
     runtime
         .block_on(source.fetch_range(&request))

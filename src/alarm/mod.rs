@@ -13,8 +13,12 @@ pub enum AlarmState {
     Firing,
     /// Condition met, waiting out its `for` duration.
     Pending,
+    /// Not enough data to decide (CloudWatch `INSUFFICIENT_DATA`).
+    NoData,
     /// Firing but silenced or inhibited in Alertmanager.
     Suppressed,
+    /// Condition not met (CloudWatch alarms report this too).
+    Ok,
 }
 
 impl AlarmState {
@@ -23,8 +27,26 @@ impl AlarmState {
         match self {
             AlarmState::Firing => "firing",
             AlarmState::Pending => "pending",
+            AlarmState::NoData => "nodata",
             AlarmState::Suppressed => "suppressed",
+            AlarmState::Ok => "ok",
         }
+    }
+
+    /// Every state, in display order.
+    pub const ALL: [AlarmState; 5] = [
+        AlarmState::Firing,
+        AlarmState::Pending,
+        AlarmState::NoData,
+        AlarmState::Suppressed,
+        AlarmState::Ok,
+    ];
+
+    /// The state a layout's `alarm_states` word names.
+    pub fn from_label(word: &str) -> Option<AlarmState> {
+        AlarmState::ALL
+            .into_iter()
+            .find(|state| state.label() == word)
     }
 }
 
@@ -48,6 +70,20 @@ pub struct Alarm {
 }
 
 impl Alarm {
+    /// Whether an alarm panel's query keeps this alarm: its `alarm_prefix` and
+    /// `alarm_states`, when set.
+    pub fn matches(&self, query: &crate::layout::Query) -> bool {
+        let prefix_ok = query
+            .alarm_prefix
+            .as_deref()
+            .is_none_or(|prefix| self.name.starts_with(prefix));
+        let state_ok = query
+            .alarm_states
+            .as_ref()
+            .is_none_or(|states| states.get_ref().iter().any(|s| s == self.state.label()));
+        prefix_ok && state_ok
+    }
+
     /// Order for display: firing before pending before suppressed, then by
     /// severity (critical first), then the newest first.
     pub fn display_order(a: &Alarm, b: &Alarm) -> std::cmp::Ordering {

@@ -10,7 +10,7 @@ use crate::alarm::Alarm;
 use crate::clock::{Clock, DisplayZone};
 use crate::layout::Layout;
 use crate::poll::{Payload, PlannedQuery, PollPlan, PollResult, Poller};
-use crate::source::build_source;
+use crate::source::{SourceError, build_source};
 use crate::store::{Retention, SeriesKey, Store};
 use crate::ui;
 use status::{QueryStatus, SourceHealth};
@@ -54,6 +54,8 @@ pub struct FleetApp {
     options: AppOptions,
     runtime: Option<tokio::runtime::Handle>,
     poller: Option<Poller>,
+    /// The poller's sources, kept to read their usage (the cost meter).
+    sources: BTreeMap<String, Arc<dyn crate::source::Source>>,
     generation: u64,
     planned_widths: Vec<u32>,
     query_status: BTreeMap<(usize, usize), QueryStatus>,
@@ -85,6 +87,7 @@ impl FleetApp {
             options,
             runtime: None,
             poller: None,
+            sources: BTreeMap::new(),
             generation: 0,
             query_status: BTreeMap::new(),
             answered: BTreeMap::new(),
@@ -178,6 +181,11 @@ impl FleetApp {
         self.drain_results(&ctx);
         let now = self.options.clock.now();
         let window = self.view.window(now);
+        let usage: Vec<(String, crate::source::Usage)> = self
+            .sources
+            .iter()
+            .filter_map(|(name, source)| source.usage().map(|u| (name.clone(), u)))
+            .collect();
         let frame = ui::FrameInput {
             layout: &self.layout,
             store: &self.store,
@@ -190,6 +198,7 @@ impl FleetApp {
             last_refresh: self.last_refresh,
             alarms: &self.alarms,
             layout_error: self.layout_error.as_deref(),
+            usage: &usage,
         };
         let output = ui::dashboard(ui, &frame, &mut self.ui_state, &mut self.commands);
         self.maybe_replan(&ctx, &output.plot_widths);
@@ -239,6 +248,7 @@ impl FleetApp {
         self.ui_state = ui::UiState::default();
         self.generation += 1;
         self.poller = None; // restarted with the new sources at the end of this frame
+        self.sources.clear();
         self.fit_retention();
     }
 
@@ -266,7 +276,13 @@ impl FleetApp {
             return; // an answer to a plan that has since been replaced
         }
         let health = self.health.entry(result.source.clone()).or_default();
-        health.record(result.at, result.outcome.as_ref().map(|_| ()));
+        // A refused query is that panel's problem: the source answered, so it
+        // stays healthy and other panels on it are not marked stale.
+        let source_outcome = match &result.outcome {
+            Err(SourceError::BadQuery(_)) | Ok(_) => Ok(()),
+            Err(error) => Err(error),
+        };
+        health.record(result.at, source_outcome);
         let status = match result.outcome {
             Ok(Payload::Alarms(alarms)) => {
                 self.alarms.insert((result.panel, result.query), alarms);
@@ -331,13 +347,14 @@ impl FleetApp {
         match (&self.poller, &self.runtime) {
             (None, Some(runtime)) => {
                 self.planned_widths = widths.to_vec();
-                let sources = self
+                let sources: BTreeMap<String, Arc<dyn crate::source::Source>> = self
                     .layout
                     .file
                     .sources
                     .iter()
                     .map(|(name, config)| (name.clone(), build_source(config)))
                     .collect();
+                self.sources = sources.clone();
                 let wake_ctx = ctx.clone();
                 let wake: Arc<dyn Fn() + Send + Sync> =
                     Arc::new(move || wake_ctx.request_repaint());
@@ -388,7 +405,12 @@ impl FleetApp {
 
     /// Loads the metric list (or one metric's labels) of a source into the metric
     /// browser in the background; the window shows "loading…" until it arrives.
-    fn browse(&mut self, ctx: &egui::Context, source_name: &str, metric: Option<&String>) {
+    fn browse(
+        &mut self,
+        ctx: &egui::Context,
+        source_name: &str,
+        metric: Option<&crate::source::browse::MetricInfo>,
+    ) {
         let (Some(runtime), Some(config)) =
             (&self.runtime, self.layout.file.sources.get(source_name))
         else {

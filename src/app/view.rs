@@ -23,8 +23,8 @@ pub enum Command {
     BrowseLabels {
         /// Source name.
         source: String,
-        /// Metric name.
-        metric: String,
+        /// The metric, as the source listed it.
+        metric: crate::source::browse::MetricInfo,
     },
 }
 

@@ -215,6 +215,19 @@ fn validate_panels(file: &LayoutFile, report: &mut dyn FnMut(Option<Range<usize>
                 format!("panel `{title}` has no queries"),
             );
         }
+        let is_cloudwatch = |query: &super::Query| {
+            file.sources
+                .get(query.source.get_ref())
+                .is_some_and(|s| *s.kind.get_ref() == super::SourceKind::Cloudwatch)
+        };
+        if panel.kind != super::PanelKind::Alarms {
+            for problem in crate::source::cloudwatch::validate_panel(panel, &is_cloudwatch) {
+                report(
+                    problem.span,
+                    format!("panel `{title}`: {}", problem.message),
+                );
+            }
+        }
         for query in &panel.queries {
             let source_name = query.source.get_ref();
             match file.sources.get(source_name) {

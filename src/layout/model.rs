@@ -72,6 +72,8 @@ pub enum SourceKind {
     Prometheus,
     /// An Alertmanager (its v2 API), for alarm panels.
     Alertmanager,
+    /// Amazon CloudWatch: metrics (`GetMetricData`) and alarms (`DescribeAlarms`).
+    Cloudwatch,
 }
 
 /// Which Prometheus-compatible server a source talks to; decides its limits.
@@ -133,7 +135,17 @@ pub struct SourceConfig {
     /// Prometheus: PEM file of a private CA to trust.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_file: Option<std::path::PathBuf>,
-    /// Prometheus: per-request timeout (default 10s).
+    /// CloudWatch: AWS region, e.g. `us-east-1` (required; never guessed from IMDS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<Spanned<String>>,
+    /// CloudWatch: profile in `~/.aws/config` (SSO, `credential_process`, keys);
+    /// without it the default credential chain is used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// CloudWatch: endpoint to use instead of AWS's (an emulator, a VPC endpoint).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint_url: Option<Spanned<String>>,
+    /// Prometheus and CloudWatch: per-request timeout (default 10s).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<Spanned<String>>,
     /// Prometheus: the scrape interval, for `$__rate_interval` (default 15s).
@@ -263,6 +275,38 @@ pub struct Query {
     /// Demo: how grouped series are combined.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aggregate: Option<Aggregate>,
+    /// CloudWatch: the query's id, so an `expression` can refer to it (`m1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Spanned<String>>,
+    /// CloudWatch: the metric's namespace, e.g. `AWS/SageMaker`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<Spanned<String>>,
+    /// CloudWatch: dimensions; a value of `*` matches every value `ListMetrics` knows.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dimensions: BTreeMap<String, String>,
+    /// CloudWatch: the statistic: Average, Sum, Minimum, Maximum, SampleCount, `p99`,
+    /// `tm99`, `tc90`, … (default Average).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stat: Option<Spanned<String>>,
+    /// CloudWatch: a fixed period instead of the planned one (`60s`, `5m`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<Spanned<String>>,
+    /// CloudWatch: a metric math expression over the panel's other queries' ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expression: Option<Spanned<String>>,
+    /// CloudWatch: a Metrics Insights query (`SELECT AVG(…) FROM …`); last 3 h only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sql: Option<Spanned<String>>,
+    /// CloudWatch: fetch for expressions to use, but do not draw.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
+    /// Alarm panels on CloudWatch: only alarms whose name starts with this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alarm_prefix: Option<String>,
+    /// Alarm panels: only alarms in these states (`firing`, `pending`, `ok`,
+    /// `nodata`, `suppressed`); all when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alarm_states: Option<Spanned<Vec<String>>>,
     /// Any source: multiply every value, e.g. `3600` to turn USD/s into USD/h.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale: Option<f64>,

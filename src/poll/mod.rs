@@ -49,6 +49,8 @@ pub struct PlannedQuery {
     pub width_px: u32,
     /// Whether this is an alarm panel's query (alarms, not series).
     pub alarms: bool,
+    /// Every query of the panel (CloudWatch expressions read their siblings).
+    pub panel_queries: Arc<[Query]>,
 }
 
 impl PlannedQuery {
@@ -65,6 +67,7 @@ impl PlannedQuery {
             .flat_map(|(panel_index, panel)| {
                 let width_px = width_of(panel_index);
                 let alarms = panel.kind == crate::layout::PanelKind::Alarms;
+                let panel_queries: Arc<[Query]> = panel.queries.clone().into();
                 panel
                     .queries
                     .iter()
@@ -76,6 +79,7 @@ impl PlannedQuery {
                         spec: query.clone(),
                         width_px,
                         alarms,
+                        panel_queries: panel_queries.clone(),
                     })
             })
             .collect()
@@ -142,7 +146,7 @@ pub async fn fetch_query(
     now_ms: i64,
     timeout: Duration,
 ) -> (Window, i64, Result<Vec<SeriesData>, SourceError>) {
-    let step_ms = plan::plan_step(window, planned.width_px, source.limits());
+    let step_ms = source.plan_step(window, planned.width_px, &planned.spec, now_ms);
     let start_ms = match since_ms {
         Some(since) if since > window.start_ms => since,
         _ => window.start_ms,
@@ -158,6 +162,7 @@ pub async fn fetch_query(
         query: planned.spec.clone(),
         window: fetch_window,
         step_ms,
+        panel_queries: planned.panel_queries.clone(),
     };
     let outcome = match tokio::time::timeout(timeout, source.fetch_range(&request)).await {
         Ok(outcome) => outcome,
@@ -235,7 +240,6 @@ async fn run_source(
     let mut last_sample: HashMap<(usize, usize), (i64, i64)> = HashMap::new();
     let mut generation = u64::MAX;
     let mut failures: u32 = 0;
-    let mut last_wake = std::time::Instant::now();
     loop {
         let plan = plan_rx.borrow_and_update().clone();
         if plan.generation != generation {
@@ -243,77 +247,37 @@ async fn run_source(
             last_sample.clear();
             failures = 0;
         }
-        let window = plan.range.resolve(clock.now());
-        let mut failed = false;
-        for planned in plan.queries.iter().filter(|q| q.source == name) {
-            if plan_rx.has_changed().unwrap_or(true) {
+        let mut round = Round {
+            name: &name,
+            source: source.as_ref(),
+            plan: &plan,
+            window: plan.range.resolve(clock.now()),
+            clock,
+            results: &results,
+            wake: wake.as_ref(),
+            last_wake: std::time::Instant::now(),
+            last_sample: &mut last_sample,
+            failed: false,
+        };
+        let mine: Vec<&PlannedQuery> = plan.queries.iter().filter(|q| q.source == name).collect();
+        let (batched, single): (Vec<&PlannedQuery>, Vec<&PlannedQuery>) = mine
+            .into_iter()
+            .partition(|q| !q.alarms && source.batches());
+        let mut app_gone = false;
+        if !batched.is_empty() {
+            app_gone = !round.fetch_batch(&batched).await;
+        }
+        for planned in single {
+            if app_gone || plan_rx.has_changed().unwrap_or(true) {
                 break; // latest wins: a newer plan supersedes what is left of this one
             }
-            let key = (planned.panel, planned.query);
-            let step = plan::plan_step(window, planned.width_px, source.limits());
-            let since = match last_sample.get(&key) {
-                Some(&(last_step, last_t)) if plan.live && last_step == step => {
-                    Some(last_t - OVERLAP_STEPS * step)
-                }
-                _ => None,
-            };
-            let now_ms = clock.now().timestamp_millis();
-            let (fetched, step_ms, outcome) = if planned.alarms {
-                let alarms =
-                    match tokio::time::timeout(FETCH_TIMEOUT, source.fetch_alarms(&name)).await {
-                        Ok(outcome) => outcome.map(Payload::Alarms),
-                        Err(_) => Err(SourceError::Timeout(FETCH_TIMEOUT.as_secs())),
-                    };
-                (window, 0, alarms)
-            } else {
-                let (fetched, step_ms, outcome) = fetch_query(
-                    source.as_ref(),
-                    planned,
-                    window,
-                    since,
-                    now_ms,
-                    FETCH_TIMEOUT,
-                )
-                .await;
-                (fetched, step_ms, outcome.map(Payload::Series))
-            };
-            match &outcome {
-                Ok(Payload::Alarms(_)) => {}
-                Ok(Payload::Series(series)) => {
-                    let newest = series
-                        .iter()
-                        .filter_map(|s| s.samples.last())
-                        .map(|s| s.t_ms)
-                        .max();
-                    if let Some(newest) = newest {
-                        last_sample.insert(key, (step_ms, newest));
-                    }
-                }
-                Err(_) => failed = true,
-            }
-            let result = PollResult {
-                generation,
-                source: name.clone(),
-                panel: planned.panel,
-                query: planned.query,
-                window: fetched,
-                step_ms,
-                at: clock.now(),
-                incremental: since.is_some(),
-                outcome,
-            };
-            if results.send(result).await.is_err() {
-                return; // the app is gone
-            }
-            // One repaint per batch keeps an idle dashboard quiet; a slow batch still
-            // shows its first answers within a fraction of a second.
-            if last_wake.elapsed() > PROGRESS_WAKE_INTERVAL {
-                wake();
-                last_wake = std::time::Instant::now();
-            }
+            app_gone = !round.fetch_one(planned).await;
         }
+        if app_gone {
+            return;
+        }
+        let failed = round.failed;
         wake();
-        last_wake = std::time::Instant::now();
         failures = if failed {
             failures.saturating_add(1)
         } else {
@@ -333,6 +297,185 @@ async fn run_source(
             }
             () = tokio::time::sleep(delay), if keep_polling => {}
         }
+    }
+}
+
+/// One pass of a source task over its share of the plan.
+struct Round<'a> {
+    name: &'a str,
+    source: &'a dyn Source,
+    plan: &'a PollPlan,
+    window: Window,
+    clock: Clock,
+    results: &'a mpsc::Sender<PollResult>,
+    wake: &'a (dyn Fn() + Send + Sync),
+    last_wake: std::time::Instant,
+    /// Per (panel, query): the step and time of the newest sample fetched.
+    last_sample: &'a mut HashMap<(usize, usize), (i64, i64)>,
+    failed: bool,
+}
+
+impl Round<'_> {
+    /// Where an incremental refresh of `planned` at `step` may start, if it may.
+    fn since(&self, planned: &PlannedQuery, step: i64) -> Option<i64> {
+        match self.last_sample.get(&(planned.panel, planned.query)) {
+            Some(&(last_step, last_t)) if self.plan.live && last_step == step => {
+                Some(last_t - (OVERLAP_STEPS * step).max(self.source.settle_ms()))
+            }
+            _ => None,
+        }
+    }
+
+    /// Fetches one query (or an alarm list) and delivers it; false when the app is gone.
+    async fn fetch_one(&mut self, planned: &PlannedQuery) -> bool {
+        let now_ms = self.clock.now().timestamp_millis();
+        let (fetched, step_ms, since, outcome) = if planned.alarms {
+            let alarms = match tokio::time::timeout(
+                FETCH_TIMEOUT,
+                self.source.fetch_alarms(self.name, &planned.spec),
+            )
+            .await
+            {
+                Ok(outcome) => outcome.map(|alarms| {
+                    Payload::Alarms(
+                        alarms
+                            .into_iter()
+                            .filter(|alarm| alarm.matches(&planned.spec))
+                            .collect(),
+                    )
+                }),
+                Err(_) => Err(SourceError::Timeout(FETCH_TIMEOUT.as_secs())),
+            };
+            (self.window, 0, None, alarms)
+        } else {
+            let step = self
+                .source
+                .plan_step(self.window, planned.width_px, &planned.spec, now_ms);
+            let since = self.since(planned, step);
+            let (fetched, step_ms, outcome) = fetch_query(
+                self.source,
+                planned,
+                self.window,
+                since,
+                now_ms,
+                FETCH_TIMEOUT,
+            )
+            .await;
+            (fetched, step_ms, since, outcome.map(Payload::Series))
+        };
+        self.deliver(planned, fetched, step_ms, since.is_some(), outcome)
+            .await
+    }
+
+    /// Fetches every series query of a batching source in as few calls as it can:
+    /// one window for all (the earliest tail any of them needs).
+    async fn fetch_batch(&mut self, batch: &[&PlannedQuery]) -> bool {
+        let now_ms = self.clock.now().timestamp_millis();
+        let steps: Vec<i64> = batch
+            .iter()
+            .map(|q| {
+                self.source
+                    .plan_step(self.window, q.width_px, &q.spec, now_ms)
+            })
+            .collect();
+        let since: Option<i64> = batch
+            .iter()
+            .zip(&steps)
+            .map(|(q, &step)| self.since(q, step))
+            .collect::<Option<Vec<i64>>>()
+            .and_then(|all| all.into_iter().min());
+        let fetch_window = Window {
+            start_ms: since.map_or(self.window.start_ms, |s| s.max(self.window.start_ms)),
+            end_ms: self.window.end_ms.min(now_ms),
+        };
+        let outcomes = if fetch_window.start_ms >= fetch_window.end_ms {
+            batch.iter().map(|_| Ok(Vec::new())).collect()
+        } else {
+            let requests: Vec<RangeRequest> = batch
+                .iter()
+                .zip(&steps)
+                .map(|(q, &step_ms)| RangeRequest {
+                    query: q.spec.clone(),
+                    window: fetch_window,
+                    step_ms,
+                    panel_queries: q.panel_queries.clone(),
+                })
+                .collect();
+            // Each call has its own timeout inside the source; this bounds the whole.
+            let calls = 1 + batch.len() as u32 / 100;
+            match tokio::time::timeout(FETCH_TIMEOUT * calls, self.source.fetch_batch(&requests))
+                .await
+            {
+                Ok(outcomes) => outcomes,
+                Err(_) => {
+                    let error = SourceError::Timeout((FETCH_TIMEOUT * calls).as_secs());
+                    batch.iter().map(|_| Err(error.clone())).collect()
+                }
+            }
+        };
+        for ((planned, step_ms), outcome) in batch.iter().zip(steps).zip(outcomes) {
+            let delivered = self
+                .deliver(
+                    planned,
+                    fetch_window,
+                    step_ms,
+                    since.is_some(),
+                    outcome.map(Payload::Series),
+                )
+                .await;
+            if !delivered {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Records the newest sample, sends the result and wakes the UI now and then;
+    /// false when the app is gone.
+    async fn deliver(
+        &mut self,
+        planned: &PlannedQuery,
+        window: Window,
+        step_ms: i64,
+        incremental: bool,
+        outcome: Result<Payload, SourceError>,
+    ) -> bool {
+        match &outcome {
+            Ok(Payload::Alarms(_)) => {}
+            Ok(Payload::Series(series)) => {
+                let newest = series
+                    .iter()
+                    .filter_map(|s| s.samples.last())
+                    .map(|s| s.t_ms)
+                    .max();
+                if let Some(newest) = newest {
+                    self.last_sample
+                        .insert((planned.panel, planned.query), (step_ms, newest));
+                }
+            }
+            Err(_) => self.failed = true,
+        }
+        let result = PollResult {
+            generation: self.plan.generation,
+            source: self.name.to_owned(),
+            panel: planned.panel,
+            query: planned.query,
+            window,
+            step_ms,
+            at: self.clock.now(),
+            incremental,
+            outcome,
+        };
+        if self.results.send(result).await.is_err() {
+            return false;
+        }
+        // One repaint per batch keeps an idle dashboard quiet; a slow batch still
+        // shows its first answers within a fraction of a second.
+        if self.last_wake.elapsed() > PROGRESS_WAKE_INTERVAL {
+            (self.wake)();
+            self.last_wake = std::time::Instant::now();
+        }
+        true
     }
 }
 

@@ -3,6 +3,7 @@
 //! neuron-monitor and Triton — so a real Prometheus or VictoriaMetrics can scrape it
 //! for demos and for the integration tests.
 
+pub mod cloudwatch;
 pub mod exposition;
 pub mod http;
 

@@ -12,6 +12,8 @@ pub struct MetricInfo {
     pub kind: String,
     /// The exporter's help text.
     pub help: String,
+    /// CloudWatch: the metric's namespace (names repeat across namespaces).
+    pub namespace: Option<String>,
 }
 
 /// Label names of one metric, each with the values seen recently.

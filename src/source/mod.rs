@@ -3,6 +3,7 @@
 //! the same way.
 
 pub mod browse;
+pub mod cloudwatch;
 pub mod demo;
 pub mod prometheus;
 
@@ -55,6 +56,9 @@ pub struct RangeRequest {
     pub window: Window,
     /// Distance between samples, ms.
     pub step_ms: i64,
+    /// Every query of the same panel, so an expression can find the queries it
+    /// names (CloudWatch metric math).
+    pub panel_queries: Arc<[Query]>,
 }
 
 /// What a source can deliver, for step planning.
@@ -81,6 +85,40 @@ pub type LabelsFuture<'a> =
 pub type FetchFuture<'a> =
     Pin<Box<dyn Future<Output = Result<Vec<SeriesData>, SourceError>> + Send + 'a>>;
 
+/// A future returned by [`Source::fetch_batch`]: one outcome per request, in order.
+pub type BatchFuture<'a> =
+    Pin<Box<dyn Future<Output = Vec<Result<Vec<SeriesData>, SourceError>>> + Send + 'a>>;
+
+/// What a source that bills per request has spent, for the cost meter.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Usage {
+    /// API calls made.
+    pub calls: u64,
+    /// Billed units requested (CloudWatch: metrics).
+    pub units: u64,
+    /// Units of the most recent complete refresh, for projecting the daily cost.
+    pub units_last_refresh: u64,
+    /// Price of one unit, USD.
+    pub usd_per_unit: f64,
+}
+
+impl Usage {
+    /// Spent so far, USD.
+    pub fn spent_usd(&self) -> f64 {
+        self.units as f64 * self.usd_per_unit
+    }
+
+    /// What a day costs when `units_per_refresh` are requested every `refresh`.
+    pub fn projected_usd_per_day(
+        &self,
+        units_per_refresh: u64,
+        refresh: std::time::Duration,
+    ) -> f64 {
+        let refreshes_per_day = 86_400.0 / refresh.as_secs_f64().max(1.0);
+        units_per_refresh as f64 * refreshes_per_day * self.usd_per_unit
+    }
+}
+
 /// A backend that answers range queries. Implementations never block the caller:
 /// all I/O happens inside the returned future, on the tokio runtime.
 pub trait Source: Send + Sync {
@@ -88,6 +126,36 @@ pub trait Source: Send + Sync {
     fn limits(&self) -> SourceLimits;
     /// Fetches one query over a window.
     fn fetch_range<'a>(&'a self, request: &'a RangeRequest) -> FetchFuture<'a>;
+    /// The step for a fetch of `window` into a panel `width_px` wide at `now_ms`;
+    /// sources whose data thins out with age (CloudWatch) override it.
+    fn plan_step(&self, window: Window, width_px: u32, query: &Query, now_ms: i64) -> i64 {
+        let _ = (query, now_ms);
+        crate::poll::plan::plan_step(window, width_px, self.limits())
+    }
+    /// Whether the poller should hand this source all its queries at once through
+    /// [`Source::fetch_batch`] (sources that bill or limit per call).
+    fn batches(&self) -> bool {
+        false
+    }
+    /// Fetches many queries, ideally in few calls. The default asks one by one.
+    fn fetch_batch<'a>(&'a self, requests: &'a [RangeRequest]) -> BatchFuture<'a> {
+        Box::pin(async move {
+            let mut outcomes = Vec::with_capacity(requests.len());
+            for request in requests {
+                outcomes.push(self.fetch_range(request).await);
+            }
+            outcomes
+        })
+    }
+    /// How far back a refresh must re-read because the server's newest points are
+    /// still filling in (CloudWatch publishes a minute or two late), ms.
+    fn settle_ms(&self) -> i64 {
+        0
+    }
+    /// Calls and billed units so far, for sources that cost money per request.
+    fn usage(&self) -> Option<Usage> {
+        None
+    }
     /// Response bytes received so far (as sent on the wire), for the status bar and
     /// for measuring what incremental refresh saves.
     fn bytes_received(&self) -> u64 {
@@ -102,7 +170,7 @@ pub trait Source: Send + Sync {
         })
     }
     /// The label names and recent values of one metric, for the metric browser.
-    fn label_values<'a>(&'a self, metric: &'a str) -> LabelsFuture<'a> {
+    fn label_values<'a>(&'a self, metric: &'a browse::MetricInfo) -> LabelsFuture<'a> {
         let _ = metric;
         Box::pin(async {
             Err(SourceError::BadQuery(
@@ -110,9 +178,10 @@ pub trait Source: Send + Sync {
             ))
         })
     }
-    /// The source's active alarms, for alarm panels; `source` names it in the list.
-    fn fetch_alarms<'a>(&'a self, source: &'a str) -> AlarmFuture<'a> {
-        let _ = source;
+    /// The source's alarms, for alarm panels; `source` names it in the list and
+    /// `query` may narrow it (CloudWatch: `alarm_prefix`).
+    fn fetch_alarms<'a>(&'a self, source: &'a str, query: &'a Query) -> AlarmFuture<'a> {
+        let _ = (source, query);
         Box::pin(async {
             Err(SourceError::BadQuery(
                 "this kind of source has no alarms".to_owned(),
@@ -128,6 +197,7 @@ pub fn build_source(config: &SourceConfig) -> Arc<dyn Source> {
         SourceKind::Prometheus | SourceKind::Alertmanager => {
             Arc::new(prometheus::PrometheusSource::new(config))
         }
+        SourceKind::Cloudwatch => Arc::new(cloudwatch::CloudWatchSource::new(config)),
     }
 }
 
@@ -144,16 +214,20 @@ pub fn validate_source(config: &SourceConfig) -> Vec<QueryProblem> {
                 || !config.headers.is_empty()
                 || config.ca_file.is_some()
                 || config.timeout.is_some()
-                || config.scrape_interval.is_some();
+                || config.scrape_interval.is_some()
+                || config.region.is_some()
+                || config.profile.is_some()
+                || config.endpoint_url.is_some();
             if prometheus_only {
                 problems.push(QueryProblem {
-                    message: "a demo source takes only `seed`; url, auth, headers and timeouts belong to kind = \"prometheus\"".to_owned(),
+                    message: "a demo source takes only `seed`; url, auth, headers, regions and timeouts belong to prometheus and cloudwatch sources".to_owned(),
                     span: Some(config.kind.span()),
                 });
             }
             problems
         }
         SourceKind::Prometheus | SourceKind::Alertmanager => prometheus::validate_source(config),
+        SourceKind::Cloudwatch => cloudwatch::validate_source(config),
     }
 }
 
@@ -170,17 +244,34 @@ pub struct QueryProblem {
 pub fn validate_alarm_query(kind: SourceKind, query: &Query) -> Result<(), QueryProblem> {
     if kind == SourceKind::Demo {
         return Err(QueryProblem {
-            message: "an alarm panel needs a prometheus or alertmanager source".to_owned(),
+            message: "an alarm panel needs a prometheus, alertmanager or cloudwatch source"
+                .to_owned(),
             span: Some(query.source.span()),
         });
     }
-    if query.promql.is_some() || query.metric.is_some() {
+    if query.promql.is_some()
+        || query.metric.is_some()
+        || query.expression.is_some()
+        || query.sql.is_some()
+    {
         return Err(QueryProblem {
             message:
-                "an alarm panel's query takes only `source`: it lists that source's active alarms"
+                "an alarm panel's query takes `source`, `alarm_prefix` and `alarm_states`: it lists that source's alarms"
                     .to_owned(),
             span: Some(query.source.span()),
         });
+    }
+    if let Some(states) = &query.alarm_states {
+        for word in states.get_ref() {
+            if crate::alarm::AlarmState::from_label(word).is_none() {
+                return Err(QueryProblem {
+                    message: format!(
+                        "unknown alarm state `{word}`: use firing, pending, nodata, suppressed or ok"
+                    ),
+                    span: Some(states.span()),
+                });
+            }
+        }
     }
     Ok(())
 }
@@ -190,6 +281,7 @@ pub fn validate_query(kind: SourceKind, query: &Query) -> Result<(), QueryProble
     match kind {
         SourceKind::Demo => demo::validate_query(query),
         SourceKind::Prometheus => prometheus::validate_query(query),
+        SourceKind::Cloudwatch => cloudwatch::validate_query(query),
         SourceKind::Alertmanager => Err(QueryProblem {
             message: "an alertmanager source has alarms, not time series: use it in a panel of kind = \"alarms\"".to_owned(),
             span: Some(query.source.span()),

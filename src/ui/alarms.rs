@@ -28,14 +28,16 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel_index: usize, panel: 
         ui.label(
             RichText::new(format!("{} pending", count(AlarmState::Pending))).color(theme::WARN),
         );
-        ui.label(format!("{} suppressed", count(AlarmState::Suppressed)));
+        // Rarer states only when present, so the usual line stays short.
+        for state in [AlarmState::NoData, AlarmState::Suppressed, AlarmState::Ok] {
+            let n = count(state);
+            if n > 0 {
+                ui.label(format!("{n} {}", state.label()));
+            }
+        }
     });
     if alarms.is_empty() {
-        ui.label(
-            RichText::new("No active alarms")
-                .color(theme::OK)
-                .size(16.0),
-        );
+        ui.label(RichText::new("No alarms").color(theme::OK).size(16.0));
         return true;
     }
     egui::ScrollArea::vertical()
@@ -55,6 +57,8 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel_index: usize, panel: 
                         let color = match alarm.state {
                             AlarmState::Firing => theme::ERROR,
                             AlarmState::Pending => theme::WARN,
+                            AlarmState::NoData => theme::NO_DATA,
+                            AlarmState::Ok => theme::OK,
                             AlarmState::Suppressed => ui.visuals().weak_text_color(),
                         };
                         ui.label(RichText::new(alarm.state.label()).color(color).strong());

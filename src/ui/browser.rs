@@ -1,6 +1,7 @@
 //! The metric browser: a source's metric names with type and help, a typed filter,
-//! and the label names and values of the picked metric. Picking builds the PromQL
-//! selector in the query field, ready to copy into a layout.
+//! and the label names and values of the picked metric. Picking builds the query in
+//! the query field, ready to copy into a layout: a PromQL selector, or for
+//! CloudWatch the keys of a `[[panels.queries]]` table.
 
 use crate::app::Command;
 use crate::source::browse::{LabelValues, MetricInfo};
@@ -25,7 +26,9 @@ pub struct MetricBrowser {
     /// The metric list, filled in the background.
     pub metrics: Slot<Vec<MetricInfo>>,
     /// The picked metric.
-    pub selected: Option<String>,
+    pub selected: Option<MetricInfo>,
+    /// CloudWatch: the dimensions picked so far.
+    pub dimensions: std::collections::BTreeMap<String, String>,
     /// Labels of the picked metric, filled in the background.
     pub labels: Slot<LabelValues>,
     /// The query being built.
@@ -126,7 +129,7 @@ fn contents(
                             .weak(),
                     );
                     for metric in matching.into_iter().take(MAX_LISTED) {
-                        let picked = browser.selected.as_deref() == Some(metric.name.as_str());
+                        let picked = browser.selected.as_ref() == Some(metric);
                         let response = ui
                             .selectable_label(picked, RichText::new(&metric.name).monospace())
                             .on_hover_text(format!("{}: {}", metric.kind, metric.help));
@@ -136,11 +139,12 @@ fn contents(
                                 .weak(),
                         );
                         if response.clicked() {
-                            browser.selected = Some(metric.name.clone());
-                            browser.query = metric.name.clone();
+                            browser.selected = Some(metric.clone());
+                            browser.dimensions.clear();
+                            browser.query = query_text(metric, &browser.dimensions);
                             commands.push(Command::BrowseLabels {
                                 source: browser.source.clone(),
-                                metric: metric.name.clone(),
+                                metric: metric.clone(),
                             });
                         }
                     }
@@ -148,7 +152,12 @@ fn contents(
             });
         let ui = &mut columns[1];
         if let Some(selected) = browser.selected.clone() {
-            ui.label(RichText::new(format!("Labels of {selected}")).strong());
+            let heading = if selected.namespace.is_some() {
+                "Dimensions"
+            } else {
+                "Labels"
+            };
+            ui.label(RichText::new(format!("{heading} of {}", selected.name)).strong());
             let labels = browser.labels.lock().map(|l| l.clone()).unwrap_or(None);
             egui::ScrollArea::vertical()
                 .id_salt("label_list")
@@ -172,7 +181,14 @@ fn contents(
                                         ))
                                         .clicked()
                                     {
-                                        browser.query = add_matcher(&browser.query, &name, &value);
+                                        if selected.namespace.is_some() {
+                                            browser.dimensions.insert(name.clone(), value.clone());
+                                            browser.query =
+                                                query_text(&selected, &browser.dimensions);
+                                        } else {
+                                            browser.query =
+                                                add_matcher(&browser.query, &name, &value);
+                                        }
                                     }
                                 }
                             });
@@ -194,6 +210,31 @@ fn contents(
             ui.ctx().copy_text(browser.query.clone());
         }
     });
+}
+
+/// The query for a picked metric: its name (PromQL), or for CloudWatch the keys of
+/// a layout query table with the dimensions picked so far.
+pub fn query_text(
+    metric: &MetricInfo,
+    dimensions: &std::collections::BTreeMap<String, String>,
+) -> String {
+    let Some(namespace) = &metric.namespace else {
+        return metric.name.clone();
+    };
+    let quoted = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+    let mut text = format!(
+        "namespace = {}, metric = {}, stat = \"Average\"",
+        quoted(namespace),
+        quoted(&metric.name)
+    );
+    if !dimensions.is_empty() {
+        let pairs: Vec<String> = dimensions
+            .iter()
+            .map(|(k, v)| format!("{k} = {}", quoted(v)))
+            .collect();
+        text.push_str(&format!(", dimensions = {{ {} }}", pairs.join(", ")));
+    }
+    text
 }
 
 /// Adds `name="value"` to a selector: `m` → `m{name="value"}`, `m{a="b"}` → `m{a="b",name="value"}`.

@@ -65,6 +65,8 @@ pub struct FrameInput<'a> {
     pub alarms: &'a BTreeMap<(usize, usize), Vec<crate::alarm::Alarm>>,
     /// Why the layout file's latest version was refused, if it was.
     pub layout_error: Option<&'a str>,
+    /// What each paid source (CloudWatch) has requested so far.
+    pub usage: &'a [(String, crate::source::Usage)],
 }
 
 /// What the UI reports back after a frame.
@@ -126,14 +128,7 @@ pub fn dashboard(
         });
     }
     egui::Panel::bottom("status_bar").show(ui, |ui| {
-        status_bar::show(
-            ui,
-            frame.health,
-            frame.store,
-            frame.last_refresh,
-            frame.view.is_live(),
-            frame.zone,
-        );
+        status_bar::show(ui, frame);
     });
     let mut widths = vec![0u32; frame.layout.file.panels.len()];
     egui::CentralPanel::default().show(ui, |ui| {

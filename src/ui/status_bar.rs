@@ -1,25 +1,20 @@
-//! The status bar: each source's state, the last refresh, and the points in memory.
+//! The status bar: each source's state, the last refresh, what paid sources cost,
+//! and the points in memory.
 
-use super::theme;
-use crate::app::status::{HealthState, SourceHealth};
+use super::{FrameInput, theme};
+use crate::app::status::HealthState;
 use crate::clock::DisplayZone;
-use crate::store::Store;
+use crate::source::Usage;
+use crate::units::group_thousands;
 use chrono::{DateTime, Utc};
 use egui::{RichText, Ui};
-use std::collections::BTreeMap;
 
 /// Draws the bar.
-pub fn show(
-    ui: &mut Ui,
-    health: &BTreeMap<String, SourceHealth>,
-    store: &Store,
-    last_refresh: Option<DateTime<Utc>>,
-    live: bool,
-    zone: DisplayZone,
-) {
+pub fn show(ui: &mut Ui, frame: &FrameInput<'_>) {
+    let zone = frame.zone;
     let time = |t: DateTime<Utc>| zone.format(t.timestamp_millis(), "%H:%M:%S");
     ui.horizontal(|ui| {
-        for (name, source) in health {
+        for (name, source) in frame.health {
             let (text, color) = match source.state() {
                 HealthState::Loading => (format!("{name}: loading"), theme::WARN),
                 HealthState::Ok(at) => (format!("{name}: ok {}", time(at)), theme::OK),
@@ -32,15 +27,22 @@ pub fn show(
             ui.label(RichText::new(text).color(color));
             ui.separator();
         }
-        let refreshed = last_refresh.map_or_else(|| "never".to_owned(), time);
+        for (name, usage) in frame.usage {
+            ui.label(cost_text(name, usage, frame.view.refresh, frame.view.is_live()))
+                .on_hover_text(
+                    "CloudWatch bills $0.01 per 1,000 metrics requested by GetMetricData, on every refresh",
+                );
+            ui.separator();
+        }
+        let refreshed = frame.last_refresh.map_or_else(|| "never".to_owned(), time);
         ui.label(format!("last refresh {refreshed}"));
         ui.separator();
-        ui.label(if live { "live" } else { "paused" });
+        ui.label(if frame.view.is_live() { "live" } else { "paused" });
         ui.separator();
         ui.label(format!(
             "{} points in {} series",
-            crate::units::group_thousands(&store.total_points().to_string()),
-            store.series_count()
+            group_thousands(&frame.store.total_points().to_string()),
+            frame.store.series_count()
         ));
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             ui.label(match zone {
@@ -49,4 +51,22 @@ pub fn show(
             });
         });
     });
+}
+
+/// `cw: 1,234 metrics ($0.0123) · ≈ $0.16/day at 60s`.
+pub fn cost_text(name: &str, usage: &Usage, refresh: std::time::Duration, live: bool) -> String {
+    let mut text = format!(
+        "{name}: {} metrics in {} calls (${:.4})",
+        group_thousands(&usage.units.to_string()),
+        group_thousands(&usage.calls.to_string()),
+        usage.spent_usd()
+    );
+    if live && usage.units_last_refresh > 0 {
+        text.push_str(&format!(
+            " · ≈ ${:.2}/day at {}s",
+            usage.projected_usd_per_day(usage.units_last_refresh, refresh),
+            refresh.as_secs()
+        ));
+    }
+    text
 }

@@ -1,5 +1,6 @@
 //! Real servers for integration tests, on free loopback ports: the simulated fleet's
-//! exporter, Prometheus and VictoriaMetrics from Debian. A missing server binary
+//! exporter, Prometheus, VictoriaMetrics and Alertmanager from Debian, and the AWS
+//! emulator ministack from the venv `./scripts/test` builds. A missing server binary
 //! fails the test with what to install; nothing is skipped.
 
 #![allow(dead_code)] // each test file uses a different part
@@ -68,15 +69,26 @@ pub struct Server {
     pub dir: tempfile::TempDir,
     child: Option<Child>,
     command: Vec<String>,
+    env: Vec<(String, String)>,
 }
 
 impl Server {
     fn spawn(command: Vec<String>, address: SocketAddr, dir: tempfile::TempDir) -> Server {
+        Server::spawn_with_env(command, Vec::new(), address, dir)
+    }
+
+    fn spawn_with_env(
+        command: Vec<String>,
+        env: Vec<(String, String)>,
+        address: SocketAddr,
+        dir: tempfile::TempDir,
+    ) -> Server {
         let mut server = Server {
             address,
             dir,
             child: None,
             command,
+            env,
         };
         server.restart();
         server
@@ -101,15 +113,16 @@ impl Server {
         let log = std::fs::File::create(self.dir.path().join("server.log")).unwrap();
         let child = Command::new(&self.command[0])
             .args(&self.command[1..])
+            .envs(self.env.iter().cloned())
+            .current_dir(self.dir.path())
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", self.command[0]));
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(20);
-        while http_get(self.address, "/-/ready").is_none_or(|(status, _)| status != 200)
-            && http_get(self.address, "/health").is_none_or(|(status, _)| status != 200)
-        {
+        let ready = |path: &str| http_get(self.address, path).is_some_and(|(s, _)| s == 200);
+        while !ready("/-/ready") && !ready("/health") && !ready("/_ministack/health") {
             assert!(
                 Instant::now() < deadline,
                 "{} did not become ready: {}",
@@ -249,4 +262,79 @@ pub fn prometheus_with_rules(target: SocketAddr, rules: &str, alertmanager: Sock
         rules_path.display()
     );
     start_prometheus(config, dir)
+}
+
+/// The venv with the AWS emulators: `FLEETDECK_AWS_VENV`, or `target/aws-venv`.
+fn aws_venv_binary(name: &str) -> PathBuf {
+    let venv = std::env::var_os("FLEETDECK_AWS_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/aws-venv"));
+    let binary = venv.join("bin").join(name);
+    assert!(
+        binary.exists(),
+        "`{}` not found: ./scripts/test installs the AWS emulators (ministack, cbor2, moto) into {}",
+        binary.display(),
+        venv.display()
+    );
+    binary
+}
+
+/// ministack (CloudWatch only) on a free port.
+pub fn ministack() -> Server {
+    let binary = aws_venv_binary("ministack");
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let address: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let env = [
+        ("BIND_HOST", "127.0.0.1".to_owned()),
+        ("GATEWAY_PORT", port.to_string()),
+        // Only CloudWatch, and none of its side listeners (MQTT on 8883, SFTP), so
+        // several emulators can run side by side.
+        ("SERVICES", "cloudwatch".to_owned()),
+        ("IOT_MTLS_ENABLED", "0".to_owned()),
+        ("SFTP_ENABLED", "0".to_owned()),
+        ("LOG_LEVEL", "WARNING".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    Server::spawn_with_env(vec![binary.display().to_string()], env, address, dir)
+}
+
+/// Static credentials the emulators accept, for this test process and the
+/// processes it starts. Every test that talks to an emulator calls this first, so
+/// the variables are set before any thread of the test reads the environment.
+pub fn emulator_credentials() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: set once, guarded by `Once`, before any test of this binary that
+        // reads AWS variables has started reading them.
+        unsafe {
+            std::env::set_var("AWS_ACCESS_KEY_ID", "test");
+            std::env::set_var("AWS_SECRET_ACCESS_KEY", "test");
+            std::env::set_var("AWS_REGION", "us-east-1");
+        }
+    });
+}
+
+/// Publishes `backfill` (e.g. `30m`) of the simulated fleet to the CloudWatch at
+/// `url` with `fleetdeck simulate --once`, as a user would.
+pub fn publish_fleet(url: &str, backfill: &str) {
+    emulator_credentials();
+    let output = Command::new(env!("CARGO_BIN_EXE_fleetdeck"))
+        .args([
+            "simulate",
+            "--cloudwatch-endpoint",
+            url,
+            "--backfill",
+            backfill,
+            "--once",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "simulate failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }

@@ -150,6 +150,7 @@ pub fn parse_metrics(
                 kind: meta.map_or_else(|| "unknown".to_owned(), |m| m.kind.clone()),
                 help: meta.map(|m| m.help.clone()).unwrap_or_default(),
                 name,
+                namespace: None,
             }
         })
         .collect())

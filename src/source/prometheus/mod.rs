@@ -162,7 +162,11 @@ impl Source for PrometheusSource {
         })
     }
 
-    fn label_values<'a>(&'a self, metric: &'a str) -> super::LabelsFuture<'a> {
+    fn label_values<'a>(
+        &'a self,
+        metric: &'a super::browse::MetricInfo,
+    ) -> super::LabelsFuture<'a> {
+        let metric = metric.name.as_str();
         Box::pin(async move {
             // No time bounds: the server's default covers the recent series.
             let params = [(
@@ -174,7 +178,11 @@ impl Source for PrometheusSource {
         })
     }
 
-    fn fetch_alarms<'a>(&'a self, source: &'a str) -> super::AlarmFuture<'a> {
+    fn fetch_alarms<'a>(
+        &'a self,
+        source: &'a str,
+        _query: &'a crate::layout::Query,
+    ) -> super::AlarmFuture<'a> {
         Box::pin(async move {
             let alertmanager = self.kind == crate::layout::SourceKind::Alertmanager;
             let path = if alertmanager {

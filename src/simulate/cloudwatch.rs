@@ -1,0 +1,257 @@
+//! `fleetdeck simulate --cloudwatch-endpoint URL`: the simulated fleet published to
+//! CloudWatch (or an emulator) with `PutMetricData`, as SageMaker and Bedrock
+//! publish it — for demos of the CloudWatch layouts and for the integration tests.
+//!
+//! Every minute gets one datum per metric and dimension set, stamped at the start of
+//! the minute. Latencies are published as 100 values with counts (each value a
+//! percentile of that minute's log-normal distribution, weighted by the minute's
+//! invocations), so CloudWatch's own `p50`/`p99` statistics recover the simulated
+//! percentiles.
+
+use crate::source::demo::fleet::{Accelerator, Fleet, normal_quantile};
+use anyhow::{Context, Result};
+use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
+use std::collections::BTreeMap;
+
+/// The SageMaker variant every simulated endpoint serves.
+pub const VARIANT_NAME: &str = "AllTraffic";
+/// One datum per metric per this many ms.
+pub const MINUTE_MS: i64 = 60_000;
+/// Values per latency datum (CloudWatch takes at most 150).
+const LATENCY_VALUES: usize = 100;
+/// Datums per `PutMetricData` call (CloudWatch takes at most 1,000 and 1 MB).
+const DATUMS_PER_CALL: usize = 200;
+
+/// A Bedrock model the simulator publishes, riding on one endpoint's load curve.
+struct BedrockModel {
+    model_id: &'static str,
+    endpoint: usize,
+    load_share: f64,
+    latency_factor: f64,
+    input_tokens: f64,
+    output_tokens: f64,
+}
+
+const BEDROCK_MODELS: &[BedrockModel] = &[
+    BedrockModel {
+        model_id: "anthropic.claude-3-5-sonnet-20240620-v1:0",
+        endpoint: 0,
+        load_share: 0.45,
+        latency_factor: 1.4,
+        input_tokens: 1_800.0,
+        output_tokens: 420.0,
+    },
+    BedrockModel {
+        model_id: "meta.llama3-1-70b-instruct-v1:0",
+        endpoint: 1,
+        load_share: 0.8,
+        latency_factor: 1.1,
+        input_tokens: 900.0,
+        output_tokens: 260.0,
+    },
+    BedrockModel {
+        model_id: "amazon.titan-embed-text-v2:0",
+        endpoint: 3,
+        load_share: 0.3,
+        latency_factor: 2.0,
+        input_tokens: 350.0,
+        output_tokens: 0.0,
+    },
+];
+
+/// Endpoints published under `AWS/SageMaker` (the others run on plain EC2).
+pub fn sagemaker_endpoints(fleet: &Fleet) -> Vec<usize> {
+    (0..fleet.endpoints.len())
+        .filter(|&i| fleet.endpoints[i].service_name == "Amazon SageMaker")
+        .collect()
+}
+
+/// The datums of one minute starting at `minute_ms`, by namespace.
+pub fn datums_for_minute(
+    fleet: &Fleet,
+    minute_ms: i64,
+) -> BTreeMap<&'static str, Vec<MetricDatum>> {
+    let mut out: BTreeMap<&'static str, Vec<MetricDatum>> = BTreeMap::new();
+    let t_s = (minute_ms + MINUTE_MS / 2) as f64 / 1000.0;
+    let at = aws_smithy_types::DateTime::from_millis(minute_ms);
+    for endpoint in sagemaker_endpoints(fleet) {
+        let e = &fleet.endpoints[endpoint];
+        let state = fleet.state(endpoint, t_s);
+        let dims = [
+            ("EndpointName", e.endpoint_name),
+            ("VariantName", VARIANT_NAME),
+        ];
+        let invocations = (state.load_rps * 60.0).round();
+        let errors_5xx = (invocations * (0.0006 + 0.04 * state.incident)).round();
+        let errors_4xx = (invocations * 0.004).round();
+        let model_latency_us = state.median_latency_s * 0.93 * 1e6;
+        let overhead_us = 12_000.0 * (1.0 + state.utilisation);
+        let sagemaker = out.entry("AWS/SageMaker").or_default();
+        sagemaker.push(distribution(
+            "ModelLatency",
+            &dims,
+            at,
+            model_latency_us,
+            state.latency_sigma,
+            invocations,
+            StandardUnit::Microseconds,
+        ));
+        sagemaker.push(distribution(
+            "OverheadLatency",
+            &dims,
+            at,
+            overhead_us,
+            0.4,
+            invocations,
+            StandardUnit::Microseconds,
+        ));
+        for (name, value) in [
+            ("Invocations", invocations),
+            ("Invocation4XXErrors", errors_4xx),
+            ("Invocation5XXErrors", errors_5xx),
+        ] {
+            sagemaker.push(single(name, &dims, at, value, StandardUnit::Count));
+        }
+        if matches!(e.accelerator, Accelerator::Gpu { .. }) {
+            // Summed over the instance's GPUs, as SageMaker reports it (8 GPUs: 0–800 %).
+            let devices = e.devices_per_instance as f64;
+            let gpu =
+                (100.0 * (state.utilisation * 0.92 + 0.08 * state.incident)).clamp(0.0, 100.0);
+            let memory = 100.0 * (0.62 + 0.3 * state.utilisation).min(1.0);
+            let instance = out.entry("/aws/sagemaker/Endpoints").or_default();
+            instance.push(single(
+                "GPUUtilization",
+                &dims,
+                at,
+                gpu * devices,
+                StandardUnit::Percent,
+            ));
+            instance.push(single(
+                "GPUMemoryUtilization",
+                &dims,
+                at,
+                memory * devices,
+                StandardUnit::Percent,
+            ));
+        }
+    }
+    for model in BEDROCK_MODELS {
+        let state = fleet.state(model.endpoint, t_s);
+        let dims = [("ModelId", model.model_id)];
+        let invocations = (state.load_rps * model.load_share * 60.0).round();
+        let throttles = (invocations * 0.03 * state.incident).round();
+        let bedrock = out.entry("AWS/Bedrock").or_default();
+        bedrock.push(distribution(
+            "InvocationLatency",
+            &dims,
+            at,
+            state.median_latency_s * model.latency_factor * 1_000.0,
+            state.latency_sigma,
+            invocations,
+            StandardUnit::Milliseconds,
+        ));
+        for (name, value) in [
+            ("Invocations", invocations),
+            ("InvocationThrottles", throttles),
+            ("InvocationClientErrors", (invocations * 0.002).round()),
+            (
+                "InvocationServerErrors",
+                (invocations * 0.01 * state.incident).round(),
+            ),
+            (
+                "InputTokenCount",
+                (invocations * model.input_tokens).round(),
+            ),
+            (
+                "OutputTokenCount",
+                (invocations * model.output_tokens).round(),
+            ),
+        ] {
+            bedrock.push(single(name, &dims, at, value, StandardUnit::Count));
+        }
+    }
+    out
+}
+
+fn dimensions(pairs: &[(&str, &str)]) -> Vec<Dimension> {
+    pairs
+        .iter()
+        .map(|(k, v)| Dimension::builder().name(*k).value(*v).build())
+        .collect()
+}
+
+fn single(
+    name: &str,
+    dims: &[(&str, &str)],
+    at: aws_smithy_types::DateTime,
+    value: f64,
+    unit: StandardUnit,
+) -> MetricDatum {
+    MetricDatum::builder()
+        .metric_name(name)
+        .set_dimensions(Some(dimensions(dims)))
+        .timestamp(at)
+        .value(value)
+        .unit(unit)
+        .build()
+}
+
+/// A minute of log-normal latencies as values with counts: the i-th value is the
+/// `(i + 0.5) / n` quantile, each weighted by an equal share of the invocations.
+fn distribution(
+    name: &str,
+    dims: &[(&str, &str)],
+    at: aws_smithy_types::DateTime,
+    median: f64,
+    sigma: f64,
+    invocations: f64,
+    unit: StandardUnit,
+) -> MetricDatum {
+    let weight = (invocations / LATENCY_VALUES as f64).max(1.0);
+    let mut datum = MetricDatum::builder()
+        .metric_name(name)
+        .set_dimensions(Some(dimensions(dims)))
+        .timestamp(at)
+        .unit(unit);
+    for i in 0..LATENCY_VALUES {
+        let q = (i as f64 + 0.5) / LATENCY_VALUES as f64;
+        datum = datum
+            .values((median * (normal_quantile(q) * sigma).exp()).round())
+            .counts(weight);
+    }
+    datum.build()
+}
+
+/// Publishes every whole minute in `[from_ms, to_ms)`; returns the datums sent.
+pub async fn publish(
+    client: &aws_sdk_cloudwatch::Client,
+    fleet: &Fleet,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<usize> {
+    let mut by_namespace: BTreeMap<&'static str, Vec<MetricDatum>> = BTreeMap::new();
+    let mut minute = from_ms.div_euclid(MINUTE_MS) * MINUTE_MS;
+    while minute < to_ms {
+        for (namespace, datums) in datums_for_minute(fleet, minute) {
+            by_namespace.entry(namespace).or_default().extend(datums);
+        }
+        minute += MINUTE_MS;
+    }
+    let mut sent = 0;
+    for (namespace, datums) in by_namespace {
+        for chunk in datums.chunks(DATUMS_PER_CALL) {
+            client
+                .put_metric_data()
+                .namespace(namespace)
+                .set_metric_data(Some(chunk.to_vec()))
+                .send()
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!("{}", aws_sdk_cloudwatch::error::DisplayErrorContext(&e))
+                })
+                .with_context(|| format!("PutMetricData {namespace}"))?;
+            sent += chunk.len();
+        }
+    }
+    Ok(sent)
+}

@@ -1,0 +1,563 @@
+//! Amazon CloudWatch: metrics through `GetMetricData`, alarms through
+//! `DescribeAlarms`, the metric browser through `ListMetrics`.
+//!
+//! The poller hands this source every query of every panel at once
+//! ([`Source::batches`]), so one refresh of a layout costs as few calls and as few
+//! billed metrics as CloudWatch allows; see [`batch`]. Periods follow CloudWatch's
+//! retention ([`period`]); a `*` dimension value is expanded with `ListMetrics`
+//! (cached for a few minutes) so one query can draw every endpoint.
+
+pub mod alarms;
+pub mod batch;
+pub mod client;
+pub mod cost;
+pub mod period;
+pub mod query;
+
+pub use query::{validate_panel, validate_query, validate_source};
+
+use crate::layout::{Query, SourceConfig};
+use crate::source::browse::{LabelValues, MetricInfo};
+use crate::source::{
+    BatchFuture, FetchFuture, LabelsFuture, MetricsFuture, RangeRequest, SeriesData, Source,
+    SourceError, SourceLimits, Usage,
+};
+use crate::store::Sample;
+use crate::time_range::Window;
+use aws_sdk_cloudwatch::types::{
+    Dimension, DimensionFilter, Metric, MetricDataQuery, MetricStat, ScanBy,
+};
+use batch::{BatchPlan, DimensionSet, Entry, MAX_QUERIES_PER_CALL, Planner, entry_id, entry_index};
+use client::ClientSettings;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// CloudWatch's price: $0.01 per 1,000 metrics requested by `GetMetricData`.
+pub const USD_PER_METRIC: f64 = 0.01 / 1_000.0;
+/// Most datapoints one `GetMetricData` call returns; beyond it come `NextToken` pages.
+pub const MAX_DATAPOINTS_PER_CALL: i64 = 100_800;
+/// Default operation timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// CloudWatch's newest minutes still fill in; refreshes re-read this far back.
+const SETTLE_MS: i64 = 5 * 60_000;
+/// How long a `*` expansion from `ListMetrics` is trusted.
+const EXPANSION_TTL: Duration = Duration::from_secs(300);
+/// The metric browser reads at most this many `ListMetrics` pages (500 metrics each).
+const MAX_LIST_PAGES: usize = 20;
+
+/// A CloudWatch source.
+pub struct CloudWatchSource {
+    settings: ClientSettings,
+    client: tokio::sync::OnceCell<aws_sdk_cloudwatch::Client>,
+    calls: AtomicU64,
+    metrics: AtomicU64,
+    metrics_last_refresh: AtomicU64,
+    expansions: Mutex<HashMap<String, (Instant, Vec<DimensionSet>)>>,
+}
+
+impl CloudWatchSource {
+    /// A source as a layout describes it; credentials come from the AWS chain.
+    pub fn new(config: &SourceConfig) -> CloudWatchSource {
+        let timeout = config
+            .timeout
+            .as_ref()
+            .and_then(|t| crate::time_range::parse_duration(t.get_ref()).ok())
+            .unwrap_or(DEFAULT_TIMEOUT);
+        CloudWatchSource {
+            settings: ClientSettings {
+                region: config
+                    .region
+                    .as_ref()
+                    .map_or_else(|| "us-east-1".to_owned(), |r| r.get_ref().clone()),
+                profile: config.profile.clone(),
+                endpoint_url: config.endpoint_url.as_ref().map(|u| u.get_ref().clone()),
+                timeout,
+            },
+            client: tokio::sync::OnceCell::new(),
+            calls: AtomicU64::new(0),
+            metrics: AtomicU64::new(0),
+            metrics_last_refresh: AtomicU64::new(0),
+            expansions: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The SDK client, built on first use (loading credentials is async).
+    pub async fn client(&self) -> &aws_sdk_cloudwatch::Client {
+        self.client
+            .get_or_init(|| client::build(&self.settings))
+            .await
+    }
+
+    /// Where and as whom this source talks.
+    pub fn settings(&self) -> &ClientSettings {
+        &self.settings
+    }
+
+    fn error<E, R>(&self, error: &aws_sdk_cloudwatch::error::SdkError<E, R>) -> SourceError
+    where
+        E: aws_sdk_cloudwatch::error::ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug + 'static,
+    {
+        client::describe_error(error, &self.settings)
+    }
+
+    /// The concrete dimension sets behind a query with `*` values.
+    async fn expand(&self, query: &Query) -> Result<Vec<DimensionSet>, SourceError> {
+        let key = format!(
+            "{:?}|{:?}|{:?}",
+            query.namespace.as_ref().map(|n| n.get_ref()),
+            query.metric.as_ref().map(|m| m.get_ref()),
+            query.dimensions
+        );
+        if let Some((at, sets)) = self
+            .expansions
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&key).cloned())
+            && at.elapsed() < EXPANSION_TTL
+        {
+            return Ok(sets);
+        }
+        let mut filters = Vec::new();
+        for (name, value) in &query.dimensions {
+            let mut filter = DimensionFilter::builder().name(name);
+            if value != query::WILDCARD {
+                filter = filter.value(value);
+            }
+            filters.push(filter.build());
+        }
+        let mut sets: Vec<DimensionSet> = Vec::new();
+        let mut next_token = None;
+        loop {
+            let response = self
+                .client()
+                .await
+                .list_metrics()
+                .set_namespace(query.namespace.as_ref().map(|n| n.get_ref().clone()))
+                .set_metric_name(query.metric.as_ref().map(|m| m.get_ref().clone()))
+                .set_dimensions(Some(filters.clone()))
+                .set_next_token(next_token)
+                .send()
+                .await
+                .map_err(|e| self.error(&e))?;
+            for metric in response.metrics() {
+                // Exactly the dimensions asked for: a metric with extra dimensions
+                // is another series CloudWatch would not aggregate into this one.
+                if metric.dimensions().len() != query.dimensions.len() {
+                    continue;
+                }
+                let mut set: Vec<(String, String)> = metric
+                    .dimensions()
+                    .iter()
+                    .map(|d| {
+                        (
+                            d.name().unwrap_or_default().to_owned(),
+                            d.value().unwrap_or_default().to_owned(),
+                        )
+                    })
+                    .collect();
+                set.sort();
+                if !sets.contains(&set) {
+                    sets.push(set);
+                }
+            }
+            next_token = response.next_token().map(str::to_owned);
+            if next_token.is_none() || sets.len() >= MAX_QUERIES_PER_CALL {
+                break;
+            }
+        }
+        sets.sort();
+        if let Ok(mut cache) = self.expansions.lock() {
+            cache.insert(key, (Instant::now(), sets.clone()));
+        }
+        Ok(sets)
+    }
+
+    async fn run_batch(
+        &self,
+        requests: &[RangeRequest],
+    ) -> Vec<Result<Vec<SeriesData>, SourceError>> {
+        // `*` queries first need their dimension values.
+        let mut expanded: HashMap<usize, Result<Vec<DimensionSet>, String>> = HashMap::new();
+        for (i, request) in requests.iter().enumerate() {
+            if !request.query.hidden && query::has_wildcard(&request.query) {
+                let sets = self.expand(&request.query).await;
+                if let Err(error) = &sets
+                    && !matches!(error, SourceError::BadQuery(_))
+                {
+                    // The service itself failed (unreachable, credentials): every
+                    // query would fail the same way.
+                    return requests.iter().map(|_| Err(error.clone())).collect();
+                }
+                expanded.insert(i, sets.map_err(|e| e.to_string()));
+            }
+        }
+        let mut planner = Planner::new();
+        for (i, request) in requests.iter().enumerate() {
+            let expand = |_: &Query| expanded.get(&i).cloned().unwrap_or_else(|| Ok(Vec::new()));
+            query::add_request(&mut planner, request, &expand);
+        }
+        let plan = planner.plan(MAX_QUERIES_PER_CALL);
+        let window = requests.iter().map(|r| r.window).reduce(|a, b| Window {
+            start_ms: a.start_ms.min(b.start_ms),
+            end_ms: a.end_ms.max(b.end_ms),
+        });
+        let Some(window) = window else {
+            return Vec::new();
+        };
+        let answers = self.run_calls(&plan, window).await;
+        self.metrics_last_refresh
+            .store(plan.metrics_requested() as u64, Ordering::Relaxed);
+        assemble(&plan, &answers, requests)
+    }
+
+    /// Makes every call of the plan, following `NextToken` pages; returns per call
+    /// the series of each returned id, or the call's error.
+    async fn run_calls(
+        &self,
+        plan: &BatchPlan,
+        window: Window,
+    ) -> Vec<Result<CallAnswer, SourceError>> {
+        let mut answers = Vec::with_capacity(plan.calls.len());
+        for call in &plan.calls {
+            let queries: Vec<MetricDataQuery> = call
+                .entries
+                .iter()
+                .map(|&i| to_sdk_query(i, &plan.entries[i], call.returned.contains(&i)))
+                .collect();
+            let metrics = call.metrics(&plan.entries) as u64;
+            let mut answer = CallAnswer::default();
+            let mut next_token: Option<String> = None;
+            let outcome = loop {
+                self.calls.fetch_add(1, Ordering::Relaxed);
+                self.metrics.fetch_add(metrics, Ordering::Relaxed);
+                let response = self
+                    .client()
+                    .await
+                    .get_metric_data()
+                    .set_metric_data_queries(Some(queries.clone()))
+                    .start_time(aws_smithy_types::DateTime::from_millis(window.start_ms))
+                    .end_time(aws_smithy_types::DateTime::from_millis(window.end_ms))
+                    .scan_by(ScanBy::TimestampAscending)
+                    .set_next_token(next_token.take())
+                    .send()
+                    .await;
+                let response = match response {
+                    Ok(response) => response,
+                    Err(error) => break Err(self.error(&error)),
+                };
+                answer.absorb(response.metric_data_results());
+                match response.next_token() {
+                    Some(token) if !token.is_empty() => next_token = Some(token.to_owned()),
+                    _ => break Ok(()),
+                }
+            };
+            answers.push(outcome.map(|()| answer));
+        }
+        answers
+    }
+}
+
+/// What one call (all its pages) returned.
+#[derive(Debug, Default)]
+struct CallAnswer {
+    /// Per entry index: its series by label (SEARCH and SQL return several).
+    series: HashMap<usize, BTreeMap<String, Vec<Sample>>>,
+    /// Per entry index: CloudWatch's complaint, when it could not compute it.
+    errors: HashMap<usize, String>,
+}
+
+impl CallAnswer {
+    fn absorb(&mut self, results: &[aws_sdk_cloudwatch::types::MetricDataResult]) {
+        use aws_sdk_cloudwatch::types::StatusCode;
+        for result in results {
+            let Some(index) = result.id().and_then(entry_index) else {
+                continue;
+            };
+            let failed = matches!(
+                result.status_code(),
+                Some(StatusCode::InternalError | StatusCode::Forbidden)
+            );
+            if failed {
+                let messages: Vec<String> = result
+                    .messages()
+                    .iter()
+                    .map(|m| {
+                        format!(
+                            "{}{}",
+                            m.code().map(|c| format!("{c}: ")).unwrap_or_default(),
+                            m.value().unwrap_or_default()
+                        )
+                    })
+                    .collect();
+                let status = result.status_code().map_or("", |s| s.as_str());
+                self.errors.insert(
+                    index,
+                    if messages.is_empty() {
+                        format!("CloudWatch could not compute it ({status})")
+                    } else {
+                        format!("{status}: {}", messages.join("; "))
+                    },
+                );
+                continue;
+            }
+            let samples = self
+                .series
+                .entry(index)
+                .or_default()
+                .entry(result.label().unwrap_or_default().to_owned())
+                .or_default();
+            for (t, v) in result.timestamps().iter().zip(result.values()) {
+                if let Ok(t_ms) = t.to_millis() {
+                    samples.push(Sample { t_ms, value: *v });
+                }
+            }
+        }
+    }
+}
+
+fn to_sdk_query(index: usize, entry: &Entry, return_data: bool) -> MetricDataQuery {
+    let builder = MetricDataQuery::builder()
+        .id(entry_id(index))
+        .return_data(return_data);
+    match entry {
+        Entry::Stat {
+            namespace,
+            metric,
+            dimensions,
+            stat,
+            period_s,
+        } => {
+            let mut metric_builder = Metric::builder().namespace(namespace).metric_name(metric);
+            for (name, value) in dimensions {
+                metric_builder =
+                    metric_builder.dimensions(Dimension::builder().name(name).value(value).build());
+            }
+            builder
+                .metric_stat(
+                    MetricStat::builder()
+                        .metric(metric_builder.build())
+                        .period(*period_s)
+                        .stat(stat)
+                        .build(),
+                )
+                .build()
+        }
+        Entry::Expression {
+            expression,
+            period_s,
+        } => builder.expression(expression).period(*period_s).build(),
+        Entry::Sql { sql, period_s } => builder.expression(sql).period(*period_s).build(),
+    }
+}
+
+/// Each request's outcome from the calls' answers.
+fn assemble(
+    plan: &BatchPlan,
+    answers: &[Result<CallAnswer, SourceError>],
+    requests: &[RangeRequest],
+) -> Vec<Result<Vec<SeriesData>, SourceError>> {
+    plan.requests
+        .iter()
+        .zip(requests)
+        .map(|(targets, request)| {
+            let targets = targets
+                .as_ref()
+                .map_err(|m| SourceError::BadQuery(m.clone()))?;
+            let mut out = Vec::new();
+            for &target in targets {
+                let answer = match &answers[plan.placed[&target]] {
+                    Ok(answer) => answer,
+                    Err(error) => return Err(error.clone()),
+                };
+                if let Some(message) = answer.errors.get(&target) {
+                    // CloudWatch answered the call but could not compute this query:
+                    // the query's problem, not the source's.
+                    return Err(SourceError::BadQuery(message.clone()));
+                }
+                let Some(by_label) = answer.series.get(&target) else {
+                    continue;
+                };
+                for (label, samples) in by_label {
+                    let mut samples: Vec<Sample> = samples
+                        .iter()
+                        .filter(|s| {
+                            s.t_ms >= request.window.start_ms && s.t_ms <= request.window.end_ms
+                        })
+                        .copied()
+                        .collect();
+                    samples.sort_by_key(|s| s.t_ms);
+                    samples.dedup_by_key(|s| s.t_ms);
+                    out.push(SeriesData {
+                        labels: labels_of(&plan.entries[target], label),
+                        samples,
+                    });
+                }
+            }
+            Ok(out)
+        })
+        .collect()
+}
+
+/// The labels a series is named by: a metric's dimensions with `metric` and
+/// `stat`; an expression's or query's label as CloudWatch gave it.
+fn labels_of(entry: &Entry, label: &str) -> BTreeMap<String, String> {
+    match entry {
+        Entry::Stat {
+            metric,
+            dimensions,
+            stat,
+            ..
+        } => {
+            let mut labels: BTreeMap<String, String> = dimensions.iter().cloned().collect();
+            labels.insert("metric".to_owned(), metric.clone());
+            labels.insert("stat".to_owned(), stat.clone());
+            labels
+        }
+        Entry::Expression { .. } | Entry::Sql { .. } => {
+            BTreeMap::from([("label".to_owned(), label.to_owned())])
+        }
+    }
+}
+
+impl Source for CloudWatchSource {
+    fn limits(&self) -> SourceLimits {
+        SourceLimits {
+            min_step_ms: 60_000,
+            max_points_per_series: MAX_DATAPOINTS_PER_CALL,
+        }
+    }
+
+    fn plan_step(&self, window: Window, width_px: u32, query: &Query, now_ms: i64) -> i64 {
+        period::plan_period(window, width_px, now_ms, query::fixed_period_ms(query))
+    }
+
+    fn batches(&self) -> bool {
+        true
+    }
+
+    fn settle_ms(&self) -> i64 {
+        SETTLE_MS
+    }
+
+    fn fetch_range<'a>(&'a self, request: &'a RangeRequest) -> FetchFuture<'a> {
+        Box::pin(async move {
+            self.run_batch(std::slice::from_ref(request))
+                .await
+                .pop()
+                .unwrap_or_else(|| Ok(Vec::new()))
+        })
+    }
+
+    fn fetch_batch<'a>(&'a self, requests: &'a [RangeRequest]) -> BatchFuture<'a> {
+        Box::pin(self.run_batch(requests))
+    }
+
+    fn usage(&self) -> Option<Usage> {
+        Some(Usage {
+            calls: self.calls.load(Ordering::Relaxed),
+            units: self.metrics.load(Ordering::Relaxed),
+            units_last_refresh: self.metrics_last_refresh.load(Ordering::Relaxed),
+            usd_per_unit: USD_PER_METRIC,
+        })
+    }
+
+    fn list_metrics(&self) -> MetricsFuture<'_> {
+        Box::pin(async move {
+            let mut found: BTreeMap<(String, String), std::collections::BTreeSet<String>> =
+                BTreeMap::new();
+            let mut next_token = None;
+            for _ in 0..MAX_LIST_PAGES {
+                let response = self
+                    .client()
+                    .await
+                    .list_metrics()
+                    .set_next_token(next_token)
+                    .send()
+                    .await
+                    .map_err(|e| self.error(&e))?;
+                for metric in response.metrics() {
+                    let key = (
+                        metric.namespace().unwrap_or_default().to_owned(),
+                        metric.metric_name().unwrap_or_default().to_owned(),
+                    );
+                    let names = found.entry(key).or_default();
+                    names.extend(
+                        metric
+                            .dimensions()
+                            .iter()
+                            .filter_map(|d| d.name().map(str::to_owned)),
+                    );
+                }
+                next_token = response.next_token().map(str::to_owned);
+                if next_token.is_none() {
+                    break;
+                }
+            }
+            Ok(found
+                .into_iter()
+                .map(|((namespace, name), dimensions)| MetricInfo {
+                    name,
+                    kind: namespace.clone(),
+                    help: if dimensions.is_empty() {
+                        "no dimensions".to_owned()
+                    } else {
+                        format!(
+                            "by {}",
+                            dimensions.into_iter().collect::<Vec<_>>().join(", ")
+                        )
+                    },
+                    namespace: Some(namespace),
+                })
+                .collect())
+        })
+    }
+
+    fn label_values<'a>(&'a self, metric: &'a MetricInfo) -> LabelsFuture<'a> {
+        Box::pin(async move {
+            let mut values = LabelValues::new();
+            let mut next_token = None;
+            for _ in 0..MAX_LIST_PAGES {
+                let response = self
+                    .client()
+                    .await
+                    .list_metrics()
+                    .set_namespace(metric.namespace.clone())
+                    .metric_name(&metric.name)
+                    .set_next_token(next_token)
+                    .send()
+                    .await
+                    .map_err(|e| self.error(&e))?;
+                for found in response.metrics() {
+                    for dimension in found.dimensions() {
+                        if let (Some(name), Some(value)) = (dimension.name(), dimension.value()) {
+                            values
+                                .entry(name.to_owned())
+                                .or_default()
+                                .insert(value.to_owned());
+                        }
+                    }
+                }
+                next_token = response.next_token().map(str::to_owned);
+                if next_token.is_none() {
+                    break;
+                }
+            }
+            Ok(values)
+        })
+    }
+
+    fn fetch_alarms<'a>(
+        &'a self,
+        source: &'a str,
+        query: &'a Query,
+    ) -> crate::source::AlarmFuture<'a> {
+        Box::pin(alarms::describe(
+            self,
+            source,
+            query.alarm_prefix.as_deref(),
+        ))
+    }
+}

@@ -1,0 +1,507 @@
+//! The cloudwatch source against a real CloudWatch emulator (ministack), fed by
+//! `fleetdeck simulate --cloudwatch-endpoint`.
+
+mod support;
+
+use fleetdeck::alarm::AlarmState;
+use fleetdeck::app::status::QueryStatus;
+use fleetdeck::app::{AppOptions, FleetApp};
+use fleetdeck::layout::{Layout, parse_layout};
+use fleetdeck::source::cloudwatch::CloudWatchSource;
+use fleetdeck::source::demo::fleet::{Fleet, normal_quantile};
+use fleetdeck::source::{RangeRequest, SeriesData, Source, SourceError, build_source};
+use fleetdeck::time_range::Window;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const MINUTE_MS: i64 = 60_000;
+
+/// A layout on a cloudwatch source at `url`, with the given panels (TOML).
+fn layout(url: &str, panels: &str) -> Layout {
+    let text = format!(
+        r#"version = 1
+title = "cloudwatch test"
+refresh = "2s"
+time = {{ from = "now-30m", to = "now" }}
+
+[sources.cw]
+kind = "cloudwatch"
+region = "us-east-1"
+endpoint_url = "{url}"
+timeout = "3s"
+{panels}"#
+    );
+    parse_layout(&text, Path::new("cloudwatch-test.toml")).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// One panel with one ModelLatency query of `stat` on `dimensions` (TOML inline table).
+fn latency_panel(stat: &str, dimensions: &str) -> String {
+    format!(
+        r#"
+[[panels]]
+title = "latency"
+grid = {{ x = 0, y = 0, w = 24, h = 8 }}
+unit = "us"
+  [[panels.queries]]
+  source = "cw"
+  namespace = "AWS/SageMaker"
+  metric = "ModelLatency"
+  dimensions = {dimensions}
+  stat = "{stat}"
+  legend = "{{{{EndpointName}}}}"
+"#
+    )
+}
+
+const LLAMA: &str = r#"{ EndpointName = "llm-prod-llama70b", VariantName = "AllTraffic" }"#;
+
+fn request(layout: &Layout, panel: usize, query: usize, window: Window) -> RangeRequest {
+    let queries = &layout.file.panels[panel].queries;
+    RangeRequest {
+        query: queries[query].clone(),
+        window,
+        step_ms: MINUTE_MS,
+        panel_queries: queries.clone().into(),
+    }
+}
+
+/// The last `minutes` whole minutes.
+fn last_minutes(minutes: i64) -> Window {
+    let now = chrono::Utc::now().timestamp_millis();
+    let end_ms = now.div_euclid(MINUTE_MS) * MINUTE_MS;
+    Window {
+        start_ms: end_ms - minutes * MINUTE_MS,
+        end_ms,
+    }
+}
+
+fn fetch(source: &dyn Source, request: &RangeRequest) -> Result<Vec<SeriesData>, SourceError> {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(source.fetch_range(request))
+}
+
+/// The p99 ModelLatency (µs) the simulated Llama 70B endpoint had in the minute
+/// starting at `minute_ms` (the publisher samples the middle of the minute).
+fn true_p99_us(minute_ms: i64) -> f64 {
+    let state = Fleet::new(42).state(0, (minute_ms + MINUTE_MS / 2) as f64 / 1000.0);
+    state.median_latency_s * 0.93 * 1e6 * (normal_quantile(0.99) * state.latency_sigma).exp()
+}
+
+#[test]
+fn p99_model_latency_comes_back_for_every_minute_with_the_simulated_values() {
+    let server = support::ministack();
+    support::publish_fleet(&server.url(), "30m");
+    let layout = layout(&server.url(), &latency_panel("p99", LLAMA));
+    let source = build_source(&layout.file.sources["cw"]);
+    let window = last_minutes(20);
+    let series = fetch(source.as_ref(), &request(&layout, 0, 0, window)).unwrap();
+    assert_eq!(series.len(), 1, "{series:?}");
+    assert_eq!(series[0].labels["EndpointName"], "llm-prod-llama70b");
+    assert_eq!(series[0].labels["stat"], "p99");
+    let samples = &series[0].samples;
+    assert_eq!(samples.len(), 20, "one point per minute: {samples:?}");
+    for (i, sample) in samples.iter().enumerate() {
+        assert_eq!(sample.t_ms, window.start_ms + i as i64 * MINUTE_MS);
+        let truth = true_p99_us(sample.t_ms);
+        let error = (sample.value - truth).abs() / truth;
+        // 100 published percentiles, interpolated: within a few percent.
+        assert!(
+            error < 0.08,
+            "p99 at {} was {} µs, the fleet had {truth:.0} µs",
+            sample.t_ms,
+            sample.value
+        );
+    }
+    // And the median is well below it, minute by minute.
+    let layout = self::layout(&server.url(), &latency_panel("p50", LLAMA));
+    let medians = fetch(source.as_ref(), &request(&layout, 0, 0, window)).unwrap();
+    for (p50, p99) in medians[0].samples.iter().zip(samples) {
+        assert!(p50.value < 0.7 * p99.value, "p50 {p50:?} vs p99 {p99:?}");
+    }
+}
+
+#[test]
+fn a_star_dimension_draws_every_endpoint() {
+    let server = support::ministack();
+    support::publish_fleet(&server.url(), "10m");
+    let layout = layout(
+        &server.url(),
+        &latency_panel(
+            "p99",
+            r#"{ EndpointName = "*", VariantName = "AllTraffic" }"#,
+        ),
+    );
+    let source = build_source(&layout.file.sources["cw"]);
+    let series = fetch(source.as_ref(), &request(&layout, 0, 0, last_minutes(5))).unwrap();
+    let mut endpoints: Vec<&str> = series
+        .iter()
+        .map(|s| s.labels["EndpointName"].as_str())
+        .collect();
+    endpoints.sort();
+    assert_eq!(endpoints, ["llm-prod-llama70b", "llm-prod-mistral7b"]);
+    assert!(series.iter().all(|s| s.samples.len() == 5), "{series:?}");
+}
+
+#[test]
+fn eleven_hundred_queries_take_three_calls_and_duplicates_are_asked_once() {
+    let server = support::ministack();
+    support::publish_fleet(&server.url(), "5m");
+    // 1,001 distinct statistics of one metric, then 99 of them again.
+    let mut stats: Vec<String> = (1..=1_000)
+        .map(|n| format!("p{}", n as f64 / 10.0))
+        .collect();
+    stats.push("Average".to_owned());
+    let repeats: Vec<String> = stats[..99].to_vec();
+    stats.extend(repeats);
+    let panels: String = stats
+        .iter()
+        .enumerate()
+        .map(|(i, stat)| {
+            latency_panel(stat, LLAMA)
+                .replace(
+                    "grid = { x = 0, y = 0, w = 24, h = 8 }",
+                    &format!("grid = {{ x = 0, y = {i}, w = 24, h = 1 }}"),
+                )
+                .replace("title = \"latency\"", &format!("title = \"latency {i}\""))
+        })
+        .collect();
+    let layout = layout(&server.url(), &panels);
+    let source = CloudWatchSource::new(&layout.file.sources["cw"]);
+    let window = last_minutes(3);
+    let requests: Vec<RangeRequest> = (0..stats.len())
+        .map(|panel| request(&layout, panel, 0, window))
+        .collect();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let outcomes = runtime.block_on(source.fetch_batch(&requests));
+    assert_eq!(outcomes.len(), 1_100);
+    let usage = source.usage().unwrap();
+    assert_eq!(usage.calls, 3, "1,001 distinct queries at 500 a call");
+    assert_eq!(usage.units, 1_001, "each distinct metric billed once");
+    // Every request got its data, the repeats included, and p50.0 < p99.0.
+    let last_value = |i: usize| {
+        outcomes[i].as_ref().unwrap()[0]
+            .samples
+            .last()
+            .unwrap()
+            .value
+    };
+    for i in 0..stats.len() {
+        assert_eq!(
+            outcomes[i].as_ref().unwrap()[0].samples.len(),
+            3,
+            "{}",
+            stats[i]
+        );
+    }
+    assert_eq!(
+        last_value(1_001 + 98),
+        last_value(98),
+        "repeat of {}",
+        stats[98]
+    );
+    assert!(last_value(499) < last_value(989));
+}
+
+#[test]
+fn alarms_show_their_state_and_reason_filtered_by_prefix() {
+    let server = support::ministack();
+    support::emulator_credentials();
+    let layout = layout(
+        &server.url(),
+        r#"
+[[panels]]
+title = "alarms"
+kind = "alarms"
+grid = { x = 0, y = 0, w = 24, h = 8 }
+  [[panels.queries]]
+  source = "cw"
+  alarm_prefix = "llm-"
+"#,
+    );
+    let source = CloudWatchSource::new(&layout.file.sources["cw"]);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let client = source.client().await;
+        for name in [
+            "llm-prod-llama70b-p99",
+            "llm-prod-mistral7b-5xx",
+            "batch-jobs-backlog",
+        ] {
+            client
+                .put_metric_alarm()
+                .alarm_name(name)
+                .namespace("AWS/SageMaker")
+                .metric_name("ModelLatency")
+                .extended_statistic("p99")
+                .period(60)
+                .evaluation_periods(3)
+                .threshold(8_000_000.0)
+                .comparison_operator(
+                    aws_sdk_cloudwatch::types::ComparisonOperator::GreaterThanThreshold,
+                )
+                .send()
+                .await
+                .unwrap();
+        }
+        client
+            .set_alarm_state()
+            .alarm_name("llm-prod-llama70b-p99")
+            .state_value(aws_sdk_cloudwatch::types::StateValue::Alarm)
+            .state_reason("Threshold Crossed: 3 datapoints were greater than 8000000.0")
+            .send()
+            .await
+            .unwrap();
+        client
+            .set_alarm_state()
+            .alarm_name("llm-prod-mistral7b-5xx")
+            .state_value(aws_sdk_cloudwatch::types::StateValue::Ok)
+            .state_reason("back to normal")
+            .send()
+            .await
+            .unwrap();
+    });
+    let query = &layout.file.panels[0].queries[0];
+    let alarms = runtime.block_on(source.fetch_alarms("cw", query)).unwrap();
+    let names: Vec<&str> = alarms.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["llm-prod-llama70b-p99", "llm-prod-mistral7b-5xx"],
+        "prefix filter, firing first"
+    );
+    assert_eq!(alarms[0].state, AlarmState::Firing);
+    assert_eq!(
+        alarms[0].summary,
+        "Threshold Crossed: 3 datapoints were greater than 8000000.0"
+    );
+    assert!(alarms[0].since.is_some());
+    assert_eq!(alarms[0].labels["metric"], "ModelLatency");
+    assert_eq!(alarms[1].state, AlarmState::Ok);
+    assert_eq!(alarms[1].summary, "back to normal");
+    assert_eq!(alarms[0].source, "cw");
+}
+
+/// Runs frames of a headless app until `done` holds.
+fn drive(app: &mut FleetApp, what: &str, done: impl Fn(&FleetApp) -> bool) {
+    let ctx = egui::Context::default();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done(app) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        let mut output = ctx.run_ui(egui::RawInput::default(), |ui| app.show(ui));
+        output.textures_delta.clear();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn metric_math_reaches_the_server_and_its_refusal_is_shown_on_the_panel() {
+    let server = support::ministack();
+    support::publish_fleet(&server.url(), "5m");
+    let layout = layout(
+        &server.url(),
+        r#"
+[[panels]]
+title = "error rate"
+grid = { x = 0, y = 0, w = 24, h = 8 }
+unit = "percent"
+  [[panels.queries]]
+  source = "cw"
+  id = "errors"
+  namespace = "AWS/SageMaker"
+  metric = "Invocation5XXErrors"
+  dimensions = { EndpointName = "llm-prod-llama70b", VariantName = "AllTraffic" }
+  stat = "Sum"
+  hidden = true
+  [[panels.queries]]
+  source = "cw"
+  id = "calls"
+  namespace = "AWS/SageMaker"
+  metric = "Invocations"
+  dimensions = { EndpointName = "llm-prod-llama70b", VariantName = "AllTraffic" }
+  stat = "Sum"
+  hidden = true
+  [[panels.queries]]
+  source = "cw"
+  expression = "100 * errors / calls"
+"#,
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut app =
+        FleetApp::new(layout, AppOptions::default()).with_runtime(runtime.handle().clone());
+    drive(&mut app, "the expression's answer", |app| {
+        app.query_status().contains_key(&(0, 2))
+    });
+    let Some(QueryStatus::Failed(SourceError::BadQuery(message))) = app.query_status().get(&(0, 2))
+    else {
+        panic!(
+            "expected the server's refusal, got {:?}",
+            app.query_status()
+        );
+    };
+    // The emulator's own words for the expression it was sent.
+    assert_eq!(
+        message,
+        "InternalError: Unsupported: Expressions not implemented"
+    );
+    let panel = &app.layout().file.panels[0];
+    let state = fleetdeck::ui::panel::panel_state(
+        0,
+        panel,
+        app.query_status(),
+        app.health(),
+        Default::default(),
+    );
+    assert_eq!(
+        state,
+        fleetdeck::ui::panel::PanelState::Error(format!("query error: {message}"))
+    );
+    // The hidden queries it reads were fetched without error and draw nothing.
+    assert_eq!(app.query_status().get(&(0, 0)), Some(&QueryStatus::Ok));
+}
+
+#[test]
+fn an_unreachable_endpoint_is_reported_within_the_timeout() {
+    support::emulator_credentials();
+    let url = format!("http://127.0.0.1:{}", support::free_port());
+    let layout = layout(&url, &latency_panel("p99", LLAMA));
+    let source = build_source(&layout.file.sources["cw"]);
+    let started = Instant::now();
+    let error = fetch(source.as_ref(), &request(&layout, 0, 0, last_minutes(5))).unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    let SourceError::Unreachable(message) = &error else {
+        panic!("expected unreachable, got {error:?}");
+    };
+    assert!(message.starts_with(&url), "{message}");
+    assert!(message.contains("Connection refused"), "{message}");
+}
+
+#[test]
+fn missing_credentials_say_what_to_run_within_the_timeout() {
+    let server = support::ministack();
+    let dir = tempfile::tempdir().unwrap();
+    let layout_path = dir.path().join("sagemaker.toml");
+    let text = std::fs::read_to_string("layouts/sagemaker-endpoints.toml")
+        .unwrap()
+        .replace("http://127.0.0.1:4566", &server.url())
+        .replace("timeout = \"10s\"", "timeout = \"3s\"");
+    std::fs::write(&layout_path, text).unwrap();
+    let started = Instant::now();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_fleetdeck"));
+    command
+        .args([
+            "export",
+            layout_path.to_str().unwrap(),
+            "--panel",
+            "Llama 70B p99",
+        ])
+        .env("HOME", dir.path())
+        .env("AWS_CONFIG_FILE", dir.path().join("no-config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            dir.path().join("no-credentials"),
+        );
+    for (key, _) in std::env::vars() {
+        if key.starts_with("AWS_")
+            && !key.starts_with("AWS_CONFIG")
+            && !key.starts_with("AWS_SHARED")
+        {
+            command.env_remove(key);
+        }
+    }
+    let output = command.output().unwrap();
+    let elapsed = started.elapsed();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        elapsed < Duration::from_secs(3),
+        "took {elapsed:?}: {stderr}"
+    );
+    let last_line = stderr.lines().last().unwrap_or_default();
+    assert!(last_line.contains("AWS credentials"), "{stderr}");
+    assert!(
+        last_line.contains("aws configure") && last_line.contains("aws sso login"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_metric_browser_lists_namespaces_metrics_and_dimension_values() {
+    let server = support::ministack();
+    support::publish_fleet(&server.url(), "2m");
+    let layout = layout(&server.url(), &latency_panel("p99", LLAMA));
+    let source = build_source(&layout.file.sources["cw"]);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let metrics = runtime.block_on(source.list_metrics()).unwrap();
+    let latency = metrics
+        .iter()
+        .find(|m| m.name == "ModelLatency")
+        .unwrap_or_else(|| panic!("{metrics:?}"));
+    assert_eq!(latency.namespace.as_deref(), Some("AWS/SageMaker"));
+    assert_eq!(latency.help, "by EndpointName, VariantName");
+    assert!(
+        metrics
+            .iter()
+            .any(|m| m.name == "OutputTokenCount" && m.namespace.as_deref() == Some("AWS/Bedrock"))
+    );
+    let dimensions = runtime.block_on(source.label_values(latency)).unwrap();
+    let endpoints: Vec<&String> = dimensions["EndpointName"].iter().collect();
+    assert_eq!(endpoints, ["llm-prod-llama70b", "llm-prod-mistral7b"]);
+    let query = fleetdeck::ui::browser::query_text(
+        latency,
+        &[("EndpointName".to_owned(), "llm-prod-mistral7b".to_owned())].into(),
+    );
+    assert_eq!(
+        query,
+        r#"namespace = "AWS/SageMaker", metric = "ModelLatency", stat = "Average", dimensions = { EndpointName = "llm-prod-mistral7b" }"#
+    );
+}
+
+#[test]
+fn the_shipped_cloudwatch_layouts_show_data_from_the_emulator() {
+    let server = support::ministack();
+    support::publish_fleet(&server.url(), "30m");
+    for file in ["layouts/sagemaker-endpoints.toml", "layouts/bedrock.toml"] {
+        let text = std::fs::read_to_string(file)
+            .unwrap()
+            .replace("http://127.0.0.1:4566", &server.url());
+        let layout = parse_layout(&text, Path::new(file)).unwrap();
+        let series_queries: Vec<(usize, usize)> = layout
+            .file
+            .panels
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.kind != fleetdeck::layout::PanelKind::Alarms)
+            .flat_map(|(i, p)| {
+                p.queries
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, q)| !q.hidden && q.expression.is_none())
+                    .map(move |(j, _)| (i, j))
+            })
+            .collect();
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let mut app =
+            FleetApp::new(layout, AppOptions::default()).with_runtime(runtime.handle().clone());
+        drive(&mut app, file, |app| {
+            series_queries
+                .iter()
+                .all(|key| app.query_status().get(key) == Some(&QueryStatus::Ok))
+        });
+        for &(panel, query) in &series_queries {
+            let points: usize = app
+                .store_mut()
+                .panel_series(panel)
+                .filter(|(key, _)| key.query == query)
+                .map(|(_, series)| series.len())
+                .sum();
+            assert!(
+                points >= 20,
+                "{file}: panel {panel} query {query} has {points} points"
+            );
+        }
+    }
+}
