@@ -252,6 +252,31 @@ grid = { x = 0, y = 0, w = 24, h = 8 }
             .send()
             .await
             .unwrap();
+        // More than one page of DescribeAlarms (100 a page).
+        for n in 0..150 {
+            client
+                .put_metric_alarm()
+                .alarm_name(format!("llm-bulk-{n:03}"))
+                .namespace("AWS/SageMaker")
+                .metric_name("Invocations")
+                .statistic(aws_sdk_cloudwatch::types::Statistic::Sum)
+                .period(60)
+                .evaluation_periods(1)
+                .threshold(1.0)
+                .comparison_operator(
+                    aws_sdk_cloudwatch::types::ComparisonOperator::LessThanThreshold,
+                )
+                .send()
+                .await
+                .unwrap();
+        }
+        client
+            .put_composite_alarm()
+            .alarm_name("llm-fleet-degraded")
+            .alarm_rule("ALARM(\"llm-prod-llama70b-p99\") OR ALARM(\"llm-prod-mistral7b-5xx\")")
+            .send()
+            .await
+            .unwrap();
         client
             .set_alarm_state()
             .alarm_name("llm-prod-mistral7b-5xx")
@@ -263,12 +288,24 @@ grid = { x = 0, y = 0, w = 24, h = 8 }
     });
     let query = &layout.file.panels[0].queries[0];
     let alarms = runtime.block_on(source.fetch_alarms("cw", query)).unwrap();
-    let names: Vec<&str> = alarms.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(
-        names,
-        ["llm-prod-llama70b-p99", "llm-prod-mistral7b-5xx"],
-        "prefix filter, firing first"
+        alarms.len(),
+        153,
+        "every page, composite alarms too, prefix applied"
     );
+    assert!(!alarms.iter().any(|a| a.name == "batch-jobs-backlog"));
+    let composite = alarms
+        .iter()
+        .find(|a| a.name == "llm-fleet-degraded")
+        .expect("composite alarm listed");
+    assert_eq!(composite.labels["type"], "composite");
+    // Firing first; then the alarm that was set OK with a reason.
+    let alarms: Vec<_> = alarms
+        .into_iter()
+        .filter(|a| a.name.starts_with("llm-prod"))
+        .collect();
+    let names: Vec<&str> = alarms.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["llm-prod-llama70b-p99", "llm-prod-mistral7b-5xx"]);
     assert_eq!(alarms[0].state, AlarmState::Firing);
     assert_eq!(
         alarms[0].summary,

@@ -169,6 +169,7 @@ impl Planner {
             calls,
             requests,
             placed,
+            depends_on: self.depends_on,
         }
     }
 }
@@ -196,12 +197,27 @@ pub struct BatchPlan {
     pub requests: Vec<Result<Vec<usize>, String>>,
     /// Which call returns each entry.
     pub placed: HashMap<usize, usize>,
+    /// What each expression entry reads.
+    depends_on: BTreeMap<usize, Vec<usize>>,
 }
 
 impl BatchPlan {
     /// Metrics billed over all calls (a metric repeated in two calls counts twice).
     pub fn metrics_requested(&self) -> usize {
         self.calls.iter().map(|c| c.metrics(&self.entries)).sum()
+    }
+
+    /// One call per entry `call` returns, each with what it reads. CloudWatch
+    /// refuses a whole call for one malformed expression; asking again piece by
+    /// piece lets the bad query fail alone and the rest of the layout load.
+    pub fn split(&self, call: &Call) -> Vec<Call> {
+        call.returned
+            .iter()
+            .map(|&target| Call {
+                entries: closure_of(target, &self.depends_on),
+                returned: BTreeSet::from([target]),
+            })
+            .collect()
     }
 }
 
@@ -327,6 +343,39 @@ mod tests {
         assert!(second.entries.contains(&total));
         assert_eq!(second.returned, BTreeSet::from([ratio]));
         assert_eq!(plan.placed[&total], 0);
+    }
+
+    #[test]
+    fn a_refused_call_splits_into_one_call_per_shown_query() {
+        let mut planner = Planner::new();
+        let errors = planner.intern(stat("Invocation5XXErrors", "e0"), vec![]);
+        let total = planner.intern(stat("Invocations", "e0"), vec![]);
+        let ratio = planner.intern(
+            Entry::Expression {
+                expression: format!("{} / {}", entry_id(errors), entry_id(total)),
+                period_s: 60,
+            },
+            vec![errors, total],
+        );
+        let latency = planner.intern(stat("ModelLatency", "e0"), vec![]);
+        planner.add_request(Ok(vec![ratio]));
+        planner.add_request(Ok(vec![latency]));
+        let plan = planner.plan(MAX_QUERIES_PER_CALL);
+        assert_eq!(plan.calls.len(), 1);
+        let parts = plan.split(&plan.calls[0]);
+        assert_eq!(
+            parts,
+            vec![
+                Call {
+                    entries: BTreeSet::from([errors, total, ratio]),
+                    returned: BTreeSet::from([ratio]),
+                },
+                Call {
+                    entries: BTreeSet::from([latency]),
+                    returned: BTreeSet::from([latency]),
+                },
+            ]
+        );
     }
 
     #[test]

@@ -213,8 +213,9 @@ impl CloudWatchSource {
         assemble(&plan, &answers, requests)
     }
 
-    /// Makes every call of the plan, following `NextToken` pages; returns per call
-    /// the series of each returned id, or the call's error.
+    /// Makes every call of the plan; returns per call the series of each returned
+    /// id, or the call's error. A call CloudWatch refuses as malformed is asked
+    /// again query by query, so one bad expression fails only its own panel.
     async fn run_calls(
         &self,
         plan: &BatchPlan,
@@ -222,41 +223,64 @@ impl CloudWatchSource {
     ) -> Vec<Result<CallAnswer, SourceError>> {
         let mut answers = Vec::with_capacity(plan.calls.len());
         for call in &plan.calls {
-            let queries: Vec<MetricDataQuery> = call
-                .entries
-                .iter()
-                .map(|&i| to_sdk_query(i, &plan.entries[i], call.returned.contains(&i)))
-                .collect();
-            let metrics = call.metrics(&plan.entries) as u64;
-            let mut answer = CallAnswer::default();
-            let mut next_token: Option<String> = None;
-            let outcome = loop {
-                self.calls.fetch_add(1, Ordering::Relaxed);
-                self.metrics.fetch_add(metrics, Ordering::Relaxed);
-                let response = self
-                    .client()
-                    .await
-                    .get_metric_data()
-                    .set_metric_data_queries(Some(queries.clone()))
-                    .start_time(aws_smithy_types::DateTime::from_millis(window.start_ms))
-                    .end_time(aws_smithy_types::DateTime::from_millis(window.end_ms))
-                    .scan_by(ScanBy::TimestampAscending)
-                    .set_next_token(next_token.take())
-                    .send()
-                    .await;
-                let response = match response {
-                    Ok(response) => response,
-                    Err(error) => break Err(self.error(&error)),
-                };
-                answer.absorb(response.metric_data_results());
-                match response.next_token() {
-                    Some(token) if !token.is_empty() => next_token = Some(token.to_owned()),
-                    _ => break Ok(()),
+            let answer = match self.run_call(plan, call, window).await {
+                Err(SourceError::BadQuery(_)) if call.returned.len() > 1 => {
+                    let mut merged = CallAnswer::default();
+                    for part in plan.split(call) {
+                        match self.run_call(plan, &part, window).await {
+                            Ok(answer) => merged.extend(answer),
+                            Err(error) => {
+                                for &target in &part.returned {
+                                    merged.errors.insert(target, error.clone());
+                                }
+                            }
+                        }
+                    }
+                    Ok(merged)
                 }
+                other => other,
             };
-            answers.push(outcome.map(|()| answer));
+            answers.push(answer);
         }
         answers
+    }
+
+    /// One `GetMetricData` call and its `NextToken` pages.
+    async fn run_call(
+        &self,
+        plan: &BatchPlan,
+        call: &batch::Call,
+        window: Window,
+    ) -> Result<CallAnswer, SourceError> {
+        let queries: Vec<MetricDataQuery> = call
+            .entries
+            .iter()
+            .map(|&i| to_sdk_query(i, &plan.entries[i], call.returned.contains(&i)))
+            .collect();
+        let metrics = call.metrics(&plan.entries) as u64;
+        let mut answer = CallAnswer::default();
+        let mut next_token: Option<String> = None;
+        loop {
+            self.calls.fetch_add(1, Ordering::Relaxed);
+            self.metrics.fetch_add(metrics, Ordering::Relaxed);
+            let response = self
+                .client()
+                .await
+                .get_metric_data()
+                .set_metric_data_queries(Some(queries.clone()))
+                .start_time(aws_smithy_types::DateTime::from_millis(window.start_ms))
+                .end_time(aws_smithy_types::DateTime::from_millis(window.end_ms))
+                .scan_by(ScanBy::TimestampAscending)
+                .set_next_token(next_token.take())
+                .send()
+                .await
+                .map_err(|error| self.error(&error))?;
+            answer.absorb(response.metric_data_results());
+            match response.next_token() {
+                Some(token) if !token.is_empty() => next_token = Some(token.to_owned()),
+                _ => return Ok(answer),
+            }
+        }
     }
 }
 
@@ -265,11 +289,16 @@ impl CloudWatchSource {
 struct CallAnswer {
     /// Per entry index: its series by label (SEARCH and SQL return several).
     series: HashMap<usize, BTreeMap<String, Vec<Sample>>>,
-    /// Per entry index: CloudWatch's complaint, when it could not compute it.
-    errors: HashMap<usize, String>,
+    /// Per entry index: why it could not be had.
+    errors: HashMap<usize, SourceError>,
 }
 
 impl CallAnswer {
+    fn extend(&mut self, other: CallAnswer) {
+        self.series.extend(other.series);
+        self.errors.extend(other.errors);
+    }
+
     fn absorb(&mut self, results: &[aws_sdk_cloudwatch::types::MetricDataResult]) {
         use aws_sdk_cloudwatch::types::StatusCode;
         for result in results {
@@ -293,13 +322,15 @@ impl CallAnswer {
                     })
                     .collect();
                 let status = result.status_code().map_or("", |s| s.as_str());
+                // CloudWatch answered the call but could not compute this query:
+                // the query's problem, not the source's.
                 self.errors.insert(
                     index,
-                    if messages.is_empty() {
+                    SourceError::BadQuery(if messages.is_empty() {
                         format!("CloudWatch could not compute it ({status})")
                     } else {
                         format!("{status}: {}", messages.join("; "))
-                    },
+                    }),
                 );
                 continue;
             }
@@ -372,10 +403,8 @@ fn assemble(
                     Ok(answer) => answer,
                     Err(error) => return Err(error.clone()),
                 };
-                if let Some(message) = answer.errors.get(&target) {
-                    // CloudWatch answered the call but could not compute this query:
-                    // the query's problem, not the source's.
-                    return Err(SourceError::BadQuery(message.clone()));
+                if let Some(error) = answer.errors.get(&target) {
+                    return Err(error.clone());
                 }
                 let Some(by_label) = answer.series.get(&target) else {
                     continue;
