@@ -458,7 +458,7 @@ fn missing_credentials_say_what_to_run_within_the_timeout() {
         "took {elapsed:?}: {stderr}"
     );
     let last_line = stderr.lines().last().unwrap_or_default();
-    assert!(last_line.contains("AWS credentials"), "{stderr}");
+    assert!(last_line.contains("no AWS credentials found"), "{stderr}");
     assert!(
         last_line.contains("aws configure") && last_line.contains("aws sso login"),
         "{stderr}"

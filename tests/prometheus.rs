@@ -506,3 +506,57 @@ impl BrowserQuery for egui_kittest::Harness<'_, FleetApp> {
         self.get_by_label("Query").value().unwrap_or_default()
     }
 }
+
+#[test]
+fn a_broken_query_does_not_slow_the_refresh_of_its_neighbours() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let target = support::simulator(&runtime);
+    let prometheus = support::prometheus(target);
+    prometheus.wait_for("vllm:num_requests_waiting");
+    let mut layout = layout(
+        &prometheus.url(),
+        "prometheus",
+        "sum(vllm:num_requests_waiting)",
+    );
+    // A second query on the same source that the server refuses.
+    let mut broken = layout.file.panels[0].queries[0].clone();
+    broken.promql = Some(toml::Spanned::new(0..0, "sum(rate(x[5m])".to_owned()));
+    layout.file.panels[0].queries.push(broken);
+    let plan = fleetdeck::poll::PollPlan {
+        generation: 1,
+        range: TimeRange::last(Duration::from_secs(300)),
+        refresh: Duration::from_millis(500),
+        live: true,
+        queries: PlannedQuery::for_layout(&layout, |_| 1_000),
+    };
+    let sources = [(
+        "prom".to_owned(),
+        build_source(&layout.file.sources["prom"]),
+    )]
+    .into();
+    let mut poller = fleetdeck::poll::Poller::start(
+        runtime.handle(),
+        sources,
+        plan,
+        Clock::System,
+        std::sync::Arc::new(|| {}),
+    );
+    let deadline = Instant::now() + Duration::from_secs(4);
+    let (mut good, mut refused) = (0, 0);
+    while Instant::now() < deadline {
+        while let Some(result) = poller.try_recv() {
+            match (result.query, &result.outcome) {
+                (0, Ok(_)) => good += 1,
+                (1, Err(SourceError::BadQuery(_))) => refused += 1,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Every 0.5 s for 4 s: about 8 rounds. Backing off (1 s, 2 s, 4 s) would allow 3.
+    assert!(good >= 6, "only {good} refreshes of the good query");
+    assert_eq!(
+        good, refused,
+        "the refused query is still asked every round"
+    );
+}

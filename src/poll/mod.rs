@@ -453,6 +453,9 @@ impl Round<'_> {
                         .insert((planned.panel, planned.query), (step_ms, newest));
                 }
             }
+            // A refused query is that query's problem; the source is answering,
+            // so its other queries keep their refresh rate.
+            Err(SourceError::BadQuery(_)) => {}
             Err(_) => self.failed = true,
         }
         let result = PollResult {

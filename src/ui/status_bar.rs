@@ -53,10 +53,11 @@ pub fn show(ui: &mut Ui, frame: &FrameInput<'_>) {
     });
 }
 
-/// `cw: 1,234 metrics ($0.0123) · ≈ $0.16/day at 60s`.
+/// `cw: 1,234 metrics in 90 calls ($0.0123) · ≈ $0.16/day at 60s`.
 pub fn cost_text(name: &str, usage: &Usage, refresh: std::time::Duration, live: bool) -> String {
+    let calls = if usage.calls == 1 { "call" } else { "calls" };
     let mut text = format!(
-        "{name}: {} metrics in {} calls (${:.4})",
+        "{name}: {} metrics in {} {calls} (${:.4})",
         group_thousands(&usage.units.to_string()),
         group_thousands(&usage.calls.to_string()),
         usage.spent_usd()
@@ -69,4 +70,29 @@ pub fn cost_text(name: &str, usage: &Usage, refresh: std::time::Duration, live: 
         ));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn the_cost_meter_projects_the_last_refresh_over_a_day() {
+        let usage = Usage {
+            calls: 3,
+            units: 42,
+            units_last_refresh: 14,
+            usd_per_unit: 0.01 / 1_000.0,
+        };
+        assert_eq!(
+            cost_text("cw", &usage, Duration::from_secs(60), true),
+            "cw: 42 metrics in 3 calls ($0.0004) · ≈ $0.20/day at 60s"
+        );
+        // Paused: nothing more will be spent, so no projection.
+        assert_eq!(
+            cost_text("cw", &usage, Duration::from_secs(60), false),
+            "cw: 42 metrics in 3 calls ($0.0004)"
+        );
+    }
 }

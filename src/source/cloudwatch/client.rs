@@ -153,8 +153,12 @@ fn find_credentials_error<'a>(
 
 fn credentials_advice(error: &CredentialsError, settings: &ClientSettings) -> SourceError {
     let detail = innermost_message(error);
+    // The chain ends at the instance-metadata service; its refusal off EC2 only
+    // means that nothing earlier in the chain had credentials either.
+    let off_ec2 = detail.contains("IMDS") || detail.contains("instance metadata");
     let what = match error {
         CredentialsError::CredentialsNotLoaded(_) => "no AWS credentials found".to_owned(),
+        _ if off_ec2 => "no AWS credentials found".to_owned(),
         CredentialsError::ProviderTimedOut(_) => "loading AWS credentials timed out".to_owned(),
         _ => format!("could not load AWS credentials ({detail})"),
     };
@@ -167,7 +171,10 @@ fn login_advice(settings: &ClientSettings) -> String {
         Some(profile) => format!(
             "run `aws sso login --profile {profile}` (SSO) or `aws configure --profile {profile}`"
         ),
-        None => "run `aws configure` or `aws sso login --profile NAME` and set `profile = \"NAME\"` on the source, or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY".to_owned(),
+        None => {
+            "run `aws configure`, or `aws sso login --profile NAME` and set `profile` on the source"
+                .to_owned()
+        }
     }
 }
 
