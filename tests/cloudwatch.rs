@@ -542,3 +542,51 @@ fn the_shipped_cloudwatch_layouts_show_data_from_the_emulator() {
         }
     }
 }
+
+#[test]
+fn the_metric_browser_builds_a_cloudwatch_query_by_clicking() {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+    let server = support::ministack();
+    support::publish_fleet(&server.url(), "2m");
+    let layout = layout(&server.url(), &latency_panel("p99", LLAMA));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let app = FleetApp::new(layout, AppOptions::default()).with_runtime(runtime.handle().clone());
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 900.0])
+        .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app);
+    let settle = |harness: &mut Harness<'_, FleetApp>, what: &str, label: &str| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while harness.query_by_label(label).is_none() {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            harness.step();
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    harness.run_steps(2);
+    harness.get_by_label("Metrics").click();
+    harness.run_steps(2);
+    settle(&mut harness, "the metric list", "InvocationLatency");
+    harness.get_by_label("Filter").click();
+    harness.run_steps(1);
+    harness.get_by_label("Filter").type_text("ModelLat");
+    harness.run_steps(2);
+    // The namespace and dimension names come with the name.
+    harness.get_by_label_contains("AWS/SageMaker · by EndpointName, VariantName");
+    harness.get_by_label("ModelLatency").click();
+    harness.run_steps(2);
+    settle(&mut harness, "the dimension values", "llm-prod-mistral7b");
+    harness.get_by_label("llm-prod-mistral7b").click();
+    harness.run_steps(1);
+    harness.get_by_label("AllTraffic").click();
+    harness.run_steps(2);
+    harness
+        .render()
+        .unwrap()
+        .save(std::env::temp_dir().join("fleetdeck-cloudwatch-browser.png"))
+        .unwrap();
+    assert_eq!(
+        harness.get_by_label("Query").value().unwrap_or_default(),
+        r#"namespace = "AWS/SageMaker", metric = "ModelLatency", stat = "Average", dimensions = { EndpointName = "llm-prod-mistral7b", VariantName = "AllTraffic" }"#
+    );
+}

@@ -105,7 +105,12 @@ pub fn dashboard(
         .file
         .sources
         .iter()
-        .filter(|(_, config)| *config.kind.get_ref() == crate::layout::SourceKind::Prometheus)
+        .filter(|(_, config)| {
+            matches!(
+                config.kind.get_ref(),
+                crate::layout::SourceKind::Prometheus | crate::layout::SourceKind::Cloudwatch
+            )
+        })
         .map(|(name, _)| name.clone())
         .collect();
     egui::Panel::top("top_bar").show(ui, |ui| {
