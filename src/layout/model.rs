@@ -104,6 +104,21 @@ pub struct BasicAuth {
     pub password_file: Option<std::path::PathBuf>,
 }
 
+/// SigV4 signing for Amazon Managed Service for Prometheus; credentials come from
+/// the AWS credential chain (`profile`, or the default chain).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigV4 {
+    /// Region of the workspace, e.g. `us-west-2`.
+    pub region: Spanned<String>,
+    /// Profile in `~/.aws/config`; the default chain without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// Signing name; `aps` (Amazon Managed Prometheus) unless told otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+}
+
 /// A named data source. Flat rather than an enum per kind so every key keeps its
 /// position for error messages; the validator checks which keys suit which kind.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -132,6 +147,9 @@ pub struct SourceConfig {
     /// Prometheus: extra request headers (e.g. `X-Scope-OrgID`); not for secrets.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub headers: BTreeMap<String, Spanned<String>>,
+    /// Prometheus: sign requests with AWS SigV4 (Amazon Managed Prometheus).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sigv4: Option<SigV4>,
     /// Prometheus: PEM file of a private CA to trust.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_file: Option<std::path::PathBuf>,

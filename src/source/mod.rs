@@ -2,6 +2,7 @@
 //! headless exporter treat the simulated fleet and (later) Prometheus or CloudWatch
 //! the same way.
 
+pub mod aws_credentials;
 pub mod browse;
 pub mod cloudwatch;
 pub mod demo;
@@ -216,6 +217,7 @@ pub fn validate_source(config: &SourceConfig) -> Vec<QueryProblem> {
                 || config.timeout.is_some()
                 || config.scrape_interval.is_some()
                 || config.region.is_some()
+                || config.sigv4.is_some()
                 || config.profile.is_some()
                 || config.endpoint_url.is_some();
             if prometheus_only {

@@ -6,18 +6,17 @@
 //! with jitter and shows each failure, so throttling is visible, not hidden.
 
 use crate::source::SourceError;
+use crate::source::aws_credentials::{
+    advice, find_credentials_error, innermost_message, login_advice,
+};
 use aws_config::BehaviorVersion;
-use aws_config::default_provider::credentials::DefaultCredentialsChain;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
-use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_cloudwatch::error::{ProvideErrorMetadata, SdkError};
 use std::time::Duration;
 
 /// How long to wait for a TCP connection to the endpoint.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
-/// How long the instance-metadata service gets to answer, on EC2 only.
-const IMDS_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// Where and as whom to talk to CloudWatch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,18 +50,9 @@ pub async fn build(settings: &ClientSettings) -> aws_sdk_cloudwatch::Client {
     if let Some(url) = &settings.endpoint_url {
         loader = loader.endpoint_url(url);
     }
-    let imds = aws_config::imds::Client::builder()
-        .connect_timeout(IMDS_TIMEOUT)
-        .read_timeout(IMDS_TIMEOUT)
-        .max_attempts(1)
-        .build();
-    let mut chain = DefaultCredentialsChain::builder()
-        .region(region)
-        .imds_client(imds);
-    if let Some(profile) = &settings.profile {
-        chain = chain.profile_name(profile);
-    }
-    loader = loader.credentials_provider(chain.build().await);
+    let chain =
+        crate::source::aws_credentials::chain(&settings.region, settings.profile.as_deref()).await;
+    loader = loader.credentials_provider(chain);
     aws_sdk_cloudwatch::Client::new(&loader.load().await)
 }
 
@@ -74,7 +64,7 @@ where
     R: std::fmt::Debug + 'static,
 {
     if let Some(credentials) = find_credentials_error(error) {
-        return credentials_advice(credentials, settings);
+        return advice(credentials, settings.profile.as_deref());
     }
     match error {
         SdkError::TimeoutError(_) => SourceError::Timeout(settings.timeout.as_secs()),
@@ -114,7 +104,7 @@ pub fn service_error(code: &str, message: &str, settings: &ClientSettings) -> So
         "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" => {
             SourceError::Config(format!(
                 "AWS credentials expired ({text}): {}",
-                login_advice(settings)
+                login_advice(settings.profile.as_deref())
             ))
         }
         "UnrecognizedClientException"
@@ -123,7 +113,7 @@ pub fn service_error(code: &str, message: &str, settings: &ClientSettings) -> So
         | "MissingAuthenticationToken"
         | "IncompleteSignature" => SourceError::Config(format!(
             "AWS rejected the credentials ({text}): {}",
-            login_advice(settings)
+            login_advice(settings.profile.as_deref())
         )),
         "AccessDenied" | "AccessDeniedException" => SourceError::Config(format!(
             "{text} — the identity needs cloudwatch:GetMetricData, cloudwatch:ListMetrics and cloudwatch:DescribeAlarms"
@@ -138,66 +128,11 @@ pub fn service_error(code: &str, message: &str, settings: &ClientSettings) -> So
     }
 }
 
-fn find_credentials_error<'a>(
-    error: &'a (dyn std::error::Error + 'static),
-) -> Option<&'a CredentialsError> {
-    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(e) = current {
-        if let Some(credentials) = e.downcast_ref::<CredentialsError>() {
-            return Some(credentials);
-        }
-        current = e.source();
-    }
-    None
-}
-
-fn credentials_advice(error: &CredentialsError, settings: &ClientSettings) -> SourceError {
-    let detail = innermost_message(error);
-    // The chain ends at the instance-metadata service; its refusal off EC2 only
-    // means that nothing earlier in the chain had credentials either.
-    let off_ec2 = detail.contains("IMDS") || detail.contains("instance metadata");
-    let what = match error {
-        CredentialsError::CredentialsNotLoaded(_) => "no AWS credentials found".to_owned(),
-        _ if off_ec2 => "no AWS credentials found".to_owned(),
-        CredentialsError::ProviderTimedOut(_) => "loading AWS credentials timed out".to_owned(),
-        _ => format!("could not load AWS credentials ({detail})"),
-    };
-    SourceError::Config(format!("{what}: {}", login_advice(settings)))
-}
-
-/// What to run to get working credentials.
-fn login_advice(settings: &ClientSettings) -> String {
-    match &settings.profile {
-        Some(profile) => format!(
-            "run `aws sso login --profile {profile}` (SSO) or `aws configure --profile {profile}`"
-        ),
-        None => {
-            "run `aws configure`, or `aws sso login --profile NAME` and set `profile` on the source"
-                .to_owned()
-        }
-    }
-}
-
 fn endpoint_name(settings: &ClientSettings) -> String {
     settings
         .endpoint_url
         .clone()
         .unwrap_or_else(|| format!("monitoring.{}.amazonaws.com", settings.region))
-}
-
-/// The most specific message in an error's chain ("Connection refused (os error
-/// 111)" rather than "dispatch failure").
-fn innermost_message(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut message = error.to_string();
-    let mut current = error.source();
-    while let Some(e) = current {
-        let text = e.to_string();
-        if !text.is_empty() {
-            message = text;
-        }
-        current = e.source();
-    }
-    message
 }
 
 #[cfg(test)]

@@ -50,6 +50,7 @@ pub fn validate_source(config: &SourceConfig) -> Vec<QueryProblem> {
         || !config.headers.is_empty()
         || config.ca_file.is_some()
         || config.scrape_interval.is_some()
+        || config.sigv4.is_some()
         || config.seed.is_some();
     if prometheus_only {
         problems.push(at_kind(
@@ -67,7 +68,8 @@ pub fn validate_source(config: &SourceConfig) -> Vec<QueryProblem> {
     problems
 }
 
-fn is_region(name: &str) -> bool {
+/// Whether `name` looks like an AWS region (`us-east-1`, `us-gov-west-1`).
+pub fn is_region(name: &str) -> bool {
     let parts: Vec<&str> = name.split('-').collect();
     parts.len() >= 3
         && parts.iter().all(|p| {
