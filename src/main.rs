@@ -47,6 +47,24 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Print every alarm of a layout — its alarm sources and local rules — without a
+    /// window. Exits 0 when nothing is firing, 1 when something is, 2 on error.
+    Alarms {
+        /// The layout file.
+        layout: PathBuf,
+        /// JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Keep polling at the layout's refresh interval, printing each time.
+        #[arg(long)]
+        watch: bool,
+        /// Show times in UTC.
+        #[arg(long)]
+        utc: bool,
+        /// Pin "now" to this instant (RFC 3339).
+        #[arg(long, value_name = "TIME")]
+        now: Option<String>,
+    },
     /// Write one panel's series to stdout without opening a window.
     Export {
         /// Layout file.
@@ -115,6 +133,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Some(Command::Check { files }) => check(&files),
+        Some(Command::Alarms {
+            layout,
+            json,
+            watch,
+            utc,
+            now,
+        }) => alarms(&layout, json, watch, utc, now.as_deref()),
         Some(Command::Export {
             layout,
             panel,
@@ -186,6 +211,70 @@ fn check(files: &[PathBuf]) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn alarms(
+    layout_path: &Path,
+    json: bool,
+    watch: bool,
+    utc: bool,
+    now: Option<&str>,
+) -> Result<ExitCode> {
+    const FIRING: u8 = 1;
+    const ERROR: u8 = 2;
+    let layout = match load_layout(layout_path) {
+        Ok(layout) => layout,
+        Err(errors) => {
+            eprintln!("{errors}");
+            return Ok(ExitCode::from(ERROR));
+        }
+    };
+    if !fleetdeck::alarm::collect::has_alarms(&layout) {
+        eprintln!(
+            "{}: no alarm panels and no [[rules]]: nothing to check",
+            layout_path.display()
+        );
+        return Ok(ExitCode::from(ERROR));
+    }
+    let clock = clock_from(now)?;
+    let zone = if utc {
+        DisplayZone::Utc
+    } else {
+        DisplayZone::Local
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    loop {
+        let collected = runtime.block_on(fleetdeck::alarm::collect::collect(&layout, clock));
+        for error in &collected.errors {
+            eprintln!("fleetdeck alarms: {error}");
+        }
+        if json {
+            println!("{}", fleetdeck::alarm::report::json(&collected.alarms));
+        } else if collected.alarms.is_empty() && !collected.errors.is_empty() {
+            // "no alarms" would claim more than is known.
+        } else {
+            print!(
+                "{}",
+                fleetdeck::alarm::report::table(&collected.alarms, zone)
+            );
+        }
+        if !watch {
+            return Ok(ExitCode::from(if !collected.errors.is_empty() {
+                ERROR
+            } else if collected.firing() {
+                FIRING
+            } else {
+                0
+            }));
+        }
+        std::thread::sleep(layout.refresh);
+        if !json {
+            println!();
+        }
+    }
 }
 
 /// The projected CloudWatch bill of a layout, so nobody puts a $50/day layout on a
@@ -373,9 +462,11 @@ fn run_gui(cli: &Cli) -> Result<ExitCode> {
         native,
         Box::new(move |cc| {
             apply_theme(&cc.egui_ctx, options.theme);
-            Ok(Box::new(
-                FleetApp::new(layout, options).with_runtime(handle),
-            ))
+            let mut app = FleetApp::new(layout, options).with_runtime(handle);
+            if let Some(path) = fleetdeck::alarm::ack::default_path() {
+                app = app.with_ack_file(&path);
+            }
+            Ok(Box::new(app))
         }),
     )
     .map_err(|error| anyhow::anyhow!("cannot open the window: {error}"))?;

@@ -80,6 +80,11 @@ const INVALID: &[(&str, &str, &str)] = &[
         "expression refers to `invocations`, but no query of this panel has id = \"invocations\"",
     ),
     (
+        "rule_unknown_panel.toml",
+        "16:9",
+        "rule `queue long` watches panel `Queues`, which this layout does not have",
+    ),
+    (
         "cloudwatch_no_region.toml",
         "5:8",
         "source `cw`: a cloudwatch source needs `region`",

@@ -83,10 +83,19 @@ fn p99_comes_back(server: &Server, flavor: &str, runtime: &tokio::runtime::Runti
     assert_eq!(llama.points.len(), 5, "{:?}", llama.points);
     for &(t_ms, value) in &llama.points {
         let truth = true_p99_llama70b(DateTime::from_timestamp_millis(t_ms).unwrap());
-        // histogram_quantile interpolates inside vLLM's coarse buckets (…, 2.5, 5, 10 s, …).
+        // histogram_quantile interpolates inside vLLM's coarse buckets (…, 2.5, 5,
+        // 10 s, …), and a short rate window can tip it into the neighbouring bucket:
+        // the answer lies between the bounds of the buckets around the truth.
+        let buckets = fleetdeck::simulate::exposition::E2E_BUCKETS;
+        let above = buckets
+            .iter()
+            .position(|&le| le >= truth)
+            .unwrap_or(buckets.len() - 1);
+        let low = buckets[above.saturating_sub(2)];
+        let high = buckets[(above + 1).min(buckets.len() - 1)];
         assert!(
-            value > truth / 2.0 && value < truth * 2.0,
-            "p99 {value} s at {t_ms}, simulated {truth} s"
+            value >= low && value <= high,
+            "p99 {value} s at {t_ms}, simulated {truth} s (allowed {low}–{high} s)"
         );
     }
 }

@@ -54,6 +54,12 @@ pub struct FleetApp {
     options: AppOptions,
     runtime: Option<tokio::runtime::Handle>,
     poller: Option<Poller>,
+    /// The layout's local alarm rules, evaluated on the store each frame.
+    rules: crate::alarm::engine::Engine,
+    /// The rules' current alarms.
+    local_alarms: Vec<Alarm>,
+    /// Alarms someone acknowledged (persisted when a file is given).
+    acks: crate::alarm::ack::Acks,
     /// The poller's sources, kept to read their usage (the cost meter).
     sources: BTreeMap<String, Arc<dyn crate::source::Source>>,
     generation: u64,
@@ -87,6 +93,9 @@ impl FleetApp {
             options,
             runtime: None,
             poller: None,
+            rules: crate::alarm::engine::Engine::new(),
+            local_alarms: Vec::new(),
+            acks: crate::alarm::ack::Acks::in_memory(),
             sources: BTreeMap::new(),
             generation: 0,
             query_status: BTreeMap::new(),
@@ -180,6 +189,9 @@ impl FleetApp {
         self.take_layout_update();
         self.drain_results(&ctx);
         let now = self.options.clock.now();
+        self.evaluate_rules(now);
+        self.forget_resolved_acks();
+        let spans = self.rules.firing_spans();
         let window = self.view.window(now);
         let usage: Vec<(String, crate::source::Usage)> = self
             .sources
@@ -199,6 +211,10 @@ impl FleetApp {
             alarms: &self.alarms,
             layout_error: self.layout_error.as_deref(),
             usage: &usage,
+            local_alarms: &self.local_alarms,
+            firing_spans: &spans,
+            acked: self.acks.keys(),
+            history: self.rules.history(),
         };
         let output = ui::dashboard(ui, &frame, &mut self.ui_state, &mut self.commands);
         self.maybe_replan(&ctx, &output.plot_widths);
@@ -207,6 +223,67 @@ impl FleetApp {
             // Keeps "stale since" and the x axis honest even if a source goes quiet.
             ctx.request_repaint_after(self.view.refresh);
         }
+    }
+
+    /// Runs the local rules over what the store holds now.
+    fn evaluate_rules(&mut self, now: chrono::DateTime<chrono::Utc>) {
+        if self.layout.file.rules.is_empty() {
+            return;
+        }
+        self.rules
+            .evaluate(&self.layout, &self.store, now.timestamp_millis());
+        self.local_alarms = self.rules.alarms(&self.layout);
+    }
+
+    /// Keeps acknowledgements in `path` across restarts.
+    pub fn with_ack_file(mut self, path: &std::path::Path) -> Self {
+        self.acks = crate::alarm::ack::Acks::load(path);
+        self
+    }
+
+    /// Whether this firing of `alarm` was acknowledged.
+    pub fn is_acknowledged(&self, alarm: &Alarm) -> bool {
+        self.acks.contains(alarm)
+    }
+
+    /// Drops acknowledgements of alarms that resolved — once every alarm panel has
+    /// answered and the rules have data, so a restart does not forget them.
+    fn forget_resolved_acks(&mut self) {
+        if self.acks.keys().is_empty() {
+            return;
+        }
+        let alarm_queries = PlannedQuery::for_layout(&self.layout, |_| 0)
+            .into_iter()
+            .filter(|q| q.alarms)
+            .all(|q| self.alarms.contains_key(&(q.panel, q.query)));
+        // Every panel a rule watches has answered, so its alarms are known.
+        let rules_ran = self.layout.file.rules.iter().all(|rule| {
+            self.layout
+                .panel_by_title(rule.panel.get_ref())
+                .is_some_and(|(panel, _)| {
+                    self.query_status.get(&(panel, rule.query)) == Some(&QueryStatus::Ok)
+                })
+        });
+        if !(alarm_queries && rules_ran) {
+            return;
+        }
+        let current: Vec<&Alarm> = self
+            .alarms
+            .values()
+            .flatten()
+            .chain(&self.local_alarms)
+            .collect();
+        self.acks.prune(&current);
+    }
+
+    /// The local rules' alarms that are not ok.
+    pub fn local_alarms(&self) -> &[Alarm] {
+        &self.local_alarms
+    }
+
+    /// Every state change of the local rules so far, oldest first.
+    pub fn rule_history(&self) -> &std::collections::VecDeque<crate::alarm::engine::Transition> {
+        self.rules.history()
     }
 
     /// Swaps in a newly saved layout, or records why it was refused.
@@ -241,6 +318,8 @@ impl FleetApp {
         self.planned_widths = vec![DEFAULT_PLOT_WIDTH_PX; layout.file.panels.len()];
         self.layout = layout;
         self.layout_error = None;
+        self.rules.reset();
+        self.local_alarms.clear();
         self.store.clear();
         self.query_status.clear();
         self.answered.clear();
@@ -284,7 +363,10 @@ impl FleetApp {
         };
         health.record(result.at, source_outcome);
         let status = match result.outcome {
-            Ok(Payload::Alarms(alarms)) => {
+            Ok(Payload::Alarms(mut alarms)) => {
+                for alarm in &mut alarms {
+                    alarm.panel = crate::alarm::panel_showing(alarm, &self.layout);
+                }
                 self.alarms.insert((result.panel, result.query), alarms);
                 self.last_refresh = Some(result.at);
                 QueryStatus::Ok
@@ -394,6 +476,14 @@ impl FleetApp {
             match &command {
                 Command::BrowseMetrics(source) => self.browse(ctx, source, None),
                 Command::BrowseLabels { source, metric } => self.browse(ctx, source, Some(metric)),
+                Command::Acknowledge(key) => self.acks.acknowledge(key.clone()),
+                Command::FocusAlarm { panel, .. } => {
+                    if let Some(panel) = panel {
+                        let until = ctx.input(|i| i.time) + 3.0;
+                        self.ui_state.focus = Some((*panel, until));
+                    }
+                    refetch |= self.view.apply(&command, now);
+                }
                 _ => refetch |= self.view.apply(&command, now),
             }
         }

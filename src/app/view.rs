@@ -19,6 +19,16 @@ pub enum Command {
     ZoomTo(Window),
     /// Load the metric list of a source into the metric browser.
     BrowseMetrics(String),
+    /// Acknowledge one firing of an alarm (its [`crate::alarm::ack::key`]).
+    Acknowledge(String),
+    /// Go to an alarm: show the half hour around `at_ms` and bring `panel` (the
+    /// one showing its metric) into view.
+    FocusAlarm {
+        /// The panel to bring into view, when known.
+        panel: Option<usize>,
+        /// When the alarm began, ms.
+        at_ms: i64,
+    },
     /// Load one metric's labels into the metric browser.
     BrowseLabels {
         /// Source name.
@@ -86,7 +96,17 @@ impl ViewState {
                 }
                 None => false,
             },
-            Command::BrowseMetrics(_) | Command::BrowseLabels { .. } => false,
+            Command::BrowseMetrics(_) | Command::BrowseLabels { .. } | Command::Acknowledge(_) => {
+                false
+            }
+            Command::FocusAlarm { at_ms, .. } => {
+                let half = 15 * 60_000;
+                let window = Window {
+                    start_ms: at_ms - half,
+                    end_ms: (at_ms + half).min(now.timestamp_millis()),
+                };
+                self.apply(&Command::ZoomTo(window), now)
+            }
             Command::ZoomTo(window) => {
                 if window.end_ms <= window.start_ms {
                     return false;

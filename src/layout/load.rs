@@ -141,6 +141,7 @@ pub fn parse_layout(text: &str, path: &Path) -> Result<Layout, LayoutErrors> {
         }
     }
     validate_panels(&file, &mut |span, message| errors.push(at(span, message)));
+    super::rules::validate_rules(&file, &mut |span, message| errors.push(at(span, message)));
 
     match (refresh, time) {
         (Some(refresh), Some(time)) if errors.is_empty() => Ok(Layout {
@@ -209,10 +210,21 @@ fn validate_panels(file: &LayoutFile, report: &mut dyn FnMut(Option<Range<usize>
                 );
             }
         }
-        if panel.queries.is_empty() {
+        if panel.queries.is_empty() && panel.kind != super::PanelKind::Alarms {
             report(
                 Some(panel.title.span()),
                 format!("panel `{title}` has no queries"),
+            );
+        }
+        if panel.queries.is_empty()
+            && panel.kind == super::PanelKind::Alarms
+            && file.rules.is_empty()
+        {
+            report(
+                Some(panel.title.span()),
+                format!(
+                    "alarm panel `{title}` has nothing to list: add a query on an alarm source, or [[rules]]"
+                ),
             );
         }
         let is_cloudwatch = |query: &super::Query| {

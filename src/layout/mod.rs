@@ -6,8 +6,10 @@
 
 pub mod load;
 pub mod model;
+pub mod rules;
 
 pub use load::{Layout, LayoutError, LayoutErrors, load_layout, parse_layout};
 pub use model::{
-    GridPos, Panel, PanelKind, PromFlavor, Query, SourceConfig, SourceKind, Threshold,
+    GridPos, MissingData, Panel, PanelKind, PromFlavor, Query, Rule, SourceConfig, SourceKind,
+    Threshold,
 };

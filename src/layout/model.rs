@@ -32,6 +32,61 @@ pub struct LayoutFile {
     /// Panels on a 24-column grid.
     #[serde(default)]
     pub panels: Vec<Panel>,
+    /// Alarm rules evaluated in the client on the data the panels already poll.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<Rule>,
+}
+
+/// What a rule does while its series has no recent data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum MissingData {
+    /// Stay in the last state (the default: a gap is not a verdict).
+    #[default]
+    Keep,
+    /// Say so: the alarm shows `nodata`.
+    Nodata,
+    /// Treat silence as trouble (for heartbeats): the alarm fires.
+    Firing,
+}
+
+/// A local alarm rule: a threshold on every series of one panel query.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// The alarm's name.
+    pub name: Spanned<String>,
+    /// Title of the panel whose query it watches (and where its bands are drawn).
+    pub panel: Spanned<String>,
+    /// Which query of that panel, 0-based (default 0).
+    #[serde(default)]
+    pub query: usize,
+    /// Fire when a series rises above this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub above: Option<f64>,
+    /// Fire when a series falls below this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub below: Option<f64>,
+    /// Hysteresis: a firing alarm clears only past this value (below it for
+    /// `above`, above it for `below`); default the threshold itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clear: Option<f64>,
+    /// How long the condition must hold before firing (`2m`); default at once.
+    #[serde(default, rename = "for", skip_serializing_if = "Option::is_none")]
+    pub for_duration: Option<Spanned<String>>,
+    /// `critical`, `warning`, `info`, …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
+    /// What a series without recent data does.
+    #[serde(default)]
+    pub missing: MissingData,
+    /// How old the newest sample may be before the series counts as missing
+    /// (default 5m).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing_after: Option<Spanned<String>>,
+    /// Text shown with the alarm; default says the value and the threshold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
 }
 
 fn default_refresh() -> Spanned<String> {

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 /// vLLM's own bucket bounds for end-to-end latency, seconds.
-const E2E_BUCKETS: &[f64] = &[
+pub const E2E_BUCKETS: &[f64] = &[
     0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0, 120.0, 240.0,
     480.0, 960.0, 1920.0, 7680.0,
 ];

@@ -1,24 +1,45 @@
-//! The alarm panel: every active alarm of its sources in one list — firing first,
-//! then by severity and age — with counts per state.
+//! The alarm panel: every alarm of its sources and of the layout's local rules in
+//! one list — firing first, then by severity and age — with counts per state, a
+//! typed filter, and a click that goes to the panel and the moment it fired.
 
 use super::{PanelContext, theme};
 use crate::alarm::{Alarm, AlarmState};
+use crate::app::Command;
 use crate::layout::Panel;
 use egui::{RichText, Ui};
 
+/// A firing alarm younger than this is marked new.
+const NEW_FOR_MS: i64 = 5 * 60_000;
+
 /// Draws the list; returns whether the panel has answered (an empty list is data too).
-pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel_index: usize, panel: &Panel) -> bool {
+pub fn show(
+    ui: &mut Ui,
+    ctx: &mut PanelContext<'_>,
+    panel_index: usize,
+    panel: &Panel,
+    now_ms: i64,
+) -> bool {
     let mut alarms: Vec<&Alarm> = (0..panel.queries.len())
         .filter_map(|query| ctx.alarms.get(&(panel_index, query)))
         .flatten()
+        .chain(ctx.local_alarms.iter().filter(|a| {
+            // Local alarms obey the panel's state filter like any other.
+            panel
+                .queries
+                .first()
+                .is_none_or(|q| q.alarm_states.is_none() || a.matches(q))
+        }))
         .collect();
-    let answered =
-        (0..panel.queries.len()).any(|query| ctx.alarms.contains_key(&(panel_index, query)));
+    // A panel of local rules only has its answer at once: the rules run here.
+    let answered = panel.queries.is_empty()
+        || !ctx.local_alarms.is_empty()
+        || (0..panel.queries.len()).any(|query| ctx.alarms.contains_key(&(panel_index, query)));
     if !answered {
         return false;
     }
     alarms.sort_by(|a, b| Alarm::display_order(a, b));
     let count = |state| alarms.iter().filter(|a| a.state == state).count();
+    let filter = ctx.alarm_filters.entry(panel_index).or_default();
     ui.horizontal(|ui| {
         ui.label(
             RichText::new(format!("{} firing", count(AlarmState::Firing)))
@@ -35,6 +56,18 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel_index: usize, panel: 
                 ui.label(format!("{n} {}", state.label()));
             }
         }
+        ui.separator();
+        let label = ui.label("Filter");
+        ui.add(egui::TextEdit::singleline(filter).desired_width(160.0))
+            .labelled_by(label.id);
+    });
+    let needle = filter.to_lowercase();
+    alarms.retain(|a| {
+        needle.is_empty()
+            || a.name.to_lowercase().contains(&needle)
+            || a.summary.to_lowercase().contains(&needle)
+            || a.source.to_lowercase().contains(&needle)
+            || a.state.label() == needle
     });
     if alarms.is_empty() {
         ui.label(RichText::new("No alarms").color(theme::OK).size(16.0));
@@ -46,36 +79,72 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel_index: usize, panel: 
         .show(ui, |ui| {
             egui::Grid::new(("alarm_grid", panel_index))
                 .striped(true)
-                .num_columns(5)
+                .num_columns(6)
                 .spacing([10.0, 4.0])
                 .show(ui, |ui| {
-                    for heading in ["state", "alarm", "severity", "since", "summary"] {
+                    for heading in ["state", "alarm", "source", "severity", "since", "summary"] {
                         ui.label(RichText::new(heading).weak());
                     }
                     ui.end_row();
                     for alarm in alarms {
-                        let color = match alarm.state {
-                            AlarmState::Firing => theme::ERROR,
-                            AlarmState::Pending => theme::WARN,
-                            AlarmState::NoData => theme::NO_DATA,
-                            AlarmState::Ok => theme::OK,
-                            AlarmState::Suppressed => ui.visuals().weak_text_color(),
-                        };
-                        ui.label(RichText::new(alarm.state.label()).color(color).strong());
-                        ui.label(RichText::new(&alarm.name).strong())
-                            .on_hover_text(labels_text(alarm));
-                        ui.label(alarm.severity.as_deref().unwrap_or("–"));
-                        let since = alarm.since.map_or_else(
-                            || "–".to_owned(),
-                            |t| ctx.zone.format(t.timestamp_millis(), "%m-%d %H:%M:%S"),
-                        );
-                        ui.label(since);
-                        ui.label(&alarm.summary);
-                        ui.end_row();
+                        row(ui, ctx, alarm, now_ms);
                     }
                 });
         });
     true
+}
+
+fn row(ui: &mut Ui, ctx: &mut PanelContext<'_>, alarm: &Alarm, now_ms: i64) {
+    let color = match alarm.state {
+        AlarmState::Firing => theme::ERROR,
+        AlarmState::Pending => theme::WARN,
+        AlarmState::NoData => theme::NO_DATA,
+        AlarmState::Ok => theme::OK,
+        AlarmState::Suppressed => ui.visuals().weak_text_color(),
+    };
+    let since_ms = alarm.since.map(|t| t.timestamp_millis());
+    let new =
+        alarm.state == AlarmState::Firing && since_ms.is_some_and(|t| now_ms - t < NEW_FOR_MS);
+    let state = if new {
+        format!("{} · new", alarm.state.label())
+    } else {
+        alarm.state.label().to_owned()
+    };
+    let mut state_text = RichText::new(state).color(color).strong();
+    if new {
+        state_text = state_text.background_color(theme::ERROR.gamma_multiply(0.25));
+    }
+    ui.label(state_text);
+    let name = ui
+        .add(egui::Button::new(RichText::new(&alarm.name).strong()).frame(false))
+        .on_hover_text(labels_text(alarm));
+    if name.clicked()
+        && let Some(at_ms) = since_ms
+    {
+        ctx.commands.push(Command::FocusAlarm {
+            panel: alarm.panel,
+            at_ms,
+        });
+    }
+    ui.label(&alarm.source);
+    ui.label(alarm.severity.as_deref().unwrap_or("–"));
+    let since = since_ms.map_or_else(|| "–".to_owned(), |t| ctx.zone.format(t, "%m-%d %H:%M:%S"));
+    ui.label(since);
+    ui.horizontal(|ui| {
+        let key = crate::alarm::ack::key(alarm);
+        if ctx.acked.contains(&key) {
+            ui.label(RichText::new("acknowledged").weak());
+        } else if matches!(alarm.state, AlarmState::Firing | AlarmState::Pending)
+            && ui
+                .small_button("Ack")
+                .on_hover_text("acknowledge: hides it from the banner until it resolves")
+                .clicked()
+        {
+            ctx.commands.push(Command::Acknowledge(key));
+        }
+        ui.label(&alarm.summary);
+    });
+    ui.end_row();
 }
 
 fn labels_text(alarm: &Alarm) -> String {
@@ -84,5 +153,10 @@ fn labels_text(alarm: &Alarm) -> String {
         .iter()
         .map(|(k, v)| format!("{k}=\"{v}\""))
         .collect();
-    format!("source: {}\n{}", alarm.source, labels.join("\n"))
+    let go = if alarm.since.is_some() {
+        "\nclick: show when it began"
+    } else {
+        ""
+    };
+    format!("source: {}\n{}{go}", alarm.source, labels.join("\n"))
 }

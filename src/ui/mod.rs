@@ -2,8 +2,10 @@
 //! queue [`Command`]s; they never fetch and never change app state directly.
 
 pub mod alarms;
+pub mod banner;
 pub mod browser;
 pub mod grid;
+pub mod history;
 pub mod line_cache;
 pub mod panel;
 pub mod stat;
@@ -39,6 +41,13 @@ pub struct UiState {
     pub time_error: Option<String>,
     /// The metric browser window.
     pub browser: browser::MetricBrowser,
+    /// Text typed into each alarm panel's filter.
+    pub alarm_filters: BTreeMap<usize, String>,
+    /// Whether the alarm history window is open.
+    pub history_open: bool,
+    /// A panel an alarm click asked to show: scrolled into view and outlined until
+    /// the given `egui` time (seconds).
+    pub focus: Option<(usize, f64)>,
 }
 
 /// What the app hands the UI for one frame.
@@ -67,6 +76,14 @@ pub struct FrameInput<'a> {
     pub layout_error: Option<&'a str>,
     /// What each paid source (CloudWatch) has requested so far.
     pub usage: &'a [(String, crate::source::Usage)],
+    /// The local rules' alarms that are not ok.
+    pub local_alarms: &'a [crate::alarm::Alarm],
+    /// When local rules fired on which panel: (panel, start ms, end ms or still firing).
+    pub firing_spans: &'a [(usize, i64, Option<i64>)],
+    /// Keys of acknowledged alarms.
+    pub acked: &'a std::collections::BTreeSet<String>,
+    /// State changes of the local rules, oldest first.
+    pub history: &'a std::collections::VecDeque<crate::alarm::engine::Transition>,
 }
 
 /// What the UI reports back after a frame.
@@ -91,6 +108,14 @@ pub struct PanelContext<'a> {
     pub commands: &'a mut Vec<Command>,
     /// Active alarms by (panel, query).
     pub alarms: &'a BTreeMap<(usize, usize), Vec<crate::alarm::Alarm>>,
+    /// The local rules' alarms, shown in every alarm panel.
+    pub local_alarms: &'a [crate::alarm::Alarm],
+    /// Firing spans of local rules, drawn as bands on their panels.
+    pub firing_spans: &'a [(usize, i64, Option<i64>)],
+    /// The filters typed into alarm panels, by panel.
+    pub alarm_filters: &'a mut BTreeMap<usize, String>,
+    /// Keys of acknowledged alarms.
+    pub acked: &'a std::collections::BTreeSet<String>,
 }
 
 /// Draws the whole dashboard.
@@ -121,9 +146,17 @@ pub fn dashboard(
             &browsable,
             state,
             commands,
+            (!frame.layout.file.rules.is_empty()).then_some(frame.history.len()),
         );
     });
     browser::window(ui.ctx(), &mut state.browser, &browsable, commands);
+    history::window(
+        ui.ctx(),
+        &mut state.history_open,
+        frame.history,
+        frame.zone,
+        commands,
+    );
     if let Some(error) = frame.layout_error {
         egui::Panel::top("layout_error").show(ui, |ui| {
             ui.colored_label(
@@ -132,6 +165,7 @@ pub fn dashboard(
             );
         });
     }
+    banner::show(ui, frame, commands);
     egui::Panel::bottom("status_bar").show(ui, |ui| {
         status_bar::show(ui, frame);
     });
@@ -139,6 +173,11 @@ pub fn dashboard(
     egui::CentralPanel::default().show(ui, |ui| {
         state.lines.begin_frame();
         let window = state.drag.pending.unwrap_or(frame.window);
+        let now_s = ui.input(|i| i.time);
+        let state_focus = state.focus.filter(|&(_, until)| now_s < until + 1.0);
+        if state.focus.is_some() && state_focus.is_none() {
+            state.focus = None;
+        }
         let panels = &frame.layout.file.panels;
         let rows = grid::total_rows(panels.iter().map(|p| p.grid.get_ref()));
         let available = ui.available_rect_before_wrap();
@@ -157,6 +196,10 @@ pub fn dashboard(
                     drag: &mut state.drag,
                     commands,
                     alarms: frame.alarms,
+                    local_alarms: frame.local_alarms,
+                    firing_spans: frame.firing_spans,
+                    alarm_filters: &mut state.alarm_filters,
+                    acked: frame.acked,
                 };
                 for (index, panel) in panels.iter().enumerate() {
                     let rect = grid::panel_rect(origin, width, row_height, panel.grid.get_ref());
@@ -168,6 +211,21 @@ pub fn dashboard(
                         frame.zone,
                     );
                     widths[index] = rect.width().max(1.0) as u32;
+                    if let Some((focused, until)) = state_focus
+                        && focused == index
+                    {
+                        ui.scroll_to_rect(rect, Some(egui::Align::Center));
+                        if ui.input(|i| i.time) < until {
+                            ui.painter().rect_stroke(
+                                rect.expand(2.0),
+                                4.0,
+                                egui::Stroke::new(3.0, theme::WARN),
+                                egui::StrokeKind::Outside,
+                            );
+                            ui.ctx()
+                                .request_repaint_after(std::time::Duration::from_millis(250));
+                        }
+                    }
                     let trusted = !matches!(
                         panel_state,
                         panel::PanelState::Stale(_) | panel::PanelState::Error(_)
@@ -175,7 +233,9 @@ pub fn dashboard(
                     panel::show(ui, rect, panel, &panel_state, |ui| match panel.kind {
                         PanelKind::Timeseries => timeseries::show(ui, &mut ctx, index, panel),
                         PanelKind::Stat => stat::show(ui, &mut ctx, index, panel, trusted),
-                        PanelKind::Alarms => alarms::show(ui, &mut ctx, index, panel),
+                        PanelKind::Alarms => {
+                            alarms::show(ui, &mut ctx, index, panel, frame.now.timestamp_millis())
+                        }
                     });
                 }
             });

@@ -92,10 +92,30 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel_index: usize, panel: 
         .map(|t| (t.value, theme::threshold_color(t.color.get_ref())))
         .collect();
     let x_range = window.start_ms as f64 / 1000.0..=window.end_ms as f64 / 1000.0;
+    // Where a local rule on this panel fired: a red band from firing to resolved.
+    let bands: Vec<(f64, f64)> = ctx
+        .firing_spans
+        .iter()
+        .filter(|(panel, _, _)| *panel == panel_index)
+        .map(|&(_, start, end)| {
+            (
+                start as f64 / 1000.0,
+                end.unwrap_or(window.end_ms) as f64 / 1000.0,
+            )
+        })
+        .collect();
     let names: Vec<String> = series_lines.iter().map(|(name, _)| name.clone()).collect();
     let response = plot.show(ui, |plot_ui| {
         plot_ui.set_auto_bounds([false, true]);
         plot_ui.set_plot_bounds_x(x_range);
+        for (start, end) in bands {
+            // Unnamed, so bands stay out of the legend.
+            plot_ui.span(
+                egui_plot::Span::new("", start..=end)
+                    .fill(theme::ERROR.gamma_multiply(0.12))
+                    .border_color(theme::ERROR.gamma_multiply(0.5)),
+            );
+        }
         for (index, (name, points)) in series_lines.into_iter().enumerate() {
             plot_ui.line(
                 Line::new(name, PlotPoints::Borrowed(points))

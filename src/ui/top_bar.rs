@@ -27,6 +27,7 @@ pub fn show(
     sources: &[String],
     state: &mut UiState,
     commands: &mut Vec<Command>,
+    history_changes: Option<usize>,
 ) {
     ui.horizontal(|ui| {
         ui.heading(RichText::new(title).strong());
@@ -49,6 +50,9 @@ pub fn show(
             refresh_picker(ui, view, commands);
             range_picker(ui, view, state, commands);
             super::browser::button(ui, &mut state.browser, sources, commands);
+            if let Some(changes) = history_changes {
+                super::history::button(ui, &mut state.history_open, changes);
+            }
         });
     });
 }

@@ -59,6 +59,7 @@ pub async fn describe(
                 since: alarm.state_updated_timestamp().and_then(to_utc),
                 summary: alarm.state_reason().unwrap_or_default().to_owned(),
                 labels,
+                panel: None,
             });
         }
         for alarm in response.composite_alarms() {
@@ -75,6 +76,7 @@ pub async fn describe(
                 since: alarm.state_updated_timestamp().and_then(to_utc),
                 summary: alarm.state_reason().unwrap_or_default().to_owned(),
                 labels,
+                panel: None,
             });
         }
         next_token = response.next_token().map(str::to_owned);

@@ -1,0 +1,54 @@
+//! The firing banner: a red strip under the top bar while any alarm fires that
+//! nobody has acknowledged — readable across a room, and a click away from the
+//! first alarm's panel and moment.
+
+use super::{FrameInput, theme};
+use crate::alarm::{Alarm, AlarmState, ack};
+use crate::app::Command;
+use egui::RichText;
+
+/// Draws the banner when something unacknowledged is firing.
+pub fn show(ui: &mut egui::Ui, frame: &FrameInput<'_>, commands: &mut Vec<Command>) {
+    let mut firing: Vec<&Alarm> = frame
+        .alarms
+        .values()
+        .flatten()
+        .chain(frame.local_alarms)
+        .filter(|a| a.state == AlarmState::Firing && !frame.acked.contains(&ack::key(a)))
+        .collect();
+    if firing.is_empty() {
+        return;
+    }
+    firing.sort_by(|a, b| Alarm::display_order(a, b));
+    firing.dedup_by(|a, b| a.name == b.name && a.source == b.source);
+    let names: Vec<&str> = firing.iter().take(3).map(|a| a.name.as_str()).collect();
+    let more = firing.len().saturating_sub(names.len());
+    let text = format!(
+        "{} firing: {}{}",
+        firing.len(),
+        names.join(" · "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    );
+    egui::Panel::top("firing_banner")
+        .frame(egui::Frame::new().fill(theme::ERROR).inner_margin(6.0))
+        .show(ui, |ui| {
+            let response = ui
+                .add(
+                    egui::Label::new(RichText::new(text).color(egui::Color32::WHITE).strong().size(18.0))
+                        .sense(egui::Sense::click()),
+                )
+                .on_hover_text("click: show the first alarm's panel when it began; acknowledge alarms in an alarm panel to hide this");
+            if response.clicked()
+                && let Some(at) = firing[0].since
+            {
+                commands.push(Command::FocusAlarm {
+                    panel: firing[0].panel,
+                    at_ms: at.timestamp_millis(),
+                });
+            }
+        });
+}

@@ -1,0 +1,345 @@
+//! The alarm center: local rules on the simulated fleet's injected incident, next to
+//! a real Prometheus alert and a CloudWatch alarm (ministack) in one list; a click
+//! that moves the time range; acknowledgements that survive a restart; and the
+//! `fleetdeck alarms` command's exit codes.
+
+mod support;
+
+use chrono::{DateTime, TimeZone, Utc};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use fleetdeck::alarm::AlarmState;
+use fleetdeck::alarm::rules::RuleState;
+use fleetdeck::app::{AppOptions, FleetApp};
+use fleetdeck::clock::{Clock, DisplayZone};
+use fleetdeck::layout::{load_layout, parse_layout};
+use fleetdeck::time_range::{TimeExpr, TimeRange};
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// With seed 42 the Llama 70B endpoint has an incident from about 06:20 to 06:32
+/// UTC on 2026-11-25; its p99 crosses 12 s at 06:19:20 and stays above for 2 min.
+fn during_incident() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 25, 6, 26, 0).unwrap()
+}
+
+fn after_incident() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 25, 6, 50, 0).unwrap()
+}
+
+const P99_ALARM: &str = "p99 latency high · meta-llama/Llama-3.1-70B-Instruct";
+
+fn demo_app(now: DateTime<Utc>, runtime: &tokio::runtime::Runtime) -> FleetApp {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/demo-fleet.toml");
+    let options = AppOptions {
+        clock: Clock::Fixed(now),
+        zone: DisplayZone::Utc,
+        ..AppOptions::default()
+    };
+    FleetApp::new(load_layout(&path).unwrap(), options).with_runtime(runtime.handle().clone())
+}
+
+/// Runs headless frames until `done` holds.
+fn drive(app: &mut FleetApp, what: &str, done: impl Fn(&FleetApp) -> bool) {
+    let ctx = egui::Context::default();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done(app) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        let mut output = ctx.run_ui(egui::RawInput::default(), |ui| app.show(ui));
+        output.textures_delta.clear();
+        std::thread::sleep(Duration::from_millis(30));
+    }
+}
+
+fn p99_alarm(app: &FleetApp) -> Option<&fleetdeck::alarm::Alarm> {
+    app.local_alarms().iter().find(|a| a.name == P99_ALARM)
+}
+
+#[test]
+fn the_simulated_incident_fires_the_local_p99_rule_and_then_resolves() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut app = demo_app(during_incident(), &runtime);
+    drive(&mut app, "the p99 rule to fire", |app| {
+        p99_alarm(app).is_some_and(|a| a.state == AlarmState::Firing)
+    });
+    let alarm = p99_alarm(&app).unwrap();
+    assert_eq!(alarm.source, "local");
+    assert_eq!(alarm.severity.as_deref(), Some("critical"));
+    let (panel, _) = app
+        .layout()
+        .panel_by_title("p99 end-to-end latency by model")
+        .unwrap();
+    assert_eq!(alarm.panel, Some(panel), "links to the panel it watches");
+    // Fired once the breach had lasted its 2 minutes, during the incident.
+    let since = alarm.since.unwrap();
+    assert!(
+        since > Utc.with_ymd_and_hms(2026, 11, 25, 6, 18, 0).unwrap() && since < during_incident(),
+        "{since}"
+    );
+    assert!(alarm.summary.ends_with("> 12 s"), "{}", alarm.summary);
+
+    // 24 minutes later the incident is over: the history shows it fire and clear.
+    let mut app = demo_app(after_incident(), &runtime);
+    drive(&mut app, "the rule history", |app| {
+        app.rule_history()
+            .iter()
+            .any(|t| t.change.to == RuleState::Ok)
+    });
+    assert!(
+        p99_alarm(&app).is_none(),
+        "resolved: {:?}",
+        app.local_alarms()
+    );
+    let changes: Vec<&str> = app
+        .rule_history()
+        .iter()
+        .filter(|t| t.series == "meta-llama/Llama-3.1-70B-Instruct" && t.rule == "p99 latency high")
+        .map(|t| t.change.to.label())
+        .collect();
+    assert_eq!(changes, ["pending", "firing", "ok"]);
+}
+
+fn open(app: FleetApp) -> Harness<'static, FleetApp> {
+    Harness::builder()
+        .with_size([1600.0, 1000.0])
+        .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app)
+}
+
+fn settle(
+    harness: &mut Harness<'_, FleetApp>,
+    what: &str,
+    done: impl Fn(&Harness<'_, FleetApp>) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done(harness) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(30));
+    }
+}
+
+#[test]
+fn clicking_an_alarm_moves_the_time_range_to_when_it_fired() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut harness = open(demo_app(during_incident(), &runtime));
+    settle(&mut harness, "the alarm row", |h| {
+        h.query_by_label(P99_ALARM).is_some()
+    });
+    let since = p99_alarm(harness.state()).unwrap().since.unwrap();
+    harness.get_by_label(P99_ALARM).click();
+    harness.run_steps(3);
+    let at = |t: DateTime<Utc>| TimeExpr::Absolute(t);
+    assert_eq!(
+        harness.state().view().range,
+        TimeRange {
+            from: at(since - chrono::Duration::minutes(15)),
+            // The half hour around it, but not past now.
+            to: at(during_incident()),
+        }
+    );
+    assert!(
+        harness.query_by_label("Resume live").is_some(),
+        "live refresh paused"
+    );
+}
+
+#[test]
+fn an_acknowledgement_survives_a_restart_and_quiets_the_banner() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let acks = dir.path().join("acks.json");
+    let mut harness = open(demo_app(during_incident(), &runtime).with_ack_file(&acks));
+    settle(&mut harness, "the banner", |h| {
+        h.query_by_label_contains("2 firing: ").is_some()
+    });
+    // The first row is the critical p99 alarm; acknowledge it.
+    harness.get_all_by_label("Ack").next().unwrap().click();
+    harness.run_steps(3);
+    assert!(
+        harness
+            .query_by_label_contains("1 firing: queue backing up")
+            .is_some()
+    );
+    drop(harness);
+
+    let mut harness = open(demo_app(during_incident(), &runtime).with_ack_file(&acks));
+    settle(&mut harness, "the alarms after a restart", |h| {
+        h.query_by_label(P99_ALARM).is_some() && h.query_by_label_contains("firing: ").is_some()
+    });
+    let alarm = p99_alarm(harness.state()).unwrap().clone();
+    assert!(harness.state().is_acknowledged(&alarm));
+    assert!(harness.query_by_label("acknowledged").is_some());
+    assert!(
+        harness
+            .query_by_label_contains("1 firing: queue backing up")
+            .is_some()
+    );
+    harness
+        .render()
+        .unwrap()
+        .save(std::env::temp_dir().join("fleetdeck-alarm-center.png"))
+        .unwrap();
+}
+
+#[test]
+fn a_prometheus_alert_and_a_cloudwatch_alarm_sit_next_to_the_local_rule() {
+    support::emulator_credentials();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let target = support::simulator(&runtime);
+    let alertmanager = support::alertmanager();
+    let rules = r#"groups:
+  - name: fleet
+    rules:
+      - alert: FleetServingRequests
+        expr: sum(vllm:num_requests_running) > 0
+        labels:
+          severity: warning
+"#;
+    let prometheus = support::prometheus_with_rules(target, rules, alertmanager.address);
+    let ministack = support::ministack();
+    runtime.block_on(async {
+        let config = parse_layout(
+            &format!(
+                "version = 1\ntitle = \"t\"\n[sources.cw]\nkind = \"cloudwatch\"\nregion = \"us-east-1\"\nendpoint_url = \"{}\"\n[[panels]]\ntitle = \"a\"\nkind = \"alarms\"\ngrid = {{ x = 0, y = 0, w = 1, h = 1 }}\n  [[panels.queries]]\n  source = \"cw\"\n",
+                ministack.url()
+            ),
+            Path::new("cw.toml"),
+        )
+        .unwrap();
+        let source = fleetdeck::source::cloudwatch::CloudWatchSource::new(&config.file.sources["cw"]);
+        let client = source.client().await;
+        client
+            .put_metric_alarm()
+            .alarm_name("llm-prod-llama70b-5xx")
+            .namespace("AWS/SageMaker")
+            .metric_name("Invocation5XXErrors")
+            .statistic(aws_sdk_cloudwatch::types::Statistic::Sum)
+            .period(60)
+            .evaluation_periods(1)
+            .threshold(10.0)
+            .comparison_operator(aws_sdk_cloudwatch::types::ComparisonOperator::GreaterThanThreshold)
+            .send()
+            .await
+            .unwrap();
+        client
+            .set_alarm_state()
+            .alarm_name("llm-prod-llama70b-5xx")
+            .state_value(aws_sdk_cloudwatch::types::StateValue::Alarm)
+            .state_reason("Threshold Crossed: 1 datapoint [42.0] was greater than the threshold (10.0).")
+            .send()
+            .await
+            .unwrap();
+    });
+    let demo = std::fs::read_to_string("layouts/demo-fleet.toml").unwrap();
+    let sources = format!(
+        "[sources.prom]\nkind = \"prometheus\"\nurl = \"{}\"\n\n[sources.cw]\nkind = \"cloudwatch\"\nregion = \"us-east-1\"\nendpoint_url = \"{}\"\n\n[[panels]]",
+        prometheus.url(),
+        ministack.url()
+    );
+    let alarm_panel =
+        "title = \"Alarms\"\nkind = \"alarms\"\ngrid = { x = 0, y = 29, w = 24, h = 5 }";
+    let text = demo.replacen("[[panels]]", &sources, 1).replace(
+        alarm_panel,
+        &format!("{alarm_panel}\n  [[panels.queries]]\n  source = \"prom\"\n  [[panels.queries]]\n  source = \"cw\""),
+    );
+    let layout = parse_layout(&text, Path::new("center.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let collected = runtime.block_on(fleetdeck::alarm::collect::collect(
+            &layout,
+            Clock::Fixed(during_incident()),
+        ));
+        assert!(collected.errors.is_empty(), "{:?}", collected.errors);
+        let find = |source: &str, name: &str| {
+            collected
+                .alarms
+                .iter()
+                .find(|a| a.source == source && a.name == name && a.state == AlarmState::Firing)
+                .cloned()
+        };
+        let local = find("local", P99_ALARM);
+        let prom = find("prom", "FleetServingRequests");
+        let cw = find("cw", "llm-prod-llama70b-5xx");
+        if let (Some(local), Some(prom), Some(cw)) = (local, prom, cw) {
+            assert_eq!(local.severity.as_deref(), Some("critical"));
+            assert_eq!(prom.severity.as_deref(), Some("warning"));
+            assert!(
+                cw.summary.contains("greater than the threshold"),
+                "{}",
+                cw.summary
+            );
+            // The CloudWatch alarm's metric is on the demo layout's "5xx errors/s" tile.
+            let (errors_panel, _) = layout.panel_by_title("5xx errors/s").unwrap();
+            assert_eq!(cw.panel, Some(errors_panel));
+            // One list, firing critical first.
+            assert_eq!(collected.alarms[0].name, P99_ALARM);
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not all fired: {:?}",
+            collected.alarms
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+fn fleetdeck_alarms(args: &[&str]) -> (Option<i32>, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_fleetdeck"))
+        .arg("alarms")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn fleetdeck_alarms_exits_1_while_firing_0_when_clear_2_on_error() {
+    let (code, stdout, _) = fleetdeck_alarms(&[
+        "layouts/demo-fleet.toml",
+        "--utc",
+        "--now",
+        "2026-11-25T06:26:00Z",
+    ]);
+    assert_eq!(code, Some(1), "{stdout}");
+    let first = stdout.lines().next().unwrap();
+    assert!(
+        first.starts_with("firing     local        critical"),
+        "{first}"
+    );
+    assert!(first.contains(P99_ALARM), "{first}");
+
+    let (code, stdout, _) = fleetdeck_alarms(&[
+        "layouts/demo-fleet.toml",
+        "--json",
+        "--now",
+        "2026-11-25T06:50:00Z",
+    ]);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap(),
+        serde_json::json!([])
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let layout = dir.path().join("unreachable.toml");
+    let text = std::fs::read_to_string("layouts/vllm-serving.toml")
+        .unwrap()
+        .replace(
+            "http://127.0.0.1:9090",
+            &format!("http://127.0.0.1:{}", support::free_port()),
+        );
+    std::fs::write(&layout, text).unwrap();
+    let (code, stdout, stderr) = fleetdeck_alarms(&[layout.to_str().unwrap()]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stdout.is_empty(),
+        "claims nothing it does not know: {stdout}"
+    );
+    assert!(stderr.contains("Connection refused"), "{stderr}");
+}
