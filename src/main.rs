@@ -32,6 +32,9 @@ struct Cli {
     /// Show times in UTC instead of local time.
     #[arg(long)]
     utc: bool,
+    /// Desktop notification when an alarm starts firing (rate-limited).
+    #[arg(long)]
+    notify: bool,
     /// Pin "now" to this instant (RFC 3339), for reproducible screenshots.
     #[arg(long, value_name = "TIME")]
     now: Option<String>,
@@ -428,6 +431,7 @@ fn open_layout(path: Option<&Path>) -> Result<Layout> {
 fn run_gui(cli: &Cli) -> Result<ExitCode> {
     let layout = open_layout(cli.layout.as_deref())?;
     let options = AppOptions {
+        notify: cli.notify,
         clock: clock_from(cli.now.as_deref())?,
         zone: if cli.utc {
             DisplayZone::Utc

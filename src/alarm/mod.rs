@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 pub mod ack;
 pub mod collect;
 pub mod engine;
+pub mod notify;
 pub mod prometheus;
 pub mod report;
 pub mod rules;

@@ -44,6 +44,8 @@ pub struct AppOptions {
     pub zone: DisplayZone,
     /// Colour theme.
     pub theme: Theme,
+    /// Send a desktop notification when an alarm starts firing.
+    pub notify: bool,
 }
 
 /// The dashboard.
@@ -60,6 +62,10 @@ pub struct FleetApp {
     local_alarms: Vec<Alarm>,
     /// Alarms someone acknowledged (persisted when a file is given).
     acks: crate::alarm::ack::Acks,
+    /// Desktop notifications for new firings.
+    notifier: crate::alarm::notify::Notifier,
+    /// Keys of the alarms firing at the last frame, to spot new ones.
+    firing_before: std::collections::BTreeSet<String>,
     /// The poller's sources, kept to read their usage (the cost meter).
     sources: BTreeMap<String, Arc<dyn crate::source::Source>>,
     generation: u64,
@@ -96,6 +102,8 @@ impl FleetApp {
             rules: crate::alarm::engine::Engine::new(),
             local_alarms: Vec::new(),
             acks: crate::alarm::ack::Acks::in_memory(),
+            notifier: crate::alarm::notify::Notifier::new(options.notify),
+            firing_before: std::collections::BTreeSet::new(),
             sources: BTreeMap::new(),
             generation: 0,
             query_status: BTreeMap::new(),
@@ -191,6 +199,7 @@ impl FleetApp {
         let now = self.options.clock.now();
         self.evaluate_rules(now);
         self.forget_resolved_acks();
+        self.notify_new_firings(now.timestamp_millis());
         let spans = self.rules.firing_spans();
         let window = self.view.window(now);
         let usage: Vec<(String, crate::source::Usage)> = self
@@ -233,6 +242,33 @@ impl FleetApp {
         self.rules
             .evaluate(&self.layout, &self.store, now.timestamp_millis());
         self.local_alarms = self.rules.alarms(&self.layout);
+    }
+
+    /// Sends a desktop notification for each alarm that began firing just now (not
+    /// for incidents found in history when a layout opens).
+    fn notify_new_firings(&mut self, now_ms: i64) {
+        let recent_ms = 2 * self.view.refresh.as_millis() as i64 + 60_000;
+        let firing: Vec<&Alarm> = self
+            .alarms
+            .values()
+            .flatten()
+            .chain(&self.local_alarms)
+            .filter(|a| a.state == crate::alarm::AlarmState::Firing)
+            .collect();
+        let keys: std::collections::BTreeSet<String> =
+            firing.iter().map(|a| crate::alarm::ack::key(a)).collect();
+        if let Some(runtime) = &self.runtime {
+            for alarm in &firing {
+                let new = !self.firing_before.contains(&crate::alarm::ack::key(alarm));
+                let recent = alarm
+                    .since
+                    .is_some_and(|t| now_ms - t.timestamp_millis() < recent_ms);
+                if new && recent {
+                    self.notifier.firing(alarm, now_ms, runtime);
+                }
+            }
+        }
+        self.firing_before = keys;
     }
 
     /// Keeps acknowledgements in `path` across restarts.
