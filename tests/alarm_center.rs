@@ -40,18 +40,6 @@ fn demo_app(now: DateTime<Utc>, runtime: &tokio::runtime::Runtime) -> FleetApp {
     FleetApp::new(load_layout(&path).unwrap(), options).with_runtime(runtime.handle().clone())
 }
 
-/// Runs headless frames until `done` holds.
-fn drive(app: &mut FleetApp, what: &str, done: impl Fn(&FleetApp) -> bool) {
-    let ctx = egui::Context::default();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !done(app) {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        let mut output = ctx.run_ui(egui::RawInput::default(), |ui| app.show(ui));
-        output.textures_delta.clear();
-        std::thread::sleep(Duration::from_millis(30));
-    }
-}
-
 fn p99_alarm(app: &FleetApp) -> Option<&fleetdeck::alarm::Alarm> {
     app.local_alarms().iter().find(|a| a.name == P99_ALARM)
 }
@@ -60,7 +48,7 @@ fn p99_alarm(app: &FleetApp) -> Option<&fleetdeck::alarm::Alarm> {
 fn the_simulated_incident_fires_the_local_p99_rule_and_then_resolves() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let mut app = demo_app(during_incident(), &runtime);
-    drive(&mut app, "the p99 rule to fire", |app| {
+    support::drive(&mut app, "the p99 rule to fire", |app| {
         p99_alarm(app).is_some_and(|a| a.state == AlarmState::Firing)
     });
     let alarm = p99_alarm(&app).unwrap();
@@ -81,7 +69,7 @@ fn the_simulated_incident_fires_the_local_p99_rule_and_then_resolves() {
 
     // 24 minutes later the incident is over: the history shows it fire and clear.
     let mut app = demo_app(after_incident(), &runtime);
-    drive(&mut app, "the rule history", |app| {
+    support::drive(&mut app, "the rule history", |app| {
         app.rule_history()
             .iter()
             .any(|t| t.change.to == RuleState::Ok)

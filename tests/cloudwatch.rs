@@ -318,18 +318,6 @@ grid = { x = 0, y = 0, w = 24, h = 8 }
     assert_eq!(alarms[0].source, "cw");
 }
 
-/// Runs frames of a headless app until `done` holds.
-fn drive(app: &mut FleetApp, what: &str, done: impl Fn(&FleetApp) -> bool) {
-    let ctx = egui::Context::default();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !done(app) {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        let mut output = ctx.run_ui(egui::RawInput::default(), |ui| app.show(ui));
-        output.textures_delta.clear();
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 #[test]
 fn metric_math_reaches_the_server_and_its_refusal_is_shown_on_the_panel() {
     let server = support::ministack();
@@ -365,7 +353,7 @@ unit = "percent"
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let mut app =
         FleetApp::new(layout, AppOptions::default()).with_runtime(runtime.handle().clone());
-    drive(&mut app, "the expression's answer", |app| {
+    support::drive(&mut app, "the expression's answer", |app| {
         app.query_status().contains_key(&(0, 2))
     });
     let Some(QueryStatus::Failed(SourceError::BadQuery(message))) = app.query_status().get(&(0, 2))
@@ -523,7 +511,7 @@ fn the_shipped_cloudwatch_layouts_show_data_from_the_emulator() {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let mut app =
             FleetApp::new(layout, AppOptions::default()).with_runtime(runtime.handle().clone());
-        drive(&mut app, file, |app| {
+        support::drive(&mut app, file, |app| {
             series_queries
                 .iter()
                 .all(|key| app.query_status().get(key) == Some(&QueryStatus::Ok))

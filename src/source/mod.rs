@@ -202,22 +202,28 @@ pub fn build_source(config: &SourceConfig) -> Arc<dyn Source> {
     }
 }
 
+/// Whether any key only a prometheus source takes is set (a demo or cloudwatch
+/// source refuses them).
+pub fn has_prometheus_keys(config: &SourceConfig) -> bool {
+    config.url.is_some()
+        || config.flavor.is_some()
+        || config.bearer_token_env.is_some()
+        || config.bearer_token_file.is_some()
+        || config.basic_auth.is_some()
+        || !config.headers.is_empty()
+        || config.ca_file.is_some()
+        || config.scrape_interval.is_some()
+        || config.sigv4.is_some()
+}
+
 /// Checks that a source's keys suit its kind; returns each problem with its span.
 pub fn validate_source(config: &SourceConfig) -> Vec<QueryProblem> {
     match config.kind.get_ref() {
         SourceKind::Demo => {
             let mut problems = Vec::new();
-            let prometheus_only = config.url.is_some()
-                || config.flavor.is_some()
-                || config.bearer_token_env.is_some()
-                || config.bearer_token_file.is_some()
-                || config.basic_auth.is_some()
-                || !config.headers.is_empty()
-                || config.ca_file.is_some()
+            let prometheus_only = has_prometheus_keys(config)
                 || config.timeout.is_some()
-                || config.scrape_interval.is_some()
                 || config.region.is_some()
-                || config.sigv4.is_some()
                 || config.profile.is_some()
                 || config.endpoint_url.is_some();
             if prometheus_only {

@@ -338,3 +338,19 @@ pub fn publish_fleet(url: &str, backfill: &str) {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// Runs headless frames of `app` until `done` holds (30 s at most).
+pub fn drive(
+    app: &mut fleetdeck::app::FleetApp,
+    what: &str,
+    done: impl Fn(&fleetdeck::app::FleetApp) -> bool,
+) {
+    let ctx = egui::Context::default();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done(app) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        let mut output = ctx.run_ui(egui::RawInput::default(), |ui| app.show(ui));
+        output.textures_delta.clear();
+        std::thread::sleep(Duration::from_millis(30));
+    }
+}

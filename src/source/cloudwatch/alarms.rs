@@ -51,16 +51,14 @@ pub async fn describe(
             if let Some(threshold) = alarm.threshold() {
                 labels.insert("threshold".to_owned(), threshold.to_string());
             }
-            alarms.push(Alarm {
-                name: alarm.alarm_name().unwrap_or_default().to_owned(),
-                source: name.to_owned(),
-                severity: None,
-                state: state_of(alarm.state_value()),
-                since: alarm.state_updated_timestamp().and_then(to_utc),
-                summary: alarm.state_reason().unwrap_or_default().to_owned(),
+            alarms.push(to_alarm(
+                name,
+                alarm.alarm_name(),
+                alarm.state_value(),
+                alarm.state_updated_timestamp(),
+                alarm.state_reason(),
                 labels,
-                panel: None,
-            });
+            ));
         }
         for alarm in response.composite_alarms() {
             let mut labels = BTreeMap::new();
@@ -68,16 +66,14 @@ pub async fn describe(
             if let Some(rule) = alarm.alarm_rule() {
                 labels.insert("rule".to_owned(), rule.to_owned());
             }
-            alarms.push(Alarm {
-                name: alarm.alarm_name().unwrap_or_default().to_owned(),
-                source: name.to_owned(),
-                severity: None,
-                state: state_of(alarm.state_value()),
-                since: alarm.state_updated_timestamp().and_then(to_utc),
-                summary: alarm.state_reason().unwrap_or_default().to_owned(),
+            alarms.push(to_alarm(
+                name,
+                alarm.alarm_name(),
+                alarm.state_value(),
+                alarm.state_updated_timestamp(),
+                alarm.state_reason(),
                 labels,
-                panel: None,
-            });
+            ));
         }
         next_token = response.next_token().map(str::to_owned);
         if next_token.is_none() {
@@ -86,6 +82,27 @@ pub async fn describe(
     }
     alarms.sort_by(Alarm::display_order);
     Ok(alarms)
+}
+
+/// The fields metric and composite alarms share, in the alarm model.
+fn to_alarm(
+    source: &str,
+    name: Option<&str>,
+    state: Option<&StateValue>,
+    updated: Option<&aws_smithy_types::DateTime>,
+    reason: Option<&str>,
+    labels: BTreeMap<String, String>,
+) -> Alarm {
+    Alarm {
+        name: name.unwrap_or_default().to_owned(),
+        source: source.to_owned(),
+        severity: None,
+        state: state_of(state),
+        since: updated.and_then(to_utc),
+        summary: reason.unwrap_or_default().to_owned(),
+        labels,
+        panel: None,
+    }
 }
 
 fn state_of(state: Option<&StateValue>) -> AlarmState {

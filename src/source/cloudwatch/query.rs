@@ -42,16 +42,7 @@ pub fn validate_source(config: &SourceConfig) -> Vec<QueryProblem> {
             span: Some(url.span()),
         });
     }
-    let prometheus_only = config.url.is_some()
-        || config.flavor.is_some()
-        || config.bearer_token_env.is_some()
-        || config.bearer_token_file.is_some()
-        || config.basic_auth.is_some()
-        || !config.headers.is_empty()
-        || config.ca_file.is_some()
-        || config.scrape_interval.is_some()
-        || config.sigv4.is_some()
-        || config.seed.is_some();
+    let prometheus_only = crate::source::has_prometheus_keys(config) || config.seed.is_some();
     if prometheus_only {
         problems.push(at_kind(
             "a cloudwatch source takes region, profile, endpoint_url and timeout; credentials come from the AWS credential chain, never the layout",
