@@ -7,6 +7,7 @@
 pub mod alarm;
 pub mod app;
 pub mod clock;
+pub mod derive;
 pub mod export;
 pub mod layout;
 pub mod legend;

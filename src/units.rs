@@ -56,6 +56,14 @@ pub enum Unit {
 }
 
 impl Unit {
+    /// The unit as a layout spells it (`USD`, `req/s`).
+    pub fn name(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
     /// Formats `value` for a person, with a unit suffix and about three significant digits.
     pub fn format(self, value: f64) -> String {
         if !value.is_finite() {
