@@ -98,6 +98,9 @@ pub async fn export_panel(
         max_age_ms: i64::MAX,
     });
     for (query_index, query) in panel.queries.iter().enumerate() {
+        if query.derive.is_some() {
+            continue; // computed below from the others
+        }
         let source_name = query.source.get_ref();
         let config = &layout.file.sources[source_name];
         let source = build_source(config);
@@ -134,8 +137,19 @@ pub async fn export_panel(
             store.merge(key, fetched.start_ms, fetched.end_ms, &data.samples);
         }
     }
+    for (query, outcome) in crate::derive::store::refresh_panel(layout, panel_index, &mut store) {
+        if let Err(message) = outcome {
+            return Err(ExportError::Query {
+                panel: title.to_owned(),
+                query: query + 1,
+                source_name: "derive".to_owned(),
+                error: crate::source::SourceError::BadQuery(message),
+            });
+        }
+    }
     Ok(store
         .panel_series(panel_index)
+        .filter(|(key, _)| !panel.queries[key.query].hidden)
         .map(|(key, series)| {
             let query = &panel.queries[key.query];
             let fallback = query

@@ -111,9 +111,12 @@ fn settle(
 fn clicking_an_alarm_moves_the_time_range_to_when_it_fired() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let mut harness = open(demo_app(during_incident(), &runtime));
-    settle(&mut harness, "the alarm row", |h| {
-        h.query_by_label(P99_ALARM).is_some()
+    // Both alarms and the banner shown, so nothing moves under the click.
+    settle(&mut harness, "the alarm rows and the banner", |h| {
+        h.query_by_label(P99_ALARM).is_some() && h.query_by_label_contains("2 firing: ").is_some()
     });
+    harness.run_steps(3);
+
     let since = p99_alarm(harness.state()).unwrap().since.unwrap();
     harness.get_by_label(P99_ALARM).click();
     harness.run_steps(3);
@@ -141,6 +144,7 @@ fn an_acknowledgement_survives_a_restart_and_quiets_the_banner() {
     settle(&mut harness, "the banner", |h| {
         h.query_by_label_contains("2 firing: ").is_some()
     });
+    harness.run_steps(3);
     // The first row is the critical p99 alarm; acknowledge it.
     harness.get_all_by_label("Ack").next().unwrap().click();
     harness.run_steps(3);

@@ -229,3 +229,58 @@ fn a_ten_second_refresh_costs_six_times_a_minute() {
         "{stdout}"
     );
 }
+
+/// `fleetdeck export` of a panel, pinned to one instant, as (timestamp, value) rows.
+fn exported(layout: &str, panel: &str) -> Vec<(String, f64)> {
+    let output = fleetdeck()
+        .args([
+            "export",
+            layout,
+            "--panel",
+            panel,
+            "--from",
+            "now-10m",
+            "--now",
+            "2026-11-25T12:00:00Z",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let mut fields = line.rsplitn(3, ',');
+            let value = fields.next().unwrap().parse().unwrap();
+            let time = fields.next().unwrap().to_owned();
+            (time, value)
+        })
+        .collect()
+}
+
+#[test]
+fn cost_per_thousand_inferences_is_spend_over_invocations() {
+    let derived = exported("layouts/spend-demo.toml", "Cost per 1,000 inferences");
+    // The same inputs as the demo overview's tiles: burn rate (USD/h) and requests/s.
+    let burn: std::collections::HashMap<String, f64> =
+        exported("layouts/demo-fleet.toml", "Burn rate")
+            .into_iter()
+            .collect();
+    let rps: std::collections::HashMap<String, f64> =
+        exported("layouts/demo-fleet.toml", "Requests/s")
+            .into_iter()
+            .collect();
+    assert!(derived.len() >= 100, "{} points", derived.len());
+    for (time, value) in &derived {
+        let expected = burn[time] / 3600.0 / rps[time] * 1000.0;
+        assert!(
+            (value - expected).abs() < 1e-9 * expected,
+            "{time}: {value} vs {expected}"
+        );
+    }
+}

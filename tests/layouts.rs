@@ -80,6 +80,11 @@ const INVALID: &[(&str, &str, &str)] = &[
         "expression refers to `invocations`, but no query of this panel has id = \"invocations\"",
     ),
     (
+        "derive_unknown_id.toml",
+        "18:12",
+        "derive refers to `invocations`, but no other query of this panel has id = \"invocations\"",
+    ),
+    (
         "rule_unknown_panel.toml",
         "16:9",
         "rule `queue long` watches panel `Queues`, which this layout does not have",

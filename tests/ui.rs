@@ -316,3 +316,50 @@ fn a_broken_edit_of_the_layout_is_reported_and_the_last_good_one_stays() {
     );
     harness.get_by_label("Fleet after the edit");
 }
+
+#[test]
+fn the_spend_layout_computes_every_derived_series() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/spend-demo.toml");
+    let layout = load_layout(&path).unwrap();
+    let derived: Vec<(usize, usize)> = layout
+        .file
+        .panels
+        .iter()
+        .enumerate()
+        .flat_map(|(p, panel)| {
+            panel
+                .queries
+                .iter()
+                .enumerate()
+                .filter(|(_, q)| q.derive.is_some())
+                .map(move |(q, _)| (p, q))
+        })
+        .collect();
+    assert_eq!(derived.len(), 5);
+    let options = AppOptions {
+        clock: Clock::Fixed(now()),
+        zone: DisplayZone::Utc,
+        ..AppOptions::default()
+    };
+    let app = FleetApp::new(layout, options).with_runtime(runtime.handle().clone());
+    let mut harness = harness(app);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !derived
+        .iter()
+        .all(|key| harness.state().query_status().get(key) == Some(&QueryStatus::Ok))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "derived series never computed: {:?}",
+            harness.state().query_status()
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    harness.run_steps(2);
+    // The tiles read their derived values; the hidden inputs are not drawn.
+    harness.get_by_label_contains("Cost per 1,000 inferences: $");
+    harness.get_by_label_contains("Month-end forecast: $");
+    harness.get_by_label_contains("USD per 1M output tokens: $");
+}

@@ -380,8 +380,27 @@ impl FleetApp {
                 break;
             }
         }
+        let mut touched = std::collections::BTreeSet::new();
         for result in drained {
+            touched.insert(result.panel);
             self.apply_result(result);
+        }
+        for panel in touched {
+            self.refresh_derived(panel);
+        }
+    }
+
+    /// Recomputes a panel's derived queries from what its other queries hold.
+    fn refresh_derived(&mut self, panel: usize) {
+        for (query, outcome) in
+            crate::derive::store::refresh_panel(&self.layout, panel, &mut self.store)
+        {
+            let status = match outcome {
+                Ok(notes) if notes.is_empty() => QueryStatus::Ok,
+                Ok(notes) => QueryStatus::Noted(notes.join("; ")),
+                Err(message) => QueryStatus::Failed(SourceError::BadQuery(message)),
+            };
+            self.query_status.insert((panel, query), status);
         }
     }
 

@@ -78,4 +78,6 @@ pub enum QueryStatus {
     Ok,
     /// The last fetch failed with this error.
     Failed(SourceError),
+    /// Computed (a derived query), with gaps the user should know about.
+    Noted(String),
 }

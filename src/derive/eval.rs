@@ -167,6 +167,13 @@ fn eval(expr: &Expr, ctx: &mut Context<'_>) -> Value {
                 unit: operand.unit,
             }
         }
+        Expr::UntilMonthEnd => Value {
+            series: vec![(
+                Labels::new(),
+                ctx.grid.iter().map(|&t| seconds_to_month_end(t)).collect(),
+            )],
+            unit: None,
+        },
         Expr::Negate(inner) => {
             let mut value = eval(inner, ctx);
             for (_, column) in &mut value.series {
@@ -316,6 +323,19 @@ fn binary(left: Value, op: Op, right: Value, ctx: &mut Context<'_>) -> Value {
         .collect();
     note(ctx, "division by zero left gaps", zero_divisions);
     Value { series, unit }
+}
+
+/// Seconds from `t_ms` to the start of the next UTC month.
+fn seconds_to_month_end(t_ms: i64) -> Option<f64> {
+    use chrono::{Datelike, TimeZone, Utc};
+    let t = Utc.timestamp_millis_opt(t_ms).single()?;
+    let (year, month) = if t.month() == 12 {
+        (t.year() + 1, 1)
+    } else {
+        (t.year(), t.month() + 1)
+    };
+    let next = Utc.with_ymd_and_hms(year, month, 1, 0, 0, 0).single()?;
+    Some((next.timestamp_millis() - t_ms) as f64 / 1000.0)
 }
 
 /// The newest sample in `(t - step, t]` at each grid time `t`, or a gap.
@@ -481,8 +501,40 @@ mod tests {
         assert_eq!(out.series[1].0, label("SageMaker"));
     }
 
+    #[test]
+    fn a_month_end_forecast_adds_the_burn_rate_for_the_rest_of_the_month() {
+        // 2026-11-30 00:00 UTC: one day left. MTD $1,000, burning $1/s.
+        let t = 1_795_996_800_000;
+        let mtd = [Sample {
+            t_ms: t,
+            value: 1_000.0,
+        }];
+        let burn = [Sample {
+            t_ms: t,
+            value: 1.0,
+        }];
+        let inputs = HashMap::from([
+            ("mtd".to_owned(), operand(&mtd, Some(Unit::Usd))),
+            ("burn".to_owned(), operand(&burn, None)),
+        ]);
+        let out = evaluate(
+            &parse("mtd + burn * until_month_end()").unwrap(),
+            &inputs,
+            t - 1,
+            t,
+        );
+        assert_eq!(
+            out.series[0].1,
+            [Sample {
+                t_ms: t,
+                value: 1_000.0 + 86_400.0
+            }]
+        );
+    }
+
     fn any_expr() -> impl Strategy<Value = Expr> {
         let leaf = prop_oneof![
+            Just(Expr::UntilMonthEnd),
             (-1e6f64..1e6).prop_map(Expr::Number),
             Just(Expr::Number(0.0)),
             prop::sample::select(vec!["a", "b", "missing"]).prop_map(|n| Expr::Query(n.to_owned())),

@@ -8,8 +8,9 @@
 //! args     := expr (',' (expr | DURATION))*
 //! ```
 //! `NAME` is the `id` of another query of the same panel; functions are `rate(x)`
-//! (per-second rate of a counter or running total) and `sum_over(x, 1h)` (the sum
-//! of `x` over the trailing window). Numbers may use `_` (`1_000`).
+//! (per-second rate of a counter or running total), `sum_over(x, 1h)` (the sum of
+//! `x` over the trailing window) and `until_month_end()` (seconds left in the UTC
+//! month at each point, for forecasts). Numbers may use `_` (`1_000`).
 
 use std::fmt;
 
@@ -28,6 +29,8 @@ pub enum Expr {
     Rate(Box<Expr>),
     /// `sum_over(x, window)`, window in ms.
     SumOver(Box<Expr>, i64),
+    /// `until_month_end()`: seconds from each point to the end of its UTC month.
+    UntilMonthEnd,
 }
 
 /// An arithmetic operator.
@@ -68,7 +71,7 @@ impl Expr {
 
     fn collect_names<'a>(&'a self, out: &mut Vec<&'a str>) {
         match self {
-            Expr::Number(_) => {}
+            Expr::Number(_) | Expr::UntilMonthEnd => {}
             Expr::Query(name) => {
                 if !out.contains(&name.as_str()) {
                     out.push(name);
@@ -238,6 +241,12 @@ impl Parser {
                 if !self.eat('(') {
                     return Ok(Expr::Query(name));
                 }
+                if name == "until_month_end" {
+                    if !self.eat(')') {
+                        return self.error("until_month_end takes no arguments");
+                    }
+                    return Ok(Expr::UntilMonthEnd);
+                }
                 let argument = self.expr()?;
                 let call = match name.as_str() {
                     "rate" => Expr::Rate(Box::new(argument)),
@@ -265,7 +274,9 @@ impl Parser {
                     other => {
                         return Err(ParseError {
                             column,
-                            message: format!("unknown function `{other}`: use rate or sum_over"),
+                            message: format!(
+                                "unknown function `{other}`: use rate, sum_over or until_month_end"
+                            ),
                         });
                     }
                 };
@@ -302,7 +313,7 @@ mod tests {
         assert_eq!(parse("a + * b").unwrap_err().column, 5);
         assert_eq!(
             parse("avg(x)").unwrap_err().message,
-            "unknown function `avg`: use rate or sum_over"
+            "unknown function `avg`: use rate, sum_over or until_month_end"
         );
         assert_eq!(parse("(a + b").unwrap_err().message, "expected `)`");
         assert_eq!(parse("sum_over(x, soon)").unwrap_err().column, 13);

@@ -241,6 +241,15 @@ fn validate_panels(file: &LayoutFile, report: &mut dyn FnMut(Option<Range<usize>
             }
         }
         for query in &panel.queries {
+            if query.derive.is_some() || query.source.get_ref().is_empty() {
+                if let Err((span, message)) = crate::derive::validate(query, panel) {
+                    report(
+                        span.or_else(|| Some(panel.title.span())),
+                        format!("panel `{title}`: {message}"),
+                    );
+                }
+                continue;
+            }
             let source_name = query.source.get_ref();
             match file.sources.get(source_name) {
                 None => {

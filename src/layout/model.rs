@@ -301,6 +301,14 @@ pub struct Panel {
     pub queries: Vec<Query>,
 }
 
+fn no_source() -> Spanned<String> {
+    Spanned::new(0..0, String::new())
+}
+
+fn is_no_source(source: &Spanned<String>) -> bool {
+    source.get_ref().is_empty()
+}
+
 /// How series are combined when `by` groups them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -321,8 +329,17 @@ pub enum Aggregate {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Query {
-    /// Name of a source in `[sources]`.
+    /// Name of a source in `[sources]` (absent for a `derive` query).
+    #[serde(default = "no_source", skip_serializing_if = "is_no_source")]
     pub source: Spanned<String>,
+    /// A derived series computed here from the panel's other queries by `id`
+    /// (`spend / (calls / 1000)`); see `crate::derive`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub derive: Option<Spanned<String>>,
+    /// The unit of this query's values, when it differs from the panel's; derived
+    /// queries refuse to add or subtract different units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<Unit>,
     /// Legend template, e.g. `{{model_name}} p99`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legend: Option<String>,

@@ -72,6 +72,8 @@ impl PlannedQuery {
                     .queries
                     .iter()
                     .enumerate()
+                    // Derived queries are computed here, not fetched.
+                    .filter(|(_, query)| query.derive.is_none())
                     .map(move |(query_index, query)| PlannedQuery {
                         panel: panel_index,
                         query: query_index,

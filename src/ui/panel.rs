@@ -19,6 +19,8 @@ pub enum PanelState {
     Stale(String),
     /// A query is refused or never answered.
     Error(String),
+    /// All answered; a derived series has gaps worth knowing about.
+    Note(String),
 }
 
 /// Sums up a panel's queries and their sources.
@@ -44,6 +46,11 @@ pub fn panel_state(
                 };
             }
             None | Some(QueryStatus::Loading) => state = PanelState::Loading,
+            Some(QueryStatus::Noted(note)) => {
+                if state == PanelState::Ok {
+                    state = PanelState::Note(note.clone());
+                }
+            }
             Some(QueryStatus::Ok) => {}
         }
     }
@@ -78,6 +85,7 @@ pub fn show(
         PanelState::Loading => (Some("loading…".to_owned()), theme::WARN),
         PanelState::Stale(text) => (Some(text.clone()), theme::WARN),
         PanelState::Error(text) => (Some(text.clone()), theme::ERROR),
+        PanelState::Note(text) => (Some(text.clone()), theme::NO_DATA),
     };
 
     let mut header = ui.new_child(

@@ -16,7 +16,11 @@ pub fn show(
     panel: &Panel,
     trusted: bool,
 ) -> bool {
-    let Some((key, series)) = ctx.store.panel_series(panel_index).next() else {
+    let Some((key, series)) = ctx
+        .store
+        .panel_series(panel_index)
+        .find(|(key, _)| !panel.queries[key.query].hidden)
+    else {
         return false;
     };
     // The value at the end of the window shown: the latest one while live, the
@@ -52,7 +56,11 @@ pub fn show(
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
                 (lo.min(p.y), hi.max(p.y))
             });
-        let range = if high > low { high - low } else { 1.0 };
+        // Changes under 0.1 % of the value draw flat: otherwise rounding noise in a
+        // steady series (a forecast, a total) is stretched into a barcode.
+        let floor = 1e-3 * high.abs().max(low.abs()).max(1e-9);
+        let range = (high - low).max(floor);
+        let low = (high + low) / 2.0 - range / 2.0;
         let x0 = ctx.window.start_ms as f64 / 1000.0;
         let span = (ctx.window.span_ms() as f64 / 1000.0).max(1e-9);
         let line: Vec<egui::Pos2> = points

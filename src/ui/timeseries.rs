@@ -35,6 +35,8 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel_index: usize, panel: 
     let keys: Vec<&SeriesKey> = ctx
         .store
         .panel_series(panel_index)
+        // Inputs of derived series and metric math are fetched but not drawn.
+        .filter(|(key, _)| !panel.queries[key.query].hidden)
         .map(|(key, _)| key)
         .collect();
     for key in &keys {
