@@ -361,6 +361,8 @@ fn simulate(args: SimulateArgs) -> Result<ExitCode> {
             let backfill = fleetdeck::time_range::parse_duration(&args.backfill)
                 .with_context(|| format!("--backfill {}", args.backfill))?;
             let settings = fleetdeck::source::cloudwatch::client::ClientSettings {
+                service: "CloudWatch",
+                permissions: "cloudwatch:PutMetricData",
                 region: args.region.clone(),
                 profile: None,
                 endpoint_url: Some(endpoint.clone()),

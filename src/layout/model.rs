@@ -129,6 +129,8 @@ pub enum SourceKind {
     Alertmanager,
     /// Amazon CloudWatch: metrics (`GetMetricData`) and alarms (`DescribeAlarms`).
     Cloudwatch,
+    /// AWS Cost Explorer (`GetCostAndUsage`), cached on disk: each request costs $0.01.
+    Costexplorer,
 }
 
 /// Which Prometheus-compatible server a source talks to; decides its limits.
@@ -218,6 +220,12 @@ pub struct SourceConfig {
     /// CloudWatch: endpoint to use instead of AWS's (an emulator, a VPC endpoint).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint_url: Option<Spanned<String>>,
+    /// Cost Explorer: how long fetched costs are reused before asking again (default 1h).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_ttl: Option<Spanned<String>>,
+    /// Cost Explorer: where the cache lives (default the user's cache directory).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_dir: Option<std::path::PathBuf>,
     /// Prometheus and CloudWatch: per-request timeout (default 10s).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<Spanned<String>>,
@@ -390,6 +398,21 @@ pub struct Query {
     /// CloudWatch: fetch for expressions to use, but do not draw.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub hidden: bool,
+    /// Cost Explorer: `DAILY` (default) or `MONTHLY`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub granularity: Option<Spanned<String>>,
+    /// Cost Explorer: `UnblendedCost` (default), `AmortizedCost`, `BlendedCost`,
+    /// `NetUnblendedCost`, `NetAmortizedCost`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_metric: Option<Spanned<String>>,
+    /// Cost Explorer: up to two of SERVICE, USAGE_TYPE, INSTANCE_TYPE, REGION,
+    /// LINKED_ACCOUNT, or `TAG:key`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_by: Option<Spanned<Vec<String>>>,
+    /// Cost Explorer: only costs whose dimension has one of these values, e.g.
+    /// `{ SERVICE = ["Amazon SageMaker"] }`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub filter: BTreeMap<String, Vec<String>>,
     /// Alarm panels on CloudWatch: only alarms whose name starts with this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alarm_prefix: Option<String>,

@@ -2,9 +2,11 @@
 //! headless exporter treat the simulated fleet and (later) Prometheus or CloudWatch
 //! the same way.
 
+pub mod aws_client;
 pub mod aws_credentials;
 pub mod browse;
 pub mod cloudwatch;
+pub mod costexplorer;
 pub mod demo;
 pub mod prometheus;
 
@@ -101,6 +103,11 @@ pub struct Usage {
     pub units_last_refresh: u64,
     /// Price of one unit, USD.
     pub usd_per_unit: f64,
+    /// What a unit is, plural (`metrics`, `requests`).
+    pub unit_name: &'static str,
+    /// Answers are reused at least this long (a cache), so refreshes faster than
+    /// it cost nothing.
+    pub min_interval: std::time::Duration,
 }
 
 impl Usage {
@@ -115,7 +122,8 @@ impl Usage {
         units_per_refresh: u64,
         refresh: std::time::Duration,
     ) -> f64 {
-        let refreshes_per_day = 86_400.0 / refresh.as_secs_f64().max(1.0);
+        let interval = refresh.max(self.min_interval);
+        let refreshes_per_day = 86_400.0 / interval.as_secs_f64().max(1.0);
         units_per_refresh as f64 * refreshes_per_day * self.usd_per_unit
     }
 }
@@ -199,6 +207,7 @@ pub fn build_source(config: &SourceConfig) -> Arc<dyn Source> {
             Arc::new(prometheus::PrometheusSource::new(config))
         }
         SourceKind::Cloudwatch => Arc::new(cloudwatch::CloudWatchSource::new(config)),
+        SourceKind::Costexplorer => Arc::new(costexplorer::CostExplorerSource::new(config)),
     }
 }
 
@@ -236,6 +245,7 @@ pub fn validate_source(config: &SourceConfig) -> Vec<QueryProblem> {
         }
         SourceKind::Prometheus | SourceKind::Alertmanager => prometheus::validate_source(config),
         SourceKind::Cloudwatch => cloudwatch::validate_source(config),
+        SourceKind::Costexplorer => costexplorer::validate_source(config),
     }
 }
 
@@ -250,7 +260,7 @@ pub struct QueryProblem {
 
 /// Checks a query of an alarm panel: it names a source with alarms, nothing else.
 pub fn validate_alarm_query(kind: SourceKind, query: &Query) -> Result<(), QueryProblem> {
-    if kind == SourceKind::Demo {
+    if matches!(kind, SourceKind::Demo | SourceKind::Costexplorer) {
         return Err(QueryProblem {
             message: "an alarm panel needs a prometheus, alertmanager or cloudwatch source"
                 .to_owned(),
@@ -290,6 +300,7 @@ pub fn validate_query(kind: SourceKind, query: &Query) -> Result<(), QueryProble
         SourceKind::Demo => demo::validate_query(query),
         SourceKind::Prometheus => prometheus::validate_query(query),
         SourceKind::Cloudwatch => cloudwatch::validate_query(query),
+        SourceKind::Costexplorer => costexplorer::validate_query(query),
         SourceKind::Alertmanager => Err(QueryProblem {
             message: "an alertmanager source has alarms, not time series: use it in a panel of kind = \"alarms\"".to_owned(),
             span: Some(query.source.span()),

@@ -56,17 +56,22 @@ pub fn show(ui: &mut Ui, frame: &FrameInput<'_>) {
 /// `cw: 1,234 metrics in 90 calls ($0.0123) · ≈ $0.16/day at 60s`.
 pub fn cost_text(name: &str, usage: &Usage, refresh: std::time::Duration, live: bool) -> String {
     let calls = if usage.calls == 1 { "call" } else { "calls" };
+    let in_calls = if usage.units == usage.calls {
+        String::new() // one unit a call (Cost Explorer requests): say it once
+    } else {
+        format!(" in {} {calls}", group_thousands(&usage.calls.to_string()))
+    };
     let mut text = format!(
-        "{name}: {} metrics in {} {calls} (${:.4})",
+        "{name}: {} {}{in_calls} (${:.4})",
         group_thousands(&usage.units.to_string()),
-        group_thousands(&usage.calls.to_string()),
+        usage.unit_name,
         usage.spent_usd()
     );
     if live && usage.units_last_refresh > 0 {
         text.push_str(&format!(
             " · ≈ ${:.2}/day at {}s",
             usage.projected_usd_per_day(usage.units_last_refresh, refresh),
-            refresh.as_secs()
+            refresh.max(usage.min_interval).as_secs()
         ));
     }
     text
@@ -84,10 +89,25 @@ mod tests {
             units: 42,
             units_last_refresh: 14,
             usd_per_unit: 0.01 / 1_000.0,
+            unit_name: "metrics",
+            min_interval: Duration::ZERO,
         };
         assert_eq!(
             cost_text("cw", &usage, Duration::from_secs(60), true),
             "cw: 42 metrics in 3 calls ($0.0004) · ≈ $0.20/day at 60s"
+        );
+        // A cached source costs at most one request per cache period.
+        let cost_explorer = Usage {
+            calls: 2,
+            units: 2,
+            units_last_refresh: 1,
+            usd_per_unit: 0.01,
+            unit_name: "requests",
+            min_interval: Duration::from_secs(3_600),
+        };
+        assert_eq!(
+            cost_text("ce", &cost_explorer, Duration::from_secs(60), true),
+            "ce: 2 requests ($0.0200) · ≈ $0.24/day at 3600s"
         );
         // Paused: nothing more will be spent, so no projection.
         assert_eq!(

@@ -122,7 +122,11 @@ impl Server {
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(20);
         let ready = |path: &str| http_get(self.address, path).is_some_and(|(s, _)| s == 200);
-        while !ready("/-/ready") && !ready("/health") && !ready("/_ministack/health") {
+        while !ready("/-/ready")
+            && !ready("/health")
+            && !ready("/_ministack/health")
+            && !ready("/moto-api/")
+        {
             assert!(
                 Instant::now() < deadline,
                 "{} did not become ready: {}",
@@ -353,4 +357,37 @@ pub fn drive(
         output.textures_delta.clear();
         std::thread::sleep(Duration::from_millis(30));
     }
+}
+
+/// moto's server (Cost Explorer and friends) on a free port.
+pub fn moto() -> Server {
+    let binary = aws_venv_binary("moto_server");
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let address: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let command = vec![
+        binary.display().to_string(),
+        "-H".to_owned(),
+        "127.0.0.1".to_owned(),
+        "-p".to_owned(),
+        port.to_string(),
+    ];
+    Server::spawn(command, address, dir)
+}
+
+/// A plain HTTP/1.0 POST of a JSON body; returns the status.
+pub fn http_post_json(address: SocketAddr, path: &str, body: &str) -> Option<u16> {
+    let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(2)).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    write!(
+        stream,
+        "POST {path} HTTP/1.0\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    response.split_whitespace().nth(1)?.parse().ok()
 }

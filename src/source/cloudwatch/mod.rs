@@ -67,6 +67,8 @@ impl CloudWatchSource {
             .unwrap_or(DEFAULT_TIMEOUT);
         CloudWatchSource {
             settings: ClientSettings {
+                service: "CloudWatch",
+                permissions: client::PERMISSIONS,
                 region: config
                     .region
                     .as_ref()
@@ -490,6 +492,8 @@ impl Source for CloudWatchSource {
             units: self.metrics.load(Ordering::Relaxed),
             units_last_refresh: self.metrics_last_refresh.load(Ordering::Relaxed),
             usd_per_unit: USD_PER_METRIC,
+            unit_name: "metrics",
+            min_interval: Duration::ZERO,
         })
     }
 

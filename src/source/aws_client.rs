@@ -1,0 +1,198 @@
+//! What every AWS source shares: building the SDK configuration, and turning SDK
+//! errors into words a person can act on.
+//!
+//! A desktop tool must fail fast: connect in 2 s, give up an operation after the
+//! source's timeout, and never sit through the SDK's multi-second instance-metadata
+//! (IMDS) probing on a laptop. The SDK's own retries are off: the poller backs off
+//! with jitter and shows each failure, so throttling is visible, not hidden.
+
+use crate::source::SourceError;
+use crate::source::aws_credentials::{
+    advice, find_credentials_error, innermost_message, login_advice,
+};
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_sdk_cloudwatch::error::{ProvideErrorMetadata, SdkError};
+use std::time::Duration;
+
+/// How long to wait for a TCP connection to the endpoint.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Where and as whom to talk to an AWS service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientSettings {
+    /// The service's name in messages ("CloudWatch").
+    pub service: &'static str,
+    /// The IAM actions the layouts need, for an access-denied message.
+    pub permissions: &'static str,
+    /// AWS region.
+    pub region: String,
+    /// Named profile, or the default chain.
+    pub profile: Option<String>,
+    /// An endpoint instead of AWS's (emulator, VPC endpoint).
+    pub endpoint_url: Option<String>,
+    /// Longest an operation may take.
+    pub timeout: Duration,
+}
+
+/// The SDK configuration: credentials from the default chain (environment, profile
+/// with keys, SSO or `credential_process`, web identity, container, and IMDS with a
+/// short fuse), the timeouts, no SDK retries.
+pub async fn sdk_config(settings: &ClientSettings) -> aws_config::SdkConfig {
+    let region = aws_config::Region::new(settings.region.clone());
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .operation_timeout(settings.timeout)
+        .build();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(region.clone())
+        .timeout_config(timeouts)
+        .retry_config(RetryConfig::disabled());
+    if let Some(profile) = &settings.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(url) = &settings.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    let chain =
+        crate::source::aws_credentials::chain(&settings.region, settings.profile.as_deref()).await;
+    loader = loader.credentials_provider(chain);
+    loader.load().await
+}
+
+/// A failed call as the panel and status bar show it. `profile` shapes the advice
+/// for missing or expired credentials.
+pub fn describe_error<E, R>(error: &SdkError<E, R>, settings: &ClientSettings) -> SourceError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    if let Some(credentials) = find_credentials_error(error) {
+        return advice(credentials, settings.profile.as_deref());
+    }
+    match error {
+        SdkError::TimeoutError(_) => SourceError::Timeout(settings.timeout.as_secs()),
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => {
+            SourceError::Timeout(settings.timeout.as_secs())
+        }
+        SdkError::DispatchFailure(_) => SourceError::Unreachable(format!(
+            "{}: {}",
+            endpoint_name(settings),
+            innermost_message(error)
+        )),
+        SdkError::ServiceError(_) | SdkError::ResponseError(_) => {
+            let code = error.code().unwrap_or("");
+            let message = error.message().unwrap_or("");
+            service_error(code, message, settings)
+        }
+        _ => SourceError::Server(innermost_message(error)),
+    }
+}
+
+/// Maps an AWS error code to what the user should read and do.
+pub fn service_error(code: &str, message: &str, settings: &ClientSettings) -> SourceError {
+    let text = if message.is_empty() {
+        code.to_owned()
+    } else {
+        format!("{code}: {message}")
+    };
+    match code {
+        "Throttling"
+        | "ThrottlingException"
+        | "LimitExceeded"
+        | "LimitExceededException"
+        | "RequestLimitExceeded"
+        | "TooManyRequestsException" => SourceError::Server(format!(
+            "throttled by {} ({text}); backing off",
+            settings.service
+        )),
+        "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" => {
+            SourceError::Config(format!(
+                "AWS credentials expired ({text}): {}",
+                login_advice(settings.profile.as_deref())
+            ))
+        }
+        "UnrecognizedClientException"
+        | "InvalidClientTokenId"
+        | "SignatureDoesNotMatch"
+        | "MissingAuthenticationToken"
+        | "IncompleteSignature" => SourceError::Config(format!(
+            "AWS rejected the credentials ({text}): {}",
+            login_advice(settings.profile.as_deref())
+        )),
+        "AccessDenied" | "AccessDeniedException" => SourceError::Config(format!(
+            "{text} — the identity needs {}",
+            settings.permissions
+        )),
+        "InvalidParameterValue"
+        | "InvalidParameterCombination"
+        | "MissingParameter"
+        | "InvalidParameterValueException"
+        | "ValidationError"
+        | "ValidationException" => SourceError::BadQuery(text),
+        _ => SourceError::Server(text),
+    }
+}
+
+fn endpoint_name(settings: &ClientSettings) -> String {
+    settings
+        .endpoint_url
+        .clone()
+        .unwrap_or_else(|| format!("the {} endpoint in {}", settings.service, settings.region))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(profile: Option<&str>) -> ClientSettings {
+        ClientSettings {
+            service: "CloudWatch",
+            permissions: "cloudwatch:GetMetricData",
+            region: "us-east-1".to_owned(),
+            profile: profile.map(str::to_owned),
+            endpoint_url: None,
+            timeout: Duration::from_secs(10),
+        }
+    }
+
+    #[test]
+    fn throttling_says_so_and_is_not_a_query_error() {
+        let error = service_error("ThrottlingException", "Rate exceeded", &settings(None));
+        assert_eq!(
+            error.to_string(),
+            "server error: throttled by CloudWatch (ThrottlingException: Rate exceeded); backing off"
+        );
+    }
+
+    #[test]
+    fn expired_sso_credentials_say_which_login_to_run() {
+        let error = service_error(
+            "ExpiredTokenException",
+            "The security token included in the request is expired",
+            &settings(Some("prod-ro")),
+        );
+        assert!(
+            error
+                .to_string()
+                .contains("aws sso login --profile prod-ro"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_bad_parameter_is_a_query_error_with_aws_words() {
+        let error = service_error(
+            "InvalidParameterValue",
+            "The value 7 for parameter Period is not valid.",
+            &settings(None),
+        );
+        assert_eq!(
+            error,
+            SourceError::BadQuery(
+                "InvalidParameterValue: The value 7 for parameter Period is not valid.".to_owned()
+            )
+        );
+    }
+}

@@ -1,0 +1,463 @@
+//! AWS Cost Explorer: `GetCostAndUsage`, daily or monthly, grouped by up to two of
+//! SERVICE, USAGE_TYPE, INSTANCE_TYPE, REGION, LINKED_ACCOUNT or a tag. Every request
+//! (each page) costs $0.01, so answers are cached on disk for `cache_ttl` (default
+//! 1 h) and a restart does not buy again what it already has.
+
+pub mod cache;
+
+use crate::layout::{Query, SourceConfig};
+use crate::source::aws_client::{ClientSettings, describe_error};
+use crate::source::{
+    FetchFuture, QueryProblem, RangeRequest, SeriesData, Source, SourceError, SourceLimits, Usage,
+};
+use crate::store::Sample;
+use crate::time_range::{Window, parse_duration};
+use aws_sdk_costexplorer::types::{
+    DateInterval, Dimension, DimensionValues, Expression, Granularity, GroupDefinition,
+    GroupDefinitionType, TagValues,
+};
+use chrono::{Datelike, NaiveDate, TimeZone, Utc};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Cost Explorer's price: $0.01 per request.
+pub const USD_PER_REQUEST: f64 = 0.01;
+/// Answers are reused this long unless the source says otherwise.
+pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(3_600);
+/// What the layouts need, named in access-denied messages.
+pub const PERMISSIONS: &str = "ce:GetCostAndUsage";
+/// Pages read at most for one query.
+const MAX_PAGES: usize = 20;
+const DAY_MS: i64 = 86_400_000;
+
+/// Metrics Cost Explorer reports.
+pub const COST_METRICS: &[&str] = &[
+    "UnblendedCost",
+    "AmortizedCost",
+    "BlendedCost",
+    "NetUnblendedCost",
+    "NetAmortizedCost",
+];
+/// Dimensions a query may group or filter by (tags as `TAG:key`).
+pub const DIMENSIONS: &[&str] = &[
+    "SERVICE",
+    "USAGE_TYPE",
+    "INSTANCE_TYPE",
+    "REGION",
+    "LINKED_ACCOUNT",
+    "USAGE_TYPE_GROUP",
+    "OPERATION",
+    "PURCHASE_TYPE",
+];
+
+/// A Cost Explorer source.
+pub struct CostExplorerSource {
+    settings: ClientSettings,
+    cache_dir: PathBuf,
+    ttl: Duration,
+    client: tokio::sync::OnceCell<aws_sdk_costexplorer::Client>,
+    requests: AtomicU64,
+    requests_last_fetch: AtomicU64,
+}
+
+impl CostExplorerSource {
+    /// A source as a layout describes it.
+    pub fn new(config: &SourceConfig) -> CostExplorerSource {
+        let duration = |d: &Option<toml::Spanned<String>>| {
+            d.as_ref().and_then(|d| parse_duration(d.get_ref()).ok())
+        };
+        CostExplorerSource {
+            settings: ClientSettings {
+                service: "Cost Explorer",
+                permissions: PERMISSIONS,
+                // Cost Explorer answers in us-east-1 only.
+                region: config
+                    .region
+                    .as_ref()
+                    .map_or_else(|| "us-east-1".to_owned(), |r| r.get_ref().clone()),
+                profile: config.profile.clone(),
+                endpoint_url: config.endpoint_url.as_ref().map(|u| u.get_ref().clone()),
+                timeout: duration(&config.timeout).unwrap_or(Duration::from_secs(15)),
+            },
+            cache_dir: config.cache_dir.clone().unwrap_or_else(cache::default_dir),
+            ttl: duration(&config.cache_ttl).unwrap_or(DEFAULT_CACHE_TTL),
+            client: tokio::sync::OnceCell::new(),
+            requests: AtomicU64::new(0),
+            requests_last_fetch: AtomicU64::new(0),
+        }
+    }
+
+    async fn client(&self) -> &aws_sdk_costexplorer::Client {
+        self.client
+            .get_or_init(|| async {
+                aws_sdk_costexplorer::Client::new(
+                    &crate::source::aws_client::sdk_config(&self.settings).await,
+                )
+            })
+            .await
+    }
+
+    async fn fetch(&self, request: &RangeRequest) -> Result<Vec<SeriesData>, SourceError> {
+        let query = &request.query;
+        let spec = Spec::of(query, request.window);
+        let key = format!(
+            "{}|{}|{:?}",
+            spec.canonical(),
+            self.settings.endpoint_url.as_deref().unwrap_or("aws"),
+            self.settings.profile
+        );
+        let now_ms = Utc::now().timestamp_millis();
+        self.requests_last_fetch.store(0, Ordering::Relaxed);
+        if let Some(entry) =
+            cache::lookup(&self.cache_dir, &key, now_ms, self.ttl.as_millis() as i64)
+        {
+            return Ok(entry.to_series());
+        }
+        let series = self.get_cost_and_usage(&spec).await?;
+        if let Err(error) = cache::store(&self.cache_dir, &cache::Entry::new(key, now_ms, &series))
+        {
+            tracing::warn!(
+                "cannot write the Cost Explorer cache in {}: {error}",
+                self.cache_dir.display()
+            );
+        }
+        Ok(series)
+    }
+
+    async fn get_cost_and_usage(&self, spec: &Spec) -> Result<Vec<SeriesData>, SourceError> {
+        let period = DateInterval::builder()
+            .start(spec.start.to_string())
+            .end(spec.end.to_string())
+            .build()
+            .map_err(|e| SourceError::BadQuery(e.to_string()))?;
+        let mut by_labels: BTreeMap<BTreeMap<String, String>, Vec<Sample>> = BTreeMap::new();
+        let mut next_page = None;
+        for _ in 0..MAX_PAGES {
+            let mut call = self
+                .client()
+                .await
+                .get_cost_and_usage()
+                .time_period(period.clone())
+                .granularity(if spec.monthly {
+                    Granularity::Monthly
+                } else {
+                    Granularity::Daily
+                })
+                .metrics(&spec.metric)
+                .set_next_page_token(next_page.take());
+            for group in &spec.group_by {
+                call = call.group_by(group_definition(group));
+            }
+            if let Some(filter) = filter_expression(&spec.filter) {
+                call = call.filter(filter);
+            }
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            self.requests_last_fetch.fetch_add(1, Ordering::Relaxed);
+            let response = call
+                .send()
+                .await
+                .map_err(|e| describe_error(&e, &self.settings))?;
+            for result in response.results_by_time() {
+                let Some(t_ms) = result
+                    .time_period()
+                    .and_then(|p| NaiveDate::parse_from_str(p.start(), "%Y-%m-%d").ok())
+                    .map(|d| {
+                        Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
+                            .timestamp_millis()
+                    })
+                else {
+                    continue;
+                };
+                let amount = |metrics: Option<
+                    &std::collections::HashMap<String, aws_sdk_costexplorer::types::MetricValue>,
+                >| {
+                    metrics
+                        .and_then(|m| m.get(&spec.metric))
+                        .and_then(|v| v.amount())
+                        .and_then(|a| a.parse::<f64>().ok())
+                };
+                if spec.group_by.is_empty() {
+                    if let Some(value) = amount(result.total()) {
+                        by_labels
+                            .entry(BTreeMap::new())
+                            .or_default()
+                            .push(Sample { t_ms, value });
+                    }
+                    continue;
+                }
+                for group in result.groups() {
+                    let labels: BTreeMap<String, String> = spec
+                        .group_by
+                        .iter()
+                        .zip(group.keys())
+                        .map(|(name, key)| {
+                            // Tags come back as `key$value`.
+                            let label = name.strip_prefix("TAG:").unwrap_or(name);
+                            let value = key.split_once('$').map_or(key.as_str(), |(_, v)| v);
+                            (label.to_owned(), value.to_owned())
+                        })
+                        .collect();
+                    if let Some(value) = amount(group.metrics()) {
+                        by_labels
+                            .entry(labels)
+                            .or_default()
+                            .push(Sample { t_ms, value });
+                    }
+                }
+            }
+            next_page = response.next_page_token().map(str::to_owned);
+            if next_page.is_none() {
+                break;
+            }
+        }
+        Ok(by_labels
+            .into_iter()
+            .map(|(labels, mut samples)| {
+                samples.sort_by_key(|s| s.t_ms);
+                SeriesData { labels, samples }
+            })
+            .collect())
+    }
+}
+
+/// What one query asks, in Cost Explorer's terms.
+#[derive(Debug, Clone, PartialEq)]
+struct Spec {
+    metric: String,
+    monthly: bool,
+    start: NaiveDate,
+    end: NaiveDate,
+    group_by: Vec<String>,
+    filter: BTreeMap<String, Vec<String>>,
+}
+
+impl Spec {
+    fn of(query: &Query, window: Window) -> Spec {
+        let monthly = query
+            .granularity
+            .as_ref()
+            .is_some_and(|g| g.get_ref().eq_ignore_ascii_case("MONTHLY"));
+        let date = |ms: i64| {
+            Utc.timestamp_millis_opt(ms)
+                .single()
+                .unwrap_or_default()
+                .date_naive()
+        };
+        let mut start = date(window.start_ms);
+        // The end is exclusive: ask through the day (or month) `window.end` is in.
+        let mut end = date(window.end_ms + DAY_MS);
+        if monthly {
+            start = start.with_day(1).unwrap_or(start);
+            end = end
+                .with_day(1)
+                .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
+                .unwrap_or(end);
+        }
+        Spec {
+            metric: query
+                .cost_metric
+                .as_ref()
+                .map_or_else(|| "UnblendedCost".to_owned(), |m| m.get_ref().clone()),
+            monthly,
+            start,
+            end,
+            group_by: query
+                .group_by
+                .as_ref()
+                .map(|g| g.get_ref().clone())
+                .unwrap_or_default(),
+            filter: query.filter.clone(),
+        }
+    }
+
+    fn canonical(&self) -> String {
+        format!(
+            "GetCostAndUsage {} {} {}..{} by {:?} where {:?}",
+            self.metric,
+            if self.monthly { "MONTHLY" } else { "DAILY" },
+            self.start,
+            self.end,
+            self.group_by,
+            self.filter
+        )
+    }
+}
+
+fn group_definition(name: &str) -> GroupDefinition {
+    match name.strip_prefix("TAG:") {
+        Some(tag) => GroupDefinition::builder()
+            .r#type(GroupDefinitionType::Tag)
+            .key(tag)
+            .build(),
+        None => GroupDefinition::builder()
+            .r#type(GroupDefinitionType::Dimension)
+            .key(name)
+            .build(),
+    }
+}
+
+fn filter_expression(filter: &BTreeMap<String, Vec<String>>) -> Option<Expression> {
+    let parts: Vec<Expression> = filter
+        .iter()
+        .map(|(key, values)| match key.strip_prefix("TAG:") {
+            Some(tag) => Expression::builder()
+                .tags(
+                    TagValues::builder()
+                        .key(tag)
+                        .set_values(Some(values.clone()))
+                        .build(),
+                )
+                .build(),
+            None => Expression::builder()
+                .dimensions(
+                    DimensionValues::builder()
+                        .key(Dimension::from(key.as_str()))
+                        .set_values(Some(values.clone()))
+                        .build(),
+                )
+                .build(),
+        })
+        .collect();
+    match parts.len() {
+        0 => None,
+        1 => parts.into_iter().next(),
+        _ => Some(Expression::builder().set_and(Some(parts)).build()),
+    }
+}
+
+impl Source for CostExplorerSource {
+    fn limits(&self) -> SourceLimits {
+        SourceLimits {
+            min_step_ms: DAY_MS,
+            max_points_per_series: 100_000,
+        }
+    }
+
+    fn plan_step(&self, _window: Window, _width_px: u32, query: &Query, _now_ms: i64) -> i64 {
+        // One point a period: the data has no finer grain.
+        if Spec::of(query, _window).monthly {
+            30 * DAY_MS
+        } else {
+            DAY_MS
+        }
+    }
+
+    fn fetch_range<'a>(&'a self, request: &'a RangeRequest) -> FetchFuture<'a> {
+        Box::pin(self.fetch(request))
+    }
+
+    fn usage(&self) -> Option<Usage> {
+        Some(Usage {
+            calls: self.requests.load(Ordering::Relaxed),
+            units: self.requests.load(Ordering::Relaxed),
+            units_last_refresh: self.requests_last_fetch.load(Ordering::Relaxed),
+            usd_per_unit: USD_PER_REQUEST,
+            unit_name: "requests",
+            min_interval: self.ttl,
+        })
+    }
+}
+
+/// Checks a `[sources.NAME]` table of kind costexplorer.
+pub fn validate_source(config: &SourceConfig) -> Vec<QueryProblem> {
+    let mut problems = Vec::new();
+    if crate::source::has_prometheus_keys(config) || config.seed.is_some() {
+        problems.push(QueryProblem {
+            message: "a costexplorer source takes region, profile, endpoint_url, timeout, cache_ttl and cache_dir".to_owned(),
+            span: Some(config.kind.span()),
+        });
+    }
+    for duration in [&config.timeout, &config.cache_ttl].into_iter().flatten() {
+        if let Err(error) = parse_duration(duration.get_ref()) {
+            problems.push(QueryProblem {
+                message: error.to_string(),
+                span: Some(duration.span()),
+            });
+        }
+    }
+    problems
+}
+
+/// Checks one query on a costexplorer source.
+pub fn validate_query(query: &Query) -> Result<(), QueryProblem> {
+    let at = |span: std::ops::Range<usize>, message: String| QueryProblem {
+        message,
+        span: Some(span),
+    };
+    if query.promql.is_some()
+        || query.metric.is_some()
+        || query.expression.is_some()
+        || query.sql.is_some()
+    {
+        return Err(at(
+            query.source.span(),
+            "a costexplorer query takes cost_metric, granularity, group_by and filter".to_owned(),
+        ));
+    }
+    if let Some(metric) = &query.cost_metric
+        && !COST_METRICS.contains(&metric.get_ref().as_str())
+    {
+        return Err(at(
+            metric.span(),
+            format!(
+                "unknown cost_metric `{}`: use {}",
+                metric.get_ref(),
+                COST_METRICS.join(", ")
+            ),
+        ));
+    }
+    if let Some(granularity) = &query.granularity
+        && !["DAILY", "MONTHLY"].contains(&granularity.get_ref().to_ascii_uppercase().as_str())
+    {
+        return Err(at(
+            granularity.span(),
+            format!(
+                "granularity `{}`: use DAILY or MONTHLY",
+                granularity.get_ref()
+            ),
+        ));
+    }
+    if let Some(group_by) = &query.group_by {
+        if group_by.get_ref().len() > 2 {
+            return Err(at(
+                group_by.span(),
+                "Cost Explorer groups by at most two keys".to_owned(),
+            ));
+        }
+        for key in group_by.get_ref() {
+            if !key.starts_with("TAG:") && !DIMENSIONS.contains(&key.as_str()) {
+                return Err(at(
+                    group_by.span(),
+                    format!(
+                        "cannot group by `{key}`: use {} or TAG:key",
+                        DIMENSIONS.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_daily_request_runs_through_the_day_the_window_ends_in() {
+        let q: Query = toml::from_str("source = \"ce\"\ngroup_by = [\"SERVICE\"]").unwrap();
+        let window = Window {
+            start_ms: 1_793_491_200_000, // 2026-11-01T00:00Z
+            end_ms: 1_795_600_000_000,   // 2026-11-25T09:46:40Z
+        };
+        let spec = Spec::of(&q, window);
+        assert_eq!(spec.start.to_string(), "2026-11-01");
+        assert_eq!(spec.end.to_string(), "2026-11-26");
+        assert_eq!(
+            spec.canonical(),
+            "GetCostAndUsage UnblendedCost DAILY 2026-11-01..2026-11-26 by [\"SERVICE\"] where {}"
+        );
+    }
+}

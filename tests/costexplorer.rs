@@ -1,0 +1,159 @@
+//! The costexplorer source against moto's Cost Explorer: results queued through
+//! moto come back grouped as configured; within the cache TTL nothing is asked
+//! again, across restarts too; a corrupt cache file is set aside and replaced.
+
+mod support;
+
+use fleetdeck::layout::{Layout, parse_layout};
+use fleetdeck::source::{RangeRequest, SeriesData, build_source};
+use fleetdeck::time_range::Window;
+use std::path::Path;
+
+const DAY_MS: i64 = 86_400_000;
+
+fn layout(url: &str, cache_dir: &Path, cache_ttl: &str) -> Layout {
+    let text = format!(
+        r#"version = 1
+title = "spend"
+[sources.ce]
+kind = "costexplorer"
+endpoint_url = "{url}"
+cache_ttl = "{cache_ttl}"
+cache_dir = "{}"
+[[panels]]
+title = "Daily spend by service"
+grid = {{ x = 0, y = 0, w = 24, h = 8 }}
+unit = "USD"
+  [[panels.queries]]
+  source = "ce"
+  granularity = "DAILY"
+  cost_metric = "UnblendedCost"
+  group_by = ["SERVICE"]
+  legend = "{{{{SERVICE}}}}"
+"#,
+        cache_dir.display()
+    );
+    parse_layout(&text, Path::new("spend.toml")).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Queues one GetCostAndUsage answer in moto: two days, two services.
+fn queue_answer(moto: &support::Server, sagemaker: f64) {
+    let day = |start: &str, end: &str, sm: f64, ec2: f64| {
+        format!(
+            r#"{{"TimePeriod":{{"Start":"{start}","End":"{end}"}},"Estimated":false,"Total":{{}},"Groups":[
+              {{"Keys":["Amazon SageMaker"],"Metrics":{{"UnblendedCost":{{"Amount":"{sm}","Unit":"USD"}}}}}},
+              {{"Keys":["Amazon Elastic Compute Cloud - Compute"],"Metrics":{{"UnblendedCost":{{"Amount":"{ec2}","Unit":"USD"}}}}}}]}}"#
+        )
+    };
+    let body = format!(
+        r#"{{"results":[{{"ResultsByTime":[{},{}]}}]}}"#,
+        day("2026-11-24", "2026-11-25", sagemaker, 2_900.5),
+        day("2026-11-25", "2026-11-26", sagemaker + 100.0, 3_010.25)
+    );
+    let status = support::http_post_json(
+        moto.address,
+        "/moto-api/static/ce/cost-and-usage-results",
+        &body,
+    );
+    assert!(
+        matches!(status, Some(200 | 201)),
+        "moto refused the queued result: {status:?}"
+    );
+}
+
+fn fetch(layout: &Layout) -> (Vec<SeriesData>, fleetdeck::source::Usage) {
+    let source = build_source(&layout.file.sources["ce"]);
+    let queries = &layout.file.panels[0].queries;
+    let request = RangeRequest {
+        query: queries[0].clone(),
+        window: Window {
+            start_ms: 1_795_996_800_000 - 6 * DAY_MS, // 2026-11-24
+            end_ms: 1_795_996_800_000 - 5 * DAY_MS,
+        },
+        step_ms: DAY_MS,
+        panel_queries: queries.clone().into(),
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let series = runtime.block_on(source.fetch_range(&request)).unwrap();
+    (series, source.usage().unwrap())
+}
+
+fn value_on(series: &[SeriesData], service: &str, day_ms: i64) -> f64 {
+    series
+        .iter()
+        .find(|s| s.labels["SERVICE"] == service)
+        .unwrap_or_else(|| panic!("no {service} in {series:?}"))
+        .samples
+        .iter()
+        .find(|s| s.t_ms == day_ms)
+        .unwrap_or_else(|| panic!("no point on {day_ms}"))
+        .value
+}
+
+const NOV_24: i64 = 1_795_996_800_000 - 6 * DAY_MS;
+const NOV_25: i64 = NOV_24 + DAY_MS;
+
+#[test]
+fn grouped_costs_come_back_per_service_and_are_not_bought_twice() {
+    let moto = support::moto();
+    support::emulator_credentials();
+    let cache = tempfile::tempdir().unwrap();
+    let layout = layout(&moto.url(), cache.path(), "1h");
+    queue_answer(&moto, 4_100.0);
+    let (series, usage) = fetch(&layout);
+    assert_eq!(usage.calls, 1, "one GetCostAndUsage request");
+    assert!((usage.spent_usd() - 0.01).abs() < 1e-12);
+    assert_eq!(series.len(), 2, "{series:?}");
+    assert_eq!(value_on(&series, "Amazon SageMaker", NOV_24), 4_100.0);
+    assert_eq!(value_on(&series, "Amazon SageMaker", NOV_25), 4_200.0);
+    assert_eq!(
+        value_on(&series, "Amazon Elastic Compute Cloud - Compute", NOV_25),
+        3_010.25
+    );
+
+    // A restart within the TTL: a new source, the same cache, no request.
+    let (again, usage) = fetch(&layout);
+    assert_eq!(usage.calls, 0, "answered from the cache");
+    assert_eq!(again, series);
+}
+
+#[test]
+fn an_expired_answer_is_fetched_again() {
+    let moto = support::moto();
+    support::emulator_credentials();
+    let cache = tempfile::tempdir().unwrap();
+    let layout = layout(&moto.url(), cache.path(), "1s");
+    queue_answer(&moto, 4_100.0);
+    fetch(&layout);
+    std::thread::sleep(std::time::Duration::from_millis(1_100));
+    // moto answers an identical request with the same result until reset.
+    assert!(support::http_post_json(moto.address, "/moto-api/reset", "").is_some());
+    queue_answer(&moto, 5_000.0);
+    let (series, usage) = fetch(&layout);
+    assert_eq!(usage.calls, 1);
+    assert_eq!(value_on(&series, "Amazon SageMaker", NOV_24), 5_000.0);
+}
+
+#[test]
+fn a_corrupt_cache_file_is_set_aside_and_replaced() {
+    let moto = support::moto();
+    support::emulator_credentials();
+    let cache = tempfile::tempdir().unwrap();
+    let layout = layout(&moto.url(), cache.path(), "1h");
+    queue_answer(&moto, 4_100.0);
+    fetch(&layout);
+    let files: Vec<std::path::PathBuf> = std::fs::read_dir(cache.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    std::fs::write(&files[0], b"\x00{ not json").unwrap();
+    queue_answer(&moto, 4_100.0);
+    let (series, usage) = fetch(&layout);
+    assert_eq!(usage.calls, 1, "the corrupt answer is bought again");
+    assert_eq!(value_on(&series, "Amazon SageMaker", NOV_24), 4_100.0);
+    let replaced: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&files[0]).unwrap()).expect("a good file again");
+    assert!(replaced["fetched_at_ms"].is_i64());
+    assert!(files[0].with_extension("json.corrupt").exists());
+}
