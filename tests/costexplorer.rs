@@ -157,3 +157,69 @@ fn a_corrupt_cache_file_is_set_aside_and_replaced() {
     assert!(replaced["fetched_at_ms"].is_i64());
     assert!(files[0].with_extension("json.corrupt").exists());
 }
+
+#[test]
+fn daily_costs_draw_as_stacked_bars_by_service() {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+    use fleetdeck::app::status::QueryStatus;
+    use fleetdeck::app::{AppOptions, FleetApp};
+    use fleetdeck::clock::{Clock, DisplayZone};
+    let moto = support::moto();
+    support::emulator_credentials();
+    let cache = tempfile::tempdir().unwrap();
+    queue_answer(&moto, 4_100.0);
+    let text = format!(
+        r#"version = 1
+title = "spend"
+time = {{ from = "now-3d", to = "now" }}
+[sources.ce]
+kind = "costexplorer"
+endpoint_url = "{}"
+cache_dir = "{}"
+[[panels]]
+title = "Daily cost by service"
+kind = "bars"
+grid = {{ x = 0, y = 0, w = 24, h = 8 }}
+unit = "USD"
+  [[panels.queries]]
+  source = "ce"
+  group_by = ["SERVICE"]
+  legend = "{{{{SERVICE}}}}"
+"#,
+        moto.url(),
+        cache.path().display()
+    );
+    let layout = parse_layout(&text, Path::new("bars.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let now = chrono::DateTime::from_timestamp_millis(NOV_25 + 36 * 3_600_000).unwrap();
+    let options = AppOptions {
+        clock: Clock::Fixed(now),
+        zone: DisplayZone::Utc,
+        ..AppOptions::default()
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let app = FleetApp::new(layout, options).with_runtime(runtime.handle().clone());
+    let mut harness = Harness::builder()
+        .with_size([1000.0, 500.0])
+        .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while harness.state().query_status().get(&(0, 0)) != Some(&QueryStatus::Ok) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{:?}",
+            harness.state().query_status()
+        );
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(30));
+    }
+    harness.run_steps(3);
+    // Both services in the legend; the status bar counts the one request.
+    harness.get_by_label("Amazon SageMaker");
+    harness.get_by_label("Amazon Elastic Compute Cloud - Compute");
+    harness.get_by_label_contains("ce: 1 request ($0.0100)");
+    harness
+        .render()
+        .unwrap()
+        .save(std::env::temp_dir().join("fleetdeck-bars.png"))
+        .unwrap();
+}

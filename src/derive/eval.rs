@@ -207,6 +207,26 @@ fn eval(expr: &Expr, ctx: &mut Context<'_>) -> Value {
             note(ctx, "rate skipped a reset", resets);
             Value { series, unit: None }
         }
+        Expr::Sum(inner) => {
+            let value = eval(inner, ctx);
+            let mut total: Column = vec![None; ctx.grid.len()];
+            for (_, column) in &value.series {
+                for (sum, v) in total.iter_mut().zip(column) {
+                    if let Some(v) = v {
+                        *sum = Some(sum.unwrap_or(0.0) + v);
+                    }
+                }
+            }
+            let series = if value.series.is_empty() {
+                Vec::new()
+            } else {
+                vec![(Labels::new(), total)]
+            };
+            Value {
+                series,
+                unit: value.unit,
+            }
+        }
         Expr::SumOver(inner, window_ms) => {
             let value = eval(inner, ctx);
             let width = (*window_ms / ctx.step_ms).max(1) as usize;
@@ -499,6 +519,17 @@ mod tests {
         let out = run("spend / calls", &inputs, 60_000);
         assert_eq!(out.series.len(), 2);
         assert_eq!(out.series[1].0, label("SageMaker"));
+        let out = run("sum(spend) / calls", &inputs, 60_000);
+        assert_eq!(
+            out.series,
+            [(
+                Labels::new(),
+                vec![Sample {
+                    t_ms: 60_000,
+                    value: 2.0
+                }]
+            )]
+        );
     }
 
     #[test]
@@ -553,6 +584,7 @@ mod tests {
                     )),
                 inner.clone().prop_map(|x| Expr::Negate(Box::new(x))),
                 inner.clone().prop_map(|x| Expr::Rate(Box::new(x))),
+                inner.clone().prop_map(|x| Expr::Sum(Box::new(x))),
                 (inner, 1i64..10_000_000).prop_map(|(x, w)| Expr::SumOver(Box::new(x), w)),
             ]
         })

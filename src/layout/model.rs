@@ -245,6 +245,8 @@ pub enum PanelKind {
     Stat,
     /// Active alarms of the queried sources (Prometheus alerts, Alertmanager).
     Alarms,
+    /// Stacked bars, one a period (daily spend by service).
+    Bars,
 }
 
 /// Position on the 24-column grid (Grafana's `gridPos`), in grid cells.

@@ -3,6 +3,7 @@
 
 pub mod alarms;
 pub mod banner;
+pub mod bars;
 pub mod browser;
 pub mod grid;
 pub mod history;
@@ -233,6 +234,7 @@ pub fn dashboard(
                     panel::show(ui, rect, panel, &panel_state, |ui| match panel.kind {
                         PanelKind::Timeseries => timeseries::show(ui, &mut ctx, index, panel),
                         PanelKind::Stat => stat::show(ui, &mut ctx, index, panel, trusted),
+                        PanelKind::Bars => bars::show(ui, &mut ctx, index, panel),
                         PanelKind::Alarms => {
                             alarms::show(ui, &mut ctx, index, panel, frame.now.timestamp_millis())
                         }

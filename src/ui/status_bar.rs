@@ -61,10 +61,14 @@ pub fn cost_text(name: &str, usage: &Usage, refresh: std::time::Duration, live: 
     } else {
         format!(" in {} {calls}", group_thousands(&usage.calls.to_string()))
     };
+    let unit_name = if usage.units == 1 {
+        usage.unit_name.trim_end_matches('s')
+    } else {
+        usage.unit_name
+    };
     let mut text = format!(
-        "{name}: {} {}{in_calls} (${:.4})",
+        "{name}: {} {unit_name}{in_calls} (${:.4})",
         group_thousands(&usage.units.to_string()),
-        usage.unit_name,
         usage.spent_usd()
     );
     if live && usage.units_last_refresh > 0 {

@@ -256,7 +256,8 @@ pub fn add_request(
     expand: &dyn Fn(&Query) -> Result<Vec<DimensionSet>, String>,
 ) {
     let period_s = (request.step_ms / 1_000).max(1) as i32;
-    if request.query.hidden {
+    if request.query.hidden && !read_by_derive(&request.query, &request.panel_queries) {
+        // Only metric math here reads it: it travels as a dependency, if at all.
         planner.add_request(Ok(Vec::new()));
         return;
     }
@@ -272,6 +273,17 @@ pub fn add_request(
         intern_query(planner, &request.query, &request.panel_queries, period_s, 0).map(|i| vec![i])
     };
     planner.add_request(targets);
+}
+
+/// Whether a client-side `derive` query of the panel reads this query's series.
+fn read_by_derive(query: &Query, panel: &[Query]) -> bool {
+    let Some(id) = &query.id else {
+        return false;
+    };
+    panel.iter().filter_map(|q| q.derive.as_ref()).any(|text| {
+        crate::derive::parse(text.get_ref())
+            .is_ok_and(|expr| expr.names().contains(&id.get_ref().as_str()))
+    })
 }
 
 /// Expressions may read expressions; this deep is surely a cycle.
