@@ -284,3 +284,39 @@ fn cost_per_thousand_inferences_is_spend_over_invocations() {
         );
     }
 }
+
+#[test]
+fn instance_counts_times_the_price_table_match_the_billed_burn_rate() {
+    let output = fleetdeck()
+        .args([
+            "export",
+            "layouts/spend-demo.toml",
+            "--panel",
+            "Burn rate: billing vs running instances × on-demand prices",
+            "--from",
+            "now-5m",
+            "--now",
+            "2026-11-25T12:00:00Z",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let csv = String::from_utf8(output.stdout).unwrap();
+    let values = |prefix: &str| -> Vec<f64> {
+        csv.lines()
+            .filter(|line| line.starts_with(prefix))
+            .map(|line| line.rsplit(',').next().unwrap().parse().unwrap())
+            .collect()
+    };
+    let from_prices = values("\"running instances × on-demand prices");
+    let billed = values("billing (EstimatedCharges)");
+    assert!(!from_prices.is_empty());
+    // 2 × p5.48xlarge + 6 × g6.xlarge + 2 × inf2.48xlarge + 1 × trn1.32xlarge.
+    let expected = 2.0 * 98.32 + 6.0 * 0.805 + 2.0 * 12.98 + 21.50;
+    for value in &from_prices {
+        assert!((value - expected).abs() < 1e-9, "{value} vs {expected}");
+    }
+    for value in &billed {
+        assert!((value - expected).abs() < 1e-6, "billing says {value}");
+    }
+}

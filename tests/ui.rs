@@ -336,7 +336,7 @@ fn the_spend_layout_computes_every_derived_series() {
                 .map(move |(q, _)| (p, q))
         })
         .collect();
-    assert_eq!(derived.len(), 5);
+    assert_eq!(derived.len(), 6);
     let options = AppOptions {
         clock: Clock::Fixed(now()),
         zone: DisplayZone::Utc,

@@ -47,18 +47,37 @@ struct Value {
 }
 
 struct Context<'a> {
+    prices: &'a super::prices::Prices,
     grid: Vec<i64>,
     step_ms: i64,
     inputs: &'a HashMap<String, Operand<'a>>,
     notes: BTreeMap<String, usize>,
 }
 
-/// Evaluates `expr` over `inputs` for the window `[start_ms, end_ms]`.
+/// Evaluates `expr` over `inputs` for the window `[start_ms, end_ms]`, with the
+/// shipped on-demand prices.
 pub fn evaluate(
     expr: &Expr,
     inputs: &HashMap<String, Operand<'_>>,
     start_ms: i64,
     end_ms: i64,
+) -> Output {
+    evaluate_priced(
+        expr,
+        inputs,
+        start_ms,
+        end_ms,
+        &super::prices::Prices::default(),
+    )
+}
+
+/// Evaluates `expr` with `prices` for `on_demand`.
+pub fn evaluate_priced(
+    expr: &Expr,
+    inputs: &HashMap<String, Operand<'_>>,
+    start_ms: i64,
+    end_ms: i64,
+    prices: &super::prices::Prices,
 ) -> Output {
     let step_ms = common_step(inputs);
     if end_ms <= start_ms {
@@ -72,6 +91,7 @@ pub fn evaluate(
         .take_while(|&t| t <= end_ms)
         .collect();
     let mut ctx = Context {
+        prices,
         grid,
         step_ms,
         inputs,
@@ -225,6 +245,32 @@ fn eval(expr: &Expr, ctx: &mut Context<'_>) -> Value {
             Value {
                 series,
                 unit: value.unit,
+            }
+        }
+        Expr::OnDemand(inner) => {
+            let value = eval(inner, ctx);
+            let mut series = Vec::new();
+            for (labels, column) in value.series {
+                let kind = labels
+                    .get("instance_type")
+                    .or_else(|| labels.get("InstanceType"));
+                let Some(price) = kind.and_then(|k| ctx.prices.per_hour.get(k)).copied() else {
+                    let what = kind
+                        .map_or("a series without an instance_type label".to_owned(), |k| {
+                            format!("`{k}` (add it under [prices])")
+                        });
+                    note(ctx, format!("no on-demand price for {what}"), 1);
+                    continue;
+                };
+                let priced = column
+                    .iter()
+                    .map(|v| v.map(|count| count * price))
+                    .collect();
+                series.push((labels, priced));
+            }
+            Value {
+                series,
+                unit: Some(Unit::UsdPerHour),
             }
         }
         Expr::SumOver(inner, window_ms) => {
@@ -563,6 +609,38 @@ mod tests {
         );
     }
 
+    #[test]
+    fn on_demand_prices_each_instance_type_and_notes_unknown_ones() {
+        let two = samples(60_000, &[2.0]);
+        let typed = |kind: &str| Labels::from([("instance_type".to_owned(), kind.to_owned())]);
+        let instances = Operand {
+            series: vec![
+                Input {
+                    labels: typed("p5.48xlarge"),
+                    samples: &two,
+                },
+                Input {
+                    labels: typed("x9.mega"),
+                    samples: &two,
+                },
+            ],
+            unit: None,
+        };
+        let inputs = HashMap::from([("n".to_owned(), instances)]);
+        let out = run("sum(on_demand(n))", &inputs, 60_000);
+        assert_eq!(
+            out.series[0].1,
+            [Sample {
+                t_ms: 60_000,
+                value: 2.0 * 98.32
+            }]
+        );
+        assert_eq!(
+            out.notes,
+            ["no on-demand price for `x9.mega` (add it under [prices])"]
+        );
+    }
+
     fn any_expr() -> impl Strategy<Value = Expr> {
         let leaf = prop_oneof![
             Just(Expr::UntilMonthEnd),
@@ -585,6 +663,7 @@ mod tests {
                 inner.clone().prop_map(|x| Expr::Negate(Box::new(x))),
                 inner.clone().prop_map(|x| Expr::Rate(Box::new(x))),
                 inner.clone().prop_map(|x| Expr::Sum(Box::new(x))),
+                inner.clone().prop_map(|x| Expr::OnDemand(Box::new(x))),
                 (inner, 1i64..10_000_000).prop_map(|(x, w)| Expr::SumOver(Box::new(x), w)),
             ]
         })

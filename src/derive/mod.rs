@@ -4,9 +4,10 @@
 
 pub mod eval;
 pub mod parse;
+pub mod prices;
 pub mod store;
 
-pub use eval::{Input, Operand, Output, evaluate};
+pub use eval::{Input, Operand, Output, evaluate, evaluate_priced};
 pub use parse::{Expr, ParseError, parse};
 
 use crate::layout::{Panel, Query};

@@ -9,7 +9,8 @@
 //! ```
 //! `NAME` is the `id` of another query of the same panel; functions are `rate(x)`
 //! (per-second rate of a counter or running total), `sum(x)` (all of x's series
-//! added into one), `sum_over(x, 1h)` (the sum of
+//! added into one), `on_demand(x)` (each series times the hourly on-demand price
+//! of its `instance_type`), `sum_over(x, 1h)` (the sum of
 //! `x` over the trailing window) and `until_month_end()` (seconds left in the UTC
 //! month at each point, for forecasts). Numbers may use `_` (`1_000`).
 
@@ -30,6 +31,9 @@ pub enum Expr {
     Rate(Box<Expr>),
     /// `sum(x)`: all of x's series added into one.
     Sum(Box<Expr>),
+    /// `on_demand(x)`: each series times the hourly on-demand price of its
+    /// `instance_type` label.
+    OnDemand(Box<Expr>),
     /// `sum_over(x, window)`, window in ms.
     SumOver(Box<Expr>, i64),
     /// `until_month_end()`: seconds from each point to the end of its UTC month.
@@ -80,9 +84,11 @@ impl Expr {
                     out.push(name);
                 }
             }
-            Expr::Negate(x) | Expr::Rate(x) | Expr::Sum(x) | Expr::SumOver(x, _) => {
-                x.collect_names(out)
-            }
+            Expr::Negate(x)
+            | Expr::Rate(x)
+            | Expr::Sum(x)
+            | Expr::OnDemand(x)
+            | Expr::SumOver(x, _) => x.collect_names(out),
             Expr::Binary(a, _, b) => {
                 a.collect_names(out);
                 b.collect_names(out);
@@ -256,6 +262,7 @@ impl Parser {
                 let call = match name.as_str() {
                     "rate" => Expr::Rate(Box::new(argument)),
                     "sum" => Expr::Sum(Box::new(argument)),
+                    "on_demand" => Expr::OnDemand(Box::new(argument)),
                     "sum_over" => {
                         if !self.eat(',') {
                             return self.error("sum_over needs a window: sum_over(x, 1h)");
@@ -281,7 +288,7 @@ impl Parser {
                         return Err(ParseError {
                             column,
                             message: format!(
-                                "unknown function `{other}`: use rate, sum, sum_over or until_month_end"
+                                "unknown function `{other}`: use rate, sum, sum_over, on_demand or until_month_end"
                             ),
                         });
                     }
@@ -319,7 +326,7 @@ mod tests {
         assert_eq!(parse("a + * b").unwrap_err().column, 5);
         assert_eq!(
             parse("avg(x)").unwrap_err().message,
-            "unknown function `avg`: use rate, sum, sum_over or until_month_end"
+            "unknown function `avg`: use rate, sum, sum_over, on_demand or until_month_end"
         );
         assert_eq!(parse("(a + b").unwrap_err().message, "expected `)`");
         assert_eq!(parse("sum_over(x, soon)").unwrap_err().column, 13);

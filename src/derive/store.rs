@@ -2,7 +2,7 @@
 //! the store, and putting the results back as that query's series — shared by the
 //! window and `fleetdeck export`.
 
-use super::{Input, Operand, evaluate, parse};
+use super::{Input, Operand, evaluate_priced, parse};
 use crate::layout::Layout;
 use crate::store::{Sample, SeriesKey, Store};
 use crate::units::Unit;
@@ -63,6 +63,7 @@ pub fn refresh_panel(layout: &Layout, panel: usize, store: &mut Store) -> Vec<(u
             )
         })
         .collect();
+    let prices = super::prices::Prices::with_overrides(&layout.file.prices);
     let mut outcomes = Vec::new();
     for index in derived {
         let text = queries[index]
@@ -82,7 +83,7 @@ pub fn refresh_panel(layout: &Layout, panel: usize, store: &mut Store) -> Vec<(u
             continue;
         }
         // One step before the first sample, so the first grid point holds it.
-        let output = evaluate(&expr, &inputs, start - 1, end);
+        let output = evaluate_priced(&expr, &inputs, start - 1, end, &prices);
         let keys: Vec<SeriesKey> = output
             .series
             .iter()

@@ -32,6 +32,10 @@ pub struct LayoutFile {
     /// Panels on a 24-column grid.
     #[serde(default)]
     pub panels: Vec<Panel>,
+    /// On-demand prices (USD per instance-hour) for `on_demand()` in derived
+    /// series, over the shipped table: `[prices] "p5.48xlarge" = 55.04`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub prices: BTreeMap<String, f64>,
     /// Alarm rules evaluated in the client on the data the panels already poll.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<Rule>,

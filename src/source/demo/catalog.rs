@@ -37,6 +37,7 @@ enum Family {
     Endpoint,
     Gpu,
     NeuronCore,
+    Instances,
     Billing,
 }
 
@@ -137,6 +138,12 @@ pub const METRICS: &[MetricDef] = &[
         kind: MetricKind::Gauge,
         family: Family::NeuronCore,
         help: "NeuronCore utilization, 0 to 1.",
+    },
+    MetricDef {
+        name: "fleet_running_instances",
+        kind: MetricKind::Gauge,
+        family: Family::Instances,
+        help: "Instances running, by endpoint and instance type (in a real fleet e.g. count by (instance_type) (kube_node_labels)).",
     },
     MetricDef {
         name: "EstimatedCharges",
@@ -244,6 +251,18 @@ pub fn series_of(fleet: &Fleet, metric: &'static MetricDef) -> Vec<SeriesDef> {
                         ));
                     }
                 }
+            }
+        }
+        Family::Instances => {
+            for (i, e) in fleet.endpoints.iter().enumerate() {
+                out.push(one(
+                    i,
+                    0,
+                    labels(&[
+                        ("EndpointName", e.endpoint_name.to_owned()),
+                        ("instance_type", e.instance_type.to_owned()),
+                    ]),
+                ));
             }
         }
         Family::Billing => {
@@ -356,6 +375,7 @@ pub fn sample(fleet: &Fleet, series: &SeriesDef, t_ms: i64, reading: Reading) ->
         ("Invocation5XXErrors", Reading::Rate) => {
             state.load_rps * error_share_5xx * (1.0 + 0.3 * jitter)
         }
+        ("fleet_running_instances", Reading::Value) => e.instances as f64,
         ("DCGM_FI_DEV_GPU_UTIL", Reading::Value) => (100.0
             * (state.utilisation * (0.92 + 0.08 * drift) + 0.08 * state.incident))
             .clamp(0.0, 100.0)

@@ -1,0 +1,60 @@
+//! On-demand prices per instance-hour for `on_demand(x)`: a table shipped in
+//! `assets/on-demand-prices.toml` (with the date it was taken), overridden or
+//! extended by a layout's `[prices]`.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The shipped table.
+const SHIPPED: &str = include_str!("../../assets/on-demand-prices.toml");
+
+#[derive(Deserialize)]
+struct Table {
+    taken: String,
+    region: String,
+    prices: BTreeMap<String, f64>,
+}
+
+/// USD per instance-hour by instance type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prices {
+    /// When the shipped prices were taken (`2026-11`).
+    pub taken: String,
+    /// Their region.
+    pub region: String,
+    /// Price by instance type.
+    pub per_hour: BTreeMap<String, f64>,
+}
+
+impl Prices {
+    /// The shipped table with `overrides` (a layout's `[prices]`) on top.
+    pub fn with_overrides(overrides: &BTreeMap<String, f64>) -> Prices {
+        let table: Table = toml::from_str(SHIPPED).expect("the shipped price table parses");
+        let mut per_hour = table.prices;
+        per_hour.extend(overrides.iter().map(|(k, v)| (k.clone(), *v)));
+        Prices {
+            taken: table.taken,
+            region: table.region,
+            per_hour,
+        }
+    }
+}
+
+impl Default for Prices {
+    fn default() -> Self {
+        Prices::with_overrides(&BTreeMap::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_table_is_dated_and_a_layout_can_override_it() {
+        let prices = Prices::with_overrides(&BTreeMap::from([("p5.48xlarge".to_owned(), 55.04)]));
+        assert_eq!(prices.taken, "2026-11");
+        assert_eq!(prices.per_hour["p5.48xlarge"], 55.04);
+        assert_eq!(prices.per_hour["trn1.32xlarge"], 21.50);
+    }
+}
