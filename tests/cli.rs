@@ -230,8 +230,9 @@ fn a_ten_second_refresh_costs_six_times_a_minute() {
     );
 }
 
-/// `fleetdeck export` of a panel, pinned to one instant, as (timestamp, value) rows.
-fn exported(layout: &str, panel: &str) -> Vec<(String, f64)> {
+/// `fleetdeck export` of a panel over `from`, pinned to 2026-11-25 12:00 UTC, as
+/// (series, timestamp, value) rows.
+fn exported_rows(layout: &str, panel: &str, from: &str) -> Vec<(String, String, f64)> {
     let output = fleetdeck()
         .args([
             "export",
@@ -239,7 +240,7 @@ fn exported(layout: &str, panel: &str) -> Vec<(String, f64)> {
             "--panel",
             panel,
             "--from",
-            "now-10m",
+            from,
             "--now",
             "2026-11-25T12:00:00Z",
         ])
@@ -258,8 +259,17 @@ fn exported(layout: &str, panel: &str) -> Vec<(String, f64)> {
             let mut fields = line.rsplitn(3, ',');
             let value = fields.next().unwrap().parse().unwrap();
             let time = fields.next().unwrap().to_owned();
-            (time, value)
+            let name = fields.next().unwrap().trim_matches('"').to_owned();
+            (name, time, value)
         })
+        .collect()
+}
+
+/// The (timestamp, value) rows of a panel's export over the last 10 minutes.
+fn exported(layout: &str, panel: &str) -> Vec<(String, f64)> {
+    exported_rows(layout, panel, "now-10m")
+        .into_iter()
+        .map(|(_, time, value)| (time, value))
         .collect()
 }
 
@@ -287,30 +297,20 @@ fn cost_per_thousand_inferences_is_spend_over_invocations() {
 
 #[test]
 fn instance_counts_times_the_price_table_match_the_billed_burn_rate() {
-    let output = fleetdeck()
-        .args([
-            "export",
-            "layouts/spend-demo.toml",
-            "--panel",
-            "Burn rate: billing vs running instances × on-demand prices",
-            "--from",
-            "now-5m",
-            "--now",
-            "2026-11-25T12:00:00Z",
-        ])
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let csv = String::from_utf8(output.stdout).unwrap();
+    let rows = exported_rows(
+        "layouts/spend-demo.toml",
+        "Burn rate: billing vs running instances × on-demand prices",
+        "now-5m",
+    );
     let values = |prefix: &str| -> Vec<f64> {
-        csv.lines()
-            .filter(|line| line.starts_with(prefix))
-            .map(|line| line.rsplit(',').next().unwrap().parse().unwrap())
+        rows.iter()
+            .filter(|(name, _, _)| name.starts_with(prefix))
+            .map(|&(_, _, value)| value)
             .collect()
     };
-    let from_prices = values("\"running instances × on-demand prices");
+    let from_prices = values("running instances × on-demand prices");
     let billed = values("billing (EstimatedCharges)");
-    assert!(!from_prices.is_empty());
+    assert!(!from_prices.is_empty() && !billed.is_empty());
     // 2 × p5.48xlarge + 6 × g6.xlarge + 2 × inf2.48xlarge + 1 × trn1.32xlarge.
     let expected = 2.0 * 98.32 + 6.0 * 0.805 + 2.0 * 12.98 + 21.50;
     for value in &from_prices {

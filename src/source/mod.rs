@@ -225,6 +225,23 @@ pub fn has_prometheus_keys(config: &SourceConfig) -> bool {
         || config.sigv4.is_some()
 }
 
+/// A problem for each of `durations` that does not parse (`10 seconds`).
+pub fn duration_problems(durations: &[&Option<toml::Spanned<String>>]) -> Vec<QueryProblem> {
+    durations
+        .iter()
+        .copied()
+        .flatten()
+        .filter_map(|duration| {
+            crate::time_range::parse_duration(duration.get_ref())
+                .err()
+                .map(|error| QueryProblem {
+                    message: error.to_string(),
+                    span: Some(duration.span()),
+                })
+        })
+        .collect()
+}
+
 /// Checks that a source's keys suit its kind; returns each problem with its span.
 pub fn validate_source(config: &SourceConfig) -> Vec<QueryProblem> {
     match config.kind.get_ref() {

@@ -48,14 +48,7 @@ pub fn validate_source(config: &SourceConfig) -> Vec<QueryProblem> {
             "a cloudwatch source takes region, profile, endpoint_url and timeout; credentials come from the AWS credential chain, never the layout",
         ));
     }
-    if let Some(timeout) = &config.timeout
-        && let Err(error) = parse_duration(timeout.get_ref())
-    {
-        problems.push(QueryProblem {
-            message: error.to_string(),
-            span: Some(timeout.span()),
-        });
-    }
+    problems.extend(crate::source::duration_problems(&[&config.timeout]));
     problems
 }
 

@@ -369,14 +369,10 @@ pub fn validate_source(config: &SourceConfig) -> Vec<QueryProblem> {
             span: Some(config.kind.span()),
         });
     }
-    for duration in [&config.timeout, &config.cache_ttl].into_iter().flatten() {
-        if let Err(error) = parse_duration(duration.get_ref()) {
-            problems.push(QueryProblem {
-                message: error.to_string(),
-                span: Some(duration.span()),
-            });
-        }
-    }
+    problems.extend(crate::source::duration_problems(&[
+        &config.timeout,
+        &config.cache_ttl,
+    ]));
     problems
 }
 

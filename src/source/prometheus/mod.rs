@@ -432,17 +432,10 @@ pub fn validate_source(config: &SourceConfig) -> Vec<QueryProblem> {
             });
         }
     }
-    for duration in [&config.timeout, &config.scrape_interval]
-        .into_iter()
-        .flatten()
-    {
-        if let Err(error) = parse_duration(duration.get_ref()) {
-            problems.push(QueryProblem {
-                message: error.to_string(),
-                span: Some(duration.span()),
-            });
-        }
-    }
+    problems.extend(super::duration_problems(&[
+        &config.timeout,
+        &config.scrape_interval,
+    ]));
     problems
 }
 
