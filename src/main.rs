@@ -93,31 +93,7 @@ enum Command {
     },
     /// Serve the simulated fleet as a Prometheus exporter (vLLM, DCGM, Neuron, Triton
     /// metrics) and/or publish it to CloudWatch (SageMaker, Bedrock).
-    Simulate {
-        /// Address to serve the Prometheus exporter on; port 0 picks a free port
-        /// (printed on stderr). Default 127.0.0.1:9400 unless only publishing to
-        /// CloudWatch.
-        #[arg(long)]
-        listen: Option<std::net::SocketAddr>,
-        /// Seed of the simulated fleet.
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-        /// Also publish the fleet to CloudWatch at this endpoint (an emulator such as
-        /// ministack, or https://monitoring.REGION.amazonaws.com) with PutMetricData,
-        /// as AWS/SageMaker, /aws/sagemaker/Endpoints and AWS/Bedrock. Credentials
-        /// come from the AWS credential chain.
-        #[arg(long)]
-        cloudwatch_endpoint: Option<String>,
-        /// Region for --cloudwatch-endpoint.
-        #[arg(long, default_value = "us-east-1")]
-        region: String,
-        /// History to publish at start (`3h`, `30m`).
-        #[arg(long, default_value = "3h")]
-        backfill: String,
-        /// Publish the history and exit (with --cloudwatch-endpoint and no --listen).
-        #[arg(long)]
-        once: bool,
-    },
+    Simulate(SimulateArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -152,21 +128,7 @@ fn main() -> ExitCode {
             width,
             now,
         }) => export(&layout, &panel, from, to, format, width, now.as_deref()),
-        Some(Command::Simulate {
-            listen,
-            seed,
-            cloudwatch_endpoint,
-            region,
-            backfill,
-            once,
-        }) => simulate(SimulateArgs {
-            listen,
-            seed,
-            cloudwatch_endpoint,
-            region,
-            backfill,
-            once,
-        }),
+        Some(Command::Simulate(args)) => simulate(args),
         None => run_gui(&cli),
     };
     match outcome {
@@ -341,12 +303,31 @@ fn export(
     Ok(ExitCode::SUCCESS)
 }
 
+/// Options of `fleetdeck simulate`.
+#[derive(clap::Args)]
 struct SimulateArgs {
+    /// Address to serve the Prometheus exporter on; port 0 picks a free port
+    /// (printed on stderr). Default 127.0.0.1:9400 unless only publishing to
+    /// CloudWatch.
+    #[arg(long)]
     listen: Option<std::net::SocketAddr>,
+    /// Seed of the simulated fleet.
+    #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Also publish the fleet to CloudWatch at this endpoint (an emulator such as
+    /// ministack, or https://monitoring.REGION.amazonaws.com) with PutMetricData,
+    /// as AWS/SageMaker, /aws/sagemaker/Endpoints and AWS/Bedrock. Credentials
+    /// come from the AWS credential chain.
+    #[arg(long)]
     cloudwatch_endpoint: Option<String>,
+    /// Region for --cloudwatch-endpoint.
+    #[arg(long, default_value = "us-east-1")]
     region: String,
+    /// History to publish at start (`3h`, `30m`).
+    #[arg(long, default_value = "3h")]
     backfill: String,
+    /// Publish the history and exit (with --cloudwatch-endpoint and no --listen).
+    #[arg(long)]
     once: bool,
 }
 

@@ -288,10 +288,14 @@ impl FleetApp {
         if self.acks.keys().is_empty() {
             return;
         }
-        let alarm_queries = PlannedQuery::for_layout(&self.layout, |_| 0)
-            .into_iter()
-            .filter(|q| q.alarms)
-            .all(|q| self.alarms.contains_key(&(q.panel, q.query)));
+        let alarm_queries = self
+            .layout
+            .file
+            .panels
+            .iter()
+            .enumerate()
+            .filter(|(_, panel)| panel.kind == crate::layout::PanelKind::Alarms)
+            .all(|(p, panel)| (0..panel.queries.len()).all(|q| self.alarms.contains_key(&(p, q))));
         // Every panel a rule watches has answered, so its alarms are known.
         let rules_ran = self.layout.file.rules.iter().all(|rule| {
             self.layout

@@ -105,6 +105,42 @@ impl CloudWatchSource {
         client::describe_error(error, &self.settings)
     }
 
+    /// Calls `each` on every metric `ListMetrics` reports for these filters, page
+    /// after page, until `each` returns false, the pages run out, or `max_pages`.
+    async fn each_listed_metric(
+        &self,
+        namespace: Option<String>,
+        metric_name: Option<String>,
+        dimensions: Option<Vec<DimensionFilter>>,
+        max_pages: usize,
+        mut each: impl FnMut(&aws_sdk_cloudwatch::types::Metric) -> bool,
+    ) -> Result<(), SourceError> {
+        let mut next_token = None;
+        for _ in 0..max_pages {
+            let response = self
+                .client()
+                .await
+                .list_metrics()
+                .set_namespace(namespace.clone())
+                .set_metric_name(metric_name.clone())
+                .set_dimensions(dimensions.clone())
+                .set_next_token(next_token)
+                .send()
+                .await
+                .map_err(|e| self.error(&e))?;
+            for metric in response.metrics() {
+                if !each(metric) {
+                    return Ok(());
+                }
+            }
+            next_token = response.next_token().map(str::to_owned);
+            if next_token.is_none() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     /// The concrete dimension sets behind a query with `*` values.
     async fn expand(&self, query: &Query) -> Result<Vec<DimensionSet>, SourceError> {
         let key = format!(
@@ -131,45 +167,36 @@ impl CloudWatchSource {
             filters.push(filter.build());
         }
         let mut sets: Vec<DimensionSet> = Vec::new();
-        let mut next_token = None;
-        loop {
-            let response = self
-                .client()
-                .await
-                .list_metrics()
-                .set_namespace(query.namespace.as_ref().map(|n| n.get_ref().clone()))
-                .set_metric_name(query.metric.as_ref().map(|m| m.get_ref().clone()))
-                .set_dimensions(Some(filters.clone()))
-                .set_next_token(next_token)
-                .send()
-                .await
-                .map_err(|e| self.error(&e))?;
-            for metric in response.metrics() {
+        let namespace = query.namespace.as_ref().map(|n| n.get_ref().clone());
+        let metric_name = query.metric.as_ref().map(|m| m.get_ref().clone());
+        self.each_listed_metric(
+            namespace,
+            metric_name,
+            Some(filters),
+            usize::MAX,
+            |metric| {
                 // Exactly the dimensions asked for: a metric with extra dimensions
                 // is another series CloudWatch would not aggregate into this one.
-                if metric.dimensions().len() != query.dimensions.len() {
-                    continue;
+                if metric.dimensions().len() == query.dimensions.len() {
+                    let mut set: Vec<(String, String)> = metric
+                        .dimensions()
+                        .iter()
+                        .map(|d| {
+                            (
+                                d.name().unwrap_or_default().to_owned(),
+                                d.value().unwrap_or_default().to_owned(),
+                            )
+                        })
+                        .collect();
+                    set.sort();
+                    if !sets.contains(&set) {
+                        sets.push(set);
+                    }
                 }
-                let mut set: Vec<(String, String)> = metric
-                    .dimensions()
-                    .iter()
-                    .map(|d| {
-                        (
-                            d.name().unwrap_or_default().to_owned(),
-                            d.value().unwrap_or_default().to_owned(),
-                        )
-                    })
-                    .collect();
-                set.sort();
-                if !sets.contains(&set) {
-                    sets.push(set);
-                }
-            }
-            next_token = response.next_token().map(str::to_owned);
-            if next_token.is_none() || sets.len() >= MAX_QUERIES_PER_CALL {
-                break;
-            }
-        }
+                sets.len() < MAX_QUERIES_PER_CALL
+            },
+        )
+        .await?;
         sets.sort();
         if let Ok(mut cache) = self.expansions.lock() {
             cache.insert(key, (Instant::now(), sets.clone()));
@@ -501,34 +528,20 @@ impl Source for CloudWatchSource {
         Box::pin(async move {
             let mut found: BTreeMap<(String, String), std::collections::BTreeSet<String>> =
                 BTreeMap::new();
-            let mut next_token = None;
-            for _ in 0..MAX_LIST_PAGES {
-                let response = self
-                    .client()
-                    .await
-                    .list_metrics()
-                    .set_next_token(next_token)
-                    .send()
-                    .await
-                    .map_err(|e| self.error(&e))?;
-                for metric in response.metrics() {
-                    let key = (
-                        metric.namespace().unwrap_or_default().to_owned(),
-                        metric.metric_name().unwrap_or_default().to_owned(),
-                    );
-                    let names = found.entry(key).or_default();
-                    names.extend(
-                        metric
-                            .dimensions()
-                            .iter()
-                            .filter_map(|d| d.name().map(str::to_owned)),
-                    );
-                }
-                next_token = response.next_token().map(str::to_owned);
-                if next_token.is_none() {
-                    break;
-                }
-            }
+            self.each_listed_metric(None, None, None, MAX_LIST_PAGES, |metric| {
+                let key = (
+                    metric.namespace().unwrap_or_default().to_owned(),
+                    metric.metric_name().unwrap_or_default().to_owned(),
+                );
+                found.entry(key).or_default().extend(
+                    metric
+                        .dimensions()
+                        .iter()
+                        .filter_map(|d| d.name().map(str::to_owned)),
+                );
+                true
+            })
+            .await?;
             Ok(found
                 .into_iter()
                 .map(|((namespace, name), dimensions)| MetricInfo {
@@ -551,33 +564,20 @@ impl Source for CloudWatchSource {
     fn label_values<'a>(&'a self, metric: &'a MetricInfo) -> LabelsFuture<'a> {
         Box::pin(async move {
             let mut values = LabelValues::new();
-            let mut next_token = None;
-            for _ in 0..MAX_LIST_PAGES {
-                let response = self
-                    .client()
-                    .await
-                    .list_metrics()
-                    .set_namespace(metric.namespace.clone())
-                    .metric_name(&metric.name)
-                    .set_next_token(next_token)
-                    .send()
-                    .await
-                    .map_err(|e| self.error(&e))?;
-                for found in response.metrics() {
-                    for dimension in found.dimensions() {
-                        if let (Some(name), Some(value)) = (dimension.name(), dimension.value()) {
-                            values
-                                .entry(name.to_owned())
-                                .or_default()
-                                .insert(value.to_owned());
-                        }
+            let namespace = metric.namespace.clone();
+            let name = Some(metric.name.clone());
+            self.each_listed_metric(namespace, name, None, MAX_LIST_PAGES, |found| {
+                for dimension in found.dimensions() {
+                    if let (Some(name), Some(value)) = (dimension.name(), dimension.value()) {
+                        values
+                            .entry(name.to_owned())
+                            .or_default()
+                            .insert(value.to_owned());
                     }
                 }
-                next_token = response.next_token().map(str::to_owned);
-                if next_token.is_none() {
-                    break;
-                }
-            }
+                true
+            })
+            .await?;
             Ok(values)
         })
     }
