@@ -1,7 +1,7 @@
 //! The prometheus source against real Prometheus and VictoriaMetrics, both scraping
 //! `fleetdeck simulate`.
 
-mod support;
+use crate::support;
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use fleetdeck::app::status::{HealthState, QueryStatus};

@@ -3,7 +3,7 @@
 //! emulator ministack from the venv `./scripts/test` builds. A missing server binary
 //! fails the test with what to install; nothing is skipped.
 
-#![allow(dead_code)] // each test file uses a different part
+#![allow(dead_code)] // not every helper is used by every build of the tests
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};

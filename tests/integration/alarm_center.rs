@@ -3,7 +3,7 @@
 //! that moves the time range; acknowledgements that survive a restart; and the
 //! `fleetdeck alarms` command's exit codes.
 
-mod support;
+use crate::support;
 
 use chrono::{DateTime, TimeZone, Utc};
 use egui_kittest::Harness;

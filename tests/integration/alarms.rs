@@ -1,7 +1,7 @@
 //! Alarm panels: a Prometheus alerting rule fires on the simulated fleet, and the
 //! alarm shows up through Prometheus' alerts API and through Alertmanager.
 
-mod support;
+use crate::support;
 
 use fleetdeck::alarm::AlarmState;
 use fleetdeck::app::status::QueryStatus;

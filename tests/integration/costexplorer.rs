@@ -2,7 +2,7 @@
 //! moto come back grouped as configured; within the cache TTL nothing is asked
 //! again, across restarts too; a corrupt cache file is set aside and replaced.
 
-mod support;
+use crate::support;
 
 use fleetdeck::layout::{Layout, parse_layout};
 use fleetdeck::source::{RangeRequest, SeriesData, build_source};

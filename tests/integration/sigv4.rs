@@ -2,7 +2,7 @@
 //! signer of the AWS CLI, from the test venv) on the same request and instant, and
 //! against a real Prometheus, which must still answer signed requests.
 
-mod support;
+use crate::support;
 
 use fleetdeck::layout::parse_layout;
 use fleetdeck::source::prometheus::request_url;

@@ -1,7 +1,7 @@
 //! The cloudwatch source against a real CloudWatch emulator (ministack), fed by
 //! `fleetdeck simulate --cloudwatch-endpoint`.
 
-mod support;
+use crate::support;
 
 use fleetdeck::alarm::AlarmState;
 use fleetdeck::app::status::QueryStatus;
