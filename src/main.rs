@@ -164,6 +164,7 @@ fn check(files: &[PathBuf]) -> Result<ExitCode> {
                     layout.file.sources.len()
                 );
                 print_cloudwatch_cost(&layout);
+                print_cost_explorer_cost(&layout);
             }
             Err(errors) => {
                 failed = true;
@@ -266,10 +267,26 @@ fn print_cloudwatch_cost(layout: &fleetdeck::layout::Layout) {
     }
 }
 
+/// The projected Cost Explorer bill: $0.01 a request, bought once per cache TTL.
+fn print_cost_explorer_cost(layout: &fleetdeck::layout::Layout) {
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    for (source, estimate) in fleetdeck::source::costexplorer::cost::estimate(layout, now_ms) {
+        let usd = estimate.usd_per_day();
+        println!(
+            "  source `{source}`: {} GetCostAndUsage request(s) every {} (the slower of refresh and cache_ttl): ${usd:.2}/day, ${:.2}/30 days",
+            estimate.requests,
+            humantime_secs(estimate.interval),
+            usd * 30.0
+        );
+    }
+}
+
 /// A refresh interval as the layout writes it (`10s`, `1m`).
 fn humantime_secs(duration: std::time::Duration) -> String {
     let secs = duration.as_secs();
-    if secs >= 60 && secs.is_multiple_of(60) {
+    if secs >= 3600 && secs.is_multiple_of(3600) {
+        format!("{}h", secs / 3600)
+    } else if secs >= 60 && secs.is_multiple_of(60) {
         format!("{}m", secs / 60)
     } else {
         format!("{secs}s")

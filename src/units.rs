@@ -66,6 +66,19 @@ impl Unit {
 
     /// Formats `value` for a person, with a unit suffix and about three significant digits.
     pub fn format(self, value: f64) -> String {
+        self.format_with_step(value, None)
+    }
+
+    /// Formats an axis tick: like [`Unit::format`], but with as many decimals as the
+    /// distance `step` to the next tick needs. Three significant digits alone print
+    /// every tick of a narrow range the same ("4.2 s, 4.2 s, 4.2 s" for a p99 that
+    /// moves by milliseconds).
+    pub fn format_tick(self, value: f64, step: f64) -> String {
+        let step = (step.is_finite() && step > 0.0).then_some(step.abs());
+        self.format_with_step(value, step)
+    }
+
+    fn format_with_step(self, value: f64, step: Option<f64>) -> String {
         if !value.is_finite() {
             return if value.is_nan() {
                 "NaN".to_owned()
@@ -75,40 +88,56 @@ impl Unit {
                 "-Inf".to_owned()
             };
         }
+        // `step` travels in the same unit as `value`; each helper scales both alike.
+        let scaled_step = |factor: f64| step.map(|s| s * factor);
         match self {
-            Unit::Short => si(value, ""),
-            Unit::Seconds => duration_from_seconds(value),
-            Unit::Milliseconds => duration_from_seconds(value / 1e3),
-            Unit::Microseconds => duration_from_seconds(value / 1e6),
-            Unit::Percent => format!("{} %", sig3(value)),
-            Unit::Ratio => format!("{} %", sig3(value * 100.0)),
-            Unit::Bytes => binary(value),
-            Unit::Mebibytes => binary(value * 1024.0 * 1024.0),
-            Unit::Usd => usd(value),
-            Unit::UsdPerHour => format!("{}/h", usd(value)),
-            Unit::TokensPerSecond => si(value, "tok/s"),
-            Unit::RequestsPerSecond => si(value, "req/s"),
-            Unit::Watts => si(value, "W"),
-            Unit::Celsius => format!("{} °C", sig3(value)),
+            Unit::Short => si(value, step, ""),
+            Unit::Seconds => duration_from_seconds(value, step),
+            Unit::Milliseconds => duration_from_seconds(value / 1e3, scaled_step(1e-3)),
+            Unit::Microseconds => duration_from_seconds(value / 1e6, scaled_step(1e-6)),
+            Unit::Percent => format!("{} %", number(value, step)),
+            Unit::Ratio => format!("{} %", number(value * 100.0, scaled_step(100.0))),
+            Unit::Bytes => binary(value, step),
+            Unit::Mebibytes => binary(value * 1024.0 * 1024.0, scaled_step(1024.0 * 1024.0)),
+            Unit::Usd => usd(value, step),
+            Unit::UsdPerHour => format!("{}/h", usd(value, step)),
+            Unit::TokensPerSecond => si(value, step, "tok/s"),
+            Unit::RequestsPerSecond => si(value, step, "req/s"),
+            Unit::Watts => si(value, step, "W"),
+            Unit::Celsius => format!("{} °C", number(value, step)),
         }
     }
 }
 
-/// Three significant digits without scientific notation, trailing zeros trimmed.
-fn sig3(value: f64) -> String {
+/// Three significant digits without scientific notation, trailing zeros trimmed —
+/// or more decimals when `step` (in the same scale as `value`) needs them.
+fn number(value: f64, step: Option<f64>) -> String {
+    let decimals = significant_decimals(value).max(step.map_or(0, step_decimals));
+    let text = format!("{value:.decimals$}");
+    trim_zeros(text)
+}
+
+/// Decimals for three significant digits: 0.00123 → 5, 12.3 → 1, 123 → 0.
+fn significant_decimals(value: f64) -> usize {
     let abs = value.abs();
-    let decimals = if abs == 0.0 || abs >= 100.0 {
+    if abs == 0.0 || abs >= 100.0 {
         0
     } else if abs >= 10.0 {
         1
     } else if abs >= 1.0 {
         2
     } else {
-        // Small values keep three significant digits: 0.00123 → "0.00123".
         (2 - abs.log10().floor() as i32).clamp(2, 9) as usize
-    };
-    let text = format!("{value:.decimals$}");
-    trim_zeros(text)
+    }
+}
+
+/// Decimals that tell two values `step` apart: 0.05 → 2, 0.001 → 3, 5 → 0.
+fn step_decimals(step: f64) -> usize {
+    if step <= 0.0 || !step.is_finite() {
+        return 0;
+    }
+    // The small tolerance keeps 0.1 (stored as 0.1000000000000000055…) at 1 decimal.
+    (-(step.log10() + 1e-9).floor()).clamp(0.0, 9.0) as usize
 }
 
 fn trim_zeros(text: String) -> String {
@@ -124,64 +153,72 @@ fn trim_zeros(text: String) -> String {
     }
 }
 
-fn si(value: f64, suffix: &str) -> String {
+fn si(value: f64, step: Option<f64>, suffix: &str) -> String {
     let abs = value.abs();
-    let (scaled, prefix) = if abs >= 1e12 {
-        (value / 1e12, "T")
+    let (factor, prefix) = if abs >= 1e12 {
+        (1e12, "T")
     } else if abs >= 1e9 {
-        (value / 1e9, "G")
+        (1e9, "G")
     } else if abs >= 1e6 {
-        (value / 1e6, "M")
+        (1e6, "M")
     } else if abs >= 1e3 {
-        (value / 1e3, "k")
+        (1e3, "k")
     } else {
-        (value, "")
+        (1.0, "")
     };
+    let text = number(value / factor, step.map(|s| s / factor));
     if suffix.is_empty() {
-        format!("{}{prefix}", sig3(scaled))
+        format!("{text}{prefix}")
     } else {
-        format!("{}{prefix} {suffix}", sig3(scaled))
+        format!("{text}{prefix} {suffix}")
     }
 }
 
-fn duration_from_seconds(seconds: f64) -> String {
+fn duration_from_seconds(seconds: f64, step: Option<f64>) -> String {
     let abs = seconds.abs();
-    if abs == 0.0 {
-        "0 s".to_owned()
+    let (factor, suffix) = if abs == 0.0 {
+        return "0 s".to_owned();
     } else if abs < 1e-3 {
-        format!("{} µs", sig3(seconds * 1e6))
+        (1e-6, "µs")
     } else if abs < 1.0 {
-        format!("{} ms", sig3(seconds * 1e3))
+        (1e-3, "ms")
     } else if abs < 120.0 {
-        format!("{} s", sig3(seconds))
+        (1.0, "s")
     } else if abs < 7200.0 {
-        format!("{} min", sig3(seconds / 60.0))
+        (60.0, "min")
     } else {
-        format!("{} h", sig3(seconds / 3600.0))
-    }
+        (3600.0, "h")
+    };
+    format!(
+        "{} {suffix}",
+        number(seconds / factor, step.map(|s| s / factor))
+    )
 }
 
-fn binary(bytes: f64) -> String {
+fn binary(bytes: f64, step: Option<f64>) -> String {
     const PREFIXES: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-    let mut scaled = bytes;
+    let mut factor = 1.0;
     let mut index = 0;
-    while scaled.abs() >= 1024.0 && index + 1 < PREFIXES.len() {
-        scaled /= 1024.0;
+    while (bytes / factor).abs() >= 1024.0 && index + 1 < PREFIXES.len() {
+        factor *= 1024.0;
         index += 1;
     }
-    format!("{} {}", sig3(scaled), PREFIXES[index])
+    let text = number(bytes / factor, step.map(|s| s / factor));
+    format!("{text} {}", PREFIXES[index])
 }
 
-fn usd(value: f64) -> String {
+fn usd(value: f64, step: Option<f64>) -> String {
     let negative = value < 0.0;
     let abs = value.abs();
-    let text = if abs >= 100_000.0 {
-        format!("{:.0}", abs)
+    let decimals = if abs >= 100_000.0 {
+        0
     } else if abs >= 0.01 || abs == 0.0 {
-        format!("{abs:.2}")
+        2
     } else {
-        format!("{abs:.4}")
+        4
     };
+    let decimals = decimals.max(step.map_or(0, step_decimals));
+    let text = format!("{abs:.decimals$}");
     let (int_part, frac_part) = match text.split_once('.') {
         Some((i, f)) => (i.to_owned(), Some(f.to_owned())),
         None => (text.clone(), None),
@@ -245,6 +282,37 @@ mod tests {
         assert_eq!(Unit::Short.format(1500.0), "1.5k");
         assert_eq!(Unit::TokensPerSecond.format(12_300.0), "12.3k tok/s");
         assert_eq!(Unit::Short.format(0.0), "0");
+    }
+
+    #[test]
+    fn ticks_of_a_narrow_range_are_told_apart() {
+        // A p99 around 4.2 s moving by milliseconds: three significant digits alone
+        // printed "4.2 s" on every tick.
+        let ticks: Vec<String> = [4.201, 4.202, 4.203]
+            .iter()
+            .map(|&v| Unit::Seconds.format_tick(v, 0.001))
+            .collect();
+        assert_eq!(ticks, ["4.201 s", "4.202 s", "4.203 s"]);
+        assert_eq!(
+            Unit::Microseconds.format_tick(4_200_500.0, 100.0),
+            "4.2005 s"
+        );
+        assert_eq!(Unit::Ratio.format_tick(0.4215, 0.0005), "42.15 %");
+        assert_eq!(Unit::UsdPerHour.format_tick(248.935, 0.005), "$248.935/h");
+        assert_eq!(Unit::Short.format_tick(1_500.5, 0.5), "1.5005k");
+        assert_eq!(
+            Unit::Bytes.format_tick(1_536.0 + 0.1 * 1024.0, 0.1 * 1024.0),
+            "1.6 KiB"
+        );
+    }
+
+    #[test]
+    fn coarse_ticks_stay_short() {
+        assert_eq!(Unit::Seconds.format_tick(2.0, 0.5), "2 s");
+        assert_eq!(Unit::Percent.format_tick(40.0, 20.0), "40 %");
+        assert_eq!(Unit::Usd.format_tick(1_000.0, 500.0), "$1,000.00");
+        // A degenerate step (egui_plot never sends one) falls back to `format`.
+        assert_eq!(Unit::Seconds.format_tick(2.5, f64::NAN), "2.5 s");
     }
 
     #[test]

@@ -142,6 +142,7 @@ mod tests {
             since: chrono::DateTime::from_timestamp(since_s, 0),
             summary: String::new(),
             labels: BTreeMap::new(),
+            expression: None,
             panel: None,
         }
     }

@@ -193,6 +193,7 @@ impl Engine {
                 since: DateTime::from_timestamp_millis(since_ms),
                 summary,
                 labels: alarm_labels,
+                expression: None,
                 panel: Some(resolved.panel),
             });
         }

@@ -8,11 +8,13 @@ use std::collections::BTreeMap;
 pub mod ack;
 pub mod collect;
 pub mod engine;
+pub mod link;
 pub mod notify;
 pub mod prometheus;
 pub mod report;
 pub mod rules;
 
+pub use link::panel_showing;
 pub use prometheus::{from_alertmanager, from_prometheus};
 
 /// Where an alarm stands.
@@ -76,8 +78,11 @@ pub struct Alarm {
     pub summary: String,
     /// All labels.
     pub labels: BTreeMap<String, String>,
+    /// The PromQL the alert evaluates (Prometheus rules; Alertmanager's
+    /// `generatorURL`), used to find the panel that draws the same metric.
+    pub expression: Option<String>,
     /// The panel that shows its metric, when known (local rules, CloudWatch alarms
-    /// whose metric a panel queries): clicking the alarm goes there.
+    /// and Prometheus alerts whose metric a panel queries): clicking the alarm goes there.
     pub panel: Option<usize>,
 }
 
@@ -114,26 +119,6 @@ impl Alarm {
     }
 }
 
-/// The first series panel whose query reads the alarm's metric, for alarms that
-/// name one (CloudWatch: `namespace` and `metric` labels; a query without a
-/// namespace, like the simulated fleet's, matches on the metric name).
-pub fn panel_showing(alarm: &Alarm, layout: &crate::layout::Layout) -> Option<usize> {
-    if alarm.panel.is_some() {
-        return alarm.panel;
-    }
-    let namespace = alarm.labels.get("namespace")?;
-    let metric = alarm.labels.get("metric")?;
-    layout.file.panels.iter().position(|panel| {
-        panel.kind != crate::layout::PanelKind::Alarms
-            && panel.queries.iter().any(|q| {
-                q.namespace
-                    .as_ref()
-                    .is_none_or(|n| n.get_ref() == namespace)
-                    && q.metric.as_ref().map(|m| m.get_ref()) == Some(metric)
-            })
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +133,7 @@ mod tests {
             since: None,
             summary: String::new(),
             labels: BTreeMap::new(),
+            expression: None,
             panel: None,
         };
         let mut alarms = [

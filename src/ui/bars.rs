@@ -73,7 +73,7 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel_index: usize, panel: 
         .allow_boxed_zoom(false)
         .x_grid_spacer(time_axis::time_grid)
         .x_axis_formatter(move |mark, _| time_axis::time_label(zone, mark.value, span_s))
-        .y_axis_formatter(move |mark, _| unit.format(mark.value))
+        .y_axis_formatter(move |mark, _| unit.format_tick(mark.value, mark.step_size))
         .y_axis_min_width(48.0)
         .include_y(0.0)
         .show(ui, |plot_ui| {

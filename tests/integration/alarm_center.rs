@@ -183,8 +183,8 @@ fn a_prometheus_alert_and_a_cloudwatch_alarm_sit_next_to_the_local_rule() {
     let rules = r#"groups:
   - name: fleet
     rules:
-      - alert: FleetServingRequests
-        expr: sum(vllm:num_requests_running) > 0
+      - alert: RequestsWaiting
+        expr: sum(vllm:num_requests_waiting) >= 0
         labels:
           severity: warning
 "#;
@@ -251,7 +251,7 @@ fn a_prometheus_alert_and_a_cloudwatch_alarm_sit_next_to_the_local_rule() {
                 .cloned()
         };
         let local = find("local", P99_ALARM);
-        let prom = find("prom", "FleetServingRequests");
+        let prom = find("prom", "RequestsWaiting");
         let cw = find("cw", "llm-prod-llama70b-5xx");
         if let (Some(local), Some(prom), Some(cw)) = (local, prom, cw) {
             assert_eq!(local.severity.as_deref(), Some("critical"));
@@ -264,6 +264,9 @@ fn a_prometheus_alert_and_a_cloudwatch_alarm_sit_next_to_the_local_rule() {
             // The CloudWatch alarm's metric is on the demo layout's "5xx errors/s" tile.
             let (errors_panel, _) = layout.panel_by_title("5xx errors/s").unwrap();
             assert_eq!(cw.panel, Some(errors_panel));
+            // The Prometheus alert's PromQL reads the queue the "Requests waiting" tile draws.
+            let (queue_panel, _) = layout.panel_by_title("Requests waiting").unwrap();
+            assert_eq!(prom.panel, Some(queue_panel));
             // One list, firing critical first.
             assert_eq!(collected.alarms[0].name, P99_ALARM);
             break;

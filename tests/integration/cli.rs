@@ -212,6 +212,23 @@ fn check_projects_what_a_cloudwatch_layout_costs_a_day() {
 }
 
 #[test]
+fn check_projects_what_cost_explorer_panels_cost_a_day() {
+    let output = fleetdeck()
+        .args(["check", "layouts/spend.toml"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    // Four distinct GetCostAndUsage requests (daily SageMaker, monthly, by service,
+    // by instance type), bought once per 1 h cache TTL although the layout refreshes
+    // every 5 min: 4 × 24 × $0.01.
+    assert!(
+        stdout.contains("source `ce`: 4 GetCostAndUsage request(s) every 1h (the slower of refresh and cache_ttl): $0.96/day, $28.80/30 days"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn a_ten_second_refresh_costs_six_times_a_minute() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("wall.toml");

@@ -101,6 +101,7 @@ fn to_alarm(
         since: updated.and_then(to_utc),
         summary: reason.unwrap_or_default().to_owned(),
         labels,
+        expression: None,
         panel: None,
     }
 }

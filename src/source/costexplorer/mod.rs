@@ -4,6 +4,7 @@
 //! 1 h) and a restart does not buy again what it already has.
 
 pub mod cache;
+pub mod cost;
 
 use crate::layout::{Query, SourceConfig};
 use crate::source::aws_client::{ClientSettings, describe_error};

@@ -194,12 +194,14 @@ impl Source for PrometheusSource {
     ) -> super::AlarmFuture<'a> {
         Box::pin(async move {
             let alertmanager = self.kind == crate::layout::SourceKind::Alertmanager;
-            let path = if alertmanager {
-                "/api/v2/alerts"
+            // Prometheus' rules API rather than `/api/v1/alerts`: the same alerts,
+            // plus the PromQL of each rule, which links the alert to its panel.
+            let (path, params): (&str, &[(&str, String)]) = if alertmanager {
+                ("/api/v2/alerts", &[])
             } else {
-                "/api/v1/alerts"
+                ("/api/v1/rules", &[("type", "alert".to_owned())])
             };
-            let body = self.get(path, &[]).await?;
+            let body = self.get(path, params).await?;
             let parsed = if alertmanager {
                 crate::alarm::from_alertmanager(source, &body)
             } else {
