@@ -210,14 +210,15 @@ fn binary(bytes: f64, step: Option<f64>) -> String {
 fn usd(value: f64, step: Option<f64>) -> String {
     let negative = value < 0.0;
     let abs = value.abs();
-    let decimals = if abs >= 100_000.0 {
-        0
-    } else if abs >= 0.01 || abs == 0.0 {
-        2
-    } else {
-        4
+    let decimals = match step {
+        // Axis ticks a dollar or more apart read best as whole dollars ("$90,000",
+        // "$200/h"); closer ones show cents, or finer where the ticks need it.
+        Some(step) if step >= 1.0 => 0,
+        Some(step) => step_decimals(step).max(2),
+        None if abs >= 100_000.0 => 0,
+        None if abs >= 0.01 || abs == 0.0 => 2,
+        None => 4,
     };
-    let decimals = decimals.max(step.map_or(0, step_decimals));
     let text = format!("{abs:.decimals$}");
     let (int_part, frac_part) = match text.split_once('.') {
         Some((i, f)) => (i.to_owned(), Some(f.to_owned())),
@@ -310,7 +311,9 @@ mod tests {
     fn coarse_ticks_stay_short() {
         assert_eq!(Unit::Seconds.format_tick(2.0, 0.5), "2 s");
         assert_eq!(Unit::Percent.format_tick(40.0, 20.0), "40 %");
-        assert_eq!(Unit::Usd.format_tick(1_000.0, 500.0), "$1,000.00");
+        assert_eq!(Unit::Usd.format_tick(90_000.0, 10_000.0), "$90,000");
+        assert_eq!(Unit::UsdPerHour.format_tick(200.0, 50.0), "$200/h");
+        assert_eq!(Unit::Usd.format_tick(1.5, 0.5), "$1.50");
         // A degenerate step (egui_plot never sends one) falls back to `format`.
         assert_eq!(Unit::Seconds.format_tick(2.5, f64::NAN), "2.5 s");
     }
