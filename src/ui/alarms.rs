@@ -11,9 +11,11 @@ use egui::{RichText, Ui};
 /// A firing alarm younger than this is marked new.
 const NEW_FOR_MS: i64 = 5 * 60_000;
 
-/// Draws the list; returns whether the panel has answered (an empty list is data too).
+/// Draws the counts per state in the title bar (`header`) and the list below;
+/// returns whether the panel has answered (an empty list is data too).
 pub fn show(
     ui: &mut Ui,
+    header: &mut Ui,
     ctx: &mut PanelContext<'_>,
     panel_index: usize,
     panel: &Panel,
@@ -40,23 +42,27 @@ pub fn show(
     alarms.sort_by(|a, b| Alarm::display_order(a, b));
     let count = |state| alarms.iter().filter(|a| a.state == state).count();
     let filter = ctx.alarm_filters.entry(panel_index).or_default();
-    ui.horizontal(|ui| {
-        ui.label(
-            RichText::new(format!("{} firing", count(AlarmState::Firing)))
-                .color(theme::ERROR)
-                .strong(),
-        );
-        ui.label(
-            RichText::new(format!("{} pending", count(AlarmState::Pending))).color(theme::WARN),
-        );
-        // Rarer states only when present, so the usual line stays short.
-        for state in [AlarmState::NoData, AlarmState::Suppressed, AlarmState::Ok] {
-            let n = count(state);
-            if n > 0 {
-                ui.label(format!("{n} {}", state.label()));
-            }
+    header.add_space(8.0);
+    let firing = count(AlarmState::Firing);
+    let firing_text = RichText::new(format!("{firing} firing")).size(14.0);
+    header.label(if firing > 0 {
+        firing_text.color(theme::ERROR).strong()
+    } else {
+        firing_text.color(theme::NO_DATA)
+    });
+    header.label(
+        RichText::new(format!("{} pending", count(AlarmState::Pending)))
+            .size(14.0)
+            .color(theme::WARN),
+    );
+    // Rarer states only when present, so the usual title stays short.
+    for state in [AlarmState::NoData, AlarmState::Suppressed, AlarmState::Ok] {
+        let n = count(state);
+        if n > 0 {
+            header.label(RichText::new(format!("{n} {}", state.label())).size(14.0));
         }
-        ui.separator();
+    }
+    ui.horizontal(|ui| {
         let label = ui.label("Filter");
         ui.add(egui::TextEdit::singleline(filter).desired_width(160.0))
             .labelled_by(label.id);

@@ -231,12 +231,19 @@ pub fn dashboard(
                         panel_state,
                         panel::PanelState::Stale(_) | panel::PanelState::Error(_)
                     );
-                    panel::show(ui, rect, panel, &panel_state, |ui| match panel.kind {
-                        PanelKind::Timeseries => timeseries::show(ui, &mut ctx, index, panel),
-                        PanelKind::Stat => stat::show(ui, &mut ctx, index, panel, trusted),
-                        PanelKind::Bars => bars::show(ui, &mut ctx, index, panel),
-                        PanelKind::Alarms => {
-                            alarms::show(ui, &mut ctx, index, panel, frame.now.timestamp_millis())
+                    panel::show(ui, rect, panel, &panel_state, |ui, header| {
+                        match panel.kind {
+                            PanelKind::Timeseries => timeseries::show(ui, &mut ctx, index, panel),
+                            PanelKind::Stat => stat::show(ui, &mut ctx, index, panel, trusted),
+                            PanelKind::Bars => bars::show(ui, &mut ctx, index, panel),
+                            PanelKind::Alarms => alarms::show(
+                                ui,
+                                header,
+                                &mut ctx,
+                                index,
+                                panel,
+                                frame.now.timestamp_millis(),
+                            ),
                         }
                     });
                 }

@@ -58,14 +58,15 @@ pub fn panel_state(
 }
 
 /// Draws the panel frame and title, then `contents` in the area below the title;
-/// `contents` says whether it had data to show. A panel without data shows its
-/// state message in full in the middle, where the chart would be.
+/// `contents` gets that area and the title bar (after the title, for a panel's own
+/// summary, like the alarm counts) and says whether it had data to show. A panel
+/// without data shows its state message in full in the middle, where the chart would be.
 pub fn show(
     ui: &mut Ui,
     rect: Rect,
     panel: &Panel,
     state: &PanelState,
-    contents: impl FnOnce(&mut Ui) -> bool,
+    contents: impl FnOnce(&mut Ui, &mut Ui) -> bool,
 ) {
     let visuals = ui.visuals();
     let fill = visuals.faint_bg_color;
@@ -102,12 +103,6 @@ pub fn show(
         .selectable(false)
         .truncate(),
     );
-    if let Some(note) = &note {
-        header.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            ui.add(egui::Label::new(RichText::new(note).color(color).size(12.0)).truncate())
-                .on_hover_text(note);
-        });
-    }
 
     let mut child = ui.new_child(
         UiBuilder::new()
@@ -115,7 +110,13 @@ pub fn show(
             .id_salt(("panel", panel.title.get_ref())),
     );
     child.set_clip_rect(body.intersect(ui.clip_rect()));
-    let has_data = contents(&mut child);
+    let has_data = contents(&mut child, &mut header);
+    if let Some(note) = &note {
+        header.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            ui.add(egui::Label::new(RichText::new(note).color(color).size(12.0)).truncate())
+                .on_hover_text(note);
+        });
+    }
     if let Some(note) = note
         && !has_data
     {
