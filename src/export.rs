@@ -97,13 +97,17 @@ pub async fn export_panel(
         max_points: usize::MAX,
         max_age_ms: i64::MAX,
     });
+    // One client per source, as in the app: an AWS source resolves credentials and
+    // caches `*` expansions once, not once per query.
+    let mut sources = BTreeMap::new();
     for (query_index, query) in panel.queries.iter().enumerate() {
         if query.derive.is_some() {
             continue; // computed below from the others
         }
         let source_name = query.source.get_ref();
-        let config = &layout.file.sources[source_name];
-        let source = build_source(config);
+        let source = sources
+            .entry(source_name.clone())
+            .or_insert_with(|| build_source(&layout.file.sources[source_name]));
         let planned = PlannedQuery {
             panel: panel_index,
             query: query_index,

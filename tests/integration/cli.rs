@@ -337,3 +337,30 @@ fn instance_counts_times_the_price_table_match_the_billed_burn_rate() {
         assert!((value - expected).abs() < 1e-6, "billing says {value}");
     }
 }
+
+#[test]
+fn the_demo_spend_bars_are_one_stack_an_hour_adding_up_to_the_burn_rate() {
+    let rows = exported_rows(
+        "layouts/spend-demo.toml",
+        "Spend per hour by service",
+        "now-6h",
+    );
+    let services: std::collections::BTreeSet<&str> =
+        rows.iter().map(|(name, _, _)| name.as_str()).collect();
+    assert_eq!(
+        services.into_iter().collect::<Vec<_>>(),
+        ["Amazon Elastic Compute Cloud - Compute", "Amazon SageMaker"]
+    );
+    // `period = "1h"`: one bar an hour, on the hour, 06:00 to 12:00.
+    let mut per_hour: std::collections::BTreeMap<&str, f64> = Default::default();
+    for (_, time, value) in &rows {
+        assert!(time.ends_with(":00:00Z"), "{time}");
+        *per_hour.entry(time.as_str()).or_default() += value;
+    }
+    assert_eq!(per_hour.len(), 7, "{per_hour:?}");
+    // Each stack is the hour's whole bill: the fleet's on-demand burn.
+    let expected = 2.0 * 98.32 + 6.0 * 0.805 + 2.0 * 12.98 + 21.50;
+    for (time, total) in per_hour {
+        assert!((total - expected).abs() < 1e-6, "{time}: {total}");
+    }
+}

@@ -133,6 +133,23 @@ impl Source for DemoSource {
     fn fetch_range<'a>(&'a self, request: &'a RangeRequest) -> FetchFuture<'a> {
         Box::pin(async move { self.evaluate(request) })
     }
+
+    /// The planned step, or the query's fixed `period` (as CloudWatch takes it) so a
+    /// bar panel gets one point an hour or a day.
+    fn plan_step(
+        &self,
+        window: crate::time_range::Window,
+        width_px: u32,
+        query: &Query,
+        _now_ms: i64,
+    ) -> i64 {
+        let fixed = query
+            .period
+            .as_ref()
+            .and_then(|p| crate::time_range::parse_duration(p.get_ref()).ok())
+            .map(|d| (d.as_millis() as i64).max(DEMO_SCRAPE_INTERVAL_MS));
+        fixed.unwrap_or_else(|| crate::poll::plan::plan_step(window, width_px, self.limits()))
+    }
 }
 
 /// Checks a demo query: known metric, and the reading its kind allows.
