@@ -61,6 +61,10 @@ enum Command {
         /// Keep polling at the layout's refresh interval, printing each time.
         #[arg(long)]
         watch: bool,
+        /// With --watch: a desktop notification when an alarm starts firing
+        /// (rate-limited), as the dashboard's --notify.
+        #[arg(long, requires = "watch")]
+        notify: bool,
         /// Show times in UTC.
         #[arg(long)]
         utc: bool,
@@ -116,9 +120,10 @@ fn main() -> ExitCode {
             layout,
             json,
             watch,
+            notify,
             utc,
             now,
-        }) => alarms(&layout, json, watch, utc, now.as_deref()),
+        }) => alarms(&layout, json, watch, notify, utc, now.as_deref()),
         Some(Command::Export {
             layout,
             panel,
@@ -183,6 +188,7 @@ fn alarms(
     layout_path: &Path,
     json: bool,
     watch: bool,
+    notify: bool,
     utc: bool,
     now: Option<&str>,
 ) -> Result<ExitCode> {
@@ -212,8 +218,18 @@ fn alarms(
         .worker_threads(2)
         .enable_all()
         .build()?;
+    let mut notifier = fleetdeck::alarm::notify::Notifier::new(notify);
     loop {
         let collected = runtime.block_on(fleetdeck::alarm::collect::collect(&layout, clock));
+        // Firings newer than two polls (and a minute's grace) are news; older ones
+        // were there before the watch began.
+        let recent_ms = 2 * layout.refresh.as_millis() as i64 + 60_000;
+        notifier.update(
+            &collected.alarms,
+            clock.now().timestamp_millis(),
+            recent_ms,
+            runtime.handle(),
+        );
         for error in &collected.errors {
             eprintln!("fleetdeck alarms: {error}");
         }

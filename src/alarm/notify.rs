@@ -3,7 +3,7 @@
 //! desktop: one notification per alarm per quiet period, and a cap for all.
 
 use super::Alarm;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
 /// The same alarm notifies again only after this long.
 pub const PER_ALARM_QUIET_MS: i64 = 10 * 60_000;
@@ -51,6 +51,8 @@ pub struct Notifier {
     enabled: bool,
     limiter: RateLimiter,
     failed_once: bool,
+    /// Alarms (by [`super::ack::key`]) firing at the previous update.
+    firing_before: BTreeSet<String>,
 }
 
 impl Notifier {
@@ -62,9 +64,35 @@ impl Notifier {
         }
     }
 
+    /// Notifies each alarm of `alarms` that began firing since the previous update —
+    /// and recently (since less than `recent_ms` ago), so opening a layout does not
+    /// announce incidents found in its history.
+    pub fn update<'a>(
+        &mut self,
+        alarms: impl IntoIterator<Item = &'a Alarm>,
+        now_ms: i64,
+        recent_ms: i64,
+        runtime: &tokio::runtime::Handle,
+    ) {
+        let firing: Vec<&Alarm> = alarms
+            .into_iter()
+            .filter(|a| a.state == super::AlarmState::Firing)
+            .collect();
+        for alarm in &firing {
+            let new = !self.firing_before.contains(&super::ack::key(alarm));
+            let recent = alarm
+                .since
+                .is_some_and(|t| now_ms - t.timestamp_millis() < recent_ms);
+            if new && recent {
+                self.firing(alarm, now_ms, runtime);
+            }
+        }
+        self.firing_before = firing.iter().map(|a| super::ack::key(a)).collect();
+    }
+
     /// Notifies that `alarm` started firing, if allowed; sending happens on a
     /// blocking thread of `runtime` so the UI never waits for the desktop bus.
-    pub fn firing(&mut self, alarm: &Alarm, now_ms: i64, runtime: &tokio::runtime::Handle) {
+    fn firing(&mut self, alarm: &Alarm, now_ms: i64, runtime: &tokio::runtime::Handle) {
         if !self.enabled
             || !self
                 .limiter
@@ -78,6 +106,13 @@ impl Notifier {
         } else {
             format!("{} (source {})", alarm.summary, alarm.source)
         };
+        // Critical alarms stay on screen until dismissed (most daemons honour the
+        // urgency hint); the rest time out like any notification.
+        let urgency = if matches!(alarm.severity.as_deref(), Some("critical" | "page")) {
+            notify_rust::Urgency::Critical
+        } else {
+            notify_rust::Urgency::Normal
+        };
         let first_failure = !self.failed_once;
         self.failed_once = true; // only the first failure is logged
         runtime.spawn_blocking(move || {
@@ -85,6 +120,7 @@ impl Notifier {
                 .appname("fleetdeck")
                 .summary(&summary)
                 .body(&body)
+                .urgency(urgency)
                 .show();
             if let Err(error) = sent
                 && first_failure

@@ -65,7 +65,6 @@ pub struct FleetApp {
     /// Desktop notifications for new firings.
     notifier: crate::alarm::notify::Notifier,
     /// Keys of the alarms firing at the last frame, to spot new ones.
-    firing_before: std::collections::BTreeSet<String>,
     /// The poller's sources, kept to read their usage (the cost meter).
     sources: BTreeMap<String, Arc<dyn crate::source::Source>>,
     generation: u64,
@@ -103,7 +102,6 @@ impl FleetApp {
             local_alarms: Vec::new(),
             acks: crate::alarm::ack::Acks::in_memory(),
             notifier: crate::alarm::notify::Notifier::new(options.notify),
-            firing_before: std::collections::BTreeSet::new(),
             sources: BTreeMap::new(),
             generation: 0,
             query_status: BTreeMap::new(),
@@ -248,27 +246,10 @@ impl FleetApp {
     /// for incidents found in history when a layout opens).
     fn notify_new_firings(&mut self, now_ms: i64) {
         let recent_ms = 2 * self.view.refresh.as_millis() as i64 + 60_000;
-        let firing: Vec<&Alarm> = self
-            .alarms
-            .values()
-            .flatten()
-            .chain(&self.local_alarms)
-            .filter(|a| a.state == crate::alarm::AlarmState::Firing)
-            .collect();
-        let keys: std::collections::BTreeSet<String> =
-            firing.iter().map(|a| crate::alarm::ack::key(a)).collect();
         if let Some(runtime) = &self.runtime {
-            for alarm in &firing {
-                let new = !self.firing_before.contains(&crate::alarm::ack::key(alarm));
-                let recent = alarm
-                    .since
-                    .is_some_and(|t| now_ms - t.timestamp_millis() < recent_ms);
-                if new && recent {
-                    self.notifier.firing(alarm, now_ms, runtime);
-                }
-            }
+            let alarms = self.alarms.values().flatten().chain(&self.local_alarms);
+            self.notifier.update(alarms, now_ms, recent_ms, runtime);
         }
-        self.firing_before = keys;
     }
 
     /// Keeps acknowledgements in `path` across restarts.

@@ -8,6 +8,7 @@ mod cli;
 mod cloudwatch;
 mod costexplorer;
 mod layouts;
+mod notifications;
 mod prometheus;
 mod sigv4;
 mod support;

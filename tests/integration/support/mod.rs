@@ -391,3 +391,121 @@ pub fn http_post_json(address: SocketAddr, path: &str, body: &str) -> Option<u16
     stream.read_to_string(&mut response).ok()?;
     response.split_whitespace().nth(1)?.parse().ok()
 }
+
+/// A private D-Bus session bus (Debian's `dbus-daemon`) with `dbus-monitor`
+/// recording every call to the freedesktop notification interface on it: what a
+/// desktop's notification daemon would receive. Both are killed when dropped.
+pub struct SessionBus {
+    /// `DBUS_SESSION_BUS_ADDRESS` for processes that should use this bus.
+    pub address: String,
+    dir: tempfile::TempDir,
+    daemon: Child,
+    monitor: Child,
+}
+
+impl SessionBus {
+    /// Starts the bus and the monitor, and waits until the monitor listens.
+    pub fn start() -> SessionBus {
+        let daemon_binary = require("dbus-daemon", "dbus-daemon");
+        let monitor_binary = require("dbus-monitor", "dbus-bin");
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("bus");
+        let address = format!("unix:path={}", socket.display());
+        let config = dir.path().join("bus.conf");
+        std::fs::write(
+            &config,
+            format!(
+                r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>{address}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"#
+            ),
+        )
+        .unwrap();
+        let daemon = Command::new(daemon_binary)
+            .arg(format!("--config-file={}", config.display()))
+            .arg("--nofork")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !socket.exists() {
+            assert!(Instant::now() < deadline, "dbus-daemon did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let log = std::fs::File::create(dir.path().join("monitor.log")).unwrap();
+        let monitor = Command::new(monitor_binary)
+            .args([
+                "--address",
+                &address,
+                "interface='org.freedesktop.Notifications'",
+            ])
+            .stdout(log)
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let bus = SessionBus {
+            address,
+            dir,
+            daemon,
+            monitor,
+        };
+        // The monitor prints the bus's NameAcquired signal once it listens.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !std::fs::read_to_string(bus.dir.path().join("monitor.log"))
+            .unwrap_or_default()
+            .contains("signal")
+        {
+            assert!(Instant::now() < deadline, "dbus-monitor did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        bus
+    }
+
+    /// Everything the monitor recorded so far.
+    pub fn monitor_log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("monitor.log")).unwrap_or_default()
+    }
+
+    /// The `Notify` calls recorded so far, each as the monitor printed it.
+    pub fn notify_calls(&self) -> Vec<String> {
+        let log = self.monitor_log();
+        let mut calls = Vec::new();
+        let mut current: Option<String> = None;
+        for line in log.lines() {
+            if !line.starts_with(' ') {
+                if let Some(call) = current.take() {
+                    calls.push(call);
+                }
+                if line.starts_with("method call") && line.contains("member=Notify") {
+                    current = Some(String::new());
+                }
+            }
+            if let Some(call) = &mut current {
+                call.push_str(line);
+                call.push('\n');
+            }
+        }
+        calls.extend(current);
+        calls
+    }
+}
+
+impl Drop for SessionBus {
+    fn drop(&mut self) {
+        for child in [&mut self.monitor, &mut self.daemon] {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
