@@ -10,6 +10,10 @@ use egui::{RichText, Ui};
 
 /// A firing alarm younger than this is marked new.
 const NEW_FOR_MS: i64 = 5 * 60_000;
+/// ... and flashes while younger than this and not acknowledged. Each flash is a
+/// repaint of the whole window (a tenth of a core a second with software rendering
+/// under Xvfb), so it is kept short; the banner and the "new" tag stay after it.
+const FLASH_FOR_MS: i64 = 2 * 60_000;
 
 /// Draws the counts per state in the title bar (`header`) and the list below;
 /// returns whether the panel has answered (an empty list is data too).
@@ -117,7 +121,25 @@ fn row(ui: &mut Ui, ctx: &mut PanelContext<'_>, alarm: &Alarm, now_ms: i64) {
         alarm.state.label().to_owned()
     };
     let mut state_text = RichText::new(state).color(color).strong();
-    if new {
+    let acked = ctx.acked.contains(&crate::alarm::ack::key(alarm));
+    let flashing = new && !acked && since_ms.is_some_and(|t| now_ms - t < FLASH_FOR_MS);
+    if flashing {
+        // A fresh, unacknowledged firing flashes once a second until someone
+        // acknowledges it or it is two minutes old; only then does the panel
+        // repaint on its own, so a quiet dashboard stays idle.
+        let seconds = ui.input(|i| i.time);
+        let lit = (seconds as i64) % 2 == 0;
+        state_text = if lit {
+            state_text
+                .color(egui::Color32::WHITE)
+                .background_color(theme::ERROR)
+        } else {
+            state_text.background_color(theme::ERROR.gamma_multiply(0.25))
+        };
+        let until_toggle = 1.0 - seconds.fract();
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_secs_f64(until_toggle.max(0.01)));
+    } else if new {
         state_text = state_text.background_color(theme::ERROR.gamma_multiply(0.25));
     }
     ui.label(state_text);
@@ -138,7 +160,7 @@ fn row(ui: &mut Ui, ctx: &mut PanelContext<'_>, alarm: &Alarm, now_ms: i64) {
     ui.label(since);
     ui.horizontal(|ui| {
         let key = crate::alarm::ack::key(alarm);
-        if ctx.acked.contains(&key) {
+        if acked {
             ui.label(RichText::new("acknowledged").weak());
         } else if matches!(alarm.state, AlarmState::Firing | AlarmState::Pending)
             && ui

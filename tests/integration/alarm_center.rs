@@ -135,6 +135,52 @@ fn clicking_an_alarm_moves_the_time_range_to_when_it_fired() {
     );
 }
 
+/// Whether the last frame asked for a repaint from the alarm panel: its flashing.
+fn alarm_panel_repaints(harness: &Harness<'_, FleetApp>) -> bool {
+    harness
+        .ctx
+        .repaint_causes()
+        .iter()
+        .any(|cause| cause.file.ends_with("alarms.rs"))
+}
+
+#[test]
+fn new_firings_flash_until_acknowledged() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let acks = dir.path().join("acks.json");
+    // 06:22: both rules fired less than two minutes ago.
+    let just_fired = Utc.with_ymd_and_hms(2026, 11, 25, 6, 22, 0).unwrap();
+    let mut harness = open(demo_app(just_fired, &runtime).with_ack_file(&acks));
+    settle(&mut harness, "the banner", |h| {
+        h.query_by_label_contains("2 firing: ").is_some()
+    });
+    harness.run_steps(2);
+    assert!(alarm_panel_repaints(&harness), "new firings flash");
+    for _ in 0..2 {
+        harness.get_all_by_label("Ack").next().unwrap().click();
+        harness.run_steps(2);
+    }
+    assert!(harness.query_by_label("Ack").is_none());
+    harness.run_steps(2);
+    assert!(
+        !alarm_panel_repaints(&harness),
+        "acknowledged firings are still, and the panel idles"
+    );
+
+    // At 06:26 the same firings are four minutes old: tagged new, but still.
+    let mut harness = open(demo_app(during_incident(), &runtime));
+    settle(&mut harness, "the banner", |h| {
+        h.query_by_label_contains("2 firing: ").is_some()
+    });
+    harness.run_steps(2);
+    assert_eq!(harness.query_all_by_label("firing · new").count(), 2);
+    assert!(
+        !alarm_panel_repaints(&harness),
+        "older firings do not flash"
+    );
+}
+
 #[test]
 fn an_acknowledgement_survives_a_restart_and_quiets_the_banner() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
