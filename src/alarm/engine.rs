@@ -17,15 +17,15 @@ pub const HISTORY_LIMIT: usize = 2_000;
 /// Missing data is declared after this long without a sample, unless a rule says.
 const DEFAULT_MISSING_AFTER_MS: i64 = 5 * 60_000;
 
-/// One recorded state change of a rule on a series.
+/// One recorded state change of a rule on a series, or of an alarm raised elsewhere.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Transition {
-    /// The rule's name.
+    /// The rule's (or the alarm's) name.
     pub rule: String,
-    /// The series' display name.
+    /// The series' display name (for alarms raised elsewhere, their source).
     pub series: String,
-    /// The panel the rule watches.
-    pub panel: usize,
+    /// The panel the rule watches or that shows the alarm's metric, if any.
+    pub panel: Option<usize>,
     /// The change.
     pub change: Change,
 }
@@ -106,7 +106,7 @@ impl Engine {
                         changes.push(Transition {
                             rule: rule.name.get_ref().clone(),
                             series: name.clone(),
-                            panel: resolved.panel,
+                            panel: Some(resolved.panel),
                             change,
                         });
                     }
@@ -115,19 +115,29 @@ impl Engine {
                     changes.push(Transition {
                         rule: rule.name.get_ref().clone(),
                         series: name.clone(),
-                        panel: resolved.panel,
+                        panel: Some(resolved.panel),
                         change,
                     });
                 }
             }
         }
-        for transition in &changes {
+        self.record(&changes);
+        changes
+    }
+
+    /// Adds changes to the history, dropping the oldest beyond [`HISTORY_LIMIT`]. A
+    /// change already among the recent ones is not added twice (two alarm panels
+    /// polling the same source see the same change).
+    pub fn record(&mut self, changes: &[Transition]) {
+        for transition in changes {
+            if self.history.iter().rev().take(64).any(|t| t == transition) {
+                continue;
+            }
             if self.history.len() == HISTORY_LIMIT {
                 self.history.pop_front();
             }
             self.history.push_back(transition.clone());
         }
-        changes
     }
 
     /// Every state change so far (at most [`HISTORY_LIMIT`]), oldest first.
@@ -207,10 +217,13 @@ impl Engine {
         let mut open: BTreeMap<(String, String), (usize, i64)> = BTreeMap::new();
         let mut spans = Vec::new();
         for t in &self.history {
+            let Some(panel) = t.panel else {
+                continue; // nowhere to draw it
+            };
             let key = (t.rule.clone(), t.series.clone());
             match t.change.to {
                 RuleState::Firing { since_ms } => {
-                    open.entry(key).or_insert((t.panel, since_ms));
+                    open.entry(key).or_insert((panel, since_ms));
                 }
                 _ => {
                     if let Some((panel, start)) = open.remove(&key) {

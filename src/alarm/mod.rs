@@ -10,6 +10,7 @@ pub mod collect;
 pub mod engine;
 pub mod link;
 pub mod notify;
+pub mod observed;
 pub mod prometheus;
 pub mod report;
 pub mod rules;

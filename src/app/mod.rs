@@ -407,6 +407,16 @@ impl FleetApp {
                 for alarm in &mut alarms {
                     alarm.panel = crate::alarm::panel_showing(alarm, &self.layout);
                 }
+                let before = self
+                    .alarms
+                    .get(&(result.panel, result.query))
+                    .map_or(&[][..], Vec::as_slice);
+                let changes = crate::alarm::observed::transitions(
+                    before,
+                    &alarms,
+                    result.at.timestamp_millis(),
+                );
+                self.rules.record(&changes);
                 self.alarms.insert((result.panel, result.query), alarms);
                 self.last_refresh = Some(result.at);
                 QueryStatus::Ok

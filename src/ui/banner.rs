@@ -20,9 +20,18 @@ pub fn show(ui: &mut egui::Ui, frame: &FrameInput<'_>, commands: &mut Vec<Comman
         return;
     }
     firing.sort_by(|a, b| Alarm::display_order(a, b));
-    firing.dedup_by(|a, b| a.name == b.name && a.source == b.source);
-    let names: Vec<&str> = firing.iter().take(3).map(|a| a.name.as_str()).collect();
-    let more = firing.len().saturating_sub(names.len());
+    // The same alarm listed by two alarm panels counts once; one rule firing on
+    // two series counts twice, but names itself once.
+    let mut distinct = std::collections::BTreeSet::new();
+    firing.retain(|a| distinct.insert((&a.source, &a.name, &a.labels)));
+    let mut all_names: Vec<&str> = Vec::new();
+    for alarm in &firing {
+        if !all_names.contains(&alarm.name.as_str()) {
+            all_names.push(&alarm.name);
+        }
+    }
+    let names = &all_names[..all_names.len().min(3)];
+    let more = all_names.len() - names.len();
     let text = format!(
         "{} firing: {}{}",
         firing.len(),

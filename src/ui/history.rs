@@ -1,4 +1,5 @@
-//! The alarm history: every state change of the layout's local rules, newest
+//! The alarm history: every state change of the layout's local rules and of the
+//! alarms its sources raise (as seen between polls), newest
 //! first, with the value that caused it; a click goes to that moment.
 
 use super::theme;
@@ -46,7 +47,7 @@ pub fn window(
                         .num_columns(4)
                         .spacing([10.0, 3.0])
                         .show(ui, |ui| {
-                            for heading in ["time", "change", "rule", "series"] {
+                            for heading in ["time", "change", "alarm", "series / source"] {
                                 ui.label(RichText::new(heading).weak());
                             }
                             ui.end_row();
@@ -65,13 +66,13 @@ pub fn window(
                                 );
                                 if time.on_hover_text("show this moment").clicked() {
                                     commands.push(Command::FocusAlarm {
-                                        panel: Some(t.panel),
+                                        panel: t.panel,
                                         at_ms: t.change.at_ms,
                                     });
                                 }
                                 ui.label(
                                     RichText::new(format!(
-                                        "{} → {}",
+                                        "{} › {}",
                                         t.change.from.label(),
                                         t.change.to.label()
                                     ))

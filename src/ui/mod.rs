@@ -147,7 +147,15 @@ pub fn dashboard(
             &browsable,
             state,
             commands,
-            (!frame.layout.file.rules.is_empty()).then_some(frame.history.len()),
+            // Alarm state changes come from rules and from alarm panels' sources.
+            (!frame.layout.file.rules.is_empty()
+                || frame
+                    .layout
+                    .file
+                    .panels
+                    .iter()
+                    .any(|p| p.kind == PanelKind::Alarms))
+            .then_some(frame.history.len()),
         );
     });
     browser::window(ui.ctx(), &mut state.browser, &browsable, commands);

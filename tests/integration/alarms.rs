@@ -1,5 +1,6 @@
 //! Alarm panels: a Prometheus alerting rule fires on the simulated fleet, and the
-//! alarm shows up through Prometheus' alerts API and through Alertmanager.
+//! alarm shows up through Prometheus' rules API and through Alertmanager, linked to
+//! the chart of its metric and entered in the alarm history.
 
 use crate::support;
 
@@ -48,6 +49,13 @@ grid = {{ x = 0, y = 0, w = 24, h = 8 }}
   source = "prom"
   [[panels.queries]]
   source = "am"
+
+[[panels]]
+title = "Requests running"
+grid = {{ x = 0, y = 8, w = 24, h = 8 }}
+  [[panels.queries]]
+  source = "prom"
+  promql = 'sum({{__name__=~"vllm[:_]num_requests_running"}})'
 "#,
         prometheus.url(),
         alertmanager.url()
@@ -91,6 +99,27 @@ grid = {{ x = 0, y = 0, w = 24, h = 8 }}
         .unwrap();
     assert_eq!(from_alertmanager.source, "am");
     assert_eq!(app.query_status()[&(0, 0)], QueryStatus::Ok);
+    // Both lead to the chart of the metric their PromQL reads: the rule's query
+    // from the rules API, Alertmanager's through the generatorURL.
+    assert_eq!(from_prometheus.panel, Some(1));
+    assert_eq!(from_alertmanager.panel, Some(1));
+    // And the history has the firing from each source, dated when it began.
+    let firings: Vec<_> = app
+        .rule_history()
+        .iter()
+        .filter(|t| t.rule == "FleetServingRequests" && t.change.to.label() == "firing")
+        .collect();
+    let sources: Vec<&str> = firings.iter().map(|t| t.series.as_str()).collect();
+    assert!(
+        sources.contains(&"prom") && sources.contains(&"am"),
+        "{firings:?}"
+    );
+    let prom = firings.iter().find(|t| t.series == "prom").unwrap();
+    assert_eq!(prom.panel, Some(1));
+    assert_eq!(
+        Some(prom.change.at_ms),
+        from_prometheus.since.map(|t| t.timestamp_millis())
+    );
 }
 
 #[test]

@@ -363,3 +363,56 @@ fn the_spend_layout_computes_every_derived_series() {
     harness.get_by_label_contains("Month-end forecast: $");
     harness.get_by_label_contains("USD per 1M output tokens: $");
 }
+
+/// Every non-ASCII character in the program's strings (outside tests and comments):
+/// what the UI may print.
+fn characters_the_program_writes() -> std::collections::BTreeMap<char, String> {
+    let mut found = std::collections::BTreeMap::new();
+    let mut files = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap();
+        for (number, line) in code.lines().enumerate() {
+            let line = line.split("//").next().unwrap();
+            // Only inside string literals.
+            for (index, part) in line.split('"').enumerate() {
+                if index % 2 == 1 {
+                    for c in part.chars().filter(|c| !c.is_ascii()) {
+                        found
+                            .entry(c)
+                            .or_insert_with(|| format!("{}:{}", path.display(), number + 1));
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn every_character_the_program_writes_has_a_glyph() {
+    // The history once read "ok ▯ firing": the bundled fonts have no "→".
+    let ctx = egui::Context::default();
+    let mut output = ctx.run_ui(egui::RawInput::default(), |_| {});
+    output.textures_delta.clear();
+    let characters = characters_the_program_writes();
+    assert!(
+        characters.contains_key(&'·'),
+        "the scan finds the UI's strings"
+    );
+    for (c, place) in characters {
+        let has = ctx.fonts_mut(|f| f.has_glyph(&egui::FontId::proportional(14.0), c));
+        assert!(
+            has,
+            "{c:?} (U+{:04X}, first at {place}) has no glyph",
+            c as u32
+        );
+    }
+}
