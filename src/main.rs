@@ -1,13 +1,14 @@
-//! The `fleetdeck` command: the dashboard window, `check` for layouts, `export` for
-//! a panel's data without a window.
+//! The `fleetdeck` command: the dashboard window here; the subcommands that run
+//! without one (`check`, `alarms`, `export`, `simulate`) in `cli/`.
 
-use anyhow::{Context, Result, bail};
+mod cli;
+
+use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use fleetdeck::app::{AppOptions, FleetApp, Theme, apply_theme};
-use fleetdeck::clock::{Clock, DisplayZone};
-use fleetdeck::export::{ExportFormat, export_panel, write_csv, write_json};
+use fleetdeck::clock::DisplayZone;
+use fleetdeck::export::ExportFormat;
 use fleetdeck::layout::{Layout, load_layout, parse_layout};
-use fleetdeck::time_range::{TimeExpr, TimeRange};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -97,7 +98,7 @@ enum Command {
     },
     /// Serve the simulated fleet as a Prometheus exporter (vLLM, DCGM, Neuron, Triton
     /// metrics) and/or publish it to CloudWatch (SageMaker, Bedrock).
-    Simulate(SimulateArgs),
+    Simulate(cli::simulate::SimulateArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -115,7 +116,7 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Some(Command::Check { files }) => check(&files),
+        Some(Command::Check { files }) => cli::check::check(&files),
         Some(Command::Alarms {
             layout,
             json,
@@ -123,7 +124,7 @@ fn main() -> ExitCode {
             notify,
             utc,
             now,
-        }) => alarms(&layout, json, watch, notify, utc, now.as_deref()),
+        }) => cli::alarms::alarms(&layout, json, watch, notify, utc, now.as_deref()),
         Some(Command::Export {
             layout,
             panel,
@@ -132,8 +133,8 @@ fn main() -> ExitCode {
             format,
             width,
             now,
-        }) => export(&layout, &panel, from, to, format, width, now.as_deref()),
-        Some(Command::Simulate(args)) => simulate(args),
+        }) => cli::export::export(&layout, &panel, from, to, format, width, now.as_deref()),
+        Some(Command::Simulate(args)) => cli::simulate::simulate(args),
         None => run_gui(&cli),
     };
     match outcome {
@@ -143,294 +144,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn clock_from(now: Option<&str>) -> Result<Clock> {
-    match now {
-        None => Ok(Clock::System),
-        Some(text) => match TimeExpr::parse(text)? {
-            TimeExpr::Absolute(instant) => Ok(Clock::Fixed(instant)),
-            TimeExpr::Relative { .. } => {
-                bail!("--now needs an absolute time such as 2026-11-25T12:00:00Z")
-            }
-        },
-    }
-}
-
-fn check(files: &[PathBuf]) -> Result<ExitCode> {
-    let mut failed = false;
-    for file in files {
-        match load_layout(file) {
-            Ok(layout) => {
-                println!(
-                    "{}: ok ({} panels, {} sources)",
-                    file.display(),
-                    layout.file.panels.len(),
-                    layout.file.sources.len()
-                );
-                print_cloudwatch_cost(&layout);
-                print_cost_explorer_cost(&layout);
-            }
-            Err(errors) => {
-                failed = true;
-                eprintln!("{errors}");
-            }
-        }
-    }
-    Ok(if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
-}
-
-fn alarms(
-    layout_path: &Path,
-    json: bool,
-    watch: bool,
-    notify: bool,
-    utc: bool,
-    now: Option<&str>,
-) -> Result<ExitCode> {
-    const FIRING: u8 = 1;
-    const ERROR: u8 = 2;
-    let layout = match load_layout(layout_path) {
-        Ok(layout) => layout,
-        Err(errors) => {
-            eprintln!("{errors}");
-            return Ok(ExitCode::from(ERROR));
-        }
-    };
-    if !fleetdeck::alarm::collect::has_alarms(&layout) {
-        eprintln!(
-            "{}: no alarm panels and no [[rules]]: nothing to check",
-            layout_path.display()
-        );
-        return Ok(ExitCode::from(ERROR));
-    }
-    let clock = clock_from(now)?;
-    let zone = if utc {
-        DisplayZone::Utc
-    } else {
-        DisplayZone::Local
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let mut notifier = fleetdeck::alarm::notify::Notifier::new(notify);
-    loop {
-        let collected = runtime.block_on(fleetdeck::alarm::collect::collect(&layout, clock));
-        // Firings newer than two polls (and a minute's grace) are news; older ones
-        // were there before the watch began.
-        let recent_ms = 2 * layout.refresh.as_millis() as i64 + 60_000;
-        notifier.update(
-            &collected.alarms,
-            clock.now().timestamp_millis(),
-            recent_ms,
-            runtime.handle(),
-        );
-        for error in &collected.errors {
-            eprintln!("fleetdeck alarms: {error}");
-        }
-        if json {
-            println!("{}", fleetdeck::alarm::report::json(&collected.alarms));
-        } else if collected.alarms.is_empty() && !collected.errors.is_empty() {
-            // "no alarms" would claim more than is known.
-        } else {
-            print!(
-                "{}",
-                fleetdeck::alarm::report::table(&collected.alarms, zone)
-            );
-        }
-        if !watch {
-            return Ok(ExitCode::from(if !collected.errors.is_empty() {
-                ERROR
-            } else if collected.firing() {
-                FIRING
-            } else {
-                0
-            }));
-        }
-        std::thread::sleep(layout.refresh);
-        if !json {
-            println!();
-        }
-    }
-}
-
-/// The projected CloudWatch bill of a layout, so nobody puts a $50/day layout on a
-/// wall by accident.
-fn print_cloudwatch_cost(layout: &fleetdeck::layout::Layout) {
-    let now_ms = chrono::Utc::now().timestamp_millis();
-    for (source, estimate) in fleetdeck::source::cloudwatch::cost::estimate(layout, now_ms) {
-        let refresh = humantime_secs(layout.refresh);
-        let usd = estimate.usd_per_day(layout.refresh);
-        let at_least = if estimate.wildcard_queries > 0 {
-            format!(
-                " (at least: {} queries with `*` dimensions count once each here, once per match when run)",
-                estimate.wildcard_queries
-            )
-        } else {
-            String::new()
-        };
-        println!(
-            "  source `{source}`: {} metrics in {} GetMetricData call(s) per refresh; at refresh {refresh}: ${usd:.2}/day, ${:.2}/30 days{at_least}",
-            estimate.metrics,
-            estimate.calls,
-            usd * 30.0
-        );
-    }
-}
-
-/// The projected Cost Explorer bill: $0.01 a request, bought once per cache TTL.
-fn print_cost_explorer_cost(layout: &fleetdeck::layout::Layout) {
-    let now_ms = chrono::Utc::now().timestamp_millis();
-    for (source, estimate) in fleetdeck::source::costexplorer::cost::estimate(layout, now_ms) {
-        let usd = estimate.usd_per_day();
-        println!(
-            "  source `{source}`: {} GetCostAndUsage request(s) every {} (the slower of refresh and cache_ttl): ${usd:.2}/day, ${:.2}/30 days",
-            estimate.requests,
-            humantime_secs(estimate.interval),
-            usd * 30.0
-        );
-    }
-}
-
-/// A refresh interval as the layout writes it (`10s`, `1m`).
-fn humantime_secs(duration: std::time::Duration) -> String {
-    let secs = duration.as_secs();
-    if secs >= 3600 && secs.is_multiple_of(3600) {
-        format!("{}h", secs / 3600)
-    } else if secs >= 60 && secs.is_multiple_of(60) {
-        format!("{}m", secs / 60)
-    } else {
-        format!("{secs}s")
-    }
-}
-
-fn export(
-    layout_path: &Path,
-    panel: &str,
-    from: Option<String>,
-    to: Option<String>,
-    format: ExportFormat,
-    width: u32,
-    now: Option<&str>,
-) -> Result<ExitCode> {
-    let layout = load_layout(layout_path).map_err(|errors| anyhow::anyhow!("{errors}"))?;
-    let from = from.unwrap_or_else(|| layout.file.time.from.get_ref().clone());
-    let to = to.unwrap_or_else(|| layout.file.time.to.get_ref().clone());
-    let range = TimeRange::parse(&from, &to)?;
-    let clock = clock_from(now)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let series = runtime.block_on(export_panel(&layout, panel, &range, clock, width))?;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    match format {
-        ExportFormat::Csv => write_csv(&series, &mut out)?,
-        ExportFormat::Json => write_json(&series, &mut out)?,
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Options of `fleetdeck simulate`.
-#[derive(clap::Args)]
-struct SimulateArgs {
-    /// Address to serve the Prometheus exporter on; port 0 picks a free port
-    /// (printed on stderr). Default 127.0.0.1:9400 unless only publishing to
-    /// CloudWatch.
-    #[arg(long)]
-    listen: Option<std::net::SocketAddr>,
-    /// Seed of the simulated fleet.
-    #[arg(long, default_value_t = 42)]
-    seed: u64,
-    /// Also publish the fleet to CloudWatch at this endpoint (an emulator such as
-    /// ministack, or https://monitoring.REGION.amazonaws.com) with PutMetricData,
-    /// as AWS/SageMaker, /aws/sagemaker/Endpoints and AWS/Bedrock. Credentials
-    /// come from the AWS credential chain.
-    #[arg(long)]
-    cloudwatch_endpoint: Option<String>,
-    /// Region for --cloudwatch-endpoint.
-    #[arg(long, default_value = "us-east-1")]
-    region: String,
-    /// History to publish at start (`3h`, `30m`).
-    #[arg(long, default_value = "3h")]
-    backfill: String,
-    /// Publish the history and exit (with --cloudwatch-endpoint and no --listen).
-    #[arg(long)]
-    once: bool,
-}
-
-fn simulate(args: SimulateArgs) -> Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
-        let mut publisher = None;
-        if let Some(endpoint) = &args.cloudwatch_endpoint {
-            let backfill = fleetdeck::time_range::parse_duration(&args.backfill)
-                .with_context(|| format!("--backfill {}", args.backfill))?;
-            let settings = fleetdeck::source::cloudwatch::client::ClientSettings {
-                service: "CloudWatch",
-                permissions: "cloudwatch:PutMetricData",
-                region: args.region.clone(),
-                profile: None,
-                endpoint_url: Some(endpoint.clone()),
-                timeout: std::time::Duration::from_secs(30),
-            };
-            let client = fleetdeck::source::cloudwatch::client::build(&settings).await;
-            let fleet = fleetdeck::source::demo::fleet::Fleet::new(args.seed);
-            let now_ms = chrono::Utc::now().timestamp_millis();
-            let this_minute = now_ms.div_euclid(60_000) * 60_000;
-            let from_ms = this_minute - backfill.as_millis() as i64;
-            let sent =
-                fleetdeck::simulate::cloudwatch::publish(&client, &fleet, from_ms, this_minute)
-                    .await?;
-            eprintln!(
-                "fleetdeck simulate: published {sent} datums ({} of history) to CloudWatch at {endpoint}",
-                args.backfill
-            );
-            if args.once && args.listen.is_none() {
-                return Ok(ExitCode::SUCCESS);
-            }
-            publisher = Some(tokio::spawn(async move {
-                let mut next = this_minute;
-                loop {
-                    // Publish each minute once it is over, a second late.
-                    let wait = next + 61_000 - chrono::Utc::now().timestamp_millis();
-                    tokio::time::sleep(std::time::Duration::from_millis(wait.max(0) as u64)).await;
-                    match fleetdeck::simulate::cloudwatch::publish(&client, &fleet, next, next + 60_000).await {
-                        Ok(_) => next += 60_000,
-                        Err(error) => eprintln!("fleetdeck simulate: {error:#}"),
-                    }
-                }
-            }));
-        }
-        let listen = match (args.listen, &publisher) {
-            (Some(listen), _) => Some(listen),
-            (None, None) => Some("127.0.0.1:9400".parse()?),
-            (None, Some(_)) => None,
-        };
-        match listen {
-            Some(listen) => {
-                let (bound, server) = fleetdeck::simulate::http::spawn(listen, args.seed)
-                    .await
-                    .with_context(|| format!("cannot listen on {listen}"))?;
-                eprintln!("fleetdeck simulate: serving the simulated fleet at http://{bound}/metrics");
-                server.await.context("server task failed")??;
-            }
-            None => {
-                if let Some(publisher) = publisher {
-                    publisher.await.context("publisher task failed")?;
-                }
-            }
-        }
-        Ok(ExitCode::SUCCESS)
-    })
 }
 
 fn open_layout(path: Option<&Path>) -> Result<Layout> {
@@ -448,7 +161,7 @@ fn run_gui(cli: &Cli) -> Result<ExitCode> {
     let layout = open_layout(cli.layout.as_deref())?;
     let options = AppOptions {
         notify: cli.notify,
-        clock: clock_from(cli.now.as_deref())?,
+        clock: cli::clock_from(cli.now.as_deref())?,
         zone: if cli.utc {
             DisplayZone::Utc
         } else {

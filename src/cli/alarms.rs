@@ -1,0 +1,84 @@
+//! `fleetdeck alarms`: the unified alarm list without a window, for scripts and cron
+//! (exit 0 clear, 1 firing, 2 error), once or `--watch`ing, optionally notifying.
+
+use super::clock_from;
+use anyhow::Result;
+use fleetdeck::clock::DisplayZone;
+use fleetdeck::layout::load_layout;
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn alarms(
+    layout_path: &Path,
+    json: bool,
+    watch: bool,
+    notify: bool,
+    utc: bool,
+    now: Option<&str>,
+) -> Result<ExitCode> {
+    const FIRING: u8 = 1;
+    const ERROR: u8 = 2;
+    let layout = match load_layout(layout_path) {
+        Ok(layout) => layout,
+        Err(errors) => {
+            eprintln!("{errors}");
+            return Ok(ExitCode::from(ERROR));
+        }
+    };
+    if !fleetdeck::alarm::collect::has_alarms(&layout) {
+        eprintln!(
+            "{}: no alarm panels and no [[rules]]: nothing to check",
+            layout_path.display()
+        );
+        return Ok(ExitCode::from(ERROR));
+    }
+    let clock = clock_from(now)?;
+    let zone = if utc {
+        DisplayZone::Utc
+    } else {
+        DisplayZone::Local
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let mut notifier = fleetdeck::alarm::notify::Notifier::new(notify);
+    loop {
+        let collected = runtime.block_on(fleetdeck::alarm::collect::collect(&layout, clock));
+        // Firings newer than two polls (and a minute's grace) are news; older ones
+        // were there before the watch began.
+        let recent_ms = 2 * layout.refresh.as_millis() as i64 + 60_000;
+        notifier.update(
+            &collected.alarms,
+            clock.now().timestamp_millis(),
+            recent_ms,
+            runtime.handle(),
+        );
+        for error in &collected.errors {
+            eprintln!("fleetdeck alarms: {error}");
+        }
+        if json {
+            println!("{}", fleetdeck::alarm::report::json(&collected.alarms));
+        } else if collected.alarms.is_empty() && !collected.errors.is_empty() {
+            // "no alarms" would claim more than is known.
+        } else {
+            print!(
+                "{}",
+                fleetdeck::alarm::report::table(&collected.alarms, zone)
+            );
+        }
+        if !watch {
+            return Ok(ExitCode::from(if !collected.errors.is_empty() {
+                ERROR
+            } else if collected.firing() {
+                FIRING
+            } else {
+                0
+            }));
+        }
+        std::thread::sleep(layout.refresh);
+        if !json {
+            println!();
+        }
+    }
+}

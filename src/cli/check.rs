@@ -1,0 +1,84 @@
+//! `fleetdeck check`: validates layouts (file:line:col for each problem) and projects
+//! what their AWS sources cost a day before anything runs.
+
+use anyhow::Result;
+use fleetdeck::layout::load_layout;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub fn check(files: &[PathBuf]) -> Result<ExitCode> {
+    let mut failed = false;
+    for file in files {
+        match load_layout(file) {
+            Ok(layout) => {
+                println!(
+                    "{}: ok ({} panels, {} sources)",
+                    file.display(),
+                    layout.file.panels.len(),
+                    layout.file.sources.len()
+                );
+                print_cloudwatch_cost(&layout);
+                print_cost_explorer_cost(&layout);
+            }
+            Err(errors) => {
+                failed = true;
+                eprintln!("{errors}");
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The projected CloudWatch bill of a layout, so nobody puts a $50/day layout on a
+/// wall by accident.
+fn print_cloudwatch_cost(layout: &fleetdeck::layout::Layout) {
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    for (source, estimate) in fleetdeck::source::cloudwatch::cost::estimate(layout, now_ms) {
+        let refresh = humantime_secs(layout.refresh);
+        let usd = estimate.usd_per_day(layout.refresh);
+        let at_least = if estimate.wildcard_queries > 0 {
+            format!(
+                " (at least: {} queries with `*` dimensions count once each here, once per match when run)",
+                estimate.wildcard_queries
+            )
+        } else {
+            String::new()
+        };
+        println!(
+            "  source `{source}`: {} metrics in {} GetMetricData call(s) per refresh; at refresh {refresh}: ${usd:.2}/day, ${:.2}/30 days{at_least}",
+            estimate.metrics,
+            estimate.calls,
+            usd * 30.0
+        );
+    }
+}
+
+/// The projected Cost Explorer bill: $0.01 a request, bought once per cache TTL.
+fn print_cost_explorer_cost(layout: &fleetdeck::layout::Layout) {
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    for (source, estimate) in fleetdeck::source::costexplorer::cost::estimate(layout, now_ms) {
+        let usd = estimate.usd_per_day();
+        println!(
+            "  source `{source}`: {} GetCostAndUsage request(s) every {} (the slower of refresh and cache_ttl): ${usd:.2}/day, ${:.2}/30 days",
+            estimate.requests,
+            humantime_secs(estimate.interval),
+            usd * 30.0
+        );
+    }
+}
+
+/// A refresh interval as the layout writes it (`10s`, `1m`).
+fn humantime_secs(duration: std::time::Duration) -> String {
+    let secs = duration.as_secs();
+    if secs >= 3600 && secs.is_multiple_of(3600) {
+        format!("{}h", secs / 3600)
+    } else if secs >= 60 && secs.is_multiple_of(60) {
+        format!("{}m", secs / 60)
+    } else {
+        format!("{secs}s")
+    }
+}

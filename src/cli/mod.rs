@@ -1,0 +1,23 @@
+//! The subcommands of `fleetdeck` that run without a window, one module each.
+
+pub mod alarms;
+pub mod check;
+pub mod export;
+pub mod simulate;
+
+use anyhow::{Result, bail};
+use fleetdeck::clock::Clock;
+use fleetdeck::time_range::TimeExpr;
+
+/// The clock `--now` asks for: pinned to an absolute instant, or the system's.
+pub fn clock_from(now: Option<&str>) -> Result<Clock> {
+    match now {
+        None => Ok(Clock::System),
+        Some(text) => match TimeExpr::parse(text)? {
+            TimeExpr::Absolute(instant) => Ok(Clock::Fixed(instant)),
+            TimeExpr::Relative { .. } => {
+                bail!("--now needs an absolute time such as 2026-11-25T12:00:00Z")
+            }
+        },
+    }
+}
