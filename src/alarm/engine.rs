@@ -150,6 +150,12 @@ impl Engine {
         self.evals.clear();
     }
 
+    /// Forgets the history (a layout whose panels moved: its entries name panels by
+    /// position).
+    pub fn clear_history(&mut self) {
+        self.history.clear();
+    }
+
     /// The rules' alarms that are not ok, in the alarm model.
     pub fn alarms(&self, layout: &Layout) -> Vec<Alarm> {
         let mut alarms = Vec::new();

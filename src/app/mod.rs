@@ -337,9 +337,23 @@ impl FleetApp {
             .map(|name| (name.clone(), SourceHealth::default()))
             .collect();
         self.planned_widths = vec![DEFAULT_PLOT_WIDTH_PX; layout.file.panels.len()];
+        let titles = |layout: &Layout| -> Vec<String> {
+            layout
+                .file
+                .panels
+                .iter()
+                .map(|p| p.title.get_ref().clone())
+                .collect()
+        };
+        // The history points at panels by position: keep it across an edit (a new
+        // threshold, say) only while the panels are the same ones in the same order.
+        let same_panels = titles(&layout) == titles(&self.layout);
         self.layout = layout;
         self.layout_error = None;
         self.rules.reset();
+        if !same_panels {
+            self.rules.clear_history();
+        }
         self.local_alarms.clear();
         self.store.clear();
         self.query_status.clear();

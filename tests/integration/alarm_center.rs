@@ -384,3 +384,79 @@ fn fleetdeck_alarms_exits_1_while_firing_0_when_clear_2_on_error() {
     );
     assert!(stderr.contains("Connection refused"), "{stderr}");
 }
+
+/// Replaces `path` in one step, as editors do.
+fn save(path: &Path, text: &str) {
+    let temporary = path.with_extension("tmp");
+    std::fs::write(&temporary, text).unwrap();
+    std::fs::rename(&temporary, path).unwrap();
+}
+
+/// Whether every history entry points at the panel its rule watches.
+fn history_points_at_the_watched_panels(app: &FleetApp) -> bool {
+    let layout = app.layout();
+    app.rule_history().iter().all(|t| {
+        let rule = layout
+            .file
+            .rules
+            .iter()
+            .find(|r| r.name.get_ref() == &t.rule)
+            .unwrap();
+        t.panel.map(|p| layout.file.panels[p].title.get_ref()) == Some(rule.panel.get_ref())
+    })
+}
+
+#[test]
+fn the_history_follows_an_edit_that_moves_the_panels() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fleet.toml");
+    let original = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/demo-fleet.toml"),
+    )
+    .unwrap();
+    std::fs::write(&path, &original).unwrap();
+    let options = AppOptions {
+        clock: Clock::Fixed(during_incident()),
+        zone: DisplayZone::Utc,
+        ..AppOptions::default()
+    };
+    let app =
+        FleetApp::new(load_layout(&path).unwrap(), options).with_runtime(runtime.handle().clone());
+    let mut harness = open(app);
+    settle(&mut harness, "the incident in the history", |h| {
+        h.state().rule_history().len() >= 4
+    });
+    assert!(history_points_at_the_watched_panels(harness.state()));
+
+    // An edit that keeps the panels (a new threshold) keeps the history.
+    let before = harness.state().rule_history().len();
+    std::thread::sleep(Duration::from_millis(20));
+    let threshold_edit = original.replace("above = 40.0", "above = 41.0");
+    save(&path, &threshold_edit);
+    settle(&mut harness, "the threshold edit", |h| {
+        h.state().layout().file.rules[1].above == Some(41.0)
+    });
+    assert!(harness.state().rule_history().len() >= before);
+    assert!(history_points_at_the_watched_panels(harness.state()));
+
+    // Move the alarm panel from last to first: every other panel shifts by one.
+    let alarm_panel = "[[panels]]\ntitle = \"Alarms\"\nkind = \"alarms\"\ngrid = { x = 0, y = 29, w = 24, h = 5 }\n";
+    assert!(threshold_edit.contains(alarm_panel));
+    let moved = threshold_edit.replace(alarm_panel, "").replacen(
+        "[[panels]]",
+        &format!("{alarm_panel}\n[[panels]]"),
+        1,
+    );
+    std::thread::sleep(Duration::from_millis(20));
+    save(&path, &moved);
+    settle(&mut harness, "the moved panels", |h| {
+        h.state().layout().file.panels[0].title.get_ref() == "Alarms"
+    });
+    harness.run_steps(3);
+    assert!(
+        history_points_at_the_watched_panels(harness.state()),
+        "{:?}",
+        harness.state().rule_history()
+    );
+}
