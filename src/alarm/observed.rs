@@ -40,8 +40,16 @@ pub fn transitions(before: &[Alarm], after: &[Alarm], now_ms: i64) -> Vec<Transi
     let mut seen = std::collections::BTreeSet::new();
     for alarm in after {
         let id = identity(alarm);
-        let to = rule_state(alarm, now_ms);
+        let mut to = rule_state(alarm, now_ms);
         let from = previous.get(&id).map_or(RuleState::Ok, |(state, _)| *state);
+        // Prometheus dates an alert from when it became pending (`activeAt`), and a
+        // firing alert keeps that date: seen going pending → firing, it fired now.
+        if let (RuleState::Pending { since_ms: pending }, RuleState::Firing { since_ms }) =
+            (from, to)
+            && pending == since_ms
+        {
+            to = RuleState::Firing { since_ms: now_ms };
+        }
         seen.insert(id);
         if from.label() == to.label() {
             continue;
@@ -149,10 +157,17 @@ mod tests {
             words(&transitions(&[], &after, 500_000)),
             ["HighP99 ok→pending @100"]
         );
+        // CloudWatch and Alertmanager date the new state.
         let later = [alarm("HighP99", AlarmState::Firing, 160)];
         assert_eq!(
             words(&transitions(&after, &later, 600_000)),
             ["HighP99 pending→firing @160"]
+        );
+        // Prometheus keeps the pending date (`activeAt`): the firing is seen now.
+        let firing = [alarm("HighP99", AlarmState::Firing, 100)];
+        assert_eq!(
+            words(&transitions(&after, &firing, 600_000)),
+            ["HighP99 pending→firing @600"]
         );
     }
 
