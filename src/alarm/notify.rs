@@ -65,15 +65,16 @@ impl Notifier {
     }
 
     /// Notifies each alarm of `alarms` that began firing since the previous update —
-    /// and recently (since less than `recent_ms` ago), so opening a layout does not
-    /// announce incidents found in its history.
+    /// and recently (within two polls at `refresh` and a minute's grace), so opening
+    /// a layout does not announce incidents found in its history.
     pub fn update<'a>(
         &mut self,
         alarms: impl IntoIterator<Item = &'a Alarm>,
         now_ms: i64,
-        recent_ms: i64,
+        refresh: std::time::Duration,
         runtime: &tokio::runtime::Handle,
     ) {
+        let recent_ms = 2 * refresh.as_millis() as i64 + 60_000;
         let firing: Vec<&Alarm> = alarms
             .into_iter()
             .filter(|a| a.state == super::AlarmState::Firing)

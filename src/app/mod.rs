@@ -245,10 +245,10 @@ impl FleetApp {
     /// Sends a desktop notification for each alarm that began firing just now (not
     /// for incidents found in history when a layout opens).
     fn notify_new_firings(&mut self, now_ms: i64) {
-        let recent_ms = 2 * self.view.refresh.as_millis() as i64 + 60_000;
         if let Some(runtime) = &self.runtime {
             let alarms = self.alarms.values().flatten().chain(&self.local_alarms);
-            self.notifier.update(alarms, now_ms, recent_ms, runtime);
+            self.notifier
+                .update(alarms, now_ms, self.view.refresh, runtime);
         }
     }
 

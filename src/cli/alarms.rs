@@ -45,13 +45,10 @@ pub fn alarms(
     let mut notifier = fleetdeck::alarm::notify::Notifier::new(notify);
     loop {
         let collected = runtime.block_on(fleetdeck::alarm::collect::collect(&layout, clock));
-        // Firings newer than two polls (and a minute's grace) are news; older ones
-        // were there before the watch began.
-        let recent_ms = 2 * layout.refresh.as_millis() as i64 + 60_000;
         notifier.update(
             &collected.alarms,
             clock.now().timestamp_millis(),
-            recent_ms,
+            layout.refresh,
             runtime.handle(),
         );
         for error in &collected.errors {

@@ -3,6 +3,7 @@
 
 use anyhow::Result;
 use fleetdeck::layout::load_layout;
+use fleetdeck::time_range::format_duration;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -38,7 +39,7 @@ pub fn check(files: &[PathBuf]) -> Result<ExitCode> {
 fn print_cloudwatch_cost(layout: &fleetdeck::layout::Layout) {
     let now_ms = chrono::Utc::now().timestamp_millis();
     for (source, estimate) in fleetdeck::source::cloudwatch::cost::estimate(layout, now_ms) {
-        let refresh = humantime_secs(layout.refresh);
+        let refresh = format_duration(layout.refresh);
         let usd = estimate.usd_per_day(layout.refresh);
         let at_least = if estimate.wildcard_queries > 0 {
             format!(
@@ -65,20 +66,8 @@ fn print_cost_explorer_cost(layout: &fleetdeck::layout::Layout) {
         println!(
             "  source `{source}`: {} GetCostAndUsage request(s) every {} (the slower of refresh and cache_ttl): ${usd:.2}/day, ${:.2}/30 days",
             estimate.requests,
-            humantime_secs(estimate.interval),
+            format_duration(estimate.interval),
             usd * 30.0
         );
-    }
-}
-
-/// A refresh interval as the layout writes it (`10s`, `1m`).
-fn humantime_secs(duration: std::time::Duration) -> String {
-    let secs = duration.as_secs();
-    if secs >= 3600 && secs.is_multiple_of(3600) {
-        format!("{}h", secs / 3600)
-    } else if secs >= 60 && secs.is_multiple_of(60) {
-        format!("{}m", secs / 60)
-    } else {
-        format!("{secs}s")
     }
 }

@@ -385,13 +385,6 @@ fn fleetdeck_alarms_exits_1_while_firing_0_when_clear_2_on_error() {
     assert!(stderr.contains("Connection refused"), "{stderr}");
 }
 
-/// Replaces `path` in one step, as editors do.
-fn save(path: &Path, text: &str) {
-    let temporary = path.with_extension("tmp");
-    std::fs::write(&temporary, text).unwrap();
-    std::fs::rename(&temporary, path).unwrap();
-}
-
 /// Whether every history entry points at the panel its rule watches.
 fn history_points_at_the_watched_panels(app: &FleetApp) -> bool {
     let layout = app.layout();
@@ -410,19 +403,8 @@ fn history_points_at_the_watched_panels(app: &FleetApp) -> bool {
 fn the_history_follows_an_edit_that_moves_the_panels() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("fleet.toml");
-    let original = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/demo-fleet.toml"),
-    )
-    .unwrap();
-    std::fs::write(&path, &original).unwrap();
-    let options = AppOptions {
-        clock: Clock::Fixed(during_incident()),
-        zone: DisplayZone::Utc,
-        ..AppOptions::default()
-    };
-    let app =
-        FleetApp::new(load_layout(&path).unwrap(), options).with_runtime(runtime.handle().clone());
+    let (path, original) = support::demo_layout_copy(dir.path());
+    let app = support::app_on_file(&path, during_incident(), &runtime);
     let mut harness = open(app);
     settle(&mut harness, "the incident in the history", |h| {
         h.state().rule_history().len() >= 4
@@ -433,7 +415,7 @@ fn the_history_follows_an_edit_that_moves_the_panels() {
     let before = harness.state().rule_history().len();
     std::thread::sleep(Duration::from_millis(20));
     let threshold_edit = original.replace("above = 40.0", "above = 41.0");
-    save(&path, &threshold_edit);
+    support::save_layout(&path, &threshold_edit);
     settle(&mut harness, "the threshold edit", |h| {
         h.state().layout().file.rules[1].above == Some(41.0)
     });
@@ -449,7 +431,7 @@ fn the_history_follows_an_edit_that_moves_the_panels() {
         1,
     );
     std::thread::sleep(Duration::from_millis(20));
-    save(&path, &moved);
+    support::save_layout(&path, &moved);
     settle(&mut harness, "the moved panels", |h| {
         h.state().layout().file.panels[0].title.get_ref() == "Alarms"
     });

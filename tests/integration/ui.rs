@@ -2,6 +2,7 @@
 //! accessible names, clicks them, and renders the window to PNG through Mesa's
 //! software renderer (no GPU, no display).
 
+use crate::support;
 use chrono::{DateTime, Utc};
 use egui_kittest::kittest::Queryable;
 use egui_kittest::{Harness, SnapshotOptions};
@@ -236,12 +237,6 @@ fn dragging_across_a_chart_zooms_every_panel_to_the_selection() {
 }
 
 /// Replaces a file the way editors save: write a sibling, then rename over it.
-fn save(path: &Path, text: &str) {
-    let temporary = path.with_extension("tmp");
-    std::fs::write(&temporary, text).unwrap();
-    std::fs::rename(&temporary, path).unwrap();
-}
-
 fn step_until(harness: &mut Harness<'_, FleetApp>, what: &str, done: impl Fn(&FleetApp) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while !done(harness.state()) {
@@ -256,25 +251,14 @@ fn step_until(harness: &mut Harness<'_, FleetApp>, what: &str, done: impl Fn(&Fl
 fn a_broken_edit_of_the_layout_is_reported_and_the_last_good_one_stays() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("fleet.toml");
-    let original = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/demo-fleet.toml"),
-    )
-    .unwrap();
-    std::fs::write(&path, &original).unwrap();
-    let options = AppOptions {
-        clock: Clock::Fixed(now()),
-        zone: DisplayZone::Utc,
-        ..AppOptions::default()
-    };
-    let app =
-        FleetApp::new(load_layout(&path).unwrap(), options).with_runtime(runtime.handle().clone());
+    let (path, original) = support::demo_layout_copy(dir.path());
+    let app = support::app_on_file(&path, now(), &runtime);
     let mut harness = harness(app);
     wait_for_data(&mut harness);
 
     // Break it: a panel now refers to a source that does not exist.
     std::thread::sleep(Duration::from_millis(20));
-    save(
+    support::save_layout(
         &path,
         &original.replacen("source = \"fleet\"", "source = \"prom\"", 1),
     );
@@ -300,7 +284,7 @@ fn a_broken_edit_of_the_layout_is_reported_and_the_last_good_one_stays() {
 
     // Fix it with a new title: the dashboard follows and the banner goes away.
     std::thread::sleep(Duration::from_millis(20));
-    save(
+    support::save_layout(
         &path,
         &original.replace("AI fleet — overview (simulated)", "Fleet after the edit"),
     );

@@ -509,3 +509,37 @@ impl Drop for SessionBus {
         }
     }
 }
+
+/// The demo layout copied to `dir/fleet.toml`, for a test that edits the file the app
+/// watches: its path and its text.
+pub fn demo_layout_copy(dir: &Path) -> (PathBuf, String) {
+    let path = dir.join("fleet.toml");
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/demo-fleet.toml"),
+    )
+    .unwrap();
+    std::fs::write(&path, &text).unwrap();
+    (path, text)
+}
+
+/// The app on the layout file at `path` (which it watches), pinned to `now`, in UTC.
+pub fn app_on_file(
+    path: &Path,
+    now: chrono::DateTime<chrono::Utc>,
+    runtime: &tokio::runtime::Runtime,
+) -> fleetdeck::app::FleetApp {
+    let options = fleetdeck::app::AppOptions {
+        clock: fleetdeck::clock::Clock::Fixed(now),
+        zone: fleetdeck::clock::DisplayZone::Utc,
+        ..fleetdeck::app::AppOptions::default()
+    };
+    fleetdeck::app::FleetApp::new(fleetdeck::layout::load_layout(path).unwrap(), options)
+        .with_runtime(runtime.handle().clone())
+}
+
+/// Replaces the layout at `path` in one step, as editors do.
+pub fn save_layout(path: &Path, text: &str) {
+    let temporary = path.with_extension("tmp");
+    std::fs::write(&temporary, text).unwrap();
+    std::fs::rename(&temporary, path).unwrap();
+}
