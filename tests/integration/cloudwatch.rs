@@ -81,11 +81,17 @@ fn fetch(source: &dyn Source, request: &RangeRequest) -> Result<Vec<SeriesData>,
     runtime.block_on(source.fetch_range(request))
 }
 
-/// The p99 ModelLatency (µs) the simulated Llama 70B endpoint had in the minute
-/// starting at `minute_ms` (the publisher samples the middle of the minute).
-fn true_p99_us(minute_ms: i64) -> f64 {
+/// The published ModelLatency values (µs) of the simulated Llama 70B endpoint around
+/// its p99, in the minute starting at `minute_ms` (the publisher samples the middle of
+/// the minute): the values at quantiles 0.985 and 0.995, the 99th and 100th of the
+/// 100 equally weighted values it sends. A server's p99 of that minute lies between
+/// them, whichever rank rule it uses; the true p99 lies between them too, and at
+/// incident spreads the gap is ~10 %.
+fn published_values_around_p99_us(minute_ms: i64) -> (f64, f64) {
     let state = Fleet::new(42).state(0, (minute_ms + MINUTE_MS / 2) as f64 / 1000.0);
-    state.median_latency_s * 0.93 * 1e6 * (normal_quantile(0.99) * state.latency_sigma).exp()
+    let median_us = state.median_latency_s * 0.93 * 1e6;
+    let at = |q: f64| (median_us * (normal_quantile(q) * state.latency_sigma).exp()).round();
+    (at(0.985), at(0.995))
 }
 
 #[test]
@@ -103,12 +109,10 @@ fn p99_model_latency_comes_back_for_every_minute_with_the_simulated_values() {
     assert_eq!(samples.len(), 20, "one point per minute: {samples:?}");
     for (i, sample) in samples.iter().enumerate() {
         assert_eq!(sample.t_ms, window.start_ms + i as i64 * MINUTE_MS);
-        let truth = true_p99_us(sample.t_ms);
-        let error = (sample.value - truth).abs() / truth;
-        // 100 published percentiles, interpolated: within a few percent.
+        let (low, high) = published_values_around_p99_us(sample.t_ms);
         assert!(
-            error < 0.08,
-            "p99 at {} was {} µs, the fleet had {truth:.0} µs",
+            sample.value >= low && sample.value <= high,
+            "p99 at {} was {} µs; the fleet's values around its p99 were {low:.0}–{high:.0} µs",
             sample.t_ms,
             sample.value
         );
