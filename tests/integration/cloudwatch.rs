@@ -66,7 +66,8 @@ fn request(layout: &Layout, panel: usize, query: usize, window: Window) -> Range
     }
 }
 
-/// The last `minutes` whole minutes.
+/// The last `minutes` whole minutes. Take it before publishing: the publisher sends
+/// the minutes that ended before it started.
 fn last_minutes(minutes: i64) -> Window {
     let now = chrono::Utc::now().timestamp_millis();
     let end_ms = now.div_euclid(MINUTE_MS) * MINUTE_MS;
@@ -97,10 +98,11 @@ fn published_values_around_p99_us(minute_ms: i64) -> (f64, f64) {
 #[test]
 fn p99_model_latency_comes_back_for_every_minute_with_the_simulated_values() {
     let server = support::ministack();
+    // Before publishing: a minute that ends while the datums go out is not published.
+    let window = last_minutes(20);
     support::publish_fleet(&server.url(), "30m");
     let layout = layout(&server.url(), &latency_panel("p99", LLAMA));
     let source = build_source(&layout.file.sources["cw"]);
-    let window = last_minutes(20);
     let series = fetch(source.as_ref(), &request(&layout, 0, 0, window)).unwrap();
     assert_eq!(series.len(), 1, "{series:?}");
     assert_eq!(series[0].labels["EndpointName"], "llm-prod-llama70b");
@@ -128,6 +130,7 @@ fn p99_model_latency_comes_back_for_every_minute_with_the_simulated_values() {
 #[test]
 fn a_star_dimension_draws_every_endpoint() {
     let server = support::ministack();
+    let window = last_minutes(5);
     support::publish_fleet(&server.url(), "10m");
     let layout = layout(
         &server.url(),
@@ -137,7 +140,7 @@ fn a_star_dimension_draws_every_endpoint() {
         ),
     );
     let source = build_source(&layout.file.sources["cw"]);
-    let series = fetch(source.as_ref(), &request(&layout, 0, 0, last_minutes(5))).unwrap();
+    let series = fetch(source.as_ref(), &request(&layout, 0, 0, window)).unwrap();
     let mut endpoints: Vec<&str> = series
         .iter()
         .map(|s| s.labels["EndpointName"].as_str())
@@ -150,6 +153,7 @@ fn a_star_dimension_draws_every_endpoint() {
 #[test]
 fn eleven_hundred_queries_take_three_calls_and_duplicates_are_asked_once() {
     let server = support::ministack();
+    let window = last_minutes(3);
     support::publish_fleet(&server.url(), "5m");
     // 1,001 distinct statistics of one metric, then 99 of them again.
     let mut stats: Vec<String> = (1..=1_000)
@@ -172,7 +176,6 @@ fn eleven_hundred_queries_take_three_calls_and_duplicates_are_asked_once() {
         .collect();
     let layout = layout(&server.url(), &panels);
     let source = CloudWatchSource::new(&layout.file.sources["cw"]);
-    let window = last_minutes(3);
     let requests: Vec<RangeRequest> = (0..stats.len())
         .map(|panel| request(&layout, panel, 0, window))
         .collect();
