@@ -190,6 +190,11 @@ fn run_gui(cli: &Cli) -> Result<ExitCode> {
         ..Default::default()
     };
     let handle = runtime.handle().clone();
+    let history_path = cli
+        .now
+        .is_none()
+        .then(|| fleetdeck::alarm::history_file::default_path(&layout.path))
+        .flatten();
     eframe::run_native(
         &title,
         native,
@@ -198,6 +203,11 @@ fn run_gui(cli: &Cli) -> Result<ExitCode> {
             let mut app = FleetApp::new(layout, options).with_runtime(handle);
             if let Some(path) = fleetdeck::alarm::ack::default_path() {
                 app = app.with_ack_file(&path);
+            }
+            // A run at a fixed `--now` looks at the past: it neither reads nor
+            // writes the live history.
+            if let Some(path) = history_path.as_deref() {
+                app = app.with_history_file(path);
             }
             Ok(Box::new(app))
         }),

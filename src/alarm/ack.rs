@@ -1,24 +1,17 @@
 //! Acknowledged alarms, kept across restarts in a small JSON file and forgotten
 //! once the alarm resolves (a new firing is a new alarm to acknowledge).
 //!
-//! The file is replaced atomically (write a sibling, fsync, rename): a crash never
-//! leaves it half-written, and an unreadable file is set aside with a warning.
+//! The file is replaced atomically and an unreadable one is set aside
+//! ([`super::state_file`]).
 
 use super::{Alarm, AlarmState};
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Where acknowledgements live unless told: `$FLEETDECK_STATE_DIR`,
-/// `$XDG_STATE_HOME/fleetdeck` or `~/.local/state/fleetdeck`, file `acks.json`.
+/// Where acknowledgements live unless told: `acks.json` in the
+/// [state directory](super::state_file::state_dir).
 pub fn default_path() -> Option<PathBuf> {
-    let dir = std::env::var_os("FLEETDECK_STATE_DIR")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("XDG_STATE_HOME").map(|d| PathBuf::from(d).join("fleetdeck")))
-        .or_else(|| {
-            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state/fleetdeck"))
-        })?;
-    Some(dir.join("acks.json"))
+    Some(super::state_file::state_dir()?.join("acks.json"))
 }
 
 /// The key of one firing of one alarm: a refire has a new `since`, so a new key.
@@ -47,22 +40,7 @@ impl Acks {
     /// Acknowledgements read from (and saved to) `path`; a missing file is empty,
     /// an unreadable one is renamed `*.corrupt` and replaced on the next save.
     pub fn load(path: &Path) -> Acks {
-        let keys = match std::fs::read(path) {
-            Ok(bytes) => match serde_json::from_slice::<BTreeSet<String>>(&bytes) {
-                Ok(keys) => keys,
-                Err(error) => {
-                    let aside = path.with_extension("json.corrupt");
-                    tracing::warn!(
-                        "ignoring unreadable {} ({error}); kept as {}",
-                        path.display(),
-                        aside.display()
-                    );
-                    let _ = std::fs::rename(path, aside);
-                    BTreeSet::new()
-                }
-            },
-            Err(_) => BTreeSet::new(),
-        };
+        let keys = super::state_file::read_json(path, "acknowledgements").unwrap_or_default();
         Acks {
             path: Some(path.to_owned()),
             keys,
@@ -105,7 +83,7 @@ impl Acks {
         let Some(path) = &self.path else {
             return;
         };
-        if let Err(error) = write_atomically(
+        if let Err(error) = super::state_file::write_atomically(
             path,
             &serde_json::to_vec_pretty(&self.keys).unwrap_or_default(),
         ) {
@@ -115,17 +93,6 @@ impl Acks {
             );
         }
     }
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let temporary = path.with_extension("json.tmp");
-    let mut file = std::fs::File::create(&temporary)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    std::fs::rename(&temporary, path)
 }
 
 #[cfg(test)]

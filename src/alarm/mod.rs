@@ -8,12 +8,14 @@ use std::collections::BTreeMap;
 pub mod ack;
 pub mod collect;
 pub mod engine;
+pub mod history_file;
 pub mod link;
 pub mod notify;
 pub mod observed;
 pub mod prometheus;
 pub mod report;
 pub mod rules;
+pub mod state_file;
 
 pub use link::panel_showing;
 pub use prometheus::{from_alertmanager, from_prometheus};

@@ -76,6 +76,11 @@ pub fn transitions(before: &[Alarm], after: &[Alarm], now_ms: i64) -> Vec<Transi
     changes
 }
 
+/// How the history names an alarm: (its name, [`series_of`] it).
+pub fn history_key(alarm: &Alarm) -> (String, String) {
+    (alarm.name.clone(), series_of(alarm))
+}
+
 /// The source, and for Prometheus alerts (one per series of the rule's result) the
 /// labels that tell them apart: `prom · meta-llama/Llama-3.1-70B-Instruct`.
 /// CloudWatch alarm names are unique, so the source alone does.

@@ -9,7 +9,7 @@
 use crate::layout::MissingData;
 
 /// Where a rule stands on one series.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RuleState {
     /// Condition not met.
     Ok,
@@ -78,7 +78,7 @@ impl Condition {
 }
 
 /// A change of state, at a time.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Change {
     /// Before.
     pub from: RuleState,

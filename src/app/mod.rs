@@ -62,6 +62,8 @@ pub struct FleetApp {
     local_alarms: Vec<Alarm>,
     /// Alarms someone acknowledged (persisted when a file is given).
     acks: crate::alarm::ack::Acks,
+    /// Where the alarm history is kept across restarts, if anywhere.
+    history_file: Option<crate::alarm::history_file::HistoryFile>,
     /// Desktop notifications for new firings.
     notifier: crate::alarm::notify::Notifier,
     /// Keys of the alarms firing at the last frame, to spot new ones.
@@ -101,6 +103,7 @@ impl FleetApp {
             rules: crate::alarm::engine::Engine::new(),
             local_alarms: Vec::new(),
             acks: crate::alarm::ack::Acks::in_memory(),
+            history_file: None,
             notifier: crate::alarm::notify::Notifier::new(options.notify),
             sources: BTreeMap::new(),
             generation: 0,
@@ -196,7 +199,11 @@ impl FleetApp {
         self.drain_results(&ctx);
         let now = self.options.clock.now();
         self.evaluate_rules(now);
-        self.forget_resolved_acks();
+        if self.every_alarm_known() {
+            self.forget_resolved_acks();
+            self.close_restored_alarms();
+        }
+        self.save_history_if_due(now.timestamp_millis());
         self.notify_new_firings(now.timestamp_millis());
         let spans = self.rules.firing_spans();
         let window = self.view.window(now);
@@ -263,12 +270,29 @@ impl FleetApp {
         self.acks.contains(alarm)
     }
 
-    /// Drops acknowledgements of alarms that resolved — once every alarm panel has
-    /// answered and the rules have data, so a restart does not forget them.
-    fn forget_resolved_acks(&mut self) {
-        if self.acks.keys().is_empty() {
-            return;
+    /// Keeps the alarm history in `path` across restarts: restores what an earlier
+    /// run saved there for the same panels, and saves it as it changes.
+    pub fn with_history_file(mut self, path: &std::path::Path) -> Self {
+        let mut file = crate::alarm::history_file::HistoryFile::new(path);
+        file.restore(&mut self.rules, &panel_titles(&self.layout));
+        self.history_file = Some(file);
+        self
+    }
+
+    /// Writes the alarm history to its file when it changed (or an open alarm's
+    /// "last seen" time is getting old).
+    fn save_history_if_due(&mut self, now_ms: i64) {
+        if let Some(file) = &mut self.history_file
+            && file.is_due(&self.rules, now_ms)
+        {
+            file.save(&self.rules, &panel_titles(&self.layout), now_ms);
         }
+    }
+
+    /// Whether every alarm is known: every alarm panel has answered and every panel a
+    /// rule watches has data. Until then, an alarm missing from the lists may just
+    /// not have been asked for yet.
+    fn every_alarm_known(&self) -> bool {
         let alarm_queries = self
             .layout
             .file
@@ -277,7 +301,6 @@ impl FleetApp {
             .enumerate()
             .filter(|(_, panel)| panel.kind == crate::layout::PanelKind::Alarms)
             .all(|(p, panel)| (0..panel.queries.len()).all(|q| self.alarms.contains_key(&(p, q))));
-        // Every panel a rule watches has answered, so its alarms are known.
         let rules_ran = self.layout.file.rules.iter().all(|rule| {
             self.layout
                 .panel_by_title(rule.panel.get_ref())
@@ -285,7 +308,13 @@ impl FleetApp {
                     self.query_status.get(&(panel, rule.query)) == Some(&QueryStatus::Ok)
                 })
         });
-        if !(alarm_queries && rules_ran) {
+        alarm_queries && rules_ran
+    }
+
+    /// Drops acknowledgements of alarms that resolved (called once every alarm is
+    /// known, so a restart does not forget them).
+    fn forget_resolved_acks(&mut self) {
+        if self.acks.keys().is_empty() {
             return;
         }
         let current: Vec<&Alarm> = self
@@ -295,6 +324,23 @@ impl FleetApp {
             .chain(&self.local_alarms)
             .collect();
         self.acks.prune(&current);
+    }
+
+    /// Closes the alarms a restored history left open that are not active any more
+    /// (called once every alarm is known).
+    fn close_restored_alarms(&mut self) {
+        if !self.rules.awaits_close() {
+            return;
+        }
+        let mut active = self.rules.active_keys(&self.layout);
+        active.extend(
+            self.alarms
+                .values()
+                .flatten()
+                .filter(|a| a.state != crate::alarm::AlarmState::Ok)
+                .map(crate::alarm::observed::history_key),
+        );
+        self.rules.close_restored(&active);
     }
 
     /// The local rules' alarms that are not ok.
@@ -337,17 +383,9 @@ impl FleetApp {
             .map(|name| (name.clone(), SourceHealth::default()))
             .collect();
         self.planned_widths = vec![DEFAULT_PLOT_WIDTH_PX; layout.file.panels.len()];
-        let titles = |layout: &Layout| -> Vec<String> {
-            layout
-                .file
-                .panels
-                .iter()
-                .map(|p| p.title.get_ref().clone())
-                .collect()
-        };
         // The history points at panels by position: keep it across an edit (a new
         // threshold, say) only while the panels are the same ones in the same order.
-        let same_panels = titles(&layout) == titles(&self.layout);
+        let same_panels = panel_titles(&layout) == panel_titles(&self.layout);
         self.layout = layout;
         self.layout_error = None;
         self.rules.reset();
@@ -600,6 +638,26 @@ impl eframe::App for FleetApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
     }
+
+    /// Saves the alarm history once more, so the next run knows how long the
+    /// alarms it left open were still seen.
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        let now_ms = self.options.clock.now().timestamp_millis();
+        if let Some(file) = &mut self.history_file {
+            file.save(&self.rules, &panel_titles(&self.layout), now_ms);
+        }
+    }
+}
+
+/// The layout's panel titles in order: what the alarm history's panel positions
+/// refer to.
+fn panel_titles(layout: &Layout) -> Vec<String> {
+    layout
+        .file
+        .panels
+        .iter()
+        .map(|p| p.title.get_ref().clone())
+        .collect()
 }
 
 /// Empties `slot` (the browser shows "loading…"), then fills it with the answer of

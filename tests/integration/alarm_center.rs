@@ -220,6 +220,62 @@ fn an_acknowledgement_survives_a_restart_and_quiets_the_banner() {
         .unwrap();
 }
 
+/// The history entries of the p99 rule on Llama 70B, as (change, time).
+fn llama_p99_history(app: &FleetApp) -> Vec<(&'static str, i64)> {
+    app.rule_history()
+        .iter()
+        .filter(|t| t.series == "meta-llama/Llama-3.1-70B-Instruct" && t.rule == "p99 latency high")
+        .map(|t| (t.change.to.label(), t.change.at_ms))
+        .collect()
+}
+
+#[test]
+fn the_history_survives_a_restart_and_ends_an_alarm_that_resolved_meanwhile() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("history/demo.json");
+    let mut app = demo_app(during_incident(), &runtime).with_history_file(&file);
+    support::drive(&mut app, "the p99 rule to fire", |app| {
+        p99_alarm(app).is_some_and(|a| a.state == AlarmState::Firing)
+    });
+    let before = llama_p99_history(&app);
+    assert_eq!(
+        before.iter().map(|(c, _)| *c).collect::<Vec<_>>(),
+        ["pending", "firing"]
+    );
+    drop(app);
+    assert!(file.exists(), "saved as it changed");
+
+    // Restarted two minutes later, still firing: the same two entries, not a
+    // second firing found again by replaying the window's data.
+    let two_minutes_on = during_incident() + chrono::Duration::minutes(2);
+    let mut app = demo_app(two_minutes_on, &runtime).with_history_file(&file);
+    assert_eq!(llama_p99_history(&app), before, "restored before any data");
+    support::drive(&mut app, "the p99 rule to fire again", |app| {
+        p99_alarm(app).is_some_and(|a| a.state == AlarmState::Firing)
+    });
+    assert_eq!(llama_p99_history(&app), before);
+    drop(app);
+
+    // Restarted after the incident: it resolved while fleetdeck was away, and the
+    // replayed data says when — after the last time the earlier run saw it.
+    let mut app = demo_app(after_incident(), &runtime).with_history_file(&file);
+    support::drive(&mut app, "the resolution", |app| {
+        llama_p99_history(app)
+            .last()
+            .is_some_and(|(c, _)| *c == "ok")
+    });
+    let after = llama_p99_history(&app);
+    assert_eq!(after[..2], before[..], "{after:?}");
+    assert_eq!(after.len(), 3, "{after:?}");
+    assert!(
+        after[2].1 > two_minutes_on.timestamp_millis(),
+        "resolved at {} — before the earlier run last saw it firing",
+        after[2].1
+    );
+    assert!(p99_alarm(&app).is_none());
+}
+
 #[test]
 fn a_prometheus_alert_and_a_cloudwatch_alarm_sit_next_to_the_local_rule() {
     support::emulator_credentials();
