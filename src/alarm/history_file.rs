@@ -51,6 +51,9 @@ pub struct HistoryFile {
     path: PathBuf,
     saved_version: Option<u64>,
     saved_at_ms: i64,
+    /// Whether an alarm was open in what was last saved (or restored); the same
+    /// until the history's version moves, so it is worked out once, not per frame.
+    open_when_saved: bool,
 }
 
 impl HistoryFile {
@@ -60,6 +63,7 @@ impl HistoryFile {
             path: path.to_owned(),
             saved_version: None,
             saved_at_ms: i64::MIN,
+            open_when_saved: false,
         }
     }
 
@@ -81,6 +85,7 @@ impl HistoryFile {
         engine.restore(saved.transitions, saved.saved_at_ms);
         self.saved_version = Some(engine.version());
         self.saved_at_ms = saved.saved_at_ms;
+        self.open_when_saved = engine.has_open();
         count
     }
 
@@ -88,7 +93,7 @@ impl HistoryFile {
     /// or an alarm is open and the last write is a few minutes old.
     pub fn is_due(&self, engine: &Engine, now_ms: i64) -> bool {
         self.saved_version != Some(engine.version())
-            || (engine.has_open() && now_ms - self.saved_at_ms >= REFRESH_OPEN_MS)
+            || (self.open_when_saved && now_ms - self.saved_at_ms >= REFRESH_OPEN_MS)
     }
 
     /// Writes the history for these panels, saved at `now_ms`. A failure is logged
@@ -111,6 +116,7 @@ impl HistoryFile {
         }
         self.saved_version = Some(engine.version());
         self.saved_at_ms = now_ms;
+        self.open_when_saved = engine.has_open();
     }
 }
 
