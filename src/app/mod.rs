@@ -199,7 +199,8 @@ impl FleetApp {
         self.drain_results(&ctx);
         let now = self.options.clock.now();
         self.evaluate_rules(now);
-        if self.every_alarm_known() {
+        let settling = !self.acks.keys().is_empty() || self.rules.awaits_close();
+        if settling && self.every_alarm_known() {
             self.forget_resolved_acks();
             self.close_restored_alarms();
         }
