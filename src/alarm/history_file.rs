@@ -99,6 +99,13 @@ impl HistoryFile {
     /// Writes the history for these panels, saved at `now_ms`. A failure is logged
     /// and retried at the next change or refresh, not every frame.
     pub fn save(&mut self, engine: &Engine, panels: &[String], now_ms: i64) {
+        // A layout that never had an alarm leaves no file behind.
+        if engine.history().is_empty() && !self.path.exists() {
+            self.saved_version = Some(engine.version());
+            self.saved_at_ms = now_ms;
+            self.open_when_saved = false;
+            return;
+        }
         let saved = Saved {
             version: 1,
             panels: panels.to_vec(),
@@ -244,6 +251,10 @@ mod tests {
         let mut quiet = Engine::new();
         let mut quiet_file = HistoryFile::new(&dir.path().join("quiet.json"));
         quiet_file.save(&quiet, &panels(), 0);
+        assert!(
+            !dir.path().join("quiet.json").exists(),
+            "no alarms, no file"
+        );
         assert!(
             !quiet_file.is_due(&quiet, 60 * MINUTE),
             "nothing open, nothing new"
