@@ -3,8 +3,8 @@
 //! Validation collects every problem it can find in one pass, each with the file,
 //! line and column, so fixing a layout is one round trip rather than one per error.
 
-use super::model::{LAYOUT_VERSION, LayoutFile, Panel};
-use crate::time_range::{TimeRange, parse_duration};
+use super::model::{LAYOUT_VERSION, LayoutFile, Panel, SourceConfig, SourceKind};
+use crate::time_range::{TimeRange, Window, parse_duration};
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -72,6 +72,23 @@ impl Layout {
             .iter()
             .enumerate()
             .find(|(_, panel)| panel.title.get_ref() == title)
+    }
+
+    /// The sources of one kind, by name.
+    pub fn sources_of_kind(
+        &self,
+        kind: SourceKind,
+    ) -> impl Iterator<Item = (&String, &SourceConfig)> {
+        self.file
+            .sources
+            .iter()
+            .filter(move |(_, config)| *config.kind.get_ref() == kind)
+    }
+
+    /// The layout's own time range (`time`) at `now_ms`: what it shows when opened.
+    pub fn default_window(&self, now_ms: i64) -> Window {
+        let now = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default();
+        self.time.resolve(now)
     }
 }
 

@@ -122,10 +122,18 @@ impl Usage {
         units_per_refresh: u64,
         refresh: std::time::Duration,
     ) -> f64 {
-        let interval = refresh.max(self.min_interval);
-        let refreshes_per_day = 86_400.0 / interval.as_secs_f64().max(1.0);
-        units_per_refresh as f64 * refreshes_per_day * self.usd_per_unit
+        usd_per_day(
+            units_per_refresh,
+            refresh.max(self.min_interval),
+            self.usd_per_unit,
+        )
     }
+}
+
+/// What a day costs when `units` priced `usd_per_unit` each are bought every
+/// `interval` (at least a second).
+pub fn usd_per_day(units: u64, interval: std::time::Duration, usd_per_unit: f64) -> f64 {
+    units as f64 * (86_400.0 / interval.as_secs_f64().max(1.0)) * usd_per_unit
 }
 
 /// A backend that answers range queries. Implementations never block the caller:

@@ -34,7 +34,7 @@ impl Estimate {
 
 /// USD a day for `metrics` requested every `refresh`.
 pub fn usd_per_day(metrics: u64, refresh: Duration) -> f64 {
-    metrics as f64 * (86_400.0 / refresh.as_secs_f64().max(1.0)) * USD_PER_METRIC
+    crate::source::usd_per_day(metrics, refresh, USD_PER_METRIC)
 }
 
 /// Calls and metrics one refresh of `layout` asks of each cloudwatch source, with
@@ -42,13 +42,9 @@ pub fn usd_per_day(metrics: u64, refresh: Duration) -> f64 {
 pub fn estimate(layout: &Layout, now_ms: i64) -> Vec<(String, Estimate)> {
     let width_of = |panel: usize| layout.file.panels[panel].grid.get_ref().w * NOMINAL_COLUMN_PX;
     let planned = PlannedQuery::for_layout(layout, width_of);
-    let now = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default();
-    let window = layout.time.resolve(now);
+    let window = layout.default_window(now_ms);
     layout
-        .file
-        .sources
-        .iter()
-        .filter(|(_, config)| *config.kind.get_ref() == SourceKind::Cloudwatch)
+        .sources_of_kind(SourceKind::Cloudwatch)
         .map(|(name, _)| {
             let mut planner = Planner::new();
             let mut wildcard_queries = 0;

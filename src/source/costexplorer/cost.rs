@@ -20,20 +20,16 @@ pub struct Estimate {
 impl Estimate {
     /// USD a day.
     pub fn usd_per_day(&self) -> f64 {
-        self.requests as f64 * (86_400.0 / self.interval.as_secs_f64().max(1.0)) * USD_PER_REQUEST
+        crate::source::usd_per_day(self.requests as u64, self.interval, USD_PER_REQUEST)
     }
 }
 
 /// Requests per refresh of each costexplorer source of `layout` over its default range.
 pub fn estimate(layout: &Layout, now_ms: i64) -> Vec<(String, Estimate)> {
     let planned = PlannedQuery::for_layout(layout, |_| 0);
-    let now = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default();
-    let window = layout.time.resolve(now);
+    let window = layout.default_window(now_ms);
     layout
-        .file
-        .sources
-        .iter()
-        .filter(|(_, config)| *config.kind.get_ref() == SourceKind::Costexplorer)
+        .sources_of_kind(SourceKind::Costexplorer)
         .map(|(name, config)| {
             let distinct: BTreeSet<String> = planned
                 .iter()
