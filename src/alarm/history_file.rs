@@ -100,12 +100,15 @@ impl HistoryFile {
     /// and retried at the next change or refresh, not every frame.
     pub fn save(&mut self, engine: &Engine, panels: &[String], now_ms: i64) {
         // A layout that never had an alarm leaves no file behind.
-        if engine.history().is_empty() && !self.path.exists() {
-            self.saved_version = Some(engine.version());
-            self.saved_at_ms = now_ms;
-            self.open_when_saved = false;
-            return;
+        if !engine.history().is_empty() || self.path.exists() {
+            self.write(engine, panels, now_ms);
         }
+        self.saved_version = Some(engine.version());
+        self.saved_at_ms = now_ms;
+        self.open_when_saved = engine.has_open();
+    }
+
+    fn write(&self, engine: &Engine, panels: &[String], now_ms: i64) {
         let saved = Saved {
             version: 1,
             panels: panels.to_vec(),
@@ -121,9 +124,6 @@ impl HistoryFile {
                 self.path.display()
             );
         }
-        self.saved_version = Some(engine.version());
-        self.saved_at_ms = now_ms;
-        self.open_when_saved = engine.has_open();
     }
 }
 
