@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use fleetdeck::app::{AppOptions, FleetApp};
 use fleetdeck::clock::{Clock, DisplayZone};
+use fleetdeck::dashboard::QueryKey;
 use fleetdeck::layout::parse_layout;
 use fleetdeck::store::{Retention, Sample, SeriesKey};
 use std::collections::BTreeMap;
@@ -41,7 +42,7 @@ fn app_with_points(points: usize, now: DateTime<Utc>) -> FleetApp {
     let mut app = FleetApp::new(layout, options);
     let end_ms = now.timestamp_millis();
     let start_ms = end_ms - (points as i64 - 1) * 1000;
-    let store = app.store_mut();
+    let store = app.session_mut().store_mut();
     store.set_retention(Retention {
         max_points: points,
         max_age_ms: i64::MAX,
@@ -58,15 +59,22 @@ fn app_with_points(points: usize, now: DateTime<Utc>) -> FleetApp {
                         + ((i * 7919) % 101) as f64 / 200.0,
                 })
                 .collect();
-            let key = SeriesKey {
-                panel,
-                query: 0,
-                labels: BTreeMap::from([("s".to_owned(), format!("series {series}"))]),
-            };
+            let key = SeriesKey::new(
+                &query_key(panel),
+                BTreeMap::from([("s".to_owned(), format!("series {series}"))]),
+            );
             store.merge(key, start_ms, end_ms, &samples);
         }
     }
     app
+}
+
+/// The one query of panel `panel`.
+fn query_key(panel: usize) -> QueryKey {
+    QueryKey {
+        panel: format!("panel-{panel}").into(),
+        query: "q1".into(),
+    }
 }
 
 fn raw_input() -> egui::RawInput {
@@ -91,14 +99,17 @@ fn frame(ctx: &egui::Context, app: &mut FleetApp) -> usize {
 fn touch_every_series(app: &mut FleetApp) {
     let keys: Vec<(SeriesKey, Sample)> = (0..PANELS)
         .flat_map(|panel| {
-            app.store()
-                .panel_series(panel)
+            app.session()
+                .store()
+                .query_series(&query_key(panel))
                 .filter_map(|(key, series)| series.last().map(|last| (key.clone(), last)))
                 .collect::<Vec<_>>()
         })
         .collect();
     for (key, last) in keys {
-        app.store_mut().merge(key, last.t_ms, last.t_ms, &[last]);
+        app.session_mut()
+            .store_mut()
+            .merge(key, last.t_ms, last.t_ms, &[last]);
     }
 }
 

@@ -4,14 +4,14 @@
 //! script gets is what the panel would draw — for incident reports, scripts and tests.
 
 use crate::clock::Clock;
-use crate::layout::Layout;
-use crate::legend::series_name;
-use crate::poll::{FETCH_TIMEOUT, PlannedQuery, fetch_query};
-use crate::source::{SourceError, build_source};
-use crate::store::{Retention, SeriesKey, Store};
+use crate::dashboard::Dashboard;
+use crate::poll::FETCH_TIMEOUT;
+use crate::session::{QueryStatus, Scope, Session, View};
+use crate::source::SourceError;
 use crate::time_range::TimeRange;
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::sync::Arc;
 
 /// Output formats of `fleetdeck export`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -50,6 +50,14 @@ pub enum ExportError {
     /// The panel shows alarms, not series.
     #[error("panel `{0}` is an alarm panel; only chart and stat panels can be exported")]
     NotSeries(String),
+    /// Some queries never answered.
+    #[error("panel `{panel}`: {error}")]
+    Unanswered {
+        /// Panel title.
+        panel: String,
+        /// What the session said.
+        error: crate::session::SettleError,
+    },
     /// Writing the output failed.
     #[error("cannot write output: {0}")]
     Io(#[from] std::io::Error),
@@ -67,106 +75,76 @@ pub struct ExportedSeries {
 }
 
 /// Fetches every query of the panel titled `title` over `range`, planned for a plot
-/// `width_px` pixels wide.
+/// `width_px` pixels wide, through a [`Session`] scoped to that panel: the same
+/// planner, batching, merge, scaling and derived series as the window. Runs on the
+/// current tokio runtime.
 pub async fn export_panel(
-    layout: &Layout,
+    dashboard: Arc<Dashboard>,
     title: &str,
     range: &TimeRange,
     clock: Clock,
     width_px: u32,
 ) -> Result<Vec<ExportedSeries>, ExportError> {
-    let (panel_index, panel) =
-        layout
-            .panel_by_title(title)
-            .ok_or_else(|| ExportError::NoSuchPanel {
-                title: title.to_owned(),
-                layout: layout.path.display().to_string(),
-                known: layout
-                    .file
-                    .panels
-                    .iter()
-                    .map(|p| format!("`{}`", p.title.get_ref()))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })?;
-    if panel.kind == crate::layout::PanelKind::Alarms {
+    let panel = dashboard
+        .panel_by_title(title)
+        .ok_or_else(|| ExportError::NoSuchPanel {
+            title: title.to_owned(),
+            layout: dashboard.path.display().to_string(),
+            known: dashboard
+                .panels
+                .iter()
+                .map(|p| format!("`{}`", p.title))
+                .collect::<Vec<_>>()
+                .join(", "),
+        })?;
+    if !panel.shows_series() {
         return Err(ExportError::NotSeries(title.to_owned()));
     }
-    let window = range.resolve(clock.now());
-    let mut store = Store::new(Retention {
-        max_points: usize::MAX,
-        max_age_ms: i64::MAX,
+    let mut session = Session::new(dashboard.clone(), clock)
+        .with_scope(Scope::Panels([panel.id.clone()].into()))
+        .keep_everything();
+    session.set_uniform_width(width_px);
+    session.set_view(View {
+        range: range.clone(),
+        refresh: dashboard.refresh,
+        live: false,
     });
-    // One client per source, as in the app: an AWS source resolves credentials and
-    // caches `*` expansions once, not once per query.
-    let mut sources = BTreeMap::new();
-    for (query_index, query) in panel.queries.iter().enumerate() {
-        if query.derive.is_some() {
-            continue; // computed below from the others
-        }
-        let source_name = query.source.get_ref();
-        let source = sources
-            .entry(source_name.clone())
-            .or_insert_with(|| build_source(&layout.file.sources[source_name]));
-        let planned = PlannedQuery {
-            panel: panel_index,
-            query: query_index,
-            source: source_name.clone(),
-            spec: query.clone(),
-            width_px,
-            alarms: false,
-            panel_queries: panel.queries.clone().into(),
-        };
-        let (fetched, _, outcome) = fetch_query(
-            source.as_ref(),
-            &planned,
-            window,
-            None,
-            clock.now().timestamp_millis(),
-            FETCH_TIMEOUT,
-        )
-        .await;
-        let series = outcome.map_err(|error| ExportError::Query {
+    session.start(&tokio::runtime::Handle::current(), Arc::new(|| {}));
+    let patience = FETCH_TIMEOUT * (panel.queries.len() as u32 + 1);
+    session
+        .settle(patience)
+        .await
+        .map_err(|error| ExportError::Unanswered {
             panel: title.to_owned(),
-            query: query_index + 1,
-            source_name: source_name.clone(),
             error,
         })?;
-        for data in series {
-            let key = SeriesKey {
-                panel: panel_index,
-                query: query_index,
-                labels: data.labels,
-            };
-            store.merge(key, fetched.start_ms, fetched.end_ms, &data.samples);
-        }
-    }
-    for (query, outcome) in crate::derive::store::refresh_panel(layout, panel_index, &mut store) {
-        if let Err(message) = outcome {
+    for (index, query) in panel.queries.iter().enumerate() {
+        if let Some(QueryStatus::Failed(error)) = session.statuses().get(&panel.key(&query.id)) {
             return Err(ExportError::Query {
                 panel: title.to_owned(),
-                query: query + 1,
-                source_name: "derive".to_owned(),
-                error: crate::source::SourceError::BadQuery(message),
+                query: index + 1,
+                source_name: query
+                    .source()
+                    .map_or_else(|| "derive".to_owned(), ToString::to_string),
+                error: error.clone(),
             });
         }
     }
-    Ok(store
-        .panel_series(panel_index)
-        .filter(|(key, _)| !panel.queries[key.query].hidden)
-        .map(|(key, series)| {
-            let query = &panel.queries[key.query];
-            let fallback = query
-                .metric
-                .as_ref()
-                .map_or("series", |m| m.get_ref().as_str());
-            ExportedSeries {
-                name: series_name(query.legend.as_deref(), &key.labels, fallback),
-                labels: key.labels.clone(),
-                points: series.iter().map(|s| (s.t_ms, s.value)).collect(),
-            }
-        })
-        .collect())
+    let mut exported = Vec::new();
+    for query in panel.queries.iter().filter(|query| !query.hidden) {
+        let key = panel.key(&query.id);
+        exported.extend(
+            session
+                .store()
+                .query_series(&key)
+                .map(|(key, series)| ExportedSeries {
+                    name: query.series_name(&key.labels),
+                    labels: key.labels.clone(),
+                    points: series.iter().map(|s| (s.t_ms, s.value)).collect(),
+                }),
+        );
+    }
+    Ok(exported)
 }
 
 /// Writes series as CSV: `series,timestamp,value`, timestamps in RFC 3339 UTC.
@@ -179,7 +157,7 @@ pub fn write_csv(series: &[ExportedSeries], out: &mut dyn Write) -> std::io::Res
                 || t_ms.to_string(),
                 |t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
             );
-            writeln!(out, "{name},{time},{value}")?;
+            writeln!(out, "{name},{time},{}", shortest(value))?;
         }
     }
     Ok(())
@@ -201,6 +179,26 @@ pub fn write_json(series: &[ExportedSeries], out: &mut dyn Write) -> std::io::Re
     writeln!(out)
 }
 
+/// The shortest text that reads back as exactly `value` (`1e308`, not 309 digits);
+/// `NaN`, `+Inf` and `-Inf` as Prometheus writes them.
+pub fn shortest(value: f64) -> String {
+    if value.is_nan() {
+        return "NaN".to_owned();
+    }
+    if value.is_infinite() {
+        return if value > 0.0 { "+Inf" } else { "-Inf" }.to_owned();
+    }
+    // `{:?}` is Rust's shortest round-trip form, but it writes large and tiny
+    // numbers out in full above 1e16; `{:e}` is shortest too and stays short.
+    let plain = format!("{value:?}");
+    let exponent = format!("{value:e}");
+    if exponent.len() < plain.len() {
+        exponent
+    } else {
+        plain.trim_end_matches(".0").to_owned()
+    }
+}
+
 fn csv_field(text: &str) -> String {
     if text.contains([',', '"', '\n']) {
         format!("\"{}\"", text.replace('"', "\"\""))
@@ -212,6 +210,24 @@ fn csv_field(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_are_written_in_their_shortest_exact_form() {
+        for (value, text) in [
+            (1.5, "1.5"),
+            (42.0, "42"),
+            (1e308, "1e308"),
+            (-2.5e-300, "-2.5e-300"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (123_456_789.0, "123456789"),
+            (f64::INFINITY, "+Inf"),
+        ] {
+            assert_eq!(shortest(value), text);
+        }
+        for value in [1e308, 1.0 / 3.0, 5e-324, f64::MAX, 1234.5678e10] {
+            assert_eq!(shortest(value).parse::<f64>().unwrap(), value);
+        }
+    }
 
     #[test]
     fn csv_quotes_names_with_commas() {

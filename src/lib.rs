@@ -1,17 +1,21 @@
 //! fleetdeck: a native desktop dashboard for cloud AI inference fleets.
 //!
-//! Data flows one way: layout → poll planner → sources (tokio) → bounded channel →
-//! store → panels. Panels read the store and queue commands; they never fetch.
-//! See `README.md` for the layout format and `../shared/GUIDE.md` for the design.
+//! Data flows one way: layout file → compiled [`dashboard::Dashboard`] → a
+//! [`session::Session`] (poll planner → sources on tokio → bounded channel → store →
+//! derived series → alarms) → a front end (the window, `export`, `alarms`). Panels
+//! read the session and queue commands; they never fetch. See `ARCHITECTURE.md`.
 
 pub mod alarm;
 pub mod app;
 pub mod clock;
+pub mod dashboard;
 pub mod derive;
 pub mod export;
 pub mod layout;
 pub mod legend;
+pub mod persist;
 pub mod poll;
+pub mod session;
 pub mod simulate;
 pub mod source;
 pub mod store;

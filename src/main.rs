@@ -7,8 +7,9 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use fleetdeck::app::{AppOptions, FleetApp, Theme, apply_theme};
 use fleetdeck::clock::DisplayZone;
+use fleetdeck::dashboard::Dashboard;
 use fleetdeck::export::ExportFormat;
-use fleetdeck::layout::{Layout, load_layout, parse_layout};
+use fleetdeck::layout::{load_layout, parse_layout};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -137,6 +138,9 @@ fn main() -> ExitCode {
         Some(Command::Simulate(args)) => cli::simulate::simulate(args),
         None => run_gui(&cli),
     };
+    // Whatever a command queued for the disk (the Cost Explorer cache) is written
+    // before the process ends.
+    fleetdeck::persist::Writer::global().flush();
     match outcome {
         Ok(code) => code,
         Err(error) => {
@@ -146,7 +150,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn open_layout(path: Option<&Path>) -> Result<Layout> {
+fn open_layout(path: Option<&Path>) -> Result<Dashboard> {
     match path {
         Some(path) => load_layout(path).map_err(|errors| anyhow::anyhow!("{errors}")),
         None if Path::new(DEFAULT_LAYOUT).exists() => {
@@ -158,7 +162,7 @@ fn open_layout(path: Option<&Path>) -> Result<Layout> {
 }
 
 fn run_gui(cli: &Cli) -> Result<ExitCode> {
-    let layout = open_layout(cli.layout.as_deref())?;
+    let dashboard = open_layout(cli.layout.as_deref())?;
     let options = AppOptions {
         notify: cli.notify,
         clock: cli::clock_from(cli.now.as_deref())?,
@@ -178,7 +182,7 @@ fn run_gui(cli: &Cli) -> Result<ExitCode> {
         .thread_name("fleetdeck-poll")
         .build()
         .context("cannot start the polling runtime")?;
-    let title = format!("fleetdeck — {}", layout.file.title);
+    let title = format!("fleetdeck — {}", dashboard.title);
     let viewport = egui::ViewportBuilder::default()
         .with_title(&title)
         .with_inner_size([1600.0, 1000.0])
@@ -193,22 +197,23 @@ fn run_gui(cli: &Cli) -> Result<ExitCode> {
     let history_path = cli
         .now
         .is_none()
-        .then(|| fleetdeck::alarm::history_file::default_path(&layout.path))
+        .then(|| fleetdeck::alarm::history_file::default_path(&dashboard.path))
         .flatten();
+    // The files are read here, before the window opens, not on the UI thread.
+    let mut app = FleetApp::new(dashboard, options).with_runtime(handle);
+    if let Some(path) = fleetdeck::alarm::ack::default_path() {
+        app = app.with_ack_file(&path);
+    }
+    // A run at a fixed `--now` looks at the past: it neither reads nor writes the
+    // live history.
+    if let Some(path) = history_path.as_deref() {
+        app = app.with_history_file(path);
+    }
     eframe::run_native(
         &title,
         native,
         Box::new(move |cc| {
             apply_theme(&cc.egui_ctx, options.theme);
-            let mut app = FleetApp::new(layout, options).with_runtime(handle);
-            if let Some(path) = fleetdeck::alarm::ack::default_path() {
-                app = app.with_ack_file(&path);
-            }
-            // A run at a fixed `--now` looks at the past: it neither reads nor
-            // writes the live history.
-            if let Some(path) = history_path.as_deref() {
-                app = app.with_history_file(path);
-            }
             Ok(Box::new(app))
         }),
     )

@@ -1,10 +1,13 @@
-//! Grafana-style time expressions: `now`, `now-1h`, `now-7d/d`, absolute RFC 3339
-//! timestamps, and durations such as `10s` or `1h30m`.
+//! Grafana-style time expressions: `now`, `now-1h`, `now-7d/d`, `now-1M/M`,
+//! `now-1y/y`, absolute RFC 3339 timestamps, and durations such as `10s` or `1h30m`.
 //!
 //! Layouts and the time picker speak the notation SREs already type in Grafana, so a
 //! range copied from an incident channel works unchanged.
 
-use chrono::{DateTime, Duration as ChronoDuration, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Duration as ChronoDuration, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
+    Utc,
+};
 use std::fmt;
 use std::time::Duration;
 
@@ -79,6 +82,115 @@ pub fn format_duration(duration: Duration) -> String {
     out
 }
 
+/// Offsets reach at most this many years back or ahead: far beyond any data, and
+/// far inside what a date can hold, so resolving one can never overflow.
+pub const MAX_OFFSET_YEARS: i64 = 10_000;
+
+/// How far a relative time lies before now: calendar months (Grafana's `M` and
+/// `y`, whose length depends on the date) and a fixed span. Negative is after now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Offset {
+    /// Calendar months (a year is 12).
+    pub months: i64,
+    /// Milliseconds.
+    pub ms: i64,
+}
+
+impl Offset {
+    /// A fixed span before now.
+    pub fn fixed(ms: i64) -> Offset {
+        Offset { months: 0, ms }
+    }
+
+    /// Parses `1h`, `30m`, `1M`, `6M`, `1y`, `1y6M`, `7d12h`: units y and M are
+    /// calendar months and years, the rest as in [`parse_duration`].
+    fn parse(text: &str) -> Option<Offset> {
+        let mut offset = Offset::default();
+        let mut rest = text.trim();
+        if rest.is_empty() {
+            return None;
+        }
+        while !rest.is_empty() {
+            let digits_end = rest.find(|c: char| !c.is_ascii_digit())?;
+            if digits_end == 0 {
+                return None;
+            }
+            let amount: i64 = rest[..digits_end].parse().ok()?;
+            rest = &rest[digits_end..];
+            let unit_end = rest
+                .find(|c: char| c.is_ascii_digit())
+                .unwrap_or(rest.len());
+            let unit = &rest[..unit_end];
+            rest = &rest[unit_end..];
+            match unit {
+                "y" => offset.months = offset.months.checked_add(amount.checked_mul(12)?)?,
+                "M" => offset.months = offset.months.checked_add(amount)?,
+                _ => {
+                    let ms = parse_duration(&format!("{amount}{unit}")).ok()?.as_millis();
+                    offset.ms = offset.ms.checked_add(i64::try_from(ms).ok()?)?;
+                }
+            }
+        }
+        let max_ms = MAX_OFFSET_YEARS * 366 * 86_400_000;
+        (offset.months <= MAX_OFFSET_YEARS * 12 && offset.ms <= max_ms).then_some(offset)
+    }
+
+    fn negate(self) -> Offset {
+        Offset {
+            months: -self.months,
+            ms: -self.ms,
+        }
+    }
+
+    fn is_zero(self) -> bool {
+        self.months == 0 && self.ms == 0
+    }
+
+    /// `now` moved back by the offset: months on the calendar (the 31st less a
+    /// month is the last day of the shorter month), then the fixed span. Never
+    /// panics: a result beyond what a date can hold stops at the limit.
+    fn before(self, now: DateTime<Utc>) -> DateTime<Utc> {
+        let months = u32::try_from(self.months.unsigned_abs()).unwrap_or(u32::MAX);
+        let moved = if self.months >= 0 {
+            now.checked_sub_months(Months::new(months))
+        } else {
+            now.checked_add_months(Months::new(months))
+        };
+        let limit = if self.months >= 0 {
+            DateTime::<Utc>::MIN_UTC
+        } else {
+            DateTime::<Utc>::MAX_UTC
+        };
+        let moved = moved.unwrap_or(limit);
+        let limit = if self.ms >= 0 {
+            DateTime::<Utc>::MIN_UTC
+        } else {
+            DateTime::<Utc>::MAX_UTC
+        };
+        ChronoDuration::try_milliseconds(self.ms)
+            .and_then(|span| moved.checked_sub_signed(span))
+            .unwrap_or(limit)
+    }
+}
+
+impl fmt::Display for Offset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.months % 12 == 0 && self.months != 0 {
+            write!(f, "{}y", self.months / 12)?;
+        } else if self.months != 0 {
+            write!(f, "{}M", self.months)?;
+        }
+        if self.ms != 0 || self.months == 0 {
+            write!(
+                f,
+                "{}",
+                format_duration(Duration::from_millis(self.ms.unsigned_abs()))
+            )?;
+        }
+        Ok(())
+    }
+}
+
 /// The calendar unit a relative expression is rounded down to (`now/d`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RoundTo {
@@ -92,15 +204,17 @@ pub enum RoundTo {
     Week,
     /// Start of the month (UTC).
     Month,
+    /// Start of the year (UTC).
+    Year,
 }
 
 /// One end of a time range: relative to now, or a fixed instant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TimeExpr {
-    /// `now`, `now-1h`, `now-7d/d`: moves with the clock.
+    /// `now`, `now-1h`, `now-7d/d`, `now-1M/M`: moves with the clock.
     Relative {
         /// How far before now (negative means after).
-        offset_ms: i64,
+        offset: Offset,
         /// Optional rounding applied after the offset.
         round: Option<RoundTo>,
     },
@@ -111,12 +225,13 @@ pub enum TimeExpr {
 impl TimeExpr {
     /// The expression for "now".
     pub const NOW: TimeExpr = TimeExpr::Relative {
-        offset_ms: 0,
+        offset: Offset { months: 0, ms: 0 },
         round: None,
     };
 
-    /// Parses `now`, `now-15m`, `now+1h`, `now-7d/d`, `now/d`, an RFC 3339 instant,
-    /// `YYYY-MM-DD HH:MM[:SS]` (UTC) or a bare `YYYY-MM-DD`.
+    /// Parses `now`, `now-15m`, `now+1h`, `now-7d/d`, `now/d`, `now-1M/M`,
+    /// `now-1y/y`, an RFC 3339 instant, `YYYY-MM-DD HH:MM[:SS]` (UTC) or a bare
+    /// `YYYY-MM-DD`.
     pub fn parse(text: &str) -> Result<TimeExpr, TimeParseError> {
         let trimmed = text.trim();
         if let Some(rest) = trimmed.strip_prefix("now") {
@@ -124,16 +239,15 @@ impl TimeExpr {
                 Some((offset, round)) => (offset, Some(round)),
                 None => (rest, None),
             };
-            let offset_ms = match offset_part.chars().next() {
-                None => 0,
+            let offset = match offset_part.chars().next() {
+                None => Offset::default(),
                 Some(sign @ ('-' | '+')) => {
-                    let duration = parse_duration(&offset_part[1..]).map_err(|_| {
+                    let offset = Offset::parse(&offset_part[1..]).ok_or_else(|| {
                         TimeParseError(format!(
-                            "invalid time `{text}`: after `now{sign}` expected a duration such as `1h` or `7d`"
+                            "invalid time `{text}`: after `now{sign}` expected an offset such as `1h`, `7d`, `1M` or `1y`, of at most {MAX_OFFSET_YEARS} years"
                         ))
                     })?;
-                    let ms = duration.as_millis() as i64;
-                    if sign == '-' { ms } else { -ms }
+                    if sign == '-' { offset } else { offset.negate() }
                 }
                 Some(_) => {
                     return Err(TimeParseError(format!(
@@ -148,13 +262,14 @@ impl TimeExpr {
                 Some("d") => Some(RoundTo::Day),
                 Some("w") => Some(RoundTo::Week),
                 Some("M") => Some(RoundTo::Month),
+                Some("y") => Some(RoundTo::Year),
                 Some(other) => {
                     return Err(TimeParseError(format!(
-                        "invalid rounding `/{other}` in `{text}`: use /m, /h, /d, /w or /M"
+                        "invalid rounding `/{other}` in `{text}`: use /m, /h, /d, /w, /M or /y"
                     )));
                 }
             };
-            return Ok(TimeExpr::Relative { offset_ms, round });
+            return Ok(TimeExpr::Relative { offset, round });
         }
         if let Ok(instant) = DateTime::parse_from_rfc3339(trimmed) {
             return Ok(TimeExpr::Absolute(instant.with_timezone(&Utc)));
@@ -170,8 +285,9 @@ impl TimeExpr {
             }
         }
         if let Ok(date) = NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
-            let midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists");
-            return Ok(TimeExpr::Absolute(Utc.from_utc_datetime(&midnight)));
+            return Ok(TimeExpr::Absolute(
+                Utc.from_utc_datetime(&date.and_time(NaiveTime::MIN)),
+            ));
         }
         Err(TimeParseError(format!(
             "invalid time `{text}`: expected `now`, `now-1h`, `now-7d/d` or an absolute time like `2026-11-25T10:00:00Z`"
@@ -182,8 +298,8 @@ impl TimeExpr {
     pub fn resolve(&self, now: DateTime<Utc>) -> DateTime<Utc> {
         match self {
             TimeExpr::Absolute(instant) => *instant,
-            TimeExpr::Relative { offset_ms, round } => {
-                let shifted = now - ChronoDuration::milliseconds(*offset_ms);
+            TimeExpr::Relative { offset, round } => {
+                let shifted = offset.before(now);
                 match round {
                     None => shifted,
                     Some(unit) => round_down(shifted, *unit),
@@ -206,12 +322,19 @@ fn round_down(instant: DateTime<Utc>, unit: RoundTo) -> DateTime<Utc> {
         RoundTo::Hour => date.and_hms_opt(instant.hour(), 0, 0),
         RoundTo::Day => date.and_hms_opt(0, 0, 0),
         RoundTo::Week => {
-            let monday = date - ChronoDuration::days(date.weekday().num_days_from_monday() as i64);
+            let monday = date
+                .checked_sub_signed(ChronoDuration::days(
+                    date.weekday().num_days_from_monday() as i64
+                ))
+                .unwrap_or(date);
             monday.and_hms_opt(0, 0, 0)
         }
         RoundTo::Month => date
             .with_day(1)
             .and_then(|first| first.and_hms_opt(0, 0, 0)),
+        RoundTo::Year => {
+            NaiveDate::from_ymd_opt(date.year(), 1, 1).and_then(|first| first.and_hms_opt(0, 0, 0))
+        }
     };
     naive.map_or(instant, |n| Utc.from_utc_datetime(&n))
 }
@@ -220,20 +343,12 @@ impl fmt::Display for TimeExpr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TimeExpr::Absolute(instant) => write!(f, "{}", instant.format("%Y-%m-%dT%H:%M:%SZ")),
-            TimeExpr::Relative { offset_ms, round } => {
+            TimeExpr::Relative { offset, round } => {
                 write!(f, "now")?;
-                if *offset_ms > 0 {
-                    write!(
-                        f,
-                        "-{}",
-                        format_duration(Duration::from_millis(*offset_ms as u64))
-                    )?;
-                } else if *offset_ms < 0 {
-                    write!(
-                        f,
-                        "+{}",
-                        format_duration(Duration::from_millis(offset_ms.unsigned_abs()))
-                    )?;
+                if offset.months > 0 || (offset.months == 0 && offset.ms > 0) {
+                    write!(f, "-{offset}")?;
+                } else if !offset.is_zero() {
+                    write!(f, "+{}", offset.negate())?;
                 }
                 if let Some(unit) = round {
                     let suffix = match unit {
@@ -242,6 +357,7 @@ impl fmt::Display for TimeExpr {
                         RoundTo::Day => "d",
                         RoundTo::Week => "w",
                         RoundTo::Month => "M",
+                        RoundTo::Year => "y",
                     };
                     write!(f, "/{suffix}")?;
                 }
@@ -281,7 +397,7 @@ impl TimeRange {
     pub fn last(duration: Duration) -> TimeRange {
         TimeRange {
             from: TimeExpr::Relative {
-                offset_ms: duration.as_millis() as i64,
+                offset: Offset::fixed(i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)),
                 round: None,
             },
             to: TimeExpr::NOW,
@@ -290,17 +406,20 @@ impl TimeRange {
 
     /// Parses both ends and checks that `from` comes before `to`.
     pub fn parse(from: &str, to: &str) -> Result<TimeRange, TimeParseError> {
-        let range = TimeRange {
-            from: TimeExpr::parse(from)?,
-            to: TimeExpr::parse(to)?,
-        };
+        TimeRange::new(TimeExpr::parse(from)?, TimeExpr::parse(to)?)
+    }
+
+    /// A range of two parsed ends, if `from` comes before `to`.
+    pub fn new(from: TimeExpr, to: TimeExpr) -> Result<TimeRange, TimeParseError> {
+        let range = TimeRange { from, to };
         // Check order at a fixed instant; relative-vs-absolute ranges are checked when resolved.
         let probe = Utc::now();
         if range.from.is_relative() == range.to.is_relative() {
             let window = range.resolve_unchecked(probe);
             if window.start_ms >= window.end_ms {
                 return Err(TimeParseError(format!(
-                    "time range `{from}` to `{to}` is empty: `from` must be before `to`"
+                    "time range `{}` to `{}` is empty: `from` must be before `to`",
+                    range.from, range.to
                 )));
             }
         }
@@ -337,17 +456,16 @@ impl TimeRange {
         match (&self.from, &self.to) {
             (
                 TimeExpr::Relative {
-                    offset_ms,
+                    offset,
                     round: None,
                 },
                 TimeExpr::Relative {
-                    offset_ms: 0,
+                    offset: to,
                     round: None,
                 },
-            ) if *offset_ms > 0 => format!(
-                "Last {}",
-                format_duration(Duration::from_millis(*offset_ms as u64))
-            ),
+            ) if to.is_zero() && offset.months >= 0 && offset.ms >= 0 && !offset.is_zero() => {
+                format!("Last {offset}")
+            }
             (from, to) => format!("{from} to {to}"),
         }
     }
@@ -425,6 +543,64 @@ mod tests {
             TimeExpr::parse("now+1h").unwrap().resolve(now),
             at("2026-11-25T13:34:56Z")
         );
+    }
+
+    #[test]
+    fn calendar_offsets_follow_month_ends_and_leap_years() {
+        let cases = [
+            ("now-1M", "2026-03-31T12:00:00Z", "2026-02-28T12:00:00Z"),
+            ("now-1M", "2024-03-31T12:00:00Z", "2024-02-29T12:00:00Z"),
+            ("now-1y", "2024-02-29T00:00:00Z", "2023-02-28T00:00:00Z"),
+            ("now-6M", "2026-11-25T12:34:56Z", "2026-05-25T12:34:56Z"),
+            ("now-1M/M", "2026-03-31T12:00:00Z", "2026-02-01T00:00:00Z"),
+            ("now-1y/y", "2026-11-25T12:34:56Z", "2025-01-01T00:00:00Z"),
+            ("now/y", "2026-11-25T12:34:56Z", "2026-01-01T00:00:00Z"),
+            ("now+1M", "2026-01-31T00:00:00Z", "2026-02-28T00:00:00Z"),
+            ("now-1y6M", "2026-11-25T00:00:00Z", "2025-05-25T00:00:00Z"),
+            ("now-1M-2d", "2026-11-25T00:00:00Z", "2026-10-23T00:00:00Z"),
+        ];
+        for (text, now, expected) in cases {
+            // `now-1M-2d` is Grafana's "a month and two days": read as 1M then 2d.
+            let text = text.replace("M-", "M");
+            assert_eq!(
+                TimeExpr::parse(&text).unwrap().resolve(at(now)),
+                at(expected),
+                "{text} at {now}"
+            );
+        }
+        // Grafana's "Previous month" and "Last 1 year" ranges.
+        let previous_month = TimeRange::parse("now-1M/M", "now/M").unwrap();
+        let window = previous_month.resolve(at("2026-03-15T08:00:00Z"));
+        assert_eq!(
+            window.start_ms,
+            at("2026-02-01T00:00:00Z").timestamp_millis()
+        );
+        assert_eq!(window.end_ms, at("2026-03-01T00:00:00Z").timestamp_millis());
+        assert_eq!(
+            TimeRange::parse("now-1y", "now").unwrap().label(),
+            "Last 1y"
+        );
+        assert_eq!(TimeExpr::parse("now-18M").unwrap().to_string(), "now-18M");
+        assert_eq!(
+            TimeExpr::parse("now-24M/M").unwrap().to_string(),
+            "now-2y/M"
+        );
+        // Refresh intervals and other durations stay fixed-length.
+        assert!(parse_duration("1M").is_err());
+    }
+
+    #[test]
+    fn huge_offsets_are_refused_not_a_panic() {
+        for text in ["now-100000000w", "now-20000y", "now+99999999999d"] {
+            let error = TimeExpr::parse(text).unwrap_err().to_string();
+            assert!(error.contains("at most 10000 years"), "{text}: {error}");
+        }
+        // The largest allowed offsets resolve without overflow.
+        let far = TimeExpr::parse("now-10000y")
+            .unwrap()
+            .resolve(at("2026-11-25T00:00:00Z"));
+        assert!(far < at("0001-01-01T00:00:00Z"));
+        assert!(TimeRange::parse("now-100000000w", "now").is_err());
     }
 
     #[test]

@@ -1,17 +1,18 @@
 //! Acknowledged alarms, kept across restarts in a small JSON file and forgotten
 //! once the alarm resolves (a new firing is a new alarm to acknowledge).
 //!
-//! The file is replaced atomically and an unreadable one is set aside
-//! ([`super::state_file`]).
+//! The file is replaced atomically by the background writer and an unreadable one
+//! is set aside ([`crate::persist`]).
 
 use super::{Alarm, AlarmState};
+use crate::persist::Writer;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Where acknowledgements live unless told: `acks.json` in the
-/// [state directory](super::state_file::state_dir).
+/// [state directory](crate::persist::state_dir).
 pub fn default_path() -> Option<PathBuf> {
-    Some(super::state_file::state_dir()?.join("acks.json"))
+    Some(crate::persist::state_dir()?.join("acks.json"))
 }
 
 /// The key of one firing of one alarm: a refire has a new `since`, so a new key.
@@ -25,9 +26,10 @@ pub fn key(alarm: &Alarm) -> String {
 }
 
 /// The acknowledged alarms.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Acks {
-    path: Option<PathBuf>,
+    /// Where they are kept, and who writes them there.
+    file: Option<(PathBuf, Writer)>,
     keys: BTreeSet<String>,
 }
 
@@ -37,12 +39,13 @@ impl Acks {
         Acks::default()
     }
 
-    /// Acknowledgements read from (and saved to) `path`; a missing file is empty,
-    /// an unreadable one is renamed `*.corrupt` and replaced on the next save.
-    pub fn load(path: &Path) -> Acks {
-        let keys = super::state_file::read_json(path, "acknowledgements").unwrap_or_default();
+    /// Acknowledgements read from `path` and saved there through `writer`; a
+    /// missing file is empty, an unreadable one is set aside and replaced on the
+    /// next save.
+    pub fn load(path: &Path, writer: Writer) -> Acks {
+        let keys = crate::persist::read_json(path, "acknowledgements").unwrap_or_default();
         Acks {
-            path: Some(path.to_owned()),
+            file: Some((path.to_owned(), writer)),
             keys,
         }
     }
@@ -80,17 +83,12 @@ impl Acks {
     }
 
     fn save(&self) {
-        let Some(path) = &self.path else {
+        let Some((path, writer)) = &self.file else {
             return;
         };
-        if let Err(error) = super::state_file::write_atomically(
-            path,
-            &serde_json::to_vec_pretty(&self.keys).unwrap_or_default(),
-        ) {
-            tracing::warn!(
-                "cannot save acknowledgements to {}: {error}",
-                path.display()
-            );
+        match serde_json::to_vec_pretty(&self.keys) {
+            Ok(bytes) => writer.save(path, bytes, "acknowledgements"),
+            Err(error) => tracing::warn!("cannot encode the acknowledgements: {error}"),
         }
     }
 }
@@ -118,14 +116,17 @@ mod tests {
     fn an_acknowledgement_survives_a_restart_and_ends_with_the_alarm() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state/acks.json");
+        let writer = Writer::start();
         let firing = alarm(1_000, AlarmState::Firing);
-        let mut acks = Acks::load(&path);
+        let mut acks = Acks::load(&path, writer.clone());
         acks.acknowledge(key(&firing));
-        let mut acks = Acks::load(&path);
+        writer.flush();
+        let mut acks = Acks::load(&path, writer.clone());
         assert!(acks.contains(&firing));
         // Resolved: the alarm is gone from every list.
         acks.prune(&[]);
-        assert!(!Acks::load(&path).contains(&firing));
+        writer.flush();
+        assert!(!Acks::load(&path, writer.clone()).contains(&firing));
         // A refire is a new alarm.
         acks.acknowledge(key(&firing));
         assert!(!acks.contains(&alarm(2_000, AlarmState::Firing)));
@@ -136,13 +137,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("acks.json");
         std::fs::write(&path, b"{not json").unwrap();
-        let mut acks = Acks::load(&path);
+        let writer = Writer::start();
+        let mut acks = Acks::load(&path, writer.clone());
         assert!(acks.keys().is_empty());
         assert_eq!(
             std::fs::read(dir.path().join("acks.json.corrupt")).unwrap(),
             b"{not json"
         );
         acks.acknowledge("x".to_owned());
-        assert!(Acks::load(&path).keys().contains("x"));
+        writer.flush();
+        assert!(Acks::load(&path, writer).keys().contains("x"));
     }
 }

@@ -1,21 +1,17 @@
 //! Evaluating a layout's local rules on the data its panels already hold, keeping a
 //! bounded history of every state change, and listing the result as alarms.
 
-use super::rules::{Change, Condition, RuleState, SeriesEval};
+use super::rules::{Change, RuleState, SeriesEval};
 use super::{Alarm, AlarmState};
-use crate::layout::{Layout, Rule};
-use crate::legend::series_name;
+use crate::dashboard::{Dashboard, PanelId, QueryKey, RuleSpec};
 use crate::store::Store;
-use crate::time_range::parse_duration;
 use chrono::DateTime;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// The source name local rules carry in the alarm list.
 pub const LOCAL_SOURCE: &str = "local";
 /// Most state changes kept in the history.
 pub const HISTORY_LIMIT: usize = 2_000;
-/// Missing data is declared after this long without a sample, unless a rule says.
-const DEFAULT_MISSING_AFTER_MS: i64 = 5 * 60_000;
 
 /// One recorded state change of a rule on a series, or of an alarm raised elsewhere.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -25,7 +21,7 @@ pub struct Transition {
     /// The series' display name (for alarms raised elsewhere, their source).
     pub series: String,
     /// The panel the rule watches or that shows the alarm's metric, if any.
-    pub panel: Option<usize>,
+    pub panel: Option<PanelId>,
     /// The change.
     pub change: Change,
 }
@@ -33,8 +29,8 @@ pub struct Transition {
 /// A rule's evaluation state across all its series, and the shared history.
 #[derive(Debug, Default)]
 pub struct Engine {
-    /// Per (rule index, series labels).
-    evals: BTreeMap<(usize, BTreeMap<String, String>), SeriesEval>,
+    /// Per (rule name, series labels).
+    evals: BTreeMap<(String, BTreeMap<String, String>), SeriesEval>,
     history: VecDeque<Transition>,
     /// Bumped whenever the history changes, so a keeper knows when to save it.
     version: u64,
@@ -53,50 +49,17 @@ struct Restored {
     closed: bool,
 }
 
-/// Where a rule looks, with its condition parsed.
-struct Resolved {
-    panel: usize,
-    condition: Condition,
-}
-
-fn resolve(layout: &Layout, rule: &Rule) -> Option<Resolved> {
-    let (panel, _) = layout.panel_by_title(rule.panel.get_ref())?;
-    let (above, threshold) = match (rule.above, rule.below) {
-        (Some(value), _) => (true, value),
-        (None, Some(value)) => (false, value),
-        (None, None) => return None,
-    };
-    let ms = |d: &Option<toml::Spanned<String>>| {
-        d.as_ref()
-            .and_then(|d| parse_duration(d.get_ref()).ok())
-            .map(|d| d.as_millis() as i64)
-    };
-    Some(Resolved {
-        panel,
-        condition: Condition {
-            above,
-            threshold,
-            clear: rule.clear.unwrap_or(threshold),
-            for_ms: ms(&rule.for_duration).unwrap_or(0),
-            missing: rule.missing,
-            missing_after_ms: ms(&rule.missing_after).unwrap_or(DEFAULT_MISSING_AFTER_MS),
-        },
-    })
-}
-
 /// How the history names one series of a rule: by the query's legend, else the
 /// rule's name.
 fn series_label(
-    layout: &Layout,
-    rule: &Rule,
-    resolved: &Resolved,
+    dashboard: &Dashboard,
+    rule: &RuleSpec,
     labels: &BTreeMap<String, String>,
 ) -> String {
-    let legend = layout.file.panels[resolved.panel]
-        .queries
-        .get(rule.query)
+    let legend = dashboard
+        .query(&rule.key())
         .and_then(|q| q.legend.as_deref());
-    series_name(legend, labels, rule.name.get_ref())
+    crate::legend::series_name(legend, labels, &rule.name)
 }
 
 impl Engine {
@@ -107,43 +70,36 @@ impl Engine {
 
     /// Feeds every sample newer than the last evaluation to each rule, then checks
     /// for missing data at `now_ms`; returns the changes, oldest first.
-    pub fn evaluate(&mut self, layout: &Layout, store: &Store, now_ms: i64) -> Vec<Transition> {
+    pub fn evaluate(
+        &mut self,
+        dashboard: &Dashboard,
+        store: &Store,
+        now_ms: i64,
+    ) -> Vec<Transition> {
         let mut changes = Vec::new();
-        for (rule_index, rule) in layout.file.rules.iter().enumerate() {
-            let Some(resolved) = resolve(layout, rule) else {
-                continue;
-            };
-            for (key, series) in store.panel_series(resolved.panel) {
-                if key.query != rule.query {
-                    continue;
-                }
+        for rule in &dashboard.rules {
+            for (key, series) in store.query_series(&rule.key()) {
                 let eval = self
                     .evals
-                    .entry((rule_index, key.labels.clone()))
+                    .entry((rule.name.clone(), key.labels.clone()))
                     .or_default();
                 let from = eval
                     .last_sample_ms
-                    .map_or(0, |last| series.partition_point(last + 1));
-                let name = series_label(layout, rule, &resolved, &key.labels);
+                    .map_or(0, |last| series.partition_point(last.saturating_add(1)));
+                let name = series_label(dashboard, rule, &key.labels);
+                let transition = |change| Transition {
+                    rule: rule.name.clone(),
+                    series: name.clone(),
+                    panel: Some(rule.panel.clone()),
+                    change,
+                };
                 for sample in series.iter().skip(from) {
-                    if let Some(change) =
-                        eval.sample(sample.t_ms, sample.value, &resolved.condition)
-                    {
-                        changes.push(Transition {
-                            rule: rule.name.get_ref().clone(),
-                            series: name.clone(),
-                            panel: Some(resolved.panel),
-                            change,
-                        });
+                    if let Some(change) = eval.sample(sample.t_ms, sample.value, &rule.condition) {
+                        changes.push(transition(change));
                     }
                 }
-                if let Some(change) = eval.tick(now_ms, &resolved.condition) {
-                    changes.push(Transition {
-                        rule: rule.name.get_ref().clone(),
-                        series: name.clone(),
-                        panel: Some(resolved.panel),
-                        change,
-                    });
+                if let Some(change) = eval.tick(now_ms, &rule.condition) {
+                    changes.push(transition(change));
                 }
             }
         }
@@ -223,7 +179,7 @@ impl Engine {
             .map(|t| Transition {
                 rule: t.rule.clone(),
                 series: t.series.clone(),
-                panel: t.panel,
+                panel: t.panel.clone(),
                 change: Change {
                     from: t.change.to,
                     to: RuleState::Ok,
@@ -263,22 +219,16 @@ impl Engine {
 
     /// (rule name, series) of every local rule series that is not ok now, named as
     /// the history names them.
-    pub fn active_keys(&self, layout: &Layout) -> std::collections::BTreeSet<(String, String)> {
-        let mut keys = std::collections::BTreeSet::new();
-        for ((rule_index, labels), eval) in &self.evals {
+    pub fn active_keys(&self, dashboard: &Dashboard) -> BTreeSet<(String, String)> {
+        let mut keys = BTreeSet::new();
+        for ((rule_name, labels), eval) in &self.evals {
             if eval.state == RuleState::Ok {
                 continue;
             }
-            let Some(rule) = layout.file.rules.get(*rule_index) else {
+            let Some(rule) = dashboard.rules.iter().find(|r| &r.name == rule_name) else {
                 continue;
             };
-            let Some(resolved) = resolve(layout, rule) else {
-                continue;
-            };
-            keys.insert((
-                rule.name.get_ref().clone(),
-                series_label(layout, rule, &resolved, labels),
-            ));
+            keys.insert((rule.name.clone(), series_label(dashboard, rule, labels)));
         }
         keys
     }
@@ -293,70 +243,93 @@ impl Engine {
         self.evals.clear();
     }
 
-    /// Forgets the history (a layout whose panels moved: its entries name panels by
-    /// position).
-    pub fn clear_history(&mut self) {
-        self.history.clear();
-        self.restored = None;
-        self.version += 1;
+    /// Takes over another engine's history (and what it still owes a restored
+    /// one), leaving that one empty: a new session of the same layout file.
+    pub fn adopt_history(&mut self, earlier: &mut Engine) {
+        self.history = std::mem::take(&mut earlier.history);
+        self.restored = earlier.restored.take();
+        self.version = self.version.max(earlier.version) + 1;
     }
 
-    /// The rules' alarms that are not ok, in the alarm model.
-    pub fn alarms(&self, layout: &Layout) -> Vec<Alarm> {
+    /// Every rule's alarm in the alarm model, one per series it judges, ok ones
+    /// included: a list of alarms shows every alarm with its state, as an alert
+    /// list shows its normal rules. A rule whose query answered with no series at
+    /// all is listed once as `nodata`; one whose query has not answered yet is not
+    /// listed (its state is not known).
+    pub fn alarms(
+        &self,
+        dashboard: &Dashboard,
+        answered: &dyn Fn(&QueryKey) -> bool,
+    ) -> Vec<Alarm> {
         let mut alarms = Vec::new();
-        for ((rule_index, labels), eval) in &self.evals {
-            let Some(rule) = layout.file.rules.get(*rule_index) else {
+        for rule in &dashboard.rules {
+            let Some(panel) = dashboard.panel(&rule.panel) else {
                 continue;
             };
-            let Some(resolved) = resolve(layout, rule) else {
-                continue;
-            };
-            let (state, since_ms) = match eval.state {
-                RuleState::Ok => continue,
-                RuleState::Pending { since_ms } => (AlarmState::Pending, since_ms),
-                RuleState::Firing { since_ms } => (AlarmState::Firing, since_ms),
-                RuleState::NoData { since_ms } => (AlarmState::NoData, since_ms),
-            };
-            let panel = &layout.file.panels[resolved.panel];
-            let legend = panel
-                .queries
-                .get(rule.query)
-                .and_then(|q| q.legend.as_deref());
-            let series = series_name(legend, labels, "");
-            let summary = rule.summary.clone().unwrap_or_else(|| {
-                let c = &resolved.condition;
-                let value = eval
-                    .last_value
-                    .map_or("no data".to_owned(), |v| panel.unit.format(v));
-                let (word, threshold) = if c.above {
-                    (">", c.threshold)
-                } else {
-                    ("<", c.threshold)
+            let legend = panel.query(&rule.query).and_then(|q| q.legend.as_deref());
+            let mut judged = 0;
+            for ((rule_name, labels), eval) in
+                self.evals.range((rule.name.clone(), BTreeMap::new())..)
+            {
+                if rule_name != &rule.name {
+                    break;
+                }
+                judged += 1;
+                let (state, since_ms) = match eval.state {
+                    RuleState::Ok => (AlarmState::Ok, None),
+                    RuleState::Pending { since_ms } => (AlarmState::Pending, Some(since_ms)),
+                    RuleState::Firing { since_ms } => (AlarmState::Firing, Some(since_ms)),
+                    RuleState::NoData { since_ms } => (AlarmState::NoData, Some(since_ms)),
                 };
-                let stale = if state == AlarmState::NoData {
-                    " (no recent data)"
-                } else {
-                    ""
-                };
-                format!("{value} {word} {}{stale}", panel.unit.format(threshold))
-            });
-            let mut alarm_labels = labels.clone();
-            alarm_labels.insert("rule".to_owned(), rule.name.get_ref().clone());
-            alarms.push(Alarm {
-                name: if series.is_empty() {
-                    rule.name.get_ref().clone()
-                } else {
-                    format!("{} · {series}", rule.name.get_ref())
-                },
-                source: LOCAL_SOURCE.to_owned(),
-                severity: rule.severity.clone(),
-                state,
-                since: DateTime::from_timestamp_millis(since_ms),
-                summary,
-                labels: alarm_labels,
-                expression: None,
-                panel: Some(resolved.panel),
-            });
+                let series = crate::legend::series_name(legend, labels, "");
+                let summary = rule.summary.clone().unwrap_or_else(|| {
+                    let c = &rule.condition;
+                    let value = eval
+                        .last_value
+                        .map_or("no data".to_owned(), |v| panel.unit.format(v));
+                    let threshold = panel.unit.format(c.threshold);
+                    match (state, c.above) {
+                        (AlarmState::Ok, true) => format!("{value}; fires above {threshold}"),
+                        (AlarmState::Ok, false) => format!("{value}; fires below {threshold}"),
+                        (AlarmState::NoData, _) => {
+                            let word = if c.above { ">" } else { "<" };
+                            format!("{value} {word} {threshold} (no recent data)")
+                        }
+                        (_, true) => format!("{value} > {threshold}"),
+                        (_, false) => format!("{value} < {threshold}"),
+                    }
+                });
+                let mut alarm_labels = labels.clone();
+                alarm_labels.insert("rule".to_owned(), rule.name.clone());
+                alarms.push(Alarm {
+                    name: if series.is_empty() {
+                        rule.name.clone()
+                    } else {
+                        format!("{} · {series}", rule.name)
+                    },
+                    source: LOCAL_SOURCE.to_owned(),
+                    severity: rule.severity.clone(),
+                    state,
+                    since: since_ms.and_then(DateTime::from_timestamp_millis),
+                    summary,
+                    labels: alarm_labels,
+                    expression: None,
+                    panel: Some(rule.panel.clone()),
+                });
+            }
+            if judged == 0 && answered(&rule.key()) {
+                alarms.push(Alarm {
+                    name: rule.name.clone(),
+                    source: LOCAL_SOURCE.to_owned(),
+                    severity: rule.severity.clone(),
+                    state: AlarmState::NoData,
+                    since: None,
+                    summary: "its query returned no series".to_owned(),
+                    labels: BTreeMap::from([("rule".to_owned(), rule.name.clone())]),
+                    expression: None,
+                    panel: Some(rule.panel.clone()),
+                });
+            }
         }
         alarms.sort_by(Alarm::display_order);
         alarms
@@ -364,11 +337,11 @@ impl Engine {
 
     /// The spans a rule fired on each panel: (panel, start, end or `None` while
     /// still firing), from the history.
-    pub fn firing_spans(&self) -> Vec<(usize, i64, Option<i64>)> {
-        let mut open: BTreeMap<(String, String), (usize, i64)> = BTreeMap::new();
+    pub fn firing_spans(&self) -> Vec<(PanelId, i64, Option<i64>)> {
+        let mut open: BTreeMap<(String, String), (PanelId, i64)> = BTreeMap::new();
         let mut spans = Vec::new();
         for t in &self.history {
-            let Some(panel) = t.panel else {
+            let Some(panel) = t.panel.clone() else {
                 continue; // nowhere to draw it
             };
             let key = (t.rule.clone(), t.series.clone());
@@ -398,7 +371,7 @@ mod tests {
 
     const MINUTE: i64 = 60_000;
 
-    fn layout() -> Layout {
+    fn layout() -> Dashboard {
         let text = r#"version = 1
 title = "t"
 [sources.fleet]
@@ -434,8 +407,8 @@ above = 10.0
             .collect();
         let mut store = Store::new(Retention::default());
         let key = SeriesKey {
-            panel: 0,
-            query: 0,
+            panel: "p99".into(),
+            query: "q1".into(),
             labels: BTreeMap::new(),
         };
         store.merge(key, 0, 30 * MINUTE, &samples);

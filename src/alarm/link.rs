@@ -4,65 +4,97 @@
 //! matched against the names the panels' PromQL reads.
 
 use super::Alarm;
-use crate::layout::{Layout, PanelKind};
+use crate::dashboard::{Dashboard, PanelId, QuerySpec, Target};
+use crate::layout::PanelKind;
+use crate::source::SourceQuery;
+
+/// What a panel's queries read, worked out once when the layout is compiled (so an
+/// alerts refresh does not scan every panel's PromQL again).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PanelReads {
+    /// Metric names its PromQL selects, and the demo metrics it reads (the
+    /// simulated fleet names its metrics as the exporters do).
+    names: Vec<NameMatcher>,
+    /// (namespace, metric) of its CloudWatch statistics and demo metrics (no
+    /// namespace), for CloudWatch alarms.
+    metrics: Vec<(Option<String>, String)>,
+}
+
+impl PanelReads {
+    /// What the queries of a panel of `kind` read; nothing for an alarm panel.
+    pub fn of(kind: PanelKind, queries: &[QuerySpec]) -> PanelReads {
+        let mut reads = PanelReads::default();
+        if kind == PanelKind::Alarms {
+            return reads;
+        }
+        for query in queries {
+            let Target::Fetch { query, .. } = &query.target else {
+                continue;
+            };
+            match query {
+                SourceQuery::Prometheus(prom) => reads.names.extend(metric_names(&prom.promql)),
+                SourceQuery::Demo(demo) => {
+                    reads
+                        .names
+                        .push(NameMatcher::Exact(demo.metric_name().to_owned()));
+                    reads.metrics.push((None, demo.metric_name().to_owned()));
+                }
+                SourceQuery::CloudWatch(cw) => {
+                    if let crate::source::cloudwatch::CwExpr::Stat(stat) = &cw.what {
+                        reads
+                            .metrics
+                            .push((Some(stat.namespace.clone()), stat.metric.clone()));
+                    }
+                }
+                SourceQuery::CostExplorer(_) => {}
+            }
+        }
+        reads
+    }
+}
 
 /// The series panel that best shows the alarm's metric: its own panel when it has
 /// one; for CloudWatch alarms the first panel querying that namespace and metric; for
 /// Prometheus alerts the panel whose PromQL shares the most metric names with the
 /// alert's expression (the first such panel on a tie).
-pub fn panel_showing(alarm: &Alarm, layout: &Layout) -> Option<usize> {
+pub fn panel_showing(alarm: &Alarm, dashboard: &Dashboard) -> Option<PanelId> {
     if alarm.panel.is_some() {
-        return alarm.panel;
+        return alarm.panel.clone();
     }
     if let Some(expression) = &alarm.expression {
-        return panel_reading_promql(expression, layout);
+        return panel_reading_promql(expression, dashboard);
     }
     let namespace = alarm.labels.get("namespace")?;
     let metric = alarm.labels.get("metric")?;
-    layout.file.panels.iter().position(|panel| {
-        panel.kind != PanelKind::Alarms
-            && panel.queries.iter().any(|q| {
-                q.namespace
-                    .as_ref()
-                    .is_none_or(|n| n.get_ref() == namespace)
-                    && q.metric.as_ref().map(|m| m.get_ref()) == Some(metric)
-            })
-    })
+    dashboard
+        .panels
+        .iter()
+        .find(|panel| {
+            panel
+                .reads
+                .metrics
+                .iter()
+                .any(|(n, m)| n.as_ref().is_none_or(|n| n == namespace) && m == metric)
+        })
+        .map(|panel| panel.id.clone())
 }
 
-fn panel_reading_promql(expression: &str, layout: &Layout) -> Option<usize> {
+fn panel_reading_promql(expression: &str, dashboard: &Dashboard) -> Option<PanelId> {
     let wanted = metric_names(expression);
     if wanted.is_empty() {
         return None;
     }
-    let mut best: Option<(usize, usize)> = None;
-    for (index, panel) in layout.file.panels.iter().enumerate() {
-        if panel.kind == PanelKind::Alarms {
-            continue;
-        }
-        // PromQL queries, and `metric` queries (the simulated fleet names its
-        // metrics as the exporters do).
-        let read: Vec<NameMatcher> = panel
-            .queries
-            .iter()
-            .flat_map(|q| {
-                let promql = q.promql.as_ref().map(|p| metric_names(p.get_ref()));
-                let metric = q
-                    .metric
-                    .as_ref()
-                    .map(|m| NameMatcher::Exact(m.get_ref().clone()));
-                promql.into_iter().flatten().chain(metric)
-            })
-            .collect();
+    let mut best: Option<(&PanelId, usize)> = None;
+    for panel in &dashboard.panels {
         let shared = wanted
             .iter()
-            .filter(|w| read.iter().any(|r| w.overlaps(r)))
+            .filter(|w| panel.reads.names.iter().any(|r| w.overlaps(r)))
             .count();
         if shared > 0 && best.is_none_or(|(_, most)| shared > most) {
-            best = Some((index, shared));
+            best = Some((&panel.id, shared));
         }
     }
-    best.map(|(index, _)| index)
+    best.map(|(id, _)| id.clone())
 }
 
 /// How a PromQL selector names its metric: a bare name or `__name__="…"`, or a
@@ -385,9 +417,10 @@ mod tests {
     fn an_alert_leads_to_the_shipped_panel_that_draws_its_metric() {
         let path =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/vllm-serving.toml");
-        let layout = crate::layout::load_layout(&path).unwrap();
+        let dashboard = crate::layout::load_layout(&path).unwrap();
         let title = |alarm: &Alarm| {
-            panel_showing(alarm, &layout).map(|i| layout.file.panels[i].title.get_ref().clone())
+            panel_showing(alarm, &dashboard)
+                .and_then(|id| dashboard.panel(&id).map(|p| p.title.clone()))
         };
         // A typical rule on the underscore spelling; the layout matches both.
         let p99 = alert(

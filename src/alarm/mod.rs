@@ -15,7 +15,6 @@ pub mod observed;
 pub mod prometheus;
 pub mod report;
 pub mod rules;
-pub mod state_file;
 
 pub use link::panel_showing;
 pub use prometheus::{from_alertmanager, from_prometheus};
@@ -86,24 +85,10 @@ pub struct Alarm {
     pub expression: Option<String>,
     /// The panel that shows its metric, when known (local rules, CloudWatch alarms
     /// and Prometheus alerts whose metric a panel queries): clicking the alarm goes there.
-    pub panel: Option<usize>,
+    pub panel: Option<crate::dashboard::PanelId>,
 }
 
 impl Alarm {
-    /// Whether an alarm panel's query keeps this alarm: its `alarm_prefix` and
-    /// `alarm_states`, when set.
-    pub fn matches(&self, query: &crate::layout::Query) -> bool {
-        let prefix_ok = query
-            .alarm_prefix
-            .as_deref()
-            .is_none_or(|prefix| self.name.starts_with(prefix));
-        let state_ok = query
-            .alarm_states
-            .as_ref()
-            .is_none_or(|states| states.get_ref().iter().any(|s| s == self.state.label()));
-        prefix_ok && state_ok
-    }
-
     /// Order for display: firing before pending before suppressed, then by
     /// severity (critical first), then the newest first.
     pub fn display_order(a: &Alarm, b: &Alarm) -> std::cmp::Ordering {

@@ -34,7 +34,7 @@ fn identity(alarm: &Alarm) -> (String, String, BTreeMap<String, String>) {
 pub fn transitions(before: &[Alarm], after: &[Alarm], now_ms: i64) -> Vec<Transition> {
     let previous: BTreeMap<_, _> = before
         .iter()
-        .map(|a| (identity(a), (rule_state(a, now_ms), a.panel)))
+        .map(|a| (identity(a), (rule_state(a, now_ms), a.panel.clone())))
         .collect();
     let mut changes = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
@@ -60,16 +60,24 @@ pub fn transitions(before: &[Alarm], after: &[Alarm], now_ms: i64) -> Vec<Transi
             | RuleState::NoData { since_ms } => since_ms,
             RuleState::Ok => alarm.since.map_or(now_ms, |t| t.timestamp_millis()),
         };
-        changes.push(transition(alarm, alarm.panel, from, to, at_ms));
+        changes.push(transition(alarm, alarm.panel.clone(), from, to, at_ms));
     }
     for alarm in before {
         let id = identity(alarm);
         if seen.contains(&id) {
             continue;
         }
-        let (from, panel) = previous[&id];
-        if from != RuleState::Ok {
-            changes.push(transition(alarm, panel, from, RuleState::Ok, now_ms));
+        let Some((from, panel)) = previous.get(&id) else {
+            continue;
+        };
+        if *from != RuleState::Ok {
+            changes.push(transition(
+                alarm,
+                panel.clone(),
+                *from,
+                RuleState::Ok,
+                now_ms,
+            ));
         }
     }
     changes.sort_by_key(|t| t.change.at_ms);
@@ -103,7 +111,7 @@ fn series_of(alarm: &Alarm) -> String {
 
 fn transition(
     alarm: &Alarm,
-    panel: Option<usize>,
+    panel: Option<crate::dashboard::PanelId>,
     from: RuleState,
     to: RuleState,
     at_ms: i64,
@@ -136,7 +144,7 @@ mod tests {
             summary: String::new(),
             labels: BTreeMap::new(),
             expression: None,
-            panel: Some(3),
+            panel: Some("latency".into()),
         }
     }
 
@@ -182,7 +190,7 @@ mod tests {
         let changes = transitions(&before, &[], 900_000);
         assert_eq!(words(&changes), ["HighP99 firing→ok @900"]);
         // The band on the linked panel closes there.
-        assert_eq!(changes[0].panel, Some(3));
+        assert_eq!(changes[0].panel, Some("latency".into()));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Watching the open layout file: edits show up in the running dashboard, and a
 //! broken edit is reported (file:line:col) while the last good layout stays on screen.
 
-use crate::layout::{Layout, LayoutErrors, load_layout};
+use crate::dashboard::Dashboard;
+use crate::layout::{LayoutErrors, load_layout};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -12,7 +13,7 @@ use tokio::task::JoinHandle;
 pub const CHECK_INTERVAL: Duration = Duration::from_secs(1);
 
 /// A newly read version of the layout file.
-pub type Reloaded = Result<Layout, LayoutErrors>;
+pub type Reloaded = Result<Dashboard, LayoutErrors>;
 
 /// Background watcher of one layout file; stops when dropped.
 pub struct LayoutWatcher {

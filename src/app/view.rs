@@ -25,7 +25,7 @@ pub enum Command {
     /// one showing its metric) into view.
     FocusAlarm {
         /// The panel to bring into view, when known.
-        panel: Option<usize>,
+        panel: Option<crate::dashboard::PanelId>,
         /// When the alarm began, ms.
         at_ms: i64,
     },

@@ -18,14 +18,14 @@ pub fn alarms(
 ) -> Result<ExitCode> {
     const FIRING: u8 = 1;
     const ERROR: u8 = 2;
-    let layout = match load_layout(layout_path) {
-        Ok(layout) => layout,
+    let dashboard = match load_layout(layout_path) {
+        Ok(dashboard) => std::sync::Arc::new(dashboard),
         Err(errors) => {
             eprintln!("{errors}");
             return Ok(ExitCode::from(ERROR));
         }
     };
-    if !fleetdeck::alarm::collect::has_alarms(&layout) {
+    if !dashboard.has_alarms() {
         eprintln!(
             "{}: no alarm panels and no [[rules]]: nothing to check",
             layout_path.display()
@@ -44,11 +44,12 @@ pub fn alarms(
         .build()?;
     let mut notifier = fleetdeck::alarm::notify::Notifier::new(notify);
     loop {
-        let collected = runtime.block_on(fleetdeck::alarm::collect::collect(&layout, clock));
+        let collected =
+            runtime.block_on(fleetdeck::alarm::collect::collect(dashboard.clone(), clock));
         notifier.update(
             &collected.alarms,
             clock.now().timestamp_millis(),
-            layout.refresh,
+            dashboard.refresh,
             runtime.handle(),
         );
         for error in &collected.errors {
@@ -73,7 +74,7 @@ pub fn alarms(
                 0
             }));
         }
-        std::thread::sleep(layout.refresh);
+        std::thread::sleep(dashboard.refresh);
         if !json {
             println!();
         }

@@ -2,6 +2,7 @@
 //! what their AWS sources cost a day before anything runs.
 
 use anyhow::Result;
+use fleetdeck::dashboard::Dashboard;
 use fleetdeck::layout::load_layout;
 use fleetdeck::time_range::format_duration;
 use std::path::PathBuf;
@@ -11,15 +12,15 @@ pub fn check(files: &[PathBuf]) -> Result<ExitCode> {
     let mut failed = false;
     for file in files {
         match load_layout(file) {
-            Ok(layout) => {
+            Ok(dashboard) => {
                 println!(
                     "{}: ok ({} panels, {} sources)",
                     file.display(),
-                    layout.file.panels.len(),
-                    layout.file.sources.len()
+                    dashboard.panels.len(),
+                    dashboard.sources.len()
                 );
-                print_cloudwatch_cost(&layout);
-                print_cost_explorer_cost(&layout);
+                print_cloudwatch_cost(&dashboard);
+                print_cost_explorer_cost(&dashboard);
             }
             Err(errors) => {
                 failed = true;
@@ -36,7 +37,7 @@ pub fn check(files: &[PathBuf]) -> Result<ExitCode> {
 
 /// The projected CloudWatch bill of a layout, so nobody puts a $50/day layout on a
 /// wall by accident.
-fn print_cloudwatch_cost(layout: &fleetdeck::layout::Layout) {
+fn print_cloudwatch_cost(layout: &Dashboard) {
     let now_ms = chrono::Utc::now().timestamp_millis();
     for (source, estimate) in fleetdeck::source::cloudwatch::cost::estimate(layout, now_ms) {
         let refresh = format_duration(layout.refresh);
@@ -59,7 +60,7 @@ fn print_cloudwatch_cost(layout: &fleetdeck::layout::Layout) {
 }
 
 /// The projected Cost Explorer bill: $0.01 a request, bought once per cache TTL.
-fn print_cost_explorer_cost(layout: &fleetdeck::layout::Layout) {
+fn print_cost_explorer_cost(layout: &Dashboard) {
     let now_ms = chrono::Utc::now().timestamp_millis();
     for (source, estimate) in fleetdeck::source::costexplorer::cost::estimate(layout, now_ms) {
         let usd = estimate.usd_per_day();

@@ -2,10 +2,10 @@
 //! sources and store as the window.
 
 use super::clock_from;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use fleetdeck::export::{ExportFormat, export_panel, write_csv, write_json};
 use fleetdeck::layout::load_layout;
-use fleetdeck::time_range::TimeRange;
+use fleetdeck::time_range::{TimeExpr, TimeRange};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -18,15 +18,27 @@ pub fn export(
     width: u32,
     now: Option<&str>,
 ) -> Result<ExitCode> {
-    let layout = load_layout(layout_path).map_err(|errors| anyhow::anyhow!("{errors}"))?;
-    let from = from.unwrap_or_else(|| layout.file.time.from.get_ref().clone());
-    let to = to.unwrap_or_else(|| layout.file.time.to.get_ref().clone());
-    let range = TimeRange::parse(&from, &to)?;
+    let dashboard = load_layout(layout_path).map_err(|errors| anyhow::anyhow!("{errors}"))?;
+    let from = match from {
+        Some(text) => TimeExpr::parse(&text).context("--from")?,
+        None => dashboard.time.from.clone(),
+    };
+    let to = match to {
+        Some(text) => TimeExpr::parse(&text).context("--to")?,
+        None => dashboard.time.to.clone(),
+    };
+    let range = TimeRange::new(from, to)?;
     let clock = clock_from(now)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let series = runtime.block_on(export_panel(&layout, panel, &range, clock, width))?;
+    let series = runtime.block_on(export_panel(
+        std::sync::Arc::new(dashboard),
+        panel,
+        &range,
+        clock,
+        width,
+    ))?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match format {

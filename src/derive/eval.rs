@@ -55,20 +55,16 @@ struct Context<'a> {
 }
 
 /// Evaluates `expr` over `inputs` for the window `[start_ms, end_ms]`, with the
-/// shipped on-demand prices.
+/// shipped on-demand prices (tests; dashboards carry their own table).
+#[cfg(test)]
 pub fn evaluate(
     expr: &Expr,
     inputs: &HashMap<String, Operand<'_>>,
     start_ms: i64,
     end_ms: i64,
 ) -> Output {
-    evaluate_priced(
-        expr,
-        inputs,
-        start_ms,
-        end_ms,
-        &super::prices::Prices::default(),
-    )
+    let prices = super::prices::Prices::shipped().unwrap();
+    evaluate_priced(expr, inputs, start_ms, end_ms, &prices)
 }
 
 /// Evaluates `expr` with `prices` for `on_demand`.
@@ -99,6 +95,9 @@ pub fn evaluate_priced(
     };
     let value = eval(expr, &mut ctx);
     let grid = ctx.grid.clone();
+    // Sums and products of huge values can leave a float's range on the way:
+    // those points are gaps, as a division by zero is, never ±inf on a chart.
+    let mut overflows = 0;
     let series = value
         .series
         .into_iter()
@@ -106,11 +105,24 @@ pub fn evaluate_priced(
             let samples = grid
                 .iter()
                 .zip(column)
-                .filter_map(|(&t_ms, v)| v.map(|value| Sample { t_ms, value }))
+                .filter_map(|(&t_ms, v)| {
+                    let value = v?;
+                    if value.is_finite() {
+                        Some(Sample { t_ms, value })
+                    } else {
+                        overflows += 1;
+                        None
+                    }
+                })
                 .collect();
             (labels, samples)
         })
         .collect();
+    note(
+        &mut ctx,
+        "values beyond a number's range left gaps",
+        overflows,
+    );
     Output {
         series,
         notes: ctx
@@ -481,6 +493,18 @@ mod tests {
         let times: Vec<i64> = out.series[0].1.iter().map(|s| s.t_ms).collect();
         assert_eq!(times, [60_000, 180_000]);
         assert_eq!(out.notes, ["division by zero left gaps"]);
+    }
+
+    #[test]
+    fn a_sum_beyond_a_numbers_range_is_a_gap_not_infinity() {
+        // Found by the property test below: 1e307 summed over a window.
+        let a = samples(60_000, &[1e308, 1e308, 1.0]);
+        let inputs = HashMap::from([("a".to_owned(), operand(&a, None))]);
+        let out = run("sum_over(a, 2m)", &inputs, 180_000);
+        let points: Vec<(i64, f64)> = out.series[0].1.iter().map(|s| (s.t_ms, s.value)).collect();
+        // Minute 2 sums 1e308 twice: beyond a float. Minute 3: 1e308 + 1.
+        assert_eq!(points, [(60_000, 1e308), (180_000, 1e308)]);
+        assert_eq!(out.notes, ["values beyond a number's range left gaps"]);
     }
 
     #[test]

@@ -7,16 +7,18 @@ pub mod parse;
 pub mod prices;
 pub mod store;
 
-pub use eval::{Input, Operand, Output, evaluate, evaluate_priced};
+#[cfg(test)]
+pub use eval::evaluate;
+pub use eval::{Input, Operand, Output, evaluate_priced};
 pub use parse::{Expr, ParseError, parse};
 
 use crate::layout::{Panel, Query};
 use std::ops::Range;
 
-/// Checks a query that has `derive` or lacks `source`: it parses, names only ids of
-/// the panel's other queries, and takes no source keys. Errors carry the span of
-/// the offending text when known.
-pub fn validate(query: &Query, panel: &Panel) -> Result<(), (Option<Range<usize>>, String)> {
+/// Checks a query that has `derive` or lacks `source` — it parses, names only ids
+/// of the panel's other queries, and takes no source keys — and returns it parsed.
+/// Errors carry the span of the offending text when known.
+pub fn compile(query: &Query, panel: &Panel) -> Result<Expr, (Option<Range<usize>>, String)> {
     let Some(text) = &query.derive else {
         return Err((
             None,
@@ -50,5 +52,5 @@ pub fn validate(query: &Query, panel: &Panel) -> Result<(), (Option<Range<usize>
             ));
         }
     }
-    Ok(())
+    Ok(expr)
 }

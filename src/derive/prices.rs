@@ -27,21 +27,22 @@ pub struct Prices {
 }
 
 impl Prices {
-    /// The shipped table with `overrides` (a layout's `[prices]`) on top.
-    pub fn with_overrides(overrides: &BTreeMap<String, f64>) -> Prices {
-        let table: Table = toml::from_str(SHIPPED).expect("the shipped price table parses");
+    /// The shipped table with `overrides` (a layout's `[prices]`) on top; read once,
+    /// when a layout is compiled.
+    pub fn with_overrides(overrides: &BTreeMap<String, f64>) -> Result<Prices, String> {
+        let table: Table = toml::from_str(SHIPPED)
+            .map_err(|error| format!("the shipped price table does not parse: {error}"))?;
         let mut per_hour = table.prices;
         per_hour.extend(overrides.iter().map(|(k, v)| (k.clone(), *v)));
-        Prices {
+        Ok(Prices {
             taken: table.taken,
             region: table.region,
             per_hour,
-        }
+        })
     }
-}
 
-impl Default for Prices {
-    fn default() -> Self {
+    /// The shipped table alone.
+    pub fn shipped() -> Result<Prices, String> {
         Prices::with_overrides(&BTreeMap::new())
     }
 }
@@ -52,7 +53,8 @@ mod tests {
 
     #[test]
     fn the_shipped_table_is_dated_and_a_layout_can_override_it() {
-        let prices = Prices::with_overrides(&BTreeMap::from([("p5.48xlarge".to_owned(), 55.04)]));
+        let prices =
+            Prices::with_overrides(&BTreeMap::from([("p5.48xlarge".to_owned(), 55.04)])).unwrap();
         assert_eq!(prices.taken, "2026-11");
         assert_eq!(prices.per_hour["p5.48xlarge"], 55.04);
         assert_eq!(prices.per_hour["trn1.32xlarge"], 21.50);

@@ -2,8 +2,9 @@
 //! the store, and putting the results back as that query's series — shared by the
 //! window and `fleetdeck export`.
 
-use super::{Input, Operand, evaluate_priced, parse};
-use crate::layout::Layout;
+use super::prices::Prices;
+use super::{Input, Operand, evaluate_priced};
+use crate::dashboard::{PanelSpec, QueryId, Target};
 use crate::store::{Sample, SeriesKey, Store};
 use crate::units::Unit;
 use std::collections::HashMap;
@@ -14,12 +15,20 @@ type OwnedSeries = (SeriesKey, Vec<Sample>);
 /// What computing one derived query gave: the notes about gaps, or why it failed.
 pub type Outcome = Result<Vec<String>, String>;
 
-/// Recomputes every derived query of `panel`; returns each one's outcome by query
-/// index. Inputs are the panel's queries with an `id`, over all the data held.
-pub fn refresh_panel(layout: &Layout, panel: usize, store: &mut Store) -> Vec<(usize, Outcome)> {
-    let queries = &layout.file.panels[panel].queries;
-    let derived: Vec<usize> = (0..queries.len())
-        .filter(|&i| queries[i].derive.is_some())
+/// Recomputes every derived query of `panel`; returns each one's outcome. Inputs
+/// are the panel's fetched queries (by id), over all the data held.
+pub fn refresh_panel(
+    panel: &PanelSpec,
+    prices: &Prices,
+    store: &mut Store,
+) -> Vec<(QueryId, Outcome)> {
+    let derived: Vec<(&QueryId, &super::Expr, Option<f64>)> = panel
+        .queries
+        .iter()
+        .filter_map(|q| match &q.target {
+            Target::Derive(expr) => Some((&q.id, expr, q.scale)),
+            _ => None,
+        })
         .collect();
     if derived.is_empty() {
         return Vec::new();
@@ -27,14 +36,12 @@ pub fn refresh_panel(layout: &Layout, panel: usize, store: &mut Store) -> Vec<(u
     // Copies of the inputs, so the store can take the results afterwards.
     let mut owned: HashMap<String, (Option<Unit>, Vec<OwnedSeries>)> = HashMap::new();
     let (mut start, mut end) = (i64::MAX, i64::MIN);
-    for (index, query) in queries.iter().enumerate() {
-        let Some(id) = &query.id else { continue };
-        if query.derive.is_some() {
+    for query in &panel.queries {
+        if matches!(query.target, Target::Derive(_)) {
             continue;
         }
         let series: Vec<OwnedSeries> = store
-            .panel_series(panel)
-            .filter(|(key, _)| key.query == index)
+            .query_series(&panel.key(&query.id))
             .map(|(key, series)| (key.clone(), series.iter().copied().collect()))
             .collect();
         for (_, samples) in &series {
@@ -43,7 +50,7 @@ pub fn refresh_panel(layout: &Layout, panel: usize, store: &mut Store) -> Vec<(u
                 end = end.max(last.t_ms);
             }
         }
-        owned.insert(id.get_ref().clone(), (query.unit, series));
+        owned.insert(query.id.as_str().to_owned(), (query.unit, series));
     }
     let inputs: HashMap<String, Operand<'_>> = owned
         .iter()
@@ -63,41 +70,32 @@ pub fn refresh_panel(layout: &Layout, panel: usize, store: &mut Store) -> Vec<(u
             )
         })
         .collect();
-    let prices = super::prices::Prices::with_overrides(&layout.file.prices);
     let mut outcomes = Vec::new();
-    for index in derived {
-        let text = queries[index]
-            .derive
-            .as_ref()
-            .map(|d| d.get_ref().as_str())
-            .unwrap_or("");
-        let expr = match parse(text) {
-            Ok(expr) => expr,
-            Err(error) => {
-                outcomes.push((index, Err(format!("derive: {error}"))));
-                continue;
-            }
-        };
+    for (id, expr, scale) in derived {
         if start > end {
-            outcomes.push((index, Ok(vec!["no input data yet".to_owned()])));
+            outcomes.push((id.clone(), Ok(vec!["no input data yet".to_owned()])));
             continue;
         }
         // One step before the first sample, so the first grid point holds it.
-        let output = evaluate_priced(&expr, &inputs, start - 1, end, &prices);
+        let mut output = evaluate_priced(expr, &inputs, start - 1, end, prices);
+        if let Some(scale) = scale {
+            for (_, samples) in &mut output.series {
+                for sample in samples {
+                    sample.value *= scale;
+                }
+            }
+        }
+        let query_key = panel.key(id);
         let keys: Vec<SeriesKey> = output
             .series
             .iter()
-            .map(|(labels, _)| SeriesKey {
-                panel,
-                query: index,
-                labels: labels.clone(),
-            })
+            .map(|(labels, _)| SeriesKey::new(&query_key, labels.clone()))
             .collect();
-        store.retain_query_series(panel, index, &keys);
+        store.retain_query_series(&query_key, &keys);
         for (key, (_, samples)) in keys.into_iter().zip(&output.series) {
             store.merge(key, start - 1, end, samples);
         }
-        outcomes.push((index, Ok(output.notes)));
+        outcomes.push((id.clone(), Ok(output.notes)));
     }
     outcomes
 }

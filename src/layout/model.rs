@@ -54,17 +54,37 @@ pub enum MissingData {
     Firing,
 }
 
+/// Which query of a panel a rule watches: its position (0-based) or its `id`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum QueryRef {
+    /// The query at this position, 0-based.
+    Index(usize),
+    /// The query with this `id` (`q1`, `q2`, … for queries without one).
+    Id(String),
+}
+
+impl Default for QueryRef {
+    fn default() -> Self {
+        QueryRef::Index(0)
+    }
+}
+
+fn first_query() -> Spanned<QueryRef> {
+    Spanned::new(0..0, QueryRef::default())
+}
+
 /// A local alarm rule: a threshold on every series of one panel query.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
-    /// The alarm's name.
+    /// The alarm's name (unique in the layout).
     pub name: Spanned<String>,
     /// Title of the panel whose query it watches (and where its bands are drawn).
     pub panel: Spanned<String>,
-    /// Which query of that panel, 0-based (default 0).
-    #[serde(default)]
-    pub query: usize,
+    /// Which query of that panel: 0-based position or `id` (default the first).
+    #[serde(default = "first_query")]
+    pub query: Spanned<QueryRef>,
     /// Fire when a series rises above this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub above: Option<f64>,
@@ -268,12 +288,19 @@ pub struct GridPos {
 }
 
 impl GridPos {
-    /// Whether two positions share at least one cell.
+    /// Whether two positions share at least one cell (no overflow, whatever the
+    /// numbers: a layout may hold anything until it is checked).
     pub fn overlaps(&self, other: &GridPos) -> bool {
-        self.x < other.x + other.w
-            && other.x < self.x + self.w
-            && self.y < other.y + other.h
-            && other.y < self.y + self.h
+        let end = |start: u32, length: u32| u64::from(start) + u64::from(length);
+        u64::from(self.x) < end(other.x, other.w)
+            && u64::from(other.x) < end(self.x, self.w)
+            && u64::from(self.y) < end(other.y, other.h)
+            && u64::from(other.y) < end(self.y, self.h)
+    }
+
+    /// The row below the panel's bottom edge.
+    pub fn bottom(&self) -> u32 {
+        self.y.saturating_add(self.h)
     }
 }
 
@@ -291,6 +318,10 @@ pub struct Threshold {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Panel {
+    /// Its identity, which keeps its alarm history and acknowledgements through a
+    /// rename; default the title as a slug (`p99 latency` → `p99-latency`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Spanned<String>>,
     /// Title, also how `fleetdeck export --panel` finds it.
     pub title: Spanned<String>,
     /// What to draw.
@@ -379,7 +410,8 @@ pub struct Query {
     /// Demo: how grouped series are combined.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aggregate: Option<Aggregate>,
-    /// CloudWatch: the query's id, so an `expression` can refer to it (`m1`).
+    /// The query's id in its panel (default `q1`, `q2`, … by position), so a
+    /// `derive` or CloudWatch `expression` can refer to it and a rule can name it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<Spanned<String>>,
     /// CloudWatch: the metric's namespace, e.g. `AWS/SageMaker`.

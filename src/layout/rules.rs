@@ -1,6 +1,6 @@
 //! Validation of a layout's local alarm rules (`[[rules]]`).
 
-use super::model::LayoutFile;
+use super::model::{LayoutFile, QueryRef};
 use std::ops::Range;
 
 /// Checks local alarm rules: the panel exists and holds series, exactly one of
@@ -24,15 +24,29 @@ pub fn validate_rules(file: &LayoutFile, report: &mut dyn FnMut(Option<Range<usi
                 Some(rule.panel.span()),
                 format!("rule `{name}` must watch a panel with series, not an alarm panel"),
             ),
-            Some(panel) if rule.query >= panel.queries.len() => report(
-                Some(rule.panel.span()),
-                format!(
-                    "rule `{name}`: query {} does not exist (the panel has {})",
-                    rule.query,
-                    panel.queries.len()
+            Some(panel) => match rule.query.get_ref() {
+                QueryRef::Index(index) if *index >= panel.queries.len() => report(
+                    Some(rule.panel.span()),
+                    format!(
+                        "rule `{name}`: query {index} does not exist (the panel has {})",
+                        panel.queries.len()
+                    ),
                 ),
-            ),
-            Some(_) => {}
+                QueryRef::Id(id)
+                    if !panel.queries.iter().enumerate().any(|(index, q)| {
+                        q.id.as_ref().map_or_else(
+                            || crate::dashboard::ids::positional_query_id(index),
+                            |explicit| explicit.get_ref().clone(),
+                        ) == *id
+                    }) =>
+                {
+                    report(
+                        Some(rule.query.span()),
+                        format!("rule `{name}`: the panel has no query with id `{id}`"),
+                    );
+                }
+                _ => {}
+            },
         }
         match (rule.above, rule.below, rule.clear) {
             (Some(_), Some(_), _) | (None, None, _) => report(

@@ -11,8 +11,8 @@ pub mod plan;
 
 use crate::alarm::Alarm;
 use crate::clock::Clock;
-use crate::layout::Query;
-use crate::source::{RangeRequest, SeriesData, Source, SourceError};
+use crate::dashboard::{AlarmFilter, QueryKey, SourceId};
+use crate::source::{RangeRequest, SeriesData, Source, SourceError, SourceQuery};
 use crate::time_range::{TimeRange, Window};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
@@ -37,55 +37,23 @@ const PROGRESS_WAKE_INTERVAL: Duration = Duration::from_millis(250);
 /// One query of one panel, as the poller needs it.
 #[derive(Debug, Clone)]
 pub struct PlannedQuery {
-    /// Panel index in the layout.
-    pub panel: usize,
-    /// Query index in the panel.
-    pub query: usize,
-    /// Name of the source that answers it.
-    pub source: String,
-    /// The query itself.
-    pub spec: Query,
+    /// Which panel query it is.
+    pub key: QueryKey,
+    /// The source that answers it.
+    pub source: SourceId,
+    /// What to ask.
+    pub planned: Planned,
     /// Width of the panel's plot in pixels, for step planning.
     pub width_px: u32,
-    /// Whether this is an alarm panel's query (alarms, not series).
-    pub alarms: bool,
-    /// Every query of the panel (CloudWatch expressions read their siblings).
-    pub panel_queries: Arc<[Query]>,
 }
 
-impl PlannedQuery {
-    /// Every query of every panel of `layout`, each planned for its panel's plot width.
-    pub fn for_layout(
-        layout: &crate::layout::Layout,
-        width_of: impl Fn(usize) -> u32,
-    ) -> Vec<PlannedQuery> {
-        layout
-            .file
-            .panels
-            .iter()
-            .enumerate()
-            .flat_map(|(panel_index, panel)| {
-                let width_px = width_of(panel_index);
-                let alarms = panel.kind == crate::layout::PanelKind::Alarms;
-                let panel_queries: Arc<[Query]> = panel.queries.clone().into();
-                panel
-                    .queries
-                    .iter()
-                    .enumerate()
-                    // Derived queries are computed here, not fetched.
-                    .filter(|(_, query)| query.derive.is_none())
-                    .map(move |(query_index, query)| PlannedQuery {
-                        panel: panel_index,
-                        query: query_index,
-                        source: query.source.get_ref().clone(),
-                        spec: query.clone(),
-                        width_px,
-                        alarms,
-                        panel_queries: panel_queries.clone(),
-                    })
-            })
-            .collect()
-    }
+/// What a planned query asks its source for.
+#[derive(Debug, Clone)]
+pub enum Planned {
+    /// Series over the window.
+    Series(SourceQuery),
+    /// The source's alarms (an alarm panel).
+    Alarms(AlarmFilter),
 }
 
 /// What a fetch brought back.
@@ -118,11 +86,9 @@ pub struct PollResult {
     /// The plan it belongs to.
     pub generation: u64,
     /// The source that answered.
-    pub source: String,
-    /// Panel index.
-    pub panel: usize,
-    /// Query index.
-    pub query: usize,
+    pub source: SourceId,
+    /// Which panel query it answers.
+    pub key: QueryKey,
     /// The interval the fetch covered (samples in it replace stored ones).
     pub window: Window,
     /// Step used, ms.
@@ -135,20 +101,20 @@ pub struct PollResult {
     pub outcome: Result<Payload, SourceError>,
 }
 
-/// Fetches one planned query over `window`, or only from `since_ms` on when given
-/// (an incremental refresh), and never past `now_ms`: a window panned into the
-/// future asks only for what can exist. The step follows the whole window, so the
-/// resolution does not change as the window slides. Used by the background tasks
-/// and by headless export.
+/// Fetches one query over `window`, or only from `since_ms` on when given (an
+/// incremental refresh), and never past `now_ms`: a window panned into the future
+/// asks only for what can exist. The step follows the whole window, so the
+/// resolution does not change as the window slides.
 pub async fn fetch_query(
     source: &dyn Source,
-    planned: &PlannedQuery,
+    query: &SourceQuery,
+    width_px: u32,
     window: Window,
     since_ms: Option<i64>,
     now_ms: i64,
     timeout: Duration,
 ) -> (Window, i64, Result<Vec<SeriesData>, SourceError>) {
-    let step_ms = source.plan_step(window, planned.width_px, &planned.spec, now_ms);
+    let step_ms = source.plan_step(window, width_px, query, now_ms);
     let start_ms = match since_ms {
         Some(since) if since > window.start_ms => since,
         _ => window.start_ms,
@@ -161,10 +127,9 @@ pub async fn fetch_query(
         return (fetch_window, step_ms, Ok(Vec::new()));
     }
     let request = RangeRequest {
-        query: planned.spec.clone(),
+        query: query.clone(),
         window: fetch_window,
         step_ms,
-        panel_queries: planned.panel_queries.clone(),
     };
     let outcome = match tokio::time::timeout(timeout, source.fetch_range(&request)).await {
         Ok(outcome) => outcome,
@@ -185,7 +150,7 @@ impl Poller {
     /// sent, so a reactive UI repaints only when there is something new.
     pub fn start(
         runtime: &tokio::runtime::Handle,
-        sources: BTreeMap<String, Arc<dyn Source>>,
+        sources: BTreeMap<SourceId, Arc<dyn Source>>,
         plan: PollPlan,
         clock: Clock,
         wake: Arc<dyn Fn() + Send + Sync>,
@@ -221,6 +186,12 @@ impl Poller {
     pub fn try_recv(&mut self) -> Option<PollResult> {
         self.results.try_recv().ok()
     }
+
+    /// The next result, waiting for it (front ends without a frame loop); `None`
+    /// once every source task ended.
+    pub async fn recv(&mut self) -> Option<PollResult> {
+        self.results.recv().await
+    }
 }
 
 impl Drop for Poller {
@@ -232,14 +203,14 @@ impl Drop for Poller {
 }
 
 async fn run_source(
-    name: String,
+    name: SourceId,
     source: Arc<dyn Source>,
     mut plan_rx: watch::Receiver<Arc<PollPlan>>,
     results: mpsc::Sender<PollResult>,
     clock: Clock,
     wake: Arc<dyn Fn() + Send + Sync>,
 ) {
-    let mut last_sample: HashMap<(usize, usize), (i64, i64)> = HashMap::new();
+    let mut last_sample: HashMap<QueryKey, (i64, i64)> = HashMap::new();
     let mut generation = u64::MAX;
     let mut failures: u32 = 0;
     loop {
@@ -264,8 +235,9 @@ async fn run_source(
         let mine: Vec<&PlannedQuery> = plan.queries.iter().filter(|q| q.source == name).collect();
         let (batched, single): (Vec<&PlannedQuery>, Vec<&PlannedQuery>) = mine
             .into_iter()
-            .partition(|q| !q.alarms && source.batches());
+            .partition(|q| matches!(q.planned, Planned::Series(_)) && source.batches());
         let mut app_gone = false;
+        source.begin_round();
         if !batched.is_empty() {
             app_gone = !round.fetch_batch(&batched).await;
         }
@@ -278,6 +250,7 @@ async fn run_source(
         if app_gone {
             return;
         }
+        source.end_round();
         let failed = round.failed;
         wake();
         failures = if failed {
@@ -304,7 +277,7 @@ async fn run_source(
 
 /// One pass of a source task over its share of the plan.
 struct Round<'a> {
-    name: &'a str,
+    name: &'a SourceId,
     source: &'a dyn Source,
     plan: &'a PollPlan,
     window: Window,
@@ -312,15 +285,15 @@ struct Round<'a> {
     results: &'a mpsc::Sender<PollResult>,
     wake: &'a (dyn Fn() + Send + Sync),
     last_wake: std::time::Instant,
-    /// Per (panel, query): the step and time of the newest sample fetched.
-    last_sample: &'a mut HashMap<(usize, usize), (i64, i64)>,
+    /// Per query: the step and time of the newest sample fetched.
+    last_sample: &'a mut HashMap<QueryKey, (i64, i64)>,
     failed: bool,
 }
 
 impl Round<'_> {
     /// Where an incremental refresh of `planned` at `step` may start, if it may.
     fn since(&self, planned: &PlannedQuery, step: i64) -> Option<i64> {
-        match self.last_sample.get(&(planned.panel, planned.query)) {
+        match self.last_sample.get(&planned.key) {
             Some(&(last_step, last_t)) if self.plan.live && last_step == step => {
                 Some(last_t - (OVERLAP_STEPS * step).max(self.source.settle_ms()))
             }
@@ -331,39 +304,38 @@ impl Round<'_> {
     /// Fetches one query (or an alarm list) and delivers it; false when the app is gone.
     async fn fetch_one(&mut self, planned: &PlannedQuery) -> bool {
         let now_ms = self.clock.now().timestamp_millis();
-        let (fetched, step_ms, since, outcome) = if planned.alarms {
-            let alarms = match tokio::time::timeout(
-                FETCH_TIMEOUT,
-                self.source.fetch_alarms(self.name, &planned.spec),
-            )
-            .await
-            {
-                Ok(outcome) => outcome.map(|alarms| {
-                    Payload::Alarms(
-                        alarms
-                            .into_iter()
-                            .filter(|alarm| alarm.matches(&planned.spec))
-                            .collect(),
-                    )
-                }),
-                Err(_) => Err(SourceError::Timeout(FETCH_TIMEOUT.as_secs())),
-            };
-            (self.window, 0, None, alarms)
-        } else {
-            let step = self
-                .source
-                .plan_step(self.window, planned.width_px, &planned.spec, now_ms);
-            let since = self.since(planned, step);
-            let (fetched, step_ms, outcome) = fetch_query(
-                self.source,
-                planned,
-                self.window,
-                since,
-                now_ms,
-                FETCH_TIMEOUT,
-            )
-            .await;
-            (fetched, step_ms, since, outcome.map(Payload::Series))
+        let (fetched, step_ms, since, outcome) = match &planned.planned {
+            Planned::Alarms(filter) => {
+                let alarms = match tokio::time::timeout(
+                    FETCH_TIMEOUT,
+                    self.source.fetch_alarms(self.name.as_str(), filter),
+                )
+                .await
+                {
+                    Ok(outcome) => outcome.map(|alarms| {
+                        Payload::Alarms(alarms.into_iter().filter(|a| filter.keeps(a)).collect())
+                    }),
+                    Err(_) => Err(SourceError::Timeout(FETCH_TIMEOUT.as_secs())),
+                };
+                (self.window, 0, None, alarms)
+            }
+            Planned::Series(query) => {
+                let step = self
+                    .source
+                    .plan_step(self.window, planned.width_px, query, now_ms);
+                let since = self.since(planned, step);
+                let (fetched, step_ms, outcome) = fetch_query(
+                    self.source,
+                    query,
+                    planned.width_px,
+                    self.window,
+                    since,
+                    now_ms,
+                    FETCH_TIMEOUT,
+                )
+                .await;
+                (fetched, step_ms, since, outcome.map(Payload::Series))
+            }
         };
         self.deliver(planned, fetched, step_ms, since.is_some(), outcome)
             .await
@@ -373,11 +345,19 @@ impl Round<'_> {
     /// one window for all (the earliest tail any of them needs).
     async fn fetch_batch(&mut self, batch: &[&PlannedQuery]) -> bool {
         let now_ms = self.clock.now().timestamp_millis();
+        let queries: Vec<&SourceQuery> = batch
+            .iter()
+            .filter_map(|q| match &q.planned {
+                Planned::Series(query) => Some(query),
+                Planned::Alarms(_) => None,
+            })
+            .collect();
         let steps: Vec<i64> = batch
             .iter()
-            .map(|q| {
+            .zip(&queries)
+            .map(|(q, query)| {
                 self.source
-                    .plan_step(self.window, q.width_px, &q.spec, now_ms)
+                    .plan_step(self.window, q.width_px, query, now_ms)
             })
             .collect();
         let since: Option<i64> = batch
@@ -393,14 +373,13 @@ impl Round<'_> {
         let outcomes = if fetch_window.start_ms >= fetch_window.end_ms {
             batch.iter().map(|_| Ok(Vec::new())).collect()
         } else {
-            let requests: Vec<RangeRequest> = batch
+            let requests: Vec<RangeRequest> = queries
                 .iter()
                 .zip(&steps)
-                .map(|(q, &step_ms)| RangeRequest {
-                    query: q.spec.clone(),
+                .map(|(&query, &step_ms)| RangeRequest {
+                    query: query.clone(),
                     window: fetch_window,
                     step_ms,
-                    panel_queries: q.panel_queries.clone(),
                 })
                 .collect();
             // Each call has its own timeout inside the source; this bounds the whole.
@@ -452,7 +431,7 @@ impl Round<'_> {
                     .max();
                 if let Some(newest) = newest {
                     self.last_sample
-                        .insert((planned.panel, planned.query), (step_ms, newest));
+                        .insert(planned.key.clone(), (step_ms, newest));
                 }
             }
             // A refused query is that query's problem; the source is answering,
@@ -462,9 +441,8 @@ impl Round<'_> {
         }
         let result = PollResult {
             generation: self.plan.generation,
-            source: self.name.to_owned(),
-            panel: planned.panel,
-            query: planned.query,
+            source: self.name.clone(),
+            key: planned.key.clone(),
             window,
             step_ms,
             at: self.clock.now(),

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod prometheus;
 
 use crate::alarm::Alarm;
+use crate::dashboard::AlarmFilter;
 use crate::layout::{Query, SourceConfig, SourceKind};
 use crate::store::Sample;
 use crate::time_range::Window;
@@ -53,15 +54,73 @@ pub struct SeriesData {
 /// A request for one query over a window at a given step.
 #[derive(Debug, Clone)]
 pub struct RangeRequest {
-    /// The query as written in the layout.
-    pub query: Query,
+    /// The query, in its source kind's own type.
+    pub query: SourceQuery,
     /// Time window to cover.
     pub window: Window,
     /// Distance between samples, ms.
     pub step_ms: i64,
-    /// Every query of the same panel, so an expression can find the queries it
-    /// names (CloudWatch metric math).
-    pub panel_queries: Arc<[Query]>,
+}
+
+/// A source as the dashboard compiled it: one settings type per kind, with every
+/// duration, URL and region checked. Secrets are still only named here (which
+/// variable, which file); they are read when the source first connects.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceSpec {
+    /// The built-in simulated fleet, by seed.
+    Demo {
+        /// Same seed and time, same data.
+        seed: u64,
+    },
+    /// A Prometheus-compatible server, or an Alertmanager.
+    Prometheus(prometheus::Settings),
+    /// Amazon CloudWatch.
+    CloudWatch(aws_client::ClientSettings),
+    /// AWS Cost Explorer.
+    CostExplorer(costexplorer::Settings),
+}
+
+impl SourceSpec {
+    /// Which kind of source it is.
+    pub fn kind(&self) -> SourceKind {
+        match self {
+            SourceSpec::Demo { .. } => SourceKind::Demo,
+            SourceSpec::Prometheus(settings) if settings.alertmanager => SourceKind::Alertmanager,
+            SourceSpec::Prometheus(_) => SourceKind::Prometheus,
+            SourceSpec::CloudWatch(_) => SourceKind::Cloudwatch,
+            SourceSpec::CostExplorer(_) => SourceKind::Costexplorer,
+        }
+    }
+}
+
+/// A query in its source kind's own type, checked when the layout was compiled.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceQuery {
+    /// The simulated fleet.
+    Demo(demo::DemoQuery),
+    /// PromQL.
+    Prometheus(prometheus::PromQuery),
+    /// A CloudWatch metric statistic, metric math or Metrics Insights.
+    CloudWatch(cloudwatch::CloudWatchQuery),
+    /// Cost Explorer's `GetCostAndUsage`.
+    CostExplorer(costexplorer::CostQuery),
+}
+
+impl SourceQuery {
+    /// The metric's name, when the query names one metric (for series names).
+    pub fn metric_name(&self) -> Option<&str> {
+        match self {
+            SourceQuery::Demo(query) => Some(query.metric_name()),
+            SourceQuery::CloudWatch(query) => query.metric_name(),
+            SourceQuery::Prometheus(_) | SourceQuery::CostExplorer(_) => None,
+        }
+    }
+}
+
+/// The error a source gives a query of another kind (the dashboard never sends
+/// one; this keeps the match total).
+pub fn wrong_kind(source: &str) -> SourceError {
+    SourceError::BadQuery(format!("this query is not for a {source} source"))
 }
 
 /// What a source can deliver, for step planning.
@@ -145,7 +204,7 @@ pub trait Source: Send + Sync {
     fn fetch_range<'a>(&'a self, request: &'a RangeRequest) -> FetchFuture<'a>;
     /// The step for a fetch of `window` into a panel `width_px` wide at `now_ms`;
     /// sources whose data thins out with age (CloudWatch) override it.
-    fn plan_step(&self, window: Window, width_px: u32, query: &Query, now_ms: i64) -> i64 {
+    fn plan_step(&self, window: Window, width_px: u32, query: &SourceQuery, now_ms: i64) -> i64 {
         let _ = (query, now_ms);
         crate::poll::plan::plan_step(window, width_px, self.limits())
     }
@@ -169,6 +228,11 @@ pub trait Source: Send + Sync {
     fn settle_ms(&self) -> i64 {
         0
     }
+    /// The poller starts a refresh round (every query of this source, once): usage
+    /// counts per refresh start over.
+    fn begin_round(&self) {}
+    /// The poller finished a round.
+    fn end_round(&self) {}
     /// Calls and billed units so far, for sources that cost money per request.
     fn usage(&self) -> Option<Usage> {
         None
@@ -196,9 +260,9 @@ pub trait Source: Send + Sync {
         })
     }
     /// The source's alarms, for alarm panels; `source` names it in the list and
-    /// `query` may narrow it (CloudWatch: `alarm_prefix`).
-    fn fetch_alarms<'a>(&'a self, source: &'a str, query: &'a Query) -> AlarmFuture<'a> {
-        let _ = (source, query);
+    /// `filter` may narrow it at the server (CloudWatch: `alarm_prefix`).
+    fn fetch_alarms<'a>(&'a self, source: &'a str, filter: &'a AlarmFilter) -> AlarmFuture<'a> {
+        let _ = (source, filter);
         Box::pin(async {
             Err(SourceError::BadQuery(
                 "this kind of source has no alarms".to_owned(),
@@ -207,15 +271,20 @@ pub trait Source: Send + Sync {
     }
 }
 
-/// Builds the source a layout's `[sources.NAME]` table describes.
-pub fn build_source(config: &SourceConfig) -> Arc<dyn Source> {
-    match config.kind.get_ref() {
-        SourceKind::Demo => Arc::new(demo::DemoSource::new(config.seed.unwrap_or(42))),
-        SourceKind::Prometheus | SourceKind::Alertmanager => {
-            Arc::new(prometheus::PrometheusSource::new(config))
+/// Builds the source a compiled `[sources.NAME]` describes. Does no I/O: clients
+/// connect, and secrets are read, on first use on the runtime.
+pub fn build_source(spec: &SourceSpec) -> Arc<dyn Source> {
+    match spec {
+        SourceSpec::Demo { seed } => Arc::new(demo::DemoSource::new(*seed)),
+        SourceSpec::Prometheus(settings) => {
+            Arc::new(prometheus::PrometheusSource::new(settings.clone()))
         }
-        SourceKind::Cloudwatch => Arc::new(cloudwatch::CloudWatchSource::new(config)),
-        SourceKind::Costexplorer => Arc::new(costexplorer::CostExplorerSource::new(config)),
+        SourceSpec::CloudWatch(settings) => {
+            Arc::new(cloudwatch::CloudWatchSource::new(settings.clone()))
+        }
+        SourceSpec::CostExplorer(settings) => {
+            Arc::new(costexplorer::CostExplorerSource::new(settings.clone()))
+        }
     }
 }
 
@@ -250,27 +319,43 @@ pub fn duration_problems(durations: &[&Option<toml::Spanned<String>>]) -> Vec<Qu
         .collect()
 }
 
-/// Checks that a source's keys suit its kind; returns each problem with its span.
-pub fn validate_source(config: &SourceConfig) -> Vec<QueryProblem> {
+/// A parsed optional duration; only after [`duration_problems`] found none.
+pub fn duration_or(
+    duration: &Option<toml::Spanned<String>>,
+    default: std::time::Duration,
+) -> std::time::Duration {
+    duration
+        .as_ref()
+        .and_then(|d| crate::time_range::parse_duration(d.get_ref()).ok())
+        .unwrap_or(default)
+}
+
+/// Checks a source's keys against its kind and compiles them.
+pub fn compile_source(config: &SourceConfig) -> Result<SourceSpec, Vec<QueryProblem>> {
     match config.kind.get_ref() {
         SourceKind::Demo => {
-            let mut problems = Vec::new();
             let prometheus_only = has_prometheus_keys(config)
                 || config.timeout.is_some()
                 || config.region.is_some()
                 || config.profile.is_some()
                 || config.endpoint_url.is_some();
             if prometheus_only {
-                problems.push(QueryProblem {
+                return Err(vec![QueryProblem {
                     message: "a demo source takes only `seed`; url, auth, headers, regions and timeouts belong to prometheus and cloudwatch sources".to_owned(),
                     span: Some(config.kind.span()),
-                });
+                }]);
             }
-            problems
+            Ok(SourceSpec::Demo {
+                seed: config.seed.unwrap_or(42),
+            })
         }
-        SourceKind::Prometheus | SourceKind::Alertmanager => prometheus::validate_source(config),
-        SourceKind::Cloudwatch => cloudwatch::validate_source(config),
-        SourceKind::Costexplorer => costexplorer::validate_source(config),
+        SourceKind::Prometheus | SourceKind::Alertmanager => {
+            prometheus::compile_source(config).map(SourceSpec::Prometheus)
+        }
+        SourceKind::Cloudwatch => cloudwatch::compile_source(config).map(SourceSpec::CloudWatch),
+        SourceKind::Costexplorer => {
+            costexplorer::compile_source(config).map(SourceSpec::CostExplorer)
+        }
     }
 }
 
@@ -284,7 +369,7 @@ pub struct QueryProblem {
 }
 
 /// Checks a query of an alarm panel: it names a source with alarms, nothing else.
-pub fn validate_alarm_query(kind: SourceKind, query: &Query) -> Result<(), QueryProblem> {
+pub fn compile_alarm_query(kind: SourceKind, query: &Query) -> Result<AlarmFilter, QueryProblem> {
     if matches!(kind, SourceKind::Demo | SourceKind::Costexplorer) {
         return Err(QueryProblem {
             message: "an alarm panel needs a prometheus, alertmanager or cloudwatch source"
@@ -304,28 +389,27 @@ pub fn validate_alarm_query(kind: SourceKind, query: &Query) -> Result<(), Query
             span: Some(query.source.span()),
         });
     }
-    if let Some(states) = &query.alarm_states {
-        for word in states.get_ref() {
-            if crate::alarm::AlarmState::from_label(word).is_none() {
-                return Err(QueryProblem {
-                    message: format!(
-                        "unknown alarm state `{word}`: use firing, pending, nodata, suppressed or ok"
-                    ),
-                    span: Some(states.span()),
-                });
-            }
-        }
-    }
-    Ok(())
+    crate::layout::compile::compile_alarm_filter(query)
 }
 
-/// Checks that a query suits its source's kind, for `fleetdeck check` and loading.
-pub fn validate_query(kind: SourceKind, query: &Query) -> Result<(), QueryProblem> {
+/// Checks that a query suits its source's kind and compiles it; `panel` holds its
+/// siblings and `same_kind` tells which are on sources of its kind (CloudWatch
+/// metric math reads them).
+pub fn compile_query(
+    kind: SourceKind,
+    query: &Query,
+    panel: &crate::layout::Panel,
+    same_kind: &dyn Fn(&Query) -> bool,
+) -> Result<SourceQuery, QueryProblem> {
     match kind {
-        SourceKind::Demo => demo::validate_query(query),
-        SourceKind::Prometheus => prometheus::validate_query(query),
-        SourceKind::Cloudwatch => cloudwatch::validate_query(query),
-        SourceKind::Costexplorer => costexplorer::validate_query(query),
+        SourceKind::Demo => demo::compile_query(query).map(SourceQuery::Demo),
+        SourceKind::Prometheus => prometheus::compile_query(query).map(SourceQuery::Prometheus),
+        SourceKind::Cloudwatch => {
+            cloudwatch::compile_query(query, panel, same_kind).map(SourceQuery::CloudWatch)
+        }
+        SourceKind::Costexplorer => {
+            costexplorer::compile_query(query).map(SourceQuery::CostExplorer)
+        }
         SourceKind::Alertmanager => Err(QueryProblem {
             message: "an alertmanager source has alarms, not time series: use it in a panel of kind = \"alarms\"".to_owned(),
             span: Some(query.source.span()),

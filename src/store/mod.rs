@@ -11,17 +11,35 @@ pub mod series;
 pub use decimate::decimate_min_max;
 pub use series::{Sample, Series};
 
+use crate::dashboard::{PanelId, QueryId, QueryKey};
 use std::collections::BTreeMap;
 
-/// Where a series came from: the panel and query of the layout, and its labels.
+/// Where a series came from: the panel and query of the dashboard (by id, so a
+/// panel that moves keeps its series), and its labels.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SeriesKey {
-    /// Index of the panel in the layout.
-    pub panel: usize,
-    /// Index of the query in the panel.
-    pub query: usize,
+    /// The panel.
+    pub panel: PanelId,
+    /// The query in the panel.
+    pub query: QueryId,
     /// Labels that tell this series apart from its siblings.
     pub labels: BTreeMap<String, String>,
+}
+
+impl SeriesKey {
+    /// The series of query `key` with these labels.
+    pub fn new(key: &QueryKey, labels: BTreeMap<String, String>) -> SeriesKey {
+        SeriesKey {
+            panel: key.panel.clone(),
+            query: key.query.clone(),
+            labels,
+        }
+    }
+
+    /// Whether it belongs to query `key`.
+    pub fn is_of(&self, key: &QueryKey) -> bool {
+        self.panel == key.panel && self.query == key.query
+    }
 }
 
 /// Limits applied to every series in a store.
@@ -31,6 +49,16 @@ pub struct Retention {
     pub max_points: usize,
     /// Oldest sample kept, relative to the newest one, ms.
     pub max_age_ms: i64,
+}
+
+impl Retention {
+    /// Keeps everything (a headless run over a fixed range).
+    pub const fn unbounded() -> Retention {
+        Retention {
+            max_points: usize::MAX,
+            max_age_ms: i64::MAX,
+        }
+    }
 }
 
 impl Default for Retention {
@@ -83,9 +111,16 @@ impl Store {
 
     /// Drops every series of one query that a fetch did not return, so a series
     /// that vanished from the source also vanishes from the panel.
-    pub fn retain_query_series(&mut self, panel: usize, query: usize, keep: &[SeriesKey]) {
-        self.series
-            .retain(|key, _| key.panel != panel || key.query != query || keep.contains(key));
+    pub fn retain_query_series(&mut self, query: &QueryKey, keep: &[SeriesKey]) {
+        let gone: Vec<SeriesKey> = self
+            .query_series(query)
+            .map(|(key, _)| key)
+            .filter(|key| !keep.contains(key))
+            .cloned()
+            .collect();
+        for key in gone {
+            self.series.remove(&key);
+        }
     }
 
     /// Drops everything, e.g. when a different layout is opened.
@@ -93,11 +128,17 @@ impl Store {
         self.series.clear();
     }
 
-    /// The series of one panel, in a stable order.
-    pub fn panel_series(&self, panel: usize) -> impl Iterator<Item = (&SeriesKey, &Series)> {
+    /// The series of one query, ordered by labels.
+    pub fn query_series<'a>(
+        &'a self,
+        query: &QueryKey,
+    ) -> impl Iterator<Item = (&'a SeriesKey, &'a Series)> + use<'a> {
+        // Labels order from the empty map up: the query's series are one range.
+        let first = SeriesKey::new(query, BTreeMap::new());
+        let query = query.clone();
         self.series
-            .iter()
-            .filter(move |(key, _)| key.panel == panel)
+            .range(first..)
+            .take_while(move |(key, _)| key.is_of(&query))
     }
 
     /// One series.

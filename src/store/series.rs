@@ -58,13 +58,27 @@ impl Series {
         self.samples.make_contiguous()
     }
 
-    /// Replaces the samples inside `[start_ms, end_ms]` with `incoming`.
+    /// Replaces the samples inside `[start_ms, end_ms]` — widened to cover every
+    /// incoming sample, since a server may answer from before the asked start
+    /// (Prometheus aligns it down to the step) — with `incoming`. Incoming samples
+    /// out of order or repeated are dropped, so the series stays strictly ascending.
     ///
     /// The common case — a refresh that re-reads a short overlap and appends a tail —
     /// only pops and pushes at the back; a fetch in the middle of the stored range
     /// (zooming into the past) rebuilds the buffer.
     pub fn merge(&mut self, start_ms: i64, end_ms: i64, incoming: &[Sample]) {
-        debug_assert!(incoming.windows(2).all(|w| w[0].t_ms < w[1].t_ms));
+        let ascending;
+        let incoming = if incoming.windows(2).all(|w| w[0].t_ms < w[1].t_ms) {
+            incoming
+        } else {
+            let mut sorted = incoming.to_vec();
+            sorted.sort_by_key(|s| s.t_ms);
+            sorted.dedup_by_key(|s| s.t_ms);
+            ascending = sorted;
+            &ascending
+        };
+        let start_ms = incoming.first().map_or(start_ms, |s| s.t_ms.min(start_ms));
+        let end_ms = incoming.last().map_or(end_ms, |s| s.t_ms.max(end_ms));
         self.generation += 1;
         let appends_at_tail = self.samples.back().is_none_or(|last| last.t_ms <= end_ms);
         if appends_at_tail {
@@ -98,7 +112,8 @@ impl Series {
             changed = true;
         }
         if let Some(newest) = self.samples.back().map(|s| s.t_ms) {
-            let oldest_kept = newest - retention.max_age_ms;
+            // Unbounded retention (i64::MAX) must not overflow for early timestamps.
+            let oldest_kept = newest.saturating_sub(retention.max_age_ms);
             while self.samples.front().is_some_and(|s| s.t_ms < oldest_kept) {
                 self.samples.pop_front();
                 changed = true;
@@ -196,6 +211,57 @@ mod tests {
         series.trim(retention);
         assert_eq!(series.get(0).unwrap().t_ms, 3_990);
         assert_eq!(series.len(), 101);
+    }
+
+    #[test]
+    fn a_fetch_answered_from_before_its_start_replaces_rather_than_duplicates() {
+        let mut series = Series::default();
+        series.merge(0, 100, &samples(0..101, 10, 1.0));
+        // Asked from 55, answered from 50 (aligned down to the 10 ms step).
+        series.merge(55, 150, &samples(50..151, 10, 2.0));
+        let times: Vec<i64> = series.iter().map(|s| s.t_ms).collect();
+        assert_eq!(times, (0..151).step_by(10).collect::<Vec<i64>>());
+        assert_eq!(series.get(5).unwrap().value, 2.0);
+        // Out-of-order or repeated samples in an answer do not break the order.
+        series.merge(
+            200,
+            300,
+            &[
+                Sample {
+                    t_ms: 250,
+                    value: 1.0,
+                },
+                Sample {
+                    t_ms: 210,
+                    value: 1.0,
+                },
+                Sample {
+                    t_ms: 250,
+                    value: 1.0,
+                },
+            ],
+        );
+        assert!(
+            series
+                .iter()
+                .zip(series.iter().skip(1))
+                .all(|(a, b)| a.t_ms < b.t_ms)
+        );
+    }
+
+    #[test]
+    fn unbounded_age_keeps_samples_from_the_first_instants_of_time() {
+        let mut series = Series::default();
+        series.merge(
+            i64::MIN,
+            i64::MIN + 10,
+            &[Sample {
+                t_ms: i64::MIN + 5,
+                value: 1.0,
+            }],
+        );
+        series.trim(Retention::unbounded());
+        assert_eq!(series.len(), 1);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use super::{PanelContext, theme};
 use crate::alarm::{Alarm, AlarmState};
 use crate::app::Command;
-use crate::layout::Panel;
+use crate::dashboard::{PanelSpec, Target};
 use egui::{RichText, Ui};
 
 /// A firing alarm younger than this is marked new.
@@ -21,31 +21,37 @@ pub fn show(
     ui: &mut Ui,
     header: &mut Ui,
     ctx: &mut PanelContext<'_>,
-    panel_index: usize,
-    panel: &Panel,
+    panel: &PanelSpec,
     now_ms: i64,
 ) -> bool {
-    let mut alarms: Vec<&Alarm> = (0..panel.queries.len())
-        .filter_map(|query| ctx.alarms.get(&(panel_index, query)))
+    // Local alarms obey the panel's state filter like any other: its first query's.
+    let states_filter = panel.queries.first().and_then(|q| match &q.target {
+        Target::Alarms { filter, .. } if filter.states.is_some() => Some(filter),
+        _ => None,
+    });
+    let local = ctx.alarms.local();
+    let mut alarms: Vec<&Alarm> = panel
+        .queries
+        .iter()
+        .filter_map(|query| ctx.alarms.of_query(&panel.key(&query.id)))
         .flatten()
-        .chain(ctx.local_alarms.iter().filter(|a| {
-            // Local alarms obey the panel's state filter like any other.
-            panel
-                .queries
-                .first()
-                .is_none_or(|q| q.alarm_states.is_none() || a.matches(q))
+        .chain(local.iter().filter(|a| {
+            states_filter.is_none_or(|f| f.states.as_ref().is_none_or(|s| s.contains(&a.state)))
         }))
         .collect();
     // A panel of local rules only has its answer at once: the rules run here.
     let answered = panel.queries.is_empty()
-        || !ctx.local_alarms.is_empty()
-        || (0..panel.queries.len()).any(|query| ctx.alarms.contains_key(&(panel_index, query)));
+        || !local.is_empty()
+        || panel
+            .queries
+            .iter()
+            .any(|query| ctx.alarms.has_answered(&panel.key(&query.id)));
     if !answered {
         return false;
     }
     alarms.sort_by(|a, b| Alarm::display_order(a, b));
     let count = |state| alarms.iter().filter(|a| a.state == state).count();
-    let filter = ctx.alarm_filters.entry(panel_index).or_default();
+    let filter = ctx.alarm_filters.entry(panel.id.clone()).or_default();
     header.add_space(8.0);
     let firing = count(AlarmState::Firing);
     let firing_text = RichText::new(format!("{firing} firing")).size(14.0);
@@ -83,23 +89,47 @@ pub fn show(
         ui.label(RichText::new("No alarms").color(theme::OK).size(16.0));
         return true;
     }
+    // Every alarm is listed, ok ones too, but those fold away below the ones that
+    // need a look, unless asked for (or a filter looks for them).
+    let ok_count = alarms.iter().filter(|a| a.state == AlarmState::Ok).count();
+    let unfolded = ctx.show_ok.contains(&panel.id) || !needle.is_empty();
+    let shown: Vec<&Alarm> = alarms
+        .iter()
+        .copied()
+        .filter(|a| unfolded || a.state != AlarmState::Ok)
+        .collect();
     egui::ScrollArea::vertical()
-        .id_salt(("alarms", panel_index))
+        .id_salt(("alarms", panel.id.as_str()))
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            egui::Grid::new(("alarm_grid", panel_index))
-                .striped(true)
-                .num_columns(6)
-                .spacing([10.0, 4.0])
-                .show(ui, |ui| {
-                    for heading in ["state", "alarm", "source", "severity", "since", "summary"] {
-                        ui.label(RichText::new(heading).weak());
-                    }
-                    ui.end_row();
-                    for alarm in alarms {
-                        row(ui, ctx, alarm, now_ms);
-                    }
-                });
+            if shown.is_empty() {
+                ui.label(RichText::new("Nothing firing").color(theme::OK).size(16.0));
+            } else {
+                egui::Grid::new(("alarm_grid", panel.id.as_str()))
+                    .striped(true)
+                    .num_columns(6)
+                    .spacing([10.0, 4.0])
+                    .show(ui, |ui| {
+                        for heading in ["state", "alarm", "source", "severity", "since", "summary"]
+                        {
+                            ui.label(RichText::new(heading).weak());
+                        }
+                        ui.end_row();
+                        for alarm in &shown {
+                            row(ui, ctx, alarm, now_ms);
+                        }
+                    });
+            }
+            if ok_count > 0 && needle.is_empty() {
+                let label = if unfolded {
+                    format!("Hide the {ok_count} ok")
+                } else {
+                    format!("Show {ok_count} ok")
+                };
+                if ui.small_button(label).clicked() && !ctx.show_ok.remove(&panel.id) {
+                    ctx.show_ok.insert(panel.id.clone());
+                }
+            }
         });
     true
 }
@@ -150,7 +180,7 @@ fn row(ui: &mut Ui, ctx: &mut PanelContext<'_>, alarm: &Alarm, now_ms: i64) {
         && let Some(at_ms) = since_ms
     {
         ctx.commands.push(Command::FocusAlarm {
-            panel: alarm.panel,
+            panel: alarm.panel.clone(),
             at_ms,
         });
     }

@@ -9,21 +9,19 @@ use egui::RichText;
 
 /// Draws the banner when something unacknowledged is firing.
 pub fn show(ui: &mut egui::Ui, frame: &FrameInput<'_>, commands: &mut Vec<Command>) {
+    // The same alarm listed by two alarm panels counts once; one rule firing on
+    // two series counts twice, but names itself once.
     let mut firing: Vec<&Alarm> = frame
-        .alarms
-        .values()
-        .flatten()
-        .chain(frame.local_alarms)
+        .session
+        .alarms()
+        .distinct()
+        .into_iter()
         .filter(|a| a.state == AlarmState::Firing && !frame.acked.contains(&ack::key(a)))
         .collect();
     if firing.is_empty() {
         return;
     }
     firing.sort_by(|a, b| Alarm::display_order(a, b));
-    // The same alarm listed by two alarm panels counts once; one rule firing on
-    // two series counts twice, but names itself once.
-    let mut distinct = std::collections::BTreeSet::new();
-    firing.retain(|a| distinct.insert((&a.source, &a.name, &a.labels)));
     let mut all_names: Vec<&str> = Vec::new();
     for alarm in &firing {
         if !all_names.contains(&alarm.name.as_str()) {
@@ -55,7 +53,7 @@ pub fn show(ui: &mut egui::Ui, frame: &FrameInput<'_>, commands: &mut Vec<Comman
                 && let Some(at) = firing[0].since
             {
                 commands.push(Command::FocusAlarm {
-                    panel: firing[0].panel,
+                    panel: firing[0].panel.clone(),
                     at_ms: at.timestamp_millis(),
                 });
             }

@@ -2,22 +2,17 @@
 //! series stacked in legend order, so the bar's height is the total.
 
 use super::{PanelContext, theme, time_axis};
-use crate::layout::Panel;
-use crate::legend::series_name;
+use crate::dashboard::PanelSpec;
 use egui::Ui;
 use egui_plot::{Bar, BarChart, Corner, Legend, Plot};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Draws the stacked bars; returns whether any series had data in the window.
-pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel_index: usize, panel: &Panel) -> bool {
+pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec) -> bool {
     let window = ctx.window;
-    let series: Vec<(String, BTreeMap<i64, f64>)> = ctx
-        .store
-        .panel_series(panel_index)
-        .filter(|(key, _)| !panel.queries[key.query].hidden)
-        .map(|(key, series)| {
-            let query = &panel.queries[key.query];
-            let name = series_name(query.legend.as_deref(), &key.labels, "series");
+    let series: Vec<(String, BTreeMap<i64, f64>)> = super::timeseries::drawn_series(ctx, panel)
+        .into_iter()
+        .map(|(_, series, name)| {
             let points = series
                 .iter()
                 .filter(|s| {
@@ -65,7 +60,7 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel_index: usize, panel: 
     let zone = ctx.zone;
     let span_s = window.span_ms() as f64 / 1000.0;
     let x_range = window.start_ms as f64 / 1000.0..=window.end_ms as f64 / 1000.0;
-    Plot::new(("bars", panel_index))
+    Plot::new(("bars", panel.id.as_str()))
         .legend(Legend::default().position(Corner::LeftTop))
         .allow_drag(false)
         .allow_zoom(false)

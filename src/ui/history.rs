@@ -66,7 +66,7 @@ pub fn window(
                                 );
                                 if time.on_hover_text("show this moment").clicked() {
                                     commands.push(Command::FocusAlarm {
-                                        panel: t.panel,
+                                        panel: t.panel.clone(),
                                         at_ms: t.change.at_ms,
                                     });
                                 }

@@ -16,10 +16,11 @@ pub mod time_axis;
 pub mod timeseries;
 pub mod top_bar;
 
-use crate::app::status::{QueryStatus, SourceHealth};
 use crate::app::{Command, ViewState};
 use crate::clock::DisplayZone;
-use crate::layout::{Layout, PanelKind};
+use crate::dashboard::{PanelId, SourceId};
+use crate::layout::{PanelKind, SourceKind};
+use crate::session::{Session, SessionAlarms};
 use crate::store::Store;
 use crate::time_range::Window;
 use chrono::{DateTime, Utc};
@@ -43,20 +44,20 @@ pub struct UiState {
     /// The metric browser window.
     pub browser: browser::MetricBrowser,
     /// Text typed into each alarm panel's filter.
-    pub alarm_filters: BTreeMap<usize, String>,
+    pub alarm_filters: BTreeMap<PanelId, String>,
+    /// Alarm panels whose ok alarms are unfolded.
+    pub show_ok: std::collections::BTreeSet<PanelId>,
     /// Whether the alarm history window is open.
     pub history_open: bool,
     /// A panel an alarm click asked to show: scrolled into view and outlined until
     /// the given `egui` time (seconds).
-    pub focus: Option<(usize, f64)>,
+    pub focus: Option<(PanelId, f64)>,
 }
 
 /// What the app hands the UI for one frame.
 pub struct FrameInput<'a> {
-    /// The layout.
-    pub layout: &'a Layout,
-    /// The data.
-    pub store: &'a Store,
+    /// The session: dashboard, data, statuses, health, alarms.
+    pub session: &'a Session,
     /// The time range state.
     pub view: &'a ViewState,
     /// The window shown this frame.
@@ -65,32 +66,22 @@ pub struct FrameInput<'a> {
     pub now: DateTime<Utc>,
     /// Time zone for labels.
     pub zone: DisplayZone,
-    /// Source health.
-    pub health: &'a BTreeMap<String, SourceHealth>,
-    /// Per-query state.
-    pub query_status: &'a BTreeMap<(usize, usize), QueryStatus>,
-    /// When data last arrived.
-    pub last_refresh: Option<DateTime<Utc>>,
-    /// Active alarms by (panel, query).
-    pub alarms: &'a BTreeMap<(usize, usize), Vec<crate::alarm::Alarm>>,
     /// Why the layout file's latest version was refused, if it was.
     pub layout_error: Option<&'a str>,
     /// What each paid source (CloudWatch) has requested so far.
-    pub usage: &'a [(String, crate::source::Usage)],
-    /// The local rules' alarms that are not ok.
-    pub local_alarms: &'a [crate::alarm::Alarm],
-    /// When local rules fired on which panel: (panel, start ms, end ms or still firing).
-    pub firing_spans: &'a [(usize, i64, Option<i64>)],
+    pub usage: &'a [(SourceId, crate::source::Usage)],
+    /// Where alarms fired on which panel: (panel, start ms, end ms or still firing).
+    pub firing_spans: &'a [(PanelId, i64, Option<i64>)],
     /// Keys of acknowledged alarms.
     pub acked: &'a std::collections::BTreeSet<String>,
-    /// State changes of the local rules, oldest first.
-    pub history: &'a std::collections::VecDeque<crate::alarm::engine::Transition>,
+    /// Files that could not be saved (acknowledgements, history).
+    pub save_failures: &'a [crate::persist::SaveFailure],
 }
 
 /// What the UI reports back after a frame.
 pub struct FrameOutput {
     /// Plot width of each panel in pixels, for step planning.
-    pub plot_widths: Vec<u32>,
+    pub plot_widths: BTreeMap<PanelId, u32>,
 }
 
 /// What a panel needs while it draws.
@@ -107,14 +98,14 @@ pub struct PanelContext<'a> {
     pub drag: &'a mut timeseries::DragState,
     /// Commands queued for after the frame.
     pub commands: &'a mut Vec<Command>,
-    /// Active alarms by (panel, query).
-    pub alarms: &'a BTreeMap<(usize, usize), Vec<crate::alarm::Alarm>>,
-    /// The local rules' alarms, shown in every alarm panel.
-    pub local_alarms: &'a [crate::alarm::Alarm],
-    /// Firing spans of local rules, drawn as bands on their panels.
-    pub firing_spans: &'a [(usize, i64, Option<i64>)],
+    /// The session's alarms: lists by query, local rules.
+    pub alarms: &'a SessionAlarms,
+    /// Where alarms fired, drawn as bands on their panels.
+    pub firing_spans: &'a [(PanelId, i64, Option<i64>)],
     /// The filters typed into alarm panels, by panel.
-    pub alarm_filters: &'a mut BTreeMap<usize, String>,
+    pub alarm_filters: &'a mut BTreeMap<PanelId, String>,
+    /// Alarm panels whose ok alarms are unfolded.
+    pub show_ok: &'a mut std::collections::BTreeSet<PanelId>,
     /// Keys of acknowledged alarms.
     pub acked: &'a std::collections::BTreeSet<String>,
 }
@@ -126,43 +117,31 @@ pub fn dashboard(
     state: &mut UiState,
     commands: &mut Vec<Command>,
 ) -> FrameOutput {
-    let browsable: Vec<String> = frame
-        .layout
-        .file
+    let dashboard = frame.session.dashboard();
+    let history = frame.session.alarms().history();
+    let browsable: Vec<String> = dashboard
         .sources
         .iter()
-        .filter(|(_, config)| {
-            matches!(
-                config.kind.get_ref(),
-                crate::layout::SourceKind::Prometheus | crate::layout::SourceKind::Cloudwatch
-            )
-        })
-        .map(|(name, _)| name.clone())
+        .filter(|(_, spec)| matches!(spec.kind(), SourceKind::Prometheus | SourceKind::Cloudwatch))
+        .map(|(id, _)| id.to_string())
         .collect();
     egui::Panel::top("top_bar").show(ui, |ui| {
         top_bar::show(
             ui,
-            &frame.layout.file.title,
+            &dashboard.title,
             frame.view,
             &browsable,
             state,
             commands,
             // Alarm state changes come from rules and from alarm panels' sources.
-            (!frame.layout.file.rules.is_empty()
-                || frame
-                    .layout
-                    .file
-                    .panels
-                    .iter()
-                    .any(|p| p.kind == PanelKind::Alarms))
-            .then_some(frame.history.len()),
+            dashboard.has_alarms().then_some(history.len()),
         );
     });
     browser::window(ui.ctx(), &mut state.browser, &browsable, commands);
     history::window(
         ui.ctx(),
         &mut state.history_open,
-        frame.history,
+        history,
         frame.zone,
         commands,
     );
@@ -174,21 +153,30 @@ pub fn dashboard(
             );
         });
     }
+    if !frame.save_failures.is_empty() {
+        // A save that failed loses what the user did (an acknowledgement, the
+        // night's alarm history) at the next restart: say so where it is seen.
+        egui::Panel::top("save_failures").show(ui, |ui| {
+            for failure in frame.save_failures {
+                ui.colored_label(theme::ERROR, failure.to_string());
+            }
+        });
+    }
     banner::show(ui, frame, commands);
     egui::Panel::bottom("status_bar").show(ui, |ui| {
         status_bar::show(ui, frame);
     });
-    let mut widths = vec![0u32; frame.layout.file.panels.len()];
+    let mut widths = BTreeMap::new();
     egui::CentralPanel::default().show(ui, |ui| {
         state.lines.begin_frame();
         let window = state.drag.pending.unwrap_or(frame.window);
         let now_s = ui.input(|i| i.time);
-        let state_focus = state.focus.filter(|&(_, until)| now_s < until + 1.0);
+        let state_focus = state.focus.clone().filter(|(_, until)| now_s < until + 1.0);
         if state.focus.is_some() && state_focus.is_none() {
             state.focus = None;
         }
-        let panels = &frame.layout.file.panels;
-        let rows = grid::total_rows(panels.iter().map(|p| p.grid.get_ref()));
+        let panels = &dashboard.panels;
+        let rows = grid::total_rows(panels.iter().map(|p| &p.grid));
         let available = ui.available_rect_before_wrap();
         let row_height = grid::row_height(available.height(), rows);
         egui::ScrollArea::vertical()
@@ -198,33 +186,32 @@ pub fn dashboard(
                 let width = ui.available_width();
                 ui.allocate_space(egui::vec2(width, rows as f32 * row_height));
                 let mut ctx = PanelContext {
-                    store: frame.store,
+                    store: frame.session.store(),
                     window,
                     zone: frame.zone,
                     lines: &mut state.lines,
                     drag: &mut state.drag,
                     commands,
-                    alarms: frame.alarms,
-                    local_alarms: frame.local_alarms,
+                    alarms: frame.session.alarms(),
                     firing_spans: frame.firing_spans,
                     alarm_filters: &mut state.alarm_filters,
+                    show_ok: &mut state.show_ok,
                     acked: frame.acked,
                 };
-                for (index, panel) in panels.iter().enumerate() {
-                    let rect = grid::panel_rect(origin, width, row_height, panel.grid.get_ref());
+                for panel in panels {
+                    let rect = grid::panel_rect(origin, width, row_height, &panel.grid);
                     let panel_state = panel::panel_state(
-                        index,
                         panel,
-                        frame.query_status,
-                        frame.health,
+                        frame.session.statuses(),
+                        frame.session.health(),
                         frame.zone,
                     );
-                    widths[index] = rect.width().max(1.0) as u32;
-                    if let Some((focused, until)) = state_focus
-                        && focused == index
+                    widths.insert(panel.id.clone(), rect.width().max(1.0) as u32);
+                    if let Some((focused, until)) = &state_focus
+                        && focused == &panel.id
                     {
                         ui.scroll_to_rect(rect, Some(egui::Align::Center));
-                        if ui.input(|i| i.time) < until {
+                        if ui.input(|i| i.time) < *until {
                             ui.painter().rect_stroke(
                                 rect.expand(2.0),
                                 4.0,
@@ -241,14 +228,13 @@ pub fn dashboard(
                     );
                     panel::show(ui, rect, panel, &panel_state, |ui, header| {
                         match panel.kind {
-                            PanelKind::Timeseries => timeseries::show(ui, &mut ctx, index, panel),
-                            PanelKind::Stat => stat::show(ui, &mut ctx, index, panel, trusted),
-                            PanelKind::Bars => bars::show(ui, &mut ctx, index, panel),
+                            PanelKind::Timeseries => timeseries::show(ui, &mut ctx, panel),
+                            PanelKind::Stat => stat::show(ui, &mut ctx, panel, trusted),
+                            PanelKind::Bars => bars::show(ui, &mut ctx, panel),
                             PanelKind::Alarms => alarms::show(
                                 ui,
                                 header,
                                 &mut ctx,
-                                index,
                                 panel,
                                 frame.now.timestamp_millis(),
                             ),

@@ -2,9 +2,9 @@
 //! below can be trusted (loading, stale since…, the server's own error).
 
 use super::theme;
-use crate::app::status::{HealthState, QueryStatus, SourceHealth};
 use crate::clock::DisplayZone;
-use crate::layout::Panel;
+use crate::dashboard::{PanelSpec, QueryKey, SourceId};
+use crate::session::{HealthState, QueryStatus, SourceHealth};
 use egui::{Color32, Rect, RichText, Ui, UiBuilder};
 use std::collections::BTreeMap;
 
@@ -25,18 +25,19 @@ pub enum PanelState {
 
 /// Sums up a panel's queries and their sources.
 pub fn panel_state(
-    panel_index: usize,
-    panel: &Panel,
-    statuses: &BTreeMap<(usize, usize), QueryStatus>,
-    health: &BTreeMap<String, SourceHealth>,
+    panel: &PanelSpec,
+    statuses: &BTreeMap<QueryKey, QueryStatus>,
+    health: &BTreeMap<SourceId, SourceHealth>,
     zone: DisplayZone,
 ) -> PanelState {
     let mut state = PanelState::Ok;
-    for (query_index, query) in panel.queries.iter().enumerate() {
-        let source = query.source.get_ref();
-        match statuses.get(&(panel_index, query_index)) {
+    for query in &panel.queries {
+        match statuses.get(&panel.key(&query.id)) {
             Some(QueryStatus::Failed(error)) => {
-                let source_state = health.get(source).map(SourceHealth::state);
+                let source_state = query
+                    .source()
+                    .and_then(|source| health.get(source))
+                    .map(SourceHealth::state);
                 return match source_state {
                     Some(HealthState::Stale { since, .. }) => PanelState::Stale(format!(
                         "stale since {}: {error}",
@@ -64,7 +65,7 @@ pub fn panel_state(
 pub fn show(
     ui: &mut Ui,
     rect: Rect,
-    panel: &Panel,
+    panel: &PanelSpec,
     state: &PanelState,
     contents: impl FnOnce(&mut Ui, &mut Ui) -> bool,
 ) {
@@ -95,19 +96,15 @@ pub fn show(
             .layout(egui::Layout::left_to_right(egui::Align::Center)),
     );
     header.add(
-        egui::Label::new(
-            RichText::new(panel.title.get_ref())
-                .size(14.0)
-                .color(text_color),
-        )
-        .selectable(false)
-        .truncate(),
+        egui::Label::new(RichText::new(&panel.title).size(14.0).color(text_color))
+            .selectable(false)
+            .truncate(),
     );
 
     let mut child = ui.new_child(
         UiBuilder::new()
             .max_rect(body)
-            .id_salt(("panel", panel.title.get_ref())),
+            .id_salt(("panel", panel.id.as_str())),
     );
     child.set_clip_rect(body.intersect(ui.clip_rect()));
     let has_data = contents(&mut child, &mut header);

@@ -2,24 +2,16 @@
 //! by the panel's thresholds, over a sparkline of the visible range.
 
 use super::{PanelContext, theme};
-use crate::layout::Panel;
-use crate::legend::series_name;
+use crate::dashboard::PanelSpec;
 use egui::{Align2, Color32, FontId, Rect, Shape, Stroke, Ui, pos2};
 
 /// Draws the tile; returns whether there was a value to show. An untrusted value
 /// (its source is stale or failing) is drawn faded, so a wall display never shows an
 /// old number in confident green.
-pub fn show(
-    ui: &mut Ui,
-    ctx: &mut PanelContext<'_>,
-    panel_index: usize,
-    panel: &Panel,
-    trusted: bool,
-) -> bool {
-    let Some((key, series)) = ctx
-        .store
-        .panel_series(panel_index)
-        .find(|(key, _)| !panel.queries[key.query].hidden)
+pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec, trusted: bool) -> bool {
+    let Some((key, series, name)) = super::timeseries::drawn_series(ctx, panel)
+        .into_iter()
+        .next()
     else {
         return false;
     };
@@ -84,9 +76,6 @@ pub fn show(
         FontId::proportional(value_size),
         color,
     );
-    let query = &panel.queries[key.query];
-    let fallback = query.metric.as_ref().map_or("", |m| m.get_ref().as_str());
-    let name = series_name(query.legend.as_deref(), &key.labels, fallback);
     ui.painter().text(
         pos2(rect.center().x, name_y),
         Align2::CENTER_CENTER,
@@ -97,25 +86,21 @@ pub fn show(
     // An accessible name so tests and screen readers can read the value.
     let response = ui.interact(
         rect,
-        ui.scope_id().with(("stat", panel_index)),
+        ui.scope_id().with(("stat", panel.id.as_str())),
         egui::Sense::hover(),
     );
     response.widget_info(|| {
-        egui::WidgetInfo::labeled(
-            egui::Role::Label,
-            true,
-            format!("{}: {text}", panel.title.get_ref()),
-        )
+        egui::WidgetInfo::labeled(egui::Role::Label, true, format!("{}: {text}", panel.title))
     });
     true
 }
 
 /// The colour of the highest threshold at or below `value`.
-fn value_color(panel: &Panel, value: f64) -> Option<Color32> {
+fn value_color(panel: &PanelSpec, value: f64) -> Option<Color32> {
     panel
         .thresholds
         .iter()
         .filter(|t| value >= t.value)
         .max_by(|a, b| a.value.total_cmp(&b.value))
-        .map(|t| theme::threshold_color(t.color.get_ref()))
+        .map(|t| theme::rgb(t.rgb))
 }

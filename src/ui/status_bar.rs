@@ -2,8 +2,8 @@
 //! and the points in memory.
 
 use super::{FrameInput, theme};
-use crate::app::status::HealthState;
 use crate::clock::DisplayZone;
+use crate::session::HealthState;
 use crate::source::Usage;
 use crate::units::group_thousands;
 use chrono::{DateTime, Utc};
@@ -14,7 +14,7 @@ pub fn show(ui: &mut Ui, frame: &FrameInput<'_>) {
     let zone = frame.zone;
     let time = |t: DateTime<Utc>| zone.format(t.timestamp_millis(), "%H:%M:%S");
     ui.horizontal(|ui| {
-        for (name, source) in frame.health {
+        for (name, source) in frame.session.health() {
             let (text, color) = match source.state() {
                 HealthState::Loading => (format!("{name}: loading"), theme::WARN),
                 HealthState::Ok(at) => (format!("{name}: ok {}", time(at)), theme::OK),
@@ -28,21 +28,25 @@ pub fn show(ui: &mut Ui, frame: &FrameInput<'_>) {
             ui.separator();
         }
         for (name, usage) in frame.usage {
-            ui.label(cost_text(name, usage, frame.view.refresh, frame.view.is_live()))
+            ui.label(cost_text(name.as_str(), usage, frame.view.refresh, frame.view.is_live()))
                 .on_hover_text(
                     "CloudWatch bills $0.01 per 1,000 metrics requested by GetMetricData, on every refresh",
                 );
             ui.separator();
         }
-        let refreshed = frame.last_refresh.map_or_else(|| "never".to_owned(), time);
+        let refreshed = frame
+            .session
+            .last_refresh()
+            .map_or_else(|| "never".to_owned(), time);
         ui.label(format!("last refresh {refreshed}"));
         ui.separator();
         ui.label(if frame.view.is_live() { "live" } else { "paused" });
         ui.separator();
+        let store = frame.session.store();
         ui.label(format!(
             "{} points in {} series",
-            group_thousands(&frame.store.total_points().to_string()),
-            frame.store.series_count()
+            group_thousands(&store.total_points().to_string()),
+            store.series_count()
         ));
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             ui.label(match zone {

@@ -30,8 +30,7 @@ pub const NO_DATA: Color32 = Color32::from_rgb(0x8a, 0x8f, 0x99);
 /// Failing.
 pub const ERROR: Color32 = Color32::from_rgb(0xf2, 0x49, 0x5c);
 
-/// A threshold colour from the layout, already validated.
-pub fn threshold_color(name: &str) -> Color32 {
-    crate::layout::load::threshold_rgb(name)
-        .map_or(Color32::GRAY, |[r, g, b]| Color32::from_rgb(r, g, b))
+/// A colour the layout named, parsed when it was compiled.
+pub fn rgb([r, g, b]: [u8; 3]) -> Color32 {
+    Color32::from_rgb(r, g, b)
 }

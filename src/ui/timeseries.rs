@@ -4,8 +4,7 @@
 
 use super::{PanelContext, theme, time_axis};
 use crate::app::Command;
-use crate::layout::Panel;
-use crate::legend::series_name;
+use crate::dashboard::{PanelId, PanelSpec};
 use crate::store::{Sample, Series, SeriesKey};
 use crate::time_range::Window;
 use egui::{Id, Ui};
@@ -15,40 +14,52 @@ use egui_plot::{Corner, HLine, Legend, Line, LineStyle, Plot, PlotPoints};
 const CURSOR_GROUP: &str = "fleetdeck-cursor";
 
 /// The plot id of a panel, stable so tests and tools can read its plot memory.
-pub fn plot_id(panel_index: usize) -> Id {
-    Id::unique(("fleetdeck-plot", panel_index))
+pub fn plot_id(panel: &PanelId) -> Id {
+    Id::unique(("fleetdeck-plot", panel.as_str()))
 }
 
 /// What a drag in a plot is doing to the shared time window.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub struct DragState {
     /// The window while a pan is in progress; committed when the drag ends.
     pub pending: Option<Window>,
     /// Where a zoom selection started (ms), and in which panel.
-    pub selecting_from: Option<(usize, i64)>,
+    pub selecting_from: Option<(PanelId, i64)>,
+}
+
+/// The series a panel draws, in the order of its queries (then of their labels),
+/// with their display names: inputs of derived series and metric math are fetched
+/// but not drawn.
+pub fn drawn_series<'a>(
+    ctx: &PanelContext<'a>,
+    panel: &'a PanelSpec,
+) -> Vec<(&'a SeriesKey, &'a Series, String)> {
+    let store = ctx.store;
+    let mut drawn = Vec::new();
+    for query in panel.queries.iter().filter(|query| !query.hidden) {
+        let key = panel.key(&query.id);
+        drawn.extend(
+            store
+                .query_series(&key)
+                .map(|(key, series)| (key, series, query.series_name(&key.labels))),
+        );
+    }
+    drawn
 }
 
 /// Draws the panel's plot; returns whether any series had data.
-pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel_index: usize, panel: &Panel) -> bool {
+pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec) -> bool {
     let window = ctx.window;
     let columns = ui.available_width().max(1.0) as usize;
-    let keys: Vec<&SeriesKey> = ctx
-        .store
-        .panel_series(panel_index)
-        // Inputs of derived series and metric math are fetched but not drawn.
-        .filter(|(key, _)| !panel.queries[key.query].hidden)
-        .map(|(key, _)| key)
-        .collect();
-    for key in &keys {
-        if let Some(series) = ctx.store.get(key) {
-            ctx.lines.prepare(key, series, window, columns);
-        }
+    let drawn = drawn_series(ctx, panel);
+    for (key, series, _) in &drawn {
+        ctx.lines.prepare(key, series, window, columns);
     }
     let unit = panel.unit;
     let zone = ctx.zone;
     let span_s = window.span_ms() as f64 / 1000.0;
-    let mut plot = Plot::new(("timeseries", panel_index))
-        .id(plot_id(panel_index))
+    let mut plot = Plot::new(("timeseries", panel.id.as_str()))
+        .id(plot_id(&panel.id))
         .legend(Legend::default().position(Corner::LeftTop))
         .link_cursor(Id::unique(CURSOR_GROUP), [true, false])
         // Primary drag selects a time range to zoom to (below); right-drag pans;
@@ -72,33 +83,22 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel_index: usize, panel: 
         plot = plot.include_y(max);
     }
     let lines = &*ctx.lines;
-    let queries = &panel.queries;
-    let series_lines: Vec<(String, &[egui_plot::PlotPoint])> = keys
+    let series_lines: Vec<(String, &[egui_plot::PlotPoint])> = drawn
         .iter()
-        .map(|key| {
-            let query = &queries[key.query];
-            let fallback = query
-                .metric
-                .as_ref()
-                .map_or("series", |m| m.get_ref().as_str());
-            (
-                series_name(query.legend.as_deref(), &key.labels, fallback),
-                lines.points(key),
-            )
-        })
+        .map(|(key, _, name)| (name.clone(), lines.points(key)))
         .collect();
     let has_data = series_lines.iter().any(|(_, points)| !points.is_empty());
     let thresholds: Vec<(f64, egui::Color32)> = panel
         .thresholds
         .iter()
-        .map(|t| (t.value, theme::threshold_color(t.color.get_ref())))
+        .map(|t| (t.value, theme::rgb(t.rgb)))
         .collect();
     let x_range = window.start_ms as f64 / 1000.0..=window.end_ms as f64 / 1000.0;
     // Where a local rule on this panel fired: a red band from firing to resolved.
     let bands: Vec<(f64, f64)> = ctx
         .firing_spans
         .iter()
-        .filter(|(panel, _, _)| *panel == panel_index)
+        .filter(|(id, _, _)| id == &panel.id)
         .map(|&(_, start, end)| {
             (
                 start as f64 / 1000.0,
@@ -136,21 +136,18 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel_index: usize, panel: 
             );
         }
     });
-    follow_user_zoom(ui, ctx, panel_index, &response, window);
+    follow_user_zoom(ui, ctx, &panel.id, &response, window);
     if let Some(pointer) = response.response.hover_pos()
         && has_data
     {
         let t_ms = (response.transform.value_from_position(pointer).x * 1000.0).round() as i64;
-        let rows: Vec<(usize, &str, Option<Sample>)> = keys
+        let rows: Vec<(usize, &str, Option<Sample>)> = drawn
             .iter()
             .zip(&names)
             .enumerate()
-            .map(|(index, (key, name))| {
+            .map(|(index, ((_, series, _), name))| {
                 // A sample far from the pointer is not "the value there": show a gap.
-                let sample = ctx
-                    .store
-                    .get(key)
-                    .and_then(|s| nearest(s, t_ms))
+                let sample = nearest(series, t_ms)
                     .filter(|s| (s.t_ms - t_ms).abs() <= window.span_ms() / 50);
                 (index, name.as_str(), sample)
             })
@@ -202,7 +199,7 @@ fn hover_table(
 fn follow_user_zoom(
     ui: &Ui,
     ctx: &mut PanelContext<'_>,
-    panel_index: usize,
+    panel_id: &PanelId,
     response: &egui_plot::PlotResponse<()>,
     shown: Window,
 ) {
@@ -217,10 +214,10 @@ fn follow_user_zoom(
     if plot.drag_started_by(egui::PointerButton::Primary)
         && let Some(origin) = ui.input(|i| i.pointer.press_origin())
     {
-        ctx.drag.selecting_from = Some((panel_index, time_at(origin)));
+        ctx.drag.selecting_from = Some((panel_id.clone(), time_at(origin)));
     }
-    if let Some((panel, from_ms)) = ctx.drag.selecting_from
-        && panel == panel_index
+    if let Some((panel, from_ms)) = ctx.drag.selecting_from.clone()
+        && &panel == panel_id
         && let Some(pointer) = ui.input(|i| i.pointer.latest_pos())
     {
         let to_ms = time_at(pointer).clamp(shown.start_ms, shown.end_ms);

@@ -41,7 +41,17 @@ fn demo_app(now: DateTime<Utc>, runtime: &tokio::runtime::Runtime) -> FleetApp {
 }
 
 fn p99_alarm(app: &FleetApp) -> Option<&fleetdeck::alarm::Alarm> {
-    app.local_alarms().iter().find(|a| a.name == P99_ALARM)
+    app.session()
+        .alarms()
+        .local()
+        .iter()
+        .find(|a| a.name == P99_ALARM)
+}
+
+fn rule_history(
+    app: &FleetApp,
+) -> &std::collections::VecDeque<fleetdeck::alarm::engine::Transition> {
+    app.session().alarms().history()
 }
 
 #[test]
@@ -54,11 +64,15 @@ fn the_simulated_incident_fires_the_local_p99_rule_and_then_resolves() {
     let alarm = p99_alarm(&app).unwrap();
     assert_eq!(alarm.source, "local");
     assert_eq!(alarm.severity.as_deref(), Some("critical"));
-    let (panel, _) = app
-        .layout()
+    let panel = app
+        .dashboard()
         .panel_by_title("p99 end-to-end latency by model")
         .unwrap();
-    assert_eq!(alarm.panel, Some(panel), "links to the panel it watches");
+    assert_eq!(
+        alarm.panel,
+        Some(panel.id.clone()),
+        "links to the panel it watches"
+    );
     // Fired once the breach had lasted its 2 minutes, during the incident.
     let since = alarm.since.unwrap();
     assert!(
@@ -70,17 +84,18 @@ fn the_simulated_incident_fires_the_local_p99_rule_and_then_resolves() {
     // 24 minutes later the incident is over: the history shows it fire and clear.
     let mut app = demo_app(after_incident(), &runtime);
     support::drive(&mut app, "the rule history", |app| {
-        app.rule_history()
+        rule_history(app)
             .iter()
             .any(|t| t.change.to == RuleState::Ok)
     });
-    assert!(
-        p99_alarm(&app).is_none(),
+    // Still listed, as every alarm is, but ok.
+    assert_eq!(
+        p99_alarm(&app).map(|a| a.state),
+        Some(AlarmState::Ok),
         "resolved: {:?}",
-        app.local_alarms()
+        app.session().alarms().local()
     );
-    let changes: Vec<&str> = app
-        .rule_history()
+    let changes: Vec<&str> = rule_history(&app)
         .iter()
         .filter(|t| t.series == "meta-llama/Llama-3.1-70B-Instruct" && t.rule == "p99 latency high")
         .map(|t| t.change.to.label())
@@ -222,7 +237,7 @@ fn an_acknowledgement_survives_a_restart_and_quiets_the_banner() {
 
 /// The history entries of the p99 rule on Llama 70B, as (change, time).
 fn llama_p99_history(app: &FleetApp) -> Vec<(&'static str, i64)> {
-    app.rule_history()
+    rule_history(app)
         .iter()
         .filter(|t| t.series == "meta-llama/Llama-3.1-70B-Instruct" && t.rule == "p99 latency high")
         .map(|t| (t.change.to.label(), t.change.at_ms))
@@ -273,7 +288,7 @@ fn the_history_survives_a_restart_and_ends_an_alarm_that_resolved_meanwhile() {
         "resolved at {} — before the earlier run last saw it firing",
         after[2].1
     );
-    assert!(p99_alarm(&app).is_none());
+    assert_eq!(p99_alarm(&app).map(|a| a.state), Some(AlarmState::Ok));
 }
 
 #[test]
@@ -301,7 +316,10 @@ fn a_prometheus_alert_and_a_cloudwatch_alarm_sit_next_to_the_local_rule() {
             Path::new("cw.toml"),
         )
         .unwrap();
-        let source = fleetdeck::source::cloudwatch::CloudWatchSource::new(&config.file.sources["cw"]);
+        let fleetdeck::source::SourceSpec::CloudWatch(settings) = &config.sources["cw"] else {
+            panic!("a cloudwatch source");
+        };
+        let source = fleetdeck::source::cloudwatch::CloudWatchSource::new(settings.clone());
         let client = source.client().await;
         client
             .put_metric_alarm()
@@ -337,11 +355,13 @@ fn a_prometheus_alert_and_a_cloudwatch_alarm_sit_next_to_the_local_rule() {
         alarm_panel,
         &format!("{alarm_panel}\n  [[panels.queries]]\n  source = \"prom\"\n  [[panels.queries]]\n  source = \"cw\""),
     );
-    let layout = parse_layout(&text, Path::new("center.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let layout = std::sync::Arc::new(
+        parse_layout(&text, Path::new("center.toml")).unwrap_or_else(|e| panic!("{e}")),
+    );
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let collected = runtime.block_on(fleetdeck::alarm::collect::collect(
-            &layout,
+            layout.clone(),
             Clock::Fixed(during_incident()),
         ));
         assert!(collected.errors.is_empty(), "{:?}", collected.errors);
@@ -364,11 +384,11 @@ fn a_prometheus_alert_and_a_cloudwatch_alarm_sit_next_to_the_local_rule() {
                 cw.summary
             );
             // The CloudWatch alarm's metric is on the demo layout's "5xx errors/s" tile.
-            let (errors_panel, _) = layout.panel_by_title("5xx errors/s").unwrap();
-            assert_eq!(cw.panel, Some(errors_panel));
+            let errors_panel = layout.panel_by_title("5xx errors/s").unwrap();
+            assert_eq!(cw.panel, Some(errors_panel.id.clone()));
             // The Prometheus alert's PromQL reads the queue the "Requests waiting" tile draws.
-            let (queue_panel, _) = layout.panel_by_title("Requests waiting").unwrap();
-            assert_eq!(prom.panel, Some(queue_panel));
+            let queue_panel = layout.panel_by_title("Requests waiting").unwrap();
+            assert_eq!(prom.panel, Some(queue_panel.id.clone()));
             // One list, firing critical first.
             assert_eq!(collected.alarms[0].name, P99_ALARM);
             break;
@@ -418,9 +438,17 @@ fn fleetdeck_alarms_exits_1_while_firing_0_when_clear_2_on_error() {
         "2026-11-25T06:50:00Z",
     ]);
     assert_eq!(code, Some(0), "{stdout}");
-    assert_eq!(
-        serde_json::from_str::<serde_json::Value>(&stdout).unwrap(),
-        serde_json::json!([])
+    // Every alarm is listed with its state: after the incident, all ok.
+    let listed = serde_json::from_str::<serde_json::Value>(&stdout).unwrap();
+    let states: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["state"].as_str().unwrap())
+        .collect();
+    assert!(
+        states.len() >= 2 && states.iter().all(|s| *s == "ok"),
+        "{stdout}"
     );
 
     let dir = tempfile::tempdir().unwrap();
@@ -443,15 +471,10 @@ fn fleetdeck_alarms_exits_1_while_firing_0_when_clear_2_on_error() {
 
 /// Whether every history entry points at the panel its rule watches.
 fn history_points_at_the_watched_panels(app: &FleetApp) -> bool {
-    let layout = app.layout();
-    app.rule_history().iter().all(|t| {
-        let rule = layout
-            .file
-            .rules
-            .iter()
-            .find(|r| r.name.get_ref() == &t.rule)
-            .unwrap();
-        t.panel.map(|p| layout.file.panels[p].title.get_ref()) == Some(rule.panel.get_ref())
+    let dashboard = app.dashboard();
+    rule_history(app).iter().all(|t| {
+        let rule = dashboard.rules.iter().find(|r| r.name == t.rule).unwrap();
+        t.panel.as_ref() == Some(&rule.panel)
     })
 }
 
@@ -463,19 +486,19 @@ fn the_history_follows_an_edit_that_moves_the_panels() {
     let app = support::app_on_file(&path, during_incident(), &runtime);
     let mut harness = open(app);
     settle(&mut harness, "the incident in the history", |h| {
-        h.state().rule_history().len() >= 4
+        rule_history(h.state()).len() >= 4
     });
     assert!(history_points_at_the_watched_panels(harness.state()));
 
     // An edit that keeps the panels (a new threshold) keeps the history.
-    let before = harness.state().rule_history().len();
+    let before = rule_history(harness.state()).len();
     std::thread::sleep(Duration::from_millis(20));
     let threshold_edit = original.replace("above = 40.0", "above = 41.0");
     support::save_layout(&path, &threshold_edit);
     settle(&mut harness, "the threshold edit", |h| {
-        h.state().layout().file.rules[1].above == Some(41.0)
+        h.state().dashboard().rules[1].condition.threshold == 41.0
     });
-    assert!(harness.state().rule_history().len() >= before);
+    assert!(rule_history(harness.state()).len() >= before);
     assert!(history_points_at_the_watched_panels(harness.state()));
 
     // Move the alarm panel from last to first: every other panel shifts by one.
@@ -489,12 +512,12 @@ fn the_history_follows_an_edit_that_moves_the_panels() {
     std::thread::sleep(Duration::from_millis(20));
     support::save_layout(&path, &moved);
     settle(&mut harness, "the moved panels", |h| {
-        h.state().layout().file.panels[0].title.get_ref() == "Alarms"
+        h.state().dashboard().panels[0].title == "Alarms"
     });
     harness.run_steps(3);
     assert!(
         history_points_at_the_watched_panels(harness.state()),
         "{:?}",
-        harness.state().rule_history()
+        rule_history(harness.state())
     );
 }

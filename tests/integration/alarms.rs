@@ -5,9 +5,9 @@
 use crate::support;
 
 use fleetdeck::alarm::AlarmState;
-use fleetdeck::app::status::QueryStatus;
 use fleetdeck::app::{AppOptions, FleetApp};
 use fleetdeck::layout::parse_layout;
+use fleetdeck::session::QueryStatus;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -65,26 +65,34 @@ grid = {{ x = 0, y = 8, w = 24, h = 8 }}
         FleetApp::new(layout, AppOptions::default()).with_runtime(runtime.handle().clone());
     let ctx = egui::Context::default();
     let deadline = Instant::now() + Duration::from_secs(60);
-    let firing_in = |app: &FleetApp, query: usize| {
-        app.alarms().get(&(0, query)).is_some_and(|alarms| {
-            alarms
-                .iter()
-                .any(|a| a.name == "FleetServingRequests" && a.state == AlarmState::Firing)
-        })
+    let alarms_of = |app: &FleetApp, query: &str| {
+        app.session()
+            .alarms()
+            .of_query(&support::key("alarms", query))
+            .map(<[_]>::to_vec)
+            .unwrap_or_default()
     };
-    while !(firing_in(&app, 0) && firing_in(&app, 1)) {
+    let firing_in = |app: &FleetApp, query: &str| {
+        alarms_of(app, query)
+            .iter()
+            .any(|a| a.name == "FleetServingRequests" && a.state == AlarmState::Firing)
+    };
+    while !(firing_in(&app, "q1") && firing_in(&app, "q2")) {
         assert!(
             Instant::now() < deadline,
             "alarms never fired: {:?} {:?}\n{}",
-            app.alarms(),
-            app.query_status(),
+            app.session().alarms().all().collect::<Vec<_>>(),
+            app.session().statuses(),
             prometheus.log()
         );
         let mut output = ctx.run_ui(egui::RawInput::default(), |ui| app.show(ui));
         output.textures_delta.clear();
         std::thread::sleep(Duration::from_millis(100));
     }
-    let from_prometheus = &app.alarms()[&(0, 0)][0];
+    let from_prometheus = &alarms_of(&app, "q1")
+        .into_iter()
+        .find(|a| a.state == AlarmState::Firing)
+        .unwrap();
     assert_eq!(from_prometheus.source, "prom");
     assert_eq!(from_prometheus.severity.as_deref(), Some("warning"));
     assert!(
@@ -93,19 +101,24 @@ grid = {{ x = 0, y = 8, w = 24, h = 8 }}
         from_prometheus.summary
     );
     assert!(from_prometheus.since.is_some());
-    let from_alertmanager = app.alarms()[&(0, 1)]
-        .iter()
+    let from_alertmanager = alarms_of(&app, "q2")
+        .into_iter()
         .find(|a| a.name == "FleetServingRequests")
         .unwrap();
     assert_eq!(from_alertmanager.source, "am");
-    assert_eq!(app.query_status()[&(0, 0)], QueryStatus::Ok);
+    assert_eq!(
+        app.session().statuses()[&support::key("alarms", "q1")],
+        QueryStatus::Ok
+    );
     // Both lead to the chart of the metric their PromQL reads: the rule's query
     // from the rules API, Alertmanager's through the generatorURL.
-    assert_eq!(from_prometheus.panel, Some(1));
-    assert_eq!(from_alertmanager.panel, Some(1));
+    assert_eq!(from_prometheus.panel, Some("requests-running".into()));
+    assert_eq!(from_alertmanager.panel, Some("requests-running".into()));
     // And the history has the firing from each source, dated when it began.
     let firings: Vec<_> = app
-        .rule_history()
+        .session()
+        .alarms()
+        .history()
         .iter()
         .filter(|t| t.rule == "FleetServingRequests" && t.change.to.label() == "firing")
         .collect();
@@ -115,7 +128,7 @@ grid = {{ x = 0, y = 8, w = 24, h = 8 }}
         "{firings:?}"
     );
     let prom = firings.iter().find(|t| t.series == "prom").unwrap();
-    assert_eq!(prom.panel, Some(1));
+    assert_eq!(prom.panel, Some("requests-running".into()));
     assert_eq!(
         Some(prom.change.at_ms),
         from_prometheus.since.map(|t| t.timestamp_millis())

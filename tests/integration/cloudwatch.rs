@@ -4,12 +4,13 @@
 use crate::support;
 
 use fleetdeck::alarm::AlarmState;
-use fleetdeck::app::status::QueryStatus;
 use fleetdeck::app::{AppOptions, FleetApp};
-use fleetdeck::layout::{Layout, parse_layout};
+use fleetdeck::dashboard::{Dashboard, Target};
+use fleetdeck::layout::parse_layout;
+use fleetdeck::session::QueryStatus;
 use fleetdeck::source::cloudwatch::CloudWatchSource;
 use fleetdeck::source::demo::fleet::{Fleet, normal_quantile};
-use fleetdeck::source::{RangeRequest, SeriesData, Source, SourceError, build_source};
+use fleetdeck::source::{RangeRequest, SeriesData, Source, SourceError, SourceSpec, build_source};
 use fleetdeck::time_range::Window;
 use std::path::Path;
 use std::process::Command;
@@ -18,7 +19,7 @@ use std::time::{Duration, Instant};
 const MINUTE_MS: i64 = 60_000;
 
 /// A layout on a cloudwatch source at `url`, with the given panels (TOML).
-fn layout(url: &str, panels: &str) -> Layout {
+fn layout(url: &str, panels: &str) -> Dashboard {
     let text = format!(
         r#"version = 1
 title = "cloudwatch test"
@@ -56,14 +57,23 @@ unit = "us"
 
 const LLAMA: &str = r#"{ EndpointName = "llm-prod-llama70b", VariantName = "AllTraffic" }"#;
 
-fn request(layout: &Layout, panel: usize, query: usize, window: Window) -> RangeRequest {
-    let queries = &layout.file.panels[panel].queries;
+fn request(layout: &Dashboard, panel: usize, query: usize, window: Window) -> RangeRequest {
+    let Target::Fetch { query, .. } = &layout.panels[panel].queries[query].target else {
+        panic!("a series query");
+    };
     RangeRequest {
-        query: queries[query].clone(),
+        query: query.clone(),
         window,
         step_ms: MINUTE_MS,
-        panel_queries: queries.clone().into(),
     }
+}
+
+/// The layout's `cw` source.
+fn cloudwatch(layout: &Dashboard) -> CloudWatchSource {
+    let SourceSpec::CloudWatch(settings) = &layout.sources["cw"] else {
+        panic!("a cloudwatch source");
+    };
+    CloudWatchSource::new(settings.clone())
 }
 
 /// The last `minutes` whole minutes. Take it before publishing: the publisher sends
@@ -102,7 +112,7 @@ fn p99_model_latency_comes_back_for_every_minute_with_the_simulated_values() {
     let window = last_minutes(20);
     support::publish_fleet(&server.url(), "30m");
     let layout = layout(&server.url(), &latency_panel("p99", LLAMA));
-    let source = build_source(&layout.file.sources["cw"]);
+    let source = build_source(&layout.sources["cw"]);
     let series = fetch(source.as_ref(), &request(&layout, 0, 0, window)).unwrap();
     assert_eq!(series.len(), 1, "{series:?}");
     assert_eq!(series[0].labels["EndpointName"], "llm-prod-llama70b");
@@ -139,7 +149,7 @@ fn a_star_dimension_draws_every_endpoint() {
             r#"{ EndpointName = "*", VariantName = "AllTraffic" }"#,
         ),
     );
-    let source = build_source(&layout.file.sources["cw"]);
+    let source = build_source(&layout.sources["cw"]);
     let series = fetch(source.as_ref(), &request(&layout, 0, 0, window)).unwrap();
     let mut endpoints: Vec<&str> = series
         .iter()
@@ -175,7 +185,7 @@ fn eleven_hundred_queries_take_three_calls_and_duplicates_are_asked_once() {
         })
         .collect();
     let layout = layout(&server.url(), &panels);
-    let source = CloudWatchSource::new(&layout.file.sources["cw"]);
+    let source = cloudwatch(&layout);
     let requests: Vec<RangeRequest> = (0..stats.len())
         .map(|panel| request(&layout, panel, 0, window))
         .collect();
@@ -226,7 +236,7 @@ grid = { x = 0, y = 0, w = 24, h = 8 }
   alarm_prefix = "llm-"
 "#,
     );
-    let source = CloudWatchSource::new(&layout.file.sources["cw"]);
+    let source = cloudwatch(&layout);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let client = source.client().await;
@@ -293,8 +303,10 @@ grid = { x = 0, y = 0, w = 24, h = 8 }
             .await
             .unwrap();
     });
-    let query = &layout.file.panels[0].queries[0];
-    let alarms = runtime.block_on(source.fetch_alarms("cw", query)).unwrap();
+    let Target::Alarms { filter, .. } = &layout.panels[0].queries[0].target else {
+        panic!("an alarm query");
+    };
+    let alarms = runtime.block_on(source.fetch_alarms("cw", filter)).unwrap();
     assert_eq!(
         alarms.len(),
         153,
@@ -360,14 +372,16 @@ unit = "percent"
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let mut app =
         FleetApp::new(layout, AppOptions::default()).with_runtime(runtime.handle().clone());
+    let expression = support::key("error-rate", "q3");
     support::drive(&mut app, "the expression's answer", |app| {
-        app.query_status().contains_key(&(0, 2))
+        app.session().statuses().contains_key(&expression)
     });
-    let Some(QueryStatus::Failed(SourceError::BadQuery(message))) = app.query_status().get(&(0, 2))
+    let Some(QueryStatus::Failed(SourceError::BadQuery(message))) =
+        app.session().statuses().get(&expression)
     else {
         panic!(
             "expected the server's refusal, got {:?}",
-            app.query_status()
+            app.session().statuses()
         );
     };
     // The emulator's own words for the expression it was sent.
@@ -375,12 +389,11 @@ unit = "percent"
         message,
         "InternalError: Unsupported: Expressions not implemented"
     );
-    let panel = &app.layout().file.panels[0];
+    let panel = &app.dashboard().panels[0];
     let state = fleetdeck::ui::panel::panel_state(
-        0,
         panel,
-        app.query_status(),
-        app.health(),
+        app.session().statuses(),
+        app.session().health(),
         Default::default(),
     );
     assert_eq!(
@@ -388,7 +401,12 @@ unit = "percent"
         fleetdeck::ui::panel::PanelState::Error(format!("query error: {message}"))
     );
     // The hidden queries it reads were fetched without error and draw nothing.
-    assert_eq!(app.query_status().get(&(0, 0)), Some(&QueryStatus::Ok));
+    assert_eq!(
+        app.session()
+            .statuses()
+            .get(&support::key("error-rate", "errors")),
+        Some(&QueryStatus::Ok)
+    );
 }
 
 #[test]
@@ -396,7 +414,7 @@ fn an_unreachable_endpoint_is_reported_within_the_timeout() {
     support::emulator_credentials();
     let url = format!("http://127.0.0.1:{}", support::free_port());
     let layout = layout(&url, &latency_panel("p99", LLAMA));
-    let source = build_source(&layout.file.sources["cw"]);
+    let source = build_source(&layout.sources["cw"]);
     let started = Instant::now();
     let error = fetch(source.as_ref(), &request(&layout, 0, 0, last_minutes(5))).unwrap_err();
     assert!(
@@ -465,7 +483,7 @@ fn the_metric_browser_lists_namespaces_metrics_and_dimension_values() {
     let server = support::ministack();
     support::publish_fleet(&server.url(), "2m");
     let layout = layout(&server.url(), &latency_panel("p99", LLAMA));
-    let source = build_source(&layout.file.sources["cw"]);
+    let source = build_source(&layout.sources["cw"]);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let metrics = runtime.block_on(source.list_metrics()).unwrap();
     let latency = metrics
@@ -501,19 +519,19 @@ fn the_shipped_cloudwatch_layouts_show_data_from_the_emulator() {
             .unwrap()
             .replace("http://127.0.0.1:4566", &server.url());
         let layout = parse_layout(&text, Path::new(file)).unwrap();
-        let series_queries: Vec<(usize, usize)> = layout
-            .file
-            .panels
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.kind != fleetdeck::layout::PanelKind::Alarms)
-            .flat_map(|(i, p)| {
-                p.queries
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, q)| !q.hidden && q.expression.is_none())
-                    .map(move |(j, _)| (i, j))
-            })
+        let is_math = |target: &Target| {
+            matches!(
+                target,
+                Target::Fetch {
+                    query: fleetdeck::source::SourceQuery::CloudWatch(cw),
+                    ..
+                } if matches!(cw.what, fleetdeck::source::cloudwatch::CwExpr::Math(_))
+            )
+        };
+        let series_queries: Vec<fleetdeck::dashboard::QueryKey> = layout
+            .queries()
+            .filter(|(_, p, q)| p.shows_series() && !q.hidden && !is_math(&q.target))
+            .map(|(key, _, _)| key)
             .collect();
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let mut app =
@@ -521,19 +539,16 @@ fn the_shipped_cloudwatch_layouts_show_data_from_the_emulator() {
         support::drive(&mut app, file, |app| {
             series_queries
                 .iter()
-                .all(|key| app.query_status().get(key) == Some(&QueryStatus::Ok))
+                .all(|key| app.session().statuses().get(key) == Some(&QueryStatus::Ok))
         });
-        for &(panel, query) in &series_queries {
+        for key in &series_queries {
             let points: usize = app
-                .store_mut()
-                .panel_series(panel)
-                .filter(|(key, _)| key.query == query)
+                .session()
+                .store()
+                .query_series(key)
                 .map(|(_, series)| series.len())
                 .sum();
-            assert!(
-                points >= 20,
-                "{file}: panel {panel} query {query} has {points} points"
-            );
+            assert!(points >= 20, "{file}: {key} has {points} points");
         }
     }
 }
@@ -575,11 +590,6 @@ fn the_metric_browser_builds_a_cloudwatch_query_by_clicking() {
     harness.run_steps(1);
     harness.get_by_label("AllTraffic").click();
     harness.run_steps(2);
-    harness
-        .render()
-        .unwrap()
-        .save(std::env::temp_dir().join("fleetdeck-cloudwatch-browser.png"))
-        .unwrap();
     assert_eq!(
         harness.get_by_label("Query").value().unwrap_or_default(),
         r#"namespace = "AWS/SageMaker", metric = "ModelLatency", stat = "Average", dimensions = { EndpointName = "llm-prod-mistral7b", VariantName = "AllTraffic" }"#

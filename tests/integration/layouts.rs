@@ -16,7 +16,7 @@ fn every_shipped_layout_is_valid() {
         if path.extension().is_some_and(|e| e == "toml") {
             let layout = load_layout(&path).unwrap_or_else(|errors| panic!("{errors}"));
             assert!(
-                !layout.file.panels.is_empty(),
+                !layout.panels.is_empty(),
                 "{} has no panels",
                 path.display()
             );

@@ -4,23 +4,25 @@
 use crate::support;
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
-use fleetdeck::app::status::{HealthState, QueryStatus};
 use fleetdeck::app::{AppOptions, FleetApp};
 use fleetdeck::clock::Clock;
+use fleetdeck::dashboard::{Dashboard, Target};
 use fleetdeck::export::export_panel;
-use fleetdeck::layout::{Layout, parse_layout};
-use fleetdeck::poll::{PlannedQuery, fetch_query, plan::plan_step};
+use fleetdeck::layout::parse_layout;
+use fleetdeck::poll::{fetch_query, plan::plan_step};
+use fleetdeck::session::{HealthState, QueryStatus};
 use fleetdeck::source::demo::fleet::{Fleet, normal_quantile};
-use fleetdeck::source::{SourceError, build_source};
+use fleetdeck::source::{SourceError, SourceQuery, build_source};
 use fleetdeck::time_range::{TimeExpr, TimeRange, Window};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::Server;
 
 /// The p99 end-to-end latency per model over the last minute, as a panel asks it.
 const P99_OVER_A_MINUTE: &str = r#"histogram_quantile(0.99, sum by (le, model_name) (rate({__name__=~"vllm[:_]e2e_request_latency_seconds_bucket"}[1m])))"#;
 
-fn layout(url: &str, flavor: &str, promql: &str) -> Layout {
+fn layout(url: &str, flavor: &str, promql: &str) -> Dashboard {
     let text = format!(
         r#"version = 1
 title = "prometheus test"
@@ -75,7 +77,13 @@ fn assert_p99_comes_back(
 ) {
     let layout = layout(&server.url(), flavor, P99_OVER_A_MINUTE);
     let series = runtime
-        .block_on(export_panel(&layout, "p99", range, Clock::System, 1000))
+        .block_on(export_panel(
+            Arc::new(layout),
+            "p99",
+            range,
+            Clock::System,
+            1000,
+        ))
         .unwrap_or_else(|e| panic!("{flavor}: {e}\n{}", server.log()));
     let names: Vec<&str> = series.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(
@@ -134,16 +142,12 @@ fn p99_latency_comes_back_from_prometheus_and_victoria_metrics() {
     assert_p99_comes_back(&victoria, "victoriametrics", &range, &runtime);
 }
 
-fn planned(layout: &Layout, width_px: u32) -> PlannedQuery {
-    PlannedQuery {
-        panel: 0,
-        query: 0,
-        source: "prom".to_owned(),
-        spec: layout.file.panels[0].queries[0].clone(),
-        width_px,
-        alarms: false,
-        panel_queries: layout.file.panels[0].queries.clone().into(),
-    }
+/// The first query of the layout's first panel.
+fn first_query(layout: &Dashboard) -> SourceQuery {
+    let Target::Fetch { query, .. } = &layout.panels[0].queries[0].target else {
+        panic!("a series query");
+    };
+    query.clone()
 }
 
 #[test]
@@ -163,13 +167,14 @@ fn a_thirty_day_range_stays_within_each_servers_points_limit() {
         (&victoria, "victoriametrics", 30_000),
     ] {
         let layout = layout(&server.url(), flavor, "sum(vllm:num_requests_waiting)");
-        let source = build_source(&layout.file.sources["prom"]);
+        let source = build_source(&layout.sources["prom"]);
         // A very wide panel would want more points than the server allows.
         let step = plan_step(window, 200_000, source.limits());
         assert!(window.span_ms() / step < limit, "{flavor}: step {step} ms");
         let (_, used, outcome) = runtime.block_on(fetch_query(
             source.as_ref(),
-            &planned(&layout, 200_000),
+            &first_query(&layout),
+            200_000,
             window,
             None,
             now,
@@ -201,12 +206,11 @@ fn a_thirty_day_range_stays_within_each_servers_points_limit() {
         "prometheus",
         "sum(vllm:num_requests_waiting)",
     );
-    let source = build_source(&layout.file.sources["prom"]);
+    let source = build_source(&layout.sources["prom"]);
     let request = fleetdeck::source::RangeRequest {
-        query: layout.file.panels[0].queries[0].clone(),
+        query: first_query(&layout),
         window,
         step_ms: 60_000,
-        panel_queries: layout.file.panels[0].queries.clone().into(),
     };
     runtime
         .block_on(source.fetch_range(&request))
@@ -221,8 +225,8 @@ fn an_incremental_refresh_fetches_only_the_tail() {
     wait_for_p99(&prometheus);
     std::thread::sleep(Duration::from_secs(8));
     let layout = layout(&prometheus.url(), "prometheus", "vllm:num_requests_waiting");
-    let source = build_source(&layout.file.sources["prom"]);
-    let query = planned(&layout, 3600);
+    let source = build_source(&layout.sources["prom"]);
+    let query = first_query(&layout);
     let now = Utc::now().timestamp_millis();
     let window = Window {
         start_ms: now - 3_600_000,
@@ -232,6 +236,7 @@ fn an_incremental_refresh_fetches_only_the_tail() {
     let (_, step, full) = runtime.block_on(fetch_query(
         source.as_ref(),
         &query,
+        3600,
         window,
         None,
         now,
@@ -257,6 +262,7 @@ fn an_incremental_refresh_fetches_only_the_tail() {
     let (fetched, _, tail) = runtime.block_on(fetch_query(
         source.as_ref(),
         &query,
+        3600,
         window,
         Some(since),
         now,
@@ -312,6 +318,7 @@ fn a_broken_query_shows_the_servers_parse_error_on_the_panel() {
     let mut app =
         FleetApp::new(layout, AppOptions::default()).with_runtime(runtime.handle().clone());
     let ctx = egui::Context::default();
+    let p99 = support::key("p99", "q1");
     drive(
         &mut app,
         &ctx,
@@ -319,26 +326,26 @@ fn a_broken_query_shows_the_servers_parse_error_on_the_panel() {
         Duration::from_secs(20),
         |app| {
             matches!(
-                app.query_status().get(&(0, 0)),
+                app.session().statuses().get(&p99),
                 Some(QueryStatus::Failed(_))
             )
         },
     );
-    let Some(QueryStatus::Failed(SourceError::BadQuery(message))) = app.query_status().get(&(0, 0))
+    let Some(QueryStatus::Failed(SourceError::BadQuery(message))) =
+        app.session().statuses().get(&p99)
     else {
-        panic!("expected a query error, got {:?}", app.query_status());
+        panic!("expected a query error, got {:?}", app.session().statuses());
     };
     assert!(
         message.starts_with("1:"),
         "the server's position is kept: {message}"
     );
     assert!(message.contains("parse error"), "{message}");
-    let panel = &app.layout().file.panels[0];
+    let panel = &app.dashboard().panels[0];
     let state = fleetdeck::ui::panel::panel_state(
-        0,
         panel,
-        app.query_status(),
-        app.health(),
+        app.session().statuses(),
+        app.session().health(),
         Default::default(),
     );
     assert_eq!(
@@ -361,7 +368,8 @@ fn a_dead_server_marks_panels_stale_and_recovers_by_itself() {
     let mut app =
         FleetApp::new(layout, AppOptions::default()).with_runtime(runtime.handle().clone());
     let ctx = egui::Context::default();
-    let healthy = |app: &FleetApp| matches!(app.health()["prom"].state(), HealthState::Ok(_));
+    let healthy =
+        |app: &FleetApp| matches!(app.session().health()["prom"].state(), HealthState::Ok(_));
     drive(
         &mut app,
         &ctx,
@@ -378,7 +386,7 @@ fn a_dead_server_marks_panels_stale_and_recovers_by_itself() {
         Duration::from_secs(20),
         |app| {
             matches!(
-                app.health()["prom"].state(),
+                app.session().health()["prom"].state(),
                 HealthState::Stale {
                     error: SourceError::Unreachable(_),
                     ..
@@ -386,12 +394,12 @@ fn a_dead_server_marks_panels_stale_and_recovers_by_itself() {
             )
         },
     );
-    let HealthState::Stale { error, .. } = app.health()["prom"].state() else {
+    let HealthState::Stale { error, .. } = app.session().health()["prom"].state() else {
         unreachable!()
     };
     assert!(error.to_string().contains("Connection refused"), "{error}");
     assert!(
-        app.store().total_points() > 0,
+        app.session().store().total_points() > 0,
         "the last data stays on screen"
     );
 
@@ -403,7 +411,10 @@ fn a_dead_server_marks_panels_stale_and_recovers_by_itself() {
         Duration::from_secs(40),
         healthy,
     );
-    assert_eq!(app.query_status()[&(0, 0)], QueryStatus::Ok);
+    assert_eq!(
+        app.session().statuses()[&support::key("p99", "q1")],
+        QueryStatus::Ok
+    );
 }
 
 #[test]
@@ -430,22 +441,27 @@ fn the_vllm_layout_shows_live_data_from_prometheus() {
     let mut harness = Harness::builder()
         .with_size([1280.0, 800.0])
         .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app);
+    // The server has only seconds of data, and the step is the layout's 5 s scrape
+    // interval: the first evaluations may come before a rate has two samples. Wait
+    // as a person would, for every model's p99 line, refreshes included.
+    let p99 = support::key("p99-end-to-end-latency-by-model", "q1");
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         harness.step();
-        let app = harness.state();
-        let ok = app
-            .query_status()
+        let session = harness.state().session();
+        let ok = session
+            .statuses()
             .values()
             .filter(|s| **s == QueryStatus::Ok)
             .count();
-        if app.pending_queries() == 0 && ok == 10 {
+        let lines = session.store().query_series(&p99).count();
+        if session.pending_queries() == 0 && ok == 10 && lines == 4 {
             break;
         }
         assert!(
             Instant::now() < deadline,
             "statuses: {:?}",
-            app.query_status()
+            session.statuses()
         );
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -460,8 +476,10 @@ fn the_vllm_layout_shows_live_data_from_prometheus() {
     harness.get_by_label_contains("Requests running: ");
     harness.get_by_label_contains("prom: ok");
     // Every model's p99 series arrived through the real server.
-    let p99_panel = 4;
-    assert_eq!(harness.state().store().panel_series(p99_panel).count(), 4);
+    assert_eq!(
+        harness.state().session().store().query_series(&p99).count(),
+        4
+    );
 }
 
 #[test]
@@ -512,11 +530,6 @@ fn the_metric_browser_lists_help_and_labels_and_builds_the_query() {
     });
     harness.get_by_label(model).click();
     harness.run_steps(2);
-    harness
-        .render()
-        .unwrap()
-        .save(std::env::temp_dir().join("fleetdeck-metric-browser.png"))
-        .unwrap();
     assert_eq!(
         harness.state_mut_query(),
         format!("vllm:num_requests_waiting{{model_name=\"{model}\"}}")
@@ -540,27 +553,27 @@ fn a_broken_query_does_not_slow_the_refresh_of_its_neighbours() {
     let target = support::simulator(&runtime);
     let prometheus = support::prometheus(target);
     prometheus.wait_for("vllm:num_requests_waiting");
-    let mut layout = layout(
+    let good_layout = layout(
         &prometheus.url(),
         "prometheus",
         "sum(vllm:num_requests_waiting)",
     );
     // A second query on the same source that the server refuses.
-    let mut broken = layout.file.panels[0].queries[0].clone();
-    broken.promql = Some(toml::Spanned::new(0..0, "sum(rate(x[5m])".to_owned()));
-    layout.file.panels[0].queries.push(broken);
+    let broken_layout = layout(&prometheus.url(), "prometheus", "sum(rate(x[5m])");
+    let planned = |layout: &Dashboard, query: &str| fleetdeck::poll::PlannedQuery {
+        key: support::key("p99", query),
+        source: "prom".into(),
+        planned: fleetdeck::poll::Planned::Series(first_query(layout)),
+        width_px: 1_000,
+    };
     let plan = fleetdeck::poll::PollPlan {
         generation: 1,
         range: TimeRange::last(Duration::from_secs(300)),
         refresh: Duration::from_millis(500),
         live: true,
-        queries: PlannedQuery::for_layout(&layout, |_| 1_000),
+        queries: vec![planned(&good_layout, "q1"), planned(&broken_layout, "q2")],
     };
-    let sources = [(
-        "prom".to_owned(),
-        build_source(&layout.file.sources["prom"]),
-    )]
-    .into();
+    let sources = [("prom".into(), build_source(&good_layout.sources["prom"]))].into();
     let mut poller = fleetdeck::poll::Poller::start(
         runtime.handle(),
         sources,
@@ -572,9 +585,9 @@ fn a_broken_query_does_not_slow_the_refresh_of_its_neighbours() {
     let (mut good, mut refused) = (0, 0);
     while Instant::now() < deadline {
         while let Some(result) = poller.try_recv() {
-            match (result.query, &result.outcome) {
-                (0, Ok(_)) => good += 1,
-                (1, Err(SourceError::BadQuery(_))) => refused += 1,
+            match (result.key.query.as_str(), &result.outcome) {
+                ("q1", Ok(_)) => good += 1,
+                ("q2", Err(SourceError::BadQuery(_))) => refused += 1,
                 other => panic!("unexpected {other:?}"),
             }
         }

@@ -114,17 +114,19 @@ grid = {{ x = 0, y = 0, w = 24, h = 8 }}
         prometheus.url()
     );
     let layout = parse_layout(&text, Path::new("amp.toml")).unwrap_or_else(|e| panic!("{e}"));
-    let source = build_source(&layout.file.sources["amp"]);
+    let source = build_source(&layout.sources["amp"]);
     let now = chrono::Utc::now().timestamp_millis();
-    let queries = &layout.file.panels[0].queries;
+    let fleetdeck::dashboard::Target::Fetch { query, .. } = &layout.panels[0].queries[0].target
+    else {
+        panic!("a series query");
+    };
     let request = RangeRequest {
-        query: queries[0].clone(),
+        query: query.clone(),
         window: fleetdeck::time_range::Window {
             start_ms: now - 30_000,
             end_ms: now,
         },
         step_ms: 1_000,
-        panel_queries: queries.clone().into(),
     };
     let series = runtime.block_on(source.fetch_range(&request)).unwrap();
     assert_eq!(series.len(), 1, "{series:?}");

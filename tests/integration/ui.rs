@@ -6,10 +6,10 @@ use crate::support;
 use chrono::{DateTime, Utc};
 use egui_kittest::kittest::Queryable;
 use egui_kittest::{Harness, SnapshotOptions};
-use fleetdeck::app::status::QueryStatus;
 use fleetdeck::app::{AppOptions, FleetApp};
 use fleetdeck::clock::{Clock, DisplayZone};
 use fleetdeck::layout::load_layout;
+use fleetdeck::session::QueryStatus;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -51,24 +51,28 @@ fn wait_for_data(harness: &mut Harness<'_, FleetApp>) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         harness.step();
-        let app = harness.state();
-        let all_ok = app.query_status().values().all(|s| *s == QueryStatus::Ok);
-        if app.pending_queries() == 0 && all_ok {
+        let session = harness.state().session();
+        let all_ok = session.statuses().values().all(|s| *s == QueryStatus::Ok);
+        if session.pending_queries() == 0 && all_ok {
             break;
         }
         assert!(
             Instant::now() < deadline,
             "{} queries still pending",
-            app.pending_queries()
+            session.pending_queries()
         );
         std::thread::sleep(Duration::from_millis(20));
     }
     harness.run_steps(3);
 }
 
-fn earliest_sample_of_panel(app: &FleetApp, panel: usize) -> i64 {
-    app.store()
-        .panel_series(panel)
+/// The panel "p99 end-to-end latency by model" of the demo layout.
+const LATENCY_PANEL: &str = "p99-end-to-end-latency-by-model";
+
+fn earliest_sample_of_panel(app: &FleetApp, panel: &str) -> i64 {
+    app.session()
+        .store()
+        .query_series(&support::key(panel, "q1"))
         .filter_map(|(_, s)| s.iter().next().map(|s| s.t_ms))
         .min()
         .unwrap()
@@ -79,8 +83,8 @@ fn the_demo_dashboard_shows_every_panel_by_title_with_live_data() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let mut harness = harness(demo_app(&runtime));
     wait_for_data(&mut harness);
-    for panel in &harness.state().layout().file.panels.clone() {
-        harness.get_by_label(panel.title.get_ref());
+    for panel in &harness.state().dashboard().panels.clone() {
+        harness.get_by_label(&panel.title);
     }
     // A stat tile reads its value out, with its unit.
     harness.get_by_label_contains("Month-to-date spend: $");
@@ -93,9 +97,8 @@ fn switching_the_time_range_refetches_and_moves_every_plot() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let mut harness = harness(demo_app(&runtime));
     wait_for_data(&mut harness);
-    let latency_panel = 6;
     let hour_ago = now().timestamp_millis() - 3_600_000;
-    assert!((earliest_sample_of_panel(harness.state(), latency_panel) - hour_ago).abs() <= 5_000);
+    assert!((earliest_sample_of_panel(harness.state(), LATENCY_PANEL) - hour_ago).abs() <= 5_000);
 
     harness.get_by_label("Last 1h").click();
     harness.run_steps(2);
@@ -105,25 +108,26 @@ fn switching_the_time_range_refetches_and_moves_every_plot() {
     wait_for_data(&mut harness);
 
     let six_hours_ago = now().timestamp_millis() - 6 * 3_600_000;
-    let earliest = earliest_sample_of_panel(harness.state(), latency_panel);
+    let earliest = earliest_sample_of_panel(harness.state(), LATENCY_PANEL);
     assert!(
         (earliest - six_hours_ago).abs() <= 120_000,
         "data starts at {earliest}, expected about {six_hours_ago}"
     );
     // Every time-series plot now spans the six hours.
     let ctx = harness.ctx.clone();
-    for (index, panel) in harness.state().layout().file.panels.iter().enumerate() {
+    for panel in &harness.state().dashboard().panels {
         if panel.kind != fleetdeck::layout::PanelKind::Timeseries {
             continue;
         }
-        let memory = egui_plot::PlotMemory::load(&ctx, fleetdeck::ui::timeseries::plot_id(index))
-            .unwrap_or_else(|| panic!("no plot for {}", panel.title.get_ref()));
+        let memory =
+            egui_plot::PlotMemory::load(&ctx, fleetdeck::ui::timeseries::plot_id(&panel.id))
+                .unwrap_or_else(|| panic!("no plot for {}", panel.title));
         let bounds = memory.bounds();
         let span_s = bounds.max()[0] - bounds.min()[0];
         assert!(
             (span_s - 6.0 * 3600.0).abs() < 1.0,
             "{}: {span_s} s",
-            panel.title.get_ref()
+            panel.title
         );
         assert!((bounds.max()[0] - now().timestamp() as f64).abs() < 1.0);
     }
@@ -184,10 +188,9 @@ fn dragging_across_a_chart_zooms_every_panel_to_the_selection() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let mut harness = harness(demo_app(&runtime));
     wait_for_data(&mut harness);
-    let latency_panel = 6;
     let frame = *egui_plot::PlotMemory::load(
         &harness.ctx,
-        fleetdeck::ui::timeseries::plot_id(latency_panel),
+        fleetdeck::ui::timeseries::plot_id(&LATENCY_PANEL.into()),
     )
     .unwrap()
     .transform()
@@ -227,9 +230,9 @@ fn dragging_across_a_chart_zooms_every_panel_to_the_selection() {
 
     // Another panel follows: its plot spans the same half hour once redrawn.
     wait_for_data(&mut harness);
-    let gpu_panel = 8;
+    let gpu_panel = "gpu-utilisation-by-host-dcgm".into();
     let bounds =
-        *egui_plot::PlotMemory::load(&harness.ctx, fleetdeck::ui::timeseries::plot_id(gpu_panel))
+        *egui_plot::PlotMemory::load(&harness.ctx, fleetdeck::ui::timeseries::plot_id(&gpu_panel))
             .unwrap()
             .bounds();
     assert!((bounds.min()[0] * 1000.0 - window.start_ms as f64).abs() < 1000.0);
@@ -278,7 +281,7 @@ fn a_broken_edit_of_the_layout_is_reported_and_the_last_good_one_stays() {
     harness.get_by_label_contains("Still showing the last good version");
     harness.get_by_label("p99 end-to-end latency by model");
     assert!(
-        harness.state().store().total_points() > 0,
+        harness.state().session().store().total_points() > 0,
         "the old data stays on screen"
     );
 
@@ -289,7 +292,7 @@ fn a_broken_edit_of_the_layout_is_reported_and_the_last_good_one_stays() {
         &original.replace("AI fleet — overview (simulated)", "Fleet after the edit"),
     );
     step_until(&mut harness, "the fixed layout", |app| {
-        app.layout().file.title == "Fleet after the edit"
+        app.dashboard().title == "Fleet after the edit"
     });
     wait_for_data(&mut harness);
     assert!(harness.state().layout_error().is_none());
@@ -306,19 +309,10 @@ fn the_spend_layout_computes_every_derived_series() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/spend-demo.toml");
     let layout = load_layout(&path).unwrap();
-    let derived: Vec<(usize, usize)> = layout
-        .file
-        .panels
-        .iter()
-        .enumerate()
-        .flat_map(|(p, panel)| {
-            panel
-                .queries
-                .iter()
-                .enumerate()
-                .filter(|(_, q)| q.derive.is_some())
-                .map(move |(q, _)| (p, q))
-        })
+    let derived: Vec<fleetdeck::dashboard::QueryKey> = layout
+        .queries()
+        .filter(|(_, _, q)| matches!(q.target, fleetdeck::dashboard::Target::Derive(_)))
+        .map(|(key, _, _)| key)
         .collect();
     assert_eq!(derived.len(), 6);
     let options = AppOptions {
@@ -331,12 +325,12 @@ fn the_spend_layout_computes_every_derived_series() {
     let deadline = Instant::now() + Duration::from_secs(20);
     while !derived
         .iter()
-        .all(|key| harness.state().query_status().get(key) == Some(&QueryStatus::Ok))
+        .all(|key| harness.state().session().statuses().get(key) == Some(&QueryStatus::Ok))
     {
         assert!(
             Instant::now() < deadline,
             "derived series never computed: {:?}",
-            harness.state().query_status()
+            harness.state().session().statuses()
         );
         harness.step();
         std::thread::sleep(Duration::from_millis(30));

@@ -221,18 +221,28 @@ impl BatchPlan {
     }
 }
 
-/// Rewrites the identifiers of `expression` that `rename` knows, leaving functions
-/// (`SUM`, `FILL`), keywords and string literals alone.
-pub fn rewrite_ids(expression: &str, rename: &dyn Fn(&str) -> Option<String>) -> String {
-    let mut out = String::with_capacity(expression.len());
+/// A piece of a metric math expression: an identifier, or anything else (numbers,
+/// operators, string literals with their quotes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Token {
+    /// Letters, digits and `_`, starting with a letter or `_`.
+    Word(String),
+    /// Everything between words, copied as written.
+    Other(String),
+}
+
+/// Splits an expression into words and the text between them; string literals
+/// (SEARCH terms) are kept whole inside `Other`, escapes included.
+pub fn tokens(expression: &str) -> Vec<Token> {
+    let mut out: Vec<Token> = Vec::new();
+    let mut other = String::new();
     let mut chars = expression.char_indices().peekable();
     while let Some((start, c)) = chars.next() {
         if c == '"' || c == '\'' {
-            // Copy a string literal (SEARCH terms) untouched, escapes included.
-            out.push(c);
+            other.push(c);
             let mut escaped = false;
             for (_, inner) in chars.by_ref() {
-                out.push(inner);
+                other.push(inner);
                 if escaped {
                     escaped = false;
                 } else if inner == '\\' {
@@ -251,29 +261,31 @@ pub fn rewrite_ids(expression: &str, rename: &dyn Fn(&str) -> Option<String>) ->
                     break;
                 }
             }
-            let word = &expression[start..end];
-            match rename(word) {
-                Some(renamed) => out.push_str(&renamed),
-                None => out.push_str(word),
+            if !other.is_empty() {
+                out.push(Token::Other(std::mem::take(&mut other)));
             }
+            out.push(Token::Word(expression[start..end].to_owned()));
         } else {
-            out.push(c);
+            other.push(c);
         }
+    }
+    if !other.is_empty() {
+        out.push(Token::Other(other));
     }
     out
 }
 
 /// The identifiers an expression refers to, in order of first use.
 pub fn referenced_ids(expression: &str) -> Vec<String> {
-    let found = std::cell::RefCell::new(Vec::<String>::new());
-    rewrite_ids(expression, &|word| {
-        let mut found = found.borrow_mut();
-        if !found.iter().any(|w| w == word) {
-            found.push(word.to_owned());
+    let mut found: Vec<String> = Vec::new();
+    for token in tokens(expression) {
+        if let Token::Word(word) = token
+            && !found.contains(&word)
+        {
+            found.push(word);
         }
-        None
-    });
-    found.into_inner()
+    }
+    found
 }
 
 #[cfg(test)]
@@ -389,20 +401,30 @@ mod tests {
     }
 
     #[test]
-    fn ids_are_rewritten_but_functions_and_strings_are_not() {
-        let rename = |word: &str| match word {
-            "m1" => Some("q7".to_owned()),
-            "errors" => Some("q8".to_owned()),
-            _ => None,
+    fn words_are_told_apart_from_functions_arguments_and_strings() {
+        let words = |text: &str| -> Vec<String> {
+            tokens(text)
+                .into_iter()
+                .filter_map(|t| match t {
+                    Token::Word(w) => Some(w),
+                    Token::Other(_) => None,
+                })
+                .collect()
         };
         assert_eq!(
-            rewrite_ids("FILL(m1, 0) / errors * 100", &rename),
-            "FILL(q7, 0) / q8 * 100"
+            words("FILL(m1, 0) / errors * 100"),
+            ["FILL", "m1", "errors"]
         );
-        assert_eq!(
-            rewrite_ids("SEARCH('{AWS/SageMaker} m1', 'Sum')", &rename),
-            "SEARCH('{AWS/SageMaker} m1', 'Sum')"
-        );
+        assert_eq!(words("SEARCH('{AWS/SageMaker} m1', 'Sum')"), ["SEARCH"]);
+        // Nothing is lost between the pieces.
+        let text = "SEARCH('{AWS/SageMaker} m1', 'Sum') + m2";
+        let joined: String = tokens(text)
+            .into_iter()
+            .map(|t| match t {
+                Token::Word(w) | Token::Other(w) => w,
+            })
+            .collect();
+        assert_eq!(joined, text);
         assert_eq!(referenced_ids("m1 + m2 * m1"), vec!["m1", "m2"]);
     }
 }

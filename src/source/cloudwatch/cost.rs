@@ -4,10 +4,11 @@
 //! refresh interval — before it goes on a wall for a month.
 
 use super::batch::{MAX_QUERIES_PER_CALL, Planner};
+use super::query::{CwExpr, CwStat};
 use super::{USD_PER_METRIC, period, query};
-use crate::layout::{Layout, PanelKind, SourceKind};
-use crate::poll::PlannedQuery;
-use crate::source::RangeRequest;
+use crate::dashboard::{Dashboard, SourceId, Target};
+use crate::layout::SourceKind;
+use crate::source::{RangeRequest, SourceQuery};
 use std::time::Duration;
 
 /// Width assumed for a grid column when no window is open (a 1920 px screen).
@@ -37,48 +38,53 @@ pub fn usd_per_day(metrics: u64, refresh: Duration) -> f64 {
     crate::source::usd_per_day(metrics, refresh, USD_PER_METRIC)
 }
 
-/// Calls and metrics one refresh of `layout` asks of each cloudwatch source, with
-/// panels at their width on a 1920 px screen over the layout's default range.
-pub fn estimate(layout: &Layout, now_ms: i64) -> Vec<(String, Estimate)> {
-    let width_of = |panel: usize| layout.file.panels[panel].grid.get_ref().w * NOMINAL_COLUMN_PX;
-    let planned = PlannedQuery::for_layout(layout, width_of);
-    let window = layout.default_window(now_ms);
-    layout
+/// Calls and metrics one refresh of `dashboard` asks of each cloudwatch source,
+/// with panels at their width on a 1920 px screen over its default range.
+pub fn estimate(dashboard: &Dashboard, now_ms: i64) -> Vec<(SourceId, Estimate)> {
+    let window = dashboard.default_window(now_ms);
+    dashboard
         .sources_of_kind(SourceKind::Cloudwatch)
-        .map(|(name, _)| {
+        .map(|(id, _)| {
             let mut planner = Planner::new();
             let mut wildcard_queries = 0;
-            for q in planned.iter().filter(|q| &q.source == name && !q.alarms) {
-                if layout.file.panels[q.panel].kind == PanelKind::Alarms {
-                    continue;
-                }
-                let request = RangeRequest {
-                    query: q.spec.clone(),
-                    window,
-                    step_ms: period::plan_period(
+            for panel in dashboard.panels.iter().filter(|p| p.shows_series()) {
+                let width_px = panel.grid.w * NOMINAL_COLUMN_PX;
+                for query in &panel.queries {
+                    let Target::Fetch {
+                        source,
+                        query: SourceQuery::CloudWatch(cw),
+                    } = &query.target
+                    else {
+                        continue;
+                    };
+                    if source != id {
+                        continue;
+                    }
+                    let request = RangeRequest {
+                        query: SourceQuery::CloudWatch(cw.clone()),
                         window,
-                        q.width_px,
-                        now_ms,
-                        query::fixed_period_ms(&q.spec),
-                    ),
-                    panel_queries: q.panel_queries.clone(),
-                };
-                if query::has_wildcard(&q.spec) && !q.spec.hidden {
-                    wildcard_queries += 1;
+                        step_ms: period::plan_period(window, width_px, now_ms, cw.period_ms),
+                    };
+                    if cw.standalone
+                        && matches!(&cw.what, CwExpr::Stat(stat) if query::stat_has_wildcard(stat))
+                    {
+                        wildcard_queries += 1;
+                    }
+                    // Each `*` counts once here: only `ListMetrics` knows the matches.
+                    let one = |stat: &CwStat| {
+                        Ok(vec![
+                            stat.dimensions
+                                .iter()
+                                .map(|(k, v)| (k.clone(), v.clone()))
+                                .collect(),
+                        ])
+                    };
+                    query::add_request(&mut planner, &request, &one);
                 }
-                let one = |q: &crate::layout::Query| {
-                    Ok(vec![
-                        q.dimensions
-                            .iter()
-                            .map(|(k, v)| (k.clone(), v.clone()))
-                            .collect(),
-                    ])
-                };
-                query::add_request(&mut planner, &request, &one);
             }
             let plan = planner.plan(MAX_QUERIES_PER_CALL);
             (
-                name.clone(),
+                id.clone(),
                 Estimate {
                     calls: plan.calls.len(),
                     metrics: plan.metrics_requested(),

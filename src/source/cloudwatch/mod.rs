@@ -14,13 +14,13 @@ pub mod cost;
 pub mod period;
 pub mod query;
 
-pub use query::{validate_panel, validate_query, validate_source};
+pub use query::{CloudWatchQuery, CwExpr, CwStat, compile_query, compile_source, validate_panel};
 
-use crate::layout::{Query, SourceConfig};
+use crate::dashboard::AlarmFilter;
 use crate::source::browse::{LabelValues, MetricInfo};
 use crate::source::{
     BatchFuture, FetchFuture, LabelsFuture, MetricsFuture, RangeRequest, SeriesData, Source,
-    SourceError, SourceLimits, Usage,
+    SourceError, SourceLimits, SourceQuery, Usage,
 };
 use crate::store::Sample;
 use crate::time_range::Window;
@@ -46,6 +46,12 @@ const SETTLE_MS: i64 = 5 * 60_000;
 const EXPANSION_TTL: Duration = Duration::from_secs(300);
 /// The metric browser reads at most this many `ListMetrics` pages (500 metrics each).
 const MAX_LIST_PAGES: usize = 20;
+/// A `*` expansion reads at most this many `ListMetrics` pages (it stops at 500
+/// dimension sets anyway), so a huge account cannot stall a refresh.
+const MAX_EXPANSION_PAGES: usize = 100;
+/// `GetMetricData` pages followed for one call at most; beyond, the answer is cut
+/// short and the panel says so rather than paging (and billing) without end.
+pub const MAX_DATA_PAGES: usize = 50;
 
 /// A CloudWatch source.
 pub struct CloudWatchSource {
@@ -53,34 +59,23 @@ pub struct CloudWatchSource {
     client: tokio::sync::OnceCell<aws_sdk_cloudwatch::Client>,
     calls: AtomicU64,
     metrics: AtomicU64,
-    metrics_last_refresh: AtomicU64,
+    /// Metrics requested in the refresh round under way.
+    metrics_this_round: AtomicU64,
+    /// Metrics requested in the last complete round, for the daily projection.
+    metrics_last_round: AtomicU64,
     expansions: Mutex<HashMap<String, (Instant, Vec<DimensionSet>)>>,
 }
 
 impl CloudWatchSource {
-    /// A source as a layout describes it; credentials come from the AWS chain.
-    pub fn new(config: &SourceConfig) -> CloudWatchSource {
-        let timeout = config
-            .timeout
-            .as_ref()
-            .and_then(|t| crate::time_range::parse_duration(t.get_ref()).ok())
-            .unwrap_or(DEFAULT_TIMEOUT);
+    /// A source with these settings; credentials come from the AWS chain, on first use.
+    pub fn new(settings: ClientSettings) -> CloudWatchSource {
         CloudWatchSource {
-            settings: ClientSettings {
-                service: "CloudWatch",
-                permissions: client::PERMISSIONS,
-                region: config
-                    .region
-                    .as_ref()
-                    .map_or_else(|| "us-east-1".to_owned(), |r| r.get_ref().clone()),
-                profile: config.profile.clone(),
-                endpoint_url: config.endpoint_url.as_ref().map(|u| u.get_ref().clone()),
-                timeout,
-            },
+            settings,
             client: tokio::sync::OnceCell::new(),
             calls: AtomicU64::new(0),
             metrics: AtomicU64::new(0),
-            metrics_last_refresh: AtomicU64::new(0),
+            metrics_this_round: AtomicU64::new(0),
+            metrics_last_round: AtomicU64::new(0),
             expansions: Mutex::new(HashMap::new()),
         }
     }
@@ -141,14 +136,9 @@ impl CloudWatchSource {
         Ok(())
     }
 
-    /// The concrete dimension sets behind a query with `*` values.
-    async fn expand(&self, query: &Query) -> Result<Vec<DimensionSet>, SourceError> {
-        let key = format!(
-            "{:?}|{:?}|{:?}",
-            query.namespace.as_ref().map(|n| n.get_ref()),
-            query.metric.as_ref().map(|m| m.get_ref()),
-            query.dimensions
-        );
+    /// The concrete dimension sets behind a statistic with `*` values.
+    async fn expand(&self, stat: &CwStat) -> Result<Vec<DimensionSet>, SourceError> {
+        let key = format!("{}|{}|{:?}", stat.namespace, stat.metric, stat.dimensions);
         if let Some((at, sets)) = self
             .expansions
             .lock()
@@ -159,7 +149,7 @@ impl CloudWatchSource {
             return Ok(sets);
         }
         let mut filters = Vec::new();
-        for (name, value) in &query.dimensions {
+        for (name, value) in &stat.dimensions {
             let mut filter = DimensionFilter::builder().name(name);
             if value != query::WILDCARD {
                 filter = filter.value(value);
@@ -167,17 +157,15 @@ impl CloudWatchSource {
             filters.push(filter.build());
         }
         let mut sets: Vec<DimensionSet> = Vec::new();
-        let namespace = query.namespace.as_ref().map(|n| n.get_ref().clone());
-        let metric_name = query.metric.as_ref().map(|m| m.get_ref().clone());
         self.each_listed_metric(
-            namespace,
-            metric_name,
+            Some(stat.namespace.clone()),
+            Some(stat.metric.clone()),
             Some(filters),
-            usize::MAX,
+            MAX_EXPANSION_PAGES,
             |metric| {
                 // Exactly the dimensions asked for: a metric with extra dimensions
                 // is another series CloudWatch would not aggregate into this one.
-                if metric.dimensions().len() == query.dimensions.len() {
+                if metric.dimensions().len() == stat.dimensions.len() {
                     let mut set: Vec<(String, String)> = metric
                         .dimensions()
                         .iter()
@@ -211,8 +199,12 @@ impl CloudWatchSource {
         // `*` queries first need their dimension values.
         let mut expanded: HashMap<usize, Result<Vec<DimensionSet>, String>> = HashMap::new();
         for (i, request) in requests.iter().enumerate() {
-            if !request.query.hidden && query::has_wildcard(&request.query) {
-                let sets = self.expand(&request.query).await;
+            let wildcard = query::of_request(request).and_then(|q| match &q.what {
+                CwExpr::Stat(stat) if q.standalone && query::stat_has_wildcard(stat) => Some(stat),
+                _ => None,
+            });
+            if let Some(stat) = wildcard {
+                let sets = self.expand(stat).await;
                 if let Err(error) = &sets
                     && !matches!(error, SourceError::BadQuery(_))
                 {
@@ -225,7 +217,7 @@ impl CloudWatchSource {
         }
         let mut planner = Planner::new();
         for (i, request) in requests.iter().enumerate() {
-            let expand = |_: &Query| expanded.get(&i).cloned().unwrap_or_else(|| Ok(Vec::new()));
+            let expand = |_: &CwStat| expanded.get(&i).cloned().unwrap_or_else(|| Ok(Vec::new()));
             query::add_request(&mut planner, request, &expand);
         }
         let plan = planner.plan(MAX_QUERIES_PER_CALL);
@@ -237,8 +229,6 @@ impl CloudWatchSource {
             return Vec::new();
         };
         let answers = self.run_calls(&plan, window).await;
-        self.metrics_last_refresh
-            .store(plan.metrics_requested() as u64, Ordering::Relaxed);
         assemble(&plan, &answers, requests)
     }
 
@@ -274,7 +264,8 @@ impl CloudWatchSource {
         answers
     }
 
-    /// One `GetMetricData` call and its `NextToken` pages.
+    /// One `GetMetricData` call and its `NextToken` pages (at most
+    /// [`MAX_DATA_PAGES`]).
     async fn run_call(
         &self,
         plan: &BatchPlan,
@@ -289,9 +280,11 @@ impl CloudWatchSource {
         let metrics = call.metrics(&plan.entries) as u64;
         let mut answer = CallAnswer::default();
         let mut next_token: Option<String> = None;
-        loop {
+        for _ in 0..MAX_DATA_PAGES {
             self.calls.fetch_add(1, Ordering::Relaxed);
             self.metrics.fetch_add(metrics, Ordering::Relaxed);
+            self.metrics_this_round
+                .fetch_add(metrics, Ordering::Relaxed);
             let response = self
                 .client()
                 .await
@@ -310,6 +303,10 @@ impl CloudWatchSource {
                 _ => return Ok(answer),
             }
         }
+        tracing::warn!(
+            "GetMetricData still had more pages after {MAX_DATA_PAGES}; the answer is cut short"
+        );
+        Ok(answer)
     }
 }
 
@@ -488,8 +485,12 @@ impl Source for CloudWatchSource {
         }
     }
 
-    fn plan_step(&self, window: Window, width_px: u32, query: &Query, now_ms: i64) -> i64 {
-        period::plan_period(window, width_px, now_ms, query::fixed_period_ms(query))
+    fn plan_step(&self, window: Window, width_px: u32, query: &SourceQuery, now_ms: i64) -> i64 {
+        let fixed = match query {
+            SourceQuery::CloudWatch(query) => query.period_ms,
+            _ => None,
+        };
+        period::plan_period(window, width_px, now_ms, fixed)
     }
 
     fn batches(&self) -> bool {
@@ -513,11 +514,22 @@ impl Source for CloudWatchSource {
         Box::pin(self.run_batch(requests))
     }
 
+    fn begin_round(&self) {
+        self.metrics_this_round.store(0, Ordering::Relaxed);
+    }
+
+    fn end_round(&self) {
+        self.metrics_last_round.store(
+            self.metrics_this_round.load(Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
+    }
+
     fn usage(&self) -> Option<Usage> {
         Some(Usage {
             calls: self.calls.load(Ordering::Relaxed),
             units: self.metrics.load(Ordering::Relaxed),
-            units_last_refresh: self.metrics_last_refresh.load(Ordering::Relaxed),
+            units_last_refresh: self.metrics_last_round.load(Ordering::Relaxed),
             usd_per_unit: USD_PER_METRIC,
             unit_name: "metrics",
             min_interval: Duration::ZERO,
@@ -585,12 +597,8 @@ impl Source for CloudWatchSource {
     fn fetch_alarms<'a>(
         &'a self,
         source: &'a str,
-        query: &'a Query,
+        filter: &'a AlarmFilter,
     ) -> crate::source::AlarmFuture<'a> {
-        Box::pin(alarms::describe(
-            self,
-            source,
-            query.alarm_prefix.as_deref(),
-        ))
+        Box::pin(alarms::describe(self, source, filter.prefix.as_deref()))
     }
 }

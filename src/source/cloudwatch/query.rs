@@ -1,18 +1,76 @@
 //! CloudWatch queries in a layout: checking them, and turning a panel's queries into
 //! batch entries (metric stats, metric math, Metrics Insights).
 
-use super::batch::{DimensionSet, Entry, Planner, entry_id, referenced_ids, rewrite_ids};
+use super::batch::{DimensionSet, Entry, Planner, Token, entry_id, referenced_ids, tokens};
 use crate::layout::{Panel, Query, SourceConfig};
-use crate::source::{QueryProblem, RangeRequest};
+use crate::source::aws_client::ClientSettings;
+use crate::source::{QueryProblem, RangeRequest, SourceQuery};
 use crate::time_range::parse_duration;
+use std::collections::BTreeMap;
 
 /// Statistic used when a query names none.
 pub const DEFAULT_STAT: &str = "Average";
 /// A dimension value that matches every value `ListMetrics` reports.
 pub const WILDCARD: &str = "*";
 
-/// Checks a `[sources.NAME]` table of kind cloudwatch.
-pub fn validate_source(config: &SourceConfig) -> Vec<QueryProblem> {
+/// A CloudWatch query, checked and resolved when the layout was compiled: metric
+/// math carries the queries it reads, so nothing is looked up by id at run time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudWatchQuery {
+    /// What it asks.
+    pub what: CwExpr,
+    /// A fixed period instead of the planned one, ms.
+    pub period_ms: Option<i64>,
+    /// Fetched for its own sake: not a hidden query that only metric math in its
+    /// panel reads (that one travels as the expression's dependency).
+    pub standalone: bool,
+}
+
+impl CloudWatchQuery {
+    /// The metric's name, for a metric statistic.
+    pub fn metric_name(&self) -> Option<&str> {
+        match &self.what {
+            CwExpr::Stat(stat) => Some(&stat.metric),
+            CwExpr::Math(_) | CwExpr::Sql(_) => None,
+        }
+    }
+}
+
+/// One metric's statistic; dimension values may be `*`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CwStat {
+    /// e.g. `AWS/SageMaker`.
+    pub namespace: String,
+    /// e.g. `ModelLatency`.
+    pub metric: String,
+    /// Dimension names and values; `*` matches every value `ListMetrics` knows.
+    pub dimensions: BTreeMap<String, String>,
+    /// `Average`, `p99`, …
+    pub stat: String,
+}
+
+/// What a CloudWatch query asks.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CwExpr {
+    /// A metric statistic.
+    Stat(CwStat),
+    /// Metric math: the expression's text with the queries it reads in place.
+    Math(Vec<MathPart>),
+    /// Metrics Insights SQL.
+    Sql(String),
+}
+
+/// A piece of a metric math expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MathPart {
+    /// Text sent as written (functions, operators, numbers, strings).
+    Text(String),
+    /// Another query of the panel, sent under its batch id.
+    Read(Box<CwExpr>),
+}
+
+/// Checks a `[sources.NAME]` table of kind cloudwatch and compiles it.
+pub fn compile_source(config: &SourceConfig) -> Result<ClientSettings, Vec<QueryProblem>> {
     let mut problems = Vec::new();
     let at_kind = |message: &str| QueryProblem {
         message: message.to_owned(),
@@ -49,7 +107,17 @@ pub fn validate_source(config: &SourceConfig) -> Vec<QueryProblem> {
         ));
     }
     problems.extend(crate::source::duration_problems(&[&config.timeout]));
-    problems
+    let Some(region) = config.region.as_ref().filter(|_| problems.is_empty()) else {
+        return Err(problems);
+    };
+    Ok(ClientSettings {
+        service: "CloudWatch",
+        permissions: super::client::PERMISSIONS,
+        region: region.get_ref().clone(),
+        profile: config.profile.clone(),
+        endpoint_url: config.endpoint_url.as_ref().map(|u| u.get_ref().clone()),
+        timeout: crate::source::duration_or(&config.timeout, super::DEFAULT_TIMEOUT),
+    })
 }
 
 /// Whether `name` looks like an AWS region (`us-east-1`, `us-gov-west-1`).
@@ -66,8 +134,34 @@ pub fn is_region(name: &str) -> bool {
             .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
 }
 
-/// Checks one query of a time-series or stat panel on a cloudwatch source.
-pub fn validate_query(query: &Query) -> Result<(), QueryProblem> {
+/// Checks one query of a time-series or stat panel on a cloudwatch source and
+/// compiles it; `panel` holds its siblings (metric math reads them by id) and
+/// `on_cloudwatch` tells which of them are on cloudwatch sources.
+pub fn compile_query(
+    query: &Query,
+    panel: &Panel,
+    on_cloudwatch: &dyn Fn(&Query) -> bool,
+) -> Result<CloudWatchQuery, QueryProblem> {
+    check_keys(query)?;
+    let siblings: Vec<&Query> = panel.queries.iter().filter(|q| on_cloudwatch(q)).collect();
+    let what = compile_expr(query, &siblings, 0).map_err(|message| QueryProblem {
+        message,
+        span: Some(
+            query
+                .expression
+                .as_ref()
+                .map_or_else(|| query.source.span(), toml::Spanned::span),
+        ),
+    })?;
+    Ok(CloudWatchQuery {
+        what,
+        period_ms: fixed_period_ms(query),
+        standalone: !query.hidden || read_by_derive(query, &panel.queries),
+    })
+}
+
+/// Checks the keys of one cloudwatch query.
+fn check_keys(query: &Query) -> Result<(), QueryProblem> {
     let at = |span: std::ops::Range<usize>, message: String| QueryProblem {
         message,
         span: Some(span),
@@ -233,39 +327,12 @@ pub fn has_wildcard(query: &Query) -> bool {
     query.dimensions.values().any(|v| v == WILDCARD)
 }
 
-/// The query's fixed `period`, ms.
-pub fn fixed_period_ms(query: &Query) -> Option<i64> {
+/// The query's fixed `period`, ms (checked by [`check_keys`]).
+fn fixed_period_ms(query: &Query) -> Option<i64> {
     let period = query.period.as_ref()?;
     parse_duration(period.get_ref())
         .ok()
         .map(|d| d.as_millis() as i64)
-}
-
-/// Adds `request` to `planner`. `expand` lists the concrete dimension sets of a
-/// query with `*` dimensions (from `ListMetrics`).
-pub fn add_request(
-    planner: &mut Planner,
-    request: &RangeRequest,
-    expand: &dyn Fn(&Query) -> Result<Vec<DimensionSet>, String>,
-) {
-    let period_s = (request.step_ms / 1_000).max(1) as i32;
-    if request.query.hidden && !read_by_derive(&request.query, &request.panel_queries) {
-        // Only metric math here reads it: it travels as a dependency, if at all.
-        planner.add_request(Ok(Vec::new()));
-        return;
-    }
-    let targets = if has_wildcard(&request.query) {
-        expand(&request.query).map(|sets| {
-            sets.into_iter()
-                .map(|dimensions| {
-                    planner.intern(stat_entry(&request.query, dimensions, period_s), Vec::new())
-                })
-                .collect()
-        })
-    } else {
-        intern_query(planner, &request.query, &request.panel_queries, period_s, 0).map(|i| vec![i])
-    };
-    planner.add_request(targets);
 }
 
 /// Whether a client-side `derive` query of the panel reads this query's series.
@@ -282,69 +349,44 @@ fn read_by_derive(query: &Query, panel: &[Query]) -> bool {
 /// Expressions may read expressions; this deep is surely a cycle.
 const MAX_DEPTH: usize = 8;
 
-fn intern_query(
-    planner: &mut Planner,
-    query: &Query,
-    panel: &[Query],
-    period_s: i32,
-    depth: usize,
-) -> Result<usize, String> {
+fn compile_expr(query: &Query, siblings: &[&Query], depth: usize) -> Result<CwExpr, String> {
     if depth > MAX_DEPTH {
         return Err("expressions refer to each other in a cycle".to_owned());
     }
     if let Some(sql) = &query.sql {
-        return Ok(planner.intern(
-            Entry::Sql {
-                sql: sql.get_ref().clone(),
-                period_s,
-            },
-            Vec::new(),
-        ));
+        return Ok(CwExpr::Sql(sql.get_ref().clone()));
     }
     if let Some(expression) = &query.expression {
-        let mut reads = Vec::new();
-        let mut renamed = std::collections::HashMap::new();
-        for word in referenced_ids(expression.get_ref()) {
-            let Some(target) = panel
-                .iter()
-                .find(|q| q.id.as_ref().map(|id| id.get_ref().as_str()) == Some(word.as_str()))
-            else {
-                if word.starts_with(|c: char| c.is_ascii_lowercase()) {
-                    return Err(format!(
-                        "expression refers to `{word}`, but no query of this panel has id = \"{word}\""
-                    ));
-                }
-                continue;
+        let mut parts = Vec::new();
+        for token in tokens(expression.get_ref()) {
+            let target = match &token {
+                Token::Word(word) => siblings
+                    .iter()
+                    .find(|q| q.id.as_ref().map(|id| id.get_ref().as_str()) == Some(word.as_str())),
+                Token::Other(_) => None,
             };
-            if has_wildcard(target) {
-                return Err(format!(
-                    "`{word}` has a `*` dimension and cannot feed an expression"
-                ));
+            match target {
+                Some(target) => {
+                    parts.push(MathPart::Read(Box::new(compile_expr(
+                        target,
+                        siblings,
+                        depth + 1,
+                    )?)));
+                }
+                None => {
+                    let text = match token {
+                        Token::Word(text) | Token::Other(text) => text,
+                    };
+                    match parts.last_mut() {
+                        Some(MathPart::Text(previous)) => previous.push_str(&text),
+                        _ => parts.push(MathPart::Text(text)),
+                    }
+                }
             }
-            let index = intern_query(planner, target, panel, period_s, depth + 1)?;
-            reads.push(index);
-            renamed.insert(word, entry_id(index));
         }
-        let rewritten = rewrite_ids(expression.get_ref(), &|word| renamed.get(word).cloned());
-        return Ok(planner.intern(
-            Entry::Expression {
-                expression: rewritten,
-                period_s,
-            },
-            reads,
-        ));
+        return Ok(CwExpr::Math(parts));
     }
-    let dimensions = query
-        .dimensions
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    Ok(planner.intern(stat_entry(query, dimensions, period_s), Vec::new()))
-}
-
-fn stat_entry(query: &Query, mut dimensions: Vec<(String, String)>, period_s: i32) -> Entry {
-    dimensions.sort();
-    Entry::Stat {
+    Ok(CwExpr::Stat(CwStat {
         namespace: query
             .namespace
             .as_ref()
@@ -355,11 +397,101 @@ fn stat_entry(query: &Query, mut dimensions: Vec<(String, String)>, period_s: i3
             .as_ref()
             .map(|m| m.get_ref().clone())
             .unwrap_or_default(),
-        dimensions,
+        dimensions: query.dimensions.clone(),
         stat: query
             .stat
             .as_ref()
             .map_or_else(|| DEFAULT_STAT.to_owned(), |s| s.get_ref().clone()),
+    }))
+}
+
+/// Whether any dimension of a statistic is `*`.
+pub fn stat_has_wildcard(stat: &CwStat) -> bool {
+    stat.dimensions.values().any(|v| v == WILDCARD)
+}
+
+/// The cloudwatch query of a request (the dashboard sends no other kind here).
+pub fn of_request(request: &RangeRequest) -> Option<&CloudWatchQuery> {
+    match &request.query {
+        SourceQuery::CloudWatch(query) => Some(query),
+        _ => None,
+    }
+}
+
+/// Adds `request` to `planner`. `expand` lists the concrete dimension sets of a
+/// statistic with `*` dimensions (from `ListMetrics`).
+pub fn add_request(
+    planner: &mut Planner,
+    request: &RangeRequest,
+    expand: &dyn Fn(&CwStat) -> Result<Vec<DimensionSet>, String>,
+) {
+    let period_s = (request.step_ms / 1_000).max(1) as i32;
+    let Some(query) = of_request(request).filter(|q| q.standalone) else {
+        // Only metric math here reads it: it travels as a dependency, if at all.
+        planner.add_request(Ok(Vec::new()));
+        return;
+    };
+    let targets = match &query.what {
+        CwExpr::Stat(stat) if stat_has_wildcard(stat) => expand(stat).map(|sets| {
+            sets.into_iter()
+                .map(|dimensions| {
+                    planner.intern(stat_entry(stat, dimensions, period_s), Vec::new())
+                })
+                .collect()
+        }),
+        what => Ok(vec![intern(planner, what, period_s)]),
+    };
+    planner.add_request(targets);
+}
+
+fn intern(planner: &mut Planner, what: &CwExpr, period_s: i32) -> usize {
+    match what {
+        CwExpr::Sql(sql) => planner.intern(
+            Entry::Sql {
+                sql: sql.clone(),
+                period_s,
+            },
+            Vec::new(),
+        ),
+        CwExpr::Math(parts) => {
+            let mut reads = Vec::new();
+            let mut expression = String::new();
+            for part in parts {
+                match part {
+                    MathPart::Text(text) => expression.push_str(text),
+                    MathPart::Read(target) => {
+                        let index = intern(planner, target, period_s);
+                        reads.push(index);
+                        expression.push_str(&entry_id(index));
+                    }
+                }
+            }
+            planner.intern(
+                Entry::Expression {
+                    expression,
+                    period_s,
+                },
+                reads,
+            )
+        }
+        CwExpr::Stat(stat) => {
+            let dimensions = stat
+                .dimensions
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            planner.intern(stat_entry(stat, dimensions, period_s), Vec::new())
+        }
+    }
+}
+
+fn stat_entry(stat: &CwStat, mut dimensions: Vec<(String, String)>, period_s: i32) -> Entry {
+    dimensions.sort();
+    Entry::Stat {
+        namespace: stat.namespace.clone(),
+        metric: stat.metric.clone(),
+        dimensions,
+        stat: stat.stat.clone(),
         period_s,
     }
 }

@@ -3,11 +3,11 @@
 //! the source's TTL — across restarts too. Files are replaced atomically; a file
 //! that cannot be read is set aside with a warning and fetched again.
 
+use crate::persist::Writer;
 use crate::source::SeriesData;
 use crate::store::Sample;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The default cache directory: `$FLEETDECK_CACHE_DIR`, `$XDG_CACHE_HOME/fleetdeck`
@@ -57,6 +57,11 @@ impl Entry {
             .collect()
     }
 
+    /// Whether it may still be used at `now_ms` when answers live `ttl_ms`.
+    pub fn is_fresh(&self, now_ms: i64, ttl_ms: i64) -> bool {
+        (0..ttl_ms).contains(&now_ms.saturating_sub(self.fetched_at_ms))
+    }
+
     /// An entry for `series`, fetched at `fetched_at_ms`.
     pub fn new(request: String, fetched_at_ms: i64, series: &[SeriesData]) -> Entry {
         Entry {
@@ -84,36 +89,23 @@ fn file_name(request: &str) -> String {
 }
 
 /// The cached answer to `request`, if one exists and is younger than `ttl_ms` at
-/// `now_ms`. An unreadable file is renamed `*.corrupt` with a warning.
+/// `now_ms`. An unreadable file is set aside with a warning.
 pub fn lookup(dir: &Path, request: &str, now_ms: i64, ttl_ms: i64) -> Option<Entry> {
-    let path = dir.join(file_name(request));
-    let bytes = std::fs::read(&path).ok()?;
-    let entry: Entry = match serde_json::from_slice(&bytes) {
-        Ok(entry) => entry,
-        Err(error) => {
-            let aside = path.with_extension("json.corrupt");
-            tracing::warn!(
-                "ignoring unreadable Cost Explorer cache {} ({error}); kept as {}",
-                path.display(),
-                aside.display()
-            );
-            let _ = std::fs::rename(&path, aside);
-            return None;
-        }
-    };
-    let age = now_ms - entry.fetched_at_ms;
-    (entry.request == request && (0..ttl_ms).contains(&age)).then_some(entry)
+    let entry: Entry =
+        crate::persist::read_json(&dir.join(file_name(request)), "Cost Explorer cache")?;
+    (entry.request == request && entry.is_fresh(now_ms, ttl_ms)).then_some(entry)
 }
 
-/// Stores `entry` (write a sibling, fsync, rename).
-pub fn store(dir: &Path, entry: &Entry) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let path = dir.join(file_name(&entry.request));
-    let temporary = path.with_extension("json.tmp");
-    let mut file = std::fs::File::create(&temporary)?;
-    file.write_all(&serde_json::to_vec(entry).map_err(std::io::Error::other)?)?;
-    file.sync_all()?;
-    std::fs::rename(&temporary, &path)
+/// Queues `entry` to be stored (atomically, by the background writer).
+pub fn store(dir: &Path, entry: &Entry, writer: &Writer) {
+    match serde_json::to_vec(entry) {
+        Ok(bytes) => writer.save(
+            &dir.join(file_name(&entry.request)),
+            bytes,
+            "Cost Explorer cache",
+        ),
+        Err(error) => tracing::warn!("cannot encode a Cost Explorer answer: {error}"),
+    }
 }
 
 #[cfg(test)]
@@ -138,7 +130,9 @@ mod tests {
     fn an_answer_is_reused_until_its_ttl_then_not() {
         let dir = tempfile::tempdir().unwrap();
         let e = entry(1_000);
-        store(dir.path(), &e).unwrap();
+        let writer = Writer::start();
+        store(dir.path(), &e, &writer);
+        writer.flush();
         let hour = 3_600_000;
         assert_eq!(
             lookup(dir.path(), &e.request, 1_000 + hour - 1, hour),

@@ -2,9 +2,10 @@
 //! request, one per distinct query, bought again only when the cache (`cache_ttl`)
 //! runs out — so the projection follows the slower of the refresh and the TTL.
 
-use super::{CostExplorerSource, Spec, USD_PER_REQUEST};
-use crate::layout::{Layout, SourceKind};
-use crate::poll::PlannedQuery;
+use super::{Spec, USD_PER_REQUEST};
+use crate::dashboard::{Dashboard, SourceId, Target};
+use crate::layout::SourceKind;
+use crate::source::{SourceQuery, SourceSpec};
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -24,24 +25,32 @@ impl Estimate {
     }
 }
 
-/// Requests per refresh of each costexplorer source of `layout` over its default range.
-pub fn estimate(layout: &Layout, now_ms: i64) -> Vec<(String, Estimate)> {
-    let planned = PlannedQuery::for_layout(layout, |_| 0);
-    let window = layout.default_window(now_ms);
-    layout
+/// Requests per refresh of each costexplorer source of `dashboard` over its
+/// default range.
+pub fn estimate(dashboard: &Dashboard, now_ms: i64) -> Vec<(SourceId, Estimate)> {
+    let window = dashboard.default_window(now_ms);
+    dashboard
         .sources_of_kind(SourceKind::Costexplorer)
-        .map(|(name, config)| {
-            let distinct: BTreeSet<String> = planned
-                .iter()
-                .filter(|q| &q.source == name && !q.alarms)
-                .map(|q| Spec::of(&q.spec, window).canonical())
+        .map(|(id, spec)| {
+            let distinct: BTreeSet<String> = dashboard
+                .queries()
+                .filter_map(|(_, _, query)| match &query.target {
+                    Target::Fetch {
+                        source,
+                        query: SourceQuery::CostExplorer(cost),
+                    } if source == id => Some(Spec::of(cost, window).canonical()),
+                    _ => None,
+                })
                 .collect();
-            let ttl = CostExplorerSource::new(config).ttl;
+            let ttl = match spec {
+                SourceSpec::CostExplorer(settings) => settings.ttl,
+                _ => super::DEFAULT_CACHE_TTL,
+            };
             let estimate = Estimate {
                 requests: distinct.len(),
-                interval: ttl.max(layout.refresh),
+                interval: ttl.max(dashboard.refresh),
             };
-            (name.clone(), estimate)
+            (id.clone(), estimate)
         })
         .collect()
 }
@@ -80,7 +89,7 @@ grid = { x = 12, y = 0, w = 12, h = 6 }
         let layout = crate::layout::parse_layout(text, std::path::Path::new("t.toml")).unwrap();
         let estimates = estimate(&layout, 1_764_000_000_000);
         let (name, ce) = &estimates[0];
-        assert_eq!(name, "ce");
+        assert_eq!(name.as_str(), "ce");
         assert_eq!(ce.requests, 2);
         assert_eq!(ce.interval, Duration::from_secs(7_200));
         // 2 requests × 12 a day × $0.01.

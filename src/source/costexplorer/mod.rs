@@ -9,17 +9,19 @@ pub mod cost;
 use crate::layout::{Query, SourceConfig};
 use crate::source::aws_client::{ClientSettings, describe_error};
 use crate::source::{
-    FetchFuture, QueryProblem, RangeRequest, SeriesData, Source, SourceError, SourceLimits, Usage,
+    FetchFuture, QueryProblem, RangeRequest, SeriesData, Source, SourceError, SourceLimits,
+    SourceQuery, Usage,
 };
 use crate::store::Sample;
-use crate::time_range::{Window, parse_duration};
+use crate::time_range::Window;
 use aws_sdk_costexplorer::types::{
     DateInterval, Dimension, DimensionValues, Expression, Granularity, GroupDefinition,
     GroupDefinitionType, TagValues,
 };
 use chrono::{Datelike, NaiveDate, TimeZone, Utc};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -53,76 +55,110 @@ pub const DIMENSIONS: &[&str] = &[
     "PURCHASE_TYPE",
 ];
 
+/// A compiled costexplorer source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Where and as whom to call Cost Explorer.
+    pub client: ClientSettings,
+    /// Where answers are cached.
+    pub cache_dir: PathBuf,
+    /// How long an answer is reused.
+    pub ttl: Duration,
+}
+
+/// One `GetCostAndUsage` question, checked when the layout was compiled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CostQuery {
+    /// `UnblendedCost`, `AmortizedCost`, …
+    pub metric: String,
+    /// MONTHLY rather than DAILY.
+    pub monthly: bool,
+    /// Up to two group-by keys (dimensions or `TAG:key`).
+    pub group_by: Vec<String>,
+    /// Only costs whose dimension has one of these values.
+    pub filter: BTreeMap<String, Vec<String>>,
+}
+
 /// A Cost Explorer source.
 pub struct CostExplorerSource {
-    settings: ClientSettings,
-    cache_dir: PathBuf,
-    ttl: Duration,
+    settings: Settings,
     client: tokio::sync::OnceCell<aws_sdk_costexplorer::Client>,
     requests: AtomicU64,
-    requests_last_fetch: AtomicU64,
+    /// Requests bought in the refresh round under way.
+    requests_this_round: AtomicU64,
+    /// Requests bought in the last round that bought any: what a cache period costs.
+    requests_last_paid_round: AtomicU64,
+    /// Answers of this run, by request: the disk cache is written in the background,
+    /// and a second panel asking the same must not buy it again meanwhile.
+    answers: Mutex<HashMap<String, cache::Entry>>,
 }
 
 impl CostExplorerSource {
-    /// A source as a layout describes it.
-    pub fn new(config: &SourceConfig) -> CostExplorerSource {
-        let duration = |d: &Option<toml::Spanned<String>>| {
-            d.as_ref().and_then(|d| parse_duration(d.get_ref()).ok())
-        };
+    /// A source with these settings; nothing is read or connected until first used.
+    pub fn new(settings: Settings) -> CostExplorerSource {
         CostExplorerSource {
-            settings: ClientSettings {
-                service: "Cost Explorer",
-                permissions: PERMISSIONS,
-                // Cost Explorer answers in us-east-1 only.
-                region: config
-                    .region
-                    .as_ref()
-                    .map_or_else(|| "us-east-1".to_owned(), |r| r.get_ref().clone()),
-                profile: config.profile.clone(),
-                endpoint_url: config.endpoint_url.as_ref().map(|u| u.get_ref().clone()),
-                timeout: duration(&config.timeout).unwrap_or(Duration::from_secs(15)),
-            },
-            cache_dir: config.cache_dir.clone().unwrap_or_else(cache::default_dir),
-            ttl: duration(&config.cache_ttl).unwrap_or(DEFAULT_CACHE_TTL),
+            settings,
             client: tokio::sync::OnceCell::new(),
             requests: AtomicU64::new(0),
-            requests_last_fetch: AtomicU64::new(0),
+            requests_this_round: AtomicU64::new(0),
+            requests_last_paid_round: AtomicU64::new(0),
+            answers: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// How long answers are reused.
+    pub fn ttl(&self) -> Duration {
+        self.settings.ttl
     }
 
     async fn client(&self) -> &aws_sdk_costexplorer::Client {
         self.client
             .get_or_init(|| async {
                 aws_sdk_costexplorer::Client::new(
-                    &crate::source::aws_client::sdk_config(&self.settings).await,
+                    &crate::source::aws_client::sdk_config(&self.settings.client).await,
                 )
             })
             .await
     }
 
     async fn fetch(&self, request: &RangeRequest) -> Result<Vec<SeriesData>, SourceError> {
-        let query = &request.query;
+        let SourceQuery::CostExplorer(query) = &request.query else {
+            return Err(crate::source::wrong_kind("costexplorer"));
+        };
         let spec = Spec::of(query, request.window);
         let key = format!(
             "{}|{}|{:?}",
             spec.canonical(),
-            self.settings.endpoint_url.as_deref().unwrap_or("aws"),
-            self.settings.profile
+            self.settings
+                .client
+                .endpoint_url
+                .as_deref()
+                .unwrap_or("aws"),
+            self.settings.client.profile
         );
         let now_ms = Utc::now().timestamp_millis();
-        self.requests_last_fetch.store(0, Ordering::Relaxed);
-        if let Some(entry) =
-            cache::lookup(&self.cache_dir, &key, now_ms, self.ttl.as_millis() as i64)
-        {
+        let ttl_ms = self.settings.ttl.as_millis() as i64;
+        let remembered = self.answers.lock().ok().and_then(|answers| {
+            answers
+                .get(&key)
+                .filter(|e| e.is_fresh(now_ms, ttl_ms))
+                .cloned()
+        });
+        if let Some(entry) = remembered.or_else(|| {
+            // The disk read is small and happens on the runtime, never the UI thread.
+            cache::lookup(&self.settings.cache_dir, &key, now_ms, ttl_ms)
+        }) {
             return Ok(entry.to_series());
         }
         let series = self.get_cost_and_usage(&spec).await?;
-        if let Err(error) = cache::store(&self.cache_dir, &cache::Entry::new(key, now_ms, &series))
-        {
-            tracing::warn!(
-                "cannot write the Cost Explorer cache in {}: {error}",
-                self.cache_dir.display()
-            );
+        let entry = cache::Entry::new(key.clone(), now_ms, &series);
+        cache::store(
+            &self.settings.cache_dir,
+            &entry,
+            &crate::persist::Writer::global(),
+        );
+        if let Ok(mut answers) = self.answers.lock() {
+            answers.insert(key, entry);
         }
         Ok(series)
     }
@@ -155,17 +191,17 @@ impl CostExplorerSource {
                 call = call.filter(filter);
             }
             self.requests.fetch_add(1, Ordering::Relaxed);
-            self.requests_last_fetch.fetch_add(1, Ordering::Relaxed);
+            self.requests_this_round.fetch_add(1, Ordering::Relaxed);
             let response = call
                 .send()
                 .await
-                .map_err(|e| describe_error(&e, &self.settings))?;
+                .map_err(|e| describe_error(&e, &self.settings.client))?;
             for result in response.results_by_time() {
                 let Some(t_ms) = result
                     .time_period()
                     .and_then(|p| NaiveDate::parse_from_str(p.start(), "%Y-%m-%d").ok())
                     .map(|d| {
-                        Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
+                        Utc.from_utc_datetime(&d.and_time(chrono::NaiveTime::MIN))
                             .timestamp_millis()
                     })
                 else {
@@ -235,11 +271,8 @@ struct Spec {
 }
 
 impl Spec {
-    fn of(query: &Query, window: Window) -> Spec {
-        let monthly = query
-            .granularity
-            .as_ref()
-            .is_some_and(|g| g.get_ref().eq_ignore_ascii_case("MONTHLY"));
+    fn of(query: &CostQuery, window: Window) -> Spec {
+        let monthly = query.monthly;
         let date = |ms: i64| {
             Utc.timestamp_millis_opt(ms)
                 .single()
@@ -257,18 +290,11 @@ impl Spec {
                 .unwrap_or(end);
         }
         Spec {
-            metric: query
-                .cost_metric
-                .as_ref()
-                .map_or_else(|| "UnblendedCost".to_owned(), |m| m.get_ref().clone()),
+            metric: query.metric.clone(),
             monthly,
             start,
             end,
-            group_by: query
-                .group_by
-                .as_ref()
-                .map(|g| g.get_ref().clone())
-                .unwrap_or_default(),
+            group_by: query.group_by.clone(),
             filter: query.filter.clone(),
         }
     }
@@ -336,12 +362,11 @@ impl Source for CostExplorerSource {
         }
     }
 
-    fn plan_step(&self, _window: Window, _width_px: u32, query: &Query, _now_ms: i64) -> i64 {
+    fn plan_step(&self, _window: Window, _width_px: u32, query: &SourceQuery, _now_ms: i64) -> i64 {
         // One point a period: the data has no finer grain.
-        if Spec::of(query, _window).monthly {
-            30 * DAY_MS
-        } else {
-            DAY_MS
+        match query {
+            SourceQuery::CostExplorer(query) if query.monthly => 30 * DAY_MS,
+            _ => DAY_MS,
         }
     }
 
@@ -349,20 +374,34 @@ impl Source for CostExplorerSource {
         Box::pin(self.fetch(request))
     }
 
+    fn begin_round(&self) {
+        self.requests_this_round.store(0, Ordering::Relaxed);
+    }
+
+    fn end_round(&self) {
+        let bought = self.requests_this_round.load(Ordering::Relaxed);
+        // A round served from the cache bought nothing; what a cache period costs
+        // is what the last paid round bought.
+        if bought > 0 {
+            self.requests_last_paid_round
+                .store(bought, Ordering::Relaxed);
+        }
+    }
+
     fn usage(&self) -> Option<Usage> {
         Some(Usage {
             calls: self.requests.load(Ordering::Relaxed),
             units: self.requests.load(Ordering::Relaxed),
-            units_last_refresh: self.requests_last_fetch.load(Ordering::Relaxed),
+            units_last_refresh: self.requests_last_paid_round.load(Ordering::Relaxed),
             usd_per_unit: USD_PER_REQUEST,
             unit_name: "requests",
-            min_interval: self.ttl,
+            min_interval: self.settings.ttl,
         })
     }
 }
 
-/// Checks a `[sources.NAME]` table of kind costexplorer.
-pub fn validate_source(config: &SourceConfig) -> Vec<QueryProblem> {
+/// Checks a `[sources.NAME]` table of kind costexplorer and compiles it.
+pub fn compile_source(config: &SourceConfig) -> Result<Settings, Vec<QueryProblem>> {
     let mut problems = Vec::new();
     if crate::source::has_prometheus_keys(config) || config.seed.is_some() {
         problems.push(QueryProblem {
@@ -374,11 +413,40 @@ pub fn validate_source(config: &SourceConfig) -> Vec<QueryProblem> {
         &config.timeout,
         &config.cache_ttl,
     ]));
-    problems
+    if let Some(region) = &config.region
+        && !crate::source::cloudwatch::query::is_region(region.get_ref())
+    {
+        problems.push(QueryProblem {
+            message: format!(
+                "`{}` is not an AWS region name like us-east-1",
+                region.get_ref()
+            ),
+            span: Some(region.span()),
+        });
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(Settings {
+        client: ClientSettings {
+            service: "Cost Explorer",
+            permissions: PERMISSIONS,
+            // Cost Explorer answers in us-east-1 only.
+            region: config
+                .region
+                .as_ref()
+                .map_or_else(|| "us-east-1".to_owned(), |r| r.get_ref().clone()),
+            profile: config.profile.clone(),
+            endpoint_url: config.endpoint_url.as_ref().map(|u| u.get_ref().clone()),
+            timeout: crate::source::duration_or(&config.timeout, Duration::from_secs(15)),
+        },
+        cache_dir: config.cache_dir.clone().unwrap_or_else(cache::default_dir),
+        ttl: crate::source::duration_or(&config.cache_ttl, DEFAULT_CACHE_TTL),
+    })
 }
 
-/// Checks one query on a costexplorer source.
-pub fn validate_query(query: &Query) -> Result<(), QueryProblem> {
+/// Checks one query on a costexplorer source and compiles it.
+pub fn compile_query(query: &Query) -> Result<CostQuery, QueryProblem> {
     let at = |span: std::ops::Range<usize>, message: String| QueryProblem {
         message,
         span: Some(span),
@@ -435,7 +503,22 @@ pub fn validate_query(query: &Query) -> Result<(), QueryProblem> {
             }
         }
     }
-    Ok(())
+    Ok(CostQuery {
+        metric: query
+            .cost_metric
+            .as_ref()
+            .map_or_else(|| "UnblendedCost".to_owned(), |m| m.get_ref().clone()),
+        monthly: query
+            .granularity
+            .as_ref()
+            .is_some_and(|g| g.get_ref().eq_ignore_ascii_case("MONTHLY")),
+        group_by: query
+            .group_by
+            .as_ref()
+            .map(|g| g.get_ref().clone())
+            .unwrap_or_default(),
+        filter: query.filter.clone(),
+    })
 }
 
 #[cfg(test)]
@@ -445,6 +528,7 @@ mod tests {
     #[test]
     fn a_daily_request_runs_through_the_day_the_window_ends_in() {
         let q: Query = toml::from_str("source = \"ce\"\ngroup_by = [\"SERVICE\"]").unwrap();
+        let q = compile_query(&q).unwrap();
         let window = Window {
             start_ms: 1_793_491_200_000, // 2026-11-01T00:00Z
             end_ms: 1_795_600_000_000,   // 2026-11-25T09:46:40Z

@@ -19,7 +19,7 @@ pub enum MetricKind {
 }
 
 /// One published metric.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MetricDef {
     /// Name exactly as the exporter publishes it.
     pub name: &'static str,
@@ -298,7 +298,7 @@ fn instance_id(endpoint: &str, instance: usize) -> String {
 }
 
 /// How a sample is asked for.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Reading {
     /// The level of a gauge or running total.
     Value,

@@ -11,6 +11,7 @@ pub mod noise;
 
 use super::{
     FetchFuture, QueryProblem, RangeRequest, SeriesData, Source, SourceError, SourceLimits,
+    SourceQuery,
 };
 use crate::layout::Query;
 use crate::layout::model::Aggregate;
@@ -23,6 +24,31 @@ use std::collections::BTreeMap;
 pub const DEMO_SCRAPE_INTERVAL_MS: i64 = 5_000;
 /// Same per-series cap as Prometheus, so planning is exercised the same way.
 pub const DEMO_MAX_POINTS: i64 = 11_000;
+
+/// A demo query, checked against the catalogue when the layout was compiled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoQuery {
+    /// The metric, from the catalogue.
+    metric: &'static catalog::MetricDef,
+    /// Value, rate or quantile, as the metric's kind allows.
+    reading: Reading,
+    /// Only series whose labels equal these.
+    labels: BTreeMap<String, String>,
+    /// Group series by these labels (empty: one series for all); `None` keeps
+    /// every series apart.
+    by: Option<Vec<String>>,
+    /// How grouped series are combined.
+    aggregate: Aggregate,
+    /// A fixed step instead of the planned one (one bar an hour or a day).
+    period_ms: Option<i64>,
+}
+
+impl DemoQuery {
+    /// The metric's name, as the exporter publishes it.
+    pub fn metric_name(&self) -> &'static str {
+        self.metric.name
+    }
+}
 
 /// The simulated fleet as a [`Source`].
 #[derive(Debug, Clone)]
@@ -40,9 +66,9 @@ impl DemoSource {
 
     /// Evaluates a query synchronously; [`Source::fetch_range`] wraps this.
     pub fn evaluate(&self, request: &RangeRequest) -> Result<Vec<SeriesData>, SourceError> {
-        let query = &request.query;
-        let (def, reading) =
-            resolve(query).map_err(|problem| SourceError::BadQuery(problem.message))?;
+        let SourceQuery::Demo(query) = &request.query else {
+            return Err(super::wrong_kind("demo"));
+        };
         let step = request.step_ms.max(1);
         let first = request.window.start_ms.div_euclid(step) * step
             + if request.window.start_ms.rem_euclid(step) == 0 {
@@ -60,9 +86,8 @@ impl DemoSource {
                 "exceeded maximum resolution of {DEMO_MAX_POINTS} points per timeseries; try a larger step"
             )));
         }
-        let scale = query.scale.unwrap_or(1.0);
         let mut groups: BTreeMap<BTreeMap<String, String>, Vec<Vec<f64>>> = BTreeMap::new();
-        for series in catalog::series_of(&self.fleet, def) {
+        for series in catalog::series_of(&self.fleet, query.metric) {
             if !query
                 .labels
                 .iter()
@@ -72,7 +97,7 @@ impl DemoSource {
             }
             let values: Vec<f64> = (0..count)
                 .map(|i| {
-                    catalog::sample(&self.fleet, &series, first + i * step, reading)
+                    catalog::sample(&self.fleet, &series, first + i * step, query.reading)
                         .unwrap_or(f64::NAN)
                 })
                 .collect();
@@ -87,7 +112,7 @@ impl DemoSource {
             };
             groups.entry(key).or_default().push(values);
         }
-        let aggregate = query.aggregate.unwrap_or_default();
+        let aggregate = query.aggregate;
         Ok(groups
             .into_iter()
             .map(|(labels, members)| SeriesData {
@@ -95,7 +120,7 @@ impl DemoSource {
                 samples: (0..count as usize)
                     .map(|i| Sample {
                         t_ms: first + i as i64 * step,
-                        value: combine(aggregate, members.iter().map(|m| m[i])) * scale,
+                        value: combine(aggregate, members.iter().map(|m| m[i])),
                     })
                     .collect(),
             })
@@ -140,21 +165,42 @@ impl Source for DemoSource {
         &self,
         window: crate::time_range::Window,
         width_px: u32,
-        query: &Query,
+        query: &SourceQuery,
         _now_ms: i64,
     ) -> i64 {
-        let fixed = query
-            .period
-            .as_ref()
-            .and_then(|p| crate::time_range::parse_duration(p.get_ref()).ok())
-            .map(|d| (d.as_millis() as i64).max(DEMO_SCRAPE_INTERVAL_MS));
-        fixed.unwrap_or_else(|| crate::poll::plan::plan_step(window, width_px, self.limits()))
+        let fixed = match query {
+            SourceQuery::Demo(query) => query.period_ms,
+            _ => None,
+        };
+        fixed
+            .map(|ms| ms.max(DEMO_SCRAPE_INTERVAL_MS))
+            .unwrap_or_else(|| crate::poll::plan::plan_step(window, width_px, self.limits()))
     }
 }
 
-/// Checks a demo query: known metric, and the reading its kind allows.
-pub fn validate_query(query: &Query) -> Result<(), QueryProblem> {
-    resolve(query).map(|_| ())
+/// Checks a demo query — known metric, and the reading its kind allows — and
+/// compiles it.
+pub fn compile_query(query: &Query) -> Result<DemoQuery, QueryProblem> {
+    let (metric, reading) = resolve(query)?;
+    let period_ms = match &query.period {
+        None => None,
+        Some(period) => Some(
+            crate::time_range::parse_duration(period.get_ref())
+                .map_err(|error| QueryProblem {
+                    message: error.to_string(),
+                    span: Some(period.span()),
+                })?
+                .as_millis() as i64,
+        ),
+    };
+    Ok(DemoQuery {
+        metric,
+        reading,
+        labels: query.labels.clone(),
+        by: query.by.clone(),
+        aggregate: query.aggregate.unwrap_or_default(),
+        period_ms,
+    })
 }
 
 fn resolve(query: &Query) -> Result<(&'static catalog::MetricDef, Reading), QueryProblem> {

@@ -10,11 +10,13 @@ pub mod sigv4;
 
 use super::{
     FetchFuture, QueryProblem, RangeRequest, SeriesData, Source, SourceError, SourceLimits,
+    SourceQuery,
 };
+use crate::dashboard::AlarmFilter;
 use crate::layout::model::PromFlavor;
 use crate::layout::{Query, SourceConfig};
-use crate::time_range::parse_duration;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -27,49 +29,78 @@ pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 /// How many times a refused step is doubled before giving up.
 const MAX_STEP_RETRIES: u32 = 4;
 
+/// Where a secret lives; the layout names the place, never the secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretRef {
+    /// An environment variable.
+    Env(String),
+    /// A file (its trailing newline ignored).
+    File(PathBuf),
+}
+
+/// A compiled prometheus (or alertmanager) source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// An Alertmanager (its v2 alerts API) rather than a Prometheus.
+    pub alertmanager: bool,
+    /// Base URL without a trailing `/`.
+    pub base_url: String,
+    /// Which server, for its points-per-series limit.
+    pub flavor: PromFlavor,
+    /// The scrape interval: the finest step asked for, and `$__rate_interval`'s base.
+    pub scrape_interval: Duration,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// A bearer token, by reference.
+    pub bearer_token: Option<SecretRef>,
+    /// Basic authentication: user name and where the password lives.
+    pub basic_auth: Option<(String, Option<SecretRef>)>,
+    /// Extra request headers (not secrets), checked to be valid HTTP.
+    pub headers: Vec<(String, String)>,
+    /// PEM file of a private CA to trust.
+    pub ca_file: Option<PathBuf>,
+    /// SigV4 signing (Amazon Managed Prometheus).
+    pub sigv4: Option<sigv4::SigV4Settings>,
+}
+
+/// A PromQL query; `$__rate_interval`, `$__interval` and `$__range` are filled in
+/// per request, as Grafana does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PromQuery {
+    /// The expression.
+    pub promql: String,
+}
+
 /// A Prometheus-compatible server.
 pub struct PrometheusSource {
-    kind: crate::layout::SourceKind,
-    base_url: String,
-    client: Result<reqwest::Client, String>,
+    settings: Settings,
+    /// Built on first use, on the runtime: it reads token and CA files. A
+    /// configuration problem (an unset token variable, an unreadable CA file) is
+    /// kept and reported on every fetch.
+    client: tokio::sync::OnceCell<Result<reqwest::Client, String>>,
     limits: SourceLimits,
-    scrape_interval_ms: i64,
-    timeout: Duration,
     bytes: AtomicU64,
     /// Amazon Managed Prometheus: signs every request.
     signer: Option<sigv4::Signer>,
 }
 
 impl PrometheusSource {
-    /// Builds the client; configuration problems (an unset token variable, an
-    /// unreadable CA file) are kept and reported on every fetch.
-    pub fn new(config: &SourceConfig) -> PrometheusSource {
-        let flavor = config.flavor.unwrap_or_default();
-        let max_points = match flavor {
+    /// A source for `settings`; nothing is read or connected until the first fetch.
+    pub fn new(settings: Settings) -> PrometheusSource {
+        let max_points = match settings.flavor {
             PromFlavor::Victoriametrics => 30_000,
             PromFlavor::Prometheus | PromFlavor::Mimir => 11_000,
         };
-        let scrape_interval = config
-            .scrape_interval
-            .as_ref()
-            .and_then(|s| parse_duration(s.get_ref()).ok())
-            .unwrap_or(DEFAULT_SCRAPE_INTERVAL);
         PrometheusSource {
-            kind: *config.kind.get_ref(),
-            base_url: config
-                .url
-                .as_ref()
-                .map(|u| u.get_ref().trim_end_matches('/').to_owned())
-                .unwrap_or_default(),
-            client: build_client(config),
             limits: SourceLimits {
-                min_step_ms: 1_000,
+                // Finer than the scrape interval only repeats samples.
+                min_step_ms: (settings.scrape_interval.as_millis() as i64).max(1_000),
                 max_points_per_series: max_points,
             },
-            scrape_interval_ms: scrape_interval.as_millis() as i64,
-            timeout: timeout_of(config),
+            signer: settings.sigv4.clone().map(sigv4::Signer::new),
+            client: tokio::sync::OnceCell::new(),
             bytes: AtomicU64::new(0),
-            signer: config.sigv4.as_ref().map(sigv4::Signer::new),
+            settings,
         }
     }
 
@@ -77,9 +108,11 @@ impl PrometheusSource {
     pub async fn get(&self, path: &str, params: &[(&str, String)]) -> Result<Vec<u8>, SourceError> {
         let client = self
             .client
+            .get_or_init(|| async { build_client(&self.settings) })
+            .await
             .as_ref()
             .map_err(|e| SourceError::Config(e.clone()))?;
-        let url = request_url(&self.base_url, path, params);
+        let url = request_url(&self.settings.base_url, path, params);
         let mut request = client
             .get(&url)
             .build()
@@ -115,10 +148,8 @@ impl PrometheusSource {
     }
 
     async fn query_range(&self, request: &RangeRequest) -> Result<Vec<SeriesData>, SourceError> {
-        let Some(expression) = &request.query.promql else {
-            return Err(SourceError::BadQuery(
-                "a prometheus query needs `promql`".to_owned(),
-            ));
+        let SourceQuery::Prometheus(query) = &request.query else {
+            return Err(super::wrong_kind("prometheus"));
         };
         let mut step = request.step_ms.max(1);
         let mut attempt = 0;
@@ -126,10 +157,10 @@ impl PrometheusSource {
             // Align to the step so refreshes land on the same timestamps and merge cleanly.
             let start = request.window.start_ms.div_euclid(step) * step;
             let query = promql::substitute(
-                expression.get_ref(),
+                &query.promql,
                 step,
                 request.window.span_ms(),
-                self.scrape_interval_ms,
+                self.settings.scrape_interval.as_millis() as i64,
             );
             let params = [
                 ("query", query),
@@ -190,10 +221,10 @@ impl Source for PrometheusSource {
     fn fetch_alarms<'a>(
         &'a self,
         source: &'a str,
-        _query: &'a crate::layout::Query,
+        _filter: &'a AlarmFilter,
     ) -> super::AlarmFuture<'a> {
         Box::pin(async move {
-            let alertmanager = self.kind == crate::layout::SourceKind::Alertmanager;
+            let alertmanager = self.settings.alertmanager;
             // Prometheus' rules API rather than `/api/v1/alerts`: the same alerts,
             // plus the PromQL of each rule, which links the alert to its panel.
             let (path, params): (&str, &[(&str, String)]) = if alertmanager {
@@ -224,82 +255,58 @@ fn seconds(ms: i64) -> String {
 impl PrometheusSource {
     fn transport_error(&self, error: &reqwest::Error) -> SourceError {
         if error.is_timeout() {
-            return SourceError::Timeout(self.timeout.as_secs());
+            return SourceError::Timeout(self.settings.timeout.as_secs());
         }
         // The innermost cause says what happened ("Connection refused").
         let mut cause: &dyn std::error::Error = error;
         while let Some(inner) = cause.source() {
             cause = inner;
         }
-        SourceError::Unreachable(format!("{}: {cause}", self.base_url))
+        SourceError::Unreachable(format!("{}: {cause}", self.settings.base_url))
     }
 }
 
-fn timeout_of(config: &SourceConfig) -> Duration {
-    config
-        .timeout
-        .as_ref()
-        .and_then(|t| parse_duration(t.get_ref()).ok())
-        .unwrap_or(DEFAULT_TIMEOUT)
-}
-
-fn read_secret(
-    env: Option<&String>,
-    file: Option<&std::path::PathBuf>,
-    what: &str,
-) -> Result<Option<String>, String> {
-    if let Some(name) = env {
-        return std::env::var(name)
+fn read_secret(secret: Option<&SecretRef>, what: &str) -> Result<Option<String>, String> {
+    match secret {
+        None => Ok(None),
+        Some(SecretRef::Env(name)) => std::env::var(name)
             .map(Some)
-            .map_err(|_| format!("environment variable {name} (the {what}) is not set"));
-    }
-    if let Some(path) = file {
-        return std::fs::read_to_string(path)
+            .map_err(|_| format!("environment variable {name} (the {what}) is not set")),
+        Some(SecretRef::File(path)) => std::fs::read_to_string(path)
             .map(|text| Some(text.trim_end().to_owned()))
-            .map_err(|error| format!("cannot read the {what} from {}: {error}", path.display()));
+            .map_err(|error| format!("cannot read the {what} from {}: {error}", path.display())),
     }
-    Ok(None)
 }
 
-fn build_client(config: &SourceConfig) -> Result<reqwest::Client, String> {
+fn build_client(settings: &Settings) -> Result<reqwest::Client, String> {
     let mut headers = HeaderMap::new();
-    for (name, value) in &config.headers {
+    for (name, value) in &settings.headers {
         let name =
             HeaderName::from_bytes(name.as_bytes()).map_err(|e| format!("header `{name}`: {e}"))?;
-        let value =
-            HeaderValue::from_str(value.get_ref()).map_err(|e| format!("header `{name}`: {e}"))?;
+        let value = HeaderValue::from_str(value).map_err(|e| format!("header `{name}`: {e}"))?;
         headers.insert(name, value);
     }
-    if let Some(token) = read_secret(
-        config.bearer_token_env.as_ref(),
-        config.bearer_token_file.as_ref(),
-        "bearer token",
-    )? {
+    if let Some(token) = read_secret(settings.bearer_token.as_ref(), "bearer token")? {
         let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
             .map_err(|_| "the bearer token is not valid in a header".to_owned())?;
         value.set_sensitive(true);
         headers.insert(reqwest::header::AUTHORIZATION, value);
     }
-    if let Some(basic) = &config.basic_auth {
-        let password = read_secret(
-            basic.password_env.as_ref(),
-            basic.password_file.as_ref(),
-            "basic-auth password",
-        )?
-        .unwrap_or_default();
-        let encoded = base64_encode(format!("{}:{password}", basic.username).as_bytes());
+    if let Some((username, password)) = &settings.basic_auth {
+        let password = read_secret(password.as_ref(), "basic-auth password")?.unwrap_or_default();
+        let encoded = base64_encode(format!("{username}:{password}").as_bytes());
         let mut value = HeaderValue::from_str(&format!("Basic {encoded}"))
             .map_err(|_| "invalid basic-auth credentials".to_owned())?;
         value.set_sensitive(true);
         headers.insert(reqwest::header::AUTHORIZATION, value);
     }
-    let timeout = timeout_of(config);
+    let timeout = settings.timeout;
     let mut builder = reqwest::Client::builder()
         .default_headers(headers)
         .connect_timeout(Duration::from_secs(2).min(timeout))
         .timeout(timeout)
         .user_agent(concat!("fleetdeck/", env!("CARGO_PKG_VERSION")));
-    if let Some(path) = &config.ca_file {
+    if let Some(path) = &settings.ca_file {
         let pem = std::fs::read(path)
             .map_err(|e| format!("cannot read ca_file {}: {e}", path.display()))?;
         let certificate = reqwest::Certificate::from_pem(&pem)
@@ -361,8 +368,8 @@ fn base64_encode(bytes: &[u8]) -> String {
     out
 }
 
-/// Checks a prometheus source's keys.
-pub fn validate_source(config: &SourceConfig) -> Vec<QueryProblem> {
+/// Checks a prometheus (or alertmanager) source's keys and compiles them.
+pub fn compile_source(config: &SourceConfig) -> Result<Settings, Vec<QueryProblem>> {
     let mut problems = Vec::new();
     let at_kind = |message: String| QueryProblem {
         message,
@@ -432,17 +439,64 @@ pub fn validate_source(config: &SourceConfig) -> Vec<QueryProblem> {
                 message: "credentials do not belong in a layout: use bearer_token_env / bearer_token_file or basic_auth.password_env".to_owned(),
                 span: Some(value.span()),
             });
+        } else if HeaderName::from_bytes(name.as_bytes()).is_err()
+            || HeaderValue::from_str(value.get_ref()).is_err()
+        {
+            problems.push(QueryProblem {
+                message: format!("header `{name}` is not a valid HTTP header name and value"),
+                span: Some(value.span()),
+            });
         }
     }
     problems.extend(super::duration_problems(&[
         &config.timeout,
         &config.scrape_interval,
     ]));
-    problems
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let secret = |env: &Option<String>, file: &Option<PathBuf>| {
+        env.clone()
+            .map(SecretRef::Env)
+            .or_else(|| file.clone().map(SecretRef::File))
+    };
+    Ok(Settings {
+        alertmanager: *config.kind.get_ref() == crate::layout::SourceKind::Alertmanager,
+        base_url: config
+            .url
+            .as_ref()
+            .map(|u| u.get_ref().trim_end_matches('/').to_owned())
+            .unwrap_or_default(),
+        flavor: config.flavor.unwrap_or_default(),
+        scrape_interval: super::duration_or(&config.scrape_interval, DEFAULT_SCRAPE_INTERVAL),
+        timeout: super::duration_or(&config.timeout, DEFAULT_TIMEOUT),
+        bearer_token: secret(&config.bearer_token_env, &config.bearer_token_file),
+        basic_auth: config.basic_auth.as_ref().map(|basic| {
+            (
+                basic.username.clone(),
+                secret(&basic.password_env, &basic.password_file),
+            )
+        }),
+        headers: config
+            .headers
+            .iter()
+            .map(|(name, value)| (name.clone(), value.get_ref().clone()))
+            .collect(),
+        ca_file: config.ca_file.clone(),
+        sigv4: config.sigv4.as_ref().map(|sigv4| sigv4::SigV4Settings {
+            region: sigv4.region.get_ref().clone(),
+            profile: sigv4.profile.clone(),
+            service: sigv4
+                .service
+                .clone()
+                .unwrap_or_else(|| sigv4::AMP_SERVICE.to_owned()),
+        }),
+    })
 }
 
-/// Checks a prometheus query: `promql` present, demo-only keys absent.
-pub fn validate_query(query: &Query) -> Result<(), QueryProblem> {
+/// Checks a prometheus query — `promql` present, demo-only keys absent — and
+/// compiles it.
+pub fn compile_query(query: &Query) -> Result<PromQuery, QueryProblem> {
     if let Some(metric) = &query.metric {
         return Err(QueryProblem {
             message: "`metric` is for demo sources; a prometheus query uses `promql`".to_owned(),
@@ -461,7 +515,9 @@ pub fn validate_query(query: &Query) -> Result<(), QueryProblem> {
         });
     }
     match &query.promql {
-        Some(expression) if !expression.get_ref().trim().is_empty() => Ok(()),
+        Some(expression) if !expression.get_ref().trim().is_empty() => Ok(PromQuery {
+            promql: expression.get_ref().clone(),
+        }),
         Some(expression) => Err(QueryProblem {
             message: "`promql` is empty".to_owned(),
             span: Some(expression.span()),

@@ -2,7 +2,6 @@
 //! carries an `Authorization: AWS4-HMAC-SHA256 …` header computed by AWS's own
 //! signer (`aws-sigv4`) from credentials of the AWS chain, never from the layout.
 
-use crate::layout::model::SigV4;
 use crate::source::SourceError;
 use crate::source::aws_credentials;
 use aws_credential_types::Credentials;
@@ -15,6 +14,17 @@ pub const AMP_SERVICE: &str = "aps";
 /// Credentials are fetched again this long before they expire.
 const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(300);
 
+/// SigV4 as a prometheus source compiled it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigV4Settings {
+    /// Region of the workspace.
+    pub region: String,
+    /// Profile in `~/.aws/config`; the default chain without it.
+    pub profile: Option<String>,
+    /// Signing name (`aps` unless the layout says otherwise).
+    pub service: String,
+}
+
 /// Signs requests for one source, caching its credentials until they near expiry.
 pub struct Signer {
     region: String,
@@ -26,15 +36,12 @@ pub struct Signer {
 }
 
 impl Signer {
-    /// A signer for the layout's `sigv4` table.
-    pub fn new(config: &SigV4) -> Signer {
+    /// A signer for the source's `sigv4` table.
+    pub fn new(settings: SigV4Settings) -> Signer {
         Signer {
-            region: config.region.get_ref().clone(),
-            service: config
-                .service
-                .clone()
-                .unwrap_or_else(|| AMP_SERVICE.to_owned()),
-            profile: config.profile.clone(),
+            region: settings.region,
+            service: settings.service,
+            profile: settings.profile,
             chain: tokio::sync::OnceCell::new(),
             cached: tokio::sync::Mutex::new(None),
         }
@@ -55,9 +62,12 @@ impl Signer {
                 .provide_credentials()
                 .await
                 .map_err(|e| aws_credentials::advice(&e, self.profile.as_deref()))?;
-            *cached = Some(credentials);
+            *cached = Some(credentials.clone());
+            return Ok(credentials);
         }
-        Ok(cached.clone().expect("just filled"))
+        cached
+            .clone()
+            .ok_or_else(|| SourceError::Config("no AWS credentials".to_owned()))
     }
 
     /// Adds the SigV4 headers to `request`, signed now.

@@ -510,6 +510,14 @@ impl Drop for SessionBus {
     }
 }
 
+/// The key of query `query` of panel `panel` (ids).
+pub fn key(panel: &str, query: &str) -> fleetdeck::dashboard::QueryKey {
+    fleetdeck::dashboard::QueryKey {
+        panel: panel.into(),
+        query: query.into(),
+    }
+}
+
 /// The demo layout copied to `dir/fleet.toml`, for a test that edits the file the app
 /// watches: its path and its text.
 pub fn demo_layout_copy(dir: &Path) -> (PathBuf, String) {

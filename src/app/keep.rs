@@ -1,0 +1,94 @@
+//! What the window keeps on disk for its user: acknowledgements (one file for every
+//! layout) and the alarm history of the open layout file. Everything is written by
+//! the background writer, so the UI thread hands over bytes and goes on; a save
+//! that fails is listed for the status bar until a later one succeeds.
+
+use crate::alarm::ack::Acks;
+use crate::alarm::history_file::HistoryFile;
+use crate::persist::{SaveFailure, Writer};
+use crate::session::Session;
+use std::path::Path;
+
+/// Acknowledgements, the history file, and the writer both go through.
+pub struct Keeper {
+    writer: Writer,
+    acks: Acks,
+    history: Option<HistoryFile>,
+}
+
+impl Keeper {
+    /// Nothing kept yet: acknowledgements in memory, no history file.
+    pub fn new(writer: Writer) -> Keeper {
+        Keeper {
+            writer,
+            acks: Acks::in_memory(),
+            history: None,
+        }
+    }
+
+    /// Reads acknowledgements from `path` and keeps them there. Called once before
+    /// the window opens.
+    pub fn load_acks(&mut self, path: &Path) {
+        self.acks = Acks::load(path, self.writer.clone());
+    }
+
+    /// Restores the alarm history saved in `path` into `session` and keeps it there.
+    /// Called once before the window opens.
+    pub fn restore_history(&mut self, path: &Path, session: &mut Session, now_ms: i64) {
+        let mut file = HistoryFile::new(path);
+        let dashboard = session.dashboard().clone();
+        file.restore(session.alarms_mut().engine_mut(), &dashboard, now_ms);
+        self.history = Some(file);
+    }
+
+    /// The acknowledged alarms.
+    pub fn acks(&self) -> &Acks {
+        &self.acks
+    }
+
+    /// Acknowledges one firing of an alarm.
+    pub fn acknowledge(&mut self, key: String) {
+        self.acks.acknowledge(key);
+    }
+
+    /// Saves that failed and were not since redone.
+    pub fn failures(&self) -> Vec<SaveFailure> {
+        self.writer.failures()
+    }
+
+    /// Once every alarm is known: forgets acknowledgements of alarms that resolved
+    /// and closes what a restored history left open. Then saves the history if due.
+    pub fn after_frame(&mut self, session: &mut Session, now_ms: i64) {
+        let engine = session.alarms().engine();
+        let settling = !self.acks.keys().is_empty() || engine.awaits_close();
+        if settling && session.every_alarm_known() {
+            if !self.acks.keys().is_empty() {
+                let current: Vec<&crate::alarm::Alarm> = session.all_alarms().collect();
+                self.acks.prune(&current);
+            }
+            let dashboard = session.dashboard().clone();
+            session.alarms_mut().close_restored(&dashboard);
+        }
+        let engine = session.alarms().engine();
+        if let Some(file) = &mut self.history
+            && file.is_due(engine, now_ms)
+        {
+            file.save(engine, now_ms, &self.writer);
+        }
+    }
+
+    /// Saves the history once more and waits until everything is written.
+    pub fn on_exit(&mut self, session: &Session, now_ms: i64) {
+        if let Some(file) = &mut self.history {
+            file.save(session.alarms().engine(), now_ms, &self.writer);
+        }
+        self.writer.flush();
+    }
+}
+
+impl Drop for Keeper {
+    /// A window that closes (or a test that drops it) leaves its files written.
+    fn drop(&mut self) {
+        self.writer.flush();
+    }
+}

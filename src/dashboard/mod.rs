@@ -1,0 +1,254 @@
+//! The dashboard: the one typed form of a layout, produced by a single compile step
+//! ([`crate::layout::compile`]) that does all validation. Everything that runs —
+//! the window, `export`, `alarms`, the coming wall and replay — reads this, never
+//! the TOML: durations, statistics, regions, derive expressions, colours and price
+//! tables are parsed here once, and every panel, query and source has an id.
+
+pub mod ids;
+
+pub use ids::{PanelId, QueryId, QueryKey, SourceId};
+
+use crate::alarm::rules::Condition;
+use crate::alarm::{Alarm, AlarmState};
+use crate::derive::prices::Prices;
+use crate::layout::{GridPos, PanelKind, SourceKind};
+use crate::source::{SourceQuery, SourceSpec};
+use crate::time_range::{TimeRange, Window};
+use crate::units::Unit;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A compiled layout.
+#[derive(Debug, Clone)]
+pub struct Dashboard {
+    /// Where it was read from (or a label for built-in text).
+    pub path: PathBuf,
+    /// Shown in the top bar and the window title.
+    pub title: String,
+    /// How often live data refreshes.
+    pub refresh: Duration,
+    /// The range shown when the dashboard opens.
+    pub time: TimeRange,
+    /// The sources, by id.
+    pub sources: BTreeMap<SourceId, SourceSpec>,
+    /// The panels, in the file's order (which is also the drawing order).
+    pub panels: Vec<PanelSpec>,
+    /// Local alarm rules.
+    pub rules: Vec<RuleSpec>,
+    /// On-demand prices for `on_demand()`: the shipped table with the layout's
+    /// `[prices]` on top.
+    pub prices: Prices,
+}
+
+impl Dashboard {
+    /// The panel with this id.
+    pub fn panel(&self, id: &PanelId) -> Option<&PanelSpec> {
+        self.panels.iter().find(|p| &p.id == id)
+    }
+
+    /// The panel with this exact title (`fleetdeck export --panel`).
+    pub fn panel_by_title(&self, title: &str) -> Option<&PanelSpec> {
+        self.panels.iter().find(|p| p.title == title)
+    }
+
+    /// The query a key names.
+    pub fn query(&self, key: &QueryKey) -> Option<&QuerySpec> {
+        self.panel(&key.panel)?.query(&key.query)
+    }
+
+    /// The sources of one kind, by id.
+    pub fn sources_of_kind(
+        &self,
+        kind: SourceKind,
+    ) -> impl Iterator<Item = (&SourceId, &SourceSpec)> {
+        self.sources.iter().filter(move |(_, s)| s.kind() == kind)
+    }
+
+    /// The dashboard's own time range at `now_ms`: what it shows when opened.
+    pub fn default_window(&self, now_ms: i64) -> Window {
+        let now = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default();
+        self.time.resolve(now)
+    }
+
+    /// Whether anything here raises alarms: alarm panels or rules.
+    pub fn has_alarms(&self) -> bool {
+        !self.rules.is_empty() || self.panels.iter().any(|p| p.kind == PanelKind::Alarms)
+    }
+
+    /// Every query, with its key, in drawing order.
+    pub fn queries(&self) -> impl Iterator<Item = (QueryKey, &PanelSpec, &QuerySpec)> {
+        self.panels.iter().flat_map(|panel| {
+            panel
+                .queries
+                .iter()
+                .map(move |query| (panel.key(&query.id), panel, query))
+        })
+    }
+}
+
+/// One panel.
+#[derive(Debug, Clone)]
+pub struct PanelSpec {
+    /// Its identity: explicit `id`, else the title's slug.
+    pub id: PanelId,
+    /// Shown in its title bar.
+    pub title: String,
+    /// What it draws.
+    pub kind: PanelKind,
+    /// Where on the 24-column grid.
+    pub grid: GridPos,
+    /// Unit of its values.
+    pub unit: Unit,
+    /// Threshold lines and stat colours, ascending.
+    pub thresholds: Vec<Threshold>,
+    /// Fixed lower bound of the y axis.
+    pub min: Option<f64>,
+    /// Fixed upper bound of the y axis.
+    pub max: Option<f64>,
+    /// Its queries, in the file's order.
+    pub queries: Vec<QuerySpec>,
+    /// The metrics its queries read, to link alarms raised elsewhere to it.
+    pub reads: crate::alarm::link::PanelReads,
+}
+
+impl PanelSpec {
+    /// The key of one of this panel's queries.
+    pub fn key(&self, query: &QueryId) -> QueryKey {
+        QueryKey {
+            panel: self.id.clone(),
+            query: query.clone(),
+        }
+    }
+
+    /// The query with this id.
+    pub fn query(&self, id: &QueryId) -> Option<&QuerySpec> {
+        self.queries.iter().find(|q| &q.id == id)
+    }
+
+    /// Whether it shows series (not an alarm list).
+    pub fn shows_series(&self) -> bool {
+        self.kind != PanelKind::Alarms
+    }
+}
+
+/// A threshold: a line at `value`, and the colour a stat takes at or above it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Threshold {
+    /// Where, in the panel's unit.
+    pub value: f64,
+    /// Its colour.
+    pub rgb: [u8; 3],
+}
+
+/// One query of a panel.
+#[derive(Debug, Clone)]
+pub struct QuerySpec {
+    /// Its identity in the panel: explicit `id`, else `q1`, `q2`, … by position.
+    pub id: QueryId,
+    /// Legend template, e.g. `{{model_name}} p99`.
+    pub legend: Option<String>,
+    /// The unit of its values when it differs from the panel's.
+    pub unit: Option<Unit>,
+    /// Multiplies every value (USD/s → USD/h), for every source kind.
+    pub scale: Option<f64>,
+    /// Fetched (for expressions) but not drawn.
+    pub hidden: bool,
+    /// What it asks, and of whom.
+    pub target: Target,
+    /// What a series without a legend or labels is called (the metric's name).
+    pub fallback_name: Option<String>,
+}
+
+impl QuerySpec {
+    /// The display name of one of its series: the legend with labels filled in,
+    /// else the labels, else the metric's name, else `series`. The same on every
+    /// panel kind and in every export.
+    pub fn series_name(&self, labels: &BTreeMap<String, String>) -> String {
+        crate::legend::series_name(
+            self.legend.as_deref(),
+            labels,
+            self.fallback_name.as_deref().unwrap_or("series"),
+        )
+    }
+
+    /// The source it is fetched from (none for derived series).
+    pub fn source(&self) -> Option<&SourceId> {
+        match &self.target {
+            Target::Fetch { source, .. } | Target::Alarms { source, .. } => Some(source),
+            Target::Derive(_) => None,
+        }
+    }
+}
+
+/// What a query asks, and of whom.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// Series from a source, in that source kind's own query type.
+    Fetch {
+        /// The source.
+        source: SourceId,
+        /// The query.
+        query: SourceQuery,
+    },
+    /// A series computed here from the panel's other queries.
+    Derive(crate::derive::Expr),
+    /// An alarm panel's list of a source's alarms.
+    Alarms {
+        /// The source.
+        source: SourceId,
+        /// Which of its alarms.
+        filter: AlarmFilter,
+    },
+}
+
+/// Which alarms an alarm panel's query keeps.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AlarmFilter {
+    /// Only alarms whose name starts with this (CloudWatch asks the server so).
+    pub prefix: Option<String>,
+    /// Only alarms in these states; all when `None`.
+    pub states: Option<Vec<AlarmState>>,
+}
+
+impl AlarmFilter {
+    /// Whether the filter keeps `alarm`.
+    pub fn keeps(&self, alarm: &Alarm) -> bool {
+        let prefix_ok = self
+            .prefix
+            .as_deref()
+            .is_none_or(|prefix| alarm.name.starts_with(prefix));
+        let state_ok = self
+            .states
+            .as_ref()
+            .is_none_or(|states| states.contains(&alarm.state));
+        prefix_ok && state_ok
+    }
+}
+
+/// A local alarm rule with its condition parsed.
+#[derive(Debug, Clone)]
+pub struct RuleSpec {
+    /// Its name (unique in the dashboard).
+    pub name: String,
+    /// The panel it watches and bands.
+    pub panel: PanelId,
+    /// The query of that panel whose series it judges.
+    pub query: QueryId,
+    /// When it fires and clears.
+    pub condition: Condition,
+    /// `critical`, `warning`, …
+    pub severity: Option<String>,
+    /// Text shown with the alarm, if the layout gives one.
+    pub summary: Option<String>,
+}
+
+impl RuleSpec {
+    /// The query it watches.
+    pub fn key(&self) -> QueryKey {
+        QueryKey {
+            panel: self.panel.clone(),
+            query: self.query.clone(),
+        }
+    }
+}

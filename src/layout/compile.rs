@@ -1,0 +1,513 @@
+//! From the file as written to the typed [`Dashboard`]: every check the layout gets,
+//! and every string in it parsed once. The messages name the key at fault so
+//! `fleetdeck check` can print `file:line:col: message`.
+
+use super::model::{LAYOUT_VERSION, LayoutFile, Panel, PanelKind, Query, QueryRef};
+use crate::alarm::rules::Condition;
+use crate::dashboard::ids::{
+    PanelId, QueryId, SourceId, is_valid_panel_id, positional_query_id, slug,
+};
+use crate::dashboard::{AlarmFilter, Dashboard, PanelSpec, QuerySpec, RuleSpec, Target, Threshold};
+use crate::source::SourceSpec;
+use crate::time_range::{TimeRange, parse_duration};
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+use std::path::Path;
+use std::time::Duration;
+
+/// Reports one problem: the span of the text at fault (if any) and the message.
+pub type Report<'a> = dyn FnMut(Option<Range<usize>>, String) + 'a;
+
+/// Rows a dashboard may have: far more than any screen, small enough that no
+/// arithmetic on positions can overflow.
+pub const MAX_ROWS: u32 = 10_000;
+/// Missing data is declared after this long without a sample, unless a rule says.
+pub const DEFAULT_MISSING_AFTER: Duration = Duration::from_secs(5 * 60);
+
+/// Compiles a parsed layout file; every problem goes to `report`. Returns the
+/// dashboard only when there was none.
+pub fn compile(file: &LayoutFile, path: &Path, report: &mut Report<'_>) -> Option<Dashboard> {
+    let mut failed = false;
+    let mut report = |span: Option<Range<usize>>, message: String| {
+        failed = true;
+        report(span, message);
+    };
+    if *file.version.get_ref() != LAYOUT_VERSION {
+        report(
+            Some(file.version.span()),
+            format!(
+                "unsupported layout version {}: this fleetdeck reads version {LAYOUT_VERSION}",
+                file.version.get_ref()
+            ),
+        );
+    }
+    let refresh = match parse_duration(file.refresh.get_ref()) {
+        Ok(duration) if duration >= Duration::from_secs(1) => Some(duration),
+        Ok(_) => {
+            report(
+                Some(file.refresh.span()),
+                "refresh must be at least 1s".to_owned(),
+            );
+            None
+        }
+        Err(error) => {
+            report(Some(file.refresh.span()), format!("refresh: {error}"));
+            None
+        }
+    };
+    let time = match TimeRange::parse(file.time.from.get_ref(), file.time.to.get_ref()) {
+        Ok(range) => Some(range),
+        Err(error) => {
+            report(Some(file.time.from.span()), format!("time: {error}"));
+            None
+        }
+    };
+    let mut sources = BTreeMap::new();
+    for (name, config) in &file.sources {
+        match crate::source::compile_source(config) {
+            Ok(spec) => {
+                sources.insert(SourceId::from(name.as_str()), spec);
+            }
+            Err(problems) => {
+                for problem in problems {
+                    report(
+                        problem.span,
+                        format!("source `{name}`: {}", problem.message),
+                    );
+                }
+            }
+        }
+    }
+    let panels = compile_panels(file, &sources, &mut report);
+    let rules = compile_rules(file, &panels, &mut report);
+    let prices = match crate::derive::prices::Prices::with_overrides(&file.prices) {
+        Ok(prices) => Some(prices),
+        Err(message) => {
+            report(None, message);
+            None
+        }
+    };
+    match (refresh, time, prices) {
+        (Some(refresh), Some(time), Some(prices)) if !failed => Some(Dashboard {
+            path: path.to_owned(),
+            title: file.title.clone(),
+            refresh,
+            time,
+            sources,
+            panels,
+            rules,
+            prices,
+        }),
+        _ => None,
+    }
+}
+
+fn compile_panels(
+    file: &LayoutFile,
+    sources: &BTreeMap<SourceId, SourceSpec>,
+    report: &mut Report<'_>,
+) -> Vec<PanelSpec> {
+    let mut seen_titles: Vec<&str> = Vec::new();
+    let mut seen_ids: BTreeMap<String, &str> = BTreeMap::new();
+    let mut panels = Vec::new();
+    for (index, panel) in file.panels.iter().enumerate() {
+        let title = panel.title.get_ref().as_str();
+        if title.trim().is_empty() {
+            report(
+                Some(panel.title.span()),
+                "panel title must not be empty".to_owned(),
+            );
+        } else if seen_titles.contains(&title) {
+            report(
+                Some(panel.title.span()),
+                format!(
+                    "duplicate panel title `{title}`: titles name panels for export and must be unique"
+                ),
+            );
+        }
+        seen_titles.push(title);
+        let id = panel_id(panel, report);
+        if let Some(id) = &id {
+            if let Some(other) = seen_ids.get(id.as_str()) {
+                report(
+                    Some(id_span(panel)),
+                    format!(
+                        "panel `{title}` has the id `{id}` of panel `{other}`: set a distinct `id` on one of them"
+                    ),
+                );
+            } else {
+                seen_ids.insert(id.as_str().to_owned(), title);
+            }
+        }
+        check_grid(file, index, panel, report);
+        let thresholds = compile_thresholds(panel, report);
+        if panel.queries.is_empty() && panel.kind != PanelKind::Alarms {
+            report(
+                Some(panel.title.span()),
+                format!("panel `{title}` has no queries"),
+            );
+        }
+        if panel.queries.is_empty() && panel.kind == PanelKind::Alarms && file.rules.is_empty() {
+            report(
+                Some(panel.title.span()),
+                format!(
+                    "alarm panel `{title}` has nothing to list: add a query on an alarm source, or [[rules]]"
+                ),
+            );
+        }
+        let queries = compile_queries(file, panel, sources, report);
+        if let (Some(id), Some(queries)) = (id, queries) {
+            let reads = crate::alarm::link::PanelReads::of(panel.kind, &queries);
+            panels.push(PanelSpec {
+                id,
+                title: title.to_owned(),
+                kind: panel.kind,
+                grid: *panel.grid.get_ref(),
+                unit: panel.unit,
+                thresholds,
+                min: panel.min,
+                max: panel.max,
+                queries,
+                reads,
+            });
+        }
+    }
+    panels
+}
+
+/// The span an id problem points at: the `id` key, else the title it came from.
+fn id_span(panel: &Panel) -> Range<usize> {
+    panel
+        .id
+        .as_ref()
+        .map_or_else(|| panel.title.span(), toml::Spanned::span)
+}
+
+/// The panel's explicit `id`, checked, or its title's slug.
+fn panel_id(panel: &Panel, report: &mut Report<'_>) -> Option<PanelId> {
+    let title = panel.title.get_ref();
+    if let Some(id) = &panel.id {
+        if !is_valid_panel_id(id.get_ref()) {
+            report(
+                Some(id.span()),
+                format!(
+                    "panel id `{}`: use letters, digits, `-`, `_` and `.`",
+                    id.get_ref()
+                ),
+            );
+            return None;
+        }
+        return Some(PanelId::from(id.get_ref().as_str()));
+    }
+    let derived = slug(title);
+    if derived.is_empty() {
+        if !title.trim().is_empty() {
+            report(
+                Some(panel.title.span()),
+                format!(
+                    "panel `{title}`: its title has no letters or digits to make an id from; set id = \"…\""
+                ),
+            );
+        }
+        return None;
+    }
+    Some(PanelId::from(derived))
+}
+
+fn check_grid(file: &LayoutFile, index: usize, panel: &Panel, report: &mut Report<'_>) {
+    let title = panel.title.get_ref();
+    let grid = panel.grid.get_ref();
+    let right = grid.x.checked_add(grid.w);
+    let bottom = grid.y.checked_add(grid.h);
+    if grid.w == 0 || grid.h == 0 {
+        report(
+            Some(panel.grid.span()),
+            format!("panel `{title}`: grid w and h must be at least 1"),
+        );
+        return;
+    }
+    match right {
+        Some(right) if right <= 24 => {}
+        _ => {
+            report(
+                Some(panel.grid.span()),
+                format!(
+                    "panel `{title}`: grid x + w = {} exceeds the 24 columns of the grid",
+                    u64::from(grid.x) + u64::from(grid.w)
+                ),
+            );
+            return;
+        }
+    }
+    match bottom {
+        Some(bottom) if bottom <= MAX_ROWS => {}
+        _ => {
+            report(
+                Some(panel.grid.span()),
+                format!(
+                    "panel `{title}`: grid y + h = {} exceeds the {MAX_ROWS} rows a dashboard may have",
+                    u64::from(grid.y) + u64::from(grid.h)
+                ),
+            );
+            return;
+        }
+    }
+    for earlier in &file.panels[..index] {
+        if earlier.grid.get_ref().overlaps(grid) {
+            report(
+                Some(panel.grid.span()),
+                format!(
+                    "panel `{title}` overlaps panel `{}` on the grid",
+                    earlier.title.get_ref()
+                ),
+            );
+        }
+    }
+}
+
+fn compile_thresholds(panel: &Panel, report: &mut Report<'_>) -> Vec<Threshold> {
+    let mut thresholds = Vec::new();
+    for threshold in &panel.thresholds {
+        match super::threshold_rgb(threshold.color.get_ref()) {
+            Some(rgb) => thresholds.push(Threshold {
+                value: threshold.value,
+                rgb,
+            }),
+            None => report(
+                Some(threshold.color.span()),
+                format!(
+                    "unknown colour `{}`: use green, yellow, orange, red, blue, purple, grey or #rrggbb",
+                    threshold.color.get_ref()
+                ),
+            ),
+        }
+    }
+    thresholds.sort_by(|a, b| a.value.total_cmp(&b.value));
+    thresholds
+}
+
+/// A panel's queries, typed; `None` if any failed (each failure reported).
+fn compile_queries(
+    file: &LayoutFile,
+    panel: &Panel,
+    sources: &BTreeMap<SourceId, SourceSpec>,
+    report: &mut Report<'_>,
+) -> Option<Vec<QuerySpec>> {
+    let title = panel.title.get_ref();
+    let mut ok = true;
+    let kind_of = |query: &Query| {
+        file.sources
+            .get(query.source.get_ref())
+            .map(|s| *s.kind.get_ref())
+    };
+    let is_cloudwatch =
+        |query: &Query| kind_of(query) == Some(crate::layout::SourceKind::Cloudwatch);
+    if panel.kind != PanelKind::Alarms {
+        for problem in crate::source::cloudwatch::validate_panel(panel, &is_cloudwatch) {
+            ok = false;
+            report(
+                problem.span,
+                format!("panel `{title}`: {}", problem.message),
+            );
+        }
+    }
+    let mut ids: BTreeSet<String> = BTreeSet::new();
+    let mut queries = Vec::new();
+    for (index, query) in panel.queries.iter().enumerate() {
+        let id = query
+            .id
+            .as_ref()
+            .map_or_else(|| positional_query_id(index), |id| id.get_ref().clone());
+        if !ids.insert(id.clone()) {
+            // CloudWatch ids are checked with their own message above.
+            if !is_cloudwatch(query) {
+                ok = false;
+                report(
+                    Some(
+                        query
+                            .id
+                            .as_ref()
+                            .map_or_else(|| query.source.span(), toml::Spanned::span),
+                    ),
+                    format!(
+                        "panel `{title}`: query id `{id}` is used twice (queries without an id are q1, q2, … by position)"
+                    ),
+                );
+            }
+            continue;
+        }
+        let Some(target) = compile_target(file, panel, query, sources, report) else {
+            ok = false;
+            continue;
+        };
+        let fallback_name = match &target {
+            Target::Fetch { query, .. } => query.metric_name().map(str::to_owned),
+            Target::Derive(_) | Target::Alarms { .. } => None,
+        };
+        queries.push(QuerySpec {
+            id: QueryId::from(id),
+            legend: query.legend.clone(),
+            unit: query.unit,
+            scale: query.scale,
+            hidden: query.hidden,
+            target,
+            fallback_name,
+        });
+    }
+    ok.then_some(queries)
+}
+
+fn compile_target(
+    file: &LayoutFile,
+    panel: &Panel,
+    query: &Query,
+    sources: &BTreeMap<SourceId, SourceSpec>,
+    report: &mut Report<'_>,
+) -> Option<Target> {
+    let title = panel.title.get_ref();
+    if query.derive.is_some() || query.source.get_ref().is_empty() {
+        return match crate::derive::compile(query, panel) {
+            Ok(expr) => Some(Target::Derive(expr)),
+            Err((span, message)) => {
+                report(
+                    span.or_else(|| Some(panel.title.span())),
+                    format!("panel `{title}`: {message}"),
+                );
+                None
+            }
+        };
+    }
+    let source_name = query.source.get_ref();
+    let Some(config) = file.sources.get(source_name) else {
+        let known: Vec<&str> = file.sources.keys().map(String::as_str).collect();
+        report(
+            Some(query.source.span()),
+            format!(
+                "panel `{title}` refers to undefined source `{source_name}` (defined: {})",
+                if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.join(", ")
+                }
+            ),
+        );
+        return None;
+    };
+    let source = SourceId::from(source_name.as_str());
+    let kind = *config.kind.get_ref();
+    let compiled = if panel.kind == PanelKind::Alarms {
+        crate::source::compile_alarm_query(kind, query).map(|filter| Target::Alarms {
+            source: source.clone(),
+            filter,
+        })
+    } else {
+        let same_kind = |q: &Query| {
+            file.sources
+                .get(q.source.get_ref())
+                .map(|s| *s.kind.get_ref())
+                == Some(kind)
+        };
+        crate::source::compile_query(kind, query, panel, &same_kind).map(|compiled| Target::Fetch {
+            source: source.clone(),
+            query: compiled,
+        })
+    };
+    match compiled {
+        // A source whose table failed to compile was reported already.
+        Ok(target) if sources.contains_key(&source) => Some(target),
+        Ok(_) => None,
+        Err(problem) => {
+            report(
+                problem.span.or_else(|| Some(query.source.span())),
+                format!("panel `{title}`: {}", problem.message),
+            );
+            None
+        }
+    }
+}
+
+fn compile_rules(
+    file: &LayoutFile,
+    panels: &[PanelSpec],
+    report: &mut Report<'_>,
+) -> Vec<RuleSpec> {
+    super::rules::validate_rules(file, report);
+    let mut names = BTreeSet::new();
+    let mut rules = Vec::new();
+    for rule in &file.rules {
+        let name = rule.name.get_ref();
+        if !names.insert(name.as_str()) {
+            report(
+                Some(rule.name.span()),
+                format!("rule `{name}` is defined twice: rule names must be unique"),
+            );
+            continue;
+        }
+        let Some(panel) = panels.iter().find(|p| &p.title == rule.panel.get_ref()) else {
+            continue; // reported by validate_rules, or the panel itself failed
+        };
+        let query = match rule.query.get_ref() {
+            QueryRef::Index(index) => panel.queries.get(*index).map(|q| q.id.clone()),
+            QueryRef::Id(id) => panel
+                .query(&QueryId::from(id.as_str()))
+                .map(|q| q.id.clone()),
+        };
+        let Some(query) = query else {
+            continue; // reported by validate_rules
+        };
+        let (above, threshold) = match (rule.above, rule.below) {
+            (Some(value), None) => (true, value),
+            (None, Some(value)) => (false, value),
+            _ => continue, // reported by validate_rules
+        };
+        let duration = |d: &Option<toml::Spanned<String>>| {
+            d.as_ref().and_then(|d| parse_duration(d.get_ref()).ok())
+        };
+        rules.push(RuleSpec {
+            name: name.clone(),
+            panel: panel.id.clone(),
+            query,
+            condition: Condition {
+                above,
+                threshold,
+                clear: rule.clear.unwrap_or(threshold),
+                for_ms: duration(&rule.for_duration).map_or(0, |d| d.as_millis() as i64),
+                missing: rule.missing,
+                missing_after_ms: duration(&rule.missing_after)
+                    .unwrap_or(DEFAULT_MISSING_AFTER)
+                    .as_millis() as i64,
+            },
+            severity: rule.severity.clone(),
+            summary: rule.summary.clone(),
+        });
+    }
+    rules
+}
+
+/// Checks an alarm panel's query: `alarm_states` words are states.
+pub fn compile_alarm_filter(query: &Query) -> Result<AlarmFilter, crate::source::QueryProblem> {
+    let states = match &query.alarm_states {
+        None => None,
+        Some(states) => {
+            let mut parsed = Vec::new();
+            for word in states.get_ref() {
+                match crate::alarm::AlarmState::from_label(word) {
+                    Some(state) => parsed.push(state),
+                    None => {
+                        return Err(crate::source::QueryProblem {
+                            message: format!(
+                                "unknown alarm state `{word}`: use firing, pending, nodata, suppressed or ok"
+                            ),
+                            span: Some(states.span()),
+                        });
+                    }
+                }
+            }
+            Some(parsed)
+        }
+    };
+    Ok(AlarmFilter {
+        prefix: query.alarm_prefix.clone(),
+        states,
+    })
+}

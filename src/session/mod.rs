@@ -1,0 +1,538 @@
+//! A session: one dashboard brought to life — its sources, poller, store, query
+//! statuses, source health, alarm engine and history. It is the one pipeline from
+//! plan to data to derived series to alarms, and every front end drives it: the
+//! window, `fleetdeck export`, `fleetdeck alarms`, and next the wall's playlist
+//! (several sessions side by side), replay and headless rendering.
+//!
+//! A session never draws and never touches the disk; the front end owns the time
+//! range, the pixels and the files, and hands the session what it decided.
+
+pub mod alarms;
+pub mod status;
+
+pub use alarms::SessionAlarms;
+pub use status::{HealthState, QueryStatus, SourceHealth};
+
+use crate::alarm::Alarm;
+use crate::clock::Clock;
+use crate::dashboard::{Dashboard, PanelId, PanelSpec, QueryKey, SourceId, Target};
+use crate::poll::{Payload, Planned, PlannedQuery, PollPlan, PollResult, Poller};
+use crate::source::{Source, SourceError, Usage, build_source};
+use crate::store::{Retention, SeriesKey, Store};
+use crate::time_range::TimeRange;
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Plot width assumed for a panel before a front end measured the real one.
+pub const DEFAULT_PLOT_WIDTH_PX: u32 = 1000;
+
+/// What the front end decided to show; replaced whole when anything changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct View {
+    /// The range shown.
+    pub range: TimeRange,
+    /// Refresh interval while live.
+    pub refresh: Duration,
+    /// Whether data keeps refreshing.
+    pub live: bool,
+}
+
+/// Which panels a session fetches: all of them for a window, one for an export,
+/// the alarm-relevant ones for `fleetdeck alarms`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Every panel.
+    Everything,
+    /// Only these panels (every query of each, so derived series have their inputs).
+    Panels(BTreeSet<PanelId>),
+}
+
+impl Scope {
+    /// The alarm panels and the panels the rules watch: what `fleetdeck alarms` needs.
+    pub fn alarms_of(dashboard: &Dashboard) -> Scope {
+        let mut panels: BTreeSet<PanelId> = dashboard
+            .panels
+            .iter()
+            .filter(|p| !p.shows_series())
+            .map(|p| p.id.clone())
+            .collect();
+        panels.extend(dashboard.rules.iter().map(|r| r.panel.clone()));
+        Scope::Panels(panels)
+    }
+
+    fn includes(&self, panel: &PanelId) -> bool {
+        match self {
+            Scope::Everything => true,
+            Scope::Panels(panels) => panels.contains(panel),
+        }
+    }
+}
+
+/// One dashboard's live state.
+pub struct Session {
+    dashboard: Arc<Dashboard>,
+    clock: Clock,
+    scope: Scope,
+    store: Store,
+    statuses: BTreeMap<QueryKey, QueryStatus>,
+    /// The plan generation each fetched query last answered for.
+    answered: BTreeMap<QueryKey, u64>,
+    health: BTreeMap<SourceId, SourceHealth>,
+    alarms: SessionAlarms,
+    sources: BTreeMap<SourceId, Arc<dyn Source>>,
+    poller: Option<Poller>,
+    generation: u64,
+    view: View,
+    widths: BTreeMap<PanelId, u32>,
+    last_refresh: Option<DateTime<Utc>>,
+}
+
+impl Session {
+    /// A session for `dashboard`, showing its own range, not yet polling. Building
+    /// it does no I/O: sources connect (and read token files) on first use, on the
+    /// runtime.
+    pub fn new(dashboard: Arc<Dashboard>, clock: Clock) -> Session {
+        let view = View {
+            range: dashboard.time.clone(),
+            refresh: dashboard.refresh,
+            live: dashboard.time.is_live(),
+        };
+        let health = dashboard
+            .sources
+            .keys()
+            .map(|id| (id.clone(), SourceHealth::default()))
+            .collect();
+        let sources = dashboard
+            .sources
+            .iter()
+            .map(|(id, spec)| (id.clone(), build_source(spec)))
+            .collect();
+        let mut session = Session {
+            dashboard,
+            clock,
+            scope: Scope::Everything,
+            store: Store::new(Retention::default()),
+            statuses: BTreeMap::new(),
+            answered: BTreeMap::new(),
+            health,
+            alarms: SessionAlarms::default(),
+            sources,
+            poller: None,
+            generation: 0,
+            view,
+            widths: BTreeMap::new(),
+            last_refresh: None,
+        };
+        session.fit_retention();
+        session
+    }
+
+    /// Fetches only what `scope` names.
+    pub fn with_scope(mut self, scope: Scope) -> Session {
+        self.scope = scope;
+        self
+    }
+
+    /// Keeps everything fetched, however old (a headless run over a fixed range).
+    pub fn keep_everything(mut self) -> Session {
+        self.store.set_retention(Retention::unbounded());
+        self
+    }
+
+    /// The dashboard.
+    pub fn dashboard(&self) -> &Arc<Dashboard> {
+        &self.dashboard
+    }
+
+    /// The clock "now" comes from.
+    pub fn clock(&self) -> Clock {
+        self.clock
+    }
+
+    /// The series held.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Mutable store, for benchmarks and tests that load data directly.
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    /// Where each query stands.
+    pub fn statuses(&self) -> &BTreeMap<QueryKey, QueryStatus> {
+        &self.statuses
+    }
+
+    /// Health of each source.
+    pub fn health(&self) -> &BTreeMap<SourceId, SourceHealth> {
+        &self.health
+    }
+
+    /// The alarms: lists from alarm sources, local rules, history.
+    pub fn alarms(&self) -> &SessionAlarms {
+        &self.alarms
+    }
+
+    /// Mutable alarms, for restoring a saved history.
+    pub fn alarms_mut(&mut self) -> &mut SessionAlarms {
+        &mut self.alarms
+    }
+
+    /// When data last arrived.
+    pub fn last_refresh(&self) -> Option<DateTime<Utc>> {
+        self.last_refresh
+    }
+
+    /// The view the current plan follows.
+    pub fn view(&self) -> &View {
+        &self.view
+    }
+
+    /// A built source (shared with the poller), e.g. for the metric browser.
+    pub fn source(&self, id: &str) -> Option<Arc<dyn Source>> {
+        self.sources.get(id).cloned()
+    }
+
+    /// What each paid source (CloudWatch, Cost Explorer) has requested so far.
+    pub fn usage(&self) -> Vec<(SourceId, Usage)> {
+        self.sources
+            .iter()
+            .filter_map(|(id, source)| source.usage().map(|u| (id.clone(), u)))
+            .collect()
+    }
+
+    /// Response bytes all sources received.
+    pub fn bytes_received(&self) -> u64 {
+        self.sources.values().map(|s| s.bytes_received()).sum()
+    }
+
+    /// Queries planned but not yet answered for the current plan (0 once everything
+    /// in scope reflects the current view). Derived queries never answer; they are
+    /// computed, so they are not counted.
+    pub fn pending_queries(&self) -> usize {
+        self.planned_keys()
+            .filter(|key| self.answered.get(key) != Some(&self.generation))
+            .count()
+    }
+
+    /// The keys of the queries the poller fetches.
+    fn planned_keys(&self) -> impl Iterator<Item = QueryKey> + '_ {
+        self.dashboard
+            .queries()
+            .filter(|(_, panel, query)| {
+                self.scope.includes(&panel.id) && !matches!(query.target, Target::Derive(_))
+            })
+            .map(|(key, _, _)| key)
+    }
+
+    /// Whether the poller runs.
+    pub fn is_polling(&self) -> bool {
+        self.poller.is_some()
+    }
+
+    /// Starts polling on `runtime`; `wake` is called when results wait (a window
+    /// repaints). Does nothing if already polling.
+    pub fn start(&mut self, runtime: &tokio::runtime::Handle, wake: Arc<dyn Fn() + Send + Sync>) {
+        if self.poller.is_some() {
+            return;
+        }
+        self.poller = Some(Poller::start(
+            runtime,
+            self.sources.clone(),
+            self.plan(),
+            self.clock,
+            wake,
+        ));
+    }
+
+    /// Follows a new view: a new plan, fetched from scratch.
+    pub fn set_view(&mut self, view: View) {
+        if view == self.view {
+            return;
+        }
+        self.view = view;
+        self.fit_retention();
+        self.replan();
+    }
+
+    /// Follows the panels' plot widths (the step follows the width). Re-plans only
+    /// when a width changed by more than a quarter.
+    pub fn set_widths(&mut self, widths: &BTreeMap<PanelId, u32>) {
+        let changed = widths.iter().any(|(panel, &now)| {
+            let planned = self
+                .widths
+                .get(panel)
+                .copied()
+                .unwrap_or(DEFAULT_PLOT_WIDTH_PX) as f32;
+            (now as f32 - planned).abs() > 0.25 * planned
+        });
+        if self.widths.is_empty() || changed {
+            self.widths = widths.clone();
+            if changed && self.poller.is_some() {
+                self.replan();
+            }
+        }
+    }
+
+    /// Sets every panel's width to `width_px` (headless runs).
+    pub fn set_uniform_width(&mut self, width_px: u32) {
+        self.widths = self
+            .dashboard
+            .panels
+            .iter()
+            .map(|p| (p.id.clone(), width_px))
+            .collect();
+    }
+
+    fn replan(&mut self) {
+        self.generation += 1;
+        for status in self.statuses.values_mut() {
+            if *status == QueryStatus::Ok {
+                continue; // keep showing the old data as ok while the new range loads
+            }
+            *status = QueryStatus::Loading;
+        }
+        if let Some(poller) = &self.poller {
+            poller.set_plan(self.plan());
+        }
+    }
+
+    fn plan(&self) -> PollPlan {
+        let queries = self
+            .dashboard
+            .panels
+            .iter()
+            .filter(|panel| self.scope.includes(&panel.id))
+            .flat_map(|panel| self.planned_queries(panel))
+            .collect();
+        PollPlan {
+            generation: self.generation,
+            range: self.view.range.clone(),
+            refresh: self.view.refresh,
+            live: self.view.live,
+            queries,
+        }
+    }
+
+    fn planned_queries<'a>(
+        &'a self,
+        panel: &'a PanelSpec,
+    ) -> impl Iterator<Item = PlannedQuery> + 'a {
+        let width_px = self
+            .widths
+            .get(&panel.id)
+            .copied()
+            .unwrap_or(DEFAULT_PLOT_WIDTH_PX);
+        panel.queries.iter().filter_map(move |query| {
+            let (source, planned) = match &query.target {
+                Target::Fetch { source, query } => (source, Planned::Series(query.clone())),
+                Target::Alarms { source, filter } => (source, Planned::Alarms(filter.clone())),
+                Target::Derive(_) => return None, // computed here, not fetched
+            };
+            Some(PlannedQuery {
+                key: panel.key(&query.id),
+                source: source.clone(),
+                planned,
+                width_px,
+            })
+        })
+    }
+
+    /// Applies waiting poll results for at most `budget`; returns whether some are
+    /// still waiting (the caller should come back soon).
+    pub fn drain(&mut self, budget: Duration) -> bool {
+        let Some(poller) = self.poller.as_mut() else {
+            return false;
+        };
+        let started = Instant::now();
+        let mut drained = Vec::new();
+        let mut more = false;
+        while let Some(result) = poller.try_recv() {
+            drained.push(result);
+            if started.elapsed() > budget {
+                more = true;
+                break;
+            }
+        }
+        self.apply_all(drained);
+        more
+    }
+
+    /// Folds results into the store and statuses, then recomputes the derived
+    /// series of the panels they touched.
+    fn apply_all(&mut self, results: Vec<PollResult>) {
+        let mut touched = BTreeSet::new();
+        for result in results {
+            touched.insert(result.key.panel.clone());
+            self.apply(result);
+        }
+        for panel in touched {
+            self.refresh_derived(&panel);
+        }
+    }
+
+    /// Folds one poll result into the store and the status maps.
+    pub fn apply(&mut self, result: PollResult) {
+        if result.generation != self.generation {
+            return; // an answer to a plan that has since been replaced
+        }
+        let health = self.health.entry(result.source.clone()).or_default();
+        // A refused query is that panel's problem: the source answered, so it
+        // stays healthy and other panels on it are not marked stale.
+        let source_outcome = match &result.outcome {
+            Err(SourceError::BadQuery(_)) | Ok(_) => Ok(()),
+            Err(error) => Err(error),
+        };
+        health.record(result.at, source_outcome);
+        let status = match result.outcome {
+            Ok(Payload::Alarms(alarms)) => {
+                self.alarms
+                    .observe(&self.dashboard, &result.key, alarms, result.at);
+                self.last_refresh = Some(result.at);
+                QueryStatus::Ok
+            }
+            Ok(Payload::Series(series)) => {
+                let scale = self.dashboard.query(&result.key).and_then(|q| q.scale);
+                let mut keys = Vec::with_capacity(series.len());
+                for mut data in series {
+                    if let Some(scale) = scale {
+                        for sample in &mut data.samples {
+                            sample.value *= scale;
+                        }
+                    }
+                    let key = SeriesKey::new(&result.key, data.labels);
+                    self.store.merge(
+                        key.clone(),
+                        result.window.start_ms,
+                        result.window.end_ms,
+                        &data.samples,
+                    );
+                    keys.push(key);
+                }
+                if !result.incremental {
+                    self.store.retain_query_series(&result.key, &keys);
+                }
+                self.last_refresh = Some(result.at);
+                QueryStatus::Ok
+            }
+            Err(error) => QueryStatus::Failed(error),
+        };
+        self.statuses.insert(result.key.clone(), status);
+        self.answered.insert(result.key, result.generation);
+    }
+
+    /// Recomputes a panel's derived queries from what its other queries hold.
+    fn refresh_derived(&mut self, panel_id: &PanelId) {
+        let Some(panel) = self.dashboard.panel(panel_id) else {
+            return;
+        };
+        let outcomes =
+            crate::derive::store::refresh_panel(panel, &self.dashboard.prices, &mut self.store);
+        for (query, outcome) in outcomes {
+            let status = match outcome {
+                Ok(notes) if notes.is_empty() => QueryStatus::Ok,
+                Ok(notes) => QueryStatus::Noted(notes.join("; ")),
+                Err(message) => QueryStatus::Failed(SourceError::BadQuery(message)),
+            };
+            self.statuses.insert(panel.key(&query), status);
+        }
+    }
+
+    /// Runs the local rules over what the store holds at `now_ms`.
+    pub fn evaluate_rules(&mut self, now_ms: i64) {
+        self.alarms
+            .evaluate(&self.dashboard, &self.store, &self.statuses, now_ms);
+    }
+
+    /// Every alarm known now: the alarm panels' lists and the local rules'.
+    pub fn all_alarms(&self) -> impl Iterator<Item = &Alarm> {
+        self.alarms.all()
+    }
+
+    /// Whether every alarm is known: every alarm query in scope has answered and
+    /// every query a rule watches has data. Until then, an alarm missing from the
+    /// lists may just not have been asked for yet.
+    pub fn every_alarm_known(&self) -> bool {
+        let alarm_queries = self
+            .dashboard
+            .queries()
+            .filter(|(_, panel, query)| {
+                self.scope.includes(&panel.id) && matches!(query.target, Target::Alarms { .. })
+            })
+            .all(|(key, _, _)| self.alarms.has_answered(&key));
+        let rules_ran = self
+            .dashboard
+            .rules
+            .iter()
+            .all(|rule| self.statuses.get(&rule.key()) == Some(&QueryStatus::Ok));
+        alarm_queries && rules_ran
+    }
+
+    /// Takes over another session's alarm history (the same layout file, edited):
+    /// entries are keyed by panel ids, so a moved or resized panel keeps its bands.
+    pub fn adopt_history(&mut self, earlier: &mut Session) {
+        self.alarms.adopt_history(&mut earlier.alarms);
+    }
+
+    /// Keeps at least twice the visible span (and a day) so zooming out a little does
+    /// not lose what was just fetched.
+    fn fit_retention(&mut self) {
+        if self.store.retention() == Retention::unbounded() {
+            return;
+        }
+        let span = self.view.range.resolve(self.clock.now()).span_ms();
+        let retention = Retention {
+            max_age_ms: span.saturating_mul(2).max(Retention::default().max_age_ms),
+            ..Retention::default()
+        };
+        if retention != self.store.retention() {
+            self.store.set_retention(retention);
+        }
+    }
+
+    /// Waits (on the runtime) until every query in scope has answered the current
+    /// plan, or `timeout` passes; then computes derived series and rules. For
+    /// front ends without a frame loop: `export`, `alarms`, tests.
+    pub async fn settle(&mut self, timeout: Duration) -> Result<(), SettleError> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        while self.pending_queries() > 0 {
+            let Some(poller) = self.poller.as_mut() else {
+                return Err(SettleError::NotStarted);
+            };
+            match tokio::time::timeout_at(deadline, poller.recv()).await {
+                Ok(Some(result)) => self.apply_all(vec![result]),
+                Ok(None) => return Err(SettleError::Stopped),
+                Err(_) => {
+                    return Err(SettleError::TimedOut {
+                        pending: self
+                            .planned_keys()
+                            .filter(|key| self.answered.get(key) != Some(&self.generation))
+                            .collect(),
+                    });
+                }
+            }
+        }
+        self.evaluate_rules(self.clock.now().timestamp_millis());
+        Ok(())
+    }
+}
+
+/// Why [`Session::settle`] gave up.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SettleError {
+    /// [`Session::start`] was not called.
+    #[error("the session is not polling")]
+    NotStarted,
+    /// The poller's tasks ended.
+    #[error("the poller stopped")]
+    Stopped,
+    /// Some queries did not answer in time.
+    #[error("no answer in time from {}", pending.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))]
+    TimedOut {
+        /// The queries still waiting.
+        pending: Vec<QueryKey>,
+    },
+}
