@@ -105,6 +105,7 @@ fn the_simulated_incident_fires_the_local_p99_rule_and_then_resolves() {
 
 fn open(app: FleetApp) -> Harness<'static, FleetApp> {
     Harness::builder()
+        .with_options(support::snapshot_options())
         .with_size([1600.0, 1000.0])
         .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app)
 }
@@ -228,11 +229,8 @@ fn an_acknowledgement_survives_a_restart_and_quiets_the_banner() {
             .query_by_label_contains("1 firing: queue backing up")
             .is_some()
     );
-    harness
-        .render()
-        .unwrap()
-        .save(std::env::temp_dir().join("fleetdeck-alarm-center.png"))
-        .unwrap();
+    harness.run_steps(2);
+    harness.snapshot("alarm_center_acknowledged");
 }
 
 /// The history entries of the p99 rule on Llama 70B, as (change, time).

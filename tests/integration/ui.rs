@@ -4,8 +4,8 @@
 
 use crate::support;
 use chrono::{DateTime, Utc};
+use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use egui_kittest::{Harness, SnapshotOptions};
 use fleetdeck::app::{AppOptions, FleetApp};
 use fleetdeck::clock::{Clock, DisplayZone};
 use fleetdeck::layout::load_layout;
@@ -35,14 +35,8 @@ fn demo_app(runtime: &tokio::runtime::Runtime) -> FleetApp {
 fn harness(app: FleetApp) -> Harness<'static, FleetApp> {
     Harness::builder()
         .with_size([1280.0, 800.0])
-        .with_options(snapshot_options())
+        .with_options(support::snapshot_options())
         .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app)
-}
-
-/// The one place snapshot tolerance is set: software rendering is deterministic on
-/// one machine, so only anti-aliasing noise is allowed.
-fn snapshot_options() -> SnapshotOptions {
-    SnapshotOptions::new().threshold(0.6).max_failed_pixels(8)
 }
 
 /// Steps the UI until every query answered (as a person would wait for "loading…"

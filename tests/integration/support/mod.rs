@@ -510,6 +510,14 @@ impl Drop for SessionBus {
     }
 }
 
+/// The one place snapshot tolerance is set: software rendering is deterministic on
+/// one machine, so only anti-aliasing noise is allowed.
+pub fn snapshot_options() -> egui_kittest::SnapshotOptions {
+    egui_kittest::SnapshotOptions::new()
+        .threshold(0.6)
+        .max_failed_pixels(8)
+}
+
 /// The key of query `query` of panel `panel` (ids).
 pub fn key(panel: &str, query: &str) -> fleetdeck::dashboard::QueryKey {
     fleetdeck::dashboard::QueryKey {
