@@ -5,6 +5,9 @@
 //! decimated lines are reused. `new_data`: every series changed, so every line is
 //! decimated again from the store, as after a refresh.
 
+// A benchmark/example may stop at its first surprise.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use chrono::{DateTime, Utc};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use fleetdeck::app::{AppOptions, FleetApp};

@@ -4,6 +4,9 @@
 //!
 //! `cargo run --release --example refresh_bytes -- layouts/vllm-serving.toml [WAIT_SECONDS]`
 
+// A benchmark/example may stop at its first surprise.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use fleetdeck::dashboard::{QueryKey, Target};
 use fleetdeck::layout::load_layout;
 use fleetdeck::poll::{FETCH_TIMEOUT, OVERLAP_STEPS, fetch_query};

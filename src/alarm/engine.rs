@@ -165,7 +165,7 @@ impl Engine {
     /// rather than stretching to now. `active` holds (name, series) of every alarm
     /// that is not ok now, from [`Engine::active_keys`] and
     /// [`super::observed::history_key`].
-    pub fn close_restored(&mut self, active: &std::collections::BTreeSet<(String, String)>) {
+    pub fn close_restored(&mut self, active: &BTreeSet<(String, String)>) {
         let Some(restored) = self.restored.as_mut().filter(|r| !r.closed) else {
             return;
         };

@@ -317,7 +317,7 @@ fn fill_slot<T: Send + 'static>(
     runtime: &tokio::runtime::Handle,
     ctx: &egui::Context,
     slot: &ui::browser::Slot<T>,
-    fetch: impl std::future::Future<Output = Result<T, crate::source::SourceError>> + Send + 'static,
+    fetch: impl Future<Output = Result<T, crate::source::SourceError>> + Send + 'static,
 ) {
     let set = |slot: &ui::browser::Slot<T>, value| {
         *slot

@@ -579,7 +579,7 @@ fn a_broken_query_does_not_slow_the_refresh_of_its_neighbours() {
         sources,
         plan,
         Clock::System,
-        std::sync::Arc::new(|| {}),
+        Arc::new(|| {}),
     );
     let deadline = Instant::now() + Duration::from_secs(4);
     let (mut good, mut refused) = (0, 0);

@@ -108,7 +108,7 @@ impl CloudWatchSource {
         metric_name: Option<String>,
         dimensions: Option<Vec<DimensionFilter>>,
         max_pages: usize,
-        mut each: impl FnMut(&aws_sdk_cloudwatch::types::Metric) -> bool,
+        mut each: impl FnMut(&Metric) -> bool,
     ) -> Result<(), SourceError> {
         let mut next_token = None;
         for _ in 0..max_pages {

@@ -208,7 +208,7 @@ impl CostExplorerSource {
                     continue;
                 };
                 let amount = |metrics: Option<
-                    &std::collections::HashMap<String, aws_sdk_costexplorer::types::MetricValue>,
+                    &HashMap<String, aws_sdk_costexplorer::types::MetricValue>,
                 >| {
                     metrics
                         .and_then(|m| m.get(&spec.metric))
