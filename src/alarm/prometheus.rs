@@ -29,7 +29,13 @@ struct PrometheusRule {
     #[serde(default, rename = "type")]
     kind: String,
     #[serde(default)]
+    name: String,
+    #[serde(default)]
     query: String,
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
+    #[serde(default)]
+    annotations: BTreeMap<String, String>,
     #[serde(default)]
     alerts: Vec<PrometheusAlert>,
 }
@@ -96,7 +102,8 @@ fn alarm(
 }
 
 /// Parses Prometheus' `/api/v1/rules?type=alert`: the firing and pending alerts
-/// of every alerting rule, each with its rule's PromQL.
+/// of every alerting rule, each with its rule's PromQL, and every rule with no
+/// alert as one `ok` alarm — a list of alarms shows the quiet ones too.
 pub fn from_prometheus(source: &str, body: &[u8]) -> Result<Vec<Alarm>, String> {
     let parsed: PrometheusRules =
         serde_json::from_slice(body).map_err(|e| format!("unreadable alerting rules: {e}"))?;
@@ -105,20 +112,33 @@ pub fn from_prometheus(source: &str, body: &[u8]) -> Result<Vec<Alarm>, String> 
         if rule.kind != "alerting" {
             continue;
         }
+        let expression = Some(rule.query.clone()).filter(|q| !q.is_empty());
+        if rule.alerts.is_empty() {
+            let mut labels = rule.labels;
+            labels.insert("alertname".to_owned(), rule.name);
+            alarms.push(alarm(
+                source,
+                labels,
+                &rule.annotations,
+                AlarmState::Ok,
+                None,
+                expression,
+            ));
+            continue;
+        }
         for alert in rule.alerts {
             let state = match alert.state.as_str() {
                 "firing" => AlarmState::Firing,
                 "pending" => AlarmState::Pending,
                 _ => continue,
             };
-            let expression = Some(rule.query.clone()).filter(|q| !q.is_empty());
             alarms.push(alarm(
                 source,
                 alert.labels,
                 &alert.annotations,
                 state,
                 alert.active_at,
-                expression,
+                expression.clone(),
             ));
         }
     }
@@ -173,7 +193,11 @@ mod tests {
               {"labels":{"alertname":"QueueGrowing"},"annotations":{},"state":"pending","activeAt":"2026-11-25T11:59:00Z","value":"3"}]},
             {"type":"alerting","name":"Quiet","query":"x > 1","alerts":[]}]}]}}"#;
         let alarms = from_prometheus("prom", body).unwrap();
-        assert_eq!(alarms.len(), 2);
+        assert_eq!(alarms.len(), 3);
+        // The rule with no alert is listed, ok.
+        assert_eq!(alarms[2].name, "Quiet");
+        assert_eq!(alarms[2].state, AlarmState::Ok);
+        assert_eq!(alarms[2].expression.as_deref(), Some("x > 1"));
         assert_eq!(alarms[0].expression.as_deref(), Some("p99 > 10"));
         assert_eq!(alarms[0].name, "HighP99");
         assert_eq!(alarms[0].state, AlarmState::Firing);

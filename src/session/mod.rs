@@ -277,6 +277,14 @@ impl Session {
         }
     }
 
+    /// The plot width a panel's fetches are planned for, px.
+    pub fn planned_width(&self, panel: &PanelId) -> u32 {
+        self.widths
+            .get(panel)
+            .copied()
+            .unwrap_or(DEFAULT_PLOT_WIDTH_PX)
+    }
+
     /// Sets every panel's width to `width_px` (headless runs).
     pub fn set_uniform_width(&mut self, width_px: u32) {
         self.widths = self
@@ -321,11 +329,7 @@ impl Session {
         &'a self,
         panel: &'a PanelSpec,
     ) -> impl Iterator<Item = PlannedQuery> + 'a {
-        let width_px = self
-            .widths
-            .get(&panel.id)
-            .copied()
-            .unwrap_or(DEFAULT_PLOT_WIDTH_PX);
+        let width_px = self.planned_width(&panel.id);
         panel.queries.iter().filter_map(move |query| {
             let (source, planned) = match &query.target {
                 Target::Fetch { source, query } => (source, Planned::Series(query.clone())),

@@ -476,17 +476,34 @@ fn history_points_at_the_watched_panels(app: &FleetApp) -> bool {
     })
 }
 
+/// Whether a band is open (firing, no end yet) on panel `panel`.
+fn band_open_on(app: &FleetApp, panel: &str) -> bool {
+    app.session()
+        .alarms()
+        .firing_spans()
+        .iter()
+        .any(|(id, _, end)| id.as_str() == panel && end.is_none())
+}
+
 #[test]
-fn the_history_follows_an_edit_that_moves_the_panels() {
+fn history_acks_and_bands_survive_an_edit_that_moves_resizes_and_reorders_panels() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (path, original) = support::demo_layout_copy(dir.path());
-    let app = support::app_on_file(&path, during_incident(), &runtime);
+    let acks = dir.path().join("acks.json");
+    let app = support::app_on_file(&path, during_incident(), &runtime).with_ack_file(&acks);
     let mut harness = open(app);
     settle(&mut harness, "the incident in the history", |h| {
-        rule_history(h.state()).len() >= 4
+        rule_history(h.state()).len() >= 4 && h.query_by_label_contains("2 firing: ").is_some()
     });
     assert!(history_points_at_the_watched_panels(harness.state()));
+    // Acknowledge the critical p99 alarm (the first row).
+    harness.run_steps(2);
+    harness.get_all_by_label("Ack").next().unwrap().click();
+    harness.run_steps(3);
+    harness.get_by_label_contains("1 firing: queue backing up");
+    let p99_panel = "p99-end-to-end-latency-by-model";
+    assert!(band_open_on(harness.state(), p99_panel));
 
     // An edit that keeps the panels (a new threshold) keeps the history.
     let before = rule_history(harness.state()).len();
@@ -499,23 +516,68 @@ fn the_history_follows_an_edit_that_moves_the_panels() {
     assert!(rule_history(harness.state()).len() >= before);
     assert!(history_points_at_the_watched_panels(harness.state()));
 
-    // Move the alarm panel from last to first: every other panel shifts by one.
+    // Move the alarm panel from last to first (every other panel shifts by one in
+    // the file), make it taller, and swap the two latency charts left and right.
     let alarm_panel = "[[panels]]\ntitle = \"Alarms\"\nkind = \"alarms\"\ngrid = { x = 0, y = 29, w = 24, h = 5 }\n";
     assert!(threshold_edit.contains(alarm_panel));
-    let moved = threshold_edit.replace(alarm_panel, "").replacen(
-        "[[panels]]",
-        &format!("{alarm_panel}\n[[panels]]"),
-        1,
-    );
+    let taller = alarm_panel.replace("h = 5", "h = 7");
+    let moved = threshold_edit
+        .replace(alarm_panel, "")
+        .replacen("[[panels]]", &format!("{taller}\n[[panels]]"), 1)
+        .replace(
+            "grid = { x = 0, y = 4, w = 12, h = 9 }",
+            "grid = { x = 99, y = 4, w = 12, h = 9 }",
+        )
+        .replace(
+            "grid = { x = 12, y = 4, w = 12, h = 9 }",
+            "grid = { x = 0, y = 4, w = 12, h = 9 }",
+        )
+        .replace(
+            "grid = { x = 99, y = 4, w = 12, h = 9 }",
+            "grid = { x = 12, y = 4, w = 12, h = 9 }",
+        );
     std::thread::sleep(Duration::from_millis(20));
     support::save_layout(&path, &moved);
     settle(&mut harness, "the moved panels", |h| {
         h.state().dashboard().panels[0].title == "Alarms"
+            && h.state().dashboard().panels[0].grid.h == 7
     });
+    let panel = harness
+        .state()
+        .dashboard()
+        .panel(&p99_panel.into())
+        .unwrap();
+    assert_eq!(panel.grid.x, 12, "the latency chart moved right");
     harness.run_steps(3);
     assert!(
         history_points_at_the_watched_panels(harness.state()),
         "{:?}",
         rule_history(harness.state())
     );
+    assert!(
+        rule_history(harness.state()).len() >= before,
+        "history kept"
+    );
+    // The band is still on the chart it belongs to, and the acknowledgement holds.
+    assert!(band_open_on(harness.state(), p99_panel));
+    settle(
+        &mut harness,
+        "both alarms firing again after the move",
+        |h| {
+            h.query_by_label(P99_ALARM).is_some()
+                && h.state()
+                    .session()
+                    .alarms()
+                    .local()
+                    .iter()
+                    .filter(|a| a.state == AlarmState::Firing)
+                    .count()
+                    == 2
+        },
+    );
+    harness.run_steps(2);
+    let alarm = p99_alarm(harness.state()).unwrap().clone();
+    assert!(harness.state().is_acknowledged(&alarm));
+    // Only the unacknowledged one is in the banner.
+    harness.get_by_label_contains("1 firing: queue backing up");
 }

@@ -158,3 +158,78 @@ grid = { x = 0, y = 0, w = 24, h = 8 }
         "{errors}"
     );
 }
+
+/// Two alarm panels on one Prometheus, one listing what fires and one what is ok:
+/// `fleetdeck alarms` asks each with its own filter (it once asked a source once,
+/// with the first panel's), and lists a quiet rule as ok rather than not at all.
+#[test]
+fn fleetdeck_alarms_lists_every_alarm_query_with_its_own_state_filter() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let target = support::simulator(&runtime);
+    let alertmanager = support::alertmanager();
+    let rules = r#"groups:
+  - name: fleet
+    rules:
+      - alert: FleetServingRequests
+        expr: sum(vllm:num_requests_running) > 0
+      - alert: FleetOnFire
+        expr: sum(vllm:num_requests_running) < 0
+"#;
+    let prometheus = support::prometheus_with_rules(target, rules, alertmanager.address);
+    let text = format!(
+        r#"version = 1
+title = "alarms"
+
+[sources.prom]
+kind = "prometheus"
+url = "{}"
+
+[[panels]]
+title = "Firing"
+kind = "alarms"
+grid = {{ x = 0, y = 0, w = 12, h = 8 }}
+  [[panels.queries]]
+  source = "prom"
+  alarm_states = ["firing"]
+
+[[panels]]
+title = "Quiet"
+kind = "alarms"
+grid = {{ x = 12, y = 0, w = 12, h = 8 }}
+  [[panels.queries]]
+  source = "prom"
+  alarm_states = ["ok"]
+"#,
+        prometheus.url()
+    );
+    let dashboard = std::sync::Arc::new(
+        parse_layout(&text, Path::new("two-panels.toml")).unwrap_or_else(|e| panic!("{e}")),
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let collected = runtime.block_on(fleetdeck::alarm::collect::collect(
+            dashboard.clone(),
+            fleetdeck::clock::Clock::System,
+        ));
+        assert!(collected.errors.is_empty(), "{:?}", collected.errors);
+        let states: Vec<(&str, AlarmState)> = collected
+            .alarms
+            .iter()
+            .map(|a| (a.name.as_str(), a.state))
+            .collect();
+        if states.contains(&("FleetServingRequests", AlarmState::Firing)) {
+            assert_eq!(
+                states,
+                [
+                    ("FleetServingRequests", AlarmState::Firing),
+                    ("FleetOnFire", AlarmState::Ok)
+                ],
+                "each panel's own filter"
+            );
+            assert!(collected.firing());
+            break;
+        }
+        assert!(Instant::now() < deadline, "never fired: {states:?}");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}

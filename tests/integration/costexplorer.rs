@@ -226,3 +226,66 @@ unit = "USD"
     harness.get_by_label("Amazon Elastic Compute Cloud - Compute");
     harness.get_by_label_contains("ce: 1 request ($0.0100)");
 }
+
+/// The cost meter projects what one refresh buys: two distinct questions on one
+/// source are two requests a round (the counter once restarted at every query, so
+/// the status bar projected only the last one's).
+#[test]
+fn the_cost_meter_counts_every_request_of_a_refresh() {
+    let moto = support::moto();
+    support::emulator_credentials();
+    let cache = tempfile::tempdir().unwrap();
+    queue_answer(&moto, 4_100.0);
+    queue_answer(&moto, 4_100.0);
+    let text = format!(
+        r#"version = 1
+title = "spend"
+time = {{ from = "now-3d", to = "now" }}
+[sources.ce]
+kind = "costexplorer"
+endpoint_url = "{}"
+cache_dir = "{}"
+[[panels]]
+title = "By service"
+grid = {{ x = 0, y = 0, w = 12, h = 8 }}
+  [[panels.queries]]
+  source = "ce"
+  group_by = ["SERVICE"]
+[[panels]]
+title = "By instance type"
+grid = {{ x = 12, y = 0, w = 12, h = 8 }}
+  [[panels.queries]]
+  source = "ce"
+  group_by = ["INSTANCE_TYPE"]
+"#,
+        moto.url(),
+        cache.path().display()
+    );
+    let dashboard = std::sync::Arc::new(
+        parse_layout(&text, Path::new("two.toml")).unwrap_or_else(|e| panic!("{e}")),
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let usage = runtime.block_on(async {
+        let mut session = fleetdeck::session::Session::new(
+            dashboard,
+            fleetdeck::clock::Clock::Fixed(
+                chrono::DateTime::from_timestamp_millis(NOV_25 + 36 * 3_600_000).unwrap(),
+            ),
+        );
+        session.start(
+            &tokio::runtime::Handle::current(),
+            std::sync::Arc::new(|| {}),
+        );
+        session
+            .settle(std::time::Duration::from_secs(20))
+            .await
+            .unwrap();
+        // The round has ended once its answers are in; give the task its turn.
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        session.usage()
+    });
+    let (source, usage) = &usage[0];
+    assert_eq!(source.as_str(), "ce");
+    assert_eq!(usage.calls, 2);
+    assert_eq!(usage.units_last_refresh, 2, "both requests of the round");
+}

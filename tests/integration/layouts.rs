@@ -94,6 +94,33 @@ const INVALID: &[(&str, &str, &str)] = &[
         "5:8",
         "source `cw`: a cloudwatch source needs `region`",
     ),
+    // x + w past u32::MAX once wrapped around to pass the 24-column check.
+    (
+        "grid_overflow.toml",
+        "9:8",
+        "x + w = 4294967297 exceeds the 24 columns",
+    ),
+    (
+        "grid_too_tall.toml",
+        "9:8",
+        "y + h = 4294967303 exceeds the 10000 rows",
+    ),
+    // Once a panic in chrono's subtraction, in `check` itself.
+    (
+        "time_offset_too_far.toml",
+        "3:17",
+        "invalid time `now-100000000w`: after `now-` expected an offset such as `1h`, `7d`, `1M` or `1y`, of at most 10000 years",
+    ),
+    (
+        "duplicate_panel_id.toml",
+        "15:6",
+        "panel `Queue by model` has the id `queue` of panel `Queue`: set a distinct `id` on one of them",
+    ),
+    (
+        "rule_unknown_query_id.toml",
+        "17:9",
+        "rule `queue long`: the panel has no query with id `waiting`",
+    ),
 ];
 
 #[test]

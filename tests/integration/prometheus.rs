@@ -10,7 +10,7 @@ use fleetdeck::dashboard::{Dashboard, Target};
 use fleetdeck::export::export_panel;
 use fleetdeck::layout::parse_layout;
 use fleetdeck::poll::{fetch_query, plan::plan_step};
-use fleetdeck::session::{HealthState, QueryStatus};
+use fleetdeck::session::{HealthState, QueryStatus, Session, View};
 use fleetdeck::source::demo::fleet::{Fleet, normal_quantile};
 use fleetdeck::source::{SourceError, SourceQuery, build_source};
 use fleetdeck::time_range::{TimeExpr, TimeRange, Window};
@@ -215,6 +215,51 @@ fn a_thirty_day_range_stays_within_each_servers_points_limit() {
     runtime
         .block_on(source.fetch_range(&request))
         .expect("retried with a coarser step");
+}
+
+/// Prometheus answers a range query from the asked start rounded down to the step.
+/// Full refetches (a new range, a new width) merge onto what is held: every series
+/// must stay strictly ascending, with no sample twice.
+#[test]
+fn refetches_keep_every_series_strictly_ascending() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let target = support::simulator(&runtime);
+    let prometheus = support::prometheus(target);
+    prometheus.wait_for("vllm:num_requests_waiting");
+    std::thread::sleep(Duration::from_secs(4));
+    let dashboard = Arc::new(layout(
+        &prometheus.url(),
+        "prometheus",
+        "vllm:num_requests_waiting",
+    ));
+    let key = support::key("p99", "q1");
+    let mut session = Session::new(dashboard.clone(), Clock::System);
+    runtime.block_on(async {
+        session.start(&tokio::runtime::Handle::current(), Arc::new(|| {}));
+        for (range_s, width_px) in [(60, 1_000), (90, 30), (45, 1_000), (120, 20), (75, 1_000)] {
+            session.set_widths(&[("p99".into(), width_px)].into());
+            session.set_view(View {
+                range: TimeRange::last(Duration::from_secs(range_s)),
+                refresh: Duration::from_secs(1),
+                live: true,
+            });
+            session.settle(Duration::from_secs(20)).await.unwrap();
+            let mut series = 0;
+            for (labels, samples) in session.store().query_series(&key) {
+                series += 1;
+                let times: Vec<i64> = samples.iter().map(|s| s.t_ms).collect();
+                assert!(
+                    times.windows(2).all(|w| w[0] < w[1]),
+                    "{range_s} s at {width_px} px, {:?}: {times:?}",
+                    labels.labels
+                );
+            }
+            assert_eq!(series, 4, "one series per model");
+            // A live refresh or two on top.
+            tokio::time::sleep(Duration::from_millis(1_500)).await;
+            session.drain(Duration::from_secs(1));
+        }
+    });
 }
 
 #[test]

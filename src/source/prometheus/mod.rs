@@ -542,6 +542,31 @@ mod tests {
     }
 
     #[test]
+    fn the_finest_step_is_the_sources_scrape_interval() {
+        let source_of = |scrape: &str| {
+            let text = format!(
+                "version = 1\ntitle = \"t\"\n[sources.prom]\nkind = \"prometheus\"\nurl = \"http://127.0.0.1:9\"\n{scrape}\n[[panels]]\ntitle = \"p\"\ngrid = {{ x = 0, y = 0, w = 24, h = 8 }}\n  [[panels.queries]]\n  source = \"prom\"\n  promql = \"up\"\n"
+            );
+            let dashboard =
+                crate::layout::parse_layout(&text, std::path::Path::new("t.toml")).unwrap();
+            crate::source::build_source(&dashboard.sources["prom"])
+        };
+        let query = SourceQuery::Prometheus(PromQuery {
+            promql: "up".to_owned(),
+        });
+        // An hour on a 4,000 px panel would want a point every second.
+        let hour = crate::time_range::Window {
+            start_ms: 0,
+            end_ms: 3_600_000,
+        };
+        let thirty = source_of("scrape_interval = \"30s\"");
+        assert_eq!(thirty.limits().min_step_ms, 30_000);
+        assert_eq!(thirty.plan_step(hour, 4_000, &query, 0), 30_000);
+        // Unset: Prometheus' default of 15 s, as `$__rate_interval` assumes.
+        assert_eq!(source_of("").plan_step(hour, 4_000, &query, 0), 15_000);
+    }
+
+    #[test]
     fn timestamps_are_sent_as_decimal_seconds() {
         assert_eq!(seconds(1_764_000_000_000), "1764000000");
         assert_eq!(seconds(1_764_000_000_500), "1764000000.500");
