@@ -95,11 +95,6 @@ impl HistoryFile {
         }
     }
 
-    /// Where the history is kept.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Puts the file's history into `engine`; returns how many entries came back. A
     /// missing file restores nothing; an unreadable one is set aside. A save time
     /// in the future (a clock that jumped, a damaged file) counts as `now_ms`.

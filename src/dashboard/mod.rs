@@ -218,11 +218,14 @@ impl AlarmFilter {
             .prefix
             .as_deref()
             .is_none_or(|prefix| alarm.name.starts_with(prefix));
-        let state_ok = self
-            .states
+        prefix_ok && self.keeps_state(alarm)
+    }
+
+    /// Whether the filter's states keep `alarm` (all do when it names none).
+    pub fn keeps_state(&self, alarm: &Alarm) -> bool {
+        self.states
             .as_ref()
-            .is_none_or(|states| states.contains(&alarm.state));
-        prefix_ok && state_ok
+            .is_none_or(|states| states.contains(&alarm.state))
     }
 }
 

@@ -146,11 +146,6 @@ impl Session {
         &self.dashboard
     }
 
-    /// The clock "now" comes from.
-    pub fn clock(&self) -> Clock {
-        self.clock
-    }
-
     /// The series held.
     pub fn store(&self) -> &Store {
         &self.store
@@ -186,11 +181,6 @@ impl Session {
         self.last_refresh
     }
 
-    /// The view the current plan follows.
-    pub fn view(&self) -> &View {
-        &self.view
-    }
-
     /// A built source (shared with the poller), e.g. for the metric browser.
     pub fn source(&self, id: &str) -> Option<Arc<dyn Source>> {
         self.sources.get(id).cloned()
@@ -202,11 +192,6 @@ impl Session {
             .iter()
             .filter_map(|(id, source)| source.usage().map(|u| (id.clone(), u)))
             .collect()
-    }
-
-    /// Response bytes all sources received.
-    pub fn bytes_received(&self) -> u64 {
-        self.sources.values().map(|s| s.bytes_received()).sum()
     }
 
     /// Queries planned but not yet answered for the current plan (0 once everything

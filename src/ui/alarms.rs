@@ -24,54 +24,12 @@ pub fn show(
     panel: &PanelSpec,
     now_ms: i64,
 ) -> bool {
-    // Local alarms obey the panel's state filter like any other: its first query's.
-    let states_filter = panel.queries.first().and_then(|q| match &q.target {
-        Target::Alarms { filter, .. } if filter.states.is_some() => Some(filter),
-        _ => None,
-    });
-    let local = ctx.alarms.local();
-    let mut alarms: Vec<&Alarm> = panel
-        .queries
-        .iter()
-        .filter_map(|query| ctx.alarms.of_query(&panel.key(&query.id)))
-        .flatten()
-        .chain(local.iter().filter(|a| {
-            states_filter.is_none_or(|f| f.states.as_ref().is_none_or(|s| s.contains(&a.state)))
-        }))
-        .collect();
-    // A panel of local rules only has its answer at once: the rules run here.
-    let answered = panel.queries.is_empty()
-        || !local.is_empty()
-        || panel
-            .queries
-            .iter()
-            .any(|query| ctx.alarms.has_answered(&panel.key(&query.id)));
-    if !answered {
+    let Some(mut alarms) = listed(ctx, panel) else {
         return false;
-    }
+    };
     alarms.sort_by(|a, b| Alarm::display_order(a, b));
-    let count = |state| alarms.iter().filter(|a| a.state == state).count();
+    counts(header, &alarms);
     let filter = ctx.alarm_filters.entry(panel.id.clone()).or_default();
-    header.add_space(8.0);
-    let firing = count(AlarmState::Firing);
-    let firing_text = RichText::new(format!("{firing} firing")).size(14.0);
-    header.label(if firing > 0 {
-        firing_text.color(theme::ERROR).strong()
-    } else {
-        firing_text.color(theme::NO_DATA)
-    });
-    header.label(
-        RichText::new(format!("{} pending", count(AlarmState::Pending)))
-            .size(14.0)
-            .color(theme::WARN),
-    );
-    // Rarer states only when present, so the usual title stays short.
-    for state in [AlarmState::NoData, AlarmState::Suppressed, AlarmState::Ok] {
-        let n = count(state);
-        if n > 0 {
-            header.label(RichText::new(format!("{n} {}", state.label())).size(14.0));
-        }
-    }
     ui.horizontal(|ui| {
         let label = ui.label("Filter");
         ui.add(egui::TextEdit::singleline(filter).desired_width(160.0))
@@ -93,33 +51,12 @@ pub fn show(
     // need a look, unless asked for (or a filter looks for them).
     let ok_count = alarms.iter().filter(|a| a.state == AlarmState::Ok).count();
     let unfolded = ctx.show_ok.contains(&panel.id) || !needle.is_empty();
-    let shown: Vec<&Alarm> = alarms
-        .iter()
-        .copied()
-        .filter(|a| unfolded || a.state != AlarmState::Ok)
-        .collect();
+    alarms.retain(|a| unfolded || a.state != AlarmState::Ok);
     egui::ScrollArea::vertical()
         .id_salt(("alarms", panel.id.as_str()))
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            if shown.is_empty() {
-                ui.label(RichText::new("Nothing firing").color(theme::OK).size(16.0));
-            } else {
-                egui::Grid::new(("alarm_grid", panel.id.as_str()))
-                    .striped(true)
-                    .num_columns(6)
-                    .spacing([10.0, 4.0])
-                    .show(ui, |ui| {
-                        for heading in ["state", "alarm", "source", "severity", "since", "summary"]
-                        {
-                            ui.label(RichText::new(heading).weak());
-                        }
-                        ui.end_row();
-                        for alarm in &shown {
-                            row(ui, ctx, alarm, now_ms);
-                        }
-                    });
-            }
+            table(ui, ctx, panel, &alarms, now_ms);
             if ok_count > 0 && needle.is_empty() {
                 let label = if unfolded {
                     format!("Hide the {ok_count} ok")
@@ -132,6 +69,93 @@ pub fn show(
             }
         });
     true
+}
+
+/// The panel's alarms: its queries' lists and the local rules' (which obey the
+/// panel's state filter, its first query's, like any other); `None` until the
+/// panel has an answer.
+fn listed<'a>(ctx: &PanelContext<'a>, panel: &PanelSpec) -> Option<Vec<&'a Alarm>> {
+    let alarms = ctx.alarms;
+    let states_filter = panel.queries.first().and_then(|q| match &q.target {
+        Target::Alarms { filter, .. } if filter.states.is_some() => Some(filter),
+        _ => None,
+    });
+    let local = alarms.local();
+    // A panel of local rules only has its answer at once: the rules run here.
+    let answered = panel.queries.is_empty()
+        || !local.is_empty()
+        || panel
+            .queries
+            .iter()
+            .any(|query| alarms.has_answered(&panel.key(&query.id)));
+    if !answered {
+        return None;
+    }
+    Some(
+        panel
+            .queries
+            .iter()
+            .filter_map(|query| alarms.of_query(&panel.key(&query.id)))
+            .flatten()
+            .chain(
+                local
+                    .iter()
+                    .filter(|a| states_filter.is_none_or(|f| f.keeps_state(a))),
+            )
+            .collect(),
+    )
+}
+
+/// The counts per state, in the panel's title bar.
+fn counts(header: &mut Ui, alarms: &[&Alarm]) {
+    let count = |state| alarms.iter().filter(|a| a.state == state).count();
+    header.add_space(8.0);
+    let firing = count(AlarmState::Firing);
+    let firing_text = RichText::new(format!("{firing} firing")).size(14.0);
+    header.label(if firing > 0 {
+        firing_text.color(theme::ERROR).strong()
+    } else {
+        firing_text.color(theme::NO_DATA)
+    });
+    header.label(
+        RichText::new(format!("{} pending", count(AlarmState::Pending)))
+            .size(14.0)
+            .color(theme::WARN),
+    );
+    // Rarer states only when present, so the usual title stays short.
+    for state in [AlarmState::NoData, AlarmState::Suppressed, AlarmState::Ok] {
+        let n = count(state);
+        if n > 0 {
+            header.label(RichText::new(format!("{n} {}", state.label())).size(14.0));
+        }
+    }
+}
+
+/// The rows, or a word when none is left unfolded.
+fn table(
+    ui: &mut Ui,
+    ctx: &mut PanelContext<'_>,
+    panel: &PanelSpec,
+    alarms: &[&Alarm],
+    now_ms: i64,
+) {
+    if alarms.is_empty() {
+        ui.label(RichText::new("Nothing firing").color(theme::OK).size(16.0));
+        return;
+    }
+    egui::Grid::new(("alarm_grid", panel.id.as_str()))
+        .striped(true)
+        .num_columns(6)
+        .spacing([10.0, 4.0])
+        .show(ui, |ui| {
+            for heading in ["state", "alarm", "source", "severity", "since", "summary"] {
+                ui.label(RichText::new(heading).weak());
+            }
+            ui.end_row();
+            for alarm in alarms {
+                row(ui, ctx, alarm, now_ms);
+            }
+        });
 }
 
 fn row(ui: &mut Ui, ctx: &mut PanelContext<'_>, alarm: &Alarm, now_ms: i64) {

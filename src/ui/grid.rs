@@ -31,7 +31,7 @@ pub fn panel_rect(origin: egui::Pos2, width: f32, row_height: f32, grid: &GridPo
 
 /// Rows used by a set of panels.
 pub fn total_rows<'a>(grids: impl Iterator<Item = &'a GridPos>) -> u32 {
-    grids.map(|g| g.y + g.h).max().unwrap_or(1)
+    grids.map(GridPos::bottom).max().unwrap_or(1)
 }
 
 #[cfg(test)]

@@ -106,11 +106,6 @@ impl CostExplorerSource {
         }
     }
 
-    /// How long answers are reused.
-    pub fn ttl(&self) -> Duration {
-        self.settings.ttl
-    }
-
     async fn client(&self) -> &aws_sdk_costexplorer::Client {
         self.client
             .get_or_init(|| async {

@@ -370,6 +370,51 @@ fn base64_encode(bytes: &[u8]) -> String {
 
 /// Checks a prometheus (or alertmanager) source's keys and compiles them.
 pub fn compile_source(config: &SourceConfig) -> Result<Settings, Vec<QueryProblem>> {
+    let problems = check_source(config);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let secret = |env: &Option<String>, file: &Option<PathBuf>| {
+        env.clone()
+            .map(SecretRef::Env)
+            .or_else(|| file.clone().map(SecretRef::File))
+    };
+    Ok(Settings {
+        alertmanager: *config.kind.get_ref() == crate::layout::SourceKind::Alertmanager,
+        base_url: config
+            .url
+            .as_ref()
+            .map(|u| u.get_ref().trim_end_matches('/').to_owned())
+            .unwrap_or_default(),
+        flavor: config.flavor.unwrap_or_default(),
+        scrape_interval: super::duration_or(&config.scrape_interval, DEFAULT_SCRAPE_INTERVAL),
+        timeout: super::duration_or(&config.timeout, DEFAULT_TIMEOUT),
+        bearer_token: secret(&config.bearer_token_env, &config.bearer_token_file),
+        basic_auth: config.basic_auth.as_ref().map(|basic| {
+            (
+                basic.username.clone(),
+                secret(&basic.password_env, &basic.password_file),
+            )
+        }),
+        headers: config
+            .headers
+            .iter()
+            .map(|(name, value)| (name.clone(), value.get_ref().clone()))
+            .collect(),
+        ca_file: config.ca_file.clone(),
+        sigv4: config.sigv4.as_ref().map(|sigv4| sigv4::SigV4Settings {
+            region: sigv4.region.get_ref().clone(),
+            profile: sigv4.profile.clone(),
+            service: sigv4
+                .service
+                .clone()
+                .unwrap_or_else(|| sigv4::AMP_SERVICE.to_owned()),
+        }),
+    })
+}
+
+/// Every problem with a prometheus source's keys, each at its key.
+fn check_source(config: &SourceConfig) -> Vec<QueryProblem> {
     let mut problems = Vec::new();
     let at_kind = |message: String| QueryProblem {
         message,
@@ -452,46 +497,7 @@ pub fn compile_source(config: &SourceConfig) -> Result<Settings, Vec<QueryProble
         &config.timeout,
         &config.scrape_interval,
     ]));
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let secret = |env: &Option<String>, file: &Option<PathBuf>| {
-        env.clone()
-            .map(SecretRef::Env)
-            .or_else(|| file.clone().map(SecretRef::File))
-    };
-    Ok(Settings {
-        alertmanager: *config.kind.get_ref() == crate::layout::SourceKind::Alertmanager,
-        base_url: config
-            .url
-            .as_ref()
-            .map(|u| u.get_ref().trim_end_matches('/').to_owned())
-            .unwrap_or_default(),
-        flavor: config.flavor.unwrap_or_default(),
-        scrape_interval: super::duration_or(&config.scrape_interval, DEFAULT_SCRAPE_INTERVAL),
-        timeout: super::duration_or(&config.timeout, DEFAULT_TIMEOUT),
-        bearer_token: secret(&config.bearer_token_env, &config.bearer_token_file),
-        basic_auth: config.basic_auth.as_ref().map(|basic| {
-            (
-                basic.username.clone(),
-                secret(&basic.password_env, &basic.password_file),
-            )
-        }),
-        headers: config
-            .headers
-            .iter()
-            .map(|(name, value)| (name.clone(), value.get_ref().clone()))
-            .collect(),
-        ca_file: config.ca_file.clone(),
-        sigv4: config.sigv4.as_ref().map(|sigv4| sigv4::SigV4Settings {
-            region: sigv4.region.get_ref().clone(),
-            profile: sigv4.profile.clone(),
-            service: sigv4
-                .service
-                .clone()
-                .unwrap_or_else(|| sigv4::AMP_SERVICE.to_owned()),
-        }),
-    })
+    problems
 }
 
 /// Checks a prometheus query — `promql` present, demo-only keys absent — and
