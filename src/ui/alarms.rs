@@ -28,7 +28,10 @@ pub fn show(
         return false;
     };
     alarms.sort_by(|a, b| Alarm::display_order(a, b));
-    counts(header, &alarms);
+    let ok_unfolded = ctx.show_ok.contains(&panel.id);
+    if counts(header, &alarms, ok_unfolded) && !ctx.show_ok.remove(&panel.id) {
+        ctx.show_ok.insert(panel.id.clone());
+    }
     let filter = ctx.alarm_filters.entry(panel.id.clone()).or_default();
     ui.horizontal(|ui| {
         let label = ui.label("Filter");
@@ -47,27 +50,14 @@ pub fn show(
         ui.label(RichText::new("No alarms").color(theme::OK).size(16.0));
         return true;
     }
-    // Every alarm is listed, ok ones too, but those fold away below the ones that
-    // need a look, unless asked for (or a filter looks for them).
-    let ok_count = alarms.iter().filter(|a| a.state == AlarmState::Ok).count();
-    let unfolded = ctx.show_ok.contains(&panel.id) || !needle.is_empty();
+    // Every alarm is listed, ok ones too, but those stay folded (the "N ok" in the
+    // title bar unfolds them) unless a filter looks for them.
+    let unfolded = ok_unfolded || !needle.is_empty();
     alarms.retain(|a| unfolded || a.state != AlarmState::Ok);
     egui::ScrollArea::vertical()
         .id_salt(("alarms", panel.id.as_str()))
         .auto_shrink([false, false])
-        .show(ui, |ui| {
-            table(ui, ctx, panel, &alarms, now_ms);
-            if ok_count > 0 && needle.is_empty() {
-                let label = if unfolded {
-                    format!("Hide the {ok_count} ok")
-                } else {
-                    format!("Show {ok_count} ok")
-                };
-                if ui.small_button(label).clicked() && !ctx.show_ok.remove(&panel.id) {
-                    ctx.show_ok.insert(panel.id.clone());
-                }
-            }
-        });
+        .show(ui, |ui| table(ui, ctx, panel, &alarms, now_ms));
     true
 }
 
@@ -106,8 +96,9 @@ fn listed<'a>(ctx: &PanelContext<'a>, panel: &PanelSpec) -> Option<Vec<&'a Alarm
     )
 }
 
-/// The counts per state, in the panel's title bar.
-fn counts(header: &mut Ui, alarms: &[&Alarm]) {
+/// The counts per state, in the panel's title bar; the ok count is a toggle that
+/// unfolds the ok alarms. Returns whether it was clicked.
+fn counts(header: &mut Ui, alarms: &[&Alarm], ok_unfolded: bool) -> bool {
     let count = |state| alarms.iter().filter(|a| a.state == state).count();
     header.add_space(8.0);
     let firing = count(AlarmState::Firing);
@@ -123,12 +114,25 @@ fn counts(header: &mut Ui, alarms: &[&Alarm]) {
             .color(theme::WARN),
     );
     // Rarer states only when present, so the usual title stays short.
-    for state in [AlarmState::NoData, AlarmState::Suppressed, AlarmState::Ok] {
+    for state in [AlarmState::NoData, AlarmState::Suppressed] {
         let n = count(state);
         if n > 0 {
             header.label(RichText::new(format!("{n} {}", state.label())).size(14.0));
         }
     }
+    let ok = count(AlarmState::Ok);
+    ok > 0
+        && header
+            .add(
+                egui::Button::new(RichText::new(format!("{ok} ok")).size(14.0))
+                    .selected(ok_unfolded),
+            )
+            .on_hover_text(if ok_unfolded {
+                "hide the alarms that are ok"
+            } else {
+                "list the alarms that are ok too"
+            })
+            .clicked()
 }
 
 /// The rows, or a word when none is left unfolded.

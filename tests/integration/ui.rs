@@ -170,6 +170,28 @@ fn pause_freezes_and_resume_returns_to_live() {
 }
 
 #[test]
+fn the_ok_alarms_unfold_from_the_alarm_panels_title() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut harness = harness(demo_app(&runtime));
+    wait_for_data(&mut harness);
+    // Nothing fires at noon: every alarm is ok, listed but folded.
+    harness.get_by_label("Nothing firing");
+    let llama = "p99 latency high · meta-llama/Llama-3.1-70B-Instruct";
+    assert!(harness.query_by_label(llama).is_none());
+    harness.get_by_label("8 ok").click();
+    harness.run_steps(2);
+    harness.get_by_label(llama);
+    assert_eq!(
+        harness.query_all_by_label("ok").count(),
+        8,
+        "a state per row"
+    );
+    harness.get_by_label("8 ok").click();
+    harness.run_steps(2);
+    assert!(harness.query_by_label(llama).is_none());
+}
+
+#[test]
 fn demo_dashboard_snapshot() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let mut harness = harness(demo_app(&runtime));
