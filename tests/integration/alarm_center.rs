@@ -233,6 +233,39 @@ fn an_acknowledgement_survives_a_restart_and_quiets_the_banner() {
     harness.snapshot("alarm_center_acknowledged");
 }
 
+#[test]
+fn a_failed_save_is_shown_in_the_window_not_only_logged() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // A file where the state folder should be: nothing can be saved below it.
+    let blocked = dir.path().join("state");
+    std::fs::write(&blocked, "").unwrap();
+    let acks = blocked.join("acks.json");
+    let app = demo_app(during_incident(), &runtime)
+        .with_writer(fleetdeck::persist::Writer::start())
+        .with_ack_file(&acks);
+    let mut harness = open(app);
+    settle(&mut harness, "the banner", |h| {
+        h.query_by_label_contains("2 firing: ").is_some()
+    });
+    harness.run_steps(2);
+    harness.get_all_by_label("Ack").next().unwrap().click();
+    settle(&mut harness, "the save failure", |h| {
+        h.query_by_label_contains("cannot save the acknowledgements to ")
+            .is_some()
+    });
+    // The acknowledgement itself holds for this run.
+    harness.get_by_label_contains("1 firing: queue backing up");
+    // Once the folder can be written, the next save clears the message.
+    std::fs::remove_file(&blocked).unwrap();
+    harness.get_all_by_label("Ack").next().unwrap().click();
+    settle(&mut harness, "the message to go", |h| {
+        h.query_by_label_contains("cannot save the acknowledgements")
+            .is_none()
+    });
+    assert!(acks.exists());
+}
+
 /// The history entries of the p99 rule on Llama 70B, as (change, time).
 fn llama_p99_history(app: &FleetApp) -> Vec<(&'static str, i64)> {
     rule_history(app)
