@@ -13,6 +13,16 @@ pub enum Clock {
     System,
     /// Always this instant.
     Fixed(DateTime<Utc>),
+    /// Time running `factor` times faster than real time from `from`, counted from
+    /// the real instant `since`: a soak test lives a week in minutes.
+    Accelerated {
+        /// The instant the clock starts at.
+        from: DateTime<Utc>,
+        /// When, in real time, it started.
+        since: std::time::Instant,
+        /// Simulated seconds per real second.
+        factor: u32,
+    },
 }
 
 impl Clock {
@@ -21,6 +31,28 @@ impl Clock {
         match self {
             Clock::System => Utc::now(),
             Clock::Fixed(instant) => *instant,
+            Clock::Accelerated {
+                from,
+                since,
+                factor,
+            } => {
+                let elapsed = since.elapsed().saturating_mul(*factor);
+                chrono::Duration::from_std(elapsed)
+                    .ok()
+                    .and_then(|elapsed| from.checked_add_signed(elapsed))
+                    .unwrap_or(*from)
+            }
+        }
+    }
+
+    /// How long to wait in real time for `span` to pass on this clock (a poller
+    /// refreshing every 10 s of an accelerated clock waits less).
+    pub fn real(&self, span: std::time::Duration) -> std::time::Duration {
+        match self {
+            Clock::Accelerated { factor, .. } => {
+                (span / (*factor).max(1)).max(std::time::Duration::from_millis(1))
+            }
+            Clock::System | Clock::Fixed(_) => span,
         }
     }
 }
@@ -48,5 +80,32 @@ impl DisplayZone {
                 .format(format)
                 .to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_accelerated_clock_runs_fast_and_waits_short() {
+        let from = DateTime::parse_from_rfc3339("2026-11-25T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let clock = Clock::Accelerated {
+            from,
+            since: std::time::Instant::now() - std::time::Duration::from_secs(2),
+            factor: 3_600,
+        };
+        let hours = (clock.now() - from).num_minutes() as f64 / 60.0;
+        assert!((2.0..2.1).contains(&hours), "{hours} h after 2 s");
+        assert_eq!(
+            clock.real(std::time::Duration::from_secs(3_600)),
+            std::time::Duration::from_secs(1)
+        );
+        assert_eq!(
+            Clock::System.real(std::time::Duration::from_secs(10)),
+            std::time::Duration::from_secs(10)
+        );
     }
 }

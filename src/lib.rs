@@ -22,3 +22,4 @@ pub mod store;
 pub mod time_range;
 pub mod ui;
 pub mod units;
+pub mod wall;

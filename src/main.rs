@@ -100,6 +100,9 @@ enum Command {
     /// Serve the simulated fleet as a Prometheus exporter (vLLM, DCGM, Neuron, Triton
     /// metrics) and/or publish it to CloudWatch (SageMaker, Bedrock).
     Simulate(cli::simulate::SimulateArgs),
+    /// Run a playlist of layouts full screen on a wall display, rotating pages that
+    /// all stay live. Keys: space pauses, ←/→ move, 1–9 jump, Esc leaves full screen.
+    Wall(cli::wall::WallArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -136,6 +139,7 @@ fn main() -> ExitCode {
             now,
         }) => cli::export::export(&layout, &panel, from, to, format, width, now.as_deref()),
         Some(Command::Simulate(args)) => cli::simulate::simulate(args),
+        Some(Command::Wall(args)) => cli::wall::wall(&args),
         None => run_gui(&cli),
     };
     // Whatever a command queued for the disk (the Cost Explorer cache) is written

@@ -1,5 +1,6 @@
 //! What the window keeps on disk for its user: acknowledgements (one file for every
-//! layout) and the alarm history of the open layout file. Everything is written by
+//! layout) and the alarm history of each open layout file (one for the
+//! workstation window, one per page for the wall). Everything is written by
 //! the background writer, so the UI thread hands over bytes and goes on; a save
 //! that fails is listed for the status bar until a later one succeeds.
 
@@ -7,13 +8,15 @@ use crate::alarm::ack::Acks;
 use crate::alarm::history_file::HistoryFile;
 use crate::persist::{SaveFailure, Writer};
 use crate::session::Session;
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
-/// Acknowledgements, the history file, and the writer both go through.
+/// Acknowledgements, the history files, and the writer they go through.
 pub struct Keeper {
     writer: Writer,
     acks: Acks,
-    history: Option<HistoryFile>,
+    /// By the layout file whose history each keeps.
+    histories: BTreeMap<PathBuf, HistoryFile>,
 }
 
 impl Keeper {
@@ -22,7 +25,7 @@ impl Keeper {
         Keeper {
             writer,
             acks: Acks::in_memory(),
-            history: None,
+            histories: BTreeMap::new(),
         }
     }
 
@@ -38,7 +41,7 @@ impl Keeper {
         let mut file = HistoryFile::new(path);
         let dashboard = session.dashboard().clone();
         file.restore(session.alarms_mut().engine_mut(), &dashboard, now_ms);
-        self.history = Some(file);
+        self.histories.insert(dashboard.path.clone(), file);
     }
 
     /// The acknowledged alarms.
@@ -70,17 +73,19 @@ impl Keeper {
             session.alarms_mut().close_restored(&dashboard);
         }
         let engine = session.alarms().engine();
-        if let Some(file) = &mut self.history
+        if let Some(file) = self.histories.get_mut(&session.dashboard().path)
             && file.is_due(engine, now_ms)
         {
             file.save(engine, now_ms, &self.writer);
         }
     }
 
-    /// Saves the history once more and waits until everything is written.
-    pub fn on_exit(&mut self, session: &Session, now_ms: i64) {
-        if let Some(file) = &mut self.history {
-            file.save(session.alarms().engine(), now_ms, &self.writer);
+    /// Saves the sessions' histories once more and waits until everything is written.
+    pub fn on_exit<'a>(&mut self, sessions: impl IntoIterator<Item = &'a Session>, now_ms: i64) {
+        for session in sessions {
+            if let Some(file) = self.histories.get_mut(&session.dashboard().path) {
+                file.save(session.alarms().engine(), now_ms, &self.writer);
+            }
         }
         self.writer.flush();
     }

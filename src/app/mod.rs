@@ -177,6 +177,7 @@ impl FleetApp {
             firing_spans: &spans,
             acked: self.keeper.acks().keys(),
             save_failures: &save_failures,
+            wall: None,
         };
         let output = ui::dashboard(ui, &frame, &mut self.ui_state, &mut self.commands);
         self.follow_widths(&ctx, &output.plot_widths);
@@ -307,7 +308,7 @@ impl eframe::App for FleetApp {
     /// alarms it left open were still seen, and waits for the writer.
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         let now_ms = self.options.clock.now().timestamp_millis();
-        self.keeper.on_exit(&self.session, now_ms);
+        self.keeper.on_exit([&self.session], now_ms);
     }
 }
 

@@ -11,6 +11,28 @@ use std::process::ExitCode;
 pub fn check(files: &[PathBuf]) -> Result<ExitCode> {
     let mut failed = false;
     for file in files {
+        let is_playlist =
+            std::fs::read_to_string(file).is_ok_and(|text| fleetdeck::wall::is_playlist(&text));
+        if is_playlist {
+            match fleetdeck::wall::load_playlist(file) {
+                Ok(playlist) => {
+                    println!(
+                        "{}: ok (playlist of {} pages)",
+                        file.display(),
+                        playlist.pages.len()
+                    );
+                    for page in &playlist.pages {
+                        print_cloudwatch_cost(&page.dashboard);
+                        print_cost_explorer_cost(&page.dashboard);
+                    }
+                }
+                Err(errors) => {
+                    failed = true;
+                    eprintln!("{errors}");
+                }
+            }
+            continue;
+        }
         match load_layout(file) {
             Ok(dashboard) => {
                 println!(

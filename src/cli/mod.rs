@@ -4,6 +4,7 @@ pub mod alarms;
 pub mod check;
 pub mod export;
 pub mod simulate;
+pub mod wall;
 
 use anyhow::{Result, bail};
 use fleetdeck::clock::Clock;

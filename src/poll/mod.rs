@@ -270,7 +270,7 @@ async fn run_source(
                     return;
                 }
             }
-            () = tokio::time::sleep(delay), if keep_polling => {}
+            () = tokio::time::sleep(clock.real(delay)), if keep_polling => {}
         }
     }
 }

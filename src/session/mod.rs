@@ -79,6 +79,8 @@ pub struct Session {
     statuses: BTreeMap<QueryKey, QueryStatus>,
     /// The plan generation each fetched query last answered for.
     answered: BTreeMap<QueryKey, u64>,
+    /// When each fetched query last answered with data (or an alarm list).
+    confirmed_at: BTreeMap<QueryKey, DateTime<Utc>>,
     health: BTreeMap<SourceId, SourceHealth>,
     alarms: SessionAlarms,
     sources: BTreeMap<SourceId, Arc<dyn Source>>,
@@ -116,6 +118,7 @@ impl Session {
             store: Store::new(Retention::default()),
             statuses: BTreeMap::new(),
             answered: BTreeMap::new(),
+            confirmed_at: BTreeMap::new(),
             health,
             alarms: SessionAlarms::default(),
             sources,
@@ -211,6 +214,37 @@ impl Session {
                 self.scope.includes(&panel.id) && !matches!(query.target, Target::Derive(_))
             })
             .map(|(key, _, _)| key)
+    }
+
+    /// When what `panel` shows was last confirmed by its sources: the oldest of its
+    /// fetched queries' last good answers; `None` until each has answered once.
+    /// Derived series are as fresh as their inputs.
+    pub fn panel_confirmed_at(&self, panel: &PanelSpec) -> Option<DateTime<Utc>> {
+        panel
+            .queries
+            .iter()
+            .filter(|query| !matches!(query.target, Target::Derive(_)))
+            .map(|query| self.confirmed_at.get(&panel.key(&query.id)).copied())
+            .try_fold(None::<DateTime<Utc>>, |oldest, at| {
+                let at = at?;
+                Some(Some(oldest.map_or(at, |oldest| oldest.min(at))))
+            })
+            .flatten()
+    }
+
+    /// What the whole dashboard is "as of": the oldest confirmation of any panel in
+    /// scope, once every one has been confirmed.
+    pub fn as_of(&self) -> Option<DateTime<Utc>> {
+        self.dashboard
+            .panels
+            .iter()
+            .filter(|panel| self.scope.includes(&panel.id) && !panel.queries.is_empty())
+            .map(|panel| self.panel_confirmed_at(panel))
+            .try_fold(None::<DateTime<Utc>>, |oldest, at| {
+                let at = at?;
+                Some(Some(oldest.map_or(at, |oldest| oldest.min(at))))
+            })
+            .flatten()
     }
 
     /// Whether the poller runs.
@@ -409,6 +443,9 @@ impl Session {
             }
             Err(error) => QueryStatus::Failed(error),
         };
+        if status == QueryStatus::Ok {
+            self.confirmed_at.insert(result.key.clone(), result.at);
+        }
         self.statuses.insert(result.key.clone(), status);
         self.answered.insert(result.key, result.generation);
     }

@@ -15,6 +15,8 @@ pub mod theme;
 pub mod time_axis;
 pub mod timeseries;
 pub mod top_bar;
+pub mod wall;
+pub mod wall_legend;
 
 use crate::app::{Command, ViewState};
 use crate::clock::DisplayZone;
@@ -76,6 +78,8 @@ pub struct FrameInput<'a> {
     pub acked: &'a std::collections::BTreeSet<String>,
     /// Files that could not be saved (acknowledgements, history).
     pub save_failures: &'a [crate::persist::SaveFailure],
+    /// The wall's chrome, when this frame is a wall page.
+    pub wall: Option<&'a wall::WallChrome>,
 }
 
 /// What the UI reports back after a frame.
@@ -108,6 +112,9 @@ pub struct PanelContext<'a> {
     pub show_ok: &'a mut std::collections::BTreeSet<PanelId>,
     /// Keys of acknowledged alarms.
     pub acked: &'a std::collections::BTreeSet<String>,
+    /// On the wall: the smallest font size a figure may have (points); no
+    /// tooltips, thicker lines, last values beside the charts.
+    pub wall_figure_pt: Option<f32>,
 }
 
 /// Draws the whole dashboard.
@@ -125,26 +132,34 @@ pub fn dashboard(
         .filter(|(_, spec)| matches!(spec.kind(), SourceKind::Prometheus | SourceKind::Cloudwatch))
         .map(|(id, _)| id.to_string())
         .collect();
-    egui::Panel::top("top_bar").show(ui, |ui| {
-        top_bar::show(
-            ui,
-            &dashboard.title,
-            frame.view,
-            &browsable,
-            state,
+    if let Some(chrome) = frame.wall {
+        egui::Panel::top("wall_header").show(ui, |ui| {
+            wall::header(ui, chrome, &dashboard.title, frame.zone);
+        });
+        wall::down_banner(ui, chrome);
+        wall::alarm_banner(ui, chrome);
+    } else {
+        egui::Panel::top("top_bar").show(ui, |ui| {
+            top_bar::show(
+                ui,
+                &dashboard.title,
+                frame.view,
+                &browsable,
+                state,
+                commands,
+                // Alarm state changes come from rules and from alarm panels' sources.
+                dashboard.has_alarms().then_some(history.len()),
+            );
+        });
+        browser::window(ui.ctx(), &mut state.browser, &browsable, commands);
+        history::window(
+            ui.ctx(),
+            &mut state.history_open,
+            history,
+            frame.zone,
             commands,
-            // Alarm state changes come from rules and from alarm panels' sources.
-            dashboard.has_alarms().then_some(history.len()),
         );
-    });
-    browser::window(ui.ctx(), &mut state.browser, &browsable, commands);
-    history::window(
-        ui.ctx(),
-        &mut state.history_open,
-        history,
-        frame.zone,
-        commands,
-    );
+    }
     if let Some(error) = frame.layout_error {
         egui::Panel::top("layout_error").show(ui, |ui| {
             ui.colored_label(
@@ -162,7 +177,9 @@ pub fn dashboard(
             }
         });
     }
-    banner::show(ui, frame, commands);
+    if frame.wall.is_none() {
+        banner::show(ui, frame, commands);
+    }
     egui::Panel::bottom("status_bar").show(ui, |ui| {
         status_bar::show(ui, frame);
     });
@@ -182,7 +199,7 @@ pub fn dashboard(
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                let origin = ui.max_rect().min;
+                let origin = ui.max_rect().min + frame.wall.map_or(egui::Vec2::ZERO, |w| w.shift);
                 let width = ui.available_width();
                 ui.allocate_space(egui::vec2(width, rows as f32 * row_height));
                 let mut ctx = PanelContext {
@@ -197,15 +214,30 @@ pub fn dashboard(
                     alarm_filters: &mut state.alarm_filters,
                     show_ok: &mut state.show_ok,
                     acked: frame.acked,
+                    wall_figure_pt: frame.wall.map(|w| w.figure_pt),
                 };
                 for panel in panels {
                     let rect = grid::panel_rect(origin, width, row_height, &panel.grid);
-                    let panel_state = panel::panel_state(
+                    let mut panel_state = panel::panel_state(
                         panel,
                         frame.session.statuses(),
                         frame.session.health(),
                         frame.zone,
                     );
+                    // What a panel shows may be older than its headline state says:
+                    // past twice the refresh without a fresh answer, say how old.
+                    if frame.view.is_live()
+                        && matches!(
+                            panel_state,
+                            panel::PanelState::Ok | panel::PanelState::Note(_)
+                        )
+                        && let Some(at) = frame.session.panel_confirmed_at(panel)
+                    {
+                        let age_ms = (frame.now - at).num_milliseconds();
+                        if age_ms > 2 * frame.view.refresh.as_millis() as i64 {
+                            panel_state = panel::PanelState::Old(wall::age_words(age_ms));
+                        }
+                    }
                     widths.insert(panel.id.clone(), rect.width().max(1.0) as u32);
                     if let Some((focused, until)) = &state_focus
                         && focused == &panel.id
@@ -224,11 +256,13 @@ pub fn dashboard(
                     }
                     let trusted = !matches!(
                         panel_state,
-                        panel::PanelState::Stale(_) | panel::PanelState::Error(_)
+                        panel::PanelState::Stale(_)
+                            | panel::PanelState::Error(_)
+                            | panel::PanelState::Old(_)
                     );
                     panel::show(ui, rect, panel, &panel_state, |ui, header| {
                         match panel.kind {
-                            PanelKind::Timeseries => timeseries::show(ui, &mut ctx, panel),
+                            PanelKind::Timeseries => timeseries::show(ui, &mut ctx, panel, trusted),
                             PanelKind::Stat => stat::show(ui, &mut ctx, panel, trusted),
                             PanelKind::Bars => bars::show(ui, &mut ctx, panel),
                             PanelKind::Alarms => alarms::show(

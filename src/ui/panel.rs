@@ -21,6 +21,8 @@ pub enum PanelState {
     Error(String),
     /// All answered; a derived series has gaps worth knowing about.
     Note(String),
+    /// Nothing has been confirmed for longer than twice the refresh: "data 4 min old".
+    Old(String),
 }
 
 /// Sums up a panel's queries and their sources.
@@ -88,6 +90,7 @@ pub fn show(
         PanelState::Stale(text) => (Some(text.clone()), theme::WARN),
         PanelState::Error(text) => (Some(text.clone()), theme::ERROR),
         PanelState::Note(text) => (Some(text.clone()), theme::NO_DATA),
+        PanelState::Old(text) => (Some(text.clone()), theme::WARN),
     };
 
     let mut header = ui.new_child(

@@ -23,16 +23,23 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec, trusted:
     };
     let rect = ui.max_rect();
     let color = value_color(panel, last.value).unwrap_or_else(|| ui.visuals().strong_text_color());
+    // Untrusted (stale, failing, or not confirmed for a while): faded and never in
+    // its threshold colour, so an old number cannot pass for an all-good green.
     let color = if trusted {
         color
     } else {
-        color.gamma_multiply(0.35)
+        theme::NO_DATA.gamma_multiply(0.6)
     };
 
     let text = panel.unit.format(last.value);
-    let value_size = (rect.height() * 0.45)
-        .min(rect.width() / (text.chars().count() as f32 * 0.62))
-        .max(10.0);
+    let fit = (rect.height() * 0.45).min(rect.width() / (text.chars().count() as f32 * 0.62));
+    // On the wall a figure is never smaller than the legibility rule allows.
+    let value_size = match ctx.wall_figure_pt {
+        Some(figure_pt) => (rect.height() * 0.6)
+            .min(rect.width() / (text.chars().count() as f32 * 0.62))
+            .max(figure_pt),
+        None => fit.max(10.0),
+    };
     let value_y = rect.min.y + value_size * 0.6;
     let name_y = value_y + value_size * 0.5 + 8.0;
     // Sparkline below the name when there is room, else faintly behind everything.

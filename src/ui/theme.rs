@@ -29,6 +29,8 @@ pub const WARN: Color32 = Color32::from_rgb(0xff, 0x98, 0x30);
 pub const NO_DATA: Color32 = Color32::from_rgb(0x8a, 0x8f, 0x99);
 /// Failing.
 pub const ERROR: Color32 = Color32::from_rgb(0xf2, 0x49, 0x5c);
+/// Neutral progress (the wall's time to the next page).
+pub const BLUE: Color32 = Color32::from_rgb(0x32, 0x74, 0xd9);
 
 /// A colour the layout named, parsed when it was compiled.
 pub fn rgb([r, g, b]: [u8; 3]) -> Color32 {

@@ -47,20 +47,41 @@ pub fn drawn_series<'a>(
     drawn
 }
 
-/// Draws the panel's plot; returns whether any series had data.
-pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec) -> bool {
+/// Draws the panel's plot; returns whether any series had data. Untrusted data (its
+/// source is stale or failing, or it has not been confirmed for a while) is drawn
+/// faded. On the wall the legend is a column of last values beside the plot, sized
+/// to be read across the room, so it never covers a line.
+pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec, trusted: bool) -> bool {
     let window = ctx.window;
-    let columns = ui.available_width().max(1.0) as usize;
     let drawn = drawn_series(ctx, panel);
+    let mut plot_width = ui.available_width();
+    if let Some(figure_pt) = ctx.wall_figure_pt {
+        let full = ui.max_rect();
+        let column =
+            super::wall_legend::width(ui, &drawn, panel.unit, figure_pt, full.width(), window);
+        let legend_rect =
+            egui::Rect::from_min_max(egui::pos2(full.max.x - column, full.min.y), full.max);
+        super::wall_legend::show(
+            ui,
+            legend_rect,
+            &drawn,
+            panel.unit,
+            figure_pt,
+            trusted,
+            window,
+        );
+        plot_width = (full.width() - column - 8.0).max(1.0);
+    }
+    let columns = plot_width.max(1.0) as usize;
     for (key, series, _) in &drawn {
         ctx.lines.prepare(key, series, window, columns);
     }
     let unit = panel.unit;
     let zone = ctx.zone;
     let span_s = window.span_ms() as f64 / 1000.0;
+    let wall = ctx.wall_figure_pt.is_some();
     let mut plot = Plot::new(("timeseries", panel.id.as_str()))
         .id(plot_id(&panel.id))
-        .legend(Legend::default().position(Corner::LeftTop))
         .link_cursor(Id::unique(CURSOR_GROUP), [true, false])
         // Primary drag selects a time range to zoom to (below); right-drag pans;
         // Ctrl+scroll zooms. Only x moves: y follows the data.
@@ -76,6 +97,11 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec) -> bool 
         .y_axis_min_width(48.0)
         // The tooltip below lists every series at the hovered time instead.
         .label_formatter(|_| None);
+    if wall {
+        plot = plot.width(plot_width);
+    } else {
+        plot = plot.legend(Legend::default().position(Corner::LeftTop));
+    }
     if let Some(min) = panel.min {
         plot = plot.include_y(min);
     }
@@ -119,10 +145,15 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec) -> bool 
             );
         }
         for (index, (name, points)) in series_lines.into_iter().enumerate() {
+            let color = theme::series_color(index);
             plot_ui.line(
                 Line::new(name, PlotPoints::Borrowed(points))
-                    .color(theme::series_color(index))
-                    .width(1.5)
+                    .color(if trusted {
+                        color
+                    } else {
+                        color.gamma_multiply(0.35)
+                    })
+                    .width(if wall { 3.0 } else { 1.5 })
                     .allow_band(true),
             );
         }
@@ -137,8 +168,10 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec) -> bool 
         }
     });
     follow_user_zoom(ui, ctx, &panel.id, &response, window);
+    // A wall has no one at a mouse: no tooltip ever stays up on it.
     if let Some(pointer) = response.response.hover_pos()
         && has_data
+        && !wall
     {
         let t_ms = (response.transform.value_from_position(pointer).x * 1000.0).round() as i64;
         let rows: Vec<(usize, &str, Option<Sample>)> = drawn

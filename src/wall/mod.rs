@@ -1,0 +1,14 @@
+//! The wall: fleetdeck unattended on a NOC display for weeks. A playlist of
+//! layouts rotates without ever reloading — every page's [`Session`] stays alive
+//! and keeps its data fresh — in a kiosk window sized for reading across the room,
+//! honest about how old its data is, and recovering by itself.
+//!
+//! [`Session`]: crate::session::Session
+
+pub mod app;
+pub mod kiosk;
+pub mod playlist;
+pub mod rotation;
+
+pub use app::WallApp;
+pub use playlist::{Playlist, is_playlist, load_playlist, parse_playlist};
