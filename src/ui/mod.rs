@@ -227,15 +227,20 @@ pub fn dashboard(
                     // What a panel shows may be older than its headline state says:
                     // past twice the refresh without a fresh answer, say how old.
                     if frame.view.is_live()
-                        && matches!(
-                            panel_state,
-                            panel::PanelState::Ok | panel::PanelState::Note(_)
-                        )
                         && let Some(at) = frame.session.panel_confirmed_at(panel)
                     {
                         let age_ms = (frame.now - at).num_milliseconds();
                         if age_ms > 2 * frame.view.refresh.as_millis() as i64 {
-                            panel_state = panel::PanelState::Old(wall::age_words(age_ms));
+                            let age = wall::age_words(age_ms);
+                            panel_state = match panel_state {
+                                panel::PanelState::Ok | panel::PanelState::Note(_) => {
+                                    panel::PanelState::Old(age)
+                                }
+                                panel::PanelState::Stale(why) => {
+                                    panel::PanelState::Stale(format!("{age} · {why}"))
+                                }
+                                other => other,
+                            };
                         }
                     }
                     widths.insert(panel.id.clone(), rect.width().max(1.0) as u32);

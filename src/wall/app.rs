@@ -116,6 +116,12 @@ impl WallApp {
         self
     }
 
+    /// Writes files through `writer` instead of the process's (tests watch theirs).
+    pub fn with_writer(mut self, writer: crate::persist::Writer) -> WallApp {
+        self.keeper = Keeper::new(writer);
+        self
+    }
+
     /// Keeps acknowledgements in `path`, as the workstation does.
     pub fn with_ack_file(mut self, path: &std::path::Path) -> WallApp {
         self.keeper.load_acks(path);

@@ -18,3 +18,4 @@ mod prometheus;
 mod sigv4;
 mod support;
 mod ui;
+mod wall;

@@ -1,0 +1,371 @@
+//! The wall: a playlist of live pages that rotate without refetching, keys, the
+//! cursor, honest freshness against a real Prometheus that stops and comes back, and
+//! figures sized to be read from 5 m on a 55" 4K screen.
+
+use crate::support;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use fleetdeck::app::AppOptions;
+use fleetdeck::clock::{Clock, DisplayZone};
+use fleetdeck::wall::{WallApp, load_playlist};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Writes a playlist and its layouts into `dir`; returns the playlist's path.
+fn playlist(dir: &Path, head: &str, layouts: &[(&str, String)]) -> PathBuf {
+    let mut text = format!("version = 1\n{head}\n");
+    for (name, layout) in layouts {
+        std::fs::write(dir.join(name), layout).unwrap();
+        text.push_str(&format!("[[pages]]\nlayout = \"{name}\"\n"));
+    }
+    let path = dir.join("wall.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A layout of two panels on the Prometheus at `url`, refreshed every second.
+fn prometheus_layout(url: &str, title: &str) -> String {
+    format!(
+        r#"version = 1
+title = "{title}"
+refresh = "1s"
+time = {{ from = "now-2m", to = "now" }}
+[sources.prom]
+kind = "prometheus"
+url = "{url}"
+scrape_interval = "1s"
+timeout = "2s"
+[[panels]]
+title = "Waiting"
+kind = "stat"
+grid = {{ x = 0, y = 0, w = 12, h = 6 }}
+  [[panels.queries]]
+  source = "prom"
+  promql = 'sum(vllm:num_requests_waiting)'
+[[panels]]
+title = "Running by model"
+grid = {{ x = 12, y = 0, w = 12, h = 6 }}
+  [[panels.queries]]
+  source = "prom"
+  promql = 'vllm:num_requests_running'
+  legend = "{{{{model_name}}}}"
+"#
+    )
+}
+
+fn wall(
+    path: &Path,
+    clock: Clock,
+    runtime: &tokio::runtime::Runtime,
+    size: [f32; 2],
+) -> Harness<'static, WallApp> {
+    let options = AppOptions {
+        clock,
+        zone: DisplayZone::Utc,
+        ..AppOptions::default()
+    };
+    let app = WallApp::new(load_playlist(path).unwrap(), options)
+        .with_runtime(runtime.handle().clone())
+        .with_writer(fleetdeck::persist::Writer::start());
+    Harness::builder()
+        .with_size(size)
+        .build_ui_state(|ui, app: &mut WallApp| app.show(ui), app)
+}
+
+fn step_until(
+    harness: &mut Harness<'_, WallApp>,
+    what: &str,
+    timeout: Duration,
+    done: impl Fn(&Harness<'_, WallApp>) -> bool,
+) {
+    let deadline = Instant::now() + timeout;
+    while !done(harness) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(30));
+    }
+}
+
+/// `/api/v1/query_range` requests the server has answered, from its own counter.
+fn range_queries(server: &support::Server) -> u64 {
+    let (_, metrics) = support::http_get(server.address, "/metrics").unwrap();
+    metrics
+        .lines()
+        .filter(|l| {
+            l.starts_with("prometheus_http_requests_total{")
+                && l.contains("handler=\"/api/v1/query_range\"")
+        })
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum::<f64>() as u64
+}
+
+#[test]
+fn pages_rotate_by_dwell_and_by_keys_and_rotation_asks_the_source_for_nothing_more() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let target = support::simulator(&runtime);
+    let prometheus = support::prometheus(target);
+    prometheus.wait_for("vllm:num_requests_waiting");
+    let dir = tempfile::tempdir().unwrap();
+    let path = playlist(
+        dir.path(),
+        "dwell = \"2s\"",
+        &[
+            ("a.toml", prometheus_layout(&prometheus.url(), "Page A")),
+            ("b.toml", prometheus_layout(&prometheus.url(), "Page B")),
+        ],
+    );
+    let mut harness = wall(&path, Clock::System, &runtime, [1600.0, 900.0]);
+    step_until(
+        &mut harness,
+        "every page's data",
+        Duration::from_secs(20),
+        |h| {
+            h.state()
+                .sessions()
+                .all(|s| s.pending_queries() == 0 && s.store().series_count() > 0)
+        },
+    );
+    // By dwell time: page B comes up by itself, then A again.
+    assert_eq!(harness.state().current_page(), 0);
+    step_until(&mut harness, "page B", Duration::from_secs(5), |h| {
+        h.state().current_page() == 1
+    });
+    harness.get_by_label_contains("2/2 · Page B");
+    step_until(&mut harness, "page A again", Duration::from_secs(5), |h| {
+        h.state().current_page() == 0
+    });
+
+    // By keys: → and ←, 2 and 1, space pauses.
+    harness.key_press(egui::Key::ArrowRight);
+    harness.run_steps(1);
+    assert_eq!(harness.state().current_page(), 1);
+    harness.key_press(egui::Key::ArrowLeft);
+    harness.run_steps(1);
+    assert_eq!(harness.state().current_page(), 0);
+    harness.key_press(egui::Key::Num2);
+    harness.run_steps(1);
+    assert_eq!(harness.state().current_page(), 1);
+    harness.key_press(egui::Key::Space);
+    harness.run_steps(1);
+    harness.get_by_label("paused");
+    let held = Instant::now();
+    while held.elapsed() < Duration::from_secs(3) {
+        harness.step();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(harness.state().current_page(), 1, "paused: no rotation");
+    harness.key_press(egui::Key::Space);
+    harness.run_steps(1);
+
+    // Every page keeps refreshing at its own pace: rotating as fast as keys allow
+    // asks the server for no more than standing still does.
+    let count_over = |harness: &mut Harness<'_, WallApp>, rotate: bool| {
+        let before = range_queries(&prometheus);
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(4) {
+            if rotate {
+                harness.key_press(egui::Key::ArrowRight);
+            }
+            harness.step();
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        range_queries(&prometheus) - before
+    };
+    harness.key_press(egui::Key::Space); // paused: no dwell rotation while counting
+    harness.run_steps(1);
+    let still = count_over(&mut harness, false);
+    let rotating = count_over(&mut harness, true);
+    assert!(still >= 8, "4 queries refresh every second: {still}");
+    assert!(
+        rotating <= still + still / 4 + 2,
+        "rotating asked {rotating} range queries, standing still {still}"
+    );
+}
+
+#[test]
+fn a_stopped_prometheus_shows_its_age_and_the_wall_recovers_by_itself() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let target = support::simulator(&runtime);
+    let mut prometheus = support::prometheus(target);
+    prometheus.wait_for("vllm:num_requests_waiting");
+    let dir = tempfile::tempdir().unwrap();
+    let path = playlist(
+        dir.path(),
+        "stale_banner_after = \"3s\"",
+        &[("a.toml", prometheus_layout(&prometheus.url(), "Page A"))],
+    );
+    let mut harness = wall(&path, Clock::System, &runtime, [1600.0, 900.0]);
+    step_until(&mut harness, "data", Duration::from_secs(20), |h| {
+        h.state()
+            .sessions()
+            .all(|s| s.pending_queries() == 0 && s.store().series_count() > 0)
+    });
+    harness.get_by_label_contains("as of ");
+    assert!(
+        harness.query_by_label_contains(" old").is_none(),
+        "fresh data has no age badge"
+    );
+
+    prometheus.kill();
+    step_until(
+        &mut harness,
+        "the age badges",
+        Duration::from_secs(20),
+        |h| h.query_all_by_label_contains("s old").count() >= 2,
+    );
+    step_until(&mut harness, "the banner", Duration::from_secs(20), |h| {
+        h.query_by_label_contains("prom has not answered since")
+            .is_some()
+    });
+
+    prometheus.restart();
+    step_until(&mut harness, "recovery", Duration::from_secs(60), |h| {
+        h.query_all_by_label_contains(" old").next().is_none()
+            && h.query_all_by_label_contains("has not answered")
+                .next()
+                .is_none()
+    });
+}
+
+#[test]
+fn the_cursor_hides_when_the_mouse_is_still_and_returns_when_it_moves() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/walls/demo.toml");
+    let options = AppOptions {
+        clock: Clock::System,
+        zone: DisplayZone::Utc,
+        ..AppOptions::default()
+    };
+    let app =
+        WallApp::new(load_playlist(&path).unwrap(), options).with_runtime(runtime.handle().clone());
+    let mut harness = Harness::builder()
+        .with_size([1600.0, 900.0])
+        .with_step_dt(0.5)
+        .build_ui_state(|ui, app: &mut WallApp| app.show(ui), app);
+    let asked = |harness: &Harness<'_, WallApp>, visible: bool| {
+        harness.output().viewport_output.values().any(|viewport| {
+            viewport
+                .commands
+                .contains(&egui::ViewportCommand::CursorVisible(visible))
+        })
+    };
+    let mut hidden = false;
+    for _ in 0..10 {
+        harness.step();
+        hidden |= asked(&harness, false);
+    }
+    assert!(
+        hidden && harness.state().cursor_hidden(),
+        "hidden after 3 s still"
+    );
+    harness.hover_at(egui::pos2(400.0, 300.0));
+    harness.step();
+    harness.hover_at(egui::pos2(420.0, 320.0));
+    harness.step();
+    assert!(asked(&harness, true) || !harness.state().cursor_hidden());
+    assert!(!harness.state().cursor_hidden(), "shown again on a move");
+}
+
+/// Every text shape with its font size in physical pixels.
+fn texts(harness: &Harness<'_, WallApp>) -> Vec<(String, f32)> {
+    fn collect(shape: &egui::Shape, ppp: f32, out: &mut Vec<(String, f32)>) {
+        match shape {
+            egui::Shape::Text(text) => {
+                // The figures are painted as one section each.
+                if let Some(section) = text.galley.job.sections.first() {
+                    out.push((
+                        text.galley.text().to_owned(),
+                        section.format.font_id.size * ppp,
+                    ));
+                }
+            }
+            egui::Shape::Vec(shapes) => {
+                for shape in shapes {
+                    collect(shape, ppp, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let output = harness.output();
+    let mut out = Vec::new();
+    for clipped in &output.shapes {
+        collect(&clipped.shape, output.pixels_per_point, &mut out);
+    }
+    out
+}
+
+/// The rule, checked at 3840×2160: on a 55" screen read from 5 m, a figure's
+/// capitals are at least 25 mm (1/200 of the distance): fonts of 113.8 px and up.
+#[test]
+fn figures_on_a_4k_wall_are_readable_from_five_metres() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/walls/demo.toml");
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
+        .unwrap()
+        .to_utc();
+    let options = AppOptions {
+        clock: Clock::Fixed(now),
+        zone: DisplayZone::Utc,
+        ..AppOptions::default()
+    };
+    let app =
+        WallApp::new(load_playlist(&path).unwrap(), options).with_runtime(runtime.handle().clone());
+    let mut harness = Harness::builder()
+        .with_size([3840.0, 2160.0])
+        .build_ui_state(|ui, app: &mut WallApp| app.show(ui), app);
+    harness.step();
+    // The endpoints page: four p99 tiles and two charts with their last values.
+    harness.key_press(egui::Key::Num2);
+    step_until(
+        &mut harness,
+        "the endpoints page's data",
+        Duration::from_secs(20),
+        |h| {
+            h.state()
+                .sessions()
+                .nth(1)
+                .is_some_and(|s| s.pending_queries() == 0)
+                && h.query_by_label_contains("p99 · Llama 3.1 70B (p5): ")
+                    .is_some()
+        },
+    );
+    harness.run_steps(3);
+    let minimum = fleetdeck::ui::wall::min_figure_px([3840.0, 2160.0], 55.0 * 25.4, 5_000.0);
+    assert!((minimum - 113.8).abs() < 0.2);
+    let drawn = texts(&harness);
+    // Each stat tile's and each listed line's figure, by its accessible "name: value".
+    let mut checked = 0;
+    let labels: Vec<String> = harness
+        .query_all_by_label_contains(": ")
+        // A label's text is its AccessKit value.
+        .map(|node| node.value().unwrap_or_default())
+        .collect();
+    for label in &labels {
+        let Some((name, value)) = label.rsplit_once(": ") else {
+            continue;
+        };
+        let is_tile = name.starts_with("p99 · ");
+        let is_line = name.starts_with("meta-llama/")
+            || name.starts_with("mistralai/")
+            || name.starts_with("BAAI/");
+        if !(is_tile || is_line) || value == "–" {
+            continue;
+        }
+        let size = drawn
+            .iter()
+            .filter(|(text, _)| text == value)
+            .map(|(_, size)| *size)
+            .fold(0.0f32, f32::max);
+        assert!(
+            size >= minimum - 0.5,
+            "{label}: drawn at {size} px, the rule asks {minimum}"
+        );
+        checked += 1;
+    }
+    assert!(
+        checked >= 6,
+        "four tiles and the charts' last values: {checked} of {labels:?}"
+    );
+}
