@@ -5,7 +5,7 @@
 use crate::support;
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::Queryable;
 use fleetdeck::app::AppOptions;
 use fleetdeck::clock::{Clock, DisplayZone};
 use fleetdeck::wall::{WallApp, load_playlist};
