@@ -43,6 +43,8 @@ pub fn wall(args: &WallArgs) -> Result<ExitCode> {
         },
         theme: Theme::Dark,
     };
+    // Before the window: the D-Bus calls block, and the UI loop must never wait.
+    let _awake = fleetdeck::wall::awake::keep_awake();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

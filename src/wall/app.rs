@@ -59,6 +59,8 @@ pub struct WallApp {
     zoom: f32,
     /// Full screen: cover the monitor even where no window manager obeys.
     kiosk: bool,
+    /// Tells systemd the wall is up and its UI loop alive.
+    watchdog: super::watchdog::Watchdog,
 }
 
 impl WallApp {
@@ -100,6 +102,7 @@ impl WallApp {
             cursor: Cursor::default(),
             zoom: 1.0,
             kiosk: false,
+            watchdog: super::watchdog::Watchdog::default(),
         }
     }
 
@@ -248,6 +251,7 @@ impl WallApp {
             next = next.min(Duration::from_secs_f64(hides_in.max(0.05)));
         }
         ctx.request_repaint_after(self.options.clock.real(next));
+        self.watchdog.tick();
     }
 
     /// Under a bare X server nothing obeys "full screen": if the window is smaller

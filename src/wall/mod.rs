@@ -6,9 +6,11 @@
 //! [`Session`]: crate::session::Session
 
 pub mod app;
+pub mod awake;
 pub mod kiosk;
 pub mod playlist;
 pub mod rotation;
+pub mod watchdog;
 
 pub use app::WallApp;
 pub use playlist::{Playlist, is_playlist, load_playlist, parse_playlist};

@@ -369,3 +369,191 @@ fn figures_on_a_4k_wall_are_readable_from_five_metres() {
         "four tiles and the charts' last values: {checked} of {labels:?}"
     );
 }
+
+/// The screen is kept awake: the wall asks the desktop's ScreenSaver service on the
+/// session bus before its window opens (here there is no display, so the window
+/// then fails, which the test does not mind).
+#[test]
+fn the_wall_asks_the_session_bus_to_keep_the_screen_on() {
+    let bus = support::SessionBus::watching("interface='org.freedesktop.ScreenSaver'");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_fleetdeck"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["wall", "layouts/walls/demo.toml"])
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(!status.success(), "no display, no window");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while bus.calls("Inhibit").is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "no Inhibit call: {}",
+            bus.monitor_log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let call = &bus.calls("Inhibit")[0];
+    assert!(call.contains("string \"io.github.fleetdeck\""), "{call}");
+    assert!(
+        call.contains("fleetdeck wall is showing dashboards"),
+        "{call}"
+    );
+}
+
+/// The systemd unit shipped for walls passes `systemd-analyze verify` (pointed at
+/// this build and the demo playlist), with no warning.
+#[test]
+fn the_shipped_systemd_unit_verifies() {
+    let unit = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/fleetdeck-wall.service"),
+    )
+    .unwrap();
+    let playlist = Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/walls/demo.toml");
+    let exec = format!(
+        "ExecStart={} wall {}",
+        env!("CARGO_BIN_EXE_fleetdeck"),
+        playlist.display()
+    );
+    let unit: String = unit
+        .lines()
+        .map(|line| {
+            if line.starts_with("ExecStart=") {
+                exec.as_str()
+            } else {
+                line
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        unit.contains("WatchdogSec=")
+            && unit.contains("Restart=always")
+            && unit.contains("Type=notify")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fleetdeck-wall.service");
+    std::fs::write(&path, unit).unwrap();
+    let analyze = which("systemd-analyze", "systemd");
+    let output = std::process::Command::new(analyze)
+        .arg("verify")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        !stderr.contains("fleetdeck-wall.service"),
+        "warnings: {stderr}"
+    );
+}
+
+/// A binary the test needs, or a failure that says which package provides it.
+fn which(binary: &str, package: &str) -> PathBuf {
+    std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
+        .map(|dir| dir.join(binary))
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| {
+            panic!("{binary} not found: install the Debian package {package} (./scripts/test does)")
+        })
+}
+
+/// Every shipped playlist checks, its layouts with it.
+#[test]
+fn every_shipped_playlist_is_valid() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/walls");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let playlist = load_playlist(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!playlist.pages.is_empty());
+        checked += 1;
+    }
+    assert!(checked >= 1);
+}
+
+/// A playlist's problems are reported like a layout's: file, line, column — its
+/// own and its layouts'.
+#[test]
+fn a_broken_playlist_names_the_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad-layout.toml"),
+        "version = 1\ntitle = \"t\"\nrefresh = \"soon\"\n",
+    )
+    .unwrap();
+    let path = dir.path().join("wall.toml");
+    std::fs::write(
+        &path,
+        "version = 1\ndwell = \"1 minute\"\nnight = { from = \"25:00\", to = \"06:00\" }\n[[pages]]\nlayout = \"bad-layout.toml\"\n[[pages]]\nlayout = \"missing.toml\"\n",
+    )
+    .unwrap();
+    let errors = load_playlist(&path).unwrap_err().to_string();
+    let wall = path.display().to_string();
+    for expected in [
+        format!("{wall}:2:9: dwell: invalid duration `1 minute`"),
+        format!("{wall}:3:18: `25:00`: expected a time of day such as `22:00`"),
+        format!("{wall}:5:10: layout `bad-layout.toml` has 1 problem(s), listed below"),
+        format!(
+            "{}:3:11: refresh: invalid duration `soon`",
+            dir.path().join("bad-layout.toml").display()
+        ),
+        format!("{wall}:7:10: layout `missing.toml` has 1 problem(s)"),
+    ] {
+        assert!(errors.contains(&expected), "{expected}\nnot in:\n{errors}");
+    }
+    // `fleetdeck check` takes playlists too, and fails on this one.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_fleetdeck"))
+        .args(["check", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("invalid duration `1 minute`"));
+}
+
+/// With `pin_alarms`, the page whose panel holds a critical firing stays up while
+/// it fires, and the header says why.
+#[test]
+fn a_critical_firing_holds_its_page() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let layouts = Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wall.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "version = 1\ndwell = \"1s\"\npin_alarms = true\n[[pages]]\nlayout = \"{}\"\n[[pages]]\nlayout = \"{}\"\n",
+            layouts.join("demo-endpoints.toml").display(),
+            layouts.join("demo-fleet.toml").display()
+        ),
+    )
+    .unwrap();
+    // During the simulated incident: the demo fleet's critical p99 rule fires.
+    let during = chrono::DateTime::parse_from_rfc3339("2026-11-25T06:26:00Z")
+        .unwrap()
+        .to_utc();
+    let mut harness = wall(&path, Clock::Fixed(during), &runtime, [1600.0, 900.0]);
+    step_until(
+        &mut harness,
+        "the page with the firing",
+        Duration::from_secs(20),
+        |h| {
+            h.state().current_page() == 1
+                && h.query_by_label_contains("held: an alarm fires here")
+                    .is_some()
+        },
+    );
+    // It stays, whatever the dwell.
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(3) {
+        harness.step();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(harness.state().current_page(), 1);
+    harness.get_by_label_contains("firing: p99 latency high");
+}

@@ -404,8 +404,14 @@ pub struct SessionBus {
 }
 
 impl SessionBus {
-    /// Starts the bus and the monitor, and waits until the monitor listens.
+    /// Starts the bus and a monitor of desktop notifications.
     pub fn start() -> SessionBus {
+        SessionBus::watching("interface='org.freedesktop.Notifications'")
+    }
+
+    /// Starts the bus and a monitor of what `rule` matches, and waits until the
+    /// monitor listens.
+    pub fn watching(rule: &str) -> SessionBus {
         let daemon_binary = require("dbus-daemon", "dbus-daemon");
         let monitor_binary = require("dbus-monitor", "dbus-bin");
         let dir = tempfile::tempdir().unwrap();
@@ -445,11 +451,7 @@ impl SessionBus {
         }
         let log = std::fs::File::create(dir.path().join("monitor.log")).unwrap();
         let monitor = Command::new(monitor_binary)
-            .args([
-                "--address",
-                &address,
-                "interface='org.freedesktop.Notifications'",
-            ])
+            .args(["--address", &address, rule])
             .stdout(log)
             .stderr(Stdio::null())
             .spawn()
@@ -479,6 +481,11 @@ impl SessionBus {
 
     /// The `Notify` calls recorded so far, each as the monitor printed it.
     pub fn notify_calls(&self) -> Vec<String> {
+        self.calls("Notify")
+    }
+
+    /// The calls of method `member` recorded so far, each as the monitor printed it.
+    pub fn calls(&self, member: &str) -> Vec<String> {
         let log = self.monitor_log();
         let mut calls = Vec::new();
         let mut current: Option<String> = None;
@@ -487,7 +494,11 @@ impl SessionBus {
                 if let Some(call) = current.take() {
                     calls.push(call);
                 }
-                if line.starts_with("method call") && line.contains("member=Notify") {
+                let called = line
+                    .split("member=")
+                    .nth(1)
+                    .and_then(|rest| rest.split_whitespace().next());
+                if line.starts_with("method call") && called == Some(member) {
                     current = Some(String::new());
                 }
             }
