@@ -270,8 +270,12 @@ impl WallApp {
     }
 
     /// Scales the composition to the screen: a 4K wall shows the 1080p layout at
-    /// twice the size, so text is as readable as the rule asks on any display.
+    /// twice the size, so text is as readable as the rule asks on any display. A
+    /// wall has no one at its mouse: no tooltip ever opens on it.
     fn scale_to_screen(&mut self, ctx: &egui::Context) {
+        if ctx.global_style().interaction.tooltip_delay.is_finite() {
+            ctx.all_styles_mut(|style| style.interaction.tooltip_delay = f32::INFINITY);
+        }
         let native = ctx.native_pixels_per_point().unwrap_or(1.0);
         let height_px = ctx.content_rect().height() * ctx.pixels_per_point();
         let zoom = (height_px / DESIGN_HEIGHT_PX / native).clamp(1.0, 4.0);
