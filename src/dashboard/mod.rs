@@ -32,6 +32,9 @@ pub struct Dashboard {
     pub time: TimeRange,
     /// The sources, by id.
     pub sources: BTreeMap<SourceId, SourceSpec>,
+    /// Fetches each source may have in flight (`max_concurrency`), where the layout
+    /// sets it.
+    pub concurrency: BTreeMap<SourceId, usize>,
     /// The panels, in the file's order (which is also the drawing order).
     pub panels: Vec<PanelSpec>,
     /// Local alarm rules.

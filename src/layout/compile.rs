@@ -63,7 +63,19 @@ pub fn compile(file: &LayoutFile, path: &Path, report: &mut Report<'_>) -> Optio
         }
     };
     let mut sources = BTreeMap::new();
+    let mut concurrency = BTreeMap::new();
     for (name, config) in &file.sources {
+        if let Some(limit) = &config.max_concurrency {
+            match *limit.get_ref() {
+                0 | 65.. => report(
+                    Some(limit.span()),
+                    format!("source `{name}`: max_concurrency must be between 1 and 64"),
+                ),
+                n => {
+                    concurrency.insert(SourceId::from(name.as_str()), n as usize);
+                }
+            }
+        }
         match crate::source::compile_source(config) {
             Ok(spec) => {
                 sources.insert(SourceId::from(name.as_str()), spec);
@@ -94,6 +106,7 @@ pub fn compile(file: &LayoutFile, path: &Path, report: &mut Report<'_>) -> Optio
             refresh,
             time,
             sources,
+            concurrency,
             panels,
             rules,
             prices,

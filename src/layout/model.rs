@@ -256,6 +256,10 @@ pub struct SourceConfig {
     /// Prometheus: the scrape interval, for `$__rate_interval` (default 15s).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scrape_interval: Option<Spanned<String>>,
+    /// Any kind: how many fetches may be in flight at once (default 6). 1 asks one
+    /// query after another, for a server that cannot take more.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_concurrency: Option<Spanned<u32>>,
 }
 
 /// What a panel draws.

@@ -3,11 +3,15 @@
 //! The UI hands the poller a [`PollPlan`] (what to fetch, over which range, how
 //! often) through a `watch` channel — only the latest plan matters — and receives
 //! [`PollResult`]s through a bounded channel that it drains each frame. A source's
-//! task runs its fetches one after another, so a slow server never piles up
-//! overlapping polls; failures back off with jitter; and a live refresh fetches only
-//! the new tail since the last sample.
+//! task keeps a bounded number of fetches in flight (`max_concurrency`), issued in
+//! on-screen order and delivered as each answers, so one slow panel delays no other;
+//! a round ends before the next starts, so a slow server never piles up overlapping
+//! polls; failures back off with jitter; and a live refresh fetches only the new
+//! tail since the last sample.
 
 pub mod plan;
+mod round;
+mod wake;
 
 use crate::alarm::Alarm;
 use crate::clock::Clock;
@@ -15,7 +19,7 @@ use crate::dashboard::{AlarmFilter, QueryKey, SourceId};
 use crate::source::{RangeRequest, SeriesData, Source, SourceError, SourceQuery};
 use crate::time_range::{TimeRange, Window};
 use chrono::{DateTime, Utc};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
@@ -31,8 +35,9 @@ pub const MAX_BACKOFF: Duration = Duration::from_secs(300);
 /// samples settle instead of leaving holes.
 pub const OVERLAP_STEPS: i64 = 2;
 
-/// During a long batch of fetches, the UI is woken at most this often.
-const PROGRESS_WAKE_INTERVAL: Duration = Duration::from_millis(250);
+/// Fetches of one source in flight at once, unless its `max_concurrency` says
+/// otherwise: what browsers allow per host, and what Grafana's data proxy uses.
+pub const DEFAULT_MAX_CONCURRENCY: usize = 6;
 
 /// One query of one panel, as the poller needs it.
 #[derive(Debug, Clone)]
@@ -76,8 +81,22 @@ pub struct PollPlan {
     pub refresh: Duration,
     /// Whether to keep refreshing (false when paused or zoomed into the past).
     pub live: bool,
-    /// The queries of all panels.
+    /// The queries of all panels, in on-screen order (top-left first): each source
+    /// issues its share in this order.
     pub queries: Vec<PlannedQuery>,
+    /// Fetches each source may have in flight; [`DEFAULT_MAX_CONCURRENCY`] when absent.
+    pub concurrency: BTreeMap<SourceId, usize>,
+}
+
+impl PollPlan {
+    /// How many fetches `source` may have in flight (at least one).
+    pub fn max_concurrency(&self, source: &SourceId) -> usize {
+        self.concurrency
+            .get(source)
+            .copied()
+            .unwrap_or(DEFAULT_MAX_CONCURRENCY)
+            .max(1)
+    }
 }
 
 /// The outcome of one fetch.
@@ -160,7 +179,7 @@ impl Poller {
         let tasks = sources
             .into_iter()
             .map(|(name, source)| {
-                runtime.spawn(run_source(
+                runtime.spawn(round::run_source(
                     name,
                     source,
                     plan_rx.clone(),
@@ -199,266 +218,6 @@ impl Drop for Poller {
         for task in &self.tasks {
             task.abort();
         }
-    }
-}
-
-async fn run_source(
-    name: SourceId,
-    source: Arc<dyn Source>,
-    mut plan_rx: watch::Receiver<Arc<PollPlan>>,
-    results: mpsc::Sender<PollResult>,
-    clock: Clock,
-    wake: Arc<dyn Fn() + Send + Sync>,
-) {
-    let mut last_sample: HashMap<QueryKey, (i64, i64)> = HashMap::new();
-    let mut generation = u64::MAX;
-    let mut failures: u32 = 0;
-    loop {
-        let plan = plan_rx.borrow_and_update().clone();
-        if plan.generation != generation {
-            generation = plan.generation;
-            last_sample.clear();
-            failures = 0;
-        }
-        let mut round = Round {
-            name: &name,
-            source: source.as_ref(),
-            plan: &plan,
-            window: plan.range.resolve(clock.now()),
-            clock,
-            results: &results,
-            wake: wake.as_ref(),
-            last_wake: std::time::Instant::now(),
-            last_sample: &mut last_sample,
-            failed: false,
-        };
-        let mine: Vec<&PlannedQuery> = plan.queries.iter().filter(|q| q.source == name).collect();
-        let (batched, single): (Vec<&PlannedQuery>, Vec<&PlannedQuery>) = mine
-            .into_iter()
-            .partition(|q| matches!(q.planned, Planned::Series(_)) && source.batches());
-        let mut app_gone = false;
-        source.begin_round();
-        if !batched.is_empty() {
-            app_gone = !round.fetch_batch(&batched).await;
-        }
-        for planned in single {
-            if app_gone || plan_rx.has_changed().unwrap_or(true) {
-                break; // latest wins: a newer plan supersedes what is left of this one
-            }
-            app_gone = !round.fetch_one(planned).await;
-        }
-        if app_gone {
-            return;
-        }
-        source.end_round();
-        let failed = round.failed;
-        wake();
-        failures = if failed {
-            failures.saturating_add(1)
-        } else {
-            0
-        };
-        let delay = if failures > 0 {
-            backoff(plan.refresh, failures)
-        } else {
-            plan.refresh
-        };
-        let keep_polling = plan.live || failures > 0;
-        tokio::select! {
-            changed = plan_rx.changed() => {
-                if changed.is_err() {
-                    return;
-                }
-            }
-            () = tokio::time::sleep(clock.real(delay)), if keep_polling => {}
-        }
-    }
-}
-
-/// One pass of a source task over its share of the plan.
-struct Round<'a> {
-    name: &'a SourceId,
-    source: &'a dyn Source,
-    plan: &'a PollPlan,
-    window: Window,
-    clock: Clock,
-    results: &'a mpsc::Sender<PollResult>,
-    wake: &'a (dyn Fn() + Send + Sync),
-    last_wake: std::time::Instant,
-    /// Per query: the step and time of the newest sample fetched.
-    last_sample: &'a mut HashMap<QueryKey, (i64, i64)>,
-    failed: bool,
-}
-
-impl Round<'_> {
-    /// Where an incremental refresh of `planned` at `step` may start, if it may.
-    fn since(&self, planned: &PlannedQuery, step: i64) -> Option<i64> {
-        match self.last_sample.get(&planned.key) {
-            Some(&(last_step, last_t)) if self.plan.live && last_step == step => {
-                Some(last_t - (OVERLAP_STEPS * step).max(self.source.settle_ms()))
-            }
-            _ => None,
-        }
-    }
-
-    /// Fetches one query (or an alarm list) and delivers it; false when the app is gone.
-    async fn fetch_one(&mut self, planned: &PlannedQuery) -> bool {
-        let now_ms = self.clock.now().timestamp_millis();
-        let (fetched, step_ms, since, outcome) = match &planned.planned {
-            Planned::Alarms(filter) => {
-                let alarms = match tokio::time::timeout(
-                    FETCH_TIMEOUT,
-                    self.source.fetch_alarms(self.name.as_str(), filter),
-                )
-                .await
-                {
-                    Ok(outcome) => outcome.map(|alarms| {
-                        Payload::Alarms(alarms.into_iter().filter(|a| filter.keeps(a)).collect())
-                    }),
-                    Err(_) => Err(SourceError::Timeout(FETCH_TIMEOUT.as_secs())),
-                };
-                (self.window, 0, None, alarms)
-            }
-            Planned::Series(query) => {
-                let step = self
-                    .source
-                    .plan_step(self.window, planned.width_px, query, now_ms);
-                let since = self.since(planned, step);
-                let (fetched, step_ms, outcome) = fetch_query(
-                    self.source,
-                    query,
-                    planned.width_px,
-                    self.window,
-                    since,
-                    now_ms,
-                    FETCH_TIMEOUT,
-                )
-                .await;
-                (fetched, step_ms, since, outcome.map(Payload::Series))
-            }
-        };
-        self.deliver(planned, fetched, step_ms, since.is_some(), outcome)
-            .await
-    }
-
-    /// Fetches every series query of a batching source in as few calls as it can:
-    /// one window for all (the earliest tail any of them needs).
-    async fn fetch_batch(&mut self, batch: &[&PlannedQuery]) -> bool {
-        let now_ms = self.clock.now().timestamp_millis();
-        let queries: Vec<&SourceQuery> = batch
-            .iter()
-            .filter_map(|q| match &q.planned {
-                Planned::Series(query) => Some(query),
-                Planned::Alarms(_) => None,
-            })
-            .collect();
-        let steps: Vec<i64> = batch
-            .iter()
-            .zip(&queries)
-            .map(|(q, query)| {
-                self.source
-                    .plan_step(self.window, q.width_px, query, now_ms)
-            })
-            .collect();
-        let since: Option<i64> = batch
-            .iter()
-            .zip(&steps)
-            .map(|(q, &step)| self.since(q, step))
-            .collect::<Option<Vec<i64>>>()
-            .and_then(|all| all.into_iter().min());
-        let fetch_window = Window {
-            start_ms: since.map_or(self.window.start_ms, |s| s.max(self.window.start_ms)),
-            end_ms: self.window.end_ms.min(now_ms),
-        };
-        let outcomes = if fetch_window.start_ms >= fetch_window.end_ms {
-            batch.iter().map(|_| Ok(Vec::new())).collect()
-        } else {
-            let requests: Vec<RangeRequest> = queries
-                .iter()
-                .zip(&steps)
-                .map(|(&query, &step_ms)| RangeRequest {
-                    query: query.clone(),
-                    window: fetch_window,
-                    step_ms,
-                })
-                .collect();
-            // Each call has its own timeout inside the source; this bounds the whole.
-            let calls = 1 + batch.len() as u32 / 100;
-            match tokio::time::timeout(FETCH_TIMEOUT * calls, self.source.fetch_batch(&requests))
-                .await
-            {
-                Ok(outcomes) => outcomes,
-                Err(_) => {
-                    let error = SourceError::Timeout((FETCH_TIMEOUT * calls).as_secs());
-                    batch.iter().map(|_| Err(error.clone())).collect()
-                }
-            }
-        };
-        for ((planned, step_ms), outcome) in batch.iter().zip(steps).zip(outcomes) {
-            let delivered = self
-                .deliver(
-                    planned,
-                    fetch_window,
-                    step_ms,
-                    since.is_some(),
-                    outcome.map(Payload::Series),
-                )
-                .await;
-            if !delivered {
-                return false;
-            }
-        }
-        true
-    }
-
-    /// Records the newest sample, sends the result and wakes the UI now and then;
-    /// false when the app is gone.
-    async fn deliver(
-        &mut self,
-        planned: &PlannedQuery,
-        window: Window,
-        step_ms: i64,
-        incremental: bool,
-        outcome: Result<Payload, SourceError>,
-    ) -> bool {
-        match &outcome {
-            Ok(Payload::Alarms(_)) => {}
-            Ok(Payload::Series(series)) => {
-                let newest = series
-                    .iter()
-                    .filter_map(|s| s.samples.last())
-                    .map(|s| s.t_ms)
-                    .max();
-                if let Some(newest) = newest {
-                    self.last_sample
-                        .insert(planned.key.clone(), (step_ms, newest));
-                }
-            }
-            // A refused query is that query's problem; the source is answering,
-            // so its other queries keep their refresh rate.
-            Err(SourceError::BadQuery(_)) => {}
-            Err(_) => self.failed = true,
-        }
-        let result = PollResult {
-            generation: self.plan.generation,
-            source: self.name.clone(),
-            key: planned.key.clone(),
-            window,
-            step_ms,
-            at: self.clock.now(),
-            incremental,
-            outcome,
-        };
-        if self.results.send(result).await.is_err() {
-            return false;
-        }
-        // One repaint per batch keeps an idle dashboard quiet; a slow batch still
-        // shows its first answers within a fraction of a second.
-        if self.last_wake.elapsed() > PROGRESS_WAKE_INTERVAL {
-            (self.wake)();
-            self.last_wake = std::time::Instant::now();
-        }
-        true
     }
 }
 

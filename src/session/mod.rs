@@ -328,11 +328,17 @@ impl Session {
     }
 
     fn plan(&self) -> PollPlan {
-        let queries = self
+        // On-screen order, top-left first: the panels a reader looks at first are
+        // asked for first.
+        let mut panels: Vec<&PanelSpec> = self
             .dashboard
             .panels
             .iter()
             .filter(|panel| self.scope.includes(&panel.id))
+            .collect();
+        panels.sort_by_key(|panel| (panel.grid.y, panel.grid.x));
+        let queries = panels
+            .into_iter()
             .flat_map(|panel| self.planned_queries(panel))
             .collect();
         PollPlan {
@@ -341,6 +347,7 @@ impl Session {
             refresh: self.view.refresh,
             live: self.view.live,
             queries,
+            concurrency: self.dashboard.concurrency.clone(),
         }
     }
 
@@ -561,4 +568,33 @@ pub enum SettleError {
         /// The queries still waiting.
         pending: Vec<QueryKey>,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::parse_layout;
+    use std::path::Path;
+
+    #[test]
+    fn the_plan_asks_panels_in_on_screen_order_with_the_layouts_concurrency() {
+        // Written bottom-right first; read top-left first.
+        let panel = |title: &str, x: u32, y: u32| {
+            format!(
+                "[[panels]]\ntitle = \"{title}\"\ngrid = {{ x = {x}, y = {y}, w = 12, h = 8 }}\n  [[panels.queries]]\n  source = \"fleet\"\n  metric = \"vllm:num_requests_waiting\"\n"
+            )
+        };
+        let text = format!(
+            "version = 1\ntitle = \"t\"\n[sources.fleet]\nkind = \"demo\"\nmax_concurrency = 2\n{}{}{}",
+            panel("bottom right", 12, 8),
+            panel("top right", 12, 0),
+            panel("top left", 0, 0),
+        );
+        let dashboard = parse_layout(&text, Path::new("t.toml")).unwrap();
+        let session = Session::new(Arc::new(dashboard), Clock::System);
+        let plan = session.plan();
+        let order: Vec<&str> = plan.queries.iter().map(|q| q.key.panel.as_str()).collect();
+        assert_eq!(order, ["top-left", "top-right", "bottom-right"]);
+        assert_eq!(plan.max_concurrency(&"fleet".into()), 2);
+    }
 }

@@ -117,6 +117,11 @@ const INVALID: &[(&str, &str, &str)] = &[
         "panel `Queue by model` has the id `queue` of panel `Queue`: set a distinct `id` on one of them",
     ),
     (
+        "max_concurrency_zero.toml",
+        "7:19",
+        "source `prom`: max_concurrency must be between 1 and 64",
+    ),
+    (
         "rule_unknown_query_id.toml",
         "17:9",
         "rule `queue long`: the panel has no query with id `waiting`",

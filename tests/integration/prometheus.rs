@@ -617,6 +617,7 @@ fn a_broken_query_does_not_slow_the_refresh_of_its_neighbours() {
         refresh: Duration::from_millis(500),
         live: true,
         queries: vec![planned(&good_layout, "q1"), planned(&broken_layout, "q2")],
+        concurrency: Default::default(),
     };
     let sources = [("prom".into(), build_source(&good_layout.sources["prom"]))].into();
     let mut poller = fleetdeck::poll::Poller::start(

@@ -52,6 +52,9 @@ const MAX_EXPANSION_PAGES: usize = 100;
 /// `GetMetricData` pages followed for one call at most; beyond, the answer is cut
 /// short and the panel says so rather than paging (and billing) without end.
 pub const MAX_DATA_PAGES: usize = 50;
+/// `GetMetricData` calls of one batch in flight at once (a batch needs several only
+/// past 500 queries); well under the API's default 50 requests a second.
+const PARALLEL_CALLS: usize = 4;
 
 /// A CloudWatch source.
 pub struct CloudWatchSource {
@@ -232,36 +235,48 @@ impl CloudWatchSource {
         assemble(&plan, &answers, requests)
     }
 
-    /// Makes every call of the plan; returns per call the series of each returned
-    /// id, or the call's error. A call CloudWatch refuses as malformed is asked
-    /// again query by query, so one bad expression fails only its own panel.
+    /// Makes every call of the plan, up to [`PARALLEL_CALLS`] at once; returns per
+    /// call the series of each returned id, or the call's error, in the plan's order.
     async fn run_calls(
         &self,
         plan: &BatchPlan,
         window: Window,
     ) -> Vec<Result<CallAnswer, SourceError>> {
-        let mut answers = Vec::with_capacity(plan.calls.len());
-        for call in &plan.calls {
-            let answer = match self.run_call(plan, call, window).await {
-                Err(SourceError::BadQuery(_)) if call.returned.len() > 1 => {
-                    let mut merged = CallAnswer::default();
-                    for part in plan.split(call) {
-                        match self.run_call(plan, &part, window).await {
-                            Ok(answer) => merged.extend(answer),
-                            Err(error) => {
-                                for &target in &part.returned {
-                                    merged.errors.insert(target, error.clone());
-                                }
+        use futures_util::StreamExt;
+        // By index: a closure over `&Call` trips the compiler's lifetime inference
+        // for `Send` futures.
+        futures_util::stream::iter(0..plan.calls.len())
+            .map(|i| self.run_call_or_split(plan, &plan.calls[i], window))
+            .buffered(PARALLEL_CALLS)
+            .collect()
+            .await
+    }
+
+    /// One call; if CloudWatch refuses it as malformed, it is asked again query by
+    /// query, so one bad expression fails only its own panel.
+    async fn run_call_or_split(
+        &self,
+        plan: &BatchPlan,
+        call: &batch::Call,
+        window: Window,
+    ) -> Result<CallAnswer, SourceError> {
+        match self.run_call(plan, call, window).await {
+            Err(SourceError::BadQuery(_)) if call.returned.len() > 1 => {
+                let mut merged = CallAnswer::default();
+                for part in plan.split(call) {
+                    match self.run_call(plan, &part, window).await {
+                        Ok(answer) => merged.extend(answer),
+                        Err(error) => {
+                            for &target in &part.returned {
+                                merged.errors.insert(target, error.clone());
                             }
                         }
                     }
-                    Ok(merged)
                 }
-                other => other,
-            };
-            answers.push(answer);
+                Ok(merged)
+            }
+            other => other,
         }
-        answers
     }
 
     /// One `GetMetricData` call and its `NextToken` pages (at most

@@ -1,0 +1,570 @@
+//! One source's task: rounds of fetches over its share of the plan.
+//!
+//! A round issues the source's queries in on-screen order with at most
+//! `max_concurrency` in flight, hands each answer to the UI as it arrives, and ends
+//! when all have answered. A new plan ends the round at once: the fetches in flight
+//! are dropped (their requests cancelled) and the new plan starts, so a zoom never
+//! waits for the answers of the range it left.
+
+use super::wake::WakeCoalescer;
+use super::{
+    FETCH_TIMEOUT, OVERLAP_STEPS, Payload, Planned, PlannedQuery, PollPlan, PollResult, backoff,
+    fetch_query,
+};
+use crate::clock::Clock;
+use crate::dashboard::{QueryKey, SourceId};
+use crate::source::{RangeRequest, SeriesData, Source, SourceError};
+use crate::time_range::Window;
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+
+/// The task of one source, until the app drops the poller.
+pub(super) async fn run_source(
+    name: SourceId,
+    source: Arc<dyn Source>,
+    mut plan_rx: watch::Receiver<Arc<PollPlan>>,
+    results: mpsc::Sender<PollResult>,
+    clock: Clock,
+    wake: Arc<dyn Fn() + Send + Sync>,
+) {
+    let mut last_sample: HashMap<QueryKey, (i64, i64)> = HashMap::new();
+    let mut generation = u64::MAX;
+    let mut failures: u32 = 0;
+    loop {
+        let plan = plan_rx.borrow_and_update().clone();
+        if plan.generation != generation {
+            generation = plan.generation;
+            last_sample.clear();
+            failures = 0;
+        }
+        let mut round = Round {
+            name: &name,
+            source: source.as_ref(),
+            plan: &plan,
+            window: plan.range.resolve(clock.now()),
+            clock,
+            results: &results,
+            wake: wake.as_ref(),
+            wakes: WakeCoalescer::new(),
+            last_sample: &mut last_sample,
+            failed: false,
+        };
+        source.begin_round();
+        let end = round.run(&mut plan_rx).await;
+        let failed = round.failed;
+        if end == RoundEnd::AppGone {
+            return;
+        }
+        source.end_round();
+        wake();
+        if end == RoundEnd::Superseded {
+            continue; // latest wins: the new plan starts now
+        }
+        failures = if failed {
+            failures.saturating_add(1)
+        } else {
+            0
+        };
+        let delay = if failures > 0 {
+            backoff(plan.refresh, failures)
+        } else {
+            plan.refresh
+        };
+        let keep_polling = plan.live || failures > 0;
+        tokio::select! {
+            changed = plan_rx.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+            }
+            () = tokio::time::sleep(clock.real(delay)), if keep_polling => {}
+        }
+    }
+}
+
+/// How a round ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RoundEnd {
+    /// Every query answered.
+    Done,
+    /// A newer plan arrived; what was in flight was dropped.
+    Superseded,
+    /// The app dropped the poller.
+    AppGone,
+}
+
+/// A unit of work in flight: the batch of a batching source, or one query.
+enum Job<'a> {
+    Batch(Vec<&'a PlannedQuery>),
+    One(&'a PlannedQuery),
+}
+
+/// One fetched answer, ready to deliver.
+struct Answer<'a> {
+    planned: &'a PlannedQuery,
+    window: Window,
+    step_ms: i64,
+    incremental: bool,
+    outcome: Result<Payload, SourceError>,
+}
+
+type InFlight<'a> = Pin<Box<dyn Future<Output = Vec<Answer<'a>>> + Send + 'a>>;
+
+/// One pass of a source task over its share of the plan.
+struct Round<'a> {
+    name: &'a SourceId,
+    source: &'a dyn Source,
+    plan: &'a PollPlan,
+    window: Window,
+    clock: Clock,
+    results: &'a mpsc::Sender<PollResult>,
+    wake: &'a (dyn Fn() + Send + Sync),
+    wakes: WakeCoalescer,
+    /// Per query: the step and time of the newest sample fetched.
+    last_sample: &'a mut HashMap<QueryKey, (i64, i64)>,
+    failed: bool,
+}
+
+impl<'a> Round<'a> {
+    /// Runs the round to its end.
+    async fn run(&mut self, plan_rx: &mut watch::Receiver<Arc<PollPlan>>) -> RoundEnd {
+        let mut waiting = self.jobs();
+        let limit = self.plan.max_concurrency(self.name);
+        let now_ms = self.clock.now().timestamp_millis();
+        let mut in_flight: FuturesUnordered<InFlight<'a>> = FuturesUnordered::new();
+        loop {
+            while in_flight.len() < limit {
+                let Some(job) = waiting.pop_front() else {
+                    break;
+                };
+                in_flight.push(self.start(job, now_ms));
+            }
+            if in_flight.is_empty() {
+                return RoundEnd::Done;
+            }
+            let trailing = self.wakes.deadline();
+            tokio::select! {
+                biased;
+                changed = plan_rx.changed() => {
+                    return if changed.is_ok() { RoundEnd::Superseded } else { RoundEnd::AppGone };
+                }
+                Some(answers) = in_flight.next() => {
+                    for answer in answers {
+                        if !self.deliver(answer).await {
+                            return RoundEnd::AppGone;
+                        }
+                    }
+                }
+                () = tokio::time::sleep_until(trailing.unwrap_or_else(Instant::now)), if trailing.is_some() => {
+                    (self.wake)();
+                    self.wakes.woke(Instant::now());
+                }
+            }
+        }
+    }
+
+    /// This source's share of the plan, in the plan's (on-screen) order; a
+    /// batching source's series queries go first, as one job.
+    fn jobs(&self) -> VecDeque<Job<'a>> {
+        let plan: &'a PollPlan = self.plan;
+        let batches = self.source.batches();
+        let mine = plan.queries.iter().filter(|q| &q.source == self.name);
+        let (batched, single): (Vec<&'a PlannedQuery>, Vec<&'a PlannedQuery>) =
+            mine.partition(|q| batches && matches!(q.planned, Planned::Series(_)));
+        let mut jobs: VecDeque<Job<'a>> = single.into_iter().map(Job::One).collect();
+        if !batched.is_empty() {
+            jobs.push_front(Job::Batch(batched));
+        }
+        jobs
+    }
+
+    /// Where an incremental refresh of `planned` at `step` may start, if it may.
+    fn since(&self, planned: &PlannedQuery, step: i64) -> Option<i64> {
+        match self.last_sample.get(&planned.key) {
+            Some(&(last_step, last_t)) if self.plan.live && last_step == step => {
+                Some(last_t - (OVERLAP_STEPS * step).max(self.source.settle_ms()))
+            }
+            _ => None,
+        }
+    }
+
+    /// The fetch of one job, borrowing only what outlives the round's bookkeeping.
+    fn start(&self, job: Job<'a>, now_ms: i64) -> InFlight<'a> {
+        match job {
+            Job::One(planned) => self.start_one(planned, now_ms),
+            Job::Batch(batch) => self.start_batch(batch, now_ms),
+        }
+    }
+
+    fn start_one(&self, planned: &'a PlannedQuery, now_ms: i64) -> InFlight<'a> {
+        let source: &'a dyn Source = self.source;
+        let name: &'a SourceId = self.name;
+        let window = self.window;
+        match &planned.planned {
+            Planned::Alarms(filter) => Box::pin(async move {
+                let outcome = match tokio::time::timeout(
+                    FETCH_TIMEOUT,
+                    source.fetch_alarms(name.as_str(), filter),
+                )
+                .await
+                {
+                    Ok(outcome) => outcome.map(|alarms| {
+                        Payload::Alarms(alarms.into_iter().filter(|a| filter.keeps(a)).collect())
+                    }),
+                    Err(_) => Err(SourceError::Timeout(FETCH_TIMEOUT.as_secs())),
+                };
+                vec![Answer {
+                    planned,
+                    window,
+                    step_ms: 0,
+                    incremental: false,
+                    outcome,
+                }]
+            }),
+            Planned::Series(query) => {
+                let step = source.plan_step(window, planned.width_px, query, now_ms);
+                let since = self.since(planned, step);
+                Box::pin(async move {
+                    let (fetched, step_ms, outcome) = fetch_query(
+                        source,
+                        query,
+                        planned.width_px,
+                        window,
+                        since,
+                        now_ms,
+                        FETCH_TIMEOUT,
+                    )
+                    .await;
+                    vec![Answer {
+                        planned,
+                        window: fetched,
+                        step_ms,
+                        incremental: since.is_some(),
+                        outcome: outcome.map(Payload::Series),
+                    }]
+                })
+            }
+        }
+    }
+
+    /// Every series query of a batching source in as few calls as it can: one
+    /// window for all (the earliest tail any of them needs).
+    fn start_batch(&self, batch: Vec<&'a PlannedQuery>, now_ms: i64) -> InFlight<'a> {
+        let source: &'a dyn Source = self.source;
+        let requests: Vec<(&'a PlannedQuery, RangeRequest)> = batch
+            .into_iter()
+            .filter_map(|planned| match &planned.planned {
+                Planned::Series(query) => Some((planned, query)),
+                Planned::Alarms(_) => None,
+            })
+            .map(|(planned, query)| {
+                let step_ms = source.plan_step(self.window, planned.width_px, query, now_ms);
+                let request = RangeRequest {
+                    query: query.clone(),
+                    window: self.window,
+                    step_ms,
+                };
+                (planned, request)
+            })
+            .collect();
+        let since: Option<i64> = requests
+            .iter()
+            .map(|(planned, request)| self.since(planned, request.step_ms))
+            .collect::<Option<Vec<i64>>>()
+            .and_then(|all| all.into_iter().min());
+        let fetch_window = Window {
+            start_ms: since.map_or(self.window.start_ms, |s| s.max(self.window.start_ms)),
+            end_ms: self.window.end_ms.min(now_ms),
+        };
+        Box::pin(async move {
+            let (planned, mut requests): (Vec<&'a PlannedQuery>, Vec<RangeRequest>) =
+                requests.into_iter().unzip();
+            let outcomes: Vec<Result<Vec<SeriesData>, SourceError>> =
+                if fetch_window.start_ms >= fetch_window.end_ms {
+                    planned.iter().map(|_| Ok(Vec::new())).collect()
+                } else {
+                    for request in &mut requests {
+                        request.window = fetch_window;
+                    }
+                    // Each call has its own timeout inside the source; this bounds the whole.
+                    let calls = 1 + planned.len() as u32 / 100;
+                    let bound = FETCH_TIMEOUT * calls;
+                    match tokio::time::timeout(bound, source.fetch_batch(&requests)).await {
+                        Ok(outcomes) => outcomes,
+                        Err(_) => {
+                            let error = SourceError::Timeout(bound.as_secs());
+                            planned.iter().map(|_| Err(error.clone())).collect()
+                        }
+                    }
+                };
+            planned
+                .into_iter()
+                .zip(requests)
+                .zip(outcomes)
+                .map(|((planned, request), outcome)| Answer {
+                    planned,
+                    window: fetch_window,
+                    step_ms: request.step_ms,
+                    incremental: since.is_some(),
+                    outcome: outcome.map(Payload::Series),
+                })
+                .collect()
+        })
+    }
+
+    /// Records the newest sample, sends the result and wakes the UI (coalesced);
+    /// false when the app is gone.
+    async fn deliver(&mut self, answer: Answer<'a>) -> bool {
+        let Answer {
+            planned,
+            window,
+            step_ms,
+            incremental,
+            outcome,
+        } = answer;
+        match &outcome {
+            Ok(Payload::Alarms(_)) => {}
+            Ok(Payload::Series(series)) => {
+                let newest = series
+                    .iter()
+                    .filter_map(|s| s.samples.last())
+                    .map(|s| s.t_ms)
+                    .max();
+                if let Some(newest) = newest {
+                    self.last_sample
+                        .insert(planned.key.clone(), (step_ms, newest));
+                }
+            }
+            // A refused query is that query's problem; the source is answering,
+            // so its other queries keep their refresh rate.
+            Err(SourceError::BadQuery(_)) => {}
+            Err(_) => self.failed = true,
+        }
+        let result = PollResult {
+            generation: self.plan.generation,
+            source: self.name.clone(),
+            key: planned.key.clone(),
+            window,
+            step_ms,
+            at: self.clock.now(),
+            incremental,
+            outcome,
+        };
+        if self.results.send(result).await.is_err() {
+            return false;
+        }
+        if self.wakes.delivered(Instant::now()) {
+            (self.wake)();
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The poller against an in-process source whose answers take as long as each
+    //! query says (`slow:MS` / `fast:MS`): what is measured is the poller's own
+    //! scheduling, which no real server can be made to exercise on cue.
+    use super::super::{PollResult, Poller};
+    use super::*;
+    use crate::source::prometheus::PromQuery;
+    use crate::source::{FetchFuture, SourceLimits, SourceQuery};
+    use crate::store::Sample;
+    use crate::time_range::TimeRange;
+    use std::collections::BTreeMap;
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    /// Answers every query after the delay its text names, counting what is in
+    /// flight, the order of requests and the fetches dropped before answering.
+    #[derive(Default)]
+    struct Timed {
+        in_flight: AtomicUsize,
+        most_in_flight: AtomicUsize,
+        started: Mutex<Vec<String>>,
+        dropped: AtomicUsize,
+    }
+
+    /// Counts a fetch as dropped unless it finished.
+    struct DropWatch<'a> {
+        source: &'a Timed,
+        finished: bool,
+    }
+
+    impl Drop for DropWatch<'_> {
+        fn drop(&mut self) {
+            self.source.in_flight.fetch_sub(1, Ordering::SeqCst);
+            if !self.finished {
+                self.source.dropped.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    }
+
+    impl Source for Timed {
+        fn limits(&self) -> SourceLimits {
+            SourceLimits {
+                min_step_ms: 1_000,
+                max_points_per_series: 11_000,
+            }
+        }
+
+        fn fetch_range<'a>(&'a self, request: &'a RangeRequest) -> FetchFuture<'a> {
+            let SourceQuery::Prometheus(query) = &request.query else {
+                return Box::pin(async { Err(crate::source::wrong_kind("test")) });
+            };
+            let text = query.promql.clone();
+            let delay_ms: u64 = text
+                .split(':')
+                .nth(1)
+                .and_then(|ms| ms.parse().ok())
+                .unwrap_or(0);
+            Box::pin(async move {
+                self.started.lock().unwrap().push(text);
+                let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                self.most_in_flight.fetch_max(now, Ordering::SeqCst);
+                let mut watch = DropWatch {
+                    source: self,
+                    finished: false,
+                };
+                tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+                watch.finished = true;
+                Ok(vec![SeriesData {
+                    labels: BTreeMap::new(),
+                    samples: vec![Sample {
+                        t_ms: request.window.end_ms,
+                        value: 1.0,
+                    }],
+                }])
+            })
+        }
+    }
+
+    fn plan(generation: u64, texts: &[String], concurrency: Option<usize>) -> PollPlan {
+        let queries = texts
+            .iter()
+            .enumerate()
+            .map(|(i, text)| PlannedQuery {
+                key: QueryKey {
+                    panel: format!("panel-{i}").into(),
+                    query: "q1".into(),
+                },
+                source: "timed".into(),
+                planned: Planned::Series(SourceQuery::Prometheus(PromQuery {
+                    promql: text.clone(),
+                })),
+                width_px: 600,
+            })
+            .collect();
+        PollPlan {
+            generation,
+            range: TimeRange::last(Duration::from_secs(600)),
+            refresh: Duration::from_secs(3600),
+            live: true,
+            queries,
+            concurrency: concurrency
+                .map(|n| BTreeMap::from([("timed".into(), n)]))
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Starts a poller on `plan` and collects results until `count` arrived,
+    /// noting each one's panel and how long after the start it came.
+    fn collect(
+        runtime: &tokio::runtime::Runtime,
+        source: &Arc<Timed>,
+        plan: PollPlan,
+        count: usize,
+    ) -> Vec<(String, Duration)> {
+        let sources: BTreeMap<SourceId, Arc<dyn Source>> =
+            BTreeMap::from([("timed".into(), source.clone() as Arc<dyn Source>)]);
+        let mut poller = Poller::start(
+            runtime.handle(),
+            sources,
+            plan,
+            Clock::System,
+            Arc::new(|| {}),
+        );
+        let start = std::time::Instant::now();
+        runtime.block_on(async {
+            let mut arrived = Vec::new();
+            while arrived.len() < count {
+                let result: PollResult =
+                    tokio::time::timeout(Duration::from_secs(10), poller.recv())
+                        .await
+                        .expect("an answer within 10 s")
+                        .expect("the poller runs");
+                arrived.push((result.key.panel.to_string(), start.elapsed()));
+            }
+            arrived
+        })
+    }
+
+    fn texts(delays: &[u64]) -> Vec<String> {
+        delays.iter().map(|ms| format!("wait:{ms}")).collect()
+    }
+
+    #[test]
+    fn at_most_six_fetches_are_in_flight_by_default_and_the_limit_is_per_source() {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let source = Arc::new(Timed::default());
+        collect(&runtime, &source, plan(1, &texts(&[50; 12]), None), 12);
+        assert_eq!(source.most_in_flight.load(Ordering::SeqCst), 6);
+
+        let source = Arc::new(Timed::default());
+        collect(&runtime, &source, plan(1, &texts(&[20; 5]), Some(1)), 5);
+        assert_eq!(source.most_in_flight.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn queries_are_asked_in_plan_order_and_a_slow_one_delays_no_other() {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let source = Arc::new(Timed::default());
+        let mut delays = vec![20; 12];
+        delays[0] = 1_500; // the top-left panel's query is slow
+        let arrived = collect(&runtime, &source, plan(1, &texts(&delays), None), 12);
+        let started = source.started.lock().unwrap().clone();
+        assert_eq!(started, texts(&delays), "asked in on-screen order");
+        let (last_panel, slow_at) = arrived.last().unwrap().clone();
+        assert_eq!(last_panel, "panel-0", "the slow panel answers last");
+        let others_done = arrived[arrived.len() - 2].1;
+        assert!(
+            others_done < Duration::from_millis(700),
+            "the other 11 panels were all drawn after {others_done:?}, behind a {slow_at:?} query"
+        );
+    }
+
+    #[test]
+    fn a_new_plan_drops_the_fetches_of_the_old_one() {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let source = Arc::new(Timed::default());
+        let sources: BTreeMap<SourceId, Arc<dyn Source>> =
+            BTreeMap::from([("timed".into(), source.clone() as Arc<dyn Source>)]);
+        let mut poller = Poller::start(
+            runtime.handle(),
+            sources,
+            plan(1, &texts(&[5_000; 3]), None),
+            Clock::System,
+            Arc::new(|| {}),
+        );
+        std::thread::sleep(Duration::from_millis(200));
+        assert_eq!(source.in_flight.load(Ordering::SeqCst), 3);
+        let asked = std::time::Instant::now();
+        poller.set_plan(plan(2, &texts(&[10; 2]), None));
+        let first = runtime.block_on(async {
+            tokio::time::timeout(Duration::from_secs(2), poller.recv())
+                .await
+                .expect("the new plan answers within 2 s, not after the old 5 s")
+                .expect("the poller runs")
+        });
+        assert_eq!(first.generation, 2, "no answer of the old plan arrives");
+        assert!(asked.elapsed() < Duration::from_secs(1));
+        assert_eq!(source.dropped.load(Ordering::SeqCst), 3);
+    }
+}
