@@ -1,9 +1,15 @@
 //! One headless frame of a 12-panel, 60-series dashboard (`run_ui` + `tessellate`),
 //! with 1k and with 100k stored points per series (100k ≈ a day at 1 s).
 //!
-//! `steady`: nothing changed since the last frame (hover, repaint): the cached
-//! decimated lines are reused. `new_data`: every series changed, so every line is
-//! decimated again from the store, as after a refresh.
+//! - `steady`: nothing changed since the last frame (hover, repaint): the cached
+//!   decimated lines are reused.
+//! - `new_data`: every series' newest sample was fetched again (a refresh that
+//!   found nothing new): every line's last columns are redone.
+//! - `append`: the clock moved 1 s and every series got one new sample, the oldest
+//!   dropping out (a live 1 Hz dashboard): the window slides and every line takes
+//!   the new sample; the rest of each line is kept.
+//! - `resize`: the window is 20 px narrower or wider than last frame:
+//!   every line is decimated again from the whole store, as after a zoom or pan.
 
 // A benchmark/example may stop at its first surprise.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -80,18 +86,22 @@ fn query_key(panel: usize) -> QueryKey {
     }
 }
 
-fn raw_input() -> egui::RawInput {
+fn raw_input(width: f32) -> egui::RawInput {
     egui::RawInput {
         screen_rect: Some(egui::Rect::from_min_size(
             egui::Pos2::ZERO,
-            egui::vec2(1920.0, 1080.0),
+            egui::vec2(width, 1080.0),
         )),
         ..Default::default()
     }
 }
 
 fn frame(ctx: &egui::Context, app: &mut FleetApp) -> usize {
-    let mut output = ctx.run_ui(raw_input(), |ui| app.show(ui));
+    frame_at_width(ctx, app, 1920.0)
+}
+
+fn frame_at_width(ctx: &egui::Context, app: &mut FleetApp, width: f32) -> usize {
+    let mut output = ctx.run_ui(raw_input(width), |ui| app.show(ui));
     // No renderer here to upload font textures to.
     output.textures_delta.clear();
     ctx.tessellate(output.shapes, output.pixels_per_point).len()
@@ -116,6 +126,31 @@ fn touch_every_series(app: &mut FleetApp) {
     }
 }
 
+/// Moves the clock one second on and gives every series a sample at the new now.
+fn append_to_every_series(app: &mut FleetApp, now: &mut DateTime<Utc>) {
+    *now += chrono::Duration::seconds(1);
+    app.set_clock(Clock::Fixed(*now));
+    let t_ms = now.timestamp_millis();
+    let keys: Vec<(SeriesKey, Sample)> = (0..PANELS)
+        .flat_map(|panel| {
+            app.session()
+                .store()
+                .query_series(&query_key(panel))
+                .filter_map(|(key, series)| series.last().map(|last| (key.clone(), last)))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for (key, last) in keys {
+        let next = Sample {
+            t_ms,
+            value: last.value + 0.01,
+        };
+        app.session_mut()
+            .store_mut()
+            .merge(key, t_ms, t_ms, &[next]);
+    }
+}
+
 fn bench_frames(c: &mut Criterion) {
     let now = DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
         .unwrap()
@@ -133,6 +168,21 @@ fn bench_frames(c: &mut Criterion) {
             b.iter(|| {
                 touch_every_series(&mut app);
                 black_box(frame(&ctx, &mut app))
+            });
+        });
+        let mut clock = now;
+        group.bench_with_input(BenchmarkId::new("append", points), &points, |b, _| {
+            b.iter(|| {
+                append_to_every_series(&mut app, &mut clock);
+                black_box(frame(&ctx, &mut app))
+            });
+        });
+        let mut narrower = false;
+        group.bench_with_input(BenchmarkId::new("resize", points), &points, |b, _| {
+            b.iter(|| {
+                narrower = !narrower;
+                let width = if narrower { 1900.0 } else { 1920.0 };
+                black_box(frame_at_width(&ctx, &mut app, width))
             });
         });
     }

@@ -118,6 +118,13 @@ impl FleetApp {
         &mut self.session
     }
 
+    /// Replaces the clock the window is drawn by: a benchmark steps a fixed clock
+    /// by hand to measure the frame after time moved. (A running poller keeps the
+    /// clock it started with.)
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.options.clock = clock;
+    }
+
     /// The dashboard shown.
     pub fn dashboard(&self) -> &Dashboard {
         self.session.dashboard()

@@ -4,107 +4,163 @@
 //! lowest and highest sample of each column draws exactly the same picture as all
 //! samples — spikes included — at a cost bounded by the panel's width instead of the
 //! series' length.
+//!
+//! Columns sit on a grid of absolute time (column `i` holds `[i·w, (i+1)·w)`), not on
+//! the window's edges. A window that slides by less than a column keeps every column
+//! it had, so a live chart redoes only the columns that new samples fall in (see
+//! `ui::line_cache`), not the whole history.
 
 use super::series::{Sample, Series};
 
-/// Emits the samples of `series` needed to draw `[start_ms, end_ms]` across `columns`
-/// pixel columns: every sample when there are few, otherwise the minimum and maximum
-/// of each column in time order. One sample either side of the window is included
-/// so lines run to the plot's edges. Non-finite values are skipped.
+/// The drawn samples of one pixel column: one or two, in time order.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Column {
+    /// Which column of the grid (`t_ms.div_euclid(width_ms)`).
+    pub index: i64,
+    first: Sample,
+    second: Option<Sample>,
+}
+
+impl Column {
+    /// Its samples, in time order.
+    pub fn samples(&self) -> impl Iterator<Item = Sample> {
+        std::iter::once(self.first).chain(self.second)
+    }
+}
+
+/// A grid of columns `width_ms` wide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColumnGrid {
+    /// Width of one column, ms (at least 1).
+    pub width_ms: i64,
+}
+
+impl ColumnGrid {
+    /// The grid that fits a window of `span_ms` into about `columns` pixel columns.
+    pub fn for_span(span_ms: i64, columns: usize) -> ColumnGrid {
+        let columns = i64::try_from(columns.max(1)).unwrap_or(i64::MAX);
+        let span = span_ms.max(1);
+        ColumnGrid {
+            width_ms: (span / columns + i64::from(span % columns != 0)).max(1),
+        }
+    }
+
+    /// The column holding `t_ms`.
+    pub fn column_of(&self, t_ms: i64) -> i64 {
+        t_ms.div_euclid(self.width_ms)
+    }
+
+    /// The first time in column `index`.
+    pub fn start_of(&self, index: i64) -> i64 {
+        index.saturating_mul(self.width_ms)
+    }
+
+    /// Appends to `out` the non-empty columns `first..=last` of `series`, in order.
+    /// Non-finite values are skipped. Reads only the samples inside those columns.
+    pub fn scan(&self, series: &Series, first: i64, last: i64, out: &mut Vec<Column>) {
+        if first > last {
+            return;
+        }
+        let from = series.partition_point(self.start_of(first));
+        let to = series.partition_point(self.start_of(last.saturating_add(1)));
+        if from >= to {
+            return;
+        }
+        // One sequential pass: memory is read in order, so a long history costs a
+        // streaming read, not a cache miss per column.
+        let (a, b) = series.as_slices();
+        let (x, y) = sub_slices(a, b, from, to);
+        let mut pass = ColumnPass::new(*self);
+        pass.scan(x, out);
+        pass.scan(y, out);
+        pass.flush(out);
+    }
+
+    /// The samples to draw the window of columns `first..=last`: the nearest finite
+    /// sample before them (so the line runs to the plot's left edge), their
+    /// columns, and the nearest after.
+    pub fn emit(
+        &self,
+        series: &Series,
+        first: i64,
+        last: i64,
+        columns: &[Column],
+        mut emit: impl FnMut(Sample),
+    ) {
+        let before = series.partition_point(self.start_of(first));
+        if let Some(sample) = before
+            .checked_sub(1)
+            .and_then(|i| series.get(i))
+            .filter(|s| s.value.is_finite())
+        {
+            emit(sample);
+        }
+        for column in columns {
+            column.samples().for_each(&mut emit);
+        }
+        let after = series.partition_point(self.start_of(last.saturating_add(1)));
+        if let Some(sample) = series.get(after).filter(|s| s.value.is_finite()) {
+            emit(sample);
+        }
+    }
+}
+
+/// Decimates `series` for `[start_ms, end_ms]` across `columns` pixel columns in one
+/// go (what a line without a cache draws).
 pub fn decimate_min_max(
     series: &Series,
     start_ms: i64,
     end_ms: i64,
     columns: usize,
-    mut emit: impl FnMut(Sample),
+    emit: impl FnMut(Sample),
 ) {
-    let columns = columns.max(1);
-    let window_first = series.partition_point(start_ms);
-    let window_last = series.partition_point(end_ms.saturating_add(1));
-    let first = window_first.saturating_sub(1);
-    let last = (window_last + 1).min(series.len());
-    if first >= last {
-        return;
-    }
-    let (a, b) = series.as_slices();
-    if last - first <= 2 * columns {
-        let (x, y) = sub_slices(a, b, first, last);
-        x.iter()
-            .chain(y)
-            .filter(|s| s.value.is_finite())
-            .for_each(|s| emit(*s));
-        return;
-    }
-    // The neighbour before the window, then each column's extremes, then the one after.
-    if first < window_first {
-        emit_finite(series.get(first), &mut emit);
-    }
-    // One sequential pass: memory is read in order, so a long history costs a
-    // streaming read, not a cache miss per column.
-    let (x, y) = sub_slices(a, b, window_first, window_last);
-    let mut columns_pass = ColumnPass::new(start_ms, end_ms, columns);
-    columns_pass.scan(x, &mut emit);
-    columns_pass.scan(y, &mut emit);
-    columns_pass.flush(&mut emit);
-    if window_last < last {
-        emit_finite(series.get(window_last), &mut emit);
-    }
+    let grid = ColumnGrid::for_span(end_ms.saturating_sub(start_ms), columns);
+    let (first, last) = (grid.column_of(start_ms), grid.column_of(end_ms));
+    let mut found = Vec::new();
+    grid.scan(series, first, last, &mut found);
+    grid.emit(series, first, last, &found, emit);
 }
 
-fn emit_finite(sample: Option<Sample>, emit: &mut impl FnMut(Sample)) {
-    if let Some(sample) = sample.filter(|s| s.value.is_finite()) {
-        emit(sample);
-    }
-}
-
-/// Walks samples in time order, keeping the extremes of the current pixel column.
+/// Walks samples in time order, keeping what the current column draws.
 struct ColumnPass {
-    start_ms: i64,
-    span_ms: i128,
-    columns: usize,
-    column: usize,
-    boundary_ms: i64,
+    grid: ColumnGrid,
+    index: i64,
+    next_start: i64,
+    count: usize,
+    first: Option<Sample>,
+    last: Option<Sample>,
     low: Option<Sample>,
     high: Option<Sample>,
 }
 
 impl ColumnPass {
-    fn new(start_ms: i64, end_ms: i64, columns: usize) -> ColumnPass {
-        let mut pass = ColumnPass {
-            start_ms,
-            span_ms: (end_ms - start_ms).max(1) as i128,
-            columns,
-            column: 0,
-            boundary_ms: 0,
+    fn new(grid: ColumnGrid) -> ColumnPass {
+        ColumnPass {
+            grid,
+            index: i64::MIN,
+            next_start: i64::MIN,
+            count: 0,
+            first: None,
+            last: None,
             low: None,
             high: None,
-        };
-        pass.boundary_ms = pass.end_of(0);
-        pass
-    }
-
-    /// First time after column `column`; the last column runs to the window's end.
-    fn end_of(&self, column: usize) -> i64 {
-        if column + 1 >= self.columns {
-            i64::MAX
-        } else {
-            self.start_ms + ((self.span_ms * (column as i128 + 1)) / self.columns as i128) as i64
         }
     }
 
-    fn scan(&mut self, samples: &[Sample], emit: &mut impl FnMut(Sample)) {
+    fn scan(&mut self, samples: &[Sample], out: &mut Vec<Column>) {
         for sample in samples {
-            if sample.t_ms >= self.boundary_ms {
-                self.flush(emit);
-                while sample.t_ms >= self.boundary_ms {
-                    self.column += 1;
-                    self.boundary_ms = self.end_of(self.column);
-                }
-            }
             let value = sample.value;
             if !value.is_finite() {
                 continue;
             }
+            if sample.t_ms >= self.next_start {
+                self.flush(out);
+                self.index = self.grid.column_of(sample.t_ms);
+                self.next_start = self.grid.start_of(self.index.saturating_add(1));
+            }
+            self.count += 1;
+            self.first.get_or_insert(*sample);
+            self.last = Some(*sample);
             if self.low.is_none_or(|low| value < low.value) {
                 self.low = Some(*sample);
             }
@@ -114,19 +170,33 @@ impl ColumnPass {
         }
     }
 
-    /// Emits the current column's lowest and highest sample, in time order.
-    fn flush(&mut self, emit: &mut impl FnMut(Sample)) {
-        if let (Some(low), Some(high)) = (self.low.take(), self.high.take()) {
-            if low.t_ms == high.t_ms {
-                emit(low);
-            } else if low.t_ms < high.t_ms {
-                emit(low);
-                emit(high);
-            } else {
-                emit(high);
-                emit(low);
-            }
-        }
+    /// Ends the current column: both samples when it has two, else its lowest and
+    /// highest in time order.
+    fn flush(&mut self, out: &mut Vec<Column>) {
+        let (first, last, low, high) = (
+            self.first.take(),
+            self.last.take(),
+            self.low.take(),
+            self.high.take(),
+        );
+        let count = std::mem::take(&mut self.count);
+        let (Some(first), Some(last), Some(low), Some(high)) = (first, last, low, high) else {
+            return;
+        };
+        let (first, second) = if count <= 2 {
+            (first, (count == 2).then_some(last))
+        } else if low.t_ms == high.t_ms {
+            (low, None)
+        } else if low.t_ms < high.t_ms {
+            (low, Some(high))
+        } else {
+            (high, Some(low))
+        };
+        out.push(Column {
+            index: self.index,
+            first,
+            second,
+        });
     }
 }
 
@@ -174,6 +244,9 @@ mod tests {
     fn few_points_pass_through_unchanged() {
         let series = series_of(&[1.0, 2.0, 3.0], 1000);
         assert_eq!(decimated(&series, 0, 2000, 100).len(), 3);
+        // Two equal samples in one column are both kept.
+        let series = series_of(&[5.0, 5.0, 5.0, 5.0], 1000);
+        assert_eq!(decimated(&series, 0, 3000, 2).len(), 4);
     }
 
     #[test]
@@ -183,7 +256,7 @@ mod tests {
         values[12_345] = -50.0;
         let series = series_of(&values, 1000);
         let out = decimated(&series, 0, 99_999_000, 800);
-        assert!(out.len() <= 2 * 800 + 2, "{}", out.len());
+        assert!(out.len() <= 2 * 801 + 2, "{}", out.len());
         assert!(
             out.iter()
                 .any(|s| s.value == 1_000.0 && s.t_ms == 54_321_000)
@@ -210,6 +283,15 @@ mod tests {
         );
     }
 
+    #[test]
+    fn columns_sit_on_absolute_time_so_a_slide_keeps_them() {
+        let grid = ColumnGrid::for_span(1_000, 10);
+        assert_eq!(grid.width_ms, 100);
+        assert_eq!(grid.column_of(-1), -1);
+        assert_eq!(grid.column_of(250), 2);
+        assert_eq!(ColumnGrid::for_span(1_001, 10).width_ms, 101);
+    }
+
     proptest! {
         #[test]
         fn decimation_is_bounded_ordered_and_keeps_extremes(
@@ -219,7 +301,7 @@ mod tests {
             let series = series_of(&values, 7);
             let end = (values.len() as i64 - 1) * 7;
             let out = decimated(&series, 0, end, columns);
-            prop_assert!(out.len() <= 2 * columns + 4);
+            prop_assert!(out.len() <= 2 * (columns + 1) + 2);
             prop_assert!(out.windows(2).all(|w| w[0].t_ms < w[1].t_ms));
             let max = values.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
             let min = values.iter().cloned().fold(f64::INFINITY, f64::min);

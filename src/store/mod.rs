@@ -8,7 +8,7 @@
 pub mod decimate;
 pub mod series;
 
-pub use decimate::decimate_min_max;
+pub use decimate::{Column, ColumnGrid, decimate_min_max};
 pub use series::{Sample, Series};
 
 use crate::dashboard::{PanelId, QueryId, QueryKey};

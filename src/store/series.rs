@@ -2,6 +2,28 @@
 
 use super::Retention;
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Changes remembered per series, so a view that fell further behind redoes all.
+const CHANGE_LOG: usize = 16;
+
+/// Generations are unique across all series: a series removed and created again
+/// can never match a view's cache by accident.
+static NEXT_GENERATION: AtomicU64 = AtomicU64::new(1);
+
+fn next_generation() -> u64 {
+    NEXT_GENERATION.fetch_add(1, Ordering::Relaxed)
+}
+
+/// One change from generation `before` to the next one in the log (or the
+/// series' current one): samples with times in `from_ms..=to_ms` may have changed
+/// (appeared, gone or new values).
+#[derive(Debug, Clone, Copy)]
+struct Change {
+    before: u64,
+    from_ms: i64,
+    to_ms: i64,
+}
 
 /// One sample: time in ms since the Unix epoch and its value (16 bytes).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -14,12 +36,14 @@ pub struct Sample {
 
 /// Samples of one series, strictly ascending in time.
 ///
-/// `generation` increases on every change, so views (decimated plot lines) can cache
-/// their work and recompute only when the data really changed.
+/// `generation` changes on every change, so views (decimated plot lines) can cache
+/// their work and recompute only when the data really changed; the recent changes'
+/// time ranges are kept, so they can recompute only what changed.
 #[derive(Debug, Default, Clone)]
 pub struct Series {
     samples: VecDeque<Sample>,
     generation: u64,
+    changes: VecDeque<Change>,
 }
 
 impl Series {
@@ -33,9 +57,39 @@ impl Series {
         self.samples.is_empty()
     }
 
-    /// Changes each time the samples change.
+    /// Changes each time the samples change (never repeats, across all series).
     pub fn generation(&self) -> u64 {
         self.generation
+    }
+
+    /// The time ranges (inclusive) whose samples changed since `generation`, or
+    /// `None` when that is no longer known (too many changes since, or another
+    /// series' generation): then everything may have changed.
+    pub fn changed_since(&self, generation: u64) -> Option<Vec<(i64, i64)>> {
+        if generation == self.generation {
+            return Some(Vec::new());
+        }
+        let start = self.changes.iter().position(|c| c.before == generation)?;
+        Some(
+            self.changes
+                .range(start..)
+                .map(|c| (c.from_ms, c.to_ms))
+                .collect(),
+        )
+    }
+
+    /// Records that samples in `from_ms..=to_ms` changed.
+    fn changed(&mut self, from_ms: i64, to_ms: i64) {
+        let after = next_generation();
+        if self.changes.len() == CHANGE_LOG {
+            self.changes.pop_front();
+        }
+        self.changes.push_back(Change {
+            before: self.generation,
+            from_ms,
+            to_ms,
+        });
+        self.generation = after;
     }
 
     /// The newest sample.
@@ -79,8 +133,9 @@ impl Series {
         };
         let start_ms = incoming.first().map_or(start_ms, |s| s.t_ms.min(start_ms));
         let end_ms = incoming.last().map_or(end_ms, |s| s.t_ms.max(end_ms));
-        self.generation += 1;
         let appends_at_tail = self.samples.back().is_none_or(|last| last.t_ms <= end_ms);
+        // Everything from the start on changed at the tail; only the interval inside.
+        self.changed(start_ms, if appends_at_tail { i64::MAX } else { end_ms });
         if appends_at_tail {
             while self.samples.back().is_some_and(|s| s.t_ms >= start_ms) {
                 self.samples.pop_back();
@@ -107,6 +162,7 @@ impl Series {
     /// Drops the oldest samples beyond the retention limits.
     pub fn trim(&mut self, retention: Retention) {
         let mut changed = false;
+        let oldest_before = self.samples.front().map(|s| s.t_ms);
         while self.samples.len() > retention.max_points {
             self.samples.pop_front();
             changed = true;
@@ -120,7 +176,9 @@ impl Series {
             }
         }
         if changed {
-            self.generation += 1;
+            // Gone: everything before the new oldest sample.
+            let oldest = self.samples.front().map_or(i64::MAX, |s| s.t_ms);
+            self.changed(oldest_before.unwrap_or(i64::MIN), oldest);
         }
     }
 
