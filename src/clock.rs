@@ -68,6 +68,24 @@ pub enum DisplayZone {
 }
 
 impl DisplayZone {
+    /// Seconds east of UTC at the instant `t_s` (seconds since epoch), so round
+    /// times on the axis are round on the wall clock the user reads.
+    pub fn utc_offset_s(self, t_s: i64) -> i32 {
+        use chrono::Offset;
+        match self {
+            DisplayZone::Utc => 0,
+            DisplayZone::Local => DateTime::<Utc>::from_timestamp(t_s, 0)
+                .map(|instant| {
+                    instant
+                        .with_timezone(&chrono::Local)
+                        .offset()
+                        .fix()
+                        .local_minus_utc()
+                })
+                .unwrap_or(0),
+        }
+    }
+
     /// Formats a timestamp (ms since epoch) with a chrono format string.
     pub fn format(self, t_ms: i64, format: &str) -> String {
         let Some(instant) = DateTime::<Utc>::from_timestamp_millis(t_ms) else {

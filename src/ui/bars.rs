@@ -59,6 +59,13 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec) -> bool 
     let unit = panel.unit;
     let zone = ctx.zone;
     let span_s = window.span_ms() as f64 / 1000.0;
+    // The plot area is the width less the y axis's labels.
+    let labels = time_axis::TimeLabels::new(
+        zone,
+        span_s,
+        ui.available_width() - 48.0,
+        egui::TextStyle::Body.resolve(ui.style()).size,
+    );
     let x_range = window.start_ms as f64 / 1000.0..=window.end_ms as f64 / 1000.0;
     Plot::new(("bars", panel.id.as_str()))
         .legend(Legend::default().position(Corner::LeftTop))
@@ -66,8 +73,8 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec) -> bool 
         .allow_zoom(false)
         .allow_scroll(false)
         .allow_boxed_zoom(false)
-        .x_grid_spacer(time_axis::time_grid)
-        .x_axis_formatter(move |mark, _| time_axis::time_label(zone, mark.value, span_s))
+        .x_grid_spacer(time_axis::time_grid(zone))
+        .x_axis_formatter(move |mark, range| labels.label(mark, range))
         .y_axis_formatter(move |mark, _| unit.format_tick(mark.value, mark.step_size))
         .y_axis_min_width(48.0)
         .include_y(0.0)

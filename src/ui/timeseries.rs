@@ -79,6 +79,13 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec, trusted:
     let unit = panel.unit;
     let zone = ctx.zone;
     let span_s = window.span_ms() as f64 / 1000.0;
+    // The plot area is the width less the y axis's labels.
+    let labels = time_axis::TimeLabels::new(
+        zone,
+        span_s,
+        plot_width - 48.0,
+        egui::TextStyle::Body.resolve(ui.style()).size,
+    );
     let wall = ctx.wall_figure_pt.is_some();
     let mut plot = Plot::new(("timeseries", panel.id.as_str()))
         .id(plot_id(&panel.id))
@@ -91,8 +98,8 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec, trusted:
         .allow_scroll([true, false])
         .allow_boxed_zoom(false)
         .allow_double_click_reset(false)
-        .x_grid_spacer(time_axis::time_grid)
-        .x_axis_formatter(move |mark, _| time_axis::time_label(zone, mark.value, span_s))
+        .x_grid_spacer(time_axis::time_grid(zone))
+        .x_axis_formatter(move |mark, range| labels.label(mark, range))
         .y_axis_formatter(move |mark, _| unit.format_tick(mark.value, mark.step_size))
         .y_axis_min_width(48.0)
         // The tooltip below lists every series at the hovered time instead.
