@@ -32,14 +32,15 @@ fn nested_steps(base_step_size: f64) -> Vec<f64> {
         .position(|&s| s >= minimum)
         .unwrap_or(STEPS_S.len() - 1);
     let mut steps = vec![STEPS_S[first]];
+    let mut last = STEPS_S[first];
     for &candidate in &STEPS_S[first + 1..] {
         if steps.len() == LEVELS {
             break;
         }
-        let last = *steps.last().expect("one step at least");
         let ratio = candidate / last;
         if (ratio - ratio.round()).abs() < 1e-9 {
             steps.push(candidate);
+            last = candidate;
         }
     }
     steps
