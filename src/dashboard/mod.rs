@@ -109,6 +109,9 @@ pub struct PanelSpec {
     pub min: Option<f64>,
     /// Fixed upper bound of the y axis.
     pub max: Option<f64>,
+    /// Whether its lines get their min/max band when the step is coarser than
+    /// the data (only line panels; `envelope = false` opts out).
+    pub envelope: bool,
     /// Its queries, in the file's order.
     pub queries: Vec<QuerySpec>,
     /// The metrics its queries read, to link alarms raised elsewhere to it.

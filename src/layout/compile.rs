@@ -180,6 +180,7 @@ fn compile_panels(
                 thresholds,
                 min: panel.min,
                 max: panel.max,
+                envelope: panel.kind == PanelKind::Timeseries && panel.envelope != Some(false),
                 queries,
                 reads,
             });

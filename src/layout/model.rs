@@ -345,6 +345,10 @@ pub struct Panel {
     /// Fixed upper bound of the y axis.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
+    /// Whether a line panel draws each series' min/max band when its step is
+    /// coarser than the data (default true); `false` saves the band's queries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub envelope: Option<bool>,
     /// The queries whose series the panel shows.
     #[serde(default)]
     pub queries: Vec<Query>,

@@ -9,6 +9,7 @@
 //! polls; failures back off with jitter; and a live refresh fetches only the new
 //! tail since the last sample.
 
+mod envelope;
 pub mod plan;
 mod round;
 mod wake;
@@ -50,6 +51,9 @@ pub struct PlannedQuery {
     pub planned: Planned,
     /// Width of the panel's plot in pixels, for step planning.
     pub width_px: u32,
+    /// Whether to ask the min/max band beside it when the step is coarser than
+    /// the data (a line panel that did not opt out).
+    pub envelope: bool,
 }
 
 /// What a planned query asks its source for.
@@ -118,6 +122,9 @@ pub struct PollResult {
     pub incremental: bool,
     /// What came back, or why nothing did.
     pub outcome: Result<Payload, SourceError>,
+    /// Why the min/max band is missing although it was asked for: the source
+    /// refused it (the series themselves came back).
+    pub envelope_refused: Option<SourceError>,
 }
 
 /// Fetches one query over `window`, or only from `since_ms` on when given (an

@@ -6,6 +6,7 @@
 //! are dropped (their requests cancelled) and the new plan starts, so a zoom never
 //! waits for the answers of the range it left.
 
+use super::envelope;
 use super::wake::WakeCoalescer;
 use super::{
     FETCH_TIMEOUT, OVERLAP_STEPS, Payload, Planned, PlannedQuery, PollPlan, PollResult, backoff,
@@ -112,6 +113,7 @@ struct Answer<'a> {
     step_ms: i64,
     incremental: bool,
     outcome: Result<Payload, SourceError>,
+    envelope_refused: Option<SourceError>,
 }
 
 type InFlight<'a> = Pin<Box<dyn Future<Output = Vec<Answer<'a>>> + Send + 'a>>;
@@ -225,28 +227,48 @@ impl<'a> Round<'a> {
                     step_ms: 0,
                     incremental: false,
                     outcome,
+                    envelope_refused: None,
                 }]
             }),
             Planned::Series(query) => {
                 let step = source.plan_step(window, planned.width_px, query, now_ms);
                 let since = self.since(planned, step);
+                let extremes = planned
+                    .envelope
+                    .then(|| envelope::queries(source, query, step))
+                    .flatten();
                 Box::pin(async move {
-                    let (fetched, step_ms, outcome) = fetch_query(
-                        source,
-                        query,
-                        planned.width_px,
-                        window,
-                        since,
-                        now_ms,
-                        FETCH_TIMEOUT,
-                    )
-                    .await;
+                    let fetch = |query| {
+                        fetch_query(
+                            source,
+                            query,
+                            planned.width_px,
+                            window,
+                            since,
+                            now_ms,
+                            FETCH_TIMEOUT,
+                        )
+                    };
+                    // The band's two queries run beside the line's, in the same slot.
+                    let ((fetched, step_ms, mut outcome), refused) = match &extremes {
+                        None => (fetch(query).await, None),
+                        Some((min, max)) => {
+                            let (line, (_, _, min), (_, _, max)) =
+                                futures_util::join!(fetch(query), fetch(min), fetch(max));
+                            (line, Some((min, max)))
+                        }
+                    };
+                    let envelope_refused = match (&mut outcome, refused) {
+                        (Ok(series), Some((min, max))) => envelope::attach(series, min, max),
+                        _ => None,
+                    };
                     vec![Answer {
                         planned,
                         window: fetched,
                         step_ms,
                         incremental: since.is_some(),
                         outcome: outcome.map(Payload::Series),
+                        envelope_refused,
                     }]
                 })
             }
@@ -282,9 +304,25 @@ impl<'a> Round<'a> {
             start_ms: since.map_or(self.window.start_ms, |s| s.max(self.window.start_ms)),
             end_ms: self.window.end_ms.min(now_ms),
         };
+        // The bands' queries travel in the same batch, after every line's.
+        let mut bands: Vec<(usize, usize)> = Vec::new();
+        let mut extra: Vec<RangeRequest> = Vec::new();
+        for (index, (planned, request)) in requests.iter().enumerate() {
+            if !planned.envelope {
+                continue;
+            }
+            if let Some((min, max)) = envelope::queries(source, &request.query, request.step_ms) {
+                let at = requests.len() + extra.len();
+                bands.push((index, at));
+                extra.push(RangeRequest::new(min, request.window, request.step_ms));
+                extra.push(RangeRequest::new(max, request.window, request.step_ms));
+            }
+        }
         Box::pin(async move {
             let (planned, mut requests): (Vec<&'a PlannedQuery>, Vec<RangeRequest>) =
                 requests.into_iter().unzip();
+            let lines = requests.len();
+            requests.extend(extra);
             let outcomes: Vec<Result<Vec<SeriesData>, SourceError>> =
                 if fetch_window.start_ms >= fetch_window.end_ms {
                     planned.iter().map(|_| Ok(Vec::new())).collect()
@@ -303,16 +341,34 @@ impl<'a> Round<'a> {
                         }
                     }
                 };
+            let mut outcomes: Vec<Option<Result<Vec<SeriesData>, SourceError>>> =
+                outcomes.into_iter().map(Some).collect();
+            let mut refusals: Vec<Option<SourceError>> = vec![None; lines];
+            for (line, at) in bands {
+                let band = (
+                    outcomes.get_mut(at).and_then(Option::take),
+                    outcomes.get_mut(at + 1).and_then(Option::take),
+                );
+                if let (Some(Some(Ok(series))), (Some(min), Some(max))) =
+                    (outcomes.get_mut(line), band)
+                {
+                    refusals[line] = envelope::attach(series, min, max);
+                }
+            }
             planned
                 .into_iter()
                 .zip(requests)
                 .zip(outcomes)
-                .map(|((planned, request), outcome)| Answer {
+                .zip(refusals)
+                .map(|(((planned, request), outcome), envelope_refused)| Answer {
                     planned,
                     window: fetch_window,
                     step_ms: request.step_ms,
                     incremental: since.is_some(),
-                    outcome: outcome.map(Payload::Series),
+                    outcome: outcome
+                        .unwrap_or_else(|| Ok(Vec::new()))
+                        .map(Payload::Series),
+                    envelope_refused,
                 })
                 .collect()
         })
@@ -327,6 +383,7 @@ impl<'a> Round<'a> {
             step_ms,
             incremental,
             outcome,
+            envelope_refused,
         } = answer;
         match &outcome {
             Ok(Payload::Alarms(_)) => {}
@@ -355,6 +412,7 @@ impl<'a> Round<'a> {
             at: self.clock.now(),
             incremental,
             outcome,
+            envelope_refused,
         };
         if self.results.send(result).await.is_err() {
             return false;
@@ -441,6 +499,7 @@ mod tests {
                         t_ms: request.window.end_ms,
                         value: 1.0,
                     }],
+                    envelope: None,
                 }])
             })
         }
@@ -460,6 +519,7 @@ mod tests {
                     promql: text.clone(),
                 })),
                 width_px: 600,
+                envelope: false,
             })
             .collect();
         PollPlan {

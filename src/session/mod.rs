@@ -17,7 +17,7 @@ use crate::alarm::Alarm;
 use crate::clock::Clock;
 use crate::dashboard::{Dashboard, PanelId, PanelSpec, QueryKey, SourceId, Target};
 use crate::poll::{Payload, Planned, PlannedQuery, PollPlan, PollResult, Poller};
-use crate::source::{Source, SourceError, Usage, build_source};
+use crate::source::{Envelope, Source, SourceError, Usage, build_source};
 use crate::store::{Retention, SeriesKey, Store};
 use crate::time_range::TimeRange;
 use chrono::{DateTime, Utc};
@@ -81,6 +81,8 @@ pub struct Session {
     answered: BTreeMap<QueryKey, u64>,
     /// When each fetched query last answered with data (or an alarm list).
     confirmed_at: BTreeMap<QueryKey, DateTime<Utc>>,
+    /// Queries whose min/max band their source refused, with the source and why.
+    band_refusals: BTreeMap<QueryKey, (SourceId, SourceError)>,
     health: BTreeMap<SourceId, SourceHealth>,
     alarms: SessionAlarms,
     sources: BTreeMap<SourceId, Arc<dyn Source>>,
@@ -119,6 +121,7 @@ impl Session {
             statuses: BTreeMap::new(),
             answered: BTreeMap::new(),
             confirmed_at: BTreeMap::new(),
+            band_refusals: BTreeMap::new(),
             health,
             alarms: SessionAlarms::default(),
             sources,
@@ -367,8 +370,19 @@ impl Session {
                 source: source.clone(),
                 planned,
                 width_px,
+                envelope: panel.envelope,
             })
         })
+    }
+
+    /// Why a source refused the min/max band of some query, one reason per
+    /// source (the first query's), for the status bar.
+    pub fn band_refusals(&self) -> BTreeMap<&SourceId, &SourceError> {
+        let mut refusals = BTreeMap::new();
+        for (source, error) in self.band_refusals.values() {
+            refusals.entry(source).or_insert(error);
+        }
+        refusals
     }
 
     /// Applies waiting poll results for at most `budget`; returns whether some are
@@ -427,23 +441,52 @@ impl Session {
             Ok(Payload::Series(series)) => {
                 let scale = self.dashboard.query(&result.key).and_then(|q| q.scale);
                 let mut keys = Vec::with_capacity(series.len());
+                let mut banded = false;
                 for mut data in series {
                     if let Some(scale) = scale {
-                        for sample in &mut data.samples {
+                        let bands = data.envelope.iter_mut().flat_map(|e| {
+                            let Envelope { min, max } = e;
+                            min.iter_mut().chain(max.iter_mut())
+                        });
+                        for sample in data.samples.iter_mut().chain(bands) {
                             sample.value *= scale;
+                        }
+                        if scale < 0.0
+                            && let Some(envelope) = &mut data.envelope
+                        {
+                            std::mem::swap(&mut envelope.min, &mut envelope.max);
                         }
                     }
                     let key = SeriesKey::new(&result.key, data.labels);
-                    self.store.merge(
-                        key.clone(),
-                        result.window.start_ms,
-                        result.window.end_ms,
-                        &data.samples,
-                    );
+                    let (start_ms, end_ms) = (result.window.start_ms, result.window.end_ms);
+                    if let Some(envelope) = &data.envelope {
+                        self.store.merge_band(
+                            key.clone(),
+                            start_ms,
+                            end_ms,
+                            &envelope.min,
+                            &envelope.max,
+                        );
+                        banded = true;
+                    }
+                    self.store
+                        .merge(key.clone(), start_ms, end_ms, &data.samples);
                     keys.push(key);
                 }
                 if !result.incremental {
                     self.store.retain_query_series(&result.key, &keys);
+                    if !banded {
+                        self.store.drop_bands(&result.key);
+                    }
+                }
+                match result.envelope_refused {
+                    Some(error) => {
+                        self.band_refusals
+                            .insert(result.key.clone(), (result.source.clone(), error));
+                    }
+                    None => {
+                        self.band_refusals.remove(&result.key);
+                    }
                 }
                 self.last_refresh = Some(result.at);
                 QueryStatus::Ok

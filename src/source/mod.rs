@@ -49,6 +49,40 @@ pub struct SeriesData {
     pub labels: BTreeMap<String, String>,
     /// Samples, ascending by time.
     pub samples: Vec<Sample>,
+    /// The least and greatest value inside each step, when the step is coarser
+    /// than the data and the panel draws its min/max band.
+    pub envelope: Option<Envelope>,
+}
+
+impl SeriesData {
+    /// A series without a min/max band.
+    pub fn new(labels: BTreeMap<String, String>, samples: Vec<Sample>) -> SeriesData {
+        SeriesData {
+            labels,
+            samples,
+            envelope: None,
+        }
+    }
+}
+
+/// The extremes of a series inside each step (the step ending at each sample's
+/// time), so a zoomed-out chart still shows a spike shorter than its step.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Envelope {
+    /// The least value inside each step.
+    pub min: Vec<Sample>,
+    /// The greatest value inside each step.
+    pub max: Vec<Sample>,
+}
+
+/// Which reading of a query a request asks for: the panel's own, or the least or
+/// greatest value inside each step (the min/max band).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Extreme {
+    /// The least value inside each step.
+    Min,
+    /// The greatest value inside each step.
+    Max,
 }
 
 /// A request for one query over a window at a given step.
@@ -60,6 +94,17 @@ pub struct RangeRequest {
     pub window: Window,
     /// Distance between samples, ms.
     pub step_ms: i64,
+}
+
+impl RangeRequest {
+    /// A request for `query` over `window` at `step_ms`.
+    pub fn new(query: SourceQuery, window: Window, step_ms: i64) -> RangeRequest {
+        RangeRequest {
+            query,
+            window,
+            step_ms,
+        }
+    }
 }
 
 /// A source as the dashboard compiled it: one settings type per kind, with every
@@ -207,6 +252,18 @@ pub trait Source: Send + Sync {
     fn plan_step(&self, window: Window, width_px: u32, query: &SourceQuery, now_ms: i64) -> i64 {
         let _ = (query, now_ms);
         crate::poll::plan::plan_step(window, width_px, self.limits())
+    }
+    /// The query that reads `extreme` of `query` inside each step of `step_ms`, or
+    /// `None` when the step is no coarser than the data (nothing can hide inside
+    /// it) or the query has no such reading (metric math, a fixed period).
+    fn envelope_query(
+        &self,
+        query: &SourceQuery,
+        extreme: Extreme,
+        step_ms: i64,
+    ) -> Option<SourceQuery> {
+        let _ = (query, extreme, step_ms);
+        None
     }
     /// Whether the poller should hand this source all its queries at once through
     /// [`Source::fetch_batch`] (sources that bill or limit per call).

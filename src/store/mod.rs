@@ -71,10 +71,33 @@ impl Default for Retention {
     }
 }
 
+/// A series' min/max band: the least and greatest value inside each step it was
+/// fetched at, kept beside the line under the same key and the same limits.
+#[derive(Debug, Default, Clone)]
+pub struct Band {
+    /// The least value inside each step.
+    pub min: Series,
+    /// The greatest value inside each step.
+    pub max: Series,
+}
+
+impl Band {
+    /// Samples held in both bounds.
+    pub fn len(&self) -> usize {
+        self.min.len() + self.max.len()
+    }
+
+    /// Whether neither bound holds a sample.
+    pub fn is_empty(&self) -> bool {
+        self.min.is_empty() && self.max.is_empty()
+    }
+}
+
 /// All series the app currently holds.
 #[derive(Debug, Default)]
 pub struct Store {
     series: BTreeMap<SeriesKey, Series>,
+    bands: BTreeMap<SeriesKey, Band>,
     retention: Retention,
 }
 
@@ -83,6 +106,7 @@ impl Store {
     pub fn new(retention: Retention) -> Store {
         Store {
             series: BTreeMap::new(),
+            bands: BTreeMap::new(),
             retention,
         }
     }
@@ -98,6 +122,10 @@ impl Store {
         for series in self.series.values_mut() {
             series.trim(retention);
         }
+        for band in self.bands.values_mut() {
+            band.min.trim(retention);
+            band.max.trim(retention);
+        }
     }
 
     /// Merges a fetch covering `[start_ms, end_ms]` into a series: samples it
@@ -107,6 +135,35 @@ impl Store {
         let series = self.series.entry(key).or_default();
         series.merge(start_ms, end_ms, samples);
         series.trim(retention);
+    }
+
+    /// Merges the band of a fetch covering `[start_ms, end_ms]` into the band of
+    /// `key`, as [`Store::merge`] does for its line.
+    pub fn merge_band(
+        &mut self,
+        key: SeriesKey,
+        start_ms: i64,
+        end_ms: i64,
+        min: &[Sample],
+        max: &[Sample],
+    ) {
+        let retention = self.retention;
+        let band = self.bands.entry(key).or_default();
+        band.min.merge(start_ms, end_ms, min);
+        band.max.merge(start_ms, end_ms, max);
+        band.min.trim(retention);
+        band.max.trim(retention);
+    }
+
+    /// Drops the bands of one query (its step is no coarser than the data any
+    /// more, or its panel stopped asking).
+    pub fn drop_bands(&mut self, query: &QueryKey) {
+        self.bands.retain(|key, _| !key.is_of(query));
+    }
+
+    /// The band of one series, if it has one.
+    pub fn band(&self, key: &SeriesKey) -> Option<&Band> {
+        self.bands.get(key)
     }
 
     /// Drops every series of one query that a fetch did not return, so a series
@@ -120,12 +177,14 @@ impl Store {
             .collect();
         for key in gone {
             self.series.remove(&key);
+            self.bands.remove(&key);
         }
     }
 
     /// Drops everything, e.g. when a different layout is opened.
     pub fn clear(&mut self) {
         self.series.clear();
+        self.bands.clear();
     }
 
     /// The series of one query, ordered by labels.
@@ -148,7 +207,8 @@ impl Store {
 
     /// Samples held across all series (for the status bar).
     pub fn total_points(&self) -> usize {
-        self.series.values().map(Series::len).sum()
+        self.series.values().map(Series::len).sum::<usize>()
+            + self.bands.values().map(Band::len).sum::<usize>()
     }
 
     /// Number of series held.

@@ -2,6 +2,7 @@
 //! queue [`Command`]s; they never fetch and never change app state directly.
 
 pub mod alarms;
+pub mod band_cache;
 pub mod banner;
 pub mod bars;
 pub mod browser;
@@ -33,6 +34,8 @@ use std::collections::BTreeMap;
 pub struct UiState {
     /// Decimated lines cached between frames.
     pub lines: line_cache::LineCache,
+    /// Min/max bands cached between frames.
+    pub bands: band_cache::BandCache,
     /// A pan in progress.
     pub drag: timeseries::DragState,
     /// Whether the time range picker is open.
@@ -98,6 +101,8 @@ pub struct PanelContext<'a> {
     pub zone: DisplayZone,
     /// Line cache.
     pub lines: &'a mut line_cache::LineCache,
+    /// Band cache.
+    pub bands: &'a mut band_cache::BandCache,
     /// Pan state shared by all plots.
     pub drag: &'a mut timeseries::DragState,
     /// Commands queued for after the frame.
@@ -186,6 +191,7 @@ pub fn dashboard(
     let mut widths = BTreeMap::new();
     egui::CentralPanel::default().show(ui, |ui| {
         state.lines.begin_frame();
+        state.bands.begin_frame();
         let window = state.drag.pending.unwrap_or(frame.window);
         let now_s = ui.input(|i| i.time);
         let state_focus = state.focus.clone().filter(|(_, until)| now_s < until + 1.0);
@@ -207,6 +213,7 @@ pub fn dashboard(
                     window,
                     zone: frame.zone,
                     lines: &mut state.lines,
+                    bands: &mut state.bands,
                     drag: &mut state.drag,
                     commands,
                     alarms: frame.session.alarms(),

@@ -27,6 +27,14 @@ pub fn show(ui: &mut Ui, frame: &FrameInput<'_>) {
             ui.label(RichText::new(text).color(color));
             ui.separator();
         }
+        // The lines are drawn; only the spikes between their samples may be missing.
+        for (name, error) in frame.session.band_refusals() {
+            ui.label(RichText::new(format!("{name}: no min/max band ({error})")).color(theme::WARN))
+                .on_hover_text(
+                    "The source refused the queries for each step's least and greatest value: a spike shorter than the step may not show at this zoom",
+                );
+            ui.separator();
+        }
         for (name, usage) in frame.usage {
             ui.label(cost_text(name.as_str(), usage, frame.view.refresh, frame.view.is_live()))
                 .on_hover_text(

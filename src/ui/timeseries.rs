@@ -2,13 +2,14 @@
 //! lines, hover tooltip with series, value and time, and drag/scroll zoom and pan
 //! that move every panel's x axis together.
 
+use super::band_cache::BandPoints;
 use super::{PanelContext, theme, time_axis};
 use crate::app::Command;
 use crate::dashboard::{PanelId, PanelSpec};
 use crate::store::{Sample, Series, SeriesKey};
 use crate::time_range::Window;
 use egui::{Id, Ui};
-use egui_plot::{Corner, HLine, Legend, Line, LineStyle, Plot, PlotPoints};
+use egui_plot::{Corner, FilledArea, HLine, Legend, Line, LineStyle, Plot, PlotPoints};
 
 /// Id shared by all plots so the crosshair follows the pointer on every panel.
 const CURSOR_GROUP: &str = "fleetdeck-cursor";
@@ -75,6 +76,9 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec, trusted:
     let columns = plot_width.max(1.0) as usize;
     for (key, series, _) in &drawn {
         ctx.lines.prepare(key, series, window, columns);
+        if let Some(band) = ctx.store.band(key) {
+            ctx.bands.prepare(key, band, window, columns);
+        }
     }
     let unit = panel.unit;
     let zone = ctx.zone;
@@ -116,6 +120,10 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec, trusted:
         plot = plot.include_y(max);
     }
     let lines = &*ctx.lines;
+    let band_points: Vec<Option<&BandPoints>> = drawn
+        .iter()
+        .map(|(key, _, _)| ctx.bands.points(key))
+        .collect();
     let series_lines: Vec<(String, &[egui_plot::PlotPoint])> = drawn
         .iter()
         .map(|(key, _, name)| (name.clone(), lines.points(key)))
@@ -151,6 +159,19 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec, trusted:
                     .border_color(theme::ERROR.gamma_multiply(0.5)),
             );
         }
+        // Every band behind every line: the extremes inside each step, so a spike
+        // shorter than the step still shows at any zoom. Unnamed: not in the legend.
+        for (index, band) in band_points.iter().enumerate() {
+            if let Some(band) = band {
+                let fill =
+                    theme::series_color(index).gamma_multiply(if trusted { 0.22 } else { 0.1 });
+                plot_ui.add(
+                    FilledArea::new("", &band.xs, &band.lows, &band.highs)
+                        .fill_color(fill)
+                        .allow_hover(false),
+                );
+            }
+        }
         for (index, (name, points)) in series_lines.into_iter().enumerate() {
             let color = theme::series_color(index);
             plot_ui.line(
@@ -181,15 +202,25 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec, trusted:
         && !wall
     {
         let t_ms = (response.transform.value_from_position(pointer).x * 1000.0).round() as i64;
-        let rows: Vec<(usize, &str, Option<Sample>)> = drawn
+        let store = ctx.store;
+        let rows: Vec<HoverRow<'_>> = drawn
             .iter()
             .zip(&names)
             .enumerate()
-            .map(|(index, ((_, series, _), name))| {
+            .map(|(index, ((key, series, _), name))| {
                 // A sample far from the pointer is not "the value there": show a gap.
                 let sample = nearest(series, t_ms)
                     .filter(|s| (s.t_ms - t_ms).abs() <= window.span_ms() / 50);
-                (index, name.as_str(), sample)
+                let extremes = sample.and_then(|s| {
+                    let band = store.band(key)?;
+                    Some((at(&band.min, s.t_ms)?, at(&band.max, s.t_ms)?))
+                });
+                HoverRow {
+                    index,
+                    name: name.as_str(),
+                    sample,
+                    extremes,
+                }
             })
             .collect();
         response
@@ -211,23 +242,50 @@ fn nearest(series: &Series, t_ms: i64) -> Option<Sample> {
     }
 }
 
-/// The hover tooltip: the time, then each series' value there, in the series' colour.
+/// The value of `series` at exactly `t_ms`, if it has a sample there.
+fn at(series: &Series, t_ms: i64) -> Option<f64> {
+    series
+        .get(series.partition_point(t_ms))
+        .filter(|s| s.t_ms == t_ms)
+        .map(|s| s.value)
+}
+
+/// One series' line in the hover tooltip.
+struct HoverRow<'a> {
+    index: usize,
+    name: &'a str,
+    sample: Option<Sample>,
+    /// The least and greatest value inside the sample's step, when it has a band.
+    extremes: Option<(f64, f64)>,
+}
+
+/// The hover tooltip: the time, then each series' value there, in the series'
+/// colour, and the range its step spans when the chart draws a band.
 fn hover_table(
     ui: &mut Ui,
-    rows: &[(usize, &str, Option<Sample>)],
+    rows: &[HoverRow<'_>],
     unit: crate::units::Unit,
     zone: crate::clock::DisplayZone,
     t_ms: i64,
 ) {
     ui.label(egui::RichText::new(zone.format(t_ms, "%Y-%m-%d %H:%M:%S")).strong());
+    let banded = rows.iter().any(|row| row.extremes.is_some());
     egui::Grid::new("hover_values")
-        .num_columns(2)
+        .num_columns(if banded { 3 } else { 2 })
         .spacing([12.0, 2.0])
         .show(ui, |ui| {
-            for &(index, name, sample) in rows {
-                ui.colored_label(theme::series_color(index), name);
-                let value = sample.map_or_else(|| "–".to_owned(), |s| unit.format(s.value));
+            for row in rows {
+                ui.colored_label(theme::series_color(row.index), row.name);
+                let value = row
+                    .sample
+                    .map_or_else(|| "–".to_owned(), |s| unit.format(s.value));
                 ui.label(egui::RichText::new(value).monospace());
+                if banded {
+                    let range = row.extremes.map_or_else(String::new, |(low, high)| {
+                        format!("min {} · max {}", unit.format(low), unit.format(high))
+                    });
+                    ui.label(egui::RichText::new(range).monospace().weak());
+                }
                 ui.end_row();
             }
         });

@@ -610,6 +610,7 @@ fn a_broken_query_does_not_slow_the_refresh_of_its_neighbours() {
         source: "prom".into(),
         planned: fleetdeck::poll::Planned::Series(first_query(layout)),
         width_px: 1_000,
+        envelope: false,
     };
     let plan = fleetdeck::poll::PollPlan {
         generation: 1,

@@ -19,8 +19,8 @@ pub use query::{CloudWatchQuery, CwExpr, CwStat, compile_query, compile_source, 
 use crate::dashboard::AlarmFilter;
 use crate::source::browse::{LabelValues, MetricInfo};
 use crate::source::{
-    BatchFuture, FetchFuture, LabelsFuture, MetricsFuture, RangeRequest, SeriesData, Source,
-    SourceError, SourceLimits, SourceQuery, Usage,
+    BatchFuture, Extreme, FetchFuture, LabelsFuture, MetricsFuture, RangeRequest, SeriesData,
+    Source, SourceError, SourceLimits, SourceQuery, Usage,
 };
 use crate::store::Sample;
 use crate::time_range::Window;
@@ -463,6 +463,7 @@ fn assemble(
                     out.push(SeriesData {
                         labels: labels_of(&plan.entries[target], label),
                         samples,
+                        envelope: None,
                     });
                 }
             }
@@ -506,6 +507,43 @@ impl Source for CloudWatchSource {
             _ => None,
         };
         period::plan_period(window, width_px, now_ms, fixed)
+    }
+
+    /// The Minimum or Maximum statistic of the same metric at the same period,
+    /// requested in the same batch (and billed like any metric). Only for a
+    /// statistic that is a level (an average, an extreme, a percentile): a Sum or
+    /// SampleCount per period is not comparable to single datapoints. Not for
+    /// metric math, Insights or a fixed period.
+    fn envelope_query(
+        &self,
+        query: &SourceQuery,
+        extreme: Extreme,
+        step_ms: i64,
+    ) -> Option<SourceQuery> {
+        let SourceQuery::CloudWatch(query) = query else {
+            return None;
+        };
+        let CwExpr::Stat(stat) = &query.what else {
+            return None;
+        };
+        let level = matches!(stat.stat.as_str(), "Average" | "Minimum" | "Maximum")
+            || stat.stat.starts_with('p')
+            || stat.stat.starts_with("tm");
+        if step_ms <= self.limits().min_step_ms || query.period_ms.is_some() || !level {
+            return None;
+        }
+        let statistic = match extreme {
+            Extreme::Min => "Minimum",
+            Extreme::Max => "Maximum",
+        };
+        Some(SourceQuery::CloudWatch(CloudWatchQuery {
+            what: CwExpr::Stat(CwStat {
+                stat: statistic.to_owned(),
+                ..stat.clone()
+            }),
+            period_ms: None,
+            standalone: true,
+        }))
     }
 
     fn batches(&self) -> bool {

@@ -53,6 +53,7 @@ impl Entry {
                     .iter()
                     .map(|&(t_ms, value)| Sample { t_ms, value })
                     .collect(),
+                envelope: None,
             })
             .collect()
     }
@@ -122,6 +123,7 @@ mod tests {
                     t_ms: 0,
                     value: 1.5,
                 }],
+                envelope: None,
             }],
         )
     }

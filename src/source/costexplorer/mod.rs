@@ -248,7 +248,7 @@ impl CostExplorerSource {
             .into_iter()
             .map(|(labels, mut samples)| {
                 samples.sort_by_key(|s| s.t_ms);
-                SeriesData { labels, samples }
+                SeriesData::new(labels, samples)
             })
             .collect())
     }

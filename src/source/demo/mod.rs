@@ -10,8 +10,8 @@ pub mod fleet;
 pub mod noise;
 
 use super::{
-    FetchFuture, QueryProblem, RangeRequest, SeriesData, Source, SourceError, SourceLimits,
-    SourceQuery,
+    Extreme, FetchFuture, QueryProblem, RangeRequest, SeriesData, Source, SourceError,
+    SourceLimits, SourceQuery,
 };
 use crate::layout::Query;
 use crate::layout::model::Aggregate;
@@ -41,6 +41,8 @@ pub struct DemoQuery {
     aggregate: Aggregate,
     /// A fixed step instead of the planned one (one bar an hour or a day).
     period_ms: Option<i64>,
+    /// Read the least or greatest value inside each step instead (the band).
+    extreme: Option<Extreme>,
 }
 
 impl DemoQuery {
@@ -86,6 +88,18 @@ impl DemoSource {
                 "exceeded maximum resolution of {DEMO_MAX_POINTS} points per timeseries; try a larger step"
             )));
         }
+        // The band reads every native sample inside the step ending at each point.
+        let (inside, extreme) = match query.extreme {
+            Some(extreme) if step > DEMO_SCRAPE_INTERVAL_MS => {
+                (step / DEMO_SCRAPE_INTERVAL_MS, Some(extreme))
+            }
+            _ => (1, None),
+        };
+        let native = if extreme.is_some() {
+            DEMO_SCRAPE_INTERVAL_MS
+        } else {
+            step
+        };
         let mut groups: BTreeMap<BTreeMap<String, String>, Vec<Vec<f64>>> = BTreeMap::new();
         for series in catalog::series_of(&self.fleet, query.metric) {
             if !query
@@ -95,10 +109,14 @@ impl DemoSource {
             {
                 continue;
             }
+            // Per point, the values at the native times inside its step, oldest first.
             let values: Vec<f64> = (0..count)
-                .map(|i| {
-                    catalog::sample(&self.fleet, &series, first + i * step, query.reading)
-                        .unwrap_or(f64::NAN)
+                .flat_map(|i| {
+                    let t = first + i * step;
+                    (0..inside).rev().map(move |j| t - j * native)
+                })
+                .map(|t| {
+                    catalog::sample(&self.fleet, &series, t, query.reading).unwrap_or(f64::NAN)
                 })
                 .collect();
             let key = match &query.by {
@@ -113,16 +131,27 @@ impl DemoSource {
             groups.entry(key).or_default().push(values);
         }
         let aggregate = query.aggregate;
+        let inside = inside as usize;
         Ok(groups
             .into_iter()
-            .map(|(labels, members)| SeriesData {
-                labels,
-                samples: (0..count as usize)
-                    .map(|i| Sample {
-                        t_ms: first + i as i64 * step,
-                        value: combine(aggregate, members.iter().map(|m| m[i])),
+            .map(|(labels, members)| {
+                let samples = (0..count as usize)
+                    .map(|i| {
+                        let at = |j: usize| combine(aggregate, members.iter().map(|m| m[j]));
+                        let mut within = (i * inside..(i + 1) * inside).map(at);
+                        // f64::min and max skip NaN: a step with no value stays NaN.
+                        let value = match extreme {
+                            None => within.next_back().unwrap_or(f64::NAN),
+                            Some(Extreme::Min) => within.fold(f64::NAN, f64::min),
+                            Some(Extreme::Max) => within.fold(f64::NAN, f64::max),
+                        };
+                        Sample {
+                            t_ms: first + i as i64 * step,
+                            value,
+                        }
                     })
-                    .collect(),
+                    .collect();
+                SeriesData::new(labels, samples)
             })
             .collect())
     }
@@ -157,6 +186,26 @@ impl Source for DemoSource {
 
     fn fetch_range<'a>(&'a self, request: &'a RangeRequest) -> FetchFuture<'a> {
         Box::pin(async move { self.evaluate(request) })
+    }
+
+    /// Computed here, from every 5-second sample inside each step; not for a fixed
+    /// period (a bar is a total, not a line that can hide a spike).
+    fn envelope_query(
+        &self,
+        query: &SourceQuery,
+        extreme: Extreme,
+        step_ms: i64,
+    ) -> Option<SourceQuery> {
+        let SourceQuery::Demo(query) = query else {
+            return None;
+        };
+        if step_ms <= DEMO_SCRAPE_INTERVAL_MS || query.period_ms.is_some() {
+            return None;
+        }
+        Some(SourceQuery::Demo(DemoQuery {
+            extreme: Some(extreme),
+            ..query.clone()
+        }))
     }
 
     /// The planned step, or the query's fixed `period` (as CloudWatch takes it) so a
@@ -200,6 +249,7 @@ pub fn compile_query(query: &Query) -> Result<DemoQuery, QueryProblem> {
         by: query.by.clone(),
         aggregate: query.aggregate.unwrap_or_default(),
         period_ms,
+        extreme: None,
     })
 }
 

@@ -69,6 +69,7 @@ pub fn parse_series(body: &[u8]) -> Result<Vec<SeriesData>, SourceError> {
             .map(|s| SeriesData {
                 labels: s.metric,
                 samples: s.values.iter().map(|(t, v)| sample(*t, v)).collect(),
+                envelope: None,
             })
             .collect()),
         Some(Data::Vector(samples)) => Ok(samples
@@ -76,6 +77,7 @@ pub fn parse_series(body: &[u8]) -> Result<Vec<SeriesData>, SourceError> {
             .map(|s| SeriesData {
                 labels: s.metric,
                 samples: vec![sample(s.value.0, &s.value.1)],
+                envelope: None,
             })
             .collect()),
         Some(Data::Scalar(_) | Data::String(_)) | None => Ok(Vec::new()),

@@ -9,8 +9,8 @@ pub mod promql;
 pub mod sigv4;
 
 use super::{
-    FetchFuture, QueryProblem, RangeRequest, SeriesData, Source, SourceError, SourceLimits,
-    SourceQuery,
+    Extreme, FetchFuture, QueryProblem, RangeRequest, SeriesData, Source, SourceError,
+    SourceLimits, SourceQuery,
 };
 use crate::dashboard::AlarmFilter;
 use crate::layout::model::PromFlavor;
@@ -188,6 +188,28 @@ impl Source for PrometheusSource {
 
     fn fetch_range<'a>(&'a self, request: &'a RangeRequest) -> FetchFuture<'a> {
         Box::pin(self.query_range(request))
+    }
+
+    /// A subquery at the scrape interval over each step: the expression's every
+    /// evaluation inside the step, reduced to its least or greatest value.
+    /// `$__interval` is the step of each attempt, so a refused step that is
+    /// doubled doubles the subquery's range with it.
+    fn envelope_query(
+        &self,
+        query: &SourceQuery,
+        extreme: Extreme,
+        step_ms: i64,
+    ) -> Option<SourceQuery> {
+        let SourceQuery::Prometheus(query) = query else {
+            return None;
+        };
+        let resolution_ms = self.limits.min_step_ms;
+        if step_ms <= resolution_ms {
+            return None;
+        }
+        Some(SourceQuery::Prometheus(PromQuery {
+            promql: promql::envelope(&query.promql, extreme, resolution_ms),
+        }))
     }
 
     fn bytes_received(&self) -> u64 {

@@ -1,5 +1,18 @@
 //! Grafana's query variables, so dashboards and PromQL copied from Grafana work here.
 
+/// The expression's least or greatest value inside each step: a subquery that
+/// evaluates it every `resolution_ms` (the scrape interval) over the step.
+pub fn envelope(expression: &str, extreme: crate::source::Extreme, resolution_ms: i64) -> String {
+    let function = match extreme {
+        crate::source::Extreme::Min => "min_over_time",
+        crate::source::Extreme::Max => "max_over_time",
+    };
+    format!(
+        "{function}(({expression})[$__interval:{}])",
+        duration(resolution_ms)
+    )
+}
+
 /// Replaces `$__rate_interval`, `$__interval` and `$__range` in a PromQL expression.
 ///
 /// `$__rate_interval` is Grafana's max(step + scrape interval, 4 × scrape interval):
