@@ -8,6 +8,7 @@ use crate::dashboard::Dashboard;
 use crate::poll::FETCH_TIMEOUT;
 use crate::session::{QueryStatus, Scope, Session, View};
 use crate::source::SourceError;
+use crate::store::{Band, Series};
 use crate::time_range::TimeRange;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -72,18 +73,24 @@ pub struct ExportedSeries {
     pub labels: BTreeMap<String, String>,
     /// `(ms since epoch, value)` pairs in time order.
     pub points: Vec<(i64, f64)>,
+    /// With `--envelope`: per point, the least and greatest value inside its step
+    /// (`None` where the step is no coarser than the data, so the value is all).
+    pub band: Option<Vec<Option<(f64, f64)>>>,
 }
 
 /// Fetches every query of the panel titled `title` over `range`, planned for a plot
 /// `width_px` pixels wide, through a [`Session`] scoped to that panel: the same
-/// planner, batching, merge, scaling and derived series as the window. Runs on the
-/// current tokio runtime.
+/// planner, batching, merge, scaling and derived series as the window. With
+/// `envelope`, each series also carries its min/max band (asked whatever the
+/// panel's own `envelope` says); without, the band's queries are not made. Runs on
+/// the current tokio runtime.
 pub async fn export_panel(
     dashboard: Arc<Dashboard>,
     title: &str,
     range: &TimeRange,
     clock: Clock,
     width_px: u32,
+    envelope: bool,
 ) -> Result<Vec<ExportedSeries>, ExportError> {
     let panel = dashboard
         .panel_by_title(title)
@@ -100,6 +107,15 @@ pub async fn export_panel(
     if !panel.shows_series() {
         return Err(ExportError::NotSeries(title.to_owned()));
     }
+    let panel_id = panel.id.clone();
+    let mut dashboard = (*dashboard).clone();
+    if let Some(panel) = dashboard.panels.iter_mut().find(|p| p.id == panel_id) {
+        panel.envelope = envelope;
+    }
+    let dashboard = Arc::new(dashboard);
+    let Some(panel) = dashboard.panel(&panel_id) else {
+        return Err(ExportError::NotSeries(title.to_owned()));
+    };
     let mut session = Session::new(dashboard.clone(), clock)
         .with_scope(Scope::Panels([panel.id.clone()].into()))
         .keep_everything();
@@ -141,23 +157,58 @@ pub async fn export_panel(
                     name: query.series_name(&key.labels),
                     labels: key.labels.clone(),
                     points: series.iter().map(|s| (s.t_ms, s.value)).collect(),
+                    band: envelope.then(|| band_of(session.store().band(key), series)),
                 }),
         );
     }
     Ok(exported)
 }
 
-/// Writes series as CSV: `series,timestamp,value`, timestamps in RFC 3339 UTC.
+/// Per sample of `series`, the band's bounds at the same time, if it has them.
+fn band_of(band: Option<&Band>, series: &Series) -> Vec<Option<(f64, f64)>> {
+    let at = |bound: &Series, t_ms: i64| {
+        bound
+            .get(bound.partition_point(t_ms))
+            .filter(|s| s.t_ms == t_ms)
+            .map(|s| s.value)
+    };
+    series
+        .iter()
+        .map(|sample| {
+            let band = band?;
+            Some((at(&band.min, sample.t_ms)?, at(&band.max, sample.t_ms)?))
+        })
+        .collect()
+}
+
+/// Writes series as CSV: `series,timestamp,value`, timestamps in RFC 3339 UTC;
+/// with bands, `min,max` after the value (empty where a step has no band).
 pub fn write_csv(series: &[ExportedSeries], out: &mut dyn Write) -> std::io::Result<()> {
-    writeln!(out, "series,timestamp,value")?;
+    let banded = series.iter().any(|s| s.band.is_some());
+    writeln!(
+        out,
+        "series,timestamp,value{}",
+        if banded { ",min,max" } else { "" }
+    )?;
     for s in series {
         let name = csv_field(&s.name);
-        for &(t_ms, value) in &s.points {
+        for (index, &(t_ms, value)) in s.points.iter().enumerate() {
             let time = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(t_ms).map_or_else(
                 || t_ms.to_string(),
                 |t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
             );
-            writeln!(out, "{name},{time},{}", shortest(value))?;
+            write!(out, "{name},{time},{}", shortest(value))?;
+            if banded {
+                match s
+                    .band
+                    .as_ref()
+                    .and_then(|band| band.get(index).copied().flatten())
+                {
+                    Some((low, high)) => write!(out, ",{},{}", shortest(low), shortest(high))?,
+                    None => write!(out, ",,")?,
+                }
+            }
+            writeln!(out)?;
         }
     }
     Ok(())
@@ -168,10 +219,28 @@ pub fn write_json(series: &[ExportedSeries], out: &mut dyn Write) -> std::io::Re
     let value: Vec<serde_json::Value> = series
         .iter()
         .map(|s| {
+            let finite = |v: f64| v.is_finite().then_some(v);
+            let points: Vec<serde_json::Value> = s
+                .points
+                .iter()
+                .enumerate()
+                .map(|(index, &(t, v))| match &s.band {
+                    // With bands: [t, value, min, max], nulls where a step has none.
+                    Some(band) => {
+                        let (low, high) = band
+                            .get(index)
+                            .copied()
+                            .flatten()
+                            .map_or((None, None), |(l, h)| (finite(l), finite(h)));
+                        serde_json::json!([t, finite(v), low, high])
+                    }
+                    None => serde_json::json!([t, finite(v)]),
+                })
+                .collect();
             serde_json::json!({
                 "name": s.name,
                 "labels": s.labels,
-                "points": s.points.iter().map(|&(t, v)| serde_json::json!([t, if v.is_finite() { Some(v) } else { None }])).collect::<Vec<_>>(),
+                "points": points,
             })
         })
         .collect();
@@ -235,12 +304,41 @@ mod tests {
             name: "a=1, b=\"2\"".to_owned(),
             labels: BTreeMap::new(),
             points: vec![(1_764_000_000_000, 1.5)],
+            band: None,
         }];
         let mut out = Vec::new();
         write_csv(&series, &mut out).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "series,timestamp,value\n\"a=1, b=\"\"2\"\"\",2025-11-24T16:00:00Z,1.5\n"
+        );
+    }
+
+    #[test]
+    fn bands_add_min_and_max_columns_left_empty_where_a_step_has_none() {
+        let series = vec![ExportedSeries {
+            name: "p99".to_owned(),
+            labels: BTreeMap::new(),
+            points: vec![(1_764_000_000_000, 1.5), (1_764_000_300_000, 2.0)],
+            band: Some(vec![Some((0.5, 15.0)), None]),
+        }];
+        let mut out = Vec::new();
+        write_csv(&series, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "series,timestamp,value,min,max\n\
+             p99,2025-11-24T16:00:00Z,1.5,0.5,15\n\
+             p99,2025-11-24T16:05:00Z,2,,\n"
+        );
+        let mut out = Vec::new();
+        write_json(&series, &mut out).unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(
+            json[0]["points"],
+            serde_json::json!([
+                [1_764_000_000_000i64, 1.5, 0.5, 15.0],
+                [1_764_000_300_000i64, 2.0, null, null]
+            ])
         );
     }
 }

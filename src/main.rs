@@ -96,6 +96,10 @@ enum Command {
         /// Pin "now" to this instant (RFC 3339).
         #[arg(long, value_name = "TIME")]
         now: Option<String>,
+        /// Add each point's min and max inside its step (CSV columns `min,max`;
+        /// JSON points `[t, value, min, max]`), so a spike between samples shows.
+        #[arg(long)]
+        envelope: bool,
     },
     /// Serve the simulated fleet as a Prometheus exporter (vLLM, DCGM, Neuron, Triton
     /// metrics) and/or publish it to CloudWatch (SageMaker, Bedrock).
@@ -137,7 +141,19 @@ fn main() -> ExitCode {
             format,
             width,
             now,
-        }) => cli::export::export(&layout, &panel, from, to, format, width, now.as_deref()),
+            envelope,
+        }) => cli::export::export(
+            &layout,
+            &panel,
+            from,
+            to,
+            format,
+            cli::export::Resolution {
+                width_px: width,
+                envelope,
+            },
+            now.as_deref(),
+        ),
         Some(Command::Simulate(args)) => cli::simulate::simulate(args),
         Some(Command::Wall(args)) => cli::wall::wall(&args),
         None => run_gui(&cli),

@@ -72,8 +72,16 @@ fn print_cloudwatch_cost(layout: &Dashboard) {
         } else {
             String::new()
         };
+        let bands = if estimate.band_metrics > 0 {
+            format!(
+                " ({} of the metrics are Minimum/Maximum for min/max bands; `envelope = false` on a panel saves them)",
+                estimate.band_metrics
+            )
+        } else {
+            String::new()
+        };
         println!(
-            "  source `{source}`: {} metrics in {} GetMetricData call(s) per refresh; at refresh {refresh}: ${usd:.2}/day, ${:.2}/30 days{at_least}",
+            "  source `{source}`: {} metrics in {} GetMetricData call(s) per refresh; at refresh {refresh}: ${usd:.2}/day, ${:.2}/30 days{at_least}{bands}",
             estimate.metrics,
             estimate.calls,
             usd * 30.0

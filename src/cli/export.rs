@@ -9,13 +9,20 @@ use fleetdeck::time_range::{TimeExpr, TimeRange};
 use std::path::Path;
 use std::process::ExitCode;
 
+/// What is asked of the sources: the plot width the step is planned for, and
+/// whether each point's min/max band comes along.
+pub struct Resolution {
+    pub width_px: u32,
+    pub envelope: bool,
+}
+
 pub fn export(
     layout_path: &Path,
     panel: &str,
     from: Option<String>,
     to: Option<String>,
     format: ExportFormat,
-    width: u32,
+    resolution: Resolution,
     now: Option<&str>,
 ) -> Result<ExitCode> {
     let dashboard = load_layout(layout_path).map_err(|errors| anyhow::anyhow!("{errors}"))?;
@@ -37,7 +44,8 @@ pub fn export(
         panel,
         &range,
         clock,
-        width,
+        resolution.width_px,
+        resolution.envelope,
     ))?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

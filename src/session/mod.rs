@@ -370,7 +370,8 @@ impl Session {
                 source: source.clone(),
                 planned,
                 width_px,
-                envelope: panel.envelope,
+                // A hidden query is not drawn: its band would be paid for, never seen.
+                envelope: panel.envelope && !query.hidden,
             })
         })
     }

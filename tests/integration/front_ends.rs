@@ -89,6 +89,7 @@ fn export_alarms_and_the_window_see_the_same_series_and_alarms() {
             &dashboard.time,
             Clock::Fixed(now),
             session.planned_width(&panel.id),
+            false,
         ))
         .unwrap()
         .into_iter()

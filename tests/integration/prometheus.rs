@@ -83,6 +83,7 @@ fn assert_p99_comes_back(
             range,
             Clock::System,
             1000,
+            false,
         ))
         .unwrap_or_else(|e| panic!("{flavor}: {e}\n{}", server.log()));
     let names: Vec<&str> = series.iter().map(|s| s.name.as_str()).collect();

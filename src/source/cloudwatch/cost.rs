@@ -8,7 +8,7 @@ use super::query::{CwExpr, CwStat};
 use super::{USD_PER_METRIC, period, query};
 use crate::dashboard::{Dashboard, SourceId, Target};
 use crate::layout::SourceKind;
-use crate::source::{RangeRequest, SourceQuery};
+use crate::source::{Extreme, RangeRequest, SourceQuery};
 use std::time::Duration;
 
 /// Width assumed for a grid column when no window is open (a 1920 px screen).
@@ -24,6 +24,9 @@ pub struct Estimate {
     /// Queries with `*` dimensions, counted as one metric each (they expand to one
     /// per match, known only to `ListMetrics`).
     pub wildcard_queries: usize,
+    /// Of the metrics, those asked for min/max bands (Minimum and Maximum beside
+    /// a line's statistic when its period is coarser than a minute).
+    pub band_metrics: usize,
 }
 
 impl Estimate {
@@ -46,6 +49,7 @@ pub fn estimate(dashboard: &Dashboard, now_ms: i64) -> Vec<(SourceId, Estimate)>
         .sources_of_kind(SourceKind::Cloudwatch)
         .map(|(id, _)| {
             let mut planner = Planner::new();
+            let mut lines_only = Planner::new();
             let mut wildcard_queries = 0;
             for panel in dashboard.panels.iter().filter(|p| p.shows_series()) {
                 let width_px = panel.grid.w * NOMINAL_COLUMN_PX;
@@ -60,10 +64,11 @@ pub fn estimate(dashboard: &Dashboard, now_ms: i64) -> Vec<(SourceId, Estimate)>
                     if source != id {
                         continue;
                     }
+                    let step_ms = period::plan_period(window, width_px, now_ms, cw.period_ms);
                     let request = RangeRequest {
                         query: SourceQuery::CloudWatch(cw.clone()),
                         window,
-                        step_ms: period::plan_period(window, width_px, now_ms, cw.period_ms),
+                        step_ms,
                     };
                     if cw.standalone
                         && matches!(&cw.what, CwExpr::Stat(stat) if query::stat_has_wildcard(stat))
@@ -80,15 +85,31 @@ pub fn estimate(dashboard: &Dashboard, now_ms: i64) -> Vec<(SourceId, Estimate)>
                         ])
                     };
                     query::add_request(&mut planner, &request, &one);
+                    query::add_request(&mut lines_only, &request, &one);
+                    // The min/max band: two more metrics a series, billed alike.
+                    if panel.envelope && cw.standalone {
+                        for extreme in [Extreme::Min, Extreme::Max] {
+                            if let Some(band) = query::envelope_query(cw, extreme, step_ms) {
+                                let request = RangeRequest {
+                                    query: SourceQuery::CloudWatch(band),
+                                    window,
+                                    step_ms,
+                                };
+                                query::add_request(&mut planner, &request, &one);
+                            }
+                        }
+                    }
                 }
             }
             let plan = planner.plan(MAX_QUERIES_PER_CALL);
+            let lines = lines_only.plan(MAX_QUERIES_PER_CALL).metrics_requested();
             (
                 id.clone(),
                 Estimate {
                     calls: plan.calls.len(),
                     metrics: plan.metrics_requested(),
                     wildcard_queries,
+                    band_metrics: plan.metrics_requested().saturating_sub(lines),
                 },
             )
         })
@@ -98,6 +119,50 @@ pub fn estimate(dashboard: &Dashboard, now_ms: i64) -> Vec<(SourceId, Estimate)>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn week_of_p99_and_sum(envelope: &str) -> Dashboard {
+        let text = format!(
+            r#"version = 1
+title = "cw"
+refresh = "5m"
+time = {{ from = "now-7d", to = "now" }}
+
+[sources.cw]
+kind = "cloudwatch"
+region = "us-east-1"
+
+[[panels]]
+title = "p99"
+grid = {{ x = 0, y = 0, w = 24, h = 8 }}
+{envelope}
+  [[panels.queries]]
+  source = "cw"
+  namespace = "AWS/SageMaker"
+  metric = "ModelLatency"
+  dimensions = {{ EndpointName = "llm" }}
+  stat = "p99"
+  [[panels.queries]]
+  source = "cw"
+  namespace = "AWS/SageMaker"
+  metric = "Invocations"
+  dimensions = {{ EndpointName = "llm" }}
+  stat = "Sum"
+"#
+        );
+        crate::layout::parse_layout(&text, std::path::Path::new("cw.toml")).unwrap()
+    }
+
+    #[test]
+    fn bands_add_minimum_and_maximum_of_level_statistics_unless_the_panel_opts_out() {
+        let now_ms = 1_796_209_200_000;
+        let banded = estimate(&week_of_p99_and_sum(""), now_ms);
+        // p99 gets Minimum and Maximum beside it; a Sum per period gets none.
+        assert_eq!(banded[0].1.metrics, 4);
+        assert_eq!(banded[0].1.band_metrics, 2);
+        let plain = estimate(&week_of_p99_and_sum("envelope = false"), now_ms);
+        assert_eq!(plain[0].1.metrics, 2);
+        assert_eq!(plain[0].1.band_metrics, 0);
+    }
 
     #[test]
     fn a_thousand_metrics_every_ten_seconds_cost_86_dollars_a_day() {

@@ -509,11 +509,6 @@ impl Source for CloudWatchSource {
         period::plan_period(window, width_px, now_ms, fixed)
     }
 
-    /// The Minimum or Maximum statistic of the same metric at the same period,
-    /// requested in the same batch (and billed like any metric). Only for a
-    /// statistic that is a level (an average, an extreme, a percentile): a Sum or
-    /// SampleCount per period is not comparable to single datapoints. Not for
-    /// metric math, Insights or a fixed period.
     fn envelope_query(
         &self,
         query: &SourceQuery,
@@ -523,27 +518,7 @@ impl Source for CloudWatchSource {
         let SourceQuery::CloudWatch(query) = query else {
             return None;
         };
-        let CwExpr::Stat(stat) = &query.what else {
-            return None;
-        };
-        let level = matches!(stat.stat.as_str(), "Average" | "Minimum" | "Maximum")
-            || stat.stat.starts_with('p')
-            || stat.stat.starts_with("tm");
-        if step_ms <= self.limits().min_step_ms || query.period_ms.is_some() || !level {
-            return None;
-        }
-        let statistic = match extreme {
-            Extreme::Min => "Minimum",
-            Extreme::Max => "Maximum",
-        };
-        Some(SourceQuery::CloudWatch(CloudWatchQuery {
-            what: CwExpr::Stat(CwStat {
-                stat: statistic.to_owned(),
-                ..stat.clone()
-            }),
-            period_ms: None,
-            standalone: true,
-        }))
+        query::envelope_query(query, extreme, step_ms).map(SourceQuery::CloudWatch)
     }
 
     fn batches(&self) -> bool {

@@ -69,6 +69,44 @@ pub enum MathPart {
     Read(Box<CwExpr>),
 }
 
+/// The finest period CloudWatch keeps for standard-resolution metrics, ms: a
+/// coarser step can hide a spike between its datapoints.
+pub const NATIVE_PERIOD_MS: i64 = 60_000;
+
+/// The Minimum or Maximum statistic of the same metric at the same period, for
+/// the min/max band: requested in the same batch and billed like any metric. Only
+/// for a statistic that is a level (an average, an extreme, a percentile, a
+/// trimmed mean): a Sum or SampleCount per period is not comparable with single
+/// datapoints. Not for metric math, Insights, a fixed period, or a step no
+/// coarser than a minute, nor for a hidden query only metric math reads.
+pub fn envelope_query(
+    query: &CloudWatchQuery,
+    extreme: crate::source::Extreme,
+    step_ms: i64,
+) -> Option<CloudWatchQuery> {
+    let CwExpr::Stat(stat) = &query.what else {
+        return None;
+    };
+    let level = matches!(stat.stat.as_str(), "Average" | "Minimum" | "Maximum")
+        || stat.stat.starts_with('p')
+        || stat.stat.starts_with("tm");
+    if step_ms <= NATIVE_PERIOD_MS || query.period_ms.is_some() || !level || !query.standalone {
+        return None;
+    }
+    let statistic = match extreme {
+        crate::source::Extreme::Min => "Minimum",
+        crate::source::Extreme::Max => "Maximum",
+    };
+    Some(CloudWatchQuery {
+        what: CwExpr::Stat(CwStat {
+            stat: statistic.to_owned(),
+            ..stat.clone()
+        }),
+        period_ms: None,
+        standalone: true,
+    })
+}
+
 /// Checks a `[sources.NAME]` table of kind cloudwatch and compiles it.
 pub fn compile_source(config: &SourceConfig) -> Result<ClientSettings, Vec<QueryProblem>> {
     let mut problems = Vec::new();

@@ -140,6 +140,15 @@ const INCIDENT_WINDOW_S: f64 = 3600.0;
 /// Chance that a window holds an incident.
 const INCIDENT_CHANCE: f64 = 0.6;
 
+/// How long a stall lasts, seconds: two samples at the 5-second scrape interval.
+pub const STALL_LENGTH_S: f64 = 10.0;
+/// How much slower every request is during a stall.
+pub const STALL_FACTOR: f64 = 10.0;
+/// Stalls are drawn once per window of this length, seconds.
+const STALL_WINDOW_S: f64 = 6.0 * 3600.0;
+/// Chance that a window holds a stall.
+const STALL_CHANCE: f64 = 0.5;
+
 /// The simulated fleet for one seed.
 #[derive(Debug, Clone)]
 pub struct Fleet {
@@ -203,6 +212,41 @@ impl Fleet {
         severity
     }
 
+    /// The stall of the `index`-th six-hour window, if it has one: the endpoint
+    /// and the start (seconds since the epoch, on the 5-second scrape grid). A
+    /// stall — a garbage-collection pause, a KV-cache eviction storm — makes every
+    /// request on one endpoint ten times slower for ten seconds: the spike a
+    /// zoomed-out chart must not lose.
+    pub fn stall(&self, index: i64) -> Option<(usize, f64)> {
+        if noise::unit(self.seed, noise::key("stall"), index) >= STALL_CHANCE {
+            return None;
+        }
+        let endpoint = (noise::unit(self.seed, noise::key("stall-endpoint"), index)
+            * self.endpoints.len() as f64) as usize;
+        let offset = noise::unit(self.seed, noise::key("stall-start"), index)
+            * (STALL_WINDOW_S - STALL_LENGTH_S);
+        let start = index as f64 * STALL_WINDOW_S + (offset / 5.0).floor() * 5.0;
+        Some((endpoint.min(self.endpoints.len() - 1), start))
+    }
+
+    /// The stalls starting in `[from_s, to_s)`, oldest first.
+    pub fn stalls_between(&self, from_s: f64, to_s: f64) -> Vec<(usize, f64)> {
+        let first = (from_s / STALL_WINDOW_S).floor() as i64;
+        let last = (to_s / STALL_WINDOW_S).floor() as i64;
+        (first..=last)
+            .filter_map(|index| self.stall(index))
+            .filter(|&(_, start)| (from_s..to_s).contains(&start))
+            .collect()
+    }
+
+    /// Whether `endpoint` is stalled at `t_s`.
+    fn stalled(&self, endpoint: usize, t_s: f64) -> bool {
+        let index = (t_s / STALL_WINDOW_S).floor() as i64;
+        self.stall(index).is_some_and(|(target, start)| {
+            target == endpoint && (0.0..STALL_LENGTH_S).contains(&(t_s - start))
+        })
+    }
+
     /// Load multiplier over the day (UTC): quiet at night, peak mid-afternoon.
     fn daily_shape(t_s: f64) -> f64 {
         let hour = (t_s / 3600.0).rem_euclid(24.0);
@@ -219,8 +263,13 @@ impl Fleet {
             + 0.04 * noise::smooth(self.seed, stream ^ 1, t_s, 30.0);
         let load_rps = e.peak_rps * Self::daily_shape(t_s) * wobble;
         let utilisation = (load_rps / e.capacity_rps).clamp(0.0, 1.0);
+        let stall = if self.stalled(endpoint, t_s) {
+            STALL_FACTOR
+        } else {
+            1.0
+        };
         let median_latency_s =
-            e.base_latency_s * (1.0 + 1.5 * utilisation.powi(3)) * (1.0 + 3.0 * incident);
+            e.base_latency_s * (1.0 + 1.5 * utilisation.powi(3)) * (1.0 + 3.0 * incident) * stall;
         EndpointState {
             load_rps,
             utilisation,
@@ -312,6 +361,26 @@ pub fn normal_cdf(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stall_makes_one_endpoint_ten_times_slower_for_ten_seconds() {
+        let fleet = Fleet::new(7);
+        let week = 7.0 * 86_400.0;
+        let stalls = fleet.stalls_between(1.7e9, 1.7e9 + week);
+        assert!(stalls.len() >= 7, "{} stalls in a week", stalls.len());
+        let (endpoint, start) = stalls[0];
+        let before = fleet.state(endpoint, start - 5.0).median_latency_s;
+        let during = fleet.state(endpoint, start + 5.0).median_latency_s;
+        let after = fleet
+            .state(endpoint, start + STALL_LENGTH_S)
+            .median_latency_s;
+        assert!(
+            during > 8.0 * before && during > 8.0 * after,
+            "{before} {during} {after}"
+        );
+        let other = (endpoint + 1) % fleet.endpoints.len();
+        assert!(!fleet.stalled(other, start + 5.0));
+    }
 
     #[test]
     fn normal_cdf_inverts_the_quantile() {

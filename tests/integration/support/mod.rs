@@ -204,6 +204,28 @@ fn start_prometheus(config_text: String, dir: tempfile::TempDir) -> Server {
     Server::spawn(command, address, dir)
 }
 
+/// Prometheus serving only `openmetrics` (samples with timestamps, ending in
+/// `# EOF`), backfilled into its storage with `promtool tsdb
+/// create-blocks-from openmetrics` before it starts; it scrapes nothing.
+pub fn prometheus_backfilled(openmetrics: &str) -> Server {
+    let promtool = require("promtool", "prometheus");
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("backfill.om");
+    std::fs::write(&input, openmetrics).unwrap();
+    let output = Command::new(&promtool)
+        .args(["tsdb", "create-blocks-from", "openmetrics", "--quiet"])
+        .arg(&input)
+        .arg(dir.path().join("data"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "promtool refused the backfill: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    start_prometheus("global:\n  scrape_interval: 5s\n".to_owned(), dir)
+}
+
 /// VictoriaMetrics scraping `target` every second.
 pub fn victoria_metrics(target: SocketAddr) -> Server {
     let binary = require("victoria-metrics", "victoria-metrics");
