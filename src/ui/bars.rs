@@ -1,7 +1,7 @@
 //! The bar panel: one stacked bar per period (daily spend by service, say), the
 //! series stacked in legend order, so the bar's height is the total.
 
-use super::{PanelContext, theme, time_axis};
+use super::{PanelContext, theme, time_axis, value_axis};
 use crate::dashboard::PanelSpec;
 use egui::Ui;
 use egui_plot::{Bar, BarChart, Corner, Legend, Plot};
@@ -75,6 +75,7 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec) -> bool 
         .allow_boxed_zoom(false)
         .x_grid_spacer(time_axis::time_grid(zone))
         .x_axis_formatter(move |mark, range| labels.label(mark, range))
+        .y_grid_spacer(value_axis::value_grid)
         .y_axis_formatter(move |mark, _| unit.format_tick(mark.value, mark.step_size))
         .y_axis_min_width(48.0)
         .include_y(0.0)

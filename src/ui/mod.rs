@@ -16,6 +16,7 @@ pub mod theme;
 pub mod time_axis;
 pub mod timeseries;
 pub mod top_bar;
+pub mod value_axis;
 pub mod wall;
 pub mod wall_legend;
 

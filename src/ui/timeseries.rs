@@ -3,7 +3,7 @@
 //! that move every panel's x axis together.
 
 use super::band_cache::BandPoints;
-use super::{PanelContext, theme, time_axis};
+use super::{PanelContext, theme, time_axis, value_axis};
 use crate::app::Command;
 use crate::dashboard::{PanelId, PanelSpec};
 use crate::store::{Sample, Series, SeriesKey};
@@ -104,6 +104,7 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec, trusted:
         .allow_double_click_reset(false)
         .x_grid_spacer(time_axis::time_grid(zone))
         .x_axis_formatter(move |mark, range| labels.label(mark, range))
+        .y_grid_spacer(value_axis::value_grid)
         .y_axis_formatter(move |mark, _| unit.format_tick(mark.value, mark.step_size))
         .y_axis_min_width(48.0)
         // The tooltip below lists every series at the hovered time instead.

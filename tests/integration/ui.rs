@@ -128,6 +128,48 @@ fn switching_the_time_range_refetches_and_moves_every_plot() {
     harness.get_by_label_contains("points in");
 }
 
+/// A week of the demo on a 1280 px window: every line is sampled once every ten
+/// minutes or more, and each ten-second stall of the fleet still rises above it as
+/// its band (snapshot looked at: the stalls stand out as thin spikes of colour).
+#[test]
+fn a_week_shows_each_stall_of_the_fleet_as_a_band_above_its_line() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut harness = harness(demo_app(&runtime));
+    wait_for_data(&mut harness);
+    harness.get_by_label("Last 1h").click();
+    harness.run_steps(2);
+    harness.get_by_label("Last 7 days").click();
+    harness.run_steps(2);
+    wait_for_data(&mut harness);
+    harness.run_steps(3);
+    let app = harness.state();
+    let store = app.session().store();
+    let key = support::key(LATENCY_PANEL, "q1");
+    let mut lifted = 0;
+    for (series_key, series) in store.query_series(&key) {
+        let band = store
+            .band(series_key)
+            .unwrap_or_else(|| panic!("no band for {:?}", series_key.labels));
+        // Where the band's top is three times the line's value, a spike hid
+        // between two samples of the line.
+        lifted += band
+            .max
+            .iter()
+            .filter(|high| {
+                let index = series.partition_point(high.t_ms);
+                series
+                    .get(index)
+                    .is_some_and(|s| s.t_ms == high.t_ms && high.value > 3.0 * s.value)
+            })
+            .count();
+    }
+    assert!(
+        lifted >= 7,
+        "only {lifted} steps of the week hold a hidden spike"
+    );
+    harness.snapshot("demo_week_bands");
+}
+
 #[test]
 fn a_typed_range_is_applied_and_a_bad_one_is_explained() {
     let runtime = tokio::runtime::Runtime::new().unwrap();

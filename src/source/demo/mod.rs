@@ -22,6 +22,8 @@ use std::collections::BTreeMap;
 
 /// The simulated fleet's "scrape interval": the finest step it serves.
 pub const DEMO_SCRAPE_INTERVAL_MS: i64 = 5_000;
+/// Most 5-second samples a band point reads besides a stall's (see `band_times`).
+const BAND_SPREAD: i64 = 24;
 /// Same per-series cap as Prometheus, so planning is exercised the same way.
 pub const DEMO_MAX_POINTS: i64 = 11_000;
 
@@ -88,18 +90,19 @@ impl DemoSource {
                 "exceeded maximum resolution of {DEMO_MAX_POINTS} points per timeseries; try a larger step"
             )));
         }
-        // The band reads every native sample inside the step ending at each point.
-        let (inside, extreme) = match query.extreme {
-            Some(extreme) if step > DEMO_SCRAPE_INTERVAL_MS => {
-                (step / DEMO_SCRAPE_INTERVAL_MS, Some(extreme))
-            }
-            _ => (1, None),
-        };
-        let native = if extreme.is_some() {
-            DEMO_SCRAPE_INTERVAL_MS
-        } else {
-            step
-        };
+        // Per point, the times it reads: its own instant, or for the band a spread
+        // of the 5-second samples inside the step ending there plus every sample
+        // of a stall in it (the fleet's only feature shorter than a minute).
+        let extreme = query.extreme.filter(|_| step > DEMO_SCRAPE_INTERVAL_MS);
+        let times: Vec<Vec<i64>> = (0..count)
+            .map(|i| {
+                let t = first + i * step;
+                match extreme {
+                    None => vec![t],
+                    Some(_) => self.band_times(t - step, t),
+                }
+            })
+            .collect();
         let mut groups: BTreeMap<BTreeMap<String, String>, Vec<Vec<f64>>> = BTreeMap::new();
         for series in catalog::series_of(&self.fleet, query.metric) {
             if !query
@@ -109,13 +112,10 @@ impl DemoSource {
             {
                 continue;
             }
-            // Per point, the values at the native times inside its step, oldest first.
-            let values: Vec<f64> = (0..count)
-                .flat_map(|i| {
-                    let t = first + i * step;
-                    (0..inside).rev().map(move |j| t - j * native)
-                })
-                .map(|t| {
+            let values: Vec<f64> = times
+                .iter()
+                .flatten()
+                .map(|&t| {
                     catalog::sample(&self.fleet, &series, t, query.reading).unwrap_or(f64::NAN)
                 })
                 .collect();
@@ -131,14 +131,18 @@ impl DemoSource {
             groups.entry(key).or_default().push(values);
         }
         let aggregate = query.aggregate;
-        let inside = inside as usize;
+        let mut offsets = Vec::with_capacity(times.len() + 1);
+        offsets.push(0);
+        for point in &times {
+            offsets.push(offsets[offsets.len() - 1] + point.len());
+        }
         Ok(groups
             .into_iter()
             .map(|(labels, members)| {
                 let samples = (0..count as usize)
                     .map(|i| {
                         let at = |j: usize| combine(aggregate, members.iter().map(|m| m[j]));
-                        let mut within = (i * inside..(i + 1) * inside).map(at);
+                        let mut within = (offsets[i]..offsets[i + 1]).map(at);
                         // f64::min and max skip NaN: a step with no value stays NaN.
                         let value = match extreme {
                             None => within.next_back().unwrap_or(f64::NAN),
@@ -154,6 +158,38 @@ impl DemoSource {
                 SeriesData::new(labels, samples)
             })
             .collect())
+    }
+}
+
+impl DemoSource {
+    /// The times a band point reads inside `(from_ms, to_ms]`: up to
+    /// [`BAND_SPREAD`] 5-second samples spread evenly over it, and every sample of
+    /// a stall inside it. The fleet's other features are slow (the incident ramps
+    /// over minutes, the noise over 30 s and more), so the spread finds their
+    /// extremes closely, and a stall is never missed, at a cost that does not grow
+    /// with the step.
+    fn band_times(&self, from_ms: i64, to_ms: i64) -> Vec<i64> {
+        let native = DEMO_SCRAPE_INTERVAL_MS;
+        let samples = ((to_ms - from_ms) / native).max(1);
+        let stride = (samples / BAND_SPREAD).max(1);
+        let mut times: Vec<i64> = (0..samples)
+            .step_by(stride as usize)
+            .map(|j| to_ms - j * native)
+            .collect();
+        let (from_s, to_s) = (from_ms as f64 / 1000.0, to_ms as f64 / 1000.0);
+        for (_, start_s) in self
+            .fleet
+            .stalls_between(from_s - fleet::STALL_LENGTH_S, to_s)
+        {
+            let start_ms = (start_s * 1000.0) as i64;
+            let end_ms = start_ms + (fleet::STALL_LENGTH_S * 1000.0) as i64;
+            times.extend(
+                (start_ms..end_ms)
+                    .step_by(native as usize)
+                    .filter(|&t| t > from_ms && t <= to_ms),
+            );
+        }
+        times
     }
 }
 
@@ -188,7 +224,7 @@ impl Source for DemoSource {
         Box::pin(async move { self.evaluate(request) })
     }
 
-    /// Computed here, from every 5-second sample inside each step; not for a fixed
+    /// Computed here, from 5-second samples inside each step; not for a fixed
     /// period (a bar is a total, not a line that can hide a spike).
     fn envelope_query(
         &self,
