@@ -140,28 +140,42 @@ unit = "s"
   [[panels.queries]]
   source = "prom"
   promql = "request_latency_seconds"
+
+# Not a bare selector: its band is a subquery at the scrape interval.
+[[panels]]
+title = "latency in ms"
+grid = {{ x = 0, y = 8, w = 24, h = 8 }}
+unit = "ms"
+  [[panels.queries]]
+  source = "prom"
+  promql = "request_latency_seconds * 1000"
 "#,
         server.url()
     );
     let end = Utc.timestamp_opt(end_s, 0).unwrap();
     let range = week_ending(end);
 
-    let drawn = drawn_week(layout(&text), "latency", &range, Clock::System);
-    assert_eq!(drawn.len(), 1, "{}", server.log());
-    let (_, line_peak, band) = &drawn[0];
-    assert!(
-        *line_peak < 2.0,
-        "the 10-minute line should step over a 10-second spike (peak {line_peak}); \
-         if this fails the test no longer shows what the band is for"
-    );
-    let shown = band_peak_near(band, spike_s as f64, 1_200.0)
-        .unwrap_or_else(|| panic!("no band near the spike: {band:?}"));
-    assert!(
-        shown >= 0.99 * peak,
-        "the band reaches {shown} near the spike of {peak}"
-    );
-    let elsewhere = band_peak_near(band, (spike_s - 86_400) as f64, 40_000.0).unwrap();
-    assert!(elsewhere < 1.1, "a calm day's band reaches {elsewhere}");
+    for (panel, scale) in [("latency", 1.0), ("latency in ms", 1000.0)] {
+        let drawn = drawn_week(layout(&text), panel, &range, Clock::System);
+        assert_eq!(drawn.len(), 1, "{panel}: {}", server.log());
+        let (_, line_peak, band) = &drawn[0];
+        assert!(
+            *line_peak < 2.0 * scale,
+            "{panel}: the 15-minute line should step over a 10-second spike (peak \
+             {line_peak}); if this fails the test no longer shows what the band is for"
+        );
+        let shown = band_peak_near(band, spike_s as f64, 1_200.0)
+            .unwrap_or_else(|| panic!("{panel}: no band near the spike: {band:?}"));
+        assert!(
+            shown >= 0.99 * peak * scale,
+            "{panel}: the band reaches {shown} near the spike of {peak}"
+        );
+        let elsewhere = band_peak_near(band, (spike_s - 86_400) as f64, 40_000.0).unwrap();
+        assert!(
+            elsewhere < 1.1 * scale,
+            "{panel}: a calm day's band reaches {elsewhere}"
+        );
+    }
 
     // `fleetdeck export --envelope`: the step after the spike carries it as its max.
     let runtime = tokio::runtime::Runtime::new().unwrap();

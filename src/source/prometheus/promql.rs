@@ -1,16 +1,38 @@
 //! Grafana's query variables, so dashboards and PromQL copied from Grafana work here.
 
-/// The expression's least or greatest value inside each step: a subquery that
-/// evaluates it every `resolution_ms` (the scrape interval) over the step.
+/// The expression's least or greatest value inside each step. A bare selector
+/// reads its raw samples over the step (`max_over_time(x[step])`: exact, and as
+/// cheap as the line); anything else is a subquery that evaluates it every
+/// `resolution_ms` (the scrape interval) over the step.
 pub fn envelope(expression: &str, extreme: crate::source::Extreme, resolution_ms: i64) -> String {
     let function = match extreme {
         crate::source::Extreme::Min => "min_over_time",
         crate::source::Extreme::Max => "max_over_time",
     };
-    format!(
-        "{function}(({expression})[$__interval:{}])",
-        duration(resolution_ms)
-    )
+    let expression = expression.trim();
+    if is_bare_selector(expression) {
+        format!("{function}({expression}[$__interval])")
+    } else {
+        format!(
+            "{function}(({expression})[$__interval:{}])",
+            duration(resolution_ms)
+        )
+    }
+}
+
+/// Whether `expression` is one vector selector — a metric name, label matchers,
+/// or both — and nothing else (no function, operator, range or offset).
+fn is_bare_selector(expression: &str) -> bool {
+    let (name, rest) = match expression.find('{') {
+        Some(open) => expression.split_at(open),
+        None => (expression, ""),
+    };
+    let name_ok = name.chars().enumerate().all(|(index, c)| {
+        c.is_ascii_alphabetic() || c == '_' || c == ':' || (index > 0 && c.is_ascii_digit())
+    });
+    let matchers_ok =
+        rest.is_empty() || (rest.ends_with('}') && !rest[1..rest.len() - 1].contains(['{', '}']));
+    name_ok && matchers_ok && !(name.is_empty() && rest.is_empty())
 }
 
 /// Replaces `$__rate_interval`, `$__interval` and `$__range` in a PromQL expression.
@@ -42,6 +64,31 @@ fn duration(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bare_selector_reads_raw_samples_and_anything_else_is_a_subquery() {
+        use crate::source::Extreme;
+        assert_eq!(
+            envelope("latency{model=\"a\"}", Extreme::Max, 5_000),
+            "max_over_time(latency{model=\"a\"}[$__interval])"
+        );
+        assert_eq!(
+            envelope(" up ", Extreme::Min, 5_000),
+            "min_over_time(up[$__interval])"
+        );
+        assert_eq!(
+            envelope("sum(rate(x[1m]))", Extreme::Max, 15_000),
+            "max_over_time((sum(rate(x[1m])))[$__interval:15s])"
+        );
+        assert_eq!(
+            envelope("x offset 5m", Extreme::Max, 1_000),
+            "max_over_time((x offset 5m)[$__interval:1s])"
+        );
+        assert_eq!(
+            envelope("x{a=\"1\"} / y", Extreme::Min, 1_000),
+            "min_over_time((x{a=\"1\"} / y)[$__interval:1s])"
+        );
+    }
 
     #[test]
     fn rate_interval_is_at_least_four_scrapes() {
