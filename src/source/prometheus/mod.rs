@@ -156,8 +156,19 @@ impl PrometheusSource {
         loop {
             // Align to the step so refreshes land on the same timestamps and merge cleanly.
             let start = request.window.start_ms.div_euclid(step) * step;
-            let query = promql::substitute(
+            let scrape_ms = self.settings.scrape_interval.as_millis() as i64;
+            // VictoriaMetrics caps even a subquery's points per series.
+            let subquery_points = (self.settings.flavor == PromFlavor::Victoriametrics)
+                .then_some(self.limits.max_points_per_series);
+            let query = promql::fill_band_resolution(
                 &query.promql,
+                scrape_ms,
+                request.window.span_ms(),
+                step,
+                subquery_points,
+            );
+            let query = promql::substitute(
+                &query,
                 step,
                 request.window.span_ms(),
                 self.settings.scrape_interval.as_millis() as i64,
@@ -203,12 +214,11 @@ impl Source for PrometheusSource {
         let SourceQuery::Prometheus(query) = query else {
             return None;
         };
-        let resolution_ms = self.limits.min_step_ms;
-        if step_ms <= resolution_ms {
+        if step_ms <= self.limits.min_step_ms {
             return None;
         }
         Some(SourceQuery::Prometheus(PromQuery {
-            promql: promql::envelope(&query.promql, extreme, resolution_ms),
+            promql: promql::envelope(&query.promql, extreme),
         }))
     }
 

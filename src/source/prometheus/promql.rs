@@ -1,10 +1,13 @@
 //! Grafana's query variables, so dashboards and PromQL copied from Grafana work here.
 
+/// Stands for the band subquery's resolution until the window is known.
+pub const BAND_RESOLUTION: &str = "$__band_resolution";
+
 /// The expression's least or greatest value inside each step. A bare selector
 /// reads its raw samples over the step (`max_over_time(x[step])`: exact, and as
-/// cheap as the line); anything else is a subquery that evaluates it every
-/// `resolution_ms` (the scrape interval) over the step.
-pub fn envelope(expression: &str, extreme: crate::source::Extreme, resolution_ms: i64) -> String {
+/// cheap as the line); anything else is a subquery that evaluates it over the
+/// step at [`band_resolution`] (filled in per request by [`fill_band_resolution`]).
+pub fn envelope(expression: &str, extreme: crate::source::Extreme) -> String {
     let function = match extreme {
         crate::source::Extreme::Min => "min_over_time",
         crate::source::Extreme::Max => "max_over_time",
@@ -13,10 +16,46 @@ pub fn envelope(expression: &str, extreme: crate::source::Extreme, resolution_ms
     if is_bare_selector(expression) {
         format!("{function}({expression}[$__interval])")
     } else {
-        format!(
-            "{function}(({expression})[$__interval:{}])",
-            duration(resolution_ms)
-        )
+        format!("{function}(({expression})[$__interval:{BAND_RESOLUTION}])")
+    }
+}
+
+/// Replaces [`BAND_RESOLUTION`] for a request over `span_ms` at `step_ms`.
+pub fn fill_band_resolution(
+    query: &str,
+    scrape_interval_ms: i64,
+    span_ms: i64,
+    step_ms: i64,
+    subquery_points: Option<i64>,
+) -> String {
+    if !query.contains(BAND_RESOLUTION) {
+        return query.to_owned();
+    }
+    let resolution = band_resolution(scrape_interval_ms, span_ms, step_ms, subquery_points);
+    query.replace(BAND_RESOLUTION, &duration(resolution))
+}
+
+/// The resolution of a band's subquery over a window of `span_ms` at `step_ms`:
+/// the scrape interval, or coarser where the server caps the points a subquery
+/// may evaluate per series (VictoriaMetrics refuses more than
+/// `-search.maxPointsPerTimeseries`, 30,000 by default, even inside a subquery).
+pub fn band_resolution(
+    scrape_interval_ms: i64,
+    span_ms: i64,
+    step_ms: i64,
+    subquery_points: Option<i64>,
+) -> i64 {
+    let Some(points) = subquery_points else {
+        return scrape_interval_ms;
+    };
+    // The first step's subquery reaches one step back before the window.
+    let needed = (span_ms + step_ms).div_euclid((points - 1).max(1)) + 1;
+    let floor = needed.max(scrape_interval_ms).max(1);
+    // A whole second when above one, so the subquery's grid stays round.
+    if floor > 1_000 {
+        (floor + 999).div_euclid(1_000) * 1_000
+    } else {
+        floor
     }
 }
 
@@ -69,24 +108,45 @@ mod tests {
     fn a_bare_selector_reads_raw_samples_and_anything_else_is_a_subquery() {
         use crate::source::Extreme;
         assert_eq!(
-            envelope("latency{model=\"a\"}", Extreme::Max, 5_000),
+            envelope("latency{model=\"a\"}", Extreme::Max),
             "max_over_time(latency{model=\"a\"}[$__interval])"
         );
         assert_eq!(
-            envelope(" up ", Extreme::Min, 5_000),
+            envelope(" up ", Extreme::Min),
             "min_over_time(up[$__interval])"
         );
         assert_eq!(
-            envelope("sum(rate(x[1m]))", Extreme::Max, 15_000),
+            fill_band_resolution(
+                &envelope("sum(rate(x[1m]))", Extreme::Max),
+                15_000,
+                3_600_000,
+                60_000,
+                None
+            ),
             "max_over_time((sum(rate(x[1m])))[$__interval:15s])"
         );
         assert_eq!(
-            envelope("x offset 5m", Extreme::Max, 1_000),
-            "max_over_time((x offset 5m)[$__interval:1s])"
+            envelope("x offset 5m", Extreme::Max),
+            "max_over_time((x offset 5m)[$__interval:$__band_resolution])"
         );
         assert_eq!(
-            envelope("x{a=\"1\"} / y", Extreme::Min, 1_000),
-            "min_over_time((x{a=\"1\"} / y)[$__interval:1s])"
+            envelope("x{a=\"1\"} / y", Extreme::Min),
+            "min_over_time((x{a=\"1\"} / y)[$__interval:$__band_resolution])"
+        );
+    }
+
+    #[test]
+    fn a_band_subquery_stays_under_the_servers_points_cap() {
+        // Prometheus evaluates any subquery: the scrape interval.
+        assert_eq!(band_resolution(1_000, 100_000_000, 120_000, None), 1_000);
+        // VictoriaMetrics: 100,000 s at most 30,000 points → 4 s.
+        let resolution = band_resolution(1_000, 100_000_000, 120_000, Some(30_000));
+        assert_eq!(resolution, 4_000);
+        assert!((100_000_000 + 120_000) / resolution < 30_000);
+        // A short window keeps the scrape interval.
+        assert_eq!(
+            band_resolution(1_000, 3_600_000, 5_000, Some(30_000)),
+            1_000
         );
     }
 
