@@ -153,10 +153,13 @@ impl FleetApp {
 
     /// Draws one frame into `ui`: drains results, draws, applies queued commands.
     pub fn show(&mut self, ui: &mut egui::Ui) {
+        // `RUST_LOG=fleetdeck::app=trace` counts frames, to see what a live
+        // dashboard draws per refresh.
         let ctx = ui.ctx().clone();
+        tracing::trace!(causes = ?ctx.repaint_causes(), "frame");
         self.take_layout_update();
         if self.session.drain(DRAIN_BUDGET) {
-            ctx.request_repaint();
+            ui::repaint_once(&ctx);
         }
         let now = self.options.clock.now();
         let now_ms = now.timestamp_millis();
@@ -191,7 +194,10 @@ impl FleetApp {
         self.apply_commands(&ctx, now);
         if self.view.is_live() {
             // Keeps "stale since" and the x axis honest even if a source goes quiet.
-            ctx.request_repaint_after(self.view.refresh);
+            // Twice the refresh: while sources answer, their wakes draw every
+            // refresh, and a timer at the refresh itself would add a second frame
+            // a few milliseconds before each of them.
+            ctx.request_repaint_after(self.view.refresh * 2);
         }
     }
 
@@ -252,7 +258,7 @@ impl FleetApp {
             return;
         }
         let wake_ctx = ctx.clone();
-        let wake: Arc<dyn Fn() + Send + Sync> = Arc::new(move || wake_ctx.request_repaint());
+        let wake: Arc<dyn Fn() + Send + Sync> = Arc::new(move || ui::repaint_once(&wake_ctx));
         let path = self.session.dashboard().path.clone();
         if self.watcher.is_none() && path.is_file() {
             self.watcher = Some(reload::LayoutWatcher::start(runtime, path, wake.clone()));

@@ -59,11 +59,16 @@ pub(super) async fn run_source(
         source.begin_round();
         let end = round.run(&mut plan_rx).await;
         let failed = round.failed;
+        let undrawn = round.wakes.pending();
         if end == RoundEnd::AppGone {
             return;
         }
         source.end_round();
-        wake();
+        // Answers not yet shown are drawn now; a round whose every answer was
+        // already shown costs no further frame.
+        if undrawn || end == RoundEnd::Superseded {
+            wake();
+        }
         if end == RoundEnd::Superseded {
             continue; // latest wins: the new plan starts now
         }
@@ -417,7 +422,7 @@ impl<'a> Round<'a> {
         if self.results.send(result).await.is_err() {
             return false;
         }
-        if self.wakes.delivered(Instant::now()) {
+        if self.wakes.delivered(Instant::now(), !incremental) {
             (self.wake)();
         }
         true

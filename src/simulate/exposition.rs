@@ -483,6 +483,16 @@ mod tests {
         assert!(text.contains("vllm:e2e_request_latency_seconds_bucket{le=\"+Inf\",model_name=\"meta-llama/Llama-3.1-70B-Instruct\"}"));
         assert!(text.contains("# TYPE DCGM_FI_DEV_GPU_UTIL gauge"));
         assert!(text.contains("neuroncore_utilization_ratio{"));
+        // No series is served twice (Prometheus drops duplicate samples).
+        let mut series: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.rsplit_once(' ').map(|(name, _)| name))
+            .collect();
+        let served = series.len();
+        series.sort_unstable();
+        series.dedup();
+        assert_eq!(series.len(), served, "a series is served twice");
         // Buckets are cumulative: never decreasing along `le`.
         let buckets: Vec<f64> = text
             .lines()

@@ -92,6 +92,14 @@ pub struct FrameOutput {
     pub plot_widths: BTreeMap<PanelId, u32>,
 }
 
+/// Asks for one frame, soon: what a source's new answers need. egui answers
+/// `request_repaint()` with two frames ("to give some things time to settle") and a
+/// request with a delay with one; on a software rasteriser the second frame of
+/// every refresh was half of a live dashboard's CPU.
+pub fn repaint_once(ctx: &egui::Context) {
+    ctx.request_repaint_after(std::time::Duration::from_millis(1));
+}
+
 /// What a panel needs while it draws.
 pub struct PanelContext<'a> {
     /// The data.

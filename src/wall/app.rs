@@ -334,7 +334,7 @@ impl WallApp {
             if !page.session.is_polling() {
                 let wake_ctx = ctx.clone();
                 page.session
-                    .start(runtime, Arc::new(move || wake_ctx.request_repaint()));
+                    .start(runtime, Arc::new(move || ui::repaint_once(&wake_ctx)));
             }
         }
     }

@@ -290,10 +290,13 @@ fn host_name(endpoint: &str, instance: usize) -> String {
     format!("{endpoint}-{instance}")
 }
 
+/// An EC2 instance id, distinct per endpoint and instance (the instance number is
+/// added after the shift: added before it, instances 0 and 1 shared an id and the
+/// exporter served their NeuronCores twice under one name).
 fn instance_id(endpoint: &str, instance: usize) -> String {
     format!(
         "i-{:017x}",
-        noise::key(endpoint).wrapping_add(instance as u64) >> 4
+        (noise::key(endpoint) >> 4).wrapping_add(instance as u64)
     )
 }
 
