@@ -245,6 +245,12 @@ fn refetches_keep_every_series_strictly_ascending() {
                 live: true,
             });
             session.settle(Duration::from_secs(20)).await.unwrap();
+            assert_eq!(
+                session.statuses().get(&key),
+                Some(&QueryStatus::Ok),
+                "{range_s} s at {width_px} px: {}",
+                prometheus.log()
+            );
             let mut series = 0;
             for (labels, samples) in session.store().query_series(&key) {
                 series += 1;
