@@ -229,7 +229,12 @@ fn an_acknowledgement_survives_a_restart_and_quiets_the_banner() {
             .query_by_label_contains("1 firing: queue backing up")
             .is_some()
     );
-    harness.run_steps(2);
+    // Every panel's data in, and a few frames for the axes to size to their
+    // labels: a panel still loading drew a wider y axis in some runs.
+    settle(&mut harness, "every panel's data", |h| {
+        h.state().session().pending_queries() == 0
+    });
+    harness.run_steps(4);
     harness.snapshot("alarm_center_acknowledged");
 }
 
