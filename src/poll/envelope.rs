@@ -22,12 +22,17 @@ pub fn queries(
     Some((min, max))
 }
 
-/// A series' identity for matching a band to its line: its labels without the
-/// metric name, which `min_over_time` and friends drop.
+/// Labels that name how a series was read rather than which series it is: the
+/// metric name (`min_over_time` and friends drop it) and CloudWatch's statistic
+/// (`p99` on the line, `Minimum` and `Maximum` on its band).
+const READING_LABELS: [&str; 2] = ["__name__", "stat"];
+
+/// A series' identity for matching a band to its line: its labels without
+/// [`READING_LABELS`].
 fn identity(labels: &BTreeMap<String, String>) -> BTreeMap<&str, &str> {
     labels
         .iter()
-        .filter(|(name, _)| name.as_str() != "__name__")
+        .filter(|(name, _)| !READING_LABELS.contains(&name.as_str()))
         .map(|(name, value)| (name.as_str(), value.as_str()))
         .collect()
 }

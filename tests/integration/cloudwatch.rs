@@ -595,3 +595,63 @@ fn the_metric_browser_builds_a_cloudwatch_query_by_clicking() {
         r#"namespace = "AWS/SageMaker", metric = "ModelLatency", stat = "Average", dimensions = { EndpointName = "llm-prod-mistral7b", VariantName = "AllTraffic" }"#
     );
 }
+
+/// A line coarser than CloudWatch's minute gets its band from the Minimum and
+/// Maximum statistics, asked in the same batch and counted by the cost meter.
+#[test]
+fn a_coarse_p99_line_gets_its_band_from_minimum_and_maximum_in_the_same_batch() {
+    use fleetdeck::session::{Session, View};
+    use fleetdeck::time_range::TimeRange;
+    use std::sync::Arc;
+    let server = support::ministack();
+    support::publish_fleet(&server.url(), "30m");
+    let layout = Arc::new(layout(&server.url(), &latency_panel("p99", LLAMA)));
+    let key = support::key("latency", "q1");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut session = Session::new(layout, fleetdeck::clock::Clock::System);
+    // Thirty minutes on 6 px: a step of five minutes.
+    session.set_uniform_width(6);
+    session.set_view(View {
+        range: TimeRange::last(Duration::from_secs(30 * 60)),
+        refresh: Duration::from_secs(60),
+        live: false,
+    });
+    runtime.block_on(async {
+        session.start(&tokio::runtime::Handle::current(), Arc::new(|| {}));
+        session.settle(Duration::from_secs(30)).await.unwrap();
+    });
+    assert_eq!(session.statuses().get(&key), Some(&QueryStatus::Ok));
+    let store = session.store();
+    let (series_key, line) = store.query_series(&key).next().expect("the p99 line");
+    let band = store.band(series_key).expect("a band beside the p99 line");
+    assert!(line.len() >= 4, "{} points", line.len());
+    let mut wider = 0;
+    for sample in line.iter() {
+        let at = |bound: &fleetdeck::store::Series| {
+            bound
+                .iter()
+                .find(|s| s.t_ms == sample.t_ms)
+                .map(|s| s.value)
+                .unwrap_or_else(|| panic!("no band at {}", sample.t_ms))
+        };
+        let (low, high) = (at(&band.min), at(&band.max));
+        assert!(
+            low <= sample.value && sample.value <= high,
+            "{low} {} {high}",
+            sample.value
+        );
+        // The Maximum of five minutes' datums is above their p99.
+        if high > sample.value * 1.01 && low < sample.value * 0.5 {
+            wider += 1;
+        }
+    }
+    assert!(
+        wider >= line.len() / 2,
+        "only {wider} of {} steps show a spread",
+        line.len()
+    );
+    // Three metrics a refresh: p99, Minimum, Maximum, in one call.
+    let usage = session.usage();
+    let (_, usage) = usage.iter().find(|(id, _)| id.as_str() == "cw").unwrap();
+    assert_eq!((usage.calls, usage.units), (1, 3), "{usage:?}");
+}
