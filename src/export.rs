@@ -166,17 +166,14 @@ pub async fn export_panel(
 
 /// Per sample of `series`, the band's bounds at the same time, if it has them.
 fn band_of(band: Option<&Band>, series: &Series) -> Vec<Option<(f64, f64)>> {
-    let at = |bound: &Series, t_ms: i64| {
-        bound
-            .get(bound.partition_point(t_ms))
-            .filter(|s| s.t_ms == t_ms)
-            .map(|s| s.value)
-    };
     series
         .iter()
         .map(|sample| {
             let band = band?;
-            Some((at(&band.min, sample.t_ms)?, at(&band.max, sample.t_ms)?))
+            Some((
+                band.min.value_at(sample.t_ms)?,
+                band.max.value_at(sample.t_ms)?,
+            ))
         })
         .collect()
 }

@@ -73,24 +73,23 @@ pub fn attach(
 
 /// Lowers `min` and raises `max` to the line's value wherever they share a time.
 fn widen_to_hold(line: &[crate::store::Sample], envelope: &mut Envelope) {
+    widen(line, &mut envelope.min, |value, bound| value < bound);
+    widen(line, &mut envelope.max, |value, bound| value > bound);
+}
+
+/// Moves each bound to the line's value at its time where `beyond(value, bound)`.
+fn widen(
+    line: &[crate::store::Sample],
+    bounds: &mut [crate::store::Sample],
+    beyond: fn(f64, f64) -> bool,
+) {
     let mut at = 0;
-    for bound in &mut envelope.min {
+    for bound in bounds {
         while at < line.len() && line[at].t_ms < bound.t_ms {
             at += 1;
         }
         if let Some(sample) = line.get(at).filter(|s| s.t_ms == bound.t_ms)
-            && sample.value < bound.value
-        {
-            bound.value = sample.value;
-        }
-    }
-    at = 0;
-    for bound in &mut envelope.max {
-        while at < line.len() && line[at].t_ms < bound.t_ms {
-            at += 1;
-        }
-        if let Some(sample) = line.get(at).filter(|s| s.t_ms == bound.t_ms)
-            && sample.value > bound.value
+            && beyond(sample.value, bound.value)
         {
             bound.value = sample.value;
         }

@@ -191,6 +191,14 @@ impl Series {
     pub fn get(&self, index: usize) -> Option<Sample> {
         self.samples.get(index).copied()
     }
+
+    /// The value of the sample at exactly `t_ms`, if there is one (a band's
+    /// bound beside its line's sample: both are fetched at the same times).
+    pub fn value_at(&self, t_ms: i64) -> Option<f64> {
+        self.get(self.partition_point(t_ms))
+            .filter(|s| s.t_ms == t_ms)
+            .map(|s| s.value)
+    }
 }
 
 #[cfg(test)]

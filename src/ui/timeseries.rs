@@ -214,7 +214,7 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec, trusted:
                     .filter(|s| (s.t_ms - t_ms).abs() <= window.span_ms() / 50);
                 let extremes = sample.and_then(|s| {
                     let band = store.band(key)?;
-                    Some((at(&band.min, s.t_ms)?, at(&band.max, s.t_ms)?))
+                    Some((band.min.value_at(s.t_ms)?, band.max.value_at(s.t_ms)?))
                 });
                 HoverRow {
                     index,
@@ -241,14 +241,6 @@ fn nearest(series: &Series, t_ms: i64) -> Option<Sample> {
         (Some(b), Some(a)) => Some(if t_ms - b.t_ms <= a.t_ms - t_ms { b } else { a }),
         (b, a) => b.or(a),
     }
-}
-
-/// The value of `series` at exactly `t_ms`, if it has a sample there.
-fn at(series: &Series, t_ms: i64) -> Option<f64> {
-    series
-        .get(series.partition_point(t_ms))
-        .filter(|s| s.t_ms == t_ms)
-        .map(|s| s.value)
 }
 
 /// One series' line in the hover tooltip.

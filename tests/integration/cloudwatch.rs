@@ -629,9 +629,7 @@ fn a_coarse_p99_line_gets_its_band_from_minimum_and_maximum_in_the_same_batch() 
     for sample in line.iter() {
         let at = |bound: &fleetdeck::store::Series| {
             bound
-                .iter()
-                .find(|s| s.t_ms == sample.t_ms)
-                .map(|s| s.value)
+                .value_at(sample.t_ms)
                 .unwrap_or_else(|| panic!("no band at {}", sample.t_ms))
         };
         let (low, high) = (at(&band.min), at(&band.max));

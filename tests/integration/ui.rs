@@ -156,10 +156,9 @@ fn a_week_shows_each_stall_of_the_fleet_as_a_band_above_its_line() {
             .max
             .iter()
             .filter(|high| {
-                let index = series.partition_point(high.t_ms);
                 series
-                    .get(index)
-                    .is_some_and(|s| s.t_ms == high.t_ms && high.value > 3.0 * s.value)
+                    .value_at(high.t_ms)
+                    .is_some_and(|value| high.value > 3.0 * value)
             })
             .count();
     }

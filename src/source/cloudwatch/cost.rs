@@ -65,11 +65,8 @@ pub fn estimate(dashboard: &Dashboard, now_ms: i64) -> Vec<(SourceId, Estimate)>
                         continue;
                     }
                     let step_ms = period::plan_period(window, width_px, now_ms, cw.period_ms);
-                    let request = RangeRequest {
-                        query: SourceQuery::CloudWatch(cw.clone()),
-                        window,
-                        step_ms,
-                    };
+                    let request =
+                        RangeRequest::new(SourceQuery::CloudWatch(cw.clone()), window, step_ms);
                     if cw.standalone
                         && matches!(&cw.what, CwExpr::Stat(stat) if query::stat_has_wildcard(stat))
                     {
@@ -90,11 +87,11 @@ pub fn estimate(dashboard: &Dashboard, now_ms: i64) -> Vec<(SourceId, Estimate)>
                     if panel.envelope && cw.standalone {
                         for extreme in [Extreme::Min, Extreme::Max] {
                             if let Some(band) = query::envelope_query(cw, extreme, step_ms) {
-                                let request = RangeRequest {
-                                    query: SourceQuery::CloudWatch(band),
+                                let request = RangeRequest::new(
+                                    SourceQuery::CloudWatch(band),
                                     window,
                                     step_ms,
-                                };
+                                );
                                 query::add_request(&mut planner, &request, &one);
                             }
                         }
