@@ -206,6 +206,10 @@ fn an_acknowledgement_survives_a_restart_and_quiets_the_banner() {
     settle(&mut harness, "the banner", |h| {
         h.query_by_label_contains("2 firing: ").is_some()
     });
+    // Every answer in, so nothing moves under the click on a loaded machine.
+    settle(&mut harness, "every panel's data", |h| {
+        h.state().session().pending_queries() == 0
+    });
     harness.run_steps(3);
     // The first row is the critical p99 alarm; acknowledge it.
     harness.get_all_by_label("Ack").next().unwrap().click();
@@ -535,6 +539,10 @@ fn history_acks_and_bands_survive_an_edit_that_moves_resizes_and_reorders_panels
         rule_history(h.state()).len() >= 4 && h.query_by_label_contains("2 firing: ").is_some()
     });
     assert!(history_points_at_the_watched_panels(harness.state()));
+    // Every answer in, so nothing moves under the click on a loaded machine.
+    settle(&mut harness, "every panel's data", |h| {
+        h.state().session().pending_queries() == 0
+    });
     // Acknowledge the critical p99 alarm (the first row).
     harness.run_steps(2);
     harness.get_all_by_label("Ack").next().unwrap().click();
