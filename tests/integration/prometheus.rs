@@ -261,7 +261,10 @@ fn refetches_keep_every_series_strictly_ascending() {
                     labels.labels
                 );
             }
-            assert_eq!(series, 4, "one series per model");
+            assert_eq!(
+                series, 4,
+                "one series per model, {range_s} s at {width_px} px"
+            );
             // A live refresh or two on top.
             tokio::time::sleep(Duration::from_millis(1_500)).await;
             session.drain(Duration::from_secs(1));
