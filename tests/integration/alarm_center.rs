@@ -123,6 +123,18 @@ fn settle(
     }
 }
 
+/// Clicks the first row's Ack once every panel has its answer and a few frames
+/// have settled the layout: on a loaded machine a late answer could move the
+/// row between finding the button and the frame that takes the click, and the
+/// click landed nowhere.
+fn ack_first_row(harness: &mut Harness<'_, FleetApp>) {
+    settle(harness, "every panel's data", |h| {
+        h.state().session().pending_queries() == 0
+    });
+    harness.run_steps(2);
+    harness.get_all_by_label("Ack").next().unwrap().click();
+}
+
 #[test]
 fn clicking_an_alarm_moves_the_time_range_to_when_it_fired() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -174,7 +186,7 @@ fn new_firings_flash_until_acknowledged() {
     harness.run_steps(2);
     assert!(alarm_panel_repaints(&harness), "new firings flash");
     for _ in 0..2 {
-        harness.get_all_by_label("Ack").next().unwrap().click();
+        ack_first_row(&mut harness);
         harness.run_steps(2);
     }
     assert!(harness.query_by_label("Ack").is_none());
@@ -206,13 +218,8 @@ fn an_acknowledgement_survives_a_restart_and_quiets_the_banner() {
     settle(&mut harness, "the banner", |h| {
         h.query_by_label_contains("2 firing: ").is_some()
     });
-    // Every answer in, so nothing moves under the click on a loaded machine.
-    settle(&mut harness, "every panel's data", |h| {
-        h.state().session().pending_queries() == 0
-    });
-    harness.run_steps(3);
     // The first row is the critical p99 alarm; acknowledge it.
-    harness.get_all_by_label("Ack").next().unwrap().click();
+    ack_first_row(&mut harness);
     harness.run_steps(3);
     assert!(
         harness
@@ -257,8 +264,7 @@ fn a_failed_save_is_shown_in_the_window_not_only_logged() {
     settle(&mut harness, "the banner", |h| {
         h.query_by_label_contains("2 firing: ").is_some()
     });
-    harness.run_steps(2);
-    harness.get_all_by_label("Ack").next().unwrap().click();
+    ack_first_row(&mut harness);
     settle(&mut harness, "the save failure", |h| {
         h.query_by_label_contains("cannot save the acknowledgements to ")
             .is_some()
@@ -267,7 +273,7 @@ fn a_failed_save_is_shown_in_the_window_not_only_logged() {
     harness.get_by_label_contains("1 firing: queue backing up");
     // Once the folder can be written, the next save clears the message.
     std::fs::remove_file(&blocked).unwrap();
-    harness.get_all_by_label("Ack").next().unwrap().click();
+    ack_first_row(&mut harness);
     settle(&mut harness, "the message to go", |h| {
         h.query_by_label_contains("cannot save the acknowledgements")
             .is_none()
@@ -539,13 +545,8 @@ fn history_acks_and_bands_survive_an_edit_that_moves_resizes_and_reorders_panels
         rule_history(h.state()).len() >= 4 && h.query_by_label_contains("2 firing: ").is_some()
     });
     assert!(history_points_at_the_watched_panels(harness.state()));
-    // Every answer in, so nothing moves under the click on a loaded machine.
-    settle(&mut harness, "every panel's data", |h| {
-        h.state().session().pending_queries() == 0
-    });
     // Acknowledge the critical p99 alarm (the first row).
-    harness.run_steps(2);
-    harness.get_all_by_label("Ack").next().unwrap().click();
+    ack_first_row(&mut harness);
     harness.run_steps(3);
     harness.get_by_label_contains("1 firing: queue backing up");
     let p99_panel = "p99-end-to-end-latency-by-model";
