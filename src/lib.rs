@@ -22,4 +22,5 @@ pub mod store;
 pub mod time_range;
 pub mod ui;
 pub mod units;
+pub mod variables;
 pub mod wall;

@@ -40,6 +40,10 @@ struct Cli {
     /// Pin "now" to this instant (RFC 3339), for reproducible screenshots.
     #[arg(long, value_name = "TIME")]
     now: Option<String>,
+    /// Choose a template variable's value: `--var endpoint=llm-prod-llama70b`;
+    /// repeat a name for several values, `name=All` for every value.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -220,7 +224,28 @@ fn run_gui(cli: &Cli) -> Result<ExitCode> {
         .then(|| fleetdeck::alarm::history_file::default_path(&dashboard.path))
         .flatten();
     // The files are read here, before the window opens, not on the UI thread.
-    let mut app = FleetApp::new(dashboard, options).with_runtime(handle);
+    let selection_path = history_path
+        .as_ref()
+        .and_then(|_| fleetdeck::variables::selection::saved_path(&dashboard.path));
+    let mut selection = selection_path
+        .as_deref()
+        .map(fleetdeck::variables::selection::read_saved)
+        .unwrap_or_default();
+    selection.extend(
+        fleetdeck::variables::selection::parse_assignments(&cli.vars)
+            .map_err(|message| anyhow::anyhow!(message))?,
+    );
+    for name in selection.keys() {
+        if cli.vars.iter().any(|v| v.starts_with(&format!("{name}=")))
+            && !dashboard.variables.iter().any(|v| &v.name == name)
+        {
+            anyhow::bail!("--var {name}: the layout defines no variable `{name}`");
+        }
+    }
+    let mut app = FleetApp::new(dashboard, options)
+        .with_runtime(handle)
+        .with_variables(selection, selection_path)
+        .map_err(|errors| anyhow::anyhow!("{errors}"))?;
     if let Some(path) = fleetdeck::alarm::ack::default_path() {
         app = app.with_ack_file(&path);
     }

@@ -54,18 +54,7 @@ struct VersionOnly {
 /// `history/<layout path with / as _>.json` in the state directory: one file per
 /// layout file, readable by name.
 pub fn default_path(layout_path: &Path) -> Option<PathBuf> {
-    let absolute = std::fs::canonicalize(layout_path).unwrap_or_else(|_| layout_path.to_owned());
-    let name: String = absolute
-        .to_string_lossy()
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let name = crate::persist::file_name_for(layout_path);
     Some(state_dir()?.join("history").join(format!("{name}.json")))
 }
 

@@ -44,6 +44,11 @@ impl Keeper {
         self.histories.insert(dashboard.path.clone(), file);
     }
 
+    /// The writer everything kept goes through.
+    pub fn writer(&self) -> &Writer {
+        &self.writer
+    }
+
     /// The acknowledged alarms.
     pub fn acks(&self) -> &Acks {
         &self.acks

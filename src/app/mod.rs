@@ -5,6 +5,7 @@
 
 pub mod keep;
 pub mod reload;
+pub mod variables;
 pub mod view;
 
 use crate::clock::{Clock, DisplayZone};
@@ -57,6 +58,7 @@ pub struct FleetApp {
     commands: Vec<Command>,
     watcher: Option<reload::LayoutWatcher>,
     layout_error: Option<String>,
+    variables: variables::Variables,
 }
 
 impl FleetApp {
@@ -78,7 +80,26 @@ impl FleetApp {
             commands: Vec::new(),
             watcher: None,
             layout_error: None,
+            variables: variables::Variables::default(),
         }
+    }
+
+    /// Compiles the layout for `selection` (saved, then from the command line) and
+    /// keeps later choices in `saved_path`. Called before the window opens.
+    pub fn with_variables(
+        mut self,
+        selection: crate::variables::Selection,
+        saved_path: Option<std::path::PathBuf>,
+    ) -> Result<Self, crate::layout::LayoutErrors> {
+        self.variables = variables::Variables::new(selection, saved_path);
+        let dashboard = self.variables.recompile(self.session.dashboard())?;
+        self.session = Session::new(Arc::new(dashboard), self.options.clock);
+        Ok(self)
+    }
+
+    /// The window's template variables: choices, offered values, errors.
+    pub fn variables(&self) -> &variables::Variables {
+        &self.variables
     }
 
     /// Lets the app poll its sources on `runtime`; polling starts at the first frame,
@@ -158,6 +179,9 @@ impl FleetApp {
         let ctx = ui.ctx().clone();
         tracing::trace!(causes = ?ctx.repaint_causes(), "frame");
         self.take_layout_update();
+        if self.variables.take_answers() {
+            self.recompile_for_variables();
+        }
         if self.session.drain(DRAIN_BUDGET) {
             ui::repaint_once(&ctx);
         }
@@ -188,6 +212,7 @@ impl FleetApp {
             acked: self.keeper.acks().keys(),
             save_failures: &save_failures,
             wall: None,
+            variables: Some(&self.variables),
         };
         let output = ui::dashboard(ui, &frame, &mut self.ui_state, &mut self.commands);
         self.follow_widths(&ctx, &output.plot_widths);
@@ -210,8 +235,24 @@ impl FleetApp {
         else {
             return;
         };
-        match update {
-            Ok(dashboard) => self.replace_dashboard(dashboard),
+        // The file's new text, compiled for the window's choices.
+        match update.and_then(|dashboard| self.variables.recompile(&dashboard)) {
+            Ok(dashboard) => {
+                self.variables.dashboard_replaced();
+                self.replace_dashboard(dashboard);
+            }
+            Err(errors) => self.layout_error = Some(errors.to_string()),
+        }
+    }
+
+    /// Follows a change of a variable's value or values: the same layout compiled
+    /// for the new choices; only the queries whose request changed are fetched.
+    fn recompile_for_variables(&mut self) {
+        match self.variables.recompile(self.session.dashboard()) {
+            Ok(dashboard) => {
+                self.session.set_dashboard(Arc::new(dashboard));
+                self.layout_error = None;
+            }
             Err(errors) => self.layout_error = Some(errors.to_string()),
         }
     }
@@ -263,6 +304,8 @@ impl FleetApp {
         if self.watcher.is_none() && path.is_file() {
             self.watcher = Some(reload::LayoutWatcher::start(runtime, path, wake.clone()));
         }
+        self.variables
+            .request_options(runtime, &self.session, wake.clone());
         self.session.start(runtime, wake);
     }
 
@@ -273,6 +316,11 @@ impl FleetApp {
                 Command::BrowseMetrics(source) => self.browse(ctx, source, None),
                 Command::BrowseLabels { source, metric } => self.browse(ctx, source, Some(metric)),
                 Command::Acknowledge(key) => self.keeper.acknowledge(key.clone()),
+                Command::SetVariable { name, selected } => {
+                    self.variables
+                        .select(name, selected.clone(), self.keeper.writer());
+                    self.recompile_for_variables();
+                }
                 Command::FocusAlarm { panel, .. } => {
                     if let Some(panel) = panel {
                         let until = ctx.input(|i| i.time) + 3.0;

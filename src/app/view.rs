@@ -29,6 +29,13 @@ pub enum Command {
         /// When the alarm began, ms.
         at_ms: i64,
     },
+    /// Choose a template variable's value (or values, or All).
+    SetVariable {
+        /// The variable.
+        name: String,
+        /// What is chosen.
+        selected: crate::variables::Selected,
+    },
     /// Load one metric's labels into the metric browser.
     BrowseLabels {
         /// Source name.
@@ -96,9 +103,10 @@ impl ViewState {
                 }
                 None => false,
             },
-            Command::BrowseMetrics(_) | Command::BrowseLabels { .. } | Command::Acknowledge(_) => {
-                false
-            }
+            Command::BrowseMetrics(_)
+            | Command::BrowseLabels { .. }
+            | Command::Acknowledge(_)
+            | Command::SetVariable { .. } => false,
             Command::FocusAlarm { at_ms, .. } => {
                 let half = 15 * 60_000;
                 let window = Window {

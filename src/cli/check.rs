@@ -41,6 +41,9 @@ pub fn check(files: &[PathBuf]) -> Result<ExitCode> {
                     dashboard.panels.len(),
                     dashboard.sources.len()
                 );
+                for warning in &dashboard.warnings {
+                    eprintln!("warning: {warning}");
+                }
                 print_cloudwatch_cost(&dashboard);
                 print_cost_explorer_cost(&dashboard);
             }

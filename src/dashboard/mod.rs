@@ -42,6 +42,16 @@ pub struct Dashboard {
     /// On-demand prices for `on_demand()`: the shipped table with the layout's
     /// `[prices]` on top.
     pub prices: Prices,
+    /// Template variables, in name order.
+    pub variables: Vec<crate::variables::VariableSpec>,
+    /// What this dashboard was compiled for: the chosen value of every variable
+    /// that has one (one whose values are still being fetched has none).
+    pub selection: crate::variables::Selection,
+    /// The layout's text, to compile it again for another selection without
+    /// reading the file.
+    pub source_text: std::sync::Arc<str>,
+    /// What `check` warns about without refusing the layout (unused variables).
+    pub warnings: Vec<crate::layout::LayoutError>,
 }
 
 impl Dashboard {
@@ -116,6 +126,8 @@ pub struct PanelSpec {
     pub queries: Vec<QuerySpec>,
     /// The metrics its queries read, to link alarms raised elsewhere to it.
     pub reads: crate::alarm::link::PanelReads,
+    /// The variable whose values it waits for: not fetched until they arrive.
+    pub waiting_for: Option<String>,
 }
 
 impl PanelSpec {

@@ -110,6 +110,10 @@ pub fn compile(file: &LayoutFile, path: &Path, report: &mut Report<'_>) -> Optio
             panels,
             rules,
             prices,
+            variables: Vec::new(),
+            selection: crate::variables::Selection::new(),
+            source_text: std::sync::Arc::from(""),
+            warnings: Vec::new(),
         }),
         _ => None,
     }
@@ -183,6 +187,7 @@ fn compile_panels(
                 envelope: panel.kind == PanelKind::Timeseries && panel.envelope != Some(false),
                 queries,
                 reads,
+                waiting_for: panel.waiting_for.clone(),
             });
         }
     }

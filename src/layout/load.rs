@@ -5,6 +5,11 @@
 
 use super::model::LayoutFile;
 use crate::dashboard::Dashboard;
+use crate::variables::Selection;
+use crate::variables::expand::{Bindings, expand};
+use crate::variables::selection::resolve;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -62,9 +67,25 @@ pub fn load_layout(path: &Path) -> Result<Dashboard, LayoutErrors> {
     parse_layout(&text, path)
 }
 
-/// Parses and compiles layout text; `path` is only used in messages (and kept as
-/// the dashboard's path).
+/// Parses and compiles layout text for its variables' defaults; `path` is only
+/// used in messages (and kept as the dashboard's path).
 pub fn parse_layout(text: &str, path: &Path) -> Result<Dashboard, LayoutErrors> {
+    compile_text(text, path, &Choices::default())
+}
+
+/// What a layout's variables are compiled for: what was chosen, and the values
+/// each query variable's source offered (so far).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Choices {
+    /// Chosen values, by variable name; a variable absent takes its default.
+    pub selection: Selection,
+    /// Each query variable's values, once its source answered.
+    pub options: BTreeMap<String, Vec<String>>,
+}
+
+/// Parses and compiles layout text for `choices`: the variables are written in
+/// and repeated panels drawn once per value before the one compile step.
+pub fn compile_text(text: &str, path: &Path, choices: &Choices) -> Result<Dashboard, LayoutErrors> {
     let at = |span: Option<Range<usize>>, message: String| LayoutError {
         path: path.to_owned(),
         position: span.map(|s| line_column(text, s.start)),
@@ -77,11 +98,38 @@ pub fn parse_layout(text: &str, path: &Path) -> Result<Dashboard, LayoutErrors> 
         )])
     })?;
     let mut errors = Vec::new();
-    let dashboard = super::compile::compile(&file, path, &mut |span, message| {
+    let mut report = |span: Option<Range<usize>>, message: String| {
         errors.push(at(span, message));
-    });
+    };
+    let variables = super::variables::compile_variables(&file, &mut report);
+    let unused = super::variables::check_references(&file, &mut report);
+    let mut bindings = Bindings {
+        defined: file.variables.keys().cloned().collect(),
+        options: choices.options.clone(),
+        ..Bindings::default()
+    };
+    let mut selection = Selection::new();
+    for spec in &variables {
+        let chosen = choices.selection.get(&spec.name);
+        let options = choices.options.get(&spec.name).map(Vec::as_slice);
+        if let Some(selected) = resolve(spec, chosen, options) {
+            selection.insert(spec.name.clone(), selected.clone());
+            bindings.bind(spec.clone(), selected);
+        }
+    }
+    let expanded = expand(&file, &bindings);
+    let dashboard = super::compile::compile(&expanded, path, &mut report);
     match dashboard {
-        Some(dashboard) if errors.is_empty() => Ok(dashboard),
+        Some(mut dashboard) if errors.is_empty() => {
+            dashboard.variables = variables;
+            dashboard.selection = selection;
+            dashboard.source_text = Arc::from(text);
+            dashboard.warnings = unused
+                .into_iter()
+                .map(|(span, message)| at(Some(span), message))
+                .collect();
+            Ok(dashboard)
+        }
         _ => Err(LayoutErrors(errors)),
     }
 }

@@ -39,6 +39,70 @@ pub struct LayoutFile {
     /// Alarm rules evaluated in the client on the data the panels already poll.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<Rule>,
+    /// Template variables (`[variables.endpoint]`), used as `$endpoint` or
+    /// `${endpoint}` in queries, legends and titles.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub variables: BTreeMap<String, Spanned<Variable>>,
+}
+
+/// One or several values, as a layout may write a default.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    /// `default = "a"`.
+    One(String),
+    /// `default = ["a", "b"]`.
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// The values, in order.
+    pub fn to_vec(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(value) => vec![value.clone()],
+            OneOrMany::Many(values) => values.clone(),
+        }
+    }
+}
+
+/// A template variable: where its values come from and how many may be chosen.
+/// Flat like [`SourceConfig`]: which keys are set decides the kind.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Variable {
+    /// Shown before its dropdown; default the variable's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Prometheus or CloudWatch: the source asked for the values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Spanned<String>>,
+    /// Prometheus (and demo): `label_values(selector, label)` or `label_values(label)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<Spanned<String>>,
+    /// CloudWatch: the namespace whose metrics `ListMetrics` reads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// CloudWatch: only dimensions of this metric.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<String>,
+    /// CloudWatch: the dimension whose values are offered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dimension: Option<Spanned<String>>,
+    /// A fixed list of values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<String>>,
+    /// An interval variable: durations such as `1m`, `5m`, `1h`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<Spanned<Vec<String>>>,
+    /// Whether several values may be chosen at once.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub multi: bool,
+    /// Whether "All" is offered.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub include_all: bool,
+    /// What is chosen before anyone chooses: a value, a list, or `"All"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<Spanned<OneOrMany>>,
 }
 
 /// What a rule does while its series has no recent data.
@@ -352,6 +416,13 @@ pub struct Panel {
     /// The queries whose series the panel shows.
     #[serde(default)]
     pub queries: Vec<Query>,
+    /// Draw the panel once per selected value of this variable, across its row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<Spanned<String>>,
+    /// The variable whose values this panel waits for (they are being fetched and
+    /// nothing was chosen yet). Set by variable expansion, never read from a file.
+    #[serde(skip)]
+    pub waiting_for: Option<String>,
 }
 
 fn no_source() -> Spanned<String> {
@@ -469,4 +540,9 @@ pub struct Query {
     /// Any source: multiply every value, e.g. `3600` to turn USD/s into USD/h.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale: Option<f64>,
+    /// Demo labels and CloudWatch dimensions that a multi-value variable set to
+    /// several values (the written value is then `*`): the values allowed. Filled
+    /// in by variable expansion, never read from a file.
+    #[serde(skip)]
+    pub choices: BTreeMap<String, Vec<String>>,
 }

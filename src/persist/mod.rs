@@ -29,6 +29,23 @@ pub fn state_dir() -> Option<PathBuf> {
         })
 }
 
+/// A file name that says which layout file some state belongs to: its absolute
+/// path with every character but letters, digits, `.` and `-` as `_`.
+pub fn file_name_for(layout_path: &Path) -> String {
+    let absolute = std::fs::canonicalize(layout_path).unwrap_or_else(|_| layout_path.to_owned());
+    absolute
+        .to_string_lossy()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 /// The file's contents; `None` when it does not exist or cannot be read as `T`
 /// (then it is [set aside](set_aside) so the next save does not destroy it).
 pub fn read_json<T: DeserializeOwned>(path: &Path, what: &str) -> Option<T> {

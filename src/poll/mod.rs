@@ -54,10 +54,14 @@ pub struct PlannedQuery {
     /// Whether to ask the min/max band beside it when the step is coarser than
     /// the data (a line panel that did not opt out).
     pub envelope: bool,
+    /// Whether the data already held for it is right for this plan (the plan
+    /// changed elsewhere, e.g. a variable another query uses): the plan's first
+    /// round skips it and later refreshes continue from its last sample.
+    pub current: bool,
 }
 
 /// What a planned query asks its source for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Planned {
     /// Series over the window.
     Series(SourceQuery),

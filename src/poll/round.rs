@@ -39,9 +39,11 @@ pub(super) async fn run_source(
     let mut failures: u32 = 0;
     loop {
         let plan = plan_rx.borrow_and_update().clone();
-        if plan.generation != generation {
+        let first_round = plan.generation != generation;
+        if first_round {
             generation = plan.generation;
-            last_sample.clear();
+            // Only a query whose data is still right keeps its place.
+            last_sample.retain(|key, _| plan.queries.iter().any(|q| q.current && &q.key == key));
             failures = 0;
         }
         let mut round = Round {
@@ -55,6 +57,7 @@ pub(super) async fn run_source(
             wakes: WakeCoalescer::new(),
             last_sample: &mut last_sample,
             failed: false,
+            skip_current: first_round,
         };
         source.begin_round();
         let end = round.run(&mut plan_rx).await;
@@ -136,6 +139,8 @@ struct Round<'a> {
     /// Per query: the step and time of the newest sample fetched.
     last_sample: &'a mut HashMap<QueryKey, (i64, i64)>,
     failed: bool,
+    /// The plan's first round: queries whose data is already right are skipped.
+    skip_current: bool,
 }
 
 impl<'a> Round<'a> {
@@ -181,7 +186,11 @@ impl<'a> Round<'a> {
     fn jobs(&self) -> VecDeque<Job<'a>> {
         let plan: &'a PollPlan = self.plan;
         let batches = self.source.batches();
-        let mine = plan.queries.iter().filter(|q| &q.source == self.name);
+        let skip_current = self.skip_current;
+        let mine = plan
+            .queries
+            .iter()
+            .filter(|q| &q.source == self.name && !(skip_current && q.current));
         let (batched, single): (Vec<&'a PlannedQuery>, Vec<&'a PlannedQuery>) =
             mine.partition(|q| batches && matches!(q.planned, Planned::Series(_)));
         let mut jobs: VecDeque<Job<'a>> = single.into_iter().map(Job::One).collect();
@@ -525,6 +534,7 @@ mod tests {
                 })),
                 width_px: 600,
                 envelope: false,
+                current: false,
             })
             .collect();
         PollPlan {

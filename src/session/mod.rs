@@ -91,6 +91,9 @@ pub struct Session {
     view: View,
     widths: BTreeMap<PanelId, u32>,
     last_refresh: Option<DateTime<Utc>>,
+    /// Queries whose held data is right for the current plan although the plan
+    /// changed (a variable other queries use): the poller's first round skips them.
+    current: BTreeSet<QueryKey>,
 }
 
 impl Session {
@@ -130,6 +133,7 @@ impl Session {
             view,
             widths: BTreeMap::new(),
             last_refresh: None,
+            current: BTreeSet::new(),
         };
         session.fit_retention();
         session
@@ -214,7 +218,9 @@ impl Session {
         self.dashboard
             .queries()
             .filter(|(_, panel, query)| {
-                self.scope.includes(&panel.id) && !matches!(query.target, Target::Derive(_))
+                self.scope.includes(&panel.id)
+                    && panel.waiting_for.is_none()
+                    && !matches!(query.target, Target::Derive(_))
             })
             .map(|(key, _, _)| key)
     }
@@ -277,6 +283,7 @@ impl Session {
         }
         self.view = view;
         self.fit_retention();
+        self.current.clear();
         self.replan();
     }
 
@@ -294,6 +301,7 @@ impl Session {
         if self.widths.is_empty() || changed {
             self.widths = widths.clone();
             if changed && self.poller.is_some() {
+                self.current.clear();
                 self.replan();
             }
         }
@@ -317,6 +325,58 @@ impl Session {
             .collect();
     }
 
+    /// Follows the same layout compiled for another selection of its variables
+    /// (same sources): a query whose request did not change keeps its data and is
+    /// not fetched again now; every other one is fetched from scratch, and series
+    /// of queries that are gone (a repeated panel no longer chosen) are dropped.
+    pub fn set_dashboard(&mut self, dashboard: Arc<Dashboard>) {
+        let before: BTreeMap<QueryKey, PlannedQuery> = self
+            .plan()
+            .queries
+            .into_iter()
+            .map(|q| (q.key.clone(), q))
+            .collect();
+        let generation = self.generation;
+        let answered = self.answered.clone();
+        self.dashboard = dashboard;
+        let after = self.plan().queries;
+        let unchanged = |q: &PlannedQuery| {
+            before.get(&q.key).is_some_and(|old| {
+                old.source == q.source
+                    && old.planned == q.planned
+                    && old.width_px == q.width_px
+                    && old.envelope == q.envelope
+            }) && answered.get(&q.key) == Some(&generation)
+        };
+        let current: BTreeSet<QueryKey> = after
+            .iter()
+            .filter(|q| unchanged(q))
+            .map(|q| q.key.clone())
+            .collect();
+        let stale: Vec<QueryKey> = before
+            .keys()
+            .filter(|key| !current.contains(*key))
+            .cloned()
+            .collect();
+        for key in stale {
+            self.store.retain_query_series(&key, &[]);
+            self.store.drop_bands(&key);
+            self.statuses.remove(&key);
+            self.answered.remove(&key);
+            self.confirmed_at.remove(&key);
+            self.band_refusals.remove(&key);
+        }
+        self.current = current;
+        self.replan();
+        for key in &self.current {
+            self.answered.insert(key.clone(), self.generation);
+        }
+        let panels: Vec<PanelId> = self.dashboard.panels.iter().map(|p| p.id.clone()).collect();
+        for panel in panels {
+            self.refresh_derived(&panel);
+        }
+    }
+
     fn replan(&mut self) {
         self.generation += 1;
         for status in self.statuses.values_mut() {
@@ -337,7 +397,8 @@ impl Session {
             .dashboard
             .panels
             .iter()
-            .filter(|panel| self.scope.includes(&panel.id))
+            // A panel waiting for a variable's values has nothing to ask yet.
+            .filter(|panel| self.scope.includes(&panel.id) && panel.waiting_for.is_none())
             .collect();
         panels.sort_by_key(|panel| (panel.grid.y, panel.grid.x));
         let queries = panels
@@ -372,6 +433,7 @@ impl Session {
                 width_px,
                 // A hidden query is not drawn: its band would be paid for, never seen.
                 envelope: panel.envelope && !query.hidden,
+                current: self.current.contains(&panel.key(&query.id)),
             })
         })
     }

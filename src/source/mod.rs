@@ -188,6 +188,10 @@ pub type MetricsFuture<'a> =
 pub type LabelsFuture<'a> =
     Pin<Box<dyn Future<Output = Result<browse::LabelValues, SourceError>> + Send + 'a>>;
 
+/// A future returned by [`Source::variable_options`].
+pub type OptionsFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Vec<String>, SourceError>> + Send + 'a>>;
+
 /// A future returned by [`Source::fetch_range`].
 pub type FetchFuture<'a> =
     Pin<Box<dyn Future<Output = Result<Vec<SeriesData>, SourceError>> + Send + 'a>>;
@@ -313,6 +317,18 @@ pub trait Source: Send + Sync {
         Box::pin(async {
             Err(SourceError::BadQuery(
                 "this kind of source cannot list labels".to_owned(),
+            ))
+        })
+    }
+    /// The values a template variable offers, sorted, for its dropdown.
+    fn variable_options<'a>(
+        &'a self,
+        query: &'a crate::variables::OptionsQuery,
+    ) -> OptionsFuture<'a> {
+        let _ = query;
+        Box::pin(async {
+            Err(SourceError::BadQuery(
+                "this kind of source cannot list variable values".to_owned(),
             ))
         })
     }

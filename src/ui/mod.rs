@@ -17,6 +17,7 @@ pub mod time_axis;
 pub mod timeseries;
 pub mod top_bar;
 pub mod value_axis;
+pub mod variables;
 pub mod wall;
 pub mod wall_legend;
 
@@ -84,6 +85,8 @@ pub struct FrameInput<'a> {
     pub save_failures: &'a [crate::persist::SaveFailure],
     /// The wall's chrome, when this frame is a wall page.
     pub wall: Option<&'a wall::WallChrome>,
+    /// The template variables' choices and values, for the top bar's dropdowns.
+    pub variables: Option<&'a crate::app::variables::Variables>,
 }
 
 /// What the UI reports back after a frame.
@@ -163,6 +166,7 @@ pub fn dashboard(
                 commands,
                 // Alarm state changes come from rules and from alarm panels' sources.
                 dashboard.has_alarms().then_some(history.len()),
+                frame.variables.map(|v| (dashboard.as_ref(), v)),
             );
         });
         browser::window(ui.ctx(), &mut state.browser, &browsable, commands);

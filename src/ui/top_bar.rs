@@ -28,9 +28,13 @@ pub fn show(
     state: &mut UiState,
     commands: &mut Vec<Command>,
     history_changes: Option<usize>,
+    variables: Option<(&crate::dashboard::Dashboard, &crate::app::variables::Variables)>,
 ) {
     ui.horizontal(|ui| {
         ui.heading(RichText::new(title).strong());
+        if let Some((dashboard, variables)) = variables {
+            super::variables::show(ui, dashboard, variables, commands);
+        }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if view.resume_to.is_some() {
                 if ui

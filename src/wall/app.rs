@@ -215,6 +215,7 @@ impl WallApp {
             acked: self.keeper.acks().keys(),
             save_failures: &save_failures,
             wall: Some(&chrome),
+            variables: None,
         };
         // A margin all round, where a critical firing's border flashes.
         let inner = ui.max_rect().shrink(ui::wall::BORDER);

@@ -621,6 +621,7 @@ fn a_broken_query_does_not_slow_the_refresh_of_its_neighbours() {
         planned: fleetdeck::poll::Planned::Series(first_query(layout)),
         width_px: 1_000,
         envelope: false,
+        current: false,
     };
     let plan = fleetdeck::poll::PollPlan {
         generation: 1,

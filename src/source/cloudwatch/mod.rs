@@ -601,6 +601,44 @@ impl Source for CloudWatchSource {
         })
     }
 
+    fn variable_options<'a>(
+        &'a self,
+        query: &'a crate::variables::OptionsQuery,
+    ) -> crate::source::OptionsFuture<'a> {
+        Box::pin(async move {
+            let crate::variables::OptionsQuery::DimensionValues {
+                namespace,
+                metric,
+                dimension,
+            } = query
+            else {
+                return Err(SourceError::BadQuery(
+                    "a cloudwatch variable takes `namespace`, `metric` and `dimension`".to_owned(),
+                ));
+            };
+            let filter = DimensionFilter::builder().name(dimension).build();
+            let mut values = std::collections::BTreeSet::new();
+            self.each_listed_metric(
+                Some(namespace.clone()),
+                metric.clone(),
+                Some(vec![filter]),
+                MAX_LIST_PAGES,
+                |found| {
+                    values.extend(
+                        found
+                            .dimensions()
+                            .iter()
+                            .filter(|d| d.name() == Some(dimension.as_str()))
+                            .filter_map(|d| d.value().map(str::to_owned)),
+                    );
+                    true
+                },
+            )
+            .await?;
+            Ok(values.into_iter().collect())
+        })
+    }
+
     fn label_values<'a>(&'a self, metric: &'a MetricInfo) -> LabelsFuture<'a> {
         Box::pin(async move {
             let mut values = LabelValues::new();

@@ -47,6 +47,19 @@ pub struct CwStat {
     pub dimensions: BTreeMap<String, String>,
     /// `Average`, `p99`, …
     pub stat: String,
+    /// For a `*` dimension a multi-value variable set: the only values kept.
+    pub choices: BTreeMap<String, Vec<String>>,
+}
+
+impl CwStat {
+    /// Whether a concrete dimension set is one the query asks for.
+    pub fn allows(&self, set: &[(String, String)]) -> bool {
+        set.iter().all(|(name, value)| {
+            self.choices
+                .get(name)
+                .is_none_or(|allowed| allowed.contains(value))
+        })
+    }
 }
 
 /// What a CloudWatch query asks.
@@ -440,6 +453,7 @@ fn compile_expr(query: &Query, siblings: &[&Query], depth: usize) -> Result<CwEx
             .stat
             .as_ref()
             .map_or_else(|| DEFAULT_STAT.to_owned(), |s| s.get_ref().clone()),
+        choices: query.choices.clone(),
     }))
 }
 
@@ -472,6 +486,7 @@ pub fn add_request(
     let targets = match &query.what {
         CwExpr::Stat(stat) if stat_has_wildcard(stat) => expand(stat).map(|sets| {
             sets.into_iter()
+                .filter(|set| stat.allows(set))
                 .map(|dimensions| {
                     planner.intern(stat_entry(stat, dimensions, period_s), Vec::new())
                 })

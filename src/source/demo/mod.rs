@@ -34,8 +34,8 @@ pub struct DemoQuery {
     metric: &'static catalog::MetricDef,
     /// Value, rate or quantile, as the metric's kind allows.
     reading: Reading,
-    /// Only series whose labels equal these.
-    labels: BTreeMap<String, String>,
+    /// Only series whose label has one of these values.
+    labels: BTreeMap<String, Vec<String>>,
     /// Group series by these labels (empty: one series for all); `None` keeps
     /// every series apart.
     by: Option<Vec<String>>,
@@ -108,7 +108,7 @@ impl DemoSource {
             if !query
                 .labels
                 .iter()
-                .all(|(k, v)| series.labels.get(k) == Some(v))
+                .all(|(k, allowed)| series.labels.get(k).is_some_and(|v| allowed.contains(v)))
             {
                 continue;
             }
@@ -224,6 +224,34 @@ impl Source for DemoSource {
         Box::pin(async move { self.evaluate(request) })
     }
 
+    /// `label_values(metric, label)`, or `label_values(label)` over every metric.
+    fn variable_options<'a>(
+        &'a self,
+        query: &'a crate::variables::OptionsQuery,
+    ) -> super::OptionsFuture<'a> {
+        Box::pin(async move {
+            let crate::variables::OptionsQuery::LabelValues { selector, label } = query else {
+                return Err(SourceError::BadQuery(
+                    "a demo variable takes `query = \"label_values(metric, label)\"`".to_owned(),
+                ));
+            };
+            let metrics: Vec<&'static catalog::MetricDef> = match selector {
+                None => catalog::METRICS.iter().collect(),
+                Some(name) => vec![catalog::metric(name).ok_or_else(|| {
+                    SourceError::BadQuery(format!(
+                        "the demo fleet has no metric `{name}` (a demo selector is a bare metric name)"
+                    ))
+                })?],
+            };
+            let values: std::collections::BTreeSet<String> = metrics
+                .into_iter()
+                .flat_map(|metric| catalog::series_of(&self.fleet, metric))
+                .filter_map(|series| series.labels.get(label).cloned())
+                .collect();
+            Ok(values.into_iter().collect())
+        })
+    }
+
     /// Computed here, from 5-second samples inside each step; not for a fixed
     /// period (a bar is a total, not a line that can hide a spike).
     fn envelope_query(
@@ -281,12 +309,26 @@ pub fn compile_query(query: &Query) -> Result<DemoQuery, QueryProblem> {
     Ok(DemoQuery {
         metric,
         reading,
-        labels: query.labels.clone(),
+        labels: label_matchers(query),
         by: query.by.clone(),
         aggregate: query.aggregate.unwrap_or_default(),
         period_ms,
         extreme: None,
     })
+}
+
+/// The values each filtered label may have: what a multi-value variable chose,
+/// else the one written; `*` (a variable set to All) filters nothing.
+fn label_matchers(query: &Query) -> BTreeMap<String, Vec<String>> {
+    query
+        .labels
+        .iter()
+        .filter_map(|(key, value)| match query.choices.get(key) {
+            Some(chosen) => Some((key.clone(), chosen.clone())),
+            None if value == crate::source::cloudwatch::query::WILDCARD => None,
+            None => Some((key.clone(), vec![value.clone()])),
+        })
+        .collect()
 }
 
 fn resolve(query: &Query) -> Result<(&'static catalog::MetricDef, Reading), QueryProblem> {

@@ -121,6 +121,16 @@ struct Metadata {
     help: String,
 }
 
+/// The strings of a `/api/v1/label/<name>/values` answer, sorted.
+pub fn parse_string_list(body: &[u8]) -> Result<Vec<String>, SourceError> {
+    let listing: Listing<Vec<String>> = serde_json::from_slice(body)
+        .map_err(|e| SourceError::Server(format!("unreadable answer: {e}")))?;
+    let mut values = listing.data;
+    values.sort();
+    values.dedup();
+    Ok(values)
+}
+
 /// Merges `/api/v1/label/__name__/values` with `/api/v1/metadata`: every metric name,
 /// with its type and help where the server knows them. Histogram and summary parts
 /// (`_bucket`, `_sum`, `_count`) take their family's description.

@@ -234,6 +234,27 @@ impl Source for PrometheusSource {
         })
     }
 
+    fn variable_options<'a>(
+        &'a self,
+        query: &'a crate::variables::OptionsQuery,
+    ) -> super::OptionsFuture<'a> {
+        Box::pin(async move {
+            let crate::variables::OptionsQuery::LabelValues { selector, label } = query else {
+                return Err(SourceError::BadQuery(
+                    "a prometheus variable takes `query = \"label_values(…)\"`".to_owned(),
+                ));
+            };
+            let params: Vec<(&str, String)> = selector
+                .iter()
+                .map(|selector| ("match[]", selector.clone()))
+                .collect();
+            let body = self
+                .get(&format!("/api/v1/label/{label}/values"), &params)
+                .await?;
+            api::parse_string_list(&body)
+        })
+    }
+
     fn label_values<'a>(
         &'a self,
         metric: &'a super::browse::MetricInfo,

@@ -1,0 +1,23 @@
+//! Template variables: one layout for a fleet of 40 endpoints instead of 40 copies.
+//!
+//! A layout declares `[variables.NAME]`; queries, legends and titles say `$NAME` or
+//! `${NAME}`. The layout is compiled for one [`Selection`]: [`expand`] writes the
+//! chosen values into a copy of the parsed file (escaped for where each one goes)
+//! and repeats panels with `repeat = "NAME"`, then the ordinary compile step checks
+//! and types the result. Changing a value recompiles, and the session refetches
+//! only the queries whose text changed.
+//!
+//! - [`spec`]: what a variable is and where its values come from, checked once;
+//! - [`selection`]: what is chosen, from the command line, a saved file or a click;
+//! - [`substitute`]: finding `$name` and writing values in, escaped per context;
+//! - [`expand`]: the whole layout for one selection;
+//! - [`options`]: asking a source for a variable's values.
+
+pub mod expand;
+pub mod options;
+pub mod selection;
+pub mod spec;
+pub mod substitute;
+
+pub use selection::{Selected, Selection};
+pub use spec::{OptionsQuery, VariableKind, VariableSpec};
