@@ -48,13 +48,17 @@ impl Variables {
 
     /// The values a variable offers: its source's answer, or its fixed list.
     pub fn options<'a>(&'a self, dashboard: &'a Dashboard, name: &str) -> Option<&'a [String]> {
-        self.choices.options.get(name).map(Vec::as_slice).or_else(|| {
-            dashboard
-                .variables
-                .iter()
-                .find(|v| v.name == name)
-                .and_then(|v| v.fixed_options())
-        })
+        self.choices
+            .options
+            .get(name)
+            .map(Vec::as_slice)
+            .or_else(|| {
+                dashboard
+                    .variables
+                    .iter()
+                    .find(|v| v.name == name)
+                    .and_then(|v| v.fixed_options())
+            })
     }
 
     /// Why a variable's values could not be listed.
@@ -112,7 +116,11 @@ impl Variables {
     pub fn select(&mut self, name: &str, selected: Selected, writer: &Writer) {
         self.choices.selection.insert(name.to_owned(), selected);
         if let Some(path) = &self.saved_path {
-            writer.save(path, to_saved_bytes(&self.choices.selection), "variable selection");
+            writer.save(
+                path,
+                to_saved_bytes(&self.choices.selection),
+                "variable selection",
+            );
         }
     }
 

@@ -9,10 +9,10 @@ use crate::variables::Selection;
 use crate::variables::expand::{Bindings, expand};
 use crate::variables::selection::resolve;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// One problem in a layout file, pointing at where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]

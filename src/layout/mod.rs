@@ -12,7 +12,9 @@ pub mod model;
 pub mod rules;
 pub mod variables;
 
-pub use load::{Choices, LayoutError, LayoutErrors, compile_text, load_layout, parse_layout, threshold_rgb};
+pub use load::{
+    Choices, LayoutError, LayoutErrors, compile_text, load_layout, parse_layout, threshold_rgb,
+};
 pub use model::{
     GridPos, MissingData, Panel, PanelKind, PromFlavor, Query, QueryRef, Rule, SourceConfig,
     SourceKind, Threshold,

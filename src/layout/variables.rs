@@ -27,7 +27,10 @@ pub fn compile_variables(file: &LayoutFile, report: &mut Report<'_>) -> Vec<Vari
 
 /// Reports every reference to an undefined variable (an error) and returns a
 /// warning for every variable nothing refers to.
-pub fn check_references(file: &LayoutFile, report: &mut Report<'_>) -> Vec<(std::ops::Range<usize>, String)> {
+pub fn check_references(
+    file: &LayoutFile,
+    report: &mut Report<'_>,
+) -> Vec<(std::ops::Range<usize>, String)> {
     let defined: BTreeSet<&str> = file.variables.keys().map(String::as_str).collect();
     let mut used: BTreeSet<String> = crate::variables::substitute::names(&file.title)
         .map(str::to_owned)

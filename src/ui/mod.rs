@@ -157,17 +157,15 @@ pub fn dashboard(
         wall::alarm_banner(ui, chrome);
     } else {
         egui::Panel::top("top_bar").show(ui, |ui| {
-            top_bar::show(
-                ui,
-                &dashboard.title,
-                frame.view,
-                &browsable,
-                state,
-                commands,
+            let input = top_bar::TopBarInput {
+                dashboard,
+                view: frame.view,
+                sources: &browsable,
                 // Alarm state changes come from rules and from alarm panels' sources.
-                dashboard.has_alarms().then_some(history.len()),
-                frame.variables.map(|v| (dashboard.as_ref(), v)),
-            );
+                history_changes: dashboard.has_alarms().then_some(history.len()),
+                variables: frame.variables,
+            };
+            top_bar::show(ui, &input, state, commands);
         });
         browser::window(ui.ctx(), &mut state.browser, &browsable, commands);
         history::window(

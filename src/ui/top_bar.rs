@@ -19,20 +19,37 @@ pub const QUICK_RANGES: &[(&str, u64)] = &[
 /// Refresh intervals offered.
 pub const REFRESH_CHOICES: &[u64] = &[5, 10, 30, 60, 300, 900];
 
+/// What the bar shows.
+pub struct TopBarInput<'a> {
+    /// The dashboard (its title and variables).
+    pub dashboard: &'a crate::dashboard::Dashboard,
+    /// The time range state.
+    pub view: &'a ViewState,
+    /// Sources the metric browser can list.
+    pub sources: &'a [String],
+    /// Alarm state changes so far, when the dashboard has alarms.
+    pub history_changes: Option<usize>,
+    /// The variables' offered values and errors, for their dropdowns.
+    pub variables: Option<&'a crate::app::variables::Variables>,
+}
+
 /// Draws the bar.
 pub fn show(
     ui: &mut Ui,
-    title: &str,
-    view: &ViewState,
-    sources: &[String],
+    input: &TopBarInput<'_>,
     state: &mut UiState,
     commands: &mut Vec<Command>,
-    history_changes: Option<usize>,
-    variables: Option<(&crate::dashboard::Dashboard, &crate::app::variables::Variables)>,
 ) {
+    let TopBarInput {
+        dashboard,
+        view,
+        sources,
+        history_changes,
+        variables,
+    } = *input;
     ui.horizontal(|ui| {
-        ui.heading(RichText::new(title).strong());
-        if let Some((dashboard, variables)) = variables {
+        ui.heading(RichText::new(&dashboard.title).strong());
+        if let Some(variables) = variables {
             super::variables::show(ui, dashboard, variables, commands);
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {

@@ -9,7 +9,12 @@ use crate::variables::{Selected, VariableSpec};
 use egui::Ui;
 
 /// Draws every variable's dropdown, in name order.
-pub fn show(ui: &mut Ui, dashboard: &Dashboard, variables: &Variables, commands: &mut Vec<Command>) {
+pub fn show(
+    ui: &mut Ui,
+    dashboard: &Dashboard,
+    variables: &Variables,
+    commands: &mut Vec<Command>,
+) {
     for spec in &dashboard.variables {
         let chosen = dashboard.selection.get(&spec.name);
         let options = variables.options(dashboard, &spec.name);
@@ -49,7 +54,10 @@ fn dropdown(
                 single_choices(ui, spec, chosen, options, commands);
             }
         });
-    combo.response.labelled_by(label.id).on_hover_text(format!("${}", spec.name));
+    combo
+        .response
+        .labelled_by(label.id)
+        .on_hover_text(format!("${}", spec.name));
 }
 
 fn single_choices(

@@ -56,10 +56,12 @@ pub fn expand(file: &LayoutFile, bindings: &Bindings) -> LayoutFile {
     // Rows added by repeats so far: every panel below a repeat moves down.
     let mut shifts: Vec<(u32, u32)> = Vec::new();
     for panel in &file.panels {
-        let copies = panel
-            .repeat
-            .as_ref()
-            .and_then(|name| Some((name.get_ref().clone(), bindings.repeat_values(name.get_ref())?)));
+        let copies = panel.repeat.as_ref().and_then(|name| {
+            Some((
+                name.get_ref().clone(),
+                bindings.repeat_values(name.get_ref())?,
+            ))
+        });
         let shift: u32 = shifts
             .iter()
             .filter(|(bottom, _)| panel.grid.get_ref().y >= *bottom)
@@ -68,7 +70,9 @@ pub fn expand(file: &LayoutFile, bindings: &Bindings) -> LayoutFile {
         match copies {
             Some((name, values)) if !values.is_empty() => {
                 let grid = *panel.grid.get_ref();
-                let width = (grid.w / values.len() as u32).max(MIN_REPEAT_WIDTH).min(grid.w);
+                let width = (grid.w / values.len() as u32)
+                    .max(MIN_REPEAT_WIDTH)
+                    .min(grid.w);
                 let per_row = (grid.w / width).max(1);
                 let rows = (values.len() as u32).div_ceil(per_row);
                 for (index, value) in values.iter().enumerate() {
@@ -128,20 +132,36 @@ fn expand_panel(panel: &Panel, bound: &Bound, bindings: &Bindings) -> Panel {
                 .then(|| name.clone())
         });
     copy.title = text(&panel.title, bound);
-    copy.queries = panel.queries.iter().map(|q| expand_query(q, bound)).collect();
+    // Its id comes from the title as written, so choosing a value keeps the
+    // panel's identity (its history, acknowledgements and data).
+    if panel.id.is_none() && copy.title.get_ref() != panel.title.get_ref() {
+        copy.id = Some(Spanned::new(
+            panel.title.span(),
+            slug(panel.title.get_ref()),
+        ));
+    }
+    copy.queries = panel
+        .queries
+        .iter()
+        .map(|q| expand_query(q, bound))
+        .collect();
     copy
 }
 
 fn text(value: &Spanned<String>, bound: &Bound) -> Spanned<String> {
-    Spanned::new(value.span(), substitute(value.get_ref(), bound, Context::Text))
+    Spanned::new(
+        value.span(),
+        substitute(value.get_ref(), bound, Context::Text),
+    )
 }
 
 fn expand_query(query: &Query, bound: &Bound) -> Query {
     let mut copy = query.clone();
     let spanned = |value: &Option<Spanned<String>>| value.as_ref().map(|v| text(v, bound));
-    copy.promql = query.promql.as_ref().map(|p| {
-        Spanned::new(p.span(), substitute(p.get_ref(), bound, Context::PromQl))
-    });
+    copy.promql = query
+        .promql
+        .as_ref()
+        .map(|p| Spanned::new(p.span(), substitute(p.get_ref(), bound, Context::PromQl)));
     copy.metric = spanned(&query.metric);
     copy.namespace = spanned(&query.namespace);
     copy.stat = spanned(&query.stat);
@@ -230,4 +250,161 @@ pub fn references_in(panel: &Panel) -> Vec<(Range<usize>, String)> {
         .into_iter()
         .flat_map(|(span, text)| names(text).map(move |name| (span.clone(), name.to_owned())))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::layout::{Choices, GridPos, compile_text};
+    use crate::variables::{Selected, Selection};
+    use std::path::Path;
+
+    const LAYOUT: &str = r#"version = 1
+title = "Serving"
+
+[sources.fleet]
+kind = "demo"
+
+[variables.model]
+source = "fleet"
+query = "label_values(vllm:num_requests_running, model_name)"
+multi = true
+include_all = true
+
+[[panels]]
+title = "Running $model"
+grid = { x = 0, y = 0, w = 24, h = 8 }
+repeat = "model"
+  [[panels.queries]]
+  source = "fleet"
+  metric = "vllm:num_requests_running"
+  labels = { model_name = "$model" }
+
+[[panels]]
+title = "Waiting"
+grid = { x = 0, y = 8, w = 24, h = 6 }
+  [[panels.queries]]
+  source = "fleet"
+  metric = "vllm:num_requests_waiting"
+  labels = { model_name = "$model" }
+"#;
+
+    fn compile(selection: &[(&str, Selected)], options: &[&str]) -> crate::dashboard::Dashboard {
+        let choices = Choices {
+            selection: selection
+                .iter()
+                .map(|(n, s)| (n.to_string(), s.clone()))
+                .collect::<Selection>(),
+            options: [(
+                "model".to_owned(),
+                options.iter().map(|s| s.to_string()).collect(),
+            )]
+            .into(),
+        };
+        compile_text(LAYOUT, Path::new("t.toml"), &choices).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn models(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("model-{i}")).collect()
+    }
+
+    #[test]
+    fn a_repeat_shares_the_row_and_wraps_pushing_the_panels_below_down() {
+        let names = models(8);
+        let options: Vec<&str> = names.iter().map(String::as_str).collect();
+        let dashboard = compile(&[], &options);
+        let repeated: Vec<(&str, GridPos)> = dashboard
+            .panels
+            .iter()
+            .map(|p| (p.id.as_str(), p.grid))
+            .collect();
+        assert_eq!(repeated.len(), 9);
+        // 8 copies of at least 4 columns: 6 on the first row, 2 on the second.
+        assert_eq!(
+            repeated[0],
+            (
+                "running-model-model-0",
+                GridPos {
+                    x: 0,
+                    y: 0,
+                    w: 4,
+                    h: 8
+                }
+            )
+        );
+        assert_eq!(
+            repeated[5].1,
+            GridPos {
+                x: 20,
+                y: 0,
+                w: 4,
+                h: 8
+            }
+        );
+        assert_eq!(
+            repeated[6].1,
+            GridPos {
+                x: 0,
+                y: 8,
+                w: 4,
+                h: 8
+            }
+        );
+        assert_eq!(dashboard.panels[0].title, "Running model-0");
+        assert_eq!(
+            repeated[8],
+            (
+                "waiting",
+                GridPos {
+                    x: 0,
+                    y: 16,
+                    w: 24,
+                    h: 6
+                }
+            )
+        );
+    }
+
+    #[test]
+    fn two_chosen_values_draw_two_half_width_copies() {
+        let chosen = Selected::Values(vec!["model-1".into(), "model-3".into()]);
+        let dashboard = compile(&[("model", chosen)], &["model-1", "model-2", "model-3"]);
+        let grids: Vec<GridPos> = dashboard.panels.iter().map(|p| p.grid).collect();
+        assert_eq!(
+            grids,
+            [
+                GridPos {
+                    x: 0,
+                    y: 0,
+                    w: 12,
+                    h: 8
+                },
+                GridPos {
+                    x: 12,
+                    y: 0,
+                    w: 12,
+                    h: 8
+                },
+                GridPos {
+                    x: 0,
+                    y: 8,
+                    w: 24,
+                    h: 6
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn panels_wait_until_a_query_variable_has_values() {
+        let mut text = LAYOUT.replace("include_all = true", "");
+        text = text.replace("multi = true", "");
+        let dashboard = compile_text(&text, Path::new("t.toml"), &Choices::default()).unwrap();
+        assert!(
+            dashboard
+                .panels
+                .iter()
+                .all(|p| p.waiting_for.as_deref() == Some("model"))
+        );
+        assert!(dashboard.selection.is_empty());
+    }
 }

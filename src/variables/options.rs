@@ -36,7 +36,13 @@ impl OptionsLoader {
             let name = spec.name.clone();
             let answers = self.answers.clone();
             let Some(source) = sources.get(source).cloned() else {
-                push(&answers, (name, Err(SourceError::Config(format!("no source `{source}`")))));
+                push(
+                    &answers,
+                    (
+                        name,
+                        Err(SourceError::Config(format!("no source `{source}`"))),
+                    ),
+                );
                 continue;
             };
             let query = query.clone();

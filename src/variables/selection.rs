@@ -108,7 +108,11 @@ pub fn parse_assignments(assignments: &[String]) -> Result<Selection, String> {
 /// selection of each layout, kept across restarts.
 pub fn saved_path(layout_path: &Path) -> Option<PathBuf> {
     let name = crate::persist::file_name_for(layout_path);
-    Some(crate::persist::state_dir()?.join("variables").join(format!("{name}.json")))
+    Some(
+        crate::persist::state_dir()?
+            .join("variables")
+            .join(format!("{name}.json")),
+    )
 }
 
 /// The saved file's contents.
@@ -168,16 +172,28 @@ mod tests {
     #[test]
     fn a_choice_wins_over_the_default_and_unknown_values_are_dropped() {
         let s = spec(true, false, &["a"]);
-        assert_eq!(resolve(&s, Some(&values(&["b", "x"])), None), Some(values(&["b"])));
-        assert_eq!(resolve(&s, Some(&values(&["x"])), None), Some(values(&["a"])));
+        assert_eq!(
+            resolve(&s, Some(&values(&["b", "x"])), None),
+            Some(values(&["b"]))
+        );
+        assert_eq!(
+            resolve(&s, Some(&values(&["x"])), None),
+            Some(values(&["a"]))
+        );
         assert_eq!(resolve(&s, None, None), Some(values(&["a"])));
     }
 
     #[test]
     fn single_select_keeps_one_value_and_all_needs_include_all() {
         let s = spec(false, false, &[]);
-        assert_eq!(resolve(&s, Some(&values(&["c", "b"])), None), Some(values(&["c"])));
-        assert_eq!(resolve(&s, Some(&Selected::All), None), Some(values(&["a"])));
+        assert_eq!(
+            resolve(&s, Some(&values(&["c", "b"])), None),
+            Some(values(&["c"]))
+        );
+        assert_eq!(
+            resolve(&s, Some(&Selected::All), None),
+            Some(values(&["a"]))
+        );
         let with_all = spec(false, true, &[]);
         assert_eq!(resolve(&with_all, None, None), Some(Selected::All));
     }
@@ -193,7 +209,10 @@ mod tests {
             },
         };
         assert_eq!(resolve(&s, None, None), None);
-        assert_eq!(resolve(&s, Some(&values(&["m"])), None), Some(values(&["m"])));
+        assert_eq!(
+            resolve(&s, Some(&values(&["m"])), None),
+            Some(values(&["m"]))
+        );
         let known = ["n".to_owned()];
         assert_eq!(resolve(&s, None, Some(&known)), Some(values(&["n"])));
     }

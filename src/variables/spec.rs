@@ -2,7 +2,7 @@
 //! how many may be chosen. Compiled once from the layout's `[variables.NAME]`.
 
 use crate::layout::model::Variable;
-use crate::layout::{SourceKind, SourceConfig};
+use crate::layout::{SourceConfig, SourceKind};
 use crate::time_range::parse_duration;
 use std::collections::BTreeMap;
 use std::ops::Range;

@@ -159,9 +159,15 @@ mod tests {
     #[test]
     fn a_single_value_is_only_string_escaped_and_text_joins() {
         let b = bound("m", false, values(&["a.b\"c"]));
-        assert_eq!(substitute("{m=\"$m\"}", &b, Context::PromQl), r#"{m="a.b\"c"}"#);
+        assert_eq!(
+            substitute("{m=\"$m\"}", &b, Context::PromQl),
+            r#"{m="a.b\"c"}"#
+        );
         let many = bound("m", true, values(&["a", "b"]));
         assert_eq!(substitute("p99 ${m}", &many, Context::Text), "p99 a, b");
-        assert_eq!(substitute("$other stays", &many, Context::Text), "$other stays");
+        assert_eq!(
+            substitute("$other stays", &many, Context::Text),
+            "$other stays"
+        );
     }
 }

@@ -126,6 +126,21 @@ const INVALID: &[(&str, &str, &str)] = &[
         "17:9",
         "rule `queue long`: the panel has no query with id `waiting`",
     ),
+    (
+        "undefined_variable.toml",
+        "13:12",
+        "panel `Queue`: undefined variable `$modle`",
+    ),
+    (
+        "variable_bad_query.toml",
+        "10:9",
+        "variable `model`: `label_values(vllm:num_requests_waiting)`: `vllm:num_requests_waiting` is not a label name",
+    ),
+    (
+        "repeat_undefined_variable.toml",
+        "10:10",
+        "panel `Queue`: repeat names the undefined variable `endpoint`",
+    ),
 ];
 
 #[test]

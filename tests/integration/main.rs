@@ -19,4 +19,5 @@ mod prometheus;
 mod sigv4;
 mod support;
 mod ui;
+mod variables;
 mod wall;

@@ -10,6 +10,7 @@ use fleetdeck::app::{AppOptions, FleetApp};
 use fleetdeck::clock::{Clock, DisplayZone};
 use fleetdeck::layout::load_layout;
 use fleetdeck::session::QueryStatus;
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -450,4 +451,96 @@ fn every_character_the_program_writes_has_a_glyph() {
             c as u32
         );
     }
+}
+
+fn app_on(layout: &str, runtime: &tokio::runtime::Runtime) -> FleetApp {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(layout);
+    let options = AppOptions {
+        clock: Clock::Fixed(now()),
+        zone: DisplayZone::Utc,
+        ..AppOptions::default()
+    };
+    FleetApp::new(load_layout(&path).unwrap(), options)
+        .with_runtime(runtime.handle().clone())
+        .with_variables(Default::default(), None)
+        .unwrap()
+}
+
+/// Steps until the dashboard has `count` panels (a repeat drawn for its values).
+fn wait_for_panels(harness: &mut Harness<'_, FleetApp>, count: usize) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while harness.state().dashboard().panels.len() != count {
+        assert!(
+            Instant::now() < deadline,
+            "{} panels, not {count}",
+            harness.state().dashboard().panels.len()
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    wait_for_data(harness);
+}
+
+/// Ticks `value` in the open variable dropdown (the charts' legends below hold
+/// checkboxes of the same names; the dropdown's is the one nearest the top).
+fn tick_in_dropdown(harness: &mut Harness<'_, FleetApp>, value: &str) {
+    harness
+        .get_all_by_role_and_label(egui::accesskit::Role::CheckBox, value)
+        .min_by(|a, b| a.rect().min.y.total_cmp(&b.rect().min.y))
+        .unwrap_or_else(|| panic!("no checkbox {value}"))
+        .click();
+}
+
+/// The models layout: the "Model" dropdown lists the fleet's models, All draws one
+/// p99 tile per model across the row, and ticking two models leaves two tiles,
+/// each half the row, with the charts below filtered to them (snapshots looked
+/// at: four tiles, then two).
+#[test]
+fn a_repeated_row_follows_the_models_chosen_in_the_top_bar() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut harness = harness(app_on("layouts/demo-models.toml", &runtime));
+    wait_for_panels(&mut harness, 6);
+    let titles: Vec<String> = harness
+        .state()
+        .dashboard()
+        .panels
+        .iter()
+        .map(|p| p.title.clone())
+        .collect();
+    assert_eq!(titles[0], "p99 · BAAI/bge-large-en-v1.5");
+    assert_eq!(harness.state().dashboard().panels[3].grid.w, 6);
+    harness.snapshot("demo_models_repeat_all");
+
+    harness.get_by_label("Model:").click();
+    harness.run_steps(2);
+    tick_in_dropdown(&mut harness, "meta-llama/Llama-3.1-70B-Instruct");
+    harness.run_steps(2);
+    wait_for_panels(&mut harness, 3);
+    harness.get_by_label("Model:").click();
+    harness.run_steps(2);
+    tick_in_dropdown(&mut harness, "mistralai/Mistral-7B-Instruct-v0.3");
+    harness.run_steps(2);
+    wait_for_panels(&mut harness, 4);
+    let app = harness.state();
+    let tiles: Vec<(String, u32)> = app.dashboard().panels[..2]
+        .iter()
+        .map(|p| (p.title.clone(), p.grid.w))
+        .collect();
+    assert_eq!(
+        tiles,
+        [
+            ("p99 · meta-llama/Llama-3.1-70B-Instruct".to_owned(), 12),
+            ("p99 · mistralai/Mistral-7B-Instruct-v0.3".to_owned(), 12)
+        ]
+    );
+    let waiting: BTreeSet<String> = app
+        .session()
+        .store()
+        .query_series(&support::key("requests-waiting", "q1"))
+        .map(|(key, _)| key.labels["model_name"].clone())
+        .collect();
+    assert_eq!(waiting.len(), 2, "{waiting:?}");
+    harness.get_by_label("Model:").click();
+    harness.run_steps(3);
+    harness.snapshot("demo_models_two_chosen");
 }
