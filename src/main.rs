@@ -104,6 +104,10 @@ enum Command {
         /// JSON points `[t, value, min, max]`), so a spike between samples shows.
         #[arg(long)]
         envelope: bool,
+        /// Choose a template variable's value (`--var model=…`); repeat a name for
+        /// several values.
+        #[arg(long = "var", value_name = "NAME=VALUE")]
+        vars: Vec<String>,
     },
     /// Serve the simulated fleet as a Prometheus exporter (vLLM, DCGM, Neuron, Triton
     /// metrics) and/or publish it to CloudWatch (SageMaker, Bedrock).
@@ -146,17 +150,17 @@ fn main() -> ExitCode {
             width,
             now,
             envelope,
+            vars,
         }) => cli::export::export(
             &layout,
             &panel,
-            from,
-            to,
+            cli::export::RangeArgs { from, to, now },
             format,
             cli::export::Resolution {
                 width_px: width,
                 envelope,
             },
-            now.as_deref(),
+            &vars,
         ),
         Some(Command::Simulate(args)) => cli::simulate::simulate(args),
         Some(Command::Wall(args)) => cli::wall::wall(&args),

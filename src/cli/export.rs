@@ -3,9 +3,14 @@
 
 use super::clock_from;
 use anyhow::{Context, Result};
+use fleetdeck::dashboard::Dashboard;
 use fleetdeck::export::{ExportFormat, export_panel, write_csv, write_json};
-use fleetdeck::layout::load_layout;
+use fleetdeck::layout::{Choices, compile_text, load_layout};
+use fleetdeck::source::build_source;
 use fleetdeck::time_range::{TimeExpr, TimeRange};
+use fleetdeck::variables::VariableKind;
+use fleetdeck::variables::options::fetch_options;
+use fleetdeck::variables::selection::parse_assignments;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -16,16 +21,28 @@ pub struct Resolution {
     pub envelope: bool,
 }
 
+/// The range asked for, as typed: `--from`, `--to`, `--now`.
+pub struct RangeArgs {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub now: Option<String>,
+}
+
 pub fn export(
     layout_path: &Path,
     panel: &str,
-    from: Option<String>,
-    to: Option<String>,
+    range: RangeArgs,
     format: ExportFormat,
     resolution: Resolution,
-    now: Option<&str>,
+    vars: &[String],
 ) -> Result<ExitCode> {
+    let RangeArgs { from, to, now } = range;
+    let now = now.as_deref();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     let dashboard = load_layout(layout_path).map_err(|errors| anyhow::anyhow!("{errors}"))?;
+    let dashboard = with_variables(dashboard, vars, &runtime)?;
     let from = match from {
         Some(text) => TimeExpr::parse(&text).context("--from")?,
         None => dashboard.time.from.clone(),
@@ -36,9 +53,6 @@ pub fn export(
     };
     let range = TimeRange::new(from, to)?;
     let clock = clock_from(now)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
     let series = runtime.block_on(export_panel(
         std::sync::Arc::new(dashboard),
         panel,
@@ -54,4 +68,46 @@ pub fn export(
         ExportFormat::Json => write_json(&series, &mut out)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The dashboard compiled for `--var` choices; a query variable nothing chose
+/// takes its source's first value (or All), asked once here.
+fn with_variables(
+    dashboard: Dashboard,
+    vars: &[String],
+    runtime: &tokio::runtime::Runtime,
+) -> Result<Dashboard> {
+    let selection = parse_assignments(vars).map_err(|message| anyhow::anyhow!(message))?;
+    if let Some(name) = selection
+        .keys()
+        .find(|name| !dashboard.variables.iter().any(|v| &v.name == *name))
+    {
+        anyhow::bail!("--var {name}: the layout defines no variable `{name}`");
+    }
+    let mut choices = Choices {
+        selection,
+        options: Default::default(),
+    };
+    let compile = |choices: &Choices| {
+        compile_text(&dashboard.source_text, &dashboard.path, choices)
+            .map_err(|errors| anyhow::anyhow!("{errors}"))
+    };
+    let compiled = compile(&choices)?;
+    if compiled.panels.iter().all(|p| p.waiting_for.is_none()) {
+        return Ok(compiled);
+    }
+    for spec in &compiled.variables {
+        let VariableKind::Query { source, query } = &spec.kind else {
+            continue;
+        };
+        let Some(settings) = compiled.sources.get(source.as_str()) else {
+            continue;
+        };
+        let source = build_source(settings);
+        let values = runtime
+            .block_on(fetch_options(source.as_ref(), query))
+            .with_context(|| format!("the values of variable `{}`", spec.name))?;
+        choices.options.insert(spec.name.clone(), values);
+    }
+    compile(&choices)
 }

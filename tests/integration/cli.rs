@@ -364,3 +364,84 @@ fn the_demo_spend_bars_are_one_stack_an_hour_adding_up_to_the_burn_rate() {
         assert!((total - expected).abs() < 1e-6, "{time}: {total}");
     }
 }
+
+/// `--var` chooses a variable's values for an export: the panel's series are the
+/// chosen models' only, and a name the layout does not define is refused.
+#[test]
+fn export_takes_variable_values_from_the_command_line() {
+    let output = fleetdeck()
+        .args([
+            "export",
+            "layouts/demo-models.toml",
+            "--panel",
+            "Requests waiting",
+            "--from",
+            "now-2m",
+            "--var",
+            "model=meta-llama/Llama-3.1-8B-Instruct",
+            "--var",
+            "model=BAAI/bge-large-en-v1.5",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let series: std::collections::BTreeSet<&str> = stdout
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split(',').next())
+        .collect();
+    assert_eq!(
+        series,
+        ["BAAI/bge-large-en-v1.5", "meta-llama/Llama-3.1-8B-Instruct"].into()
+    );
+
+    let refused = fleetdeck()
+        .args([
+            "export",
+            "layouts/demo-models.toml",
+            "--panel",
+            "Requests waiting",
+            "--var",
+            "modle=x",
+        ])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr)
+            .contains("--var modle: the layout defines no variable `modle`"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}
+
+/// `check` warns about a variable nothing uses, and still accepts the layout.
+#[test]
+fn check_warns_about_an_unused_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("unused.toml");
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/demo-models.toml"),
+    )
+    .unwrap()
+    .replace(
+        "[variables.model]",
+        "[variables.region]\nvalues = [\"a\"]\n\n[variables.model]",
+    );
+    std::fs::write(&path, text).unwrap();
+    let output = fleetdeck().arg("check").arg(&path).output().unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "warning: {}:14:1: variable `region` is defined but no panel, legend or title uses it",
+            path.display()
+        )),
+        "{stderr}"
+    );
+}
