@@ -10,6 +10,7 @@ pub mod app;
 pub mod clock;
 pub mod dashboard;
 pub mod derive;
+pub mod edit;
 pub mod export;
 pub mod layout;
 pub mod legend;

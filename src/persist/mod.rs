@@ -110,6 +110,10 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let written = (|| {
         let mut file = std::fs::File::create(&temporary)?;
         file.write_all(bytes)?;
+        // A replaced file keeps its permissions (a layout kept read-only for others).
+        if let Ok(existing) = std::fs::metadata(path) {
+            file.set_permissions(existing.permissions())?;
+        }
         file.sync_all()?;
         std::fs::rename(&temporary, path)
     })();

@@ -1,0 +1,387 @@
+//! The layout file as an editable document: the user's text, with every comment,
+//! blank line, key order and quoting kept, changed only where an edit touches it.
+//! Built on `toml_edit`, whose document keeps the formatting that `toml` (which
+//! the compile step reads with) throws away. Panels are found by id, as the
+//! dashboard names them.
+
+use crate::dashboard::ids::slug;
+use crate::layout::GridPos;
+use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, Value};
+
+/// Why an edit could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EditError {
+    /// The text is not TOML (the compile step says where).
+    #[error("the layout is not valid TOML: {0}")]
+    Syntax(String),
+    /// No panel of the layout has this id.
+    #[error("no panel `{0}` in the layout")]
+    NoPanel(String),
+    /// The panel has no query at this position.
+    #[error("panel `{0}` has no query {1}")]
+    NoQuery(String, usize),
+}
+
+/// A layout document being edited.
+#[derive(Debug, Clone)]
+pub struct LayoutDocument {
+    doc: DocumentMut,
+}
+
+impl LayoutDocument {
+    /// Parses `text`, keeping its formatting.
+    pub fn parse(text: &str) -> Result<LayoutDocument, EditError> {
+        text.parse::<DocumentMut>()
+            .map(|doc| LayoutDocument { doc })
+            .map_err(|e| EditError::Syntax(e.to_string()))
+    }
+
+    /// The text, as it would be saved.
+    pub fn text(&self) -> String {
+        self.doc.to_string()
+    }
+
+    fn panels(&self) -> Option<&ArrayOfTables> {
+        self.doc.get("panels")?.as_array_of_tables()
+    }
+
+    /// The `[[panels]]` array, created when the file has none yet.
+    fn panels_mut(&mut self) -> Option<&mut ArrayOfTables> {
+        self.doc
+            .entry("panels")
+            .or_insert(Item::ArrayOfTables(ArrayOfTables::new()))
+            .as_array_of_tables_mut()
+    }
+
+    /// Every panel's id, in the file's order: its `id`, else its title's slug.
+    pub fn panel_ids(&self) -> Vec<String> {
+        self.panels()
+            .map(|panels| panels.iter().map(table_id).collect())
+            .unwrap_or_default()
+    }
+
+    /// The position in the file of the panel `id`; a repeated copy (`base-value`)
+    /// is edited through the panel it was repeated from.
+    fn index_of(&self, id: &str) -> Result<usize, EditError> {
+        let ids = self.panel_ids();
+        ids.iter()
+            .position(|candidate| candidate == id)
+            .or_else(|| {
+                let panels = self.panels()?;
+                panels.iter().position(|table| {
+                    table.contains_key("repeat") && id.starts_with(&format!("{}-", table_id(table)))
+                })
+            })
+            .ok_or_else(|| EditError::NoPanel(id.to_owned()))
+    }
+
+    fn panel_mut(&mut self, id: &str) -> Result<&mut Table, EditError> {
+        let index = self.index_of(id)?;
+        self.panels_mut()
+            .and_then(|panels| panels.get_mut(index))
+            .ok_or_else(|| EditError::NoPanel(id.to_owned()))
+    }
+
+    /// The grid of the panel `id` as written.
+    pub fn grid(&self, id: &str) -> Option<GridPos> {
+        let index = self.index_of(id).ok()?;
+        let grid = self.panels()?.get(index)?.get("grid")?;
+        let number = |key: &str| {
+            let value = match grid {
+                Item::Value(Value::InlineTable(t)) => t.get(key)?.as_integer(),
+                Item::Table(t) => t.get(key)?.as_integer(),
+                _ => None,
+            }?;
+            u32::try_from(value).ok()
+        };
+        Some(GridPos {
+            x: number("x")?,
+            y: number("y")?,
+            w: number("w")?,
+            h: number("h")?,
+        })
+    }
+
+    /// Moves or resizes a panel: only the numbers that changed are rewritten.
+    pub fn set_grid(&mut self, id: &str, grid: GridPos) -> Result<(), EditError> {
+        let table = self.panel_mut(id)?;
+        let pairs = [("x", grid.x), ("y", grid.y), ("w", grid.w), ("h", grid.h)];
+        match table.get_mut("grid") {
+            Some(Item::Value(Value::InlineTable(inline))) => {
+                for (key, number) in pairs {
+                    match inline.get_mut(key) {
+                        Some(value) if value.as_integer() == Some(i64::from(number)) => {}
+                        Some(value) => replace_keeping_decor(value, Value::from(i64::from(number))),
+                        None => {
+                            inline.insert(key, Value::from(i64::from(number)));
+                        }
+                    }
+                }
+            }
+            Some(Item::Table(grid_table)) => {
+                for (key, number) in pairs {
+                    set_in_table(grid_table, key, Some(Value::from(i64::from(number))));
+                }
+            }
+            _ => {
+                let mut inline = toml_edit::InlineTable::new();
+                for (key, number) in pairs {
+                    inline.insert(key, Value::from(i64::from(number)));
+                }
+                table.insert("grid", Item::Value(Value::InlineTable(inline)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets (or, with `None`, removes) a plain key of a panel: `title`, `kind`,
+    /// `unit`, `min`, `max`.
+    pub fn set_panel_key(
+        &mut self,
+        id: &str,
+        key: &str,
+        value: Option<Value>,
+    ) -> Result<(), EditError> {
+        let table = self.panel_mut(id)?;
+        set_in_table(table, key, value);
+        Ok(())
+    }
+
+    /// Sets (or removes) a key of the panel's query at `index` (0-based).
+    pub fn set_query_key(
+        &mut self,
+        id: &str,
+        index: usize,
+        key: &str,
+        value: Option<Value>,
+    ) -> Result<(), EditError> {
+        let table = self.panel_mut(id)?;
+        let query = table
+            .get_mut("queries")
+            .and_then(Item::as_array_of_tables_mut)
+            .and_then(|queries| queries.get_mut(index))
+            .ok_or_else(|| EditError::NoQuery(id.to_owned(), index + 1))?;
+        set_in_table(query, key, value);
+        Ok(())
+    }
+
+    /// A plain string key of a panel, as written.
+    pub fn panel_str(&self, id: &str, key: &str) -> Option<String> {
+        let index = self.index_of(id).ok()?;
+        Some(self.panels()?.get(index)?.get(key)?.as_str()?.to_owned())
+    }
+
+    /// Appends a panel (a table built by the caller) at the end of the file.
+    pub fn add_panel(&mut self, mut panel: Table) -> Result<(), EditError> {
+        forget_positions(&mut panel);
+        let panels = self
+            .panels_mut()
+            .ok_or_else(|| EditError::NoPanel("panels".to_owned()))?;
+        panels.push(panel);
+        Ok(())
+    }
+
+    /// A copy of panel `id` (without its `id`), titled `title` and placed at
+    /// `grid`, right after it in the file.
+    pub fn duplicate(&mut self, id: &str, title: &str, grid: GridPos) -> Result<(), EditError> {
+        let index = self.index_of(id)?;
+        let missing = || EditError::NoPanel(id.to_owned());
+        let panels = self.panels_mut().ok_or_else(missing)?;
+        let mut copy = panels.get(index).ok_or_else(missing)?.clone();
+        forget_positions(&mut copy);
+        copy.remove("id");
+        set_in_table(&mut copy, "title", Some(Value::from(title)));
+        let mut tables: Vec<Table> = panels.iter().cloned().collect();
+        tables.insert(index + 1, copy);
+        panels.clear();
+        for table in tables {
+            panels.push(table);
+        }
+        self.set_grid(&table_id_of(title), grid)
+    }
+
+    /// Removes panel `id` (a repeated copy removes the panel it came from).
+    pub fn delete(&mut self, id: &str) -> Result<(), EditError> {
+        let index = self.index_of(id)?;
+        let panels = self
+            .panels_mut()
+            .ok_or_else(|| EditError::NoPanel(id.to_owned()))?;
+        panels.remove(index);
+        Ok(())
+    }
+}
+
+/// The id a panel table stands for: its `id`, else its title's slug.
+fn table_id(table: &Table) -> String {
+    match table.get("id").and_then(Item::as_str) {
+        Some(id) => id.to_owned(),
+        None => table_id_of(
+            table
+                .get("title")
+                .and_then(Item::as_str)
+                .unwrap_or_default(),
+        ),
+    }
+}
+
+fn table_id_of(title: &str) -> String {
+    slug(title)
+}
+
+/// Sets `key` to `value` keeping the spacing and comments around the old value,
+/// or removes the key.
+fn set_in_table(table: &mut Table, key: &str, value: Option<Value>) {
+    match (table.get_mut(key), value) {
+        (Some(Item::Value(old)), Some(new)) => replace_keeping_decor(old, new),
+        (_, Some(new)) => {
+            table.insert(key, Item::Value(new));
+        }
+        (_, None) => {
+            table.remove(key);
+        }
+    }
+}
+
+/// Drops a table's (and its sub-tables') place in the file it came from, so it is
+/// written where it now sits: `toml_edit` orders tables by that place, and a
+/// copy keeping its original's would put its queries under the original.
+fn forget_positions(table: &mut Table) {
+    table.set_position(None);
+    for (_, item) in table.iter_mut() {
+        match item {
+            Item::Table(inner) => forget_positions(inner),
+            Item::ArrayOfTables(array) => array.iter_mut().for_each(forget_positions),
+            _ => {}
+        }
+    }
+}
+
+fn replace_keeping_decor(old: &mut Value, mut new: Value) {
+    let decor = old.decor().clone();
+    *new.decor_mut() = decor;
+    *old = new;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::parse_layout;
+    use std::path::Path;
+
+    fn shipped(name: &str) -> String {
+        std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("layouts")
+                .join(name),
+        )
+        .unwrap()
+    }
+
+    /// The lines that differ, as (before, after) pairs; the texts must have as
+    /// many lines.
+    fn changed_lines(before: &str, after: &str) -> Vec<(String, String)> {
+        assert_eq!(before.lines().count(), after.lines().count(), "{after}");
+        before
+            .lines()
+            .zip(after.lines())
+            .filter(|(a, b)| a != b)
+            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn every_shipped_layout_reads_back_byte_for_byte() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                assert_eq!(
+                    LayoutDocument::parse(&text).unwrap().text(),
+                    text,
+                    "{path:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_new_title_changes_that_one_line_and_keeps_every_comment() {
+        let text = shipped("vllm-serving.toml");
+        let mut doc = LayoutDocument::parse(&text).unwrap();
+        doc.set_panel_key(
+            "requests-waiting",
+            "title",
+            Some(Value::from("Queue depth")),
+        )
+        .unwrap();
+        let after = doc.text();
+        assert_eq!(
+            changed_lines(&text, &after),
+            [(
+                "title = \"Requests waiting\"".to_owned(),
+                "title = \"Queue depth\"".to_owned()
+            )]
+        );
+        let dashboard = parse_layout(&after, Path::new("v.toml")).unwrap();
+        assert!(dashboard.panel_by_title("Queue depth").is_some());
+    }
+
+    #[test]
+    fn a_move_changes_only_the_grid_line() {
+        let text = shipped("sagemaker-endpoints.toml");
+        let mut doc = LayoutDocument::parse(&text).unwrap();
+        let id = "invocations-per-minute";
+        let grid = doc.grid(id).unwrap();
+        doc.set_grid(
+            id,
+            GridPos {
+                y: grid.y + 30,
+                ..grid
+            },
+        )
+        .unwrap();
+        let changed = changed_lines(&text, &doc.text());
+        assert_eq!(changed.len(), 1, "{changed:?}");
+        assert_eq!(changed[0].1, "grid = { x = 0, y = 42, w = 8, h = 7 }");
+        assert_eq!(doc.grid(id).unwrap().y, grid.y + 30);
+    }
+
+    #[test]
+    fn duplicate_and_delete_keep_the_other_panels_text() {
+        let text = shipped("demo-fleet.toml");
+        let mut doc = LayoutDocument::parse(&text).unwrap();
+        let first = doc.panel_ids()[0].clone();
+        let count = doc.panel_ids().len();
+        doc.duplicate(
+            &first,
+            "Copy of it",
+            GridPos {
+                x: 0,
+                y: 60,
+                w: 6,
+                h: 4,
+            },
+        )
+        .unwrap();
+        assert_eq!(doc.panel_ids().len(), count + 1);
+        assert_eq!(doc.panel_ids()[1], "copy-of-it");
+        let copied =
+            parse_layout(&doc.text(), Path::new("d.toml")).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            copied.panels[1].grid,
+            GridPos {
+                x: 0,
+                y: 60,
+                w: 6,
+                h: 4
+            }
+        );
+        doc.delete("copy-of-it").unwrap();
+        assert_eq!(doc.text(), text);
+        assert_eq!(
+            doc.delete("nope"),
+            Err(EditError::NoPanel("nope".to_owned()))
+        );
+    }
+}
