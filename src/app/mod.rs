@@ -3,6 +3,7 @@
 //! file's watcher, acknowledgements and the saved history — and drives the session
 //! each frame: drain results (time-boxed), draw, apply the commands the UI queued.
 
+pub mod editing;
 pub mod keep;
 pub mod reload;
 pub mod variables;
@@ -59,6 +60,11 @@ pub struct FleetApp {
     watcher: Option<reload::LayoutWatcher>,
     layout_error: Option<String>,
     variables: variables::Variables,
+    editing: editing::Editing,
+    /// A "Reload" asked in edit mode, until the file is read.
+    reading: Option<reload::ReadSlot>,
+    /// Repaints the window from the runtime (sources, watcher, saves).
+    wake: Option<Arc<dyn Fn() + Send + Sync>>,
 }
 
 impl FleetApp {
@@ -81,7 +87,15 @@ impl FleetApp {
             watcher: None,
             layout_error: None,
             variables: variables::Variables::default(),
+            editing: editing::Editing::default(),
+            reading: None,
+            wake: None,
         }
+    }
+
+    /// Edit mode: the editing session, the form's panel, problems and messages.
+    pub fn editing(&self) -> &editing::Editing {
+        &self.editing
     }
 
     /// Compiles the layout for `selection` (saved, then from the command line) and
@@ -179,6 +193,21 @@ impl FleetApp {
         let ctx = ui.ctx().clone();
         tracing::trace!(causes = ?ctx.repaint_causes(), "frame");
         self.take_layout_update();
+        self.take_save_outcome(&ctx);
+        self.edit_keys(&ctx);
+        if ctx.input(|i| i.viewport().close_requested())
+            && self.editing.is_dirty()
+            && !self.editing.discarded
+        {
+            // Unsaved edits: ask before they are lost.
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.editing.asking_close = true;
+        }
+        if self.editing.asking_close && !self.editing.is_dirty() && !self.editing.is_saving() {
+            // Saved while asked to close: close now.
+            self.editing.asking_close = false;
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
         if self.variables.take_answers() {
             self.recompile_for_variables();
         }
@@ -213,6 +242,7 @@ impl FleetApp {
             save_failures: &save_failures,
             wall: None,
             variables: Some(&self.variables),
+            editing: Some(&self.editing),
         };
         let output = ui::dashboard(ui, &frame, &mut self.ui_state, &mut self.commands);
         self.follow_widths(&ctx, &output.plot_widths);
@@ -228,13 +258,33 @@ impl FleetApp {
 
     /// Swaps in a newly saved layout, or records why it was refused.
     fn take_layout_update(&mut self) {
-        let Some(update) = self
+        let read = self
+            .reading
+            .as_ref()
+            .and_then(|slot| slot.lock().ok()?.take());
+        if read.is_some() {
+            self.reading = None;
+        }
+        let watched = self
             .watcher
             .as_mut()
-            .and_then(reload::LayoutWatcher::latest)
-        else {
+            .and_then(reload::LayoutWatcher::latest);
+        let Some(update) = read.or(watched) else {
             return;
         };
+        if let Ok(dashboard) = &update {
+            if self.editing.is_own_text(&dashboard.source_text) {
+                return; // the editor's own save coming back
+            }
+            if self.editing.is_dirty() {
+                self.editing.message = Some(
+                    "the file changed on disk: your edits are kept; saving will ask what to do"
+                        .to_owned(),
+                );
+                return;
+            }
+            self.editing.close_editor();
+        }
         // The file's new text, compiled for the window's choices.
         match update.and_then(|dashboard| self.variables.recompile(&dashboard)) {
             Ok(dashboard) => {
@@ -243,6 +293,85 @@ impl FleetApp {
             }
             Err(errors) => self.layout_error = Some(errors.to_string()),
         }
+    }
+
+    /// Shows the edited text: compiled for the window's variables, swapped in so
+    /// only queries whose request changed are fetched again. Text that does not
+    /// compile leaves the last good dashboard on screen and says why.
+    fn show_edited(&mut self) {
+        let Some(editor) = self.editing.editor() else {
+            return;
+        };
+        let text = editor.text();
+        let path = editor.path().to_owned();
+        match crate::layout::compile_text(&text, &path, self.variables.choices()) {
+            Ok(dashboard) => {
+                self.editing.problems = None;
+                if dashboard.sources == self.session.dashboard().sources {
+                    self.session.set_dashboard(Arc::new(dashboard));
+                } else {
+                    self.replace_dashboard(dashboard);
+                }
+            }
+            Err(errors) => self.editing.problems = Some(errors.to_string()),
+        }
+    }
+
+    /// Drops the edits and reads the file again, on the runtime.
+    fn reload_from_disk(&mut self) {
+        let path = self.session.dashboard().path.clone();
+        if let (Some(runtime), Some(wake), true) =
+            (&self.runtime, &self.wake, editing::is_file_path(&path))
+        {
+            self.reading = Some(reload::read_once(runtime, path, wake.clone()));
+        }
+    }
+
+    /// Follows a save that finished: after "Save as" the window shows and watches
+    /// the new file.
+    fn take_save_outcome(&mut self, ctx: &egui::Context) {
+        let Some(path) = self.editing.take_save_outcome() else {
+            return;
+        };
+        if path == self.session.dashboard().path {
+            return;
+        }
+        self.show_edited();
+        if let (Some(runtime), Some(wake)) = (&self.runtime, &self.wake) {
+            self.watcher = Some(reload::LayoutWatcher::start(runtime, path, wake.clone()));
+        }
+        ctx.send_viewport_cmd(egui::ViewportCommand::Title(format!(
+            "fleetdeck — {}",
+            self.session.dashboard().title
+        )));
+    }
+
+    /// The editing keys: `e` toggles edit mode (outside text fields); in edit mode
+    /// Ctrl+Z undoes, Ctrl+Shift+Z redoes, Ctrl+S saves.
+    fn edit_keys(&mut self, ctx: &egui::Context) {
+        use crate::edit::EditCommand;
+        use egui::{Key, Modifiers};
+        let typing = ctx.memory(|m| m.focused().is_some());
+        let mut commands = Vec::new();
+        ctx.input_mut(|input| {
+            if !typing && input.consume_key(Modifiers::NONE, Key::E) {
+                commands.push(EditCommand::Toggle);
+            }
+            if !self.editing.active {
+                return;
+            }
+            if input.consume_key(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z) {
+                commands.push(EditCommand::Redo);
+            }
+            if input.consume_key(Modifiers::COMMAND, Key::Z) {
+                commands.push(EditCommand::Undo);
+            }
+            if input.consume_key(Modifiers::COMMAND, Key::S) {
+                commands.push(EditCommand::Save);
+            }
+        });
+        self.commands
+            .extend(commands.into_iter().map(Command::Edit));
     }
 
     /// Follows a change of a variable's value or values: the same layout compiled
@@ -300,6 +429,7 @@ impl FleetApp {
         }
         let wake_ctx = ctx.clone();
         let wake: Arc<dyn Fn() + Send + Sync> = Arc::new(move || ui::repaint_once(&wake_ctx));
+        self.wake = Some(wake.clone());
         let path = self.session.dashboard().path.clone();
         if self.watcher.is_none() && path.is_file() {
             self.watcher = Some(reload::LayoutWatcher::start(runtime, path, wake.clone()));
@@ -316,6 +446,16 @@ impl FleetApp {
                 Command::BrowseMetrics(source) => self.browse(ctx, source, None),
                 Command::BrowseLabels { source, metric } => self.browse(ctx, source, Some(metric)),
                 Command::Acknowledge(key) => self.keeper.acknowledge(key.clone()),
+                Command::Edit(edit) => {
+                    let after =
+                        self.editing
+                            .apply(edit, self.session.dashboard(), self.runtime.as_ref());
+                    match after {
+                        editing::After::Recompile => self.show_edited(),
+                        editing::After::Reload => self.reload_from_disk(),
+                        editing::After::Nothing => {}
+                    }
+                }
                 Command::SetVariable { name, selected } => {
                     self.variables
                         .select(name, selected.clone(), self.keeper.writer());

@@ -36,6 +36,8 @@ pub enum Command {
         /// What is chosen.
         selected: crate::variables::Selected,
     },
+    /// Something for edit mode: move, add, form fields, undo, save, ….
+    Edit(crate::edit::EditCommand),
     /// Load one metric's labels into the metric browser.
     BrowseLabels {
         /// Source name.
@@ -106,7 +108,8 @@ impl ViewState {
             Command::BrowseMetrics(_)
             | Command::BrowseLabels { .. }
             | Command::Acknowledge(_)
-            | Command::SetVariable { .. } => false,
+            | Command::SetVariable { .. }
+            | Command::Edit(_) => false,
             Command::FocusAlarm { at_ms, .. } => {
                 let half = 15 * 60_000;
                 let window = Window {

@@ -171,6 +171,34 @@ impl LayoutDocument {
         Some(self.panels()?.get(index)?.get(key)?.as_str()?.to_owned())
     }
 
+    /// A string key of one of a panel's queries, as written.
+    pub fn query_str(&self, id: &str, index: usize, key: &str) -> Option<String> {
+        let panel = self.panels()?.get(self.index_of(id).ok()?)?;
+        let query = panel.get("queries")?.as_array_of_tables()?.get(index)?;
+        Some(query.get(key)?.as_str()?.to_owned())
+    }
+
+    /// How many queries panel `id` has.
+    pub fn query_count(&self, id: &str) -> usize {
+        self.index_of(id)
+            .ok()
+            .and_then(|index| {
+                self.panels()?
+                    .get(index)?
+                    .get("queries")?
+                    .as_array_of_tables()
+                    .map(ArrayOfTables::len)
+            })
+            .unwrap_or(0)
+    }
+
+    /// A number key of a panel (`min`, `max`), as written.
+    pub fn panel_number(&self, id: &str, key: &str) -> Option<f64> {
+        let item = self.panels()?.get(self.index_of(id).ok()?)?.get(key)?;
+        item.as_float()
+            .or_else(|| item.as_integer().map(|i| i as f64))
+    }
+
     /// Appends a panel (a table built by the caller) at the end of the file.
     pub fn add_panel(&mut self, mut panel: Table) -> Result<(), EditError> {
         forget_positions(&mut panel);

@@ -18,8 +18,27 @@ use history::History;
 use save::{Expect, Fingerprint};
 use std::path::{Path, PathBuf};
 
+/// A value typed into the side form.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldValue {
+    /// A string (`title`, `unit`, `promql`, …).
+    Text(String),
+    /// A number (`min`, `max`).
+    Number(f64),
+}
+
+impl FieldValue {
+    /// As a TOML value.
+    pub fn to_toml(&self) -> toml_edit::Value {
+        match self {
+            FieldValue::Text(text) => toml_edit::Value::from(text.as_str()),
+            FieldValue::Number(number) => toml_edit::Value::from(*number),
+        }
+    }
+}
+
 /// What the user asked of the editor.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum EditCommand {
     /// Enter or leave edit mode.
     Toggle,
@@ -45,7 +64,7 @@ pub enum EditCommand {
         /// `title`, `kind`, `unit`, `min`, `max`, …
         key: String,
         /// The new value; `None` removes the key.
-        value: Option<toml_edit::Value>,
+        value: Option<FieldValue>,
     },
     /// Set (or remove) a key of one of a panel's queries.
     SetQueryKey {
@@ -56,7 +75,7 @@ pub enum EditCommand {
         /// `promql`, `metric`, `legend`, …
         key: String,
         /// The new value; `None` removes the key.
-        value: Option<toml_edit::Value>,
+        value: Option<FieldValue>,
     },
     /// Undo the last edit.
     Undo,
@@ -70,6 +89,10 @@ pub enum EditCommand {
     Overwrite,
     /// Drop the edits and load the file as it is on disk.
     Reload,
+    /// Close the window without saving the edits.
+    Discard,
+    /// Do not close the window after all.
+    KeepOpen,
 }
 
 /// The editing session of one layout file.

@@ -209,7 +209,37 @@ fn contents(
         if ui.button("Copy query").clicked() {
             ui.ctx().copy_text(browser.query.clone());
         }
+        if let Some(new) = new_panel(browser)
+            && ui
+                .button("Add as panel")
+                .on_hover_text("A new panel with this query, in edit mode")
+                .clicked()
+        {
+            commands.push(Command::Edit(crate::edit::EditCommand::Add(Some(new))));
+        }
     });
+}
+
+/// The panel "Add as panel" makes of what is picked: PromQL as typed, or the
+/// CloudWatch metric with the dimensions picked so far.
+fn new_panel(browser: &MetricBrowser) -> Option<crate::edit::new_panel::NewPanel> {
+    use crate::edit::new_panel::{NewPanel, NewQuery};
+    let metric = browser.selected.as_ref()?;
+    let query = match &metric.namespace {
+        Some(namespace) => NewQuery::CloudWatch {
+            namespace: namespace.clone(),
+            metric: metric.name.clone(),
+            dimensions: browser.dimensions.clone(),
+            stat: "Average".to_owned(),
+        },
+        None if browser.query.trim().is_empty() => return None,
+        None => NewQuery::PromQl(browser.query.clone()),
+    };
+    Some(NewPanel {
+        title: metric.name.clone(),
+        source: browser.source.clone(),
+        query,
+    })
 }
 
 /// The query for a picked metric: its name (PromQL), or for CloudWatch the keys of

@@ -6,6 +6,7 @@ pub mod band_cache;
 pub mod banner;
 pub mod bars;
 pub mod browser;
+pub mod edit;
 pub mod grid;
 pub mod history;
 pub mod line_cache;
@@ -59,6 +60,8 @@ pub struct UiState {
     /// A panel an alarm click asked to show: scrolled into view and outlined until
     /// the given `egui` time (seconds).
     pub focus: Option<(PanelId, f64)>,
+    /// Edit mode's drags, form fields and "Save as" path.
+    pub edit: edit::EditUiState,
 }
 
 /// What the app hands the UI for one frame.
@@ -87,6 +90,8 @@ pub struct FrameInput<'a> {
     pub wall: Option<&'a wall::WallChrome>,
     /// The template variables' choices and values, for the top bar's dropdowns.
     pub variables: Option<&'a crate::app::variables::Variables>,
+    /// Edit mode (the workstation window only).
+    pub editing: Option<&'a crate::app::editing::Editing>,
 }
 
 /// What the UI reports back after a frame.
@@ -164,6 +169,7 @@ pub fn dashboard(
                 // Alarm state changes come from rules and from alarm panels' sources.
                 history_changes: dashboard.has_alarms().then_some(history.len()),
                 variables: frame.variables,
+                editing: frame.editing,
             };
             top_bar::show(ui, &input, state, commands);
         });
@@ -199,6 +205,18 @@ pub fn dashboard(
     egui::Panel::bottom("status_bar").show(ui, |ui| {
         status_bar::show(ui, frame);
     });
+    let editing = frame.editing.filter(|e| e.active);
+    if let Some(editing) = frame.editing {
+        edit::dialogs::show(ui.ctx(), editing, &mut state.edit, commands);
+        if let Some(message) = editing.message.as_deref().filter(|_| editing.active) {
+            egui::Panel::bottom("edit_message").show(ui, |ui| {
+                ui.label(message);
+            });
+        }
+    }
+    if let Some(editing) = editing {
+        edit::form::show(ui, editing, &mut state.edit, commands);
+    }
     let mut widths = BTreeMap::new();
     egui::CentralPanel::default().show(ui, |ui| {
         state.lines.begin_frame();
@@ -219,6 +237,7 @@ pub fn dashboard(
                 let origin = ui.max_rect().min + frame.wall.map_or(egui::Vec2::ZERO, |w| w.shift);
                 let width = ui.available_width();
                 ui.allocate_space(egui::vec2(width, rows as f32 * row_height));
+                let edit_state = &mut state.edit;
                 let mut ctx = PanelContext {
                     store: frame.session.store(),
                     window,
@@ -297,6 +316,23 @@ pub fn dashboard(
                             ),
                         }
                     });
+                    if editing.is_some() {
+                        let cells = edit::overlay::Cells {
+                            column: width / grid::COLUMNS as f32,
+                            row: row_height,
+                        };
+                        let selected =
+                            editing.is_some_and(|e| e.selected.as_ref() == Some(&panel.id));
+                        edit::overlay::show(
+                            ui,
+                            rect,
+                            panel,
+                            selected,
+                            cells,
+                            edit_state,
+                            ctx.commands,
+                        );
+                    }
                 }
             });
     });

@@ -31,6 +31,8 @@ pub struct TopBarInput<'a> {
     pub history_changes: Option<usize>,
     /// The variables' offered values and errors, for their dropdowns.
     pub variables: Option<&'a crate::app::variables::Variables>,
+    /// Edit mode, where the window can edit its layout.
+    pub editing: Option<&'a crate::app::editing::Editing>,
 }
 
 /// Draws the bar.
@@ -46,6 +48,7 @@ pub fn show(
         sources,
         history_changes,
         variables,
+        editing,
     } = *input;
     ui.horizontal(|ui| {
         ui.heading(RichText::new(&dashboard.title).strong());
@@ -67,6 +70,9 @@ pub fn show(
                 .clicked()
             {
                 commands.push(Command::Pause);
+            }
+            if let Some(editing) = editing {
+                super::edit::toolbar::show(ui, editing, &mut state.edit, commands);
             }
             refresh_picker(ui, view, commands);
             range_picker(ui, view, state, commands);

@@ -216,6 +216,7 @@ impl WallApp {
             save_failures: &save_failures,
             wall: Some(&chrome),
             variables: None,
+            editing: None,
         };
         // A margin all round, where a critical firing's border flashes.
         let inner = ui.max_rect().shrink(ui::wall::BORDER);

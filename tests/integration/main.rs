@@ -11,6 +11,7 @@ mod alarms;
 mod cli;
 mod cloudwatch;
 mod costexplorer;
+mod edit;
 mod envelope;
 mod front_ends;
 mod layouts;
