@@ -9,7 +9,7 @@ use crate::edit::document::{EditError, LayoutDocument};
 use crate::edit::new_panel::{NewPanel, NewQuery, panel_table};
 use crate::edit::placement::{self, Placed};
 use crate::edit::save::{Expect, SaveOutcome, save};
-use crate::edit::{EditCommand, Editor};
+use crate::edit::{EditCommand, Editor, optional_toml};
 use crate::layout::GridPos;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -177,21 +177,34 @@ impl Editing {
                 }
                 added
             }
-            EditCommand::SetPanelKey { panel, key, value } => editor.edit(|doc| {
-                doc.set_panel_key(panel.as_str(), key, value.as_ref().map(|v| v.to_toml()))
-            }),
+            EditCommand::SetPanelKey { panel, key, value } => editor
+                .edit(|doc| doc.set_panel_key(panel.as_str(), key, optional_toml(value.as_ref())?)),
+            EditCommand::SetRuleKey { rule, key, value } => {
+                editor.edit(|doc| doc.set_rule_key(rule, key, optional_toml(value.as_ref())?))
+            }
+            EditCommand::AddRule(panel_title) => {
+                let taken = |name: &str| dashboard.rules.iter().any(|r| r.name == name);
+                let base = format!("{panel_title} high");
+                let name = (1..)
+                    .map(|n| {
+                        if n == 1 {
+                            base.clone()
+                        } else {
+                            format!("{base} {n}")
+                        }
+                    })
+                    .find(|name| !taken(name))
+                    .unwrap_or(base);
+                editor.edit(|doc| doc.add_rule(&name, panel_title, 1.0))
+            }
+            EditCommand::DeleteRule(rule) => editor.edit(|doc| doc.delete_rule(rule)),
             EditCommand::SetQueryKey {
                 panel,
                 index,
                 key,
                 value,
             } => editor.edit(|doc| {
-                doc.set_query_key(
-                    panel.as_str(),
-                    *index,
-                    key,
-                    value.as_ref().map(|v| v.to_toml()),
-                )
+                doc.set_query_key(panel.as_str(), *index, key, optional_toml(value.as_ref())?)
             }),
             EditCommand::Save => {
                 let (path, expect) = (editor.path().to_owned(), editor.expect());

@@ -14,6 +14,12 @@ pub enum EditError {
     /// The text is not TOML (the compile step says where).
     #[error("the layout is not valid TOML: {0}")]
     Syntax(String),
+    /// A value typed into the form is not TOML.
+    #[error("`{0}` is not a TOML value: {1}")]
+    BadValue(String, String),
+    /// No rule of the layout has this name.
+    #[error("no rule `{0}` in the layout")]
+    NoRule(String),
     /// No panel of the layout has this id.
     #[error("no panel `{0}` in the layout")]
     NoPanel(String),
@@ -171,6 +177,95 @@ impl LayoutDocument {
         Some(self.panels()?.get(index)?.get(key)?.as_str()?.to_owned())
     }
 
+    /// A panel's plain keys (not its queries) in the file's order, as form entries.
+    pub fn panel_entries(&self, id: &str) -> Vec<(String, Entry)> {
+        self.index_of(id)
+            .ok()
+            .and_then(|index| self.panels()?.get(index))
+            .map(entries)
+            .unwrap_or_default()
+    }
+
+    /// The keys of one of a panel's queries, in the file's order, as form entries.
+    pub fn query_entries(&self, id: &str, index: usize) -> Vec<(String, Entry)> {
+        self.index_of(id)
+            .ok()
+            .and_then(|panel| {
+                self.panels()?
+                    .get(panel)?
+                    .get("queries")?
+                    .as_array_of_tables()?
+                    .get(index)
+            })
+            .map(entries)
+            .unwrap_or_default()
+    }
+
+    fn rules_mut(&mut self) -> Option<&mut ArrayOfTables> {
+        self.doc
+            .entry("rules")
+            .or_insert(Item::ArrayOfTables(ArrayOfTables::new()))
+            .as_array_of_tables_mut()
+    }
+
+    /// The local rules that watch the panel titled `title`, by name, with their keys.
+    pub fn rules_of(&self, title: &str) -> Vec<(String, Vec<(String, Entry)>)> {
+        let Some(rules) = self.doc.get("rules").and_then(Item::as_array_of_tables) else {
+            return Vec::new();
+        };
+        rules
+            .iter()
+            .filter(|rule| rule.get("panel").and_then(Item::as_str) == Some(title))
+            .filter_map(|rule| Some((rule.get("name")?.as_str()?.to_owned(), entries(rule))))
+            .collect()
+    }
+
+    /// Sets (or removes) a key of the rule named `name`.
+    pub fn set_rule_key(
+        &mut self,
+        name: &str,
+        key: &str,
+        value: Option<Value>,
+    ) -> Result<(), EditError> {
+        let rule = self
+            .rules_mut()
+            .and_then(|rules| {
+                rules
+                    .iter_mut()
+                    .find(|rule| rule.get("name").and_then(Item::as_str) == Some(name))
+            })
+            .ok_or_else(|| EditError::NoRule(name.to_owned()))?;
+        set_in_table(rule, key, value);
+        Ok(())
+    }
+
+    /// Appends a rule: `name`, watching the panel titled `panel`, firing above `above`.
+    pub fn add_rule(&mut self, name: &str, panel: &str, above: f64) -> Result<(), EditError> {
+        let mut rule = Table::new();
+        rule.insert("name", toml_edit::value(name));
+        rule.insert("panel", toml_edit::value(panel));
+        rule.insert("above", toml_edit::value(above));
+        rule.decor_mut().set_prefix("\n");
+        let rules = self
+            .rules_mut()
+            .ok_or_else(|| EditError::NoRule(name.to_owned()))?;
+        rules.push(rule);
+        Ok(())
+    }
+
+    /// Removes the rule named `name`.
+    pub fn delete_rule(&mut self, name: &str) -> Result<(), EditError> {
+        let rules = self
+            .rules_mut()
+            .ok_or_else(|| EditError::NoRule(name.to_owned()))?;
+        let index = rules
+            .iter()
+            .position(|rule| rule.get("name").and_then(Item::as_str) == Some(name))
+            .ok_or_else(|| EditError::NoRule(name.to_owned()))?;
+        rules.remove(index);
+        Ok(())
+    }
+
     /// A string key of one of a panel's queries, as written.
     pub fn query_str(&self, id: &str, index: usize, key: &str) -> Option<String> {
         let panel = self.panels()?.get(self.index_of(id).ok()?)?;
@@ -237,6 +332,34 @@ impl LayoutDocument {
         panels.remove(index);
         Ok(())
     }
+}
+
+/// A key's value as the form shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Entry {
+    /// A string, edited as plain text.
+    Text(String),
+    /// Any other value (number, boolean, array, inline table), edited as TOML.
+    Toml(String),
+}
+
+/// A table's plain keys (sub-tables left out), in the file's order.
+fn entries(table: &Table) -> Vec<(String, Entry)> {
+    table
+        .iter()
+        .filter_map(|(key, item)| {
+            let value = item.as_value()?;
+            let entry = match value.as_str() {
+                Some(text) => Entry::Text(text.to_owned()),
+                None => {
+                    let mut bare = value.clone();
+                    bare.decor_mut().clear();
+                    Entry::Toml(bare.to_string())
+                }
+            };
+            Some((key.to_owned(), entry))
+        })
+        .collect()
 }
 
 /// The id a panel table stands for: its `id`, else its title's slug.

@@ -25,16 +25,27 @@ pub enum FieldValue {
     Text(String),
     /// A number (`min`, `max`).
     Number(f64),
+    /// Any value written as TOML (`[{ value = 5.0, color = "red" }]`, `true`, …).
+    Toml(String),
 }
 
 impl FieldValue {
-    /// As a TOML value.
-    pub fn to_toml(&self) -> toml_edit::Value {
+    /// As a TOML value; TOML text that does not parse is refused with why.
+    pub fn to_toml(&self) -> Result<toml_edit::Value, EditError> {
         match self {
-            FieldValue::Text(text) => toml_edit::Value::from(text.as_str()),
-            FieldValue::Number(number) => toml_edit::Value::from(*number),
+            FieldValue::Text(text) => Ok(toml_edit::Value::from(text.as_str())),
+            FieldValue::Number(number) => Ok(toml_edit::Value::from(*number)),
+            FieldValue::Toml(text) => text
+                .trim()
+                .parse::<toml_edit::Value>()
+                .map_err(|e| EditError::BadValue(text.clone(), e.to_string().trim().to_owned())),
         }
     }
+}
+
+/// `value` as TOML, or nothing (the key is removed).
+pub fn optional_toml(value: Option<&FieldValue>) -> Result<Option<toml_edit::Value>, EditError> {
+    value.map(FieldValue::to_toml).transpose()
 }
 
 /// What the user asked of the editor.
@@ -77,6 +88,19 @@ pub enum EditCommand {
         /// The new value; `None` removes the key.
         value: Option<FieldValue>,
     },
+    /// Set (or remove) a key of a local rule.
+    SetRuleKey {
+        /// The rule's name.
+        rule: String,
+        /// `above`, `below`, `for`, `severity`, …
+        key: String,
+        /// The new value; `None` removes the key.
+        value: Option<FieldValue>,
+    },
+    /// Add a rule on a panel (by its title as written).
+    AddRule(String),
+    /// Remove a rule.
+    DeleteRule(String),
     /// Undo the last edit.
     Undo,
     /// Redo the last undone edit.

@@ -208,7 +208,13 @@ pub fn dashboard(
     let editing = frame.editing.filter(|e| e.active);
     if let Some(editing) = frame.editing {
         edit::dialogs::show(ui.ctx(), editing, &mut state.edit, commands);
-        if let Some(message) = editing.message.as_deref().filter(|_| editing.active) {
+        // With the form open, the form says it.
+        let form_open = editing.selected.is_some();
+        if let Some(message) = editing
+            .message
+            .as_deref()
+            .filter(|_| editing.active && !form_open)
+        {
             egui::Panel::bottom("edit_message").show(ui, |ui| {
                 ui.label(message);
             });

@@ -376,7 +376,7 @@ fn edit_mode_outlines_every_panel_and_opens_the_form_of_the_selected_one() {
         .state_mut()
         .queue(Command::Edit(EditCommand::Select(Some(panel))));
     harness.run_steps(3);
-    harness.get_by_label("Title");
+    harness.get_by_label("title");
     harness.get_by_label("metric");
     harness.snapshot("edit_mode_demo");
 }
@@ -454,5 +454,88 @@ fn a_save_killed_at_any_point_leaves_the_old_file_or_the_new_one() {
     assert!(
         kills_mid_loop >= 100,
         "only {kills_mid_loop} of 200 kills came while saving"
+    );
+}
+
+/// The form writes any key as TOML: thresholds take effect on screen, a rule is
+/// added and set, and TOML that does not parse is refused with why (the file's
+/// text unchanged).
+#[test]
+fn form_values_written_as_toml_reach_the_dashboard_and_bad_ones_are_explained() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (_dir, _path, mut harness) = demo_harness(&runtime);
+    harness.run_steps(2);
+    let panel = harness
+        .state()
+        .dashboard()
+        .panel_by_title("Requests waiting")
+        .unwrap()
+        .id
+        .clone();
+    let set = |key: &str, value: &str| {
+        Command::Edit(EditCommand::SetPanelKey {
+            panel: panel.clone(),
+            key: key.to_owned(),
+            value: Some(fleetdeck::edit::FieldValue::Toml(value.to_owned())),
+        })
+    };
+    harness
+        .state_mut()
+        .queue(Command::Edit(EditCommand::Toggle));
+    harness
+        .state_mut()
+        .queue(set("thresholds", r#"[{ value = 25.0, color = "red" }]"#));
+    harness.run_steps(2);
+    let thresholds = &harness
+        .state()
+        .dashboard()
+        .panel(&panel)
+        .unwrap()
+        .thresholds;
+    assert_eq!(thresholds.len(), 1);
+    assert_eq!(thresholds[0].value, 25.0);
+
+    let before = harness.state().editing().editor().unwrap().text();
+    harness.state_mut().queue(set("max", "[1, 2"));
+    harness.run_steps(2);
+    let message = harness
+        .state()
+        .editing()
+        .message
+        .clone()
+        .unwrap_or_default();
+    assert!(
+        message.starts_with("`[1, 2` is not a TOML value"),
+        "{message}"
+    );
+    assert_eq!(harness.state().editing().editor().unwrap().text(), before);
+
+    harness
+        .state_mut()
+        .queue(Command::Edit(EditCommand::AddRule(
+            "Requests waiting".to_owned(),
+        )));
+    harness.run_steps(2);
+    harness
+        .state_mut()
+        .queue(Command::Edit(EditCommand::SetRuleKey {
+            rule: "Requests waiting high".to_owned(),
+            key: "above".to_owned(),
+            value: Some(fleetdeck::edit::FieldValue::Toml("30".to_owned())),
+        }));
+    harness.run_steps(2);
+    let rule = harness
+        .state()
+        .dashboard()
+        .rules
+        .iter()
+        .find(|r| r.name == "Requests waiting high")
+        .cloned()
+        .expect("the added rule compiles into the dashboard");
+    assert_eq!(rule.panel, panel);
+    assert!(
+        format!("{:?}", rule.condition).contains("30.0"),
+        "{:?}",
+        rule.condition
     );
 }

@@ -1,144 +1,231 @@
-//! The side form of the selected panel: title, kind, unit, bounds and each
-//! query's text. A field is applied when it loses focus (or on Enter); the
-//! dashboard is compiled from the result at once, and what `check` would say
-//! about it shows here, under the fields.
+//! The side form of the selected panel: its keys, each of its queries' keys and
+//! the local rules that watch it, whatever the source kind. Strings are edited as
+//! text; anything else (numbers, thresholds, dimensions, the grid) as TOML. A
+//! field is applied when it loses focus (or on Enter); the dashboard is compiled
+//! from the result at once, and what `check` would say about it shows here.
 
 use super::EditUiState;
 use crate::app::Command;
 use crate::app::editing::Editing;
 use crate::dashboard::PanelId;
-use crate::edit::document::LayoutDocument;
+use crate::edit::document::{Entry, LayoutDocument};
 use crate::edit::{EditCommand, FieldValue};
 use egui::{RichText, Ui};
 
-/// The keys a query's main text may be under, by source kind.
-const QUERY_KEYS: &[&str] = &["promql", "metric", "expression", "sql", "derive"];
+/// Panel keys always offered, even when the file does not set them yet.
+const PANEL_KEYS: &[(&str, Kind)] = &[
+    ("title", Kind::Text),
+    ("kind", Kind::Text),
+    ("unit", Kind::Text),
+    ("min", Kind::Toml),
+    ("max", Kind::Toml),
+    ("thresholds", Kind::Toml),
+];
+
+/// Keys a rule always offers.
+const RULE_KEYS: &[(&str, Kind)] = &[
+    ("above", Kind::Toml),
+    ("below", Kind::Toml),
+    ("for", Kind::Text),
+    ("severity", Kind::Text),
+];
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Text,
+    Toml,
+}
+
+/// Where a field's change goes.
+#[derive(Clone)]
+enum Target {
+    Panel,
+    Query(usize),
+    Rule(String),
+}
 
 /// Draws the form in a right-hand side panel when a panel is selected.
 pub fn show(ui: &mut Ui, editing: &Editing, state: &mut EditUiState, commands: &mut Vec<Command>) {
     let (Some(panel), Some(doc)) = (&editing.selected, editing.document()) else {
         return;
     };
-    if doc.panel_str(panel.as_str(), "title").is_none() {
+    let Some(title) = doc.panel_str(panel.as_str(), "title") else {
         return;
-    }
+    };
     egui::Panel::right("panel_form")
-        .default_size(380.0)
+        .default_size(400.0)
         .show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                fields(ui, panel, doc, state, commands);
-                if let Some(problems) = &editing.problems {
-                    ui.separator();
-                    ui.colored_label(crate::ui::theme::ERROR, problems);
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(&title).strong());
+                if ui.button("Close form").clicked() {
+                    commands.push(Command::Edit(EditCommand::Select(None)));
                 }
+            });
+            if let Some(problems) = &editing.problems {
+                ui.colored_label(crate::ui::theme::ERROR, problems);
+            }
+            if let Some(message) = &editing.message {
+                ui.label(RichText::new(message).weak());
+            }
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                let mut form = Form {
+                    panel,
+                    state,
+                    commands,
+                };
+                form.panel_fields(ui, doc);
+                for index in 0..doc.query_count(panel.as_str()) {
+                    ui.separator();
+                    ui.label(RichText::new(format!("Query {}", index + 1)).strong());
+                    let mut entries = doc.query_entries(panel.as_str(), index);
+                    if !entries.iter().any(|(key, _)| key == "legend") {
+                        entries.push(("legend".to_owned(), Entry::Text(String::new())));
+                    }
+                    form.fields(ui, &Target::Query(index), &entries);
+                }
+                form.rules(ui, doc, &title);
             });
         });
 }
 
-fn fields(
-    ui: &mut Ui,
-    panel: &PanelId,
-    doc: &LayoutDocument,
-    state: &mut EditUiState,
-    commands: &mut Vec<Command>,
-) {
-    let id = panel.as_str();
-    ui.horizontal(|ui| {
-        ui.label(RichText::new("Panel").strong());
-        if ui.button("Close form").clicked() {
-            commands.push(Command::Edit(EditCommand::Select(None)));
+struct Form<'a> {
+    panel: &'a PanelId,
+    state: &'a mut EditUiState,
+    commands: &'a mut Vec<Command>,
+}
+
+impl Form<'_> {
+    fn panel_fields(&mut self, ui: &mut Ui, doc: &LayoutDocument) {
+        let written = doc.panel_entries(self.panel.as_str());
+        let mut entries: Vec<(String, Entry)> = PANEL_KEYS
+            .iter()
+            .map(|(key, kind)| {
+                let found = written
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, e)| e.clone());
+                let empty = match kind {
+                    Kind::Text => Entry::Text(String::new()),
+                    Kind::Toml => Entry::Toml(String::new()),
+                };
+                ((*key).to_owned(), found.unwrap_or(empty))
+            })
+            .collect();
+        entries.extend(
+            written
+                .into_iter()
+                .filter(|(key, _)| !PANEL_KEYS.iter().any(|(k, _)| k == key)),
+        );
+        let (kind, rest): (Vec<_>, Vec<_>) = entries.into_iter().partition(|(k, _)| k == "kind");
+        if let Some((_, Entry::Text(kind))) = kind.first() {
+            self.kind_choice(ui, kind);
         }
-    });
-    let mut changes: Vec<(String, Option<FieldValue>)> = Vec::new();
-    let mut set_panel =
-        |key: &str, value: Option<FieldValue>| changes.push((key.to_owned(), value));
-    let text = |key: &str| doc.panel_str(id, key).unwrap_or_default();
-    if let Some(title) = text_field(ui, "Title", &format!("{id}/title"), &text("title"), state) {
-        set_panel("title", Some(FieldValue::Text(title)));
+        self.fields(ui, &Target::Panel, &rest);
     }
-    let kind = doc
-        .panel_str(id, "kind")
-        .unwrap_or_else(|| "timeseries".to_owned());
-    let mut chosen = kind.clone();
-    let label = ui.label("Kind");
-    egui::ComboBox::from_id_salt(("kind", id))
-        .selected_text(&chosen)
-        .show_ui(ui, |ui| {
-            for option in ["timeseries", "stat", "bars", "alarms"] {
-                ui.selectable_value(&mut chosen, option.to_owned(), option);
-            }
-        })
-        .response
-        .labelled_by(label.id);
-    if chosen != kind {
-        set_panel("kind", Some(FieldValue::Text(chosen)));
-    }
-    if let Some(unit) = text_field(ui, "Unit", &format!("{id}/unit"), &text("unit"), state) {
-        set_panel("unit", (!unit.is_empty()).then_some(FieldValue::Text(unit)));
-    }
-    for bound in ["min", "max"] {
-        let written = doc
-            .panel_number(id, bound)
-            .map(|n| n.to_string())
-            .unwrap_or_default();
-        let label = if bound == "min" { "Min" } else { "Max" };
-        if let Some(typed) = text_field(ui, label, &format!("{id}/{bound}"), &written, state) {
-            match typed.trim() {
-                "" => set_panel(bound, None),
-                number => match number.parse::<f64>() {
-                    Ok(value) => set_panel(bound, Some(FieldValue::Number(value))),
-                    Err(_) => {
-                        state.buffers.insert(
-                            format!("{id}/{bound}/error"),
-                            format!("`{number}` is not a number"),
-                        );
-                    }
-                },
-            }
-        }
-        if let Some(error) = state.buffers.get(&format!("{id}/{bound}/error")) {
-            ui.colored_label(crate::ui::theme::ERROR, error);
+
+    fn kind_choice(&mut self, ui: &mut Ui, written: &str) {
+        let shown = if written.is_empty() {
+            "timeseries"
+        } else {
+            written
+        };
+        let mut chosen = shown.to_owned();
+        let label = ui.label("kind");
+        egui::ComboBox::from_id_salt(("form-kind", self.panel.as_str()))
+            .selected_text(&chosen)
+            .show_ui(ui, |ui| {
+                for option in ["timeseries", "stat", "bars", "alarms"] {
+                    ui.selectable_value(&mut chosen, option.to_owned(), option);
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        if chosen != shown {
+            self.send(&Target::Panel, "kind", Some(FieldValue::Text(chosen)));
         }
     }
-    commands.extend(changes.into_iter().map(|(key, value)| {
-        Command::Edit(EditCommand::SetPanelKey {
-            panel: panel.clone(),
-            key,
-            value,
-        })
-    }));
-    for index in 0..doc.query_count(id) {
+
+    fn rules(&mut self, ui: &mut Ui, doc: &LayoutDocument, title: &str) {
         ui.separator();
-        ui.label(RichText::new(format!("Query {}", index + 1)).strong());
-        for key in QUERY_KEYS.iter().chain(&["legend"]) {
-            let Some(written) = doc.query_str(id, index, key) else {
-                if *key != "legend" {
-                    continue;
+        ui.horizontal(|ui| {
+            ui.label(RichText::new("Alarm rules").strong());
+            if ui.button("Add rule").clicked() {
+                self.commands
+                    .push(Command::Edit(EditCommand::AddRule(title.to_owned())));
+            }
+        });
+        for (name, written) in doc.rules_of(title) {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(&name).italics());
+                if ui.small_button("Delete rule").clicked() {
+                    self.commands
+                        .push(Command::Edit(EditCommand::DeleteRule(name.clone())));
                 }
-                // Every query may get a legend.
-                if let Some(typed) =
-                    text_field(ui, "legend", &format!("{id}/{index}/legend"), "", state)
-                {
-                    commands.push(set_query(panel, index, key, &typed));
+            });
+            let mut entries: Vec<(String, Entry)> = written
+                .iter()
+                .filter(|(key, _)| key != "name" && key != "panel")
+                .cloned()
+                .collect();
+            for (key, kind) in RULE_KEYS {
+                if !entries.iter().any(|(k, _)| k == key) {
+                    let empty = match kind {
+                        Kind::Text => Entry::Text(String::new()),
+                        Kind::Toml => Entry::Toml(String::new()),
+                    };
+                    entries.push(((*key).to_owned(), empty));
                 }
-                continue;
+            }
+            self.fields(ui, &Target::Rule(name), &entries);
+        }
+    }
+
+    /// One field per entry; a change is sent when the field is left.
+    fn fields(&mut self, ui: &mut Ui, target: &Target, entries: &[(String, Entry)]) {
+        for (key, entry) in entries {
+            let (written, toml) = match entry {
+                Entry::Text(text) => (text.as_str(), false),
+                Entry::Toml(text) => (text.as_str(), true),
             };
-            if let Some(typed) =
-                text_field(ui, key, &format!("{id}/{index}/{key}"), &written, state)
-            {
-                commands.push(set_query(panel, index, key, &typed));
+            let field = format!("{}/{}/{key}", self.panel.as_str(), target_name(target));
+            if let Some(typed) = text_field(ui, key, &field, written, toml, self.state) {
+                let value = match typed.trim() {
+                    "" => None,
+                    _ if toml => Some(FieldValue::Toml(typed)),
+                    _ => Some(FieldValue::Text(typed)),
+                };
+                self.send(target, key, value);
             }
         }
+    }
+
+    fn send(&mut self, target: &Target, key: &str, value: Option<FieldValue>) {
+        let panel = self.panel.clone();
+        let key = key.to_owned();
+        let command = match target {
+            Target::Panel => EditCommand::SetPanelKey { panel, key, value },
+            Target::Query(index) => EditCommand::SetQueryKey {
+                panel,
+                index: *index,
+                key,
+                value,
+            },
+            Target::Rule(rule) => EditCommand::SetRuleKey {
+                rule: rule.clone(),
+                key,
+                value,
+            },
+        };
+        self.commands.push(Command::Edit(command));
     }
 }
 
-fn set_query(panel: &PanelId, index: usize, key: &str, typed: &str) -> Command {
-    Command::Edit(EditCommand::SetQueryKey {
-        panel: panel.clone(),
-        index,
-        key: key.to_owned(),
-        value: (!typed.is_empty() || key != "legend").then(|| FieldValue::Text(typed.to_owned())),
-    })
+fn target_name(target: &Target) -> String {
+    match target {
+        Target::Panel => "panel".to_owned(),
+        Target::Query(index) => format!("q{index}"),
+        Target::Rule(name) => format!("rule {name}"),
+    }
 }
 
 /// A labelled text field showing `written` while not being typed into; returns
@@ -148,6 +235,7 @@ fn text_field(
     label: &str,
     key: &str,
     written: &str,
+    toml: bool,
     state: &mut EditUiState,
 ) -> Option<String> {
     let id = ui.make_persistent_id(("form", key));
@@ -156,7 +244,11 @@ fn text_field(
     if !focused {
         written.clone_into(buffer);
     }
-    let label = ui.label(label);
+    let label = ui.label(if toml {
+        RichText::new(format!("{label} (TOML)"))
+    } else {
+        RichText::new(label)
+    });
     let response = ui
         .add(
             egui::TextEdit::singleline(buffer)
