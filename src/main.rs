@@ -15,8 +15,8 @@ use std::process::ExitCode;
 
 /// The layout opened when none is named.
 const DEFAULT_LAYOUT: &str = "layouts/demo-fleet.toml";
-/// The same layout built in, so the binary runs from any directory.
-const BUILTIN_DEMO_LAYOUT: &str = include_str!("../layouts/demo-fleet.toml");
+// The same layout built in, so the binary runs from any directory.
+use fleetdeck::app::picker::{BUILTIN_DEMO_NAME, BUILTIN_DEMO_TEXT as BUILTIN_DEMO_LAYOUT};
 
 /// Native dashboard for AI inference fleets: latency, accelerator utilisation and
 /// spend from Prometheus, CloudWatch and a built-in simulated fleet.
@@ -184,7 +184,7 @@ fn open_layout(path: Option<&Path>) -> Result<Dashboard> {
         None if Path::new(DEFAULT_LAYOUT).exists() => {
             load_layout(Path::new(DEFAULT_LAYOUT)).map_err(|errors| anyhow::anyhow!("{errors}"))
         }
-        None => parse_layout(BUILTIN_DEMO_LAYOUT, Path::new("<built-in demo-fleet.toml>"))
+        None => parse_layout(BUILTIN_DEMO_LAYOUT, Path::new(BUILTIN_DEMO_NAME))
             .map_err(|errors| anyhow::anyhow!("{errors}")),
     }
 }

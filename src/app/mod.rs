@@ -5,6 +5,7 @@
 
 pub mod editing;
 pub mod keep;
+pub mod picker;
 pub mod reload;
 pub mod variables;
 pub mod view;
@@ -65,6 +66,8 @@ pub struct FleetApp {
     reading: Option<reload::ReadSlot>,
     /// Repaints the window from the runtime (sources, watcher, saves).
     wake: Option<Arc<dyn Fn() + Send + Sync>>,
+    /// The layout picker: listing, opening, a switch waiting for an answer.
+    picker: picker::PickerState,
 }
 
 impl FleetApp {
@@ -90,7 +93,13 @@ impl FleetApp {
             editing: editing::Editing::default(),
             reading: None,
             wake: None,
+            picker: picker::PickerState::default(),
         }
+    }
+
+    /// The layout picker's listing and pending switch.
+    pub fn picker(&self) -> &picker::PickerState {
+        &self.picker
     }
 
     /// Edit mode: the editing session, the form's panel, problems and messages.
@@ -194,6 +203,9 @@ impl FleetApp {
         tracing::trace!(causes = ?ctx.repaint_causes(), "frame");
         self.take_layout_update();
         self.take_save_outcome(&ctx);
+        if let Some(opened) = self.picker.take_answers() {
+            self.switch_to(opened, &ctx);
+        }
         self.edit_keys(&ctx);
         if ctx.input(|i| i.viewport().close_requested())
             && self.editing.is_dirty()
@@ -243,6 +255,7 @@ impl FleetApp {
             wall: None,
             variables: Some(&self.variables),
             editing: Some(&self.editing),
+            picker: Some(&self.picker),
         };
         let output = ui::dashboard(ui, &frame, &mut self.ui_state, &mut self.commands);
         self.follow_widths(&ctx, &output.plot_widths);
@@ -315,6 +328,66 @@ impl FleetApp {
             }
             Err(errors) => self.editing.problems = Some(errors.to_string()),
         }
+    }
+
+    /// Opens `target` here (once unsaved edits are dealt with) or in a new window.
+    fn open_layout(&mut self, target: picker::Target, new_window: bool) {
+        let (Some(runtime), Some(wake)) = (&self.runtime, &self.wake) else {
+            return;
+        };
+        if new_window {
+            let picker::Target::File(path) = target else {
+                return;
+            };
+            // Another fleetdeck process: its own window, session and files.
+            let _ = picker::in_background(runtime, wake.clone(), move || {
+                std::env::current_exe()
+                    .and_then(|exe| std::process::Command::new(exe).arg(path).spawn())
+                    .map(drop)
+                    .map_err(|error| error.to_string())
+            });
+            return;
+        }
+        if self.editing.is_dirty() {
+            self.picker.pending = Some(target);
+            return;
+        }
+        self.picker.start_open(runtime, wake.clone(), target);
+    }
+
+    /// Shows a layout the picker opened: its own variables, a new session, its
+    /// file watched; a new layout starts in edit mode.
+    fn switch_to(&mut self, opened: picker::Opened, ctx: &egui::Context) {
+        let dashboard = match opened.dashboard {
+            Ok(dashboard) => dashboard,
+            Err(errors) => {
+                self.layout_error = Some(errors.to_string());
+                return;
+            }
+        };
+        self.variables = variables::Variables::new(opened.selection, opened.selection_path);
+        let dashboard = match self.variables.recompile(&dashboard) {
+            Ok(compiled) => compiled,
+            Err(errors) => {
+                self.layout_error = Some(errors.to_string());
+                return;
+            }
+        };
+        let path = dashboard.path.clone();
+        let is_new = path.as_os_str() == picker::NEW_LAYOUT_NAME;
+        self.editing = editing::Editing::default();
+        self.editing.active = is_new;
+        self.watcher = None;
+        self.replace_dashboard(dashboard);
+        if editing::is_file_path(&path)
+            && let Some((recent, bytes)) = self.picker.opened(&path)
+        {
+            self.keeper.writer().save(&recent, bytes, "recent layouts");
+        }
+        ctx.send_viewport_cmd(egui::ViewportCommand::Title(format!(
+            "fleetdeck — {}",
+            self.session.dashboard().title
+        )));
     }
 
     /// Drops the edits and reads the file again, on the runtime.
@@ -454,6 +527,27 @@ impl FleetApp {
                         editing::After::Recompile => self.show_edited(),
                         editing::After::Reload => self.reload_from_disk(),
                         editing::After::Nothing => {}
+                    }
+                }
+                Command::ListLayouts => {
+                    if let (Some(runtime), Some(wake)) = (&self.runtime, &self.wake) {
+                        let mut folders = vec![std::path::PathBuf::from("layouts")];
+                        if let Some(folder) = self.session.dashboard().path.parent()
+                            && !folder.as_os_str().is_empty()
+                        {
+                            folders.push(folder.to_owned());
+                        }
+                        self.picker.refresh(runtime, wake.clone(), folders);
+                    }
+                }
+                Command::OpenLayout { target, new_window } => {
+                    self.open_layout(target.clone(), *new_window);
+                }
+                Command::ConfirmOpen { discard } => {
+                    let pending = self.picker.pending.take();
+                    if let (true, Some(target)) = (*discard, pending) {
+                        self.editing.close_editor();
+                        self.open_layout(target, false);
                     }
                 }
                 Command::SetVariable { name, selected } => {

@@ -36,6 +36,22 @@ pub enum Command {
         /// What is chosen.
         selected: crate::variables::Selected,
     },
+    /// List the layouts the picker offers.
+    ListLayouts,
+    /// Open a layout in this window (asking first about unsaved edits), or in a
+    /// new one.
+    OpenLayout {
+        /// Which.
+        target: crate::app::picker::Target,
+        /// In a new window (another fleetdeck process) instead.
+        new_window: bool,
+    },
+    /// The answer about unsaved edits before switching: discard them and open,
+    /// or stay.
+    ConfirmOpen {
+        /// Discard the edits and open the layout.
+        discard: bool,
+    },
     /// Something for edit mode: move, add, form fields, undo, save, ….
     Edit(crate::edit::EditCommand),
     /// Load one metric's labels into the metric browser.
@@ -109,7 +125,10 @@ impl ViewState {
             | Command::BrowseLabels { .. }
             | Command::Acknowledge(_)
             | Command::SetVariable { .. }
-            | Command::Edit(_) => false,
+            | Command::Edit(_)
+            | Command::ListLayouts
+            | Command::OpenLayout { .. }
+            | Command::ConfirmOpen { .. } => false,
             Command::FocusAlarm { at_ms, .. } => {
                 let half = 15 * 60_000;
                 let window = Window {

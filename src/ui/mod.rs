@@ -11,6 +11,7 @@ pub mod grid;
 pub mod history;
 pub mod line_cache;
 pub mod panel;
+pub mod picker;
 pub mod stat;
 pub mod status_bar;
 pub mod theme;
@@ -62,6 +63,8 @@ pub struct UiState {
     pub focus: Option<(PanelId, f64)>,
     /// Edit mode's drags, form fields and "Save as" path.
     pub edit: edit::EditUiState,
+    /// The layout picker window.
+    pub picker: picker::PickerUi,
 }
 
 /// What the app hands the UI for one frame.
@@ -92,6 +95,8 @@ pub struct FrameInput<'a> {
     pub variables: Option<&'a crate::app::variables::Variables>,
     /// Edit mode (the workstation window only).
     pub editing: Option<&'a crate::app::editing::Editing>,
+    /// The layout picker (the workstation window only).
+    pub picker: Option<&'a crate::app::picker::PickerState>,
 }
 
 /// What the UI reports back after a frame.
@@ -174,6 +179,9 @@ pub fn dashboard(
             top_bar::show(ui, &input, state, commands);
         });
         browser::window(ui.ctx(), &mut state.browser, &browsable, commands);
+        if let Some(picker) = frame.picker {
+            picker::window(ui.ctx(), picker, &mut state.picker, commands);
+        }
         history::window(
             ui.ctx(),
             &mut state.history_open,

@@ -77,6 +77,9 @@ pub fn show(
             refresh_picker(ui, view, commands);
             range_picker(ui, view, state, commands);
             super::browser::button(ui, &mut state.browser, sources, commands);
+            if editing.is_some() {
+                super::picker::button(ui, &mut state.picker, commands);
+            }
             if let Some(changes) = history_changes {
                 super::history::button(ui, &mut state.history_open, changes);
             }

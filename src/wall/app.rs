@@ -217,6 +217,7 @@ impl WallApp {
             wall: Some(&chrome),
             variables: None,
             editing: None,
+            picker: None,
         };
         // A margin all round, where a critical firing's border flashes.
         let inner = ui.max_rect().shrink(ui::wall::BORDER);

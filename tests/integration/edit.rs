@@ -342,6 +342,7 @@ fn a_file_changed_behind_the_editor_is_not_overwritten_and_the_choices_are_offer
         theirs,
         "their file is untouched"
     );
+    wait_for_label(&mut harness, "Overwrite");
     harness.get_by_label("Reload from disk");
     harness.get_by_label("Save as another file…");
     harness.get_by_label("Overwrite").click();
@@ -538,4 +539,112 @@ fn form_values_written_as_toml_reach_the_dashboard_and_bad_ones_are_explained() 
         "{:?}",
         rule.condition
     );
+}
+
+/// Steps until a widget labelled `label` is on screen (a new window takes a few
+/// frames to size itself).
+fn wait_for_label(harness: &mut Harness<'_, FleetApp>, label: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while harness.query_by_label(label).is_none() {
+        assert!(Instant::now() < deadline, "no `{label}` on screen");
+        harness.step();
+    }
+}
+
+/// Steps until the window shows the layout titled `title`.
+fn wait_for_title(harness: &mut Harness<'_, FleetApp>, title: &str) {
+    let title = title.to_owned();
+    step_until(harness, &format!("the layout `{title}`"), move |app| {
+        app.dashboard().title == title
+    });
+}
+
+fn open_picker_filtered(harness: &mut Harness<'_, FleetApp>, filter: &str, shown: &str) {
+    harness.get_by_label("Layouts").click();
+    harness.run_steps(2);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while harness.query_by_label_contains(shown).is_none() {
+        assert!(Instant::now() < deadline, "the picker lists no `{shown}`");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    harness.get_by_label("Find layout").click();
+    harness.run_steps(1);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness.get_by_label("Find layout").type_text(filter);
+    harness.run_steps(2);
+}
+
+/// The picker lists the layout's folder, opens a layout in place, asks before
+/// dropping unsaved edits, and starts a new layout in edit mode.
+#[test]
+fn the_picker_switches_layouts_and_asks_before_dropping_edits() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (dir, path, mut harness) = demo_harness(&runtime);
+    let fleet = path.display().to_string();
+    let other = dir.path().join("other-models.toml");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/demo-models.toml"),
+        &other,
+    )
+    .unwrap();
+    harness.run_steps(3);
+
+    open_picker_filtered(&mut harness, "other-models", "other-models.toml");
+    harness.get_by_label("Open").click();
+    wait_for_title(&mut harness, "Models (simulated)");
+    assert_eq!(harness.state().dashboard().path, other);
+
+    // An unsaved edit: switching asks, and "Stay here" stays.
+    let panel = harness
+        .state()
+        .dashboard()
+        .panels
+        .last()
+        .unwrap()
+        .id
+        .clone();
+    harness
+        .state_mut()
+        .queue(Command::Edit(EditCommand::SetPanelKey {
+            panel,
+            key: "title".to_owned(),
+            value: Some(fleetdeck::edit::FieldValue::Text("Edited".to_owned())),
+        }));
+    harness.run_steps(2);
+    assert!(
+        harness.state().editing().is_dirty(),
+        "{:?}",
+        harness.state().editing().message
+    );
+    open_picker_filtered(&mut harness, &fleet, &fleet);
+    harness.get_by_label("Open").click();
+    wait_for_label(&mut harness, "Stay here");
+    harness.get_by_label("Stay here").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().dashboard().path, other);
+    assert!(harness.state().editing().is_dirty());
+    open_picker_filtered(&mut harness, &fleet, &fleet);
+    harness.get_by_label("Open").click();
+    wait_for_label(&mut harness, "Discard edits and open");
+    harness.get_by_label("Discard edits and open").click();
+    wait_for_title(&mut harness, "AI fleet — overview (simulated)");
+    assert!(!harness.state().editing().is_dirty());
+    assert!(
+        std::fs::read_to_string(&other)
+            .unwrap()
+            .contains("Generated tokens/s"),
+        "nothing was saved"
+    );
+
+    // A new layout: an empty grid in edit mode; Add panel puts one on it.
+    harness.get_by_label("Layouts").click();
+    harness.run_steps(2);
+    harness.get_by_label("New layout").click();
+    wait_for_title(&mut harness, "New layout");
+    assert!(harness.state().dashboard().panels.is_empty());
+    assert!(harness.state().editing().active);
+    harness.get_by_label("Add panel").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().dashboard().panels.len(), 1);
 }

@@ -1,0 +1,291 @@
+//! Finding and switching dashboards without the command line: the layouts in the
+//! `layouts/` folder (and the current layout's folder), recently opened files,
+//! the built-in demo, and a new empty layout. Listing and opening read the disk,
+//! so both run on the runtime; the window picks up the answers.
+
+use crate::dashboard::Dashboard;
+use crate::layout::{LayoutErrors, load_layout, parse_layout};
+use crate::variables::Selection;
+use crate::variables::selection::{read_saved, saved_path};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// The simulated fleet's layout, built in so `fleetdeck` runs anywhere.
+pub const BUILTIN_DEMO_TEXT: &str = include_str!("../../layouts/demo-fleet.toml");
+/// What the built-in demo is called where a path would be.
+pub const BUILTIN_DEMO_NAME: &str = "<built-in demo-fleet.toml>";
+/// What a new layout is called until it is saved.
+pub const NEW_LAYOUT_NAME: &str = "<new layout>";
+/// A new layout: an empty grid on the simulated fleet, ready for "Add panel".
+pub const NEW_LAYOUT_TEXT: &str = r#"# A new layout: add panels in edit mode (e), then Save as… to give it a file.
+version = 1
+title = "New layout"
+refresh = "10s"
+time = { from = "now-1h", to = "now" }
+
+[sources.fleet]
+kind = "demo"
+seed = 42
+"#;
+/// Recent files kept.
+pub const MAX_RECENT: usize = 10;
+
+/// A layout the picker can open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A layout file.
+    File(PathBuf),
+    /// The built-in demo.
+    BuiltinDemo,
+    /// A new, empty layout.
+    New,
+}
+
+/// One line of the picker.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// The file.
+    pub path: PathBuf,
+    /// Its title, when it reads as a layout.
+    pub title: Option<String>,
+    /// Whether it was opened recently (listed first).
+    pub recent: bool,
+}
+
+/// `recent.json` in the state directory.
+pub fn recent_path() -> Option<PathBuf> {
+    Some(crate::persist::state_dir()?.join("recent.json"))
+}
+
+/// The recently opened files, newest first.
+pub fn read_recent(path: &Path) -> Vec<PathBuf> {
+    crate::persist::read_json::<Vec<PathBuf>>(path, "recent layouts").unwrap_or_default()
+}
+
+/// `recent` with `opened` first, at most [`MAX_RECENT`], as bytes to save.
+pub fn remember(recent: &[PathBuf], opened: &Path) -> (Vec<PathBuf>, Vec<u8>) {
+    let opened = std::fs::canonicalize(opened).unwrap_or_else(|_| opened.to_owned());
+    let mut list = vec![opened.clone()];
+    list.extend(recent.iter().filter(|p| **p != opened).cloned());
+    list.truncate(MAX_RECENT);
+    let bytes = serde_json::to_vec_pretty(&list).unwrap_or_default();
+    (list, bytes)
+}
+
+/// Every layout in `folders` (`*.toml`, not descending) and the `recent` files,
+/// recent first, each with its title. Blocking.
+pub fn list(folders: &[PathBuf], recent: &[PathBuf]) -> Vec<Entry> {
+    let mut entries: Vec<Entry> = recent
+        .iter()
+        .filter(|path| path.is_file())
+        .map(|path| Entry {
+            path: path.clone(),
+            title: title_of(path),
+            recent: true,
+        })
+        .collect();
+    let mut found: Vec<PathBuf> = folders
+        .iter()
+        .filter_map(|folder| std::fs::read_dir(folder).ok())
+        .flatten()
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .filter(|path| path.extension().is_some_and(|e| e == "toml") && path.is_file())
+        .collect();
+    found.sort();
+    found.dedup();
+    for path in found {
+        let absolute = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        if entries.iter().any(|e| e.path == absolute || e.path == path) {
+            continue;
+        }
+        if let Some(title) = title_of(&path) {
+            entries.push(Entry {
+                path,
+                title: Some(title),
+                recent: false,
+            });
+        }
+    }
+    entries
+}
+
+/// The `title` of a layout file; `None` for a file that is not a layout (a wall
+/// playlist, say).
+fn title_of(path: &Path) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Titled {
+        version: u32,
+        title: String,
+    }
+    let text = std::fs::read_to_string(path).ok()?;
+    let titled: Titled = toml::from_str::<toml::Table>(&text)
+        .ok()
+        .and_then(|table| toml::Value::Table(table).try_into().ok())?;
+    (titled.version == 1).then_some(titled.title)
+}
+
+/// A layout read for opening, with the variable selection kept for it.
+pub struct Opened {
+    /// The compiled layout, or why it was refused.
+    pub dashboard: Result<Dashboard, LayoutErrors>,
+    /// The variable selection kept for it.
+    pub selection: Selection,
+    /// Where its selection is kept.
+    pub selection_path: Option<PathBuf>,
+}
+
+/// Reads and compiles `target` (blocking).
+pub fn open(target: &Target) -> Opened {
+    match target {
+        Target::File(path) => {
+            let selection_path = saved_path(path);
+            Opened {
+                dashboard: load_layout(path),
+                selection: selection_path
+                    .as_deref()
+                    .map(read_saved)
+                    .unwrap_or_default(),
+                selection_path,
+            }
+        }
+        Target::BuiltinDemo => Opened {
+            dashboard: parse_layout(BUILTIN_DEMO_TEXT, Path::new(BUILTIN_DEMO_NAME)),
+            selection: Selection::new(),
+            selection_path: None,
+        },
+        Target::New => Opened {
+            dashboard: parse_layout(NEW_LAYOUT_TEXT, Path::new(NEW_LAYOUT_NAME)),
+            selection: Selection::new(),
+            selection_path: None,
+        },
+    }
+}
+
+/// An answer filled in on the runtime.
+pub type Slot<T> = Arc<Mutex<Option<T>>>;
+
+/// Runs `work` on the runtime's blocking pool; its answer lands in the slot.
+pub fn in_background<T: Send + 'static>(
+    runtime: &tokio::runtime::Handle,
+    wake: Arc<dyn Fn() + Send + Sync>,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Slot<T> {
+    let slot: Slot<T> = Arc::default();
+    let filled = slot.clone();
+    runtime.spawn_blocking(move || {
+        let answer = work();
+        if let Ok(mut slot) = filled.lock() {
+            *slot = Some(answer);
+        }
+        wake();
+    });
+    slot
+}
+
+/// Takes the answer out of a slot, once there is one.
+pub fn take<T>(slot: &Slot<T>) -> Option<T> {
+    slot.lock().ok()?.take()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_folder_lists_layouts_with_titles_recent_first_and_skips_other_toml() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("b.toml"), "version = 1\ntitle = \"Bee\"\n").unwrap();
+        std::fs::write(dir.path().join("a.toml"), "version = 1\ntitle = \"Ay\"\n").unwrap();
+        std::fs::write(
+            dir.path().join("wall.toml"),
+            "[[pages]]\nlayout = \"a.toml\"\n",
+        )
+        .unwrap();
+        let recent = std::fs::canonicalize(dir.path().join("b.toml")).unwrap();
+        let entries = list(&[dir.path().to_owned()], std::slice::from_ref(&recent));
+        let shown: Vec<(Option<&str>, bool)> = entries
+            .iter()
+            .map(|e| (e.title.as_deref(), e.recent))
+            .collect();
+        assert_eq!(shown, [(Some("Bee"), true), (Some("Ay"), false)]);
+    }
+
+    #[test]
+    fn remembering_puts_the_file_first_once() {
+        let a = PathBuf::from("/x/a.toml");
+        let b = PathBuf::from("/x/b.toml");
+        let (list, _) = remember(&[a.clone(), b.clone()], &b);
+        assert_eq!(list, [b, a]);
+    }
+
+    #[test]
+    fn the_new_layout_and_the_builtin_demo_compile() {
+        assert!(open(&Target::New).dashboard.unwrap().panels.is_empty());
+        assert!(
+            !open(&Target::BuiltinDemo)
+                .dashboard
+                .unwrap()
+                .panels
+                .is_empty()
+        );
+    }
+}
+
+/// The picker's side of the window: the listing, a layout being opened, and a
+/// switch waiting for the user to say what happens to unsaved edits.
+#[derive(Default)]
+pub struct PickerState {
+    listing: Option<Slot<(Vec<PathBuf>, Vec<Entry>)>>,
+    /// What the folder and the recent list hold, once listed.
+    pub entries: Option<Vec<Entry>>,
+    recent: Vec<PathBuf>,
+    opening: Option<Slot<Opened>>,
+    /// A layout to open once the user decided about the unsaved edits.
+    pub pending: Option<Target>,
+}
+
+impl PickerState {
+    /// Lists `folders` and the recent files on the runtime.
+    pub fn refresh(
+        &mut self,
+        runtime: &tokio::runtime::Handle,
+        wake: Arc<dyn Fn() + Send + Sync>,
+        folders: Vec<PathBuf>,
+    ) {
+        self.entries = None;
+        self.listing = Some(in_background(runtime, wake, move || {
+            let recent = recent_path().map(|p| read_recent(&p)).unwrap_or_default();
+            let entries = list(&folders, &recent);
+            (recent, entries)
+        }));
+    }
+
+    /// Reads `target` on the runtime, to show it when read.
+    pub fn start_open(
+        &mut self,
+        runtime: &tokio::runtime::Handle,
+        wake: Arc<dyn Fn() + Send + Sync>,
+        target: Target,
+    ) {
+        self.opening = Some(in_background(runtime, wake, move || open(&target)));
+    }
+
+    /// Picks up a finished listing; returns a layout that finished opening.
+    pub fn take_answers(&mut self) -> Option<Opened> {
+        if let Some((recent, entries)) = self.listing.as_ref().and_then(take) {
+            self.listing = None;
+            self.recent = recent;
+            self.entries = Some(entries);
+        }
+        let opened = self.opening.as_ref().and_then(take)?;
+        self.opening = None;
+        Some(opened)
+    }
+
+    /// Notes that `path` was opened; returns the recent list's new bytes and path.
+    pub fn opened(&mut self, path: &Path) -> Option<(PathBuf, Vec<u8>)> {
+        let (list, bytes) = remember(&self.recent, path);
+        self.recent = list;
+        Some((recent_path()?, bytes))
+    }
+}

@@ -1,0 +1,125 @@
+//! The layout picker: the layouts folder, recent files, the built-in demo and a
+//! new empty layout, with a filter; open in this window or in a new one. Asks
+//! first when the current layout has unsaved edits.
+
+use crate::app::Command;
+use crate::app::picker::{PickerState, Target};
+use egui::{RichText, Ui};
+
+/// The picker window's own state.
+#[derive(Default)]
+pub struct PickerUi {
+    /// Whether the window is shown.
+    pub open: bool,
+    /// Typed filter (substring of title or path, case-insensitive).
+    pub filter: String,
+}
+
+/// The top-bar button that opens the picker.
+pub fn button(ui: &mut Ui, state: &mut PickerUi, commands: &mut Vec<Command>) {
+    if ui
+        .add(egui::Button::new("Layouts").selected(state.open))
+        .on_hover_text("Open another layout, a recent one, the demo, or a new one")
+        .clicked()
+    {
+        state.open = !state.open;
+        if state.open {
+            commands.push(Command::ListLayouts);
+        }
+    }
+}
+
+/// The picker window, and the question before a switch that would drop edits.
+pub fn window(
+    ctx: &egui::Context,
+    picker: &PickerState,
+    state: &mut PickerUi,
+    commands: &mut Vec<Command>,
+) {
+    if picker.pending.is_some() {
+        egui::Window::new("Unsaved edits")
+            .collapsible(false)
+            .resizable(false)
+            .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+            .show(ctx, |ui| {
+                ui.label("This layout has edits that are not saved. Opening another drops them.");
+                ui.horizontal(|ui| {
+                    if ui.button("Discard edits and open").clicked() {
+                        commands.push(Command::ConfirmOpen { discard: true });
+                    }
+                    if ui.button("Stay here").clicked() {
+                        commands.push(Command::ConfirmOpen { discard: false });
+                    }
+                });
+            });
+    }
+    if !state.open {
+        return;
+    }
+    let mut open = true;
+    let mut chosen = None;
+    egui::Window::new("Layouts")
+        .open(&mut open)
+        .default_size([560.0, 420.0])
+        .show(ctx, |ui| {
+            ui.horizontal(|ui| {
+                let label = ui.label("Find layout");
+                ui.text_edit_singleline(&mut state.filter)
+                    .labelled_by(label.id);
+            });
+            ui.horizontal(|ui| {
+                if ui
+                    .button("New layout")
+                    .on_hover_text("An empty grid, in edit mode")
+                    .clicked()
+                {
+                    chosen = Some((Target::New, false));
+                }
+                if ui.button("Built-in demo").clicked() {
+                    chosen = Some((Target::BuiltinDemo, false));
+                }
+            });
+            ui.separator();
+            let Some(entries) = &picker.entries else {
+                ui.label("loading…");
+                return;
+            };
+            let needle = state.filter.to_lowercase();
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                for entry in entries {
+                    let title = entry.title.clone().unwrap_or_default();
+                    let path = entry.path.display().to_string();
+                    if !needle.is_empty()
+                        && !title.to_lowercase().contains(&needle)
+                        && !path.to_lowercase().contains(&needle)
+                    {
+                        continue;
+                    }
+                    ui.horizontal(|ui| {
+                        if ui
+                            .button("Open")
+                            .on_hover_text(format!("Open {title} in this window"))
+                            .clicked()
+                        {
+                            chosen = Some((Target::File(entry.path.clone()), false));
+                        }
+                        if ui
+                            .small_button("New window")
+                            .on_hover_text(format!("Open {title} in a new window"))
+                            .clicked()
+                        {
+                            chosen = Some((Target::File(entry.path.clone()), true));
+                        }
+                        let recent = if entry.recent { " · recent" } else { "" };
+                        ui.label(RichText::new(&title).strong());
+                        ui.label(RichText::new(format!("{path}{recent}")).weak());
+                    });
+                }
+            });
+        });
+    if let Some((target, new_window)) = chosen {
+        commands.push(Command::OpenLayout { target, new_window });
+        state.open = false;
+    }
+    state.open &= open;
+}
