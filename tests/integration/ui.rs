@@ -544,3 +544,42 @@ fn a_repeated_row_follows_the_models_chosen_in_the_top_bar() {
     harness.run_steps(3);
     harness.snapshot("demo_models_two_chosen");
 }
+
+/// A choice made in the top bar is kept for the layout: the next start (reading
+/// the same file) shows the same models.
+#[test]
+fn a_variable_choice_is_kept_for_the_next_start() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("variables.json");
+    let writer = fleetdeck::persist::Writer::start();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/demo-models.toml");
+    let options = AppOptions {
+        clock: Clock::Fixed(now()),
+        zone: DisplayZone::Utc,
+        ..AppOptions::default()
+    };
+    let app = FleetApp::new(load_layout(&path).unwrap(), options)
+        .with_runtime(runtime.handle().clone())
+        .with_writer(writer.clone())
+        .with_variables(Default::default(), Some(saved.clone()))
+        .unwrap();
+    let mut harness = harness(app);
+    wait_for_panels(&mut harness, 6);
+    harness.state_mut().queue(fleetdeck::app::Command::SetVariable {
+        name: "model".to_owned(),
+        selected: fleetdeck::variables::Selected::Values(vec![
+            "BAAI/bge-large-en-v1.5".to_owned(),
+        ]),
+    });
+    wait_for_panels(&mut harness, 3);
+    writer.flush();
+
+    let kept = fleetdeck::variables::selection::read_saved(&saved);
+    let restarted = FleetApp::new(load_layout(&path).unwrap(), options)
+        .with_variables(kept, Some(saved))
+        .unwrap();
+    let titles: Vec<&str> = restarted.dashboard().panels.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(titles[0], "p99 · BAAI/bge-large-en-v1.5");
+    assert_eq!(titles.len(), 3);
+}
