@@ -566,12 +566,14 @@ fn a_variable_choice_is_kept_for_the_next_start() {
         .unwrap();
     let mut harness = harness(app);
     wait_for_panels(&mut harness, 6);
-    harness.state_mut().queue(fleetdeck::app::Command::SetVariable {
-        name: "model".to_owned(),
-        selected: fleetdeck::variables::Selected::Values(vec![
-            "BAAI/bge-large-en-v1.5".to_owned(),
-        ]),
-    });
+    harness
+        .state_mut()
+        .queue(fleetdeck::app::Command::SetVariable {
+            name: "model".to_owned(),
+            selected: fleetdeck::variables::Selected::Values(vec![
+                "BAAI/bge-large-en-v1.5".to_owned(),
+            ]),
+        });
     wait_for_panels(&mut harness, 3);
     writer.flush();
 
@@ -579,7 +581,12 @@ fn a_variable_choice_is_kept_for_the_next_start() {
     let restarted = FleetApp::new(load_layout(&path).unwrap(), options)
         .with_variables(kept, Some(saved))
         .unwrap();
-    let titles: Vec<&str> = restarted.dashboard().panels.iter().map(|p| p.title.as_str()).collect();
+    let titles: Vec<&str> = restarted
+        .dashboard()
+        .panels
+        .iter()
+        .map(|p| p.title.as_str())
+        .collect();
     assert_eq!(titles[0], "p99 · BAAI/bge-large-en-v1.5");
     assert_eq!(titles.len(), 3);
 }

@@ -147,23 +147,6 @@ fn prometheus_lists_every_model_and_a_multi_choice_returns_exactly_those_series(
     assert!(found.is_empty(), "{found:?}");
 }
 
-/// `/api/v1/query_range` requests Prometheus answered so far, from its own metrics.
-fn range_queries_served(prometheus: &support::Server) -> u64 {
-    let address = prometheus
-        .url()
-        .trim_start_matches("http://")
-        .parse()
-        .unwrap();
-    let (_, body) = support::http_get(address, "/metrics").unwrap();
-    body.lines()
-        .filter(|line| {
-            line.starts_with("prometheus_http_requests_total{")
-                && line.contains("handler=\"/api/v1/query_range\"")
-        })
-        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum::<f64>() as u64
-}
-
 #[test]
 fn choosing_another_value_refetches_only_the_queries_that_use_it() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -195,7 +178,7 @@ fn choosing_another_value_refetches_only_the_queries_that_use_it() {
         .map(|(_, s)| s.iter().count())
         .collect();
     assert_eq!(waiting_before.len(), 1);
-    let served_before = range_queries_served(&prometheus);
+    let served_before = prometheus.range_queries_served();
 
     let second = compile(&text, &choose("model", &[options[1].as_str()]));
     session.set_dashboard(Arc::new(second));
@@ -208,7 +191,7 @@ fn choosing_another_value_refetches_only_the_queries_that_use_it() {
         .block_on(session.settle(Duration::from_secs(20)))
         .unwrap();
 
-    let served = range_queries_served(&prometheus) - served_before;
+    let served = prometheus.range_queries_served() - served_before;
     assert_eq!(
         served, 1,
         "one query_range for the changed query, none for the other"

@@ -87,19 +87,6 @@ fn step_until(
     }
 }
 
-/// `/api/v1/query_range` requests the server has answered, from its own counter.
-fn range_queries(server: &support::Server) -> u64 {
-    let (_, metrics) = support::http_get(server.address, "/metrics").unwrap();
-    metrics
-        .lines()
-        .filter(|l| {
-            l.starts_with("prometheus_http_requests_total{")
-                && l.contains("handler=\"/api/v1/query_range\"")
-        })
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum::<f64>() as u64
-}
-
 #[test]
 fn pages_rotate_by_dwell_and_by_keys_and_rotation_asks_the_source_for_nothing_more() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -161,7 +148,7 @@ fn pages_rotate_by_dwell_and_by_keys_and_rotation_asks_the_source_for_nothing_mo
     // Every page keeps refreshing at its own pace: rotating as fast as keys allow
     // asks the server for no more than standing still does.
     let count_over = |harness: &mut Harness<'_, WallApp>, rotate: bool| {
-        let before = range_queries(&prometheus);
+        let before = prometheus.range_queries_served();
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(4) {
             if rotate {
@@ -170,7 +157,7 @@ fn pages_rotate_by_dwell_and_by_keys_and_rotation_asks_the_source_for_nothing_mo
             harness.step();
             std::thread::sleep(Duration::from_millis(100));
         }
-        range_queries(&prometheus) - before
+        prometheus.range_queries_served() - before
     };
     harness.key_press(egui::Key::Space); // paused: no dwell rotation while counting
     harness.run_steps(1);

@@ -142,6 +142,20 @@ impl Server {
         std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
     }
 
+    /// `/api/v1/query_range` requests a Prometheus has answered so far, from its
+    /// own `prometheus_http_requests_total` counter.
+    pub fn range_queries_served(&self) -> u64 {
+        let (_, metrics) = http_get(self.address, "/metrics").unwrap();
+        metrics
+            .lines()
+            .filter(|l| {
+                l.starts_with("prometheus_http_requests_total{")
+                    && l.contains("handler=\"/api/v1/query_range\"")
+            })
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum::<f64>() as u64
+    }
+
     /// Runs an instant query and returns the raw JSON.
     pub fn query(&self, promql: &str) -> String {
         http_get(
