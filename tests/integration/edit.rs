@@ -452,6 +452,7 @@ fn a_save_killed_at_any_point_leaves_the_old_file_or_the_new_one() {
         );
         parse_layout(&text, &path).unwrap_or_else(|e| panic!("{e}"));
     }
+    eprintln!("{kills_mid_loop} of 200 kills came after the loop had saved at least once");
     assert!(
         kills_mid_loop >= 100,
         "only {kills_mid_loop} of 200 kills came while saving"
