@@ -227,7 +227,11 @@ fn refetches_keep_every_series_strictly_ascending() {
     let target = support::simulator(&runtime);
     let prometheus = support::prometheus(target);
     prometheus.wait_for("vllm:num_requests_waiting");
-    std::thread::sleep(Duration::from_secs(4));
+    // The coarsest step below (120 s on 20 px) is 10 s, evaluated at multiples of
+    // 10 s: until the first sample is older than that, the last evaluation can
+    // fall before it and the answer holds no series (the intermittent failure
+    // seen before this wait was 12 s).
+    std::thread::sleep(Duration::from_secs(12));
     let dashboard = Arc::new(layout(
         &prometheus.url(),
         "prometheus",
