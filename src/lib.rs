@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod derive;
 pub mod edit;
 pub mod export;
+pub mod import;
 pub mod layout;
 pub mod legend;
 pub mod persist;

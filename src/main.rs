@@ -49,6 +49,23 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+enum ImportFrom {
+    /// A Grafana dashboard (JSON): the layout to stdout or `-o`, a report of what
+    /// was converted, approximated and dropped to stderr.
+    Grafana {
+        /// The dashboard's JSON file.
+        file: PathBuf,
+        /// Where a source points: `prometheus=http://host:9090` or
+        /// `cloudwatch=REGION[:PROFILE]` (repeatable).
+        #[arg(long = "source", value_name = "KIND=VALUE")]
+        sources: Vec<String>,
+        /// Write the layout here instead of stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
 enum Command {
     /// Validate layout files; prints `file:line:col: message` per problem, exits 1 if any.
     Check {
@@ -112,6 +129,11 @@ enum Command {
     /// Serve the simulated fleet as a Prometheus exporter (vLLM, DCGM, Neuron, Triton
     /// metrics) and/or publish it to CloudWatch (SageMaker, Bedrock).
     Simulate(cli::simulate::SimulateArgs),
+    /// Turn a dashboard from another tool into a layout.
+    Import {
+        #[command(subcommand)]
+        from: ImportFrom,
+    },
     /// Run a playlist of layouts full screen on a wall display, rotating pages that
     /// all stay live. Keys: space pauses, ←/→ move, 1–9 jump, Esc leaves full screen.
     Wall(cli::wall::WallArgs),
@@ -163,6 +185,14 @@ fn main() -> ExitCode {
             &vars,
         ),
         Some(Command::Simulate(args)) => cli::simulate::simulate(args),
+        Some(Command::Import {
+            from:
+                ImportFrom::Grafana {
+                    file,
+                    sources,
+                    output,
+                },
+        }) => cli::import::grafana(&file, &sources, output.as_ref()),
         Some(Command::Wall(args)) => cli::wall::wall(&args),
         None => run_gui(&cli),
     };

@@ -3,6 +3,7 @@
 pub mod alarms;
 pub mod check;
 pub mod export;
+pub mod import;
 pub mod simulate;
 pub mod wall;
 

@@ -128,6 +128,8 @@ pub struct PanelSpec {
     pub reads: crate::alarm::link::PanelReads,
     /// The variable whose values it waits for: not fetched until they arrive.
     pub waiting_for: Option<String>,
+    /// A text panel's words.
+    pub text: Option<String>,
 }
 
 impl PanelSpec {
@@ -144,9 +146,9 @@ impl PanelSpec {
         self.queries.iter().find(|q| &q.id == id)
     }
 
-    /// Whether it shows series (not an alarm list).
+    /// Whether it shows series (not an alarm list or text).
     pub fn shows_series(&self) -> bool {
-        self.kind != PanelKind::Alarms
+        !matches!(self.kind, PanelKind::Alarms | PanelKind::Text)
     }
 }
 

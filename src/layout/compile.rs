@@ -158,7 +158,19 @@ fn compile_panels(
         }
         check_grid(file, index, panel, report);
         let thresholds = compile_thresholds(panel, report);
-        if panel.queries.is_empty() && panel.kind != PanelKind::Alarms {
+        if panel.kind == PanelKind::Text && !panel.queries.is_empty() {
+            report(
+                Some(panel.title.span()),
+                format!("text panel `{title}` takes no queries"),
+            );
+        }
+        if panel.text.is_some() && panel.kind != PanelKind::Text {
+            report(
+                Some(panel.title.span()),
+                format!("panel `{title}`: `text` needs kind = \"text\""),
+            );
+        }
+        if panel.queries.is_empty() && !matches!(panel.kind, PanelKind::Alarms | PanelKind::Text) {
             report(
                 Some(panel.title.span()),
                 format!("panel `{title}` has no queries"),
@@ -188,6 +200,7 @@ fn compile_panels(
                 queries,
                 reads,
                 waiting_for: panel.waiting_for.clone(),
+                text: panel.text.clone(),
             });
         }
     }

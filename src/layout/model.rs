@@ -339,6 +339,9 @@ pub enum PanelKind {
     Alarms,
     /// Stacked bars, one a period (daily spend by service).
     Bars,
+    /// Words only, no queries: a note, a section heading, or what an import could
+    /// not draw (and why).
+    Text,
 }
 
 /// Position on the 24-column grid (Grafana's `gridPos`), in grid cells.
@@ -416,6 +419,9 @@ pub struct Panel {
     /// The queries whose series the panel shows.
     #[serde(default)]
     pub queries: Vec<Query>,
+    /// A text panel's words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
     /// Draw the panel once per selected value of this variable, across its row.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repeat: Option<Spanned<String>>,

@@ -321,6 +321,13 @@ pub fn dashboard(
                             PanelKind::Timeseries => timeseries::show(ui, &mut ctx, panel, trusted),
                             PanelKind::Stat => stat::show(ui, &mut ctx, panel, trusted),
                             PanelKind::Bars => bars::show(ui, &mut ctx, panel),
+                            PanelKind::Text => {
+                                ui.add(
+                                    egui::Label::new(panel.text.as_deref().unwrap_or_default())
+                                        .wrap(),
+                                );
+                                true
+                            }
                             PanelKind::Alarms => alarms::show(
                                 ui,
                                 header,

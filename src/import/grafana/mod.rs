@@ -1,0 +1,341 @@
+//! `fleetdeck import grafana`: a Grafana dashboard (JSON, any schema version from
+//! the old `rows[]` on) as a fleetdeck layout. The result always passes the
+//! compile step: a panel that would not is replaced by a placeholder saying why,
+//! so the grid keeps its shape and the report accounts for every panel.
+
+mod panels;
+mod sources;
+mod targets;
+mod units;
+mod variables;
+
+use super::report::{Outcome, Report};
+use super::toml_text::{key, quoted};
+use crate::dashboard::ids::slug;
+use crate::layout::{Choices, compile_text};
+use serde_json::Value;
+use sources::{Datasources, Kind};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// Where the imported layout's sources point, from `--source`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceChoices {
+    /// `--source prometheus=URL`.
+    pub prometheus_url: Option<String>,
+    /// `--source cloudwatch=REGION[:PROFILE]`.
+    pub cloudwatch: Option<(String, Option<String>)>,
+}
+
+impl SourceChoices {
+    /// Reads `kind=value` as `--source` gives it.
+    pub fn add(&mut self, text: &str) -> Result<(), ImportError> {
+        let refused = || {
+            ImportError::Options(format!(
+                "--source `{text}`: write prometheus=http://host:9090 or cloudwatch=REGION[:PROFILE]"
+            ))
+        };
+        let (kind, value) = text.split_once('=').ok_or_else(refused)?;
+        match kind.trim() {
+            "prometheus" => self.prometheus_url = Some(value.trim().to_owned()),
+            "cloudwatch" => {
+                let (region, profile) = match value.split_once(':') {
+                    Some((region, profile)) => (region, Some(profile.trim().to_owned())),
+                    None => (value, None),
+                };
+                self.cloudwatch = Some((region.trim().to_owned(), profile));
+            }
+            _ => return Err(refused()),
+        }
+        Ok(())
+    }
+}
+
+/// Why nothing could be imported.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    /// Not JSON (the parser says where).
+    #[error("not a JSON file: {0}")]
+    Json(String),
+    /// JSON, but no dashboard in it.
+    #[error("no Grafana dashboard in this JSON (expected an object with `panels` or `rows`)")]
+    NotADashboard,
+    /// A `--source` that does not parse.
+    #[error("{0}")]
+    Options(String),
+    /// The layout written does not compile (a bug of the importer; the errors say where).
+    #[error("the imported layout does not pass check:\n{0}")]
+    Output(String),
+}
+
+/// An imported layout and what happened to each panel.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// The layout's text.
+    pub text: String,
+    /// Per panel: converted, approximated, placeholder; then the counts.
+    pub report: Report,
+}
+
+/// Imports the dashboard in `json`.
+pub fn import(json: &str, sources: &SourceChoices) -> Result<Imported, ImportError> {
+    let value: Value = serde_json::from_str(json).map_err(|e| ImportError::Json(e.to_string()))?;
+    // The HTTP API wraps the dashboard: `{ "dashboard": {…}, "meta": {…} }`.
+    let dashboard = value
+        .get("dashboard")
+        .filter(|d| d.is_object())
+        .unwrap_or(&value);
+    let looks_like_one = dashboard.is_object()
+        && (dashboard.get("panels").is_some() || dashboard.get("rows").is_some());
+    if !looks_like_one {
+        return Err(ImportError::NotADashboard);
+    }
+    let datasources = Datasources::of(dashboard);
+    let mut report = Report::default();
+    let mut variables = variables::convert(dashboard, &datasources, &mut report.general);
+    let mut panels = panels::convert(dashboard, &datasources);
+    name_panels(&mut panels);
+    let defined: BTreeSet<String> = variables.iter().map(|v| v.name.clone()).collect();
+    for panel in &mut panels {
+        let repeat = panel.lines.iter().position(|(k, _)| k == "repeat");
+        if let Some(index) = repeat {
+            let name = panel.lines[index].1.trim_matches('"').to_owned();
+            if !defined.contains(&name) {
+                panel.lines.remove(index);
+                panel.report.notes.push(format!(
+                    "repeat over `{name}` dropped: the variable did not convert"
+                ));
+            }
+        }
+    }
+    let header = Header::of(dashboard, &mut report.general);
+    let kinds = used_kinds(&panels, &variables);
+    let sources_text = sources_text(&kinds, sources, &mut report.general);
+    let render = |variables: &[variables::Variable], panels: &[panels::Panel]| {
+        render(&header, &sources_text, variables, panels)
+    };
+    let compiles = |text: &str| compile_text(text, Path::new("imported.toml"), &Choices::default());
+    // A variable that does not compile on its own goes; then a panel that does
+    // not becomes a placeholder with the reason.
+    variables.retain(
+        |variable| match compiles(&render(std::slice::from_ref(variable), &[])) {
+            Ok(_) => true,
+            Err(errors) => {
+                report.general.push(format!(
+                    "variable `{}` dropped: {}",
+                    variable.name,
+                    first_message(&errors)
+                ));
+                false
+            }
+        },
+    );
+    if compiles(&render(&variables, &panels)).is_err() {
+        for panel in &mut panels {
+            if let Err(errors) = compiles(&render(&variables, std::slice::from_ref(panel))) {
+                let why = format!("it did not convert cleanly ({})", first_message(&errors));
+                *panel = panels::placeholder(panel.grid, panel.report.clone(), why);
+            }
+        }
+    }
+    let text = render(&variables, &panels);
+    compiles(&text).map_err(|errors| ImportError::Output(errors.to_string()))?;
+    report.panels = panels.into_iter().map(|p| p.report).collect();
+    Ok(Imported { text, report })
+}
+
+/// The first problem's words, without the file:line:col.
+fn first_message(errors: &crate::layout::LayoutErrors) -> String {
+    errors
+        .0
+        .first()
+        .map_or_else(|| "unknown".to_owned(), |e| e.message.clone())
+}
+
+/// Unique, non-empty titles whose ids (slugs) are unique too.
+fn name_panels(panels: &mut [panels::Panel]) {
+    let mut slugs: BTreeSet<String> = BTreeSet::new();
+    for (index, panel) in panels.iter_mut().enumerate() {
+        let base = if slug(&panel.report.title).is_empty() {
+            match panel.report.outcome {
+                Outcome::Row => format!("Row {}", index + 1),
+                _ => format!("{} {}", panel.report.from_type, index + 1),
+            }
+        } else {
+            panel.report.title.clone()
+        };
+        let title = (1..)
+            .map(|n| {
+                if n == 1 {
+                    base.clone()
+                } else {
+                    format!("{base} ({n})")
+                }
+            })
+            .find(|title| !slugs.contains(&slug(title)))
+            .unwrap_or(base);
+        slugs.insert(slug(&title));
+        panel.report.title = title;
+    }
+}
+
+/// The layout's title, refresh and range.
+struct Header {
+    title: String,
+    refresh: String,
+    from: String,
+    to: String,
+    origin: String,
+}
+
+impl Header {
+    fn of(dashboard: &Value, notes: &mut Vec<String>) -> Header {
+        let title = dashboard
+            .get("title")
+            .and_then(Value::as_str)
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or("Imported dashboard")
+            .to_owned();
+        let refresh = match dashboard.get("refresh").and_then(Value::as_str) {
+            Some(r) if crate::time_range::parse_duration(r).is_ok_and(|d| d.as_secs() >= 1) => {
+                r.to_owned()
+            }
+            _ => "30s".to_owned(),
+        };
+        let (mut from, mut to) = ("now-1h".to_owned(), "now".to_owned());
+        if let (Some(f), Some(t)) = (
+            dashboard.pointer("/time/from").and_then(Value::as_str),
+            dashboard.pointer("/time/to").and_then(Value::as_str),
+        ) {
+            if crate::time_range::TimeRange::parse(f, t).is_ok() {
+                (from, to) = (f.to_owned(), t.to_owned());
+            } else {
+                notes.push(format!("time range `{f}` to `{t}` not read: the last hour"));
+            }
+        }
+        let schema = dashboard
+            .get("schemaVersion")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        Header {
+            origin: format!(
+                "# Imported from the Grafana dashboard \"{title}\" (schemaVersion {schema}) by `fleetdeck import grafana`."
+            ),
+            title,
+            refresh,
+            from,
+            to,
+        }
+    }
+}
+
+fn used_kinds(panels: &[panels::Panel], variables: &[variables::Variable]) -> BTreeSet<Kind> {
+    let mut kinds = BTreeSet::new();
+    let by_name = |name: &str| match name {
+        "prometheus" => Some(Kind::Prometheus),
+        "cloudwatch" => Some(Kind::CloudWatch),
+        _ => None,
+    };
+    for query in panels.iter().flat_map(|p| &p.queries) {
+        kinds.extend(by_name(&query.source));
+    }
+    for variable in variables {
+        for (k, v) in &variable.lines {
+            if k == "source" {
+                kinds.extend(by_name(v.trim_matches('"')));
+            }
+        }
+    }
+    kinds
+}
+
+fn sources_text(
+    kinds: &BTreeSet<Kind>,
+    choices: &SourceChoices,
+    notes: &mut Vec<String>,
+) -> String {
+    let mut text = String::new();
+    for kind in kinds {
+        match kind {
+            Kind::Prometheus => {
+                text.push_str("[sources.prometheus]\nkind = \"prometheus\"\n");
+                match &choices.prometheus_url {
+                    Some(url) => text.push_str(&format!("url = {}\n\n", quoted(url))),
+                    None => {
+                        notes.push("source `prometheus`: FILL IN its url (or import with --source prometheus=URL)".to_owned());
+                        text.push_str("url = \"http://127.0.0.1:9090\"   # FILL IN: your Prometheus, VictoriaMetrics or Mimir\n\n");
+                    }
+                }
+            }
+            Kind::CloudWatch => {
+                text.push_str("[sources.cloudwatch]\nkind = \"cloudwatch\"\n");
+                match &choices.cloudwatch {
+                    Some((region, profile)) => {
+                        text.push_str(&format!("region = {}\n", quoted(region)));
+                        if let Some(profile) = profile {
+                            text.push_str(&format!("profile = {}\n", quoted(profile)));
+                        }
+                        text.push('\n');
+                    }
+                    None => {
+                        notes.push("source `cloudwatch`: FILL IN its region (or import with --source cloudwatch=REGION[:PROFILE])".to_owned());
+                        text.push_str("region = \"us-east-1\"   # FILL IN: your region; profile = \"…\" for a named profile\n\n");
+                    }
+                }
+            }
+        }
+    }
+    text
+}
+
+fn render(
+    header: &Header,
+    sources: &str,
+    variables: &[variables::Variable],
+    panels: &[panels::Panel],
+) -> String {
+    let mut text = format!(
+        "{}\nversion = 1\ntitle = {}\nrefresh = {}\ntime = {{ from = {}, to = {} }}\n\n",
+        header.origin,
+        quoted(&header.title),
+        quoted(&header.refresh),
+        quoted(&header.from),
+        quoted(&header.to)
+    );
+    text.push_str(sources);
+    for variable in variables {
+        text.push_str(&format!("[variables.{}]\n", key(&variable.name)));
+        for (k, v) in &variable.lines {
+            text.push_str(&format!("{k} = {v}\n"));
+        }
+        text.push('\n');
+    }
+    for panel in panels {
+        text.push_str(&format!(
+            "[[panels]]\ntitle = {}\n",
+            quoted(&panel.report.title)
+        ));
+        if panel.kind != "timeseries" {
+            text.push_str(&format!("kind = \"{}\"\n", panel.kind));
+        }
+        let g = panel.grid;
+        text.push_str(&format!(
+            "grid = {{ x = {}, y = {}, w = {}, h = {} }}\n",
+            g.x, g.y, g.w, g.h
+        ));
+        for (k, v) in &panel.lines {
+            text.push_str(&format!("{k} = {v}\n"));
+        }
+        for query in &panel.queries {
+            text.push_str(&format!(
+                "  [[panels.queries]]\n  source = {}\n",
+                quoted(&query.source)
+            ));
+            for (k, v) in &query.lines {
+                text.push_str(&format!("  {k} = {v}\n"));
+            }
+        }
+        text.push('\n');
+    }
+    text
+}

@@ -1,0 +1,9 @@
+//! Bringing dashboards from elsewhere: `fleetdeck import grafana DASHBOARD.json`
+//! writes a layout that passes `fleetdeck check`, and a report of what was
+//! converted, approximated and dropped, panel by panel.
+
+pub mod grafana;
+pub mod report;
+mod toml_text;
+
+pub use report::Report;
