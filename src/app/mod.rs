@@ -454,6 +454,11 @@ impl FleetApp {
             Ok(dashboard) => {
                 self.session.set_dashboard(Arc::new(dashboard));
                 self.layout_error = None;
+                // A variable whose values depend on one that changed is asked again.
+                if let (Some(runtime), Some(wake)) = (&self.runtime, &self.wake) {
+                    self.variables
+                        .request_options(runtime, &self.session, wake.clone());
+                }
             }
             Err(errors) => self.layout_error = Some(errors.to_string()),
         }

@@ -7,7 +7,7 @@ use crate::dashboard::Dashboard;
 use crate::layout::{Choices, LayoutErrors, compile_text};
 use crate::persist::Writer;
 use crate::session::Session;
-use crate::variables::options::OptionsLoader;
+use crate::variables::options::{OptionsLoader, resolved_query};
 use crate::variables::selection::to_saved_bytes;
 use crate::variables::{Selected, Selection};
 use std::collections::BTreeMap;
@@ -23,6 +23,9 @@ pub struct Variables {
     loader: OptionsLoader,
     /// Whether the values of the current dashboard's variables were asked for.
     requested: bool,
+    /// The query last asked for each variable (with the values of the variables
+    /// it uses written in), to ask again when one of those changes.
+    asked: BTreeMap<String, crate::variables::OptionsQuery>,
     /// Where the selection is kept across restarts, if anywhere.
     saved_path: Option<PathBuf>,
 }
@@ -66,25 +69,45 @@ impl Variables {
         self.errors.get(name).map(String::as_str)
     }
 
-    /// Asks the session's sources for its variables' values, once per dashboard.
+    /// Asks the session's sources for its variables' values: all of them once
+    /// per dashboard, and again for a variable whose query uses another one whose
+    /// value changed (chained variables).
     pub fn request_options(
         &mut self,
         runtime: &tokio::runtime::Handle,
         session: &Session,
         wake: Arc<dyn Fn() + Send + Sync>,
     ) {
-        if self.requested {
-            return;
+        if !self.requested {
+            self.requested = true;
+            self.asked.clear();
         }
-        self.requested = true;
         let dashboard = session.dashboard();
-        let sources = dashboard
-            .sources
-            .keys()
-            .filter_map(|id| Some((id.as_str().to_owned(), session.source(id.as_str())?)))
-            .collect();
-        self.loader
-            .request_all(runtime, &dashboard.variables, &sources, wake);
+        let mut bound = crate::variables::substitute::Bound::new();
+        for spec in &dashboard.variables {
+            if let Some(selected) = dashboard.selection.get(&spec.name) {
+                bound.insert(spec.name.clone(), (spec.clone(), selected.clone()));
+            }
+        }
+        for spec in &dashboard.variables {
+            let crate::variables::VariableKind::Query { source, .. } = &spec.kind else {
+                continue;
+            };
+            let Some(query) = resolved_query(spec, &bound, &dashboard.variables) else {
+                continue;
+            };
+            if self.asked.get(&spec.name) == Some(&query) {
+                continue;
+            }
+            self.asked.insert(spec.name.clone(), query.clone());
+            self.loader.request(
+                runtime,
+                &spec.name,
+                session.source(source),
+                query,
+                wake.clone(),
+            );
+        }
     }
 
     /// A new dashboard (the file changed): its variables' values are asked again.

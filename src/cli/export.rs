@@ -9,8 +9,9 @@ use fleetdeck::layout::{Choices, compile_text, load_layout};
 use fleetdeck::source::build_source;
 use fleetdeck::time_range::{TimeExpr, TimeRange};
 use fleetdeck::variables::VariableKind;
-use fleetdeck::variables::options::fetch_options;
+use fleetdeck::variables::options::{fetch_options, resolved_query};
 use fleetdeck::variables::selection::parse_assignments;
+use fleetdeck::variables::substitute::Bound;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -92,22 +93,36 @@ fn with_variables(
         compile_text(&dashboard.source_text, &dashboard.path, choices)
             .map_err(|errors| anyhow::anyhow!("{errors}"))
     };
-    let compiled = compile(&choices)?;
-    if compiled.panels.iter().all(|p| p.waiting_for.is_none()) {
-        return Ok(compiled);
+    // Chained variables (`label_values(up{job="$job"}, instance)`) are asked in
+    // turn: each round asks what the values chosen so far let it ask.
+    let mut compiled = compile(&choices)?;
+    for _ in 0..=compiled.variables.len() {
+        if compiled.panels.iter().all(|p| p.waiting_for.is_none()) {
+            break;
+        }
+        let mut bound = Bound::new();
+        for spec in &compiled.variables {
+            if let Some(selected) = compiled.selection.get(&spec.name) {
+                bound.insert(spec.name.clone(), (spec.clone(), selected.clone()));
+            }
+        }
+        for spec in &compiled.variables {
+            let VariableKind::Query { source, .. } = &spec.kind else {
+                continue;
+            };
+            let (Some(query), Some(settings)) = (
+                resolved_query(spec, &bound, &compiled.variables),
+                compiled.sources.get(source.as_str()),
+            ) else {
+                continue;
+            };
+            let source = build_source(settings);
+            let values = runtime
+                .block_on(fetch_options(source.as_ref(), &query))
+                .with_context(|| format!("the values of variable `{}`", spec.name))?;
+            choices.options.insert(spec.name.clone(), values);
+        }
+        compiled = compile(&choices)?;
     }
-    for spec in &compiled.variables {
-        let VariableKind::Query { source, query } = &spec.kind else {
-            continue;
-        };
-        let Some(settings) = compiled.sources.get(source.as_str()) else {
-            continue;
-        };
-        let source = build_source(settings);
-        let values = runtime
-            .block_on(fetch_options(source.as_ref(), query))
-            .with_context(|| format!("the values of variable `{}`", spec.name))?;
-        choices.options.insert(spec.name.clone(), values);
-    }
-    compile(&choices)
+    Ok(compiled)
 }

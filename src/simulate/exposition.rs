@@ -21,10 +21,20 @@ const TTFT_BUCKETS: &[f64] = &[
     0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
     20.0, 40.0, 80.0, 160.0, 640.0, 2560.0,
 ];
+/// Bucket bounds for vLLM's request phases and token counts: wide enough for a
+/// 10 ms inter-token gap and a 4,000-token answer alike.
+const PHASE_BUCKETS: &[f64] = &[
+    0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0,
+    1_000.0, 4_000.0, 16_000.0,
+];
 /// Longest gap between scrapes that is integrated; a longer pause (a stopped
 /// scraper) does not produce a burst.
 const MAX_STEP_S: f64 = 60.0;
 
+/// A histogram family being rendered: name, help, and (model, histogram) per series.
+type HistogramFamily = (&'static str, &'static str, Vec<(&'static str, Histogram)>);
+/// A gauge computed from a GPU's utilisation: name, help, and how.
+type DerivedGauge = (&'static str, &'static str, fn(f64) -> f64);
 /// A counter family being rendered: name, help, and (model, value) per series.
 type CounterFamily = (&'static str, &'static str, Vec<(String, f64)>);
 
@@ -135,6 +145,7 @@ impl Exporter {
         };
         self.vllm(&mut out, t_ms, t_s, dt);
         self.gauges_from_catalog(&mut out, t_ms);
+        self.dcgm_derived(&mut out, t_ms);
         self.neuron(&mut out, t_s, dt);
         self.triton(&mut out, t_s, dt);
         out.text
@@ -186,6 +197,36 @@ impl Exporter {
         ];
         let mut e2e = Vec::new();
         let mut ttft = Vec::new();
+        // vLLM's request phases, so its own Grafana dashboard has something in
+        // every panel: queueing grows with an incident, prefill is most of the
+        // first token, decode the rest of the request, spread over its tokens.
+        let mut phases: Vec<HistogramFamily> = vec![
+            (
+                "vllm:inter_token_latency_seconds",
+                "Histogram of inter-token latency in seconds.",
+                Vec::new(),
+            ),
+            (
+                "vllm:request_queue_time_seconds",
+                "Histogram of time spent in WAITING phase for request.",
+                Vec::new(),
+            ),
+            (
+                "vllm:request_prefill_time_seconds",
+                "Histogram of time spent in PREFILL phase for request.",
+                Vec::new(),
+            ),
+            (
+                "vllm:request_decode_time_seconds",
+                "Histogram of time spent in DECODE phase for request.",
+                Vec::new(),
+            ),
+            (
+                "vllm:request_max_num_generation_tokens",
+                "Histogram of maximum number of requested generation tokens.",
+                Vec::new(),
+            ),
+        ];
         for (index, endpoint) in fleet.endpoints.iter().enumerate() {
             let state = fleet.state(index, t_s);
             let requests = state.load_rps * dt;
@@ -216,6 +257,24 @@ impl Exporter {
                 state.latency_sigma + 0.2,
             );
             ttft.push((model, h));
+            let decode = (state.median_latency_s - first_token).max(0.001);
+            let medians = [
+                decode / endpoint.output_tokens.max(1.0),
+                first_token * 0.3 * (1.0 + 8.0 * state.incident),
+                first_token * 0.7,
+                decode,
+                endpoint.output_tokens * 1.2,
+            ];
+            for ((name, _, histograms), median) in phases.iter_mut().zip(medians) {
+                let h = self.observe(
+                    format!("{name}|{model}"),
+                    PHASE_BUCKETS,
+                    requests,
+                    median,
+                    state.latency_sigma,
+                );
+                histograms.push((model, h));
+            }
         }
         for (name, help, values) in counters {
             out.family(name, "counter", help);
@@ -244,7 +303,13 @@ impl Exporter {
                 TTFT_BUCKETS,
                 ttft,
             ),
-        ] {
+        ]
+        .into_iter()
+        .chain(
+            phases
+                .into_iter()
+                .map(|(name, help, h)| (name, help, PHASE_BUCKETS, h)),
+        ) {
             out.family(name, "histogram", help);
             for (model, h) in histograms {
                 let bucket = format!("{name}_bucket");
@@ -266,6 +331,43 @@ impl Exporter {
                     &[("model_name", model)],
                     h.count.round(),
                 );
+            }
+        }
+    }
+
+    /// DCGM fields that follow a GPU's utilisation: temperature, SM clock and
+    /// tensor-core activity, with the utilisation series' labels.
+    fn dcgm_derived(&self, out: &mut Out, t_ms: i64) {
+        let Some(def) = catalog::metric("DCGM_FI_DEV_GPU_UTIL") else {
+            return;
+        };
+        let series = catalog::series_of(&self.fleet, def);
+        let readings: [DerivedGauge; 3] = [
+            ("DCGM_FI_DEV_GPU_TEMP", "GPU temperature (in C).", |u| {
+                34.0 + 0.45 * u
+            }),
+            (
+                "DCGM_FI_DEV_SM_CLOCK",
+                "SM clock frequency (in MHz).",
+                |u| 1410.0 + 5.7 * u,
+            ),
+            (
+                "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE",
+                "Ratio of cycles the tensor (HMMA) pipe is active.",
+                |u| 0.0075 * u,
+            ),
+        ];
+        for (name, help, from_utilisation) in readings {
+            out.family(name, "gauge", help);
+            for one in &series {
+                let util =
+                    catalog::sample(&self.fleet, one, t_ms, Reading::Value).unwrap_or(f64::NAN);
+                let labels: Vec<(&str, &str)> = one
+                    .labels
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                out.sample(name, &labels, from_utilisation(util));
             }
         }
     }

@@ -14,6 +14,7 @@ mod costexplorer;
 mod edit;
 mod envelope;
 mod front_ends;
+mod import;
 mod layouts;
 mod notifications;
 mod prometheus;
