@@ -235,12 +235,16 @@ fn with_variable_values(text: &str, runtime: &tokio::runtime::Runtime) -> Dashbo
     compile_text(text, Path::new("imported.toml"), &choices).unwrap()
 }
 
-/// The panels of `dashboard` that drew no sample over the last minute.
-fn panels_without_data(dashboard: Dashboard, runtime: &tokio::runtime::Runtime) -> Vec<String> {
+/// The panels of `dashboard` that drew no sample over the last `span`.
+fn panels_without_data(
+    dashboard: Dashboard,
+    span: Duration,
+    runtime: &tokio::runtime::Runtime,
+) -> Vec<String> {
     let dashboard = Arc::new(dashboard);
     let mut session = Session::new(dashboard.clone(), Clock::System);
     session.set_view(View {
-        range: TimeRange::last(Duration::from_secs(60)),
+        range: TimeRange::last(span),
         refresh: Duration::from_secs(1),
         live: false,
     });
@@ -292,7 +296,216 @@ fn imported_vllm_and_dcgm_dashboards_draw_data_from_prometheus() {
         let dashboard = with_variable_values(&text, &runtime);
         let converted = dashboard.panels.iter().filter(|p| p.shows_series()).count();
         assert!(converted >= 8, "{name}: {converted} panels");
-        let empty = panels_without_data(dashboard, &runtime);
+        let empty = panels_without_data(dashboard, Duration::from_secs(60), &runtime);
         assert!(empty.is_empty(), "{name}: no data in {empty:?}");
     }
+}
+
+/// A small deterministic generator for the mutations (the seed comes from proptest).
+struct Mutator(u64);
+
+impl Mutator {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn chance(&mut self, per_thousand: u64) -> bool {
+        self.next() % 1000 < per_thousand
+    }
+
+    /// Something of another type, or a number no grid can hold.
+    fn replacement(&mut self) -> Value {
+        match self.next() % 8 {
+            0 => Value::Null,
+            1 => Value::from(1e308),
+            2 => Value::from(-1e308),
+            3 => Value::from(u64::MAX),
+            4 => Value::from("$__garbage ${x:y} [[z]] \u{0}"),
+            5 => serde_json::json!([[[{"panels": [{"type": "row"}]}]]]),
+            6 => serde_json::json!({"type": "row", "panels": [{"gridPos": {"w": -5, "h": 1e300}}]}),
+            _ => Value::Bool(true),
+        }
+    }
+
+    /// Drops keys and elements, swaps values for other types, everywhere.
+    fn mutate(&mut self, value: &mut Value, depth: usize) {
+        match value {
+            Value::Object(object) => {
+                let keys: Vec<String> = object.keys().cloned().collect();
+                for key in keys {
+                    if self.chance(40) {
+                        object.remove(&key);
+                    } else if self.chance(40) {
+                        object.insert(key, self.replacement());
+                    } else if let Some(inner) = object.get_mut(&key) {
+                        self.mutate(inner, depth + 1);
+                    }
+                }
+            }
+            Value::Array(items) => {
+                if !items.is_empty() && self.chance(60) {
+                    let index = (self.next() as usize) % items.len();
+                    items.remove(index);
+                }
+                for item in items.iter_mut() {
+                    if self.chance(30) {
+                        *item = self.replacement();
+                    } else {
+                        self.mutate(item, depth + 1);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Rows inside rows, `depth` deep.
+fn nested_rows(depth: usize) -> Value {
+    let mut value =
+        serde_json::json!({"type": "timeseries", "title": "deep", "targets": [{"expr": "up"}]});
+    for _ in 0..depth {
+        value = serde_json::json!({"type": "row", "panels": [value]});
+    }
+    serde_json::json!({"title": "deep", "panels": [value]})
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    /// Mutated real dashboards (dropped keys, wrong types, huge numbers, deep
+    /// nesting) never panic: they import to a layout that passes the compile
+    /// step, or give a clear error.
+    #[test]
+    fn a_mutated_dashboard_imports_or_says_why(seed in 1u64.., which in 0usize..6) {
+        let mut names: Vec<String> = std::fs::read_dir(fixtures_dir())
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n.ends_with(".json"))
+            .collect();
+        names.sort();
+        let mut value: Value = serde_json::from_str(&fixture(&names[which % names.len()])).unwrap();
+        Mutator(seed).mutate(&mut value, 0);
+        let json = serde_json::to_string(&value).unwrap();
+        match import(&json, &SourceChoices::default()) {
+            Ok(imported) => {
+                parse_layout(&imported.text, Path::new("mutated.toml"))
+                    .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+            }
+            Err(error) => proptest::prop_assert!(!error.to_string().is_empty()),
+        }
+    }
+}
+
+#[test]
+fn deep_nesting_and_non_dashboards_give_a_layout_or_a_clear_error() {
+    let deep = import(&nested_rows(50).to_string(), &SourceChoices::default()).unwrap();
+    parse_layout(&deep.text, Path::new("deep.toml")).unwrap();
+    // Past serde_json's recursion limit: refused with the parser's words.
+    let deeper = import(&nested_rows(200).to_string(), &SourceChoices::default());
+    assert!(
+        deeper
+            .unwrap_err()
+            .to_string()
+            .starts_with("not a JSON file: recursion limit exceeded")
+    );
+    for (json, says) in [
+        ("[1, 2]", "no Grafana dashboard"),
+        ("{\"title\": 3}", "no Grafana dashboard"),
+        ("{\"panels\": ", "not a JSON file"),
+    ] {
+        let error = import(json, &SourceChoices::default())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains(says), "{json}: {error}");
+    }
+}
+
+/// The EC2 dashboard (CloudWatch) imported, pointed at ministack, where the test
+/// published a datapoint a minute for every metric its queries ask (each `*`
+/// dimension given one value): every converted panel draws data.
+#[test]
+fn the_imported_ec2_dashboard_runs_against_ministack() {
+    use aws_sdk_cloudwatch::types::{Dimension, MetricDatum};
+    use fleetdeck::source::SourceSpec;
+    use fleetdeck::source::cloudwatch::CwExpr;
+    let server = support::ministack();
+    support::emulator_credentials();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut sources = SourceChoices::default();
+    sources.add("cloudwatch=us-east-1").unwrap();
+    let text = import(
+        &fixture("monitoringartist__grafana-aws-cloudwatch-dashboards__aws-ec2.json"),
+        &sources,
+    )
+    .unwrap()
+    .text
+    .replace(
+        "region = \"us-east-1\"\n",
+        &format!(
+            "region = \"us-east-1\"\nendpoint_url = \"{}\"\ntimeout = \"5s\"\n",
+            server.url()
+        ),
+    );
+    let dashboard = parse_layout(&text, Path::new("ec2.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let SourceSpec::CloudWatch(settings) = &dashboard.sources["cloudwatch"] else {
+        panic!("a cloudwatch source");
+    };
+    let client = runtime.block_on(fleetdeck::source::cloudwatch::client::build(settings));
+    let now_minute = chrono::Utc::now().timestamp() / 60 * 60;
+    let mut published = 0;
+    for panel in &dashboard.panels {
+        for query in &panel.queries {
+            let Target::Fetch {
+                query: SourceQuery::CloudWatch(query),
+                ..
+            } = &query.target
+            else {
+                continue;
+            };
+            let CwExpr::Stat(stat) = &query.what else {
+                continue;
+            };
+            let dimensions: Vec<Dimension> = stat
+                .dimensions
+                .iter()
+                .map(|(name, value)| {
+                    let value = if value == "*" {
+                        format!("{}-0test", name.to_lowercase())
+                    } else {
+                        value.clone()
+                    };
+                    Dimension::builder().name(name).value(value).build()
+                })
+                .collect();
+            let datums: Vec<MetricDatum> = (1..=10)
+                .map(|minutes_ago| {
+                    MetricDatum::builder()
+                        .metric_name(&stat.metric)
+                        .set_dimensions(Some(dimensions.clone()))
+                        .timestamp(aws_smithy_types::DateTime::from_secs(
+                            now_minute - minutes_ago * 60,
+                        ))
+                        .value(40.0 + minutes_ago as f64)
+                        .build()
+                })
+                .collect();
+            runtime
+                .block_on(
+                    client
+                        .put_metric_data()
+                        .namespace(&stat.namespace)
+                        .set_metric_data(Some(datums))
+                        .send(),
+                )
+                .unwrap();
+            published += 1;
+        }
+    }
+    assert!(published >= 20, "{published} metrics");
+    let empty = panels_without_data(dashboard, Duration::from_secs(15 * 60), &runtime);
+    assert!(empty.is_empty(), "no data in {empty:?}");
 }
