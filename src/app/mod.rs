@@ -203,6 +203,18 @@ impl FleetApp {
         tracing::trace!(causes = ?ctx.repaint_causes(), "frame");
         self.take_layout_update();
         self.take_save_outcome(&ctx);
+        // A Grafana dashboard dropped onto the window is imported.
+        let dropped: Vec<std::path::PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|file| file.path().to_owned())
+                .filter(|path| path.extension().is_some_and(|e| e == "json"))
+                .collect()
+        });
+        for path in dropped {
+            self.open_layout(picker::Target::Grafana(path), false);
+        }
         if let Some(opened) = self.picker.take_answers() {
             self.switch_to(opened, &ctx);
         }
@@ -374,9 +386,10 @@ impl FleetApp {
             }
         };
         let path = dashboard.path.clone();
-        let is_new = path.as_os_str() == picker::NEW_LAYOUT_NAME;
+        let is_new = path.as_os_str() == picker::NEW_LAYOUT_NAME || opened.imported.is_some();
         self.editing = editing::Editing::default();
         self.editing.active = is_new;
+        self.editing.message = opened.imported;
         self.watcher = None;
         self.replace_dashboard(dashboard);
         if editing::is_file_path(&path)

@@ -39,6 +39,8 @@ pub enum Target {
     BuiltinDemo,
     /// A new, empty layout.
     New,
+    /// A Grafana dashboard (JSON), imported; it opens in edit mode, unsaved.
+    Grafana(PathBuf),
 }
 
 /// One line of the picker.
@@ -132,6 +134,9 @@ pub struct Opened {
     pub selection: Selection,
     /// Where its selection is kept.
     pub selection_path: Option<PathBuf>,
+    /// For an import: the summary of what came through (the full report goes
+    /// to the log).
+    pub imported: Option<String>,
 }
 
 /// Reads and compiles `target` (blocking).
@@ -146,18 +151,72 @@ pub fn open(target: &Target) -> Opened {
                     .map(read_saved)
                     .unwrap_or_default(),
                 selection_path,
+                imported: None,
             }
         }
-        Target::BuiltinDemo => Opened {
-            dashboard: parse_layout(BUILTIN_DEMO_TEXT, Path::new(BUILTIN_DEMO_NAME)),
-            selection: Selection::new(),
-            selection_path: None,
-        },
-        Target::New => Opened {
-            dashboard: parse_layout(NEW_LAYOUT_TEXT, Path::new(NEW_LAYOUT_NAME)),
-            selection: Selection::new(),
-            selection_path: None,
-        },
+        Target::BuiltinDemo => unsaved(
+            parse_layout(BUILTIN_DEMO_TEXT, Path::new(BUILTIN_DEMO_NAME)),
+            None,
+        ),
+        Target::New => unsaved(
+            parse_layout(NEW_LAYOUT_TEXT, Path::new(NEW_LAYOUT_NAME)),
+            None,
+        ),
+        Target::Grafana(path) => import_grafana(path),
+    }
+}
+
+fn unsaved(dashboard: Result<Dashboard, LayoutErrors>, imported: Option<String>) -> Opened {
+    Opened {
+        dashboard,
+        selection: Selection::new(),
+        selection_path: None,
+        imported,
+    }
+}
+
+/// What an imported layout is called until it is saved.
+pub fn imported_name(path: &Path) -> String {
+    format!(
+        "<imported {}>",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    )
+}
+
+/// Imports a Grafana dashboard file (blocking); the report goes to the log.
+fn import_grafana(path: &Path) -> Opened {
+    let refused = |message: String| {
+        let error = crate::layout::LayoutError {
+            path: path.to_owned(),
+            position: None,
+            message,
+        };
+        unsaved(Err(LayoutErrors(vec![error])), None)
+    };
+    let json = match std::fs::read_to_string(path) {
+        Ok(json) => json,
+        Err(error) => return refused(format!("cannot read: {error}")),
+    };
+    match crate::import::grafana::import(&json, &crate::import::grafana::SourceChoices::default()) {
+        Ok(imported) => {
+            tracing::info!("import of {}:\n{}", path.display(), imported.report);
+            let report = &imported.report;
+            let summary = format!(
+                "imported {}: {} of {} panels converted ({} with approximations), {} placeholders, {} row headers; sources marked FILL IN need your server; Save as… to keep it",
+                path.display(),
+                report.converted(),
+                report.panels.len(),
+                report.approximated(),
+                report.placeholders(),
+                report.rows()
+            );
+            let name = imported_name(path);
+            unsaved(
+                parse_layout(&imported.text, Path::new(&name)),
+                Some(summary),
+            )
+        }
+        Err(error) => refused(error.to_string()),
     }
 }
 

@@ -13,6 +13,8 @@ pub struct PickerUi {
     pub open: bool,
     /// Typed filter (substring of title or path, case-insensitive).
     pub filter: String,
+    /// A Grafana dashboard's path, to import.
+    pub import_path: String,
 }
 
 /// The top-bar button that opens the picker.
@@ -77,6 +79,19 @@ pub fn window(
                 }
                 if ui.button("Built-in demo").clicked() {
                     chosen = Some((Target::BuiltinDemo, false));
+                }
+            });
+            ui.horizontal(|ui| {
+                let label = ui.label("Grafana dashboard (.json)");
+                ui.text_edit_singleline(&mut state.import_path)
+                    .labelled_by(label.id);
+                if ui
+                    .button("Import")
+                    .on_hover_text("Convert it into a layout (or drop the file onto the window)")
+                    .clicked()
+                    && !state.import_path.trim().is_empty()
+                {
+                    chosen = Some((Target::Grafana(state.import_path.trim().into()), false));
                 }
             });
             ui.separator();

@@ -649,3 +649,33 @@ fn the_picker_switches_layouts_and_asks_before_dropping_edits() {
     harness.run_steps(3);
     assert_eq!(harness.state().dashboard().panels.len(), 1);
 }
+
+/// Layouts → "Grafana dashboard (.json)" → Import: the converted dashboard opens
+/// in edit mode, unsaved, with a summary of what came through.
+#[test]
+fn a_grafana_dashboard_imports_from_the_picker_into_edit_mode() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (_dir, _path, mut harness) = demo_harness(&runtime);
+    harness.run_steps(3);
+    let dashboard = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/fixtures/grafana/triton-inference-server__server__dashboard.json");
+    harness.get_by_label("Layouts").click();
+    wait_for_label(&mut harness, "Grafana dashboard (.json)");
+    harness.get_by_label("Grafana dashboard (.json)").click();
+    harness.run_steps(1);
+    harness
+        .get_by_label("Grafana dashboard (.json)")
+        .type_text(&dashboard.display().to_string());
+    harness.run_steps(1);
+    harness.get_by_label("Import").click();
+    wait_for_title(&mut harness, "Triton Inference Server");
+    let app = harness.state();
+    assert_eq!(app.dashboard().panels.len(), 11);
+    assert!(app.editing().active, "an import opens in edit mode");
+    let message = app.editing().message.clone().unwrap_or_default();
+    assert!(message.contains("11 of 11 panels converted"), "{message}");
+    assert_eq!(
+        app.dashboard().path,
+        Path::new("<imported triton-inference-server__server__dashboard.json>")
+    );
+}

@@ -509,3 +509,72 @@ fn the_imported_ec2_dashboard_runs_against_ministack() {
     let empty = panels_without_data(dashboard, Duration::from_secs(15 * 60), &runtime);
     assert!(empty.is_empty(), "no data in {empty:?}");
 }
+
+/// The window on an imported vLLM dashboard pointed at Prometheus scraping the
+/// simulator: its variable's values arrive, and every converted panel draws
+/// data (kittest). The frame is written to `target/imported-vllm.png`, which the
+/// README's screenshot is (not compared: live data).
+#[test]
+fn the_window_draws_every_converted_panel_of_the_imported_vllm_dashboard() {
+    use egui_kittest::Harness;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let target = support::simulator(&runtime);
+    let prometheus = support::prometheus(target);
+    prometheus.wait_for("vllm:num_requests_running");
+    std::thread::sleep(Duration::from_secs(25));
+    let mut sources = SourceChoices::default();
+    sources
+        .add(&format!("prometheus={}", prometheus.url()))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vllm.toml");
+    // The test Prometheus scrapes every second: say so (one point a second), and
+    // show the half minute it has.
+    let text = import(&fixture("vllm-project__vllm__grafana.json"), &sources)
+        .unwrap()
+        .text
+        .replace("url = ", "scrape_interval = \"1s\"\nurl = ")
+        .replace("from = \"now-5m\"", "from = \"now-30s\"");
+    std::fs::write(&path, text).unwrap();
+    let options = fleetdeck::app::AppOptions {
+        zone: fleetdeck::clock::DisplayZone::Utc,
+        ..Default::default()
+    };
+    let app =
+        fleetdeck::app::FleetApp::new(fleetdeck::layout::load_layout(&path).unwrap(), options)
+            .with_runtime(runtime.handle().clone())
+            .with_variables(Default::default(), None)
+            .unwrap();
+    let mut harness = Harness::builder()
+        .with_size([1600.0, 1000.0])
+        .build_ui_state(|ui, app: &mut fleetdeck::app::FleetApp| app.show(ui), app);
+    let drawn = |app: &fleetdeck::app::FleetApp| {
+        let session = app.session();
+        app.dashboard()
+            .panels
+            .iter()
+            .filter(|p| p.shows_series())
+            .all(|panel| {
+                panel.waiting_for.is_none()
+                    && panel.queries.iter().any(|q| {
+                        session
+                            .store()
+                            .query_series(&panel.key(&q.id))
+                            .any(|(_, s)| s.iter().any(|sample| sample.value.is_finite()))
+                    })
+            })
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !drawn(harness.state()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not every converted panel drew data"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    harness.run_steps(5);
+    let image = harness.render().unwrap();
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/imported-vllm.png");
+    image.save(&out).unwrap();
+}
