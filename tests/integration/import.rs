@@ -331,7 +331,7 @@ impl Mutator {
     }
 
     /// Drops keys and elements, swaps values for other types, everywhere.
-    fn mutate(&mut self, value: &mut Value, depth: usize) {
+    fn mutate(&mut self, value: &mut Value) {
         match value {
             Value::Object(object) => {
                 let keys: Vec<String> = object.keys().cloned().collect();
@@ -341,7 +341,7 @@ impl Mutator {
                     } else if self.chance(40) {
                         object.insert(key, self.replacement());
                     } else if let Some(inner) = object.get_mut(&key) {
-                        self.mutate(inner, depth + 1);
+                        self.mutate(inner);
                     }
                 }
             }
@@ -354,7 +354,7 @@ impl Mutator {
                     if self.chance(30) {
                         *item = self.replacement();
                     } else {
-                        self.mutate(item, depth + 1);
+                        self.mutate(item);
                     }
                 }
             }
@@ -388,7 +388,7 @@ proptest::proptest! {
             .collect();
         names.sort();
         let mut value: Value = serde_json::from_str(&fixture(&names[which % names.len()])).unwrap();
-        Mutator(seed).mutate(&mut value, 0);
+        Mutator(seed).mutate(&mut value);
         let json = serde_json::to_string(&value).unwrap();
         match import(&json, &SourceChoices::default()) {
             Ok(imported) => {
