@@ -275,7 +275,7 @@ fn panels_without_data(
 }
 
 #[test]
-fn imported_vllm_and_dcgm_dashboards_draw_data_from_prometheus() {
+fn imported_vllm_dcgm_and_neuron_dashboards_draw_data_from_prometheus() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let target = support::simulator(&runtime);
     let prometheus = support::prometheus(target);
@@ -299,6 +299,34 @@ fn imported_vllm_and_dcgm_dashboards_draw_data_from_prometheus() {
         let empty = panels_without_data(dashboard, Duration::from_secs(60), &runtime);
         assert!(empty.is_empty(), "{name}: no data in {empty:?}");
     }
+    // Neuron Monitor's dashboard: the panels on metrics the simulator exposes.
+    let exposed = ["neuroncore_utilization_ratio", "execution_latency_seconds"];
+    let text = import(
+        &fixture("aws-neuron__aws-neuron-sdk__neuron-monitor-grafana.json"),
+        &sources,
+    )
+    .unwrap()
+    .text;
+    let dashboard = with_variable_values(&text, &runtime);
+    let on_exposed: Vec<String> = dashboard
+        .panels
+        .iter()
+        .filter(|p| p.shows_series())
+        .filter(|p| {
+            (0..p.queries.len()).all(|i| {
+                let expr = promql(&dashboard, &p.title, i);
+                exposed.iter().any(|m| expr.contains(m))
+            })
+        })
+        .map(|p| p.title.clone())
+        .collect();
+    assert!(on_exposed.len() >= 4, "{on_exposed:?}");
+    let empty = panels_without_data(dashboard, Duration::from_secs(60), &runtime);
+    let missing: Vec<&String> = on_exposed
+        .iter()
+        .filter(|title| empty.iter().any(|e| e.starts_with(title.as_str())))
+        .collect();
+    assert!(missing.is_empty(), "neuron: no data in {missing:?}");
 }
 
 /// A small deterministic generator for the mutations (the seed comes from proptest).

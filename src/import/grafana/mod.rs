@@ -339,3 +339,63 @@ fn render(
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::{GridPos, parse_layout};
+
+    /// The old schema: rows of panels with 12-column spans and pixel heights.
+    #[test]
+    fn old_rows_with_spans_and_pixel_heights_land_on_the_grid() {
+        let json = r#"{
+          "title": "old", "schemaVersion": 14,
+          "rows": [
+            { "height": "250px", "panels": [
+                { "type": "graph", "title": "A", "span": 6, "targets": [{ "expr": "up" }] },
+                { "type": "singlestat", "title": "B", "span": 6, "format": "percent",
+                  "thresholds": "85,95", "colors": ["green", "orange", "red"],
+                  "targets": [{ "expr": "avg(up)" }] } ] },
+            { "height": 300, "panels": [
+                { "type": "graph", "title": "C", "span": 12, "stack": true, "targets": [{ "expr": "up" }] } ] }
+          ]
+        }"#;
+        let imported = import(json, &SourceChoices::default()).unwrap();
+        let dashboard = parse_layout(&imported.text, Path::new("old.toml")).unwrap();
+        let grids: Vec<GridPos> = dashboard.panels.iter().map(|p| p.grid).collect();
+        assert_eq!(
+            grids,
+            [
+                GridPos {
+                    x: 0,
+                    y: 0,
+                    w: 12,
+                    h: 9
+                },
+                GridPos {
+                    x: 12,
+                    y: 0,
+                    w: 12,
+                    h: 9
+                },
+                GridPos {
+                    x: 0,
+                    y: 9,
+                    w: 24,
+                    h: 10
+                },
+            ]
+        );
+        let b = dashboard.panel_by_title("B").unwrap();
+        assert_eq!(
+            b.thresholds.iter().map(|t| t.value).collect::<Vec<_>>(),
+            [85.0, 95.0]
+        );
+        assert!(
+            imported.report.panels[2]
+                .notes
+                .iter()
+                .any(|n| n.contains("stacking"))
+        );
+    }
+}
