@@ -390,6 +390,14 @@ impl Window {
     pub fn span_ms(&self) -> i64 {
         self.end_ms - self.start_ms
     }
+
+    /// The same window `by_ms` later (earlier when negative).
+    pub fn shifted(&self, by_ms: i64) -> Window {
+        Window {
+            start_ms: self.start_ms.saturating_add(by_ms),
+            end_ms: self.end_ms.saturating_add(by_ms),
+        }
+    }
 }
 
 impl TimeRange {

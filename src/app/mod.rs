@@ -547,6 +547,24 @@ impl FleetApp {
                         editing::After::Nothing => {}
                     }
                 }
+                Command::Compare { panel, shift } => {
+                    let mut compare = self.session.compare().clone();
+                    match panel {
+                        Some(panel) => {
+                            compare.panels.insert(panel.clone(), *shift);
+                        }
+                        None => {
+                            compare.all = *shift;
+                            compare.panels.clear();
+                        }
+                    }
+                    self.session.set_compare(compare);
+                }
+                Command::CompareThreshold(percent) => {
+                    let mut compare = self.session.compare().clone();
+                    compare.min_change_percent = percent.max(0.0);
+                    self.session.set_compare(compare);
+                }
                 Command::ListLayouts => {
                     if let (Some(runtime), Some(wake)) = (&self.runtime, &self.wake) {
                         let mut folders = vec![std::path::PathBuf::from("layouts")];

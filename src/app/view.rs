@@ -36,6 +36,16 @@ pub enum Command {
         /// What is chosen.
         selected: crate::variables::Selected,
     },
+    /// Compare with the same window some time earlier: every panel (`panel`
+    /// none) or one panel; `None` stops comparing.
+    Compare {
+        /// One panel, or all.
+        panel: Option<crate::dashboard::PanelId>,
+        /// How long ago; `None` for off.
+        shift: Option<Duration>,
+    },
+    /// Draw the earlier line only where it differs by more than this many percent.
+    CompareThreshold(f64),
     /// List the layouts the picker offers.
     ListLayouts,
     /// Open a layout in this window (asking first about unsaved edits), or in a
@@ -126,6 +136,8 @@ impl ViewState {
             | Command::Acknowledge(_)
             | Command::SetVariable { .. }
             | Command::Edit(_)
+            | Command::Compare { .. }
+            | Command::CompareThreshold(_)
             | Command::ListLayouts
             | Command::OpenLayout { .. }
             | Command::ConfirmOpen { .. } => false,

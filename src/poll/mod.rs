@@ -54,6 +54,9 @@ pub struct PlannedQuery {
     /// Whether to ask the min/max band beside it when the step is coarser than
     /// the data (a line panel that did not opt out).
     pub envelope: bool,
+    /// How much earlier its window is asked (a time-shifted comparison), ms; its
+    /// samples come back moved forward by as much. 0 for the query itself.
+    pub shift_ms: i64,
     /// Whether the data already held for it is right for this plan (the plan
     /// changed elsewhere, e.g. a variable another query uses): the plan's first
     /// round skips it and later refreshes continue from its last sample.

@@ -97,6 +97,22 @@ pub(super) async fn run_source(
     }
 }
 
+/// Moves every sample (and band point) of `series` `shift_ms` later.
+fn shift_forward(series: &mut [SeriesData], shift_ms: i64) {
+    if shift_ms == 0 {
+        return;
+    }
+    for data in series {
+        let bands = data
+            .envelope
+            .iter_mut()
+            .flat_map(|e| e.min.iter_mut().chain(e.max.iter_mut()));
+        for sample in data.samples.iter_mut().chain(bands) {
+            sample.t_ms = sample.t_ms.saturating_add(shift_ms);
+        }
+    }
+}
+
 /// How a round ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum RoundEnd {
@@ -191,8 +207,8 @@ impl<'a> Round<'a> {
             .queries
             .iter()
             .filter(|q| &q.source == self.name && !(skip_current && q.current));
-        let (batched, single): (Vec<&'a PlannedQuery>, Vec<&'a PlannedQuery>) =
-            mine.partition(|q| batches && matches!(q.planned, Planned::Series(_)));
+        let (batched, single): (Vec<&'a PlannedQuery>, Vec<&'a PlannedQuery>) = mine
+            .partition(|q| batches && matches!(q.planned, Planned::Series(_)) && q.shift_ms == 0);
         let mut jobs: VecDeque<Job<'a>> = single.into_iter().map(Job::One).collect();
         if !batched.is_empty() {
             jobs.push_front(Job::Batch(batched));
@@ -245,8 +261,12 @@ impl<'a> Round<'a> {
                 }]
             }),
             Planned::Series(query) => {
+                // A compared query asks the window `shift` earlier and moves its
+                // answer forward by as much, so it lies under the lines of now.
+                let shift = planned.shift_ms;
+                let window = window.shifted(-shift);
                 let step = source.plan_step(window, planned.width_px, query, now_ms);
-                let since = self.since(planned, step);
+                let since = self.since(planned, step).map(|since| since - shift);
                 let extremes = planned
                     .envelope
                     .then(|| envelope::queries(source, query, step))
@@ -276,9 +296,12 @@ impl<'a> Round<'a> {
                         (Ok(series), Some((min, max))) => envelope::attach(series, min, max),
                         _ => None,
                     };
+                    if let Ok(series) = &mut outcome {
+                        shift_forward(series, shift);
+                    }
                     vec![Answer {
                         planned,
-                        window: fetched,
+                        window: fetched.shifted(shift),
                         step_ms,
                         incremental: since.is_some(),
                         outcome: outcome.map(Payload::Series),
@@ -535,6 +558,7 @@ mod tests {
                 width_px: 600,
                 envelope: false,
                 current: false,
+                shift_ms: 0,
             })
             .collect();
         PollPlan {

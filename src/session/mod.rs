@@ -8,6 +8,7 @@
 //! range, the pixels and the files, and hands the session what it decided.
 
 pub mod alarms;
+pub mod compare;
 pub mod status;
 
 pub use alarms::SessionAlarms;
@@ -94,6 +95,8 @@ pub struct Session {
     /// Queries whose held data is right for the current plan although the plan
     /// changed (a variable other queries use): the poller's first round skips them.
     current: BTreeSet<QueryKey>,
+    /// Which panels are drawn over the same window some time earlier.
+    compare: compare::Compare,
 }
 
 impl Session {
@@ -134,6 +137,7 @@ impl Session {
             widths: BTreeMap::new(),
             last_refresh: None,
             current: BTreeSet::new(),
+            compare: compare::Compare::default(),
         };
         session.fit_retention();
         session
@@ -213,7 +217,7 @@ impl Session {
             .count()
     }
 
-    /// The keys of the queries the poller fetches.
+    /// The keys of the queries the poller fetches (compared ones included).
     fn planned_keys(&self) -> impl Iterator<Item = QueryKey> + '_ {
         self.dashboard
             .queries()
@@ -222,7 +226,13 @@ impl Session {
                     && panel.waiting_for.is_none()
                     && !matches!(query.target, Target::Derive(_))
             })
-            .map(|(key, _, _)| key)
+            .flat_map(|(key, panel, query)| {
+                let compared = (matches!(query.target, Target::Fetch { .. })
+                    && panel.kind == crate::layout::PanelKind::Timeseries
+                    && self.compare.shift_for(&panel.id).is_some())
+                .then(|| panel.key(&compare::compared_id(&query.id)));
+                std::iter::once(key).chain(compared)
+            })
     }
 
     /// When what `panel` shows was last confirmed by its sources: the oldest of its
@@ -325,6 +335,38 @@ impl Session {
             .collect();
     }
 
+    /// Which panels are compared with an earlier window, and how far back.
+    pub fn compare(&self) -> &compare::Compare {
+        &self.compare
+    }
+
+    /// Compares panels with an earlier window: their queries are asked again over
+    /// the window that much earlier, moved forward onto today's. A panel whose
+    /// offset changed or that is no longer compared drops its earlier series.
+    pub fn set_compare(&mut self, compare: compare::Compare) {
+        if compare == self.compare {
+            return;
+        }
+        for panel in &self.dashboard.panels {
+            if compare.shift_for(&panel.id) != self.compare.shift_for(&panel.id) {
+                for query in &panel.queries {
+                    let key = panel.key(&compare::compared_id(&query.id));
+                    self.store.retain_query_series(&key, &[]);
+                }
+            }
+        }
+        let replan = self
+            .dashboard
+            .panels
+            .iter()
+            .any(|p| compare.shift_for(&p.id) != self.compare.shift_for(&p.id));
+        self.compare = compare;
+        if replan {
+            self.current.clear();
+            self.replan();
+        }
+    }
+
     /// Follows the same layout compiled for another selection of its variables
     /// (same sources): a query whose request did not change keeps its data and is
     /// not fetched again now; every other one is fetched from scratch, and series
@@ -420,22 +462,51 @@ impl Session {
         panel: &'a PanelSpec,
     ) -> impl Iterator<Item = PlannedQuery> + 'a {
         let width_px = self.planned_width(&panel.id);
-        panel.queries.iter().filter_map(move |query| {
-            let (source, planned) = match &query.target {
-                Target::Fetch { source, query } => (source, Planned::Series(query.clone())),
-                Target::Alarms { source, filter } => (source, Planned::Alarms(filter.clone())),
-                Target::Derive(_) => return None, // computed here, not fetched
+        // Only lines are compared: a stat tile or a bar has no "then" to draw.
+        let shift = self
+            .compare
+            .shift_for(&panel.id)
+            .filter(|_| panel.kind == crate::layout::PanelKind::Timeseries);
+        let compared = panel.queries.iter().filter_map(move |query| {
+            let shift = shift?;
+            let Target::Fetch {
+                source,
+                query: asked,
+            } = &query.target
+            else {
+                return None;
             };
             Some(PlannedQuery {
-                key: panel.key(&query.id),
+                key: panel.key(&compare::compared_id(&query.id)),
                 source: source.clone(),
-                planned,
+                planned: Planned::Series(asked.clone()),
                 width_px,
-                // A hidden query is not drawn: its band would be paid for, never seen.
-                envelope: panel.envelope && !query.hidden,
-                current: self.current.contains(&panel.key(&query.id)),
+                envelope: false,
+                current: false,
+                shift_ms: i64::try_from(shift.as_millis()).unwrap_or(i64::MAX),
             })
-        })
+        });
+        panel
+            .queries
+            .iter()
+            .filter_map(move |query| {
+                let (source, planned) = match &query.target {
+                    Target::Fetch { source, query } => (source, Planned::Series(query.clone())),
+                    Target::Alarms { source, filter } => (source, Planned::Alarms(filter.clone())),
+                    Target::Derive(_) => return None, // computed here, not fetched
+                };
+                Some(PlannedQuery {
+                    key: panel.key(&query.id),
+                    source: source.clone(),
+                    planned,
+                    width_px,
+                    // A hidden query is not drawn: its band would be paid for, never seen.
+                    envelope: panel.envelope && !query.hidden,
+                    current: self.current.contains(&panel.key(&query.id)),
+                    shift_ms: 0,
+                })
+            })
+            .chain(compared)
     }
 
     /// Why a source refused the min/max band of some query, one reason per
@@ -502,7 +573,9 @@ impl Session {
                 QueryStatus::Ok
             }
             Ok(Payload::Series(series)) => {
-                let scale = self.dashboard.query(&result.key).and_then(|q| q.scale);
+                // A compared query's series take the scale of the query compared.
+                let asked = compare::compared_base(&result.key);
+                let scale = self.dashboard.query(&asked).and_then(|q| q.scale);
                 let mut keys = Vec::with_capacity(series.len());
                 let mut banded = false;
                 for mut data in series {

@@ -65,6 +65,8 @@ pub struct UiState {
     pub edit: edit::EditUiState,
     /// The layout picker window.
     pub picker: picker::PickerUi,
+    /// The custom offset typed into "Compare".
+    pub compare_text: String,
 }
 
 /// What the app hands the UI for one frame.
@@ -142,6 +144,8 @@ pub struct PanelContext<'a> {
     /// On the wall: the smallest font size a figure may have (points); no
     /// tooltips, thicker lines, last values beside the charts.
     pub wall_figure_pt: Option<f32>,
+    /// Which panels are drawn over an earlier window too (time shift).
+    pub compare: &'a crate::session::compare::Compare,
 }
 
 /// Draws the whole dashboard.
@@ -175,6 +179,7 @@ pub fn dashboard(
                 history_changes: dashboard.has_alarms().then_some(history.len()),
                 variables: frame.variables,
                 editing: frame.editing,
+                compare: frame.session.compare(),
             };
             top_bar::show(ui, &input, state, commands);
         });
@@ -266,6 +271,7 @@ pub fn dashboard(
                     show_ok: &mut state.show_ok,
                     acked: frame.acked,
                     wall_figure_pt: frame.wall.map(|w| w.figure_pt),
+                    compare: frame.session.compare(),
                 };
                 for panel in panels {
                     let rect = grid::panel_rect(origin, width, row_height, &panel.grid);

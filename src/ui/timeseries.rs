@@ -6,6 +6,7 @@ use super::band_cache::BandPoints;
 use super::{PanelContext, theme, time_axis, value_axis};
 use crate::app::Command;
 use crate::dashboard::{PanelId, PanelSpec};
+use crate::session::compare::{ago, compared_id};
 use crate::store::{Sample, Series, SeriesKey};
 use crate::time_range::Window;
 use egui::{Id, Ui};
@@ -80,6 +81,23 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec, trusted:
             ctx.bands.prepare(key, band, window, columns);
         }
     }
+    // Time shift: each series' line of the same window some time ago, by index.
+    let shift = ctx.compare.shift_for(&panel.id);
+    let then: Vec<Option<(SeriesKey, &Series)>> = drawn
+        .iter()
+        .map(|(key, _, _)| {
+            shift?;
+            let earlier = SeriesKey {
+                query: compared_id(&key.query),
+                ..(*key).clone()
+            };
+            let series = ctx.store.get(&earlier)?;
+            Some((earlier, series))
+        })
+        .collect();
+    for (key, series) in then.iter().flatten() {
+        ctx.lines.prepare(key, series, window, columns);
+    }
     let unit = panel.unit;
     let zone = ctx.zone;
     let span_s = window.span_ms() as f64 / 1000.0;
@@ -130,6 +148,18 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec, trusted:
         .map(|(key, _, name)| (name.clone(), lines.points(key)))
         .collect();
     let has_data = series_lines.iter().any(|(_, points)| !points.is_empty());
+    let min_change = ctx.compare.min_change_percent;
+    let then_lines: Vec<(usize, Vec<egui_plot::PlotPoint>)> = then
+        .iter()
+        .enumerate()
+        .filter_map(|(index, earlier)| {
+            let (key, _) = earlier.as_ref()?;
+            let (_, now_series, name) = &drawn[index];
+            let points = differing(lines.points(key), now_series, min_change, window);
+            let _ = name;
+            Some((index, points))
+        })
+        .collect();
     let thresholds: Vec<(f64, egui::Color32)> = panel
         .thresholds
         .iter()
@@ -186,6 +216,16 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec, trusted:
                     .allow_band(true),
             );
         }
+        for (index, points) in then_lines {
+            // The earlier line: the series' colour, dashed, under today's;
+            // unnamed, so the legend stays as it was (the tooltip says "then").
+            plot_ui.line(
+                Line::new("", PlotPoints::Owned(points))
+                    .color(theme::series_color(index).gamma_multiply(0.8))
+                    .style(LineStyle::dashed_dense())
+                    .width(1.2),
+            );
+        }
         for (value, color) in thresholds {
             plot_ui.hline(
                 // Unnamed: thresholds stay out of the legend, which lists series.
@@ -197,6 +237,7 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec, trusted:
         }
     });
     follow_user_zoom(ui, ctx, &panel.id, &response, window);
+    compare_menu(&response.response, ctx, &panel.id);
     // A wall has no one at a mouse: no tooltip ever stays up on it.
     if let Some(pointer) = response.response.hover_pos()
         && has_data
@@ -216,18 +257,23 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec, trusted:
                     let band = store.band(key)?;
                     Some((band.min.value_at(s.t_ms)?, band.max.value_at(s.t_ms)?))
                 });
+                let then = then[index].as_ref().and_then(|(_, earlier)| {
+                    nearest(earlier, t_ms)
+                        .filter(|s| (s.t_ms - t_ms).abs() <= window.span_ms() / 50)
+                });
                 HoverRow {
                     index,
                     name: name.as_str(),
                     sample,
                     extremes,
+                    then,
                 }
             })
             .collect();
         response
             .response
             .clone()
-            .on_hover_ui_at_pointer(|ui| hover_table(ui, &rows, unit, zone, t_ms));
+            .on_hover_ui_at_pointer(|ui| hover_table(ui, &rows, unit, zone, t_ms, shift));
     }
     has_data
 }
@@ -250,6 +296,8 @@ struct HoverRow<'a> {
     sample: Option<Sample>,
     /// The least and greatest value inside the sample's step, when it has a band.
     extremes: Option<(f64, f64)>,
+    /// The same time of the compared, earlier window, when the panel compares.
+    then: Option<Sample>,
 }
 
 /// The hover tooltip: the time, then each series' value there, in the series'
@@ -260,11 +308,16 @@ fn hover_table(
     unit: crate::units::Unit,
     zone: crate::clock::DisplayZone,
     t_ms: i64,
+    shift: Option<std::time::Duration>,
 ) {
     ui.label(egui::RichText::new(zone.format(t_ms, "%Y-%m-%d %H:%M:%S")).strong());
+    if let Some(shift) = shift {
+        ui.label(egui::RichText::new(format!("dashed: the same time {}", ago(shift))).weak());
+    }
     let banded = rows.iter().any(|row| row.extremes.is_some());
+    let compared = rows.iter().any(|row| row.then.is_some());
     egui::Grid::new("hover_values")
-        .num_columns(if banded { 3 } else { 2 })
+        .num_columns(2 + usize::from(banded) + usize::from(compared))
         .spacing([12.0, 2.0])
         .show(ui, |ui| {
             for row in rows {
@@ -279,9 +332,82 @@ fn hover_table(
                     });
                     ui.label(egui::RichText::new(range).monospace().weak());
                 }
+                if compared {
+                    ui.label(egui::RichText::new(then_words(row, unit)).monospace());
+                }
                 ui.end_row();
             }
         });
+}
+
+/// Right-click on a chart: compare this panel alone with an earlier window.
+fn compare_menu(plot: &egui::Response, ctx: &mut PanelContext<'_>, panel: &PanelId) {
+    let mut chosen = None;
+    plot.context_menu(|ui| {
+        ui.label("Compare this panel with");
+        for &(label, seconds) in super::top_bar::COMPARE_CHOICES {
+            if ui.button(label).clicked() {
+                chosen = Some(Some(std::time::Duration::from_secs(seconds)));
+                ui.close();
+            }
+        }
+        if ui.button("nothing").clicked() {
+            chosen = Some(None);
+            ui.close();
+        }
+    });
+    if let Some(shift) = chosen {
+        ctx.commands.push(Command::Compare {
+            panel: Some(panel.clone()),
+            shift,
+        });
+    }
+}
+
+/// "then 2.1 s (+35 %)": the compared value and how much now differs from it.
+fn then_words(row: &HoverRow<'_>, unit: crate::units::Unit) -> String {
+    let Some(then) = row.then else {
+        return String::new();
+    };
+    let change = row
+        .sample
+        .filter(|_| then.value != 0.0)
+        .map(|now| {
+            format!(
+                " ({:+.0} %)",
+                (now.value - then.value) / then.value.abs() * 100.0
+            )
+        })
+        .unwrap_or_default();
+    format!("then {}{change}", unit.format(then.value))
+}
+
+/// The earlier line's points, kept only where today's value differs from them
+/// by more than `min_change` percent (all of them at 0); elsewhere a gap.
+fn differing(
+    points: &[egui_plot::PlotPoint],
+    now: &Series,
+    min_change: f64,
+    window: Window,
+) -> Vec<egui_plot::PlotPoint> {
+    if min_change <= 0.0 {
+        return points.to_vec();
+    }
+    let near = window.span_ms() / 50;
+    points
+        .iter()
+        .map(|point| {
+            let t_ms = (point.x * 1000.0).round() as i64;
+            let differs = nearest(now, t_ms)
+                .filter(|s| (s.t_ms - t_ms).abs() <= near && point.y != 0.0)
+                .is_some_and(|s| ((s.value - point.y) / point.y.abs()).abs() * 100.0 > min_change);
+            if differs {
+                *point
+            } else {
+                egui_plot::PlotPoint::new(point.x, f64::NAN)
+            }
+        })
+        .collect()
 }
 
 /// Turns what the user did to this plot's x axis into a change of the shared window:
@@ -358,5 +484,55 @@ fn follow_user_zoom(
         }
     } else if changed && plot.hovered() {
         ctx.commands.push(Command::ZoomTo(moved));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Series;
+
+    fn series(points: &[(i64, f64)]) -> Series {
+        let mut series = Series::default();
+        let samples: Vec<Sample> = points
+            .iter()
+            .map(|&(t_ms, value)| Sample { t_ms, value })
+            .collect();
+        series.merge(0, i64::MAX, &samples);
+        series
+    }
+
+    #[test]
+    fn the_tooltip_says_then_and_the_change_and_small_changes_can_be_hidden() {
+        let row = HoverRow {
+            index: 0,
+            name: "x",
+            sample: Some(Sample {
+                t_ms: 0,
+                value: 15.0,
+            }),
+            extremes: None,
+            then: Some(Sample {
+                t_ms: 0,
+                value: 10.0,
+            }),
+        };
+        assert_eq!(
+            then_words(&row, crate::units::Unit::Short),
+            "then 10 (+50 %)"
+        );
+        let now = series(&[(0, 15.0), (1_000, 10.5)]);
+        let then = [
+            egui_plot::PlotPoint::new(0.0, 10.0),
+            egui_plot::PlotPoint::new(1.0, 10.0),
+        ];
+        let window = Window {
+            start_ms: 0,
+            end_ms: 10_000,
+        };
+        let kept = differing(&then, &now, 20.0, window);
+        assert_eq!(kept[0].y, 10.0, "50 % apart: drawn");
+        assert!(kept[1].y.is_nan(), "5 % apart: a gap");
+        assert_eq!(differing(&then, &now, 0.0, window).len(), 2);
     }
 }

@@ -33,6 +33,8 @@ pub struct TopBarInput<'a> {
     pub variables: Option<&'a crate::app::variables::Variables>,
     /// Edit mode, where the window can edit its layout.
     pub editing: Option<&'a crate::app::editing::Editing>,
+    /// Which panels are compared with an earlier window.
+    pub compare: &'a crate::session::compare::Compare,
 }
 
 /// Draws the bar.
@@ -49,6 +51,7 @@ pub fn show(
         history_changes,
         variables,
         editing,
+        compare,
     } = *input;
     ui.horizontal(|ui| {
         ui.heading(RichText::new(&dashboard.title).strong());
@@ -74,6 +77,7 @@ pub fn show(
             if let Some(editing) = editing {
                 super::edit::toolbar::show(ui, editing, &mut state.edit, commands);
             }
+            compare_picker(ui, compare, state, commands);
             refresh_picker(ui, view, commands);
             range_picker(ui, view, state, commands);
             super::browser::button(ui, &mut state.browser, sources, commands);
@@ -85,6 +89,72 @@ pub fn show(
             }
         });
     });
+}
+
+/// The offsets "Compare" offers.
+pub const COMPARE_CHOICES: &[(&str, u64)] = &[("1 day ago", 86_400), ("1 week ago", 604_800)];
+
+/// "Compare": draw every panel's lines over the same window some time earlier
+/// too (dashed), and optionally only where they differ by more than N %.
+fn compare_picker(
+    ui: &mut Ui,
+    compare: &crate::session::compare::Compare,
+    state: &mut UiState,
+    commands: &mut Vec<Command>,
+) {
+    let shown = compare.all.map_or_else(
+        || "off".to_owned(),
+        |shift| format!("{} ago", format_duration(shift)),
+    );
+    let mut threshold = None;
+    let mut chosen: Option<Option<Duration>> = None;
+    let mut send = |shift: Option<Duration>| chosen = Some(shift);
+    let label = ui.label("Compare");
+    egui::ComboBox::from_id_salt("compare")
+        .selected_text(shown)
+        .show_ui(ui, |ui| {
+            if ui.selectable_label(compare.all.is_none(), "off").clicked() {
+                send(None);
+            }
+            for &(label, seconds) in COMPARE_CHOICES {
+                let shift = Duration::from_secs(seconds);
+                if ui
+                    .selectable_label(compare.all == Some(shift), label)
+                    .clicked()
+                {
+                    send(Some(shift));
+                }
+            }
+            ui.horizontal(|ui| {
+                let custom = ui.label("Offset");
+                let field = ui
+                    .add(egui::TextEdit::singleline(&mut state.compare_text).desired_width(60.0))
+                    .labelled_by(custom.id);
+                if field.lost_focus() {
+                    match crate::time_range::parse_duration(&state.compare_text) {
+                        Ok(shift) if !shift.is_zero() => send(Some(shift)),
+                        _ => {}
+                    }
+                }
+            });
+            let mut percent = compare.min_change_percent;
+            let slider = ui.add(
+                egui::Slider::new(&mut percent, 0.0..=100.0)
+                    .suffix(" %")
+                    .text("only where it differs by more than"),
+            );
+            if slider.changed() {
+                threshold = Some(percent);
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    if let Some(shift) = chosen {
+        commands.push(Command::Compare { panel: None, shift });
+    }
+    if let Some(percent) = threshold {
+        commands.push(Command::CompareThreshold(percent));
+    }
 }
 
 fn refresh_picker(ui: &mut Ui, view: &ViewState, commands: &mut Vec<Command>) {

@@ -10,6 +10,7 @@ mod alarm_center;
 mod alarms;
 mod cli;
 mod cloudwatch;
+mod compare;
 mod costexplorer;
 mod edit;
 mod envelope;

@@ -626,6 +626,7 @@ fn a_broken_query_does_not_slow_the_refresh_of_its_neighbours() {
         width_px: 1_000,
         envelope: false,
         current: false,
+        shift_ms: 0,
     };
     let plan = fleetdeck::poll::PollPlan {
         generation: 1,

@@ -590,3 +590,38 @@ fn a_variable_choice_is_kept_for_the_next_start() {
     assert_eq!(titles[0], "p99 · BAAI/bge-large-en-v1.5");
     assert_eq!(titles.len(), 3);
 }
+
+/// Compare with 1 day ago: every line of the demo gets yesterday's as a dashed
+/// line of its colour under today's, the legend unchanged (snapshot looked at:
+/// today's incident in the queue chart against yesterday's calm line).
+#[test]
+fn comparing_with_a_day_ago_draws_yesterdays_lines_dashed() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut harness = harness(demo_app(&runtime));
+    wait_for_data(&mut harness);
+    harness.get_by_label("Compare").click();
+    harness.run_steps(2);
+    harness.get_by_label("1 day ago").click();
+    harness.run_steps(2);
+    wait_for_data(&mut harness);
+    let panel = harness
+        .state()
+        .dashboard()
+        .panel_by_title("Requests waiting by model")
+        .unwrap()
+        .clone();
+    let compared = fleetdeck::dashboard::QueryKey {
+        panel: panel.id.clone(),
+        query: fleetdeck::session::compare::compared_id(&panel.queries[0].id),
+    };
+    assert_eq!(
+        harness
+            .state()
+            .session()
+            .store()
+            .query_series(&compared)
+            .count(),
+        4
+    );
+    harness.snapshot("demo_compare_day");
+}
