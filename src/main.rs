@@ -40,6 +40,16 @@ struct Cli {
     /// Pin "now" to this instant (RFC 3339), for reproducible screenshots.
     #[arg(long, value_name = "TIME")]
     now: Option<String>,
+    /// Open at this start (`now-2h`, RFC 3339, …) instead of the layout's range;
+    /// an absolute range opens paused on it (what "Copy link" writes).
+    #[arg(long, value_name = "TIME")]
+    from: Option<String>,
+    /// End of the range opened (default now).
+    #[arg(long, value_name = "TIME")]
+    to: Option<String>,
+    /// Bring the panel with this title into view and outline it.
+    #[arg(long, value_name = "TITLE")]
+    panel: Option<String>,
     /// Choose a template variable's value: `--var endpoint=llm-prod-llama70b`;
     /// repeat a name for several values, `name=All` for every value.
     #[arg(long = "var", value_name = "NAME=VALUE")]
@@ -276,10 +286,26 @@ fn run_gui(cli: &Cli) -> Result<ExitCode> {
             anyhow::bail!("--var {name}: the layout defines no variable `{name}`");
         }
     }
+    let range = match (&cli.from, &cli.to) {
+        (None, None) => None,
+        (from, to) => Some(
+            fleetdeck::time_range::TimeRange::parse(
+                from.as_deref().unwrap_or("now-1h"),
+                to.as_deref().unwrap_or("now"),
+            )
+            .context("--from/--to")?,
+        ),
+    };
     let mut app = FleetApp::new(dashboard, options)
         .with_runtime(handle)
         .with_variables(selection, selection_path)
         .map_err(|errors| anyhow::anyhow!("{errors}"))?;
+    if let Some(range) = range {
+        app = app.with_range(range);
+    }
+    if let Some(title) = &cli.panel {
+        app = app.with_focus(title)?;
+    }
     if let Some(path) = fleetdeck::alarm::ack::default_path() {
         app = app.with_ack_file(&path);
     }

@@ -7,6 +7,7 @@ pub mod editing;
 pub mod keep;
 pub mod picker;
 pub mod reload;
+pub mod share;
 pub mod variables;
 pub mod view;
 
@@ -118,6 +119,34 @@ impl FleetApp {
         let dashboard = self.variables.recompile(self.session.dashboard())?;
         self.session = Session::new(Arc::new(dashboard), self.options.clock);
         Ok(self)
+    }
+
+    /// Opens on `range` instead of the layout's own: an absolute range opens
+    /// paused on it (Resume goes to the layout's live range).
+    pub fn with_range(mut self, range: crate::time_range::TimeRange) -> Self {
+        let live = self.session.dashboard().time.clone();
+        self.view = ViewState::new(range, self.session.dashboard().refresh);
+        if !self.view.range.is_live() {
+            self.view.resume_to = Some(live);
+        }
+        self.session.set_view(self.session_view());
+        self
+    }
+
+    /// Brings the panel titled `title` into view and outlines it.
+    pub fn with_focus(mut self, title: &str) -> anyhow::Result<Self> {
+        let Some(panel) = self.session.dashboard().panel_by_title(title) else {
+            anyhow::bail!("--panel: the layout has no panel titled `{title}`");
+        };
+        self.ui_state.focus = Some((panel.id.clone(), 5.0));
+        Ok(self)
+    }
+
+    /// The command line that reopens what is on screen (and `panel`), for "Copy link".
+    pub fn share_link(&self, panel: Option<&str>) -> String {
+        let window = self.view.window(self.options.clock.now());
+        let dashboard = self.session.dashboard();
+        share::command_line(&dashboard.path, window, &dashboard.selection, panel)
     }
 
     /// The window's template variables: choices, offered values, errors.
@@ -564,6 +593,13 @@ impl FleetApp {
                     let mut compare = self.session.compare().clone();
                     compare.min_change_percent = percent.max(0.0);
                     self.session.set_compare(compare);
+                }
+                Command::CopyLink(panel) => {
+                    let title = panel
+                        .as_ref()
+                        .and_then(|id| self.session.dashboard().panel(id))
+                        .map(|p| p.title.clone());
+                    ctx.copy_text(self.share_link(title.as_deref()));
                 }
                 Command::ListLayouts => {
                     if let (Some(runtime), Some(wake)) = (&self.runtime, &self.wake) {

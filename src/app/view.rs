@@ -46,6 +46,8 @@ pub enum Command {
     },
     /// Draw the earlier line only where it differs by more than this many percent.
     CompareThreshold(f64),
+    /// Put the command line that reopens this view (and this panel) on the clipboard.
+    CopyLink(Option<crate::dashboard::PanelId>),
     /// List the layouts the picker offers.
     ListLayouts,
     /// Open a layout in this window (asking first about unsaved edits), or in a
@@ -138,6 +140,7 @@ impl ViewState {
             | Command::Edit(_)
             | Command::Compare { .. }
             | Command::CompareThreshold(_)
+            | Command::CopyLink(_)
             | Command::ListLayouts
             | Command::OpenLayout { .. }
             | Command::ConfirmOpen { .. } => false,

@@ -355,6 +355,11 @@ fn compare_menu(plot: &egui::Response, ctx: &mut PanelContext<'_>, panel: &Panel
             chosen = Some(None);
             ui.close();
         }
+        ui.separator();
+        if ui.button("Copy link to this panel").clicked() {
+            ctx.commands.push(Command::CopyLink(Some(panel.clone())));
+            ui.close();
+        }
     });
     if let Some(shift) = chosen {
         ctx.commands.push(Command::Compare {

@@ -77,6 +77,13 @@ pub fn show(
             if let Some(editing) = editing {
                 super::edit::toolbar::show(ui, editing, &mut state.edit, commands);
             }
+            if ui
+                .button("Copy link")
+                .on_hover_text("A command line that reopens this range, these variables and layout")
+                .clicked()
+            {
+                commands.push(Command::CopyLink(None));
+            }
             compare_picker(ui, compare, state, commands);
             refresh_picker(ui, view, commands);
             range_picker(ui, view, state, commands);

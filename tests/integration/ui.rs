@@ -625,3 +625,46 @@ fn comparing_with_a_day_ago_draws_yesterdays_lines_dashed() {
     );
     harness.snapshot("demo_compare_day");
 }
+
+/// "Copy link" puts on the clipboard the command line that reopens the range
+/// shown, and the app opened from that line shows the same window, paused, with
+/// the named panel in focus.
+#[test]
+fn copy_link_gives_a_command_line_that_reopens_the_same_view() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut harness = harness(demo_app(&runtime));
+    wait_for_data(&mut harness);
+    harness.get_by_label("Copy link").click();
+    harness.step();
+    let copied = harness
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .find_map(|c| match c {
+            egui::OutputCommand::CopyText(text) => Some(text.clone()),
+            _ => None,
+        })
+        .expect("a command line on the clipboard");
+    assert!(
+        copied.ends_with("--from 2026-11-25T11:00:00Z --to 2026-11-25T12:00:00Z"),
+        "{copied}"
+    );
+    let words: Vec<&str> = copied.split(' ').collect();
+    let from = words[words.iter().position(|w| *w == "--from").unwrap() + 1];
+    let to = words[words.iter().position(|w| *w == "--to").unwrap() + 1];
+    let range = fleetdeck::time_range::TimeRange::parse(from, to).unwrap();
+    let reopened = demo_app(&runtime)
+        .with_range(range)
+        .with_focus("Requests waiting by model")
+        .unwrap();
+    assert_eq!(
+        reopened.view().window(now()),
+        harness.state().view().window(now())
+    );
+    assert!(
+        reopened.view().resume_to.is_some(),
+        "an absolute range opens paused"
+    );
+    assert!(demo_app(&runtime).with_focus("No such panel").is_err());
+}
