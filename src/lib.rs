@@ -15,6 +15,7 @@ pub mod export;
 pub mod import;
 pub mod layout;
 pub mod legend;
+pub mod notes;
 pub mod persist;
 pub mod poll;
 pub mod session;

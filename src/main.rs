@@ -314,6 +314,12 @@ fn run_gui(cli: &Cli) -> Result<ExitCode> {
     if let Some(path) = history_path.as_deref() {
         app = app.with_history_file(path);
     }
+    // Notes live beside the layout file (not for the built-in demo, nor a run at
+    // a fixed `--now`).
+    let layout_path = app.dashboard().path.clone();
+    if history_path.is_some() && layout_path.is_file() {
+        app = app.with_notes_file(&fleetdeck::notes::path_for(&layout_path));
+    }
     eframe::run_native(
         &title,
         native,

@@ -69,6 +69,10 @@ pub struct FleetApp {
     wake: Option<Arc<dyn Fn() + Send + Sync>>,
     /// The layout picker: listing, opening, a switch waiting for an answer.
     picker: picker::PickerState,
+    /// Notes pinned on the timeline, and the file beside the layout they are
+    /// kept in.
+    notes: Vec<crate::notes::Note>,
+    notes_path: Option<std::path::PathBuf>,
 }
 
 impl FleetApp {
@@ -95,7 +99,21 @@ impl FleetApp {
             reading: None,
             wake: None,
             picker: picker::PickerState::default(),
+            notes: Vec::new(),
+            notes_path: None,
         }
+    }
+
+    /// Keeps notes in `path` (read now, before the window opens).
+    pub fn with_notes_file(mut self, path: &std::path::Path) -> Self {
+        self.notes = crate::notes::read(path);
+        self.notes_path = Some(path.to_owned());
+        self
+    }
+
+    /// The notes pinned on the timeline.
+    pub fn notes(&self) -> &[crate::notes::Note] {
+        &self.notes
     }
 
     /// The layout picker's listing and pending switch.
@@ -297,6 +315,7 @@ impl FleetApp {
             variables: Some(&self.variables),
             editing: Some(&self.editing),
             picker: Some(&self.picker),
+            notes: &self.notes,
         };
         let output = ui::dashboard(ui, &frame, &mut self.ui_state, &mut self.commands);
         self.follow_widths(&ctx, &output.plot_widths);
@@ -593,6 +612,24 @@ impl FleetApp {
                     let mut compare = self.session.compare().clone();
                     compare.min_change_percent = percent.max(0.0);
                     self.session.set_compare(compare);
+                }
+                Command::NewNote { start_ms, end_ms } => {
+                    self.ui_state.note_draft = Some(ui::notes::Draft {
+                        start_ms: *start_ms,
+                        end_ms: *end_ms,
+                        text: String::new(),
+                    });
+                }
+                Command::AddNote(note) => {
+                    self.notes.push(note.clone());
+                    self.notes.sort_by_key(|n| n.start_ms());
+                    if let Some(path) = &self.notes_path {
+                        self.keeper.writer().save(
+                            path,
+                            crate::notes::to_bytes(&self.notes),
+                            "notes",
+                        );
+                    }
                 }
                 Command::CopyLink(panel) => {
                     let title = panel

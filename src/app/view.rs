@@ -48,6 +48,15 @@ pub enum Command {
     CompareThreshold(f64),
     /// Put the command line that reopens this view (and this panel) on the clipboard.
     CopyLink(Option<crate::dashboard::PanelId>),
+    /// Open the note editor at an instant (or over a range).
+    NewNote {
+        /// Where it starts, ms.
+        start_ms: i64,
+        /// Where it ends, for a range.
+        end_ms: Option<i64>,
+    },
+    /// Pin a note on the timeline (kept beside the layout).
+    AddNote(crate::notes::Note),
     /// List the layouts the picker offers.
     ListLayouts,
     /// Open a layout in this window (asking first about unsaved edits), or in a
@@ -141,6 +150,8 @@ impl ViewState {
             | Command::Compare { .. }
             | Command::CompareThreshold(_)
             | Command::CopyLink(_)
+            | Command::NewNote { .. }
+            | Command::AddNote(_)
             | Command::ListLayouts
             | Command::OpenLayout { .. }
             | Command::ConfirmOpen { .. } => false,

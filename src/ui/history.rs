@@ -1,6 +1,6 @@
 //! The alarm history: every state change of the layout's local rules and of the
-//! alarms its sources raise (as seen between polls), newest
-//! first, with the value that caused it; a click goes to that moment.
+//! alarms its sources raise (as seen between polls), and the notes pinned on the
+//! timeline, on one timeline, newest first; a click goes to that moment.
 
 use super::theme;
 use crate::alarm::engine::Transition;
@@ -25,20 +25,32 @@ pub fn window(
     ctx: &egui::Context,
     open: &mut bool,
     history: &std::collections::VecDeque<Transition>,
+    notes: &[crate::notes::Note],
     zone: DisplayZone,
     commands: &mut Vec<Command>,
 ) {
     if !*open {
         return;
     }
-    egui::Window::new("Alarm history")
+    egui::Window::new("Alarm history and notes")
         .open(open)
         .default_size([720.0, 420.0])
         .show(ctx, |ui| {
-            if history.is_empty() {
-                ui.label("No state changes yet.");
+            if history.is_empty() && notes.is_empty() {
+                ui.label("No state changes or notes yet.");
                 return;
             }
+            // One timeline: alarm changes and notes by time, newest first.
+            let mut entries: Vec<(i64, Option<&Transition>, Option<&crate::notes::Note>)> = history
+                .iter()
+                .map(|t| (t.change.at_ms, Some(t), None))
+                .collect();
+            entries.extend(
+                notes
+                    .iter()
+                    .filter_map(|n| Some((n.start_ms()?, None, Some(n)))),
+            );
+            entries.sort_by_key(|(at, _, _)| std::cmp::Reverse(*at));
             egui::ScrollArea::vertical()
                 .auto_shrink([false, false])
                 .show(ui, |ui| {
@@ -51,7 +63,32 @@ pub fn window(
                                 ui.label(RichText::new(heading).weak());
                             }
                             ui.end_row();
-                            for t in history.iter().rev() {
+                            for (at_ms, transition, note) in &entries {
+                                let Some(t) = transition else {
+                                    if let Some(note) = note {
+                                        let time = ui.add(
+                                            egui::Button::new(
+                                                zone.format(*at_ms, "%m-%d %H:%M:%S"),
+                                            )
+                                            .frame(false),
+                                        );
+                                        if time.on_hover_text("show this moment").clicked() {
+                                            commands.push(Command::FocusAlarm {
+                                                panel: None,
+                                                at_ms: *at_ms,
+                                            });
+                                        }
+                                        ui.label(RichText::new("note").color(theme::NOTE));
+                                        ui.label(&note.text);
+                                        ui.label(
+                                            note.until
+                                                .as_deref()
+                                                .map_or_else(String::new, |u| format!("until {u}")),
+                                        );
+                                        ui.end_row();
+                                    }
+                                    continue;
+                                };
                                 let color = match t.change.to {
                                     RuleState::Firing { .. } => theme::ERROR,
                                     RuleState::Pending { .. } => theme::WARN,

@@ -10,6 +10,7 @@ pub mod edit;
 pub mod grid;
 pub mod history;
 pub mod line_cache;
+pub mod notes;
 pub mod panel;
 pub mod picker;
 pub mod stat;
@@ -67,6 +68,8 @@ pub struct UiState {
     pub picker: picker::PickerUi,
     /// The custom offset typed into "Compare".
     pub compare_text: String,
+    /// A note being written, before it is pinned.
+    pub note_draft: Option<notes::Draft>,
 }
 
 /// What the app hands the UI for one frame.
@@ -99,6 +102,8 @@ pub struct FrameInput<'a> {
     pub editing: Option<&'a crate::app::editing::Editing>,
     /// The layout picker (the workstation window only).
     pub picker: Option<&'a crate::app::picker::PickerState>,
+    /// Notes pinned on the timeline.
+    pub notes: &'a [crate::notes::Note],
 }
 
 /// What the UI reports back after a frame.
@@ -146,6 +151,8 @@ pub struct PanelContext<'a> {
     pub wall_figure_pt: Option<f32>,
     /// Which panels are drawn over an earlier window too (time shift).
     pub compare: &'a crate::session::compare::Compare,
+    /// Notes pinned on the timeline, drawn on every chart.
+    pub notes: &'a [crate::notes::Note],
 }
 
 /// Draws the whole dashboard.
@@ -176,7 +183,8 @@ pub fn dashboard(
                 view: frame.view,
                 sources: &browsable,
                 // Alarm state changes come from rules and from alarm panels' sources.
-                history_changes: dashboard.has_alarms().then_some(history.len()),
+                history_changes: (dashboard.has_alarms() || !frame.notes.is_empty())
+                    .then_some(history.len() + frame.notes.len()),
                 variables: frame.variables,
                 editing: frame.editing,
                 compare: frame.session.compare(),
@@ -187,10 +195,12 @@ pub fn dashboard(
         if let Some(picker) = frame.picker {
             picker::window(ui.ctx(), picker, &mut state.picker, commands);
         }
+        notes::editor(ui.ctx(), &mut state.note_draft, frame.zone, commands);
         history::window(
             ui.ctx(),
             &mut state.history_open,
             history,
+            frame.notes,
             frame.zone,
             commands,
         );
@@ -272,6 +282,7 @@ pub fn dashboard(
                     acked: frame.acked,
                     wall_figure_pt: frame.wall.map(|w| w.figure_pt),
                     compare: frame.session.compare(),
+                    notes: frame.notes,
                 };
                 for panel in panels {
                     let rect = grid::panel_rect(origin, width, row_height, &panel.grid);

@@ -25,6 +25,8 @@ pub fn series_color(index: usize) -> Color32 {
 pub const OK: Color32 = Color32::from_rgb(0x56, 0xa6, 0x4b);
 /// Waiting or stale.
 pub const WARN: Color32 = Color32::from_rgb(0xff, 0x98, 0x30);
+/// Notes pinned on the timeline.
+pub const NOTE: Color32 = Color32::from_rgb(0x8a, 0xb4, 0xf8);
 /// An alarm that cannot decide for lack of data.
 pub const NO_DATA: Color32 = Color32::from_rgb(0x8a, 0x8f, 0x99);
 /// Failing.

@@ -179,6 +179,13 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec, trusted:
         })
         .collect();
     let names: Vec<String> = series_lines.iter().map(|(name, _)| name.clone()).collect();
+    // Notes inside the window: (start, end, text).
+    let notes_shown: Vec<(i64, i64, String)> = ctx
+        .notes
+        .iter()
+        .filter_map(|note| Some((note.start_ms()?, note.end_ms()?, note.text.clone())))
+        .filter(|(start, end, _)| *end >= window.start_ms && *start <= window.end_ms)
+        .collect();
     let response = plot.show(ui, |plot_ui| {
         plot_ui.set_auto_bounds([false, true]);
         plot_ui.set_plot_bounds_x(x_range);
@@ -215,6 +222,24 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec, trusted:
                     .width(if wall { 3.0 } else { 1.5 })
                     .allow_band(true),
             );
+        }
+        for note in notes_shown.iter() {
+            // Unnamed: notes stay out of the legend; the tooltip gives their text.
+            let (start, end) = (note.0 as f64 / 1000.0, note.1 as f64 / 1000.0);
+            if end > start {
+                plot_ui.span(
+                    egui_plot::Span::new("", start..=end)
+                        .fill(theme::NOTE.gamma_multiply(0.10))
+                        .border_color(theme::NOTE.gamma_multiply(0.6)),
+                );
+            } else {
+                plot_ui.vline(
+                    egui_plot::VLine::new("", start)
+                        .color(theme::NOTE)
+                        .width(1.5)
+                        .allow_hover(false),
+                );
+            }
         }
         for (index, points) in then_lines {
             // The earlier line: the series' colour, dashed, under today's;
@@ -270,10 +295,15 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec, trusted:
                 }
             })
             .collect();
-        response
-            .response
-            .clone()
-            .on_hover_ui_at_pointer(|ui| hover_table(ui, &rows, unit, zone, t_ms, shift));
+        response.response.clone().on_hover_ui_at_pointer(|ui| {
+            hover_table(ui, &rows, unit, zone, t_ms, shift);
+            let near = window.span_ms() / 50;
+            for (start, end, text) in &notes_shown {
+                if t_ms >= start - near && t_ms <= end + near {
+                    ui.colored_label(theme::NOTE, format!("note: {text}"));
+                }
+            }
+        });
     }
     has_data
 }
@@ -433,6 +463,17 @@ fn follow_user_zoom(
     }
     let time_at =
         |pos: egui::Pos2| (response.transform.value_from_position(pos).x * 1000.0).round() as i64;
+    // Shift+click pins a note at that instant.
+    if plot.clicked()
+        && ui.input(|i| i.modifiers.shift)
+        && let Some(pos) = plot.interact_pointer_pos()
+    {
+        ctx.commands.push(Command::NewNote {
+            start_ms: time_at(pos),
+            end_ms: None,
+        });
+        return;
+    }
     if plot.drag_started_by(egui::PointerButton::Primary)
         && let Some(origin) = ui.input(|i| i.pointer.press_origin())
     {
@@ -464,8 +505,16 @@ fn follow_user_zoom(
             let (start_ms, end_ms) = (from_ms.min(to_ms), from_ms.max(to_ms));
             // Ignore a click or a few pixels of jitter.
             if end_ms - start_ms > shown.span_ms() / 200 {
-                ctx.commands
-                    .push(Command::ZoomTo(Window { start_ms, end_ms }));
+                // Shift+drag pins a note on the range instead of zooming to it.
+                if ui.input(|i| i.modifiers.shift) {
+                    ctx.commands.push(Command::NewNote {
+                        start_ms,
+                        end_ms: Some(end_ms),
+                    });
+                } else {
+                    ctx.commands
+                        .push(Command::ZoomTo(Window { start_ms, end_ms }));
+                }
             }
         }
         return;

@@ -218,6 +218,7 @@ impl WallApp {
             variables: None,
             editing: None,
             picker: None,
+            notes: &[],
         };
         // A margin all round, where a critical firing's border flashes.
         let inner = ui.max_rect().shrink(ui::wall::BORDER);

@@ -668,3 +668,120 @@ fn copy_link_gives_a_command_line_that_reopens_the_same_view() {
     );
     assert!(demo_app(&runtime).with_focus("No such panel").is_err());
 }
+
+/// Steps until a widget labelled `label` is on screen (a new window takes a few
+/// frames to size itself).
+fn wait_for_label(harness: &mut Harness<'_, FleetApp>, label: &str) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while harness.query_by_label(label).is_none() {
+        assert!(Instant::now() < deadline, "no `{label}` on screen");
+        harness.step();
+    }
+}
+
+/// Shift+click on a chart pins a note at that instant, Shift+drag one over a
+/// range (snapshot looked at: a line and a band on every chart); both are kept
+/// beside the layout (a file a person can read), listed on
+/// the alarm history's timeline, and read back at the next start.
+#[test]
+fn notes_are_pinned_with_shift_click_and_drag_and_kept_beside_the_layout() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = support::demo_layout_copy(dir.path());
+    let notes_path = fleetdeck::notes::path_for(&path);
+    let writer = fleetdeck::persist::Writer::start();
+    let app = support::app_on_file(&path, now(), &runtime)
+        .with_writer(writer.clone())
+        .with_notes_file(&notes_path);
+    let mut harness = harness(app);
+    wait_for_data(&mut harness);
+    // Right of the legend (top left), inside the plot.
+    let chart = harness
+        .get_by_label("Requests waiting by model")
+        .rect()
+        .center()
+        + egui::vec2(230.0, 110.0);
+    let shift = egui::Modifiers::SHIFT;
+    let button = |pos: egui::Pos2, pressed: bool| egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: shift,
+    };
+    // Shift stays held through each gesture, as a hand holds it.
+    let hold = |harness: &mut Harness<'_, FleetApp>, held: bool| {
+        harness.event(egui::Event::ModifiersChanged(if held {
+            shift
+        } else {
+            egui::Modifiers::NONE
+        }));
+    };
+    hold(&mut harness, true);
+    harness.event(egui::Event::PointerMoved(chart));
+    harness.step();
+    harness.event(button(chart, true));
+    harness.step();
+    harness.event(button(chart, false));
+    harness.step();
+    hold(&mut harness, false);
+    wait_for_label(&mut harness, "Note text");
+    harness
+        .get_by_label("Note text")
+        .type_text("restarted the 70B pods");
+    harness.run_steps(1);
+    harness.get_by_label("Pin note").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().notes().len(), 1);
+    assert!(harness.state().notes()[0].until.is_none());
+
+    // Shift+drag: a note over a range.
+    let to = chart + egui::vec2(120.0, 0.0);
+    hold(&mut harness, true);
+    harness.event(egui::Event::PointerMoved(chart));
+    harness.step();
+    harness.event(button(chart, true));
+    harness.step();
+    for i in 1..=4 {
+        harness.event(egui::Event::PointerMoved(
+            chart + (to - chart) * (i as f32 / 4.0),
+        ));
+        harness.step();
+    }
+    harness.event(button(to, false));
+    harness.step();
+    hold(&mut harness, false);
+    wait_for_label(&mut harness, "Note text");
+    harness
+        .get_by_label("Note text")
+        .type_text("failover drill");
+    harness.run_steps(1);
+    harness.get_by_label("Pin note").click();
+    harness.run_steps(2);
+    let notes = harness.state().notes().to_vec();
+    assert_eq!(notes.len(), 2);
+    let drill = notes.iter().find(|n| n.text == "failover drill").unwrap();
+    assert!(
+        drill.end_ms().unwrap() - drill.start_ms().unwrap() > 60_000,
+        "{drill:?}"
+    );
+    assert_eq!(
+        harness.state().view().range.label(),
+        "Last 1h",
+        "a noting drag does not zoom"
+    );
+    harness.event(egui::Event::PointerGone);
+    harness.run_steps(3);
+    harness.snapshot("demo_notes");
+
+    // One timeline with the alarm history.
+    harness.get_by_label_contains("History (").click();
+    harness.run_steps(2);
+    harness.get_by_label("restarted the 70B pods");
+    harness.get_by_label("failover drill");
+
+    writer.flush();
+    let text = std::fs::read_to_string(&notes_path).unwrap();
+    assert!(text.contains("text = \"restarted the 70B pods\""), "{text}");
+    let reopened = support::app_on_file(&path, now(), &runtime).with_notes_file(&notes_path);
+    assert_eq!(reopened.notes(), notes.as_slice());
+}
