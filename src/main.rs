@@ -139,6 +139,36 @@ enum Command {
     /// Serve the simulated fleet as a Prometheus exporter (vLLM, DCGM, Neuron, Triton
     /// metrics) and/or publish it to CloudWatch (SageMaker, Bedrock).
     Simulate(cli::simulate::SimulateArgs),
+    /// Draw a dashboard to a PNG without a display (no X server, no GPU needed),
+    /// once every panel has answered or failed.
+    Render {
+        /// The layout file.
+        layout: PathBuf,
+        /// Start of the range (`now-2h`, RFC 3339, …); default: the layout's.
+        #[arg(long)]
+        from: Option<String>,
+        /// End of the range.
+        #[arg(long)]
+        to: Option<String>,
+        /// Image size in pixels.
+        #[arg(long, default_value = "1920x1080")]
+        size: String,
+        /// Only the panel with this title, across the whole image.
+        #[arg(long)]
+        panel: Option<String>,
+        /// The PNG to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Pin "now" to this instant (RFC 3339).
+        #[arg(long, value_name = "TIME")]
+        now: Option<String>,
+        /// Show times in UTC.
+        #[arg(long)]
+        utc: bool,
+        /// Choose a template variable's value (`--var model=…`).
+        #[arg(long = "var", value_name = "NAME=VALUE")]
+        vars: Vec<String>,
+    },
     /// Turn a dashboard from another tool into a layout.
     Import {
         #[command(subcommand)]
@@ -158,7 +188,10 @@ enum ThemeArg {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+            // wgpu reports the GPU back ends it tries and skips (no EGL display on a
+            // headless render) as errors; what it finally uses is a warning.
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "warn,wgpu_hal=off,egui_wgpu=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -195,6 +228,27 @@ fn main() -> ExitCode {
             &vars,
         ),
         Some(Command::Simulate(args)) => cli::simulate::simulate(args),
+        Some(Command::Render {
+            layout,
+            from,
+            to,
+            size,
+            panel,
+            output,
+            now,
+            utc,
+            vars,
+        }) => cli::render::render(&cli::render::RenderArgs {
+            layout,
+            from,
+            to,
+            size,
+            panel,
+            output,
+            now,
+            utc,
+            vars,
+        }),
         Some(Command::Import {
             from:
                 ImportFrom::Grafana {

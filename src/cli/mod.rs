@@ -4,6 +4,7 @@ pub mod alarms;
 pub mod check;
 pub mod export;
 pub mod import;
+pub mod render;
 pub mod simulate;
 pub mod wall;
 

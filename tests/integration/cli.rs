@@ -445,3 +445,72 @@ fn check_warns_about_an_unused_variable() {
         "{stderr}"
     );
 }
+
+/// `fleetdeck render` with no display at all (DISPLAY and WAYLAND_DISPLAY unset)
+/// writes a PNG with the same pixels as the window's snapshot of the demo.
+#[test]
+fn render_draws_the_window_without_a_display() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo.png");
+    let output = fleetdeck()
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .args([
+            "render",
+            "layouts/demo-fleet.toml",
+            "--now",
+            "2026-11-25T12:00:00Z",
+            "--utc",
+            "--size",
+            "1280x800",
+            "-o",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rendered = image::open(&out).unwrap().to_rgba8();
+    assert_eq!(rendered.dimensions(), (1280, 800));
+    egui_kittest::try_image_snapshot_options(
+        &rendered,
+        "demo_fleet",
+        &crate::support::snapshot_options(),
+    )
+    .unwrap_or_else(|e| panic!("the render differs from the window's snapshot: {e}"));
+
+    // One panel alone, and a size that makes no sense.
+    let one = dir.path().join("one.png");
+    let output = fleetdeck()
+        .args([
+            "render",
+            "layouts/demo-fleet.toml",
+            "--panel",
+            "Requests waiting by model",
+            "--size",
+            "800x300",
+            "-o",
+        ])
+        .arg(&one)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        image::open(&one).unwrap().to_rgba8().dimensions(),
+        (800, 300)
+    );
+    let refused = fleetdeck()
+        .args(["render", "layouts/demo-fleet.toml", "--size", "huge", "-o"])
+        .arg(dir.path().join("x.png"))
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--size `huge`: write WIDTHxHEIGHT"));
+}

@@ -1,0 +1,131 @@
+//! `fleetdeck render LAYOUT [--from --to] [--size 1920x1080] [--panel TITLE] -o
+//! out.png`: the dashboard drawn without a display — the same UI code, rendered
+//! offscreen by wgpu (on Mesa's software renderer where there is no GPU), once
+//! every panel has answered or failed. For tickets, chat and postmortems.
+
+use super::clock_from;
+use anyhow::{Context, Result};
+use fleetdeck::app::{AppOptions, FleetApp};
+use fleetdeck::clock::DisplayZone;
+use fleetdeck::layout::{GridPos, load_layout};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// Longest a render waits for the sources before drawing what it has.
+pub const PATIENCE: Duration = Duration::from_secs(60);
+
+/// What to render, as typed.
+pub struct RenderArgs {
+    pub layout: PathBuf,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub size: String,
+    pub panel: Option<String>,
+    pub output: PathBuf,
+    pub now: Option<String>,
+    pub utc: bool,
+    pub vars: Vec<String>,
+}
+
+pub fn render(args: &RenderArgs) -> Result<ExitCode> {
+    let (width, height) = parse_size(&args.size)?;
+    let mut dashboard = load_layout(&args.layout).map_err(|errors| anyhow::anyhow!("{errors}"))?;
+    if let Some(title) = &args.panel {
+        // One panel: alone, across the whole image.
+        let Some(panel) = dashboard.panel_by_title(title).cloned() else {
+            anyhow::bail!("--panel: the layout has no panel titled `{title}`");
+        };
+        let mut panel = panel;
+        panel.grid = GridPos {
+            x: 0,
+            y: 0,
+            w: 24,
+            h: panel.grid.h,
+        };
+        dashboard.panels = vec![panel];
+    }
+    let options = AppOptions {
+        clock: clock_from(args.now.as_deref())?,
+        zone: if args.utc {
+            DisplayZone::Utc
+        } else {
+            DisplayZone::Local
+        },
+        ..AppOptions::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .thread_name("fleetdeck-poll")
+        .build()
+        .context("cannot start the polling runtime")?;
+    let selection = fleetdeck::variables::selection::parse_assignments(&args.vars)
+        .map_err(|message| anyhow::anyhow!(message))?;
+    let mut app = FleetApp::new(dashboard, options)
+        .with_runtime(runtime.handle().clone())
+        .with_variables(selection, None)
+        .map_err(|errors| anyhow::anyhow!("{errors}"))?;
+    if args.from.is_some() || args.to.is_some() {
+        let range = fleetdeck::time_range::TimeRange::parse(
+            args.from.as_deref().unwrap_or("now-1h"),
+            args.to.as_deref().unwrap_or("now"),
+        )
+        .context("--from/--to")?;
+        app = app.with_range(range);
+    }
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size([width as f32, height as f32])
+        .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app);
+    let deadline = Instant::now() + PATIENCE;
+    let mut settled = 0;
+    // Every panel answered (or failed) and no variable still waiting, for a few
+    // frames in a row (a late layout settles).
+    while settled < 3 {
+        harness.step();
+        let app = harness.state();
+        let done = app.session().is_polling()
+            && app.session().pending_queries() == 0
+            && app
+                .dashboard()
+                .panels
+                .iter()
+                .all(|p| p.waiting_for.is_none());
+        settled = if done { settled + 1 } else { 0 };
+        if Instant::now() > deadline {
+            eprintln!(
+                "fleetdeck render: {} queries still unanswered after {} s; drawing what there is",
+                app.session().pending_queries(),
+                PATIENCE.as_secs()
+            );
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    harness.run_steps(3);
+    let image = harness
+        .render()
+        .map_err(|error| anyhow::anyhow!("cannot render: {error}"))?;
+    save_png(&image, &args.output)?;
+    eprintln!("wrote {} ({width}×{height})", args.output.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `1920x1080` as (width, height).
+fn parse_size(text: &str) -> Result<(u32, u32)> {
+    let parsed = text
+        .split_once(['x', '×'])
+        .and_then(|(w, h)| Some((w.trim().parse::<u32>().ok()?, h.trim().parse::<u32>().ok()?)))
+        .filter(|&(w, h)| (64..=8192).contains(&w) && (64..=8192).contains(&h));
+    parsed.ok_or_else(|| anyhow::anyhow!("--size `{text}`: write WIDTHxHEIGHT, 64 to 8192 each"))
+}
+
+/// Writes the PNG beside `path` and renames it over, so a reader never sees half.
+fn save_png(image: &image::RgbaImage, path: &Path) -> Result<()> {
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image
+        .write_to(&mut bytes, image::ImageFormat::Png)
+        .context("cannot encode the PNG")?;
+    fleetdeck::persist::write_atomically(path, bytes.get_ref())
+        .with_context(|| format!("cannot write {}", path.display()))
+}
