@@ -13,6 +13,7 @@ pub mod derive;
 pub mod edit;
 pub mod export;
 pub mod import;
+pub mod incident;
 pub mod layout;
 pub mod legend;
 pub mod notes;

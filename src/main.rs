@@ -169,6 +169,24 @@ enum Command {
         #[arg(long = "var", value_name = "NAME=VALUE")]
         vars: Vec<String>,
     },
+    /// Keep the evidence of an incident in one file: the layout, the range, every
+    /// panel's series (and coarser context around it), alarm history and notes.
+    Snapshot {
+        /// The layout file.
+        layout: PathBuf,
+        /// Start of the range (`now-2h`, RFC 3339, …).
+        #[arg(long)]
+        from: String,
+        /// End of the range.
+        #[arg(long, default_value = "now")]
+        to: String,
+        /// The incident file to write (`.fdi`).
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Pin "now" to this instant (RFC 3339).
+        #[arg(long, value_name = "TIME")]
+        now: Option<String>,
+    },
     /// Turn a dashboard from another tool into a layout.
     Import {
         #[command(subcommand)]
@@ -228,6 +246,13 @@ fn main() -> ExitCode {
             &vars,
         ),
         Some(Command::Simulate(args)) => cli::simulate::simulate(args),
+        Some(Command::Snapshot {
+            layout,
+            from,
+            to,
+            output,
+            now,
+        }) => cli::snapshot::snapshot(&layout, &from, &to, &output, now.as_deref()),
         Some(Command::Render {
             layout,
             from,

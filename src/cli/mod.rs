@@ -6,6 +6,7 @@ pub mod export;
 pub mod import;
 pub mod render;
 pub mod simulate;
+pub mod snapshot;
 pub mod wall;
 
 use anyhow::{Result, bail};

@@ -16,6 +16,7 @@ mod edit;
 mod envelope;
 mod front_ends;
 mod import;
+mod incident;
 mod layouts;
 mod notifications;
 mod prometheus;

@@ -1,0 +1,218 @@
+//! Incident files: a demo incident round-trips through the file exactly; a
+//! truncated, corrupt, foreign or newer file is refused with a clear error (and
+//! never panics, whatever the damage); and no secret of the layout's sources
+//! reaches the file.
+
+use fleetdeck::clock::Clock;
+use fleetdeck::incident::capture::capture;
+use fleetdeck::incident::format::{FORMAT_VERSION, ReadError, from_bytes, to_bytes};
+use fleetdeck::layout::{load_layout, parse_layout};
+use fleetdeck::time_range::Window;
+use std::path::Path;
+use std::sync::Arc;
+
+fn demo_bytes() -> Vec<u8> {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/demo-fleet.toml");
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
+        .unwrap()
+        .to_utc();
+    let end = now.timestamp_millis();
+    let window = Window {
+        start_ms: end - 3_600_000,
+        end_ms: end,
+    };
+    let notes = vec![fleetdeck::notes::Note::new(
+        end - 1_800_000,
+        None,
+        "restarted the 70B pods",
+    )];
+    let incident = runtime.block_on(capture(
+        Arc::new(load_layout(&path).unwrap()),
+        window,
+        Clock::Fixed(now),
+        notes,
+    ));
+    assert!(
+        incident.series.len() >= 30,
+        "{} series",
+        incident.series.len()
+    );
+    assert!(!incident.context.is_empty());
+    assert_eq!(incident.notes.len(), 1);
+    let bytes = to_bytes(&incident).unwrap();
+    let back = from_bytes(&bytes).unwrap();
+    assert_eq!(back, incident, "the file gives back exactly what was taken");
+    parse_layout(&back.layout_text, Path::new("from-incident.toml")).unwrap();
+    // Every sample of the range is there, at the resolution fetched.
+    let latency = back
+        .series
+        .iter()
+        .find(|s| s.panel == "p99-end-to-end-latency-by-model")
+        .unwrap();
+    assert!(
+        latency.samples.len() >= 600,
+        "{} samples",
+        latency.samples.len()
+    );
+    bytes
+}
+
+#[test]
+fn a_demo_incident_round_trips_and_damage_is_refused_with_a_clear_error() {
+    let bytes = demo_bytes();
+    let refused = |damaged: &[u8]| from_bytes(damaged).unwrap_err();
+    assert_eq!(refused(b"{\"json\": true}"), ReadError::NotIncident);
+    assert!(matches!(refused(&bytes[..20]), ReadError::Corrupt(_)));
+    assert!(matches!(
+        refused(&bytes[..bytes.len() / 2]),
+        ReadError::Corrupt(_)
+    ));
+    let mut newer = bytes.clone();
+    newer[8..12].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
+    assert_eq!(refused(&newer), ReadError::Newer(FORMAT_VERSION + 1));
+    assert!(refused(&newer).to_string().contains("update fleetdeck"));
+    let mut flipped = bytes.clone();
+    let middle = flipped.len() / 2;
+    flipped[middle] ^= 0x40;
+    assert!(
+        matches!(refused(&flipped), ReadError::Corrupt(_)),
+        "{:?}",
+        refused(&flipped)
+    );
+    let mut wrong_sum = bytes;
+    wrong_sum[12] ^= 1;
+    assert_eq!(
+        refused(&wrong_sum),
+        ReadError::Corrupt("checksum mismatch".to_owned())
+    );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Byte flips and truncations anywhere never panic and never pass as valid.
+    #[test]
+    fn damaged_incident_files_never_panic(flips in proptest::collection::vec((0usize..1_000_000, 1u8..=255), 1..4), cut in 0usize..1_000_000) {
+        let bytes = small_incident();
+        let mut damaged = bytes.clone();
+        for (at, mask) in flips {
+            let at = at % damaged.len();
+            damaged[at] ^= mask;
+        }
+        let truncated = &damaged[..(cut % (damaged.len() + 1))];
+        for candidate in [&damaged[..], truncated] {
+            if candidate != bytes.as_slice() {
+                proptest::prop_assert!(from_bytes(candidate).is_err());
+            }
+        }
+    }
+}
+
+/// A small incident's bytes (the demo's first panel over ten minutes).
+fn small_incident() -> Vec<u8> {
+    use std::sync::OnceLock;
+    static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
+    BYTES
+        .get_or_init(|| {
+            let incident = fleetdeck::incident::Incident {
+                taken_at_ms: 1,
+                layout_text: "version = 1\ntitle = \"t\"\n".to_owned(),
+                layout_name: "t.toml".to_owned(),
+                start_ms: 0,
+                end_ms: 600_000,
+                sources: vec![("fleet".to_owned(), "demo".to_owned())],
+                series: vec![fleetdeck::incident::StoredSeries {
+                    panel: "p".to_owned(),
+                    query: "q1".to_owned(),
+                    labels: [("model_name".to_owned(), "m".to_owned())].into(),
+                    samples: (0..120).map(|i| (i * 5_000, i as f64 * 0.5)).collect(),
+                }],
+                context: Vec::new(),
+                alarm_history: Vec::new(),
+                notes: Vec::new(),
+            };
+            to_bytes(&incident).unwrap()
+        })
+        .clone()
+}
+
+/// A layout whose sources hold a bearer token (from the environment), a basic-auth
+/// password, a tenant header and credentials in a URL: the incident file, once
+/// decompressed, holds none of their values.
+#[test]
+fn no_secret_of_the_sources_reaches_the_incident_file() {
+    // SAFETY of the test: set once, read by this test's source only.
+    unsafe {
+        std::env::set_var("FLEETDECK_TEST_INCIDENT_TOKEN", "tok-3f9a-secret");
+        std::env::set_var("FLEETDECK_TEST_INCIDENT_PASSWORD", "pw-77c1-secret");
+    }
+    let text = r#"version = 1
+title = "secrets"
+
+[sources.prom]
+kind = "prometheus"
+url = "http://scraper:url-pass-secret@127.0.0.1:1"
+bearer_token_env = "FLEETDECK_TEST_INCIDENT_TOKEN"
+headers = { X-Scope-OrgID = "tenant-9d2e-secret" }
+timeout = "1s"
+
+[sources.other]
+kind = "prometheus"
+url = "http://127.0.0.1:1"
+basic_auth = { username = "grafana", password_env = "FLEETDECK_TEST_INCIDENT_PASSWORD" }
+timeout = "1s"
+
+[[panels]]
+title = "queue"
+grid = { x = 0, y = 0, w = 12, h = 8 }
+  [[panels.queries]]
+  source = "prom"
+  promql = "up"
+
+[[panels]]
+title = "other"
+grid = { x = 12, y = 0, w = 12, h = 8 }
+  [[panels.queries]]
+  source = "other"
+  promql = "up"
+"#;
+    let dashboard = parse_layout(text, Path::new("secrets.toml")).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let now = chrono::Utc::now();
+    let end = now.timestamp_millis();
+    let incident = runtime.block_on(capture(
+        Arc::new(dashboard),
+        Window {
+            start_ms: end - 60_000,
+            end_ms: end,
+        },
+        Clock::Fixed(now),
+        Vec::new(),
+    ));
+    let bytes = to_bytes(&incident).unwrap();
+    let payload = zstd::decode_all(&bytes[24..]).unwrap();
+    let readable = String::from_utf8_lossy(&payload);
+    for secret in [
+        "tok-3f9a-secret",
+        "pw-77c1-secret",
+        "tenant-9d2e-secret",
+        "url-pass-secret",
+    ] {
+        assert!(
+            !readable.contains(secret),
+            "`{secret}` is in the incident file"
+        );
+    }
+    assert!(
+        readable.contains("FLEETDECK_TEST_INCIDENT_TOKEN"),
+        "the variable's name is kept"
+    );
+    assert_eq!(
+        incident.sources,
+        [
+            ("other".to_owned(), "prometheus".to_owned()),
+            ("prom".to_owned(), "prometheus".to_owned())
+        ]
+    );
+}
