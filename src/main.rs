@@ -308,7 +308,47 @@ fn open_layout(path: Option<&Path>) -> Result<Dashboard> {
     }
 }
 
+/// `fleetdeck incident.fdi`: the incident, read-only and offline.
+fn run_incident(cli: &Cli, path: &Path) -> Result<ExitCode> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let incident = fleetdeck::incident::format::from_bytes(&bytes)
+        .with_context(|| path.display().to_string())?;
+    let options = AppOptions {
+        clock: cli::clock_from(Some(
+            &chrono::DateTime::<chrono::Utc>::from_timestamp_millis(incident.taken_at_ms)
+                .unwrap_or_default()
+                .to_rfc3339(),
+        ))?,
+        zone: if cli.utc {
+            DisplayZone::Utc
+        } else {
+            DisplayZone::Local
+        },
+        ..AppOptions::default()
+    };
+    let app = FleetApp::from_incident(&incident, path, options)
+        .map_err(|errors| anyhow::anyhow!("{errors}"))?;
+    let title = format!("fleetdeck — incident {}", path.display());
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title(&title)
+            .with_inner_size([1600.0, 1000.0]),
+        renderer: eframe::Renderer::Glow,
+        ..Default::default()
+    };
+    eframe::run_native(&title, native, Box::new(move |_| Ok(Box::new(app))))
+        .map_err(|error| anyhow::anyhow!("cannot open the window: {error}"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run_gui(cli: &Cli) -> Result<ExitCode> {
+    if let Some(path) = cli
+        .layout
+        .as_deref()
+        .filter(|p| p.extension().is_some_and(|e| e == "fdi"))
+    {
+        return run_incident(cli, path);
+    }
     let dashboard = open_layout(cli.layout.as_deref())?;
     let options = AppOptions {
         notify: cli.notify,

@@ -73,6 +73,8 @@ pub struct FleetApp {
     /// kept in.
     notes: Vec<crate::notes::Note>,
     notes_path: Option<std::path::PathBuf>,
+    /// Shown above the dashboard: an opened incident file says what it is.
+    notice: Option<String>,
 }
 
 impl FleetApp {
@@ -101,7 +103,44 @@ impl FleetApp {
             picker: picker::PickerState::default(),
             notes: Vec::new(),
             notes_path: None,
+            notice: None,
         }
+    }
+
+    /// A read-only, offline window on an incident file: its layout over its range,
+    /// drawn from the series it keeps; no source is ever asked (the window gets
+    /// no runtime), so zoom and pan move within what was captured.
+    pub fn from_incident(
+        incident: &crate::incident::Incident,
+        path: &std::path::Path,
+        options: AppOptions,
+    ) -> Result<FleetApp, crate::layout::LayoutErrors> {
+        let dashboard = crate::layout::compile_text(
+            &incident.layout_text,
+            path,
+            &crate::layout::Choices::default(),
+        )?;
+        let mut app = FleetApp::new(dashboard, options);
+        app.session.load_incident(incident);
+        let at = |ms: i64| {
+            chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms).unwrap_or_default()
+        };
+        let range = crate::time_range::TimeRange {
+            from: crate::time_range::TimeExpr::Absolute(at(incident.start_ms)),
+            to: crate::time_range::TimeExpr::Absolute(at(incident.end_ms)),
+        };
+        app.view = ViewState::new(range, app.session.dashboard().refresh);
+        app.session.set_view(app.session_view());
+        app.notes = incident.notes.clone();
+        let zone = options.zone;
+        app.notice = Some(format!(
+            "incident snapshot of {} – {}, taken {} ({}; read-only, nothing is fetched)",
+            zone.format(incident.start_ms, "%Y-%m-%d %H:%M"),
+            zone.format(incident.end_ms, "%Y-%m-%d %H:%M"),
+            zone.format(incident.taken_at_ms, "%Y-%m-%d %H:%M"),
+            incident.layout_name
+        ));
+        Ok(app)
     }
 
     /// Keeps notes in `path` (read now, before the window opens).
@@ -316,6 +355,7 @@ impl FleetApp {
             editing: Some(&self.editing),
             picker: Some(&self.picker),
             notes: &self.notes,
+            notice: self.notice.as_deref(),
         };
         let output = ui::dashboard(ui, &frame, &mut self.ui_state, &mut self.commands);
         self.follow_widths(&ctx, &output.plot_widths);

@@ -36,7 +36,11 @@ pub async fn capture(
     Incident {
         taken_at_ms: clock.now().timestamp_millis(),
         layout_text: redact_layout(&dashboard.source_text),
-        layout_name: dashboard.path.display().to_string(),
+        // The file's name only: where it sat on the taker's disk is theirs.
+        layout_name: dashboard
+            .path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
         start_ms: window.start_ms,
         end_ms: window.end_ms,
         sources: dashboard

@@ -340,6 +340,48 @@ impl Session {
         &self.compare
     }
 
+    /// Loads series kept in an incident file instead of asking the sources: the
+    /// session then shows them offline (it is never started). Context (coarser,
+    /// around the range) goes in first, so the range's own samples win.
+    pub fn load_incident(&mut self, incident: &crate::incident::Incident) {
+        self.store.set_retention(Retention::unbounded());
+        let taken =
+            DateTime::<Utc>::from_timestamp_millis(incident.taken_at_ms).unwrap_or_default();
+        for stored in incident.context.iter().chain(&incident.series) {
+            let query = QueryKey {
+                panel: PanelId::from(stored.panel.as_str()),
+                query: crate::dashboard::QueryId::from(stored.query.as_str()),
+            };
+            let samples: Vec<crate::store::Sample> = stored
+                .samples
+                .iter()
+                .map(|&(t_ms, value)| crate::store::Sample { t_ms, value })
+                .collect();
+            let (Some(first), Some(last)) = (samples.first(), samples.last()) else {
+                continue;
+            };
+            let (start_ms, end_ms) = (first.t_ms, last.t_ms);
+            self.store.merge(
+                SeriesKey::new(&query, stored.labels.clone()),
+                start_ms,
+                end_ms,
+                &samples,
+            );
+            self.statuses.insert(query.clone(), QueryStatus::Ok);
+            self.confirmed_at.insert(query.clone(), taken);
+            self.answered.insert(query, self.generation);
+        }
+        self.last_refresh = Some(taken);
+        // Every source answered, as far as the file knows: when it was taken.
+        for health in self.health.values_mut() {
+            health.record(taken, Ok(()));
+        }
+        let panels: Vec<PanelId> = self.dashboard.panels.iter().map(|p| p.id.clone()).collect();
+        for panel in panels {
+            self.refresh_derived(&panel);
+        }
+    }
+
     /// Compares panels with an earlier window: their queries are asked again over
     /// the window that much earlier, moved forward onto today's. A panel whose
     /// offset changed or that is no longer compared drops its earlier series.

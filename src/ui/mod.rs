@@ -104,6 +104,8 @@ pub struct FrameInput<'a> {
     pub picker: Option<&'a crate::app::picker::PickerState>,
     /// Notes pinned on the timeline.
     pub notes: &'a [crate::notes::Note],
+    /// A line above the dashboard saying what it shows (an incident file).
+    pub notice: Option<&'a str>,
 }
 
 /// What the UI reports back after a frame.
@@ -204,6 +206,11 @@ pub fn dashboard(
             frame.zone,
             commands,
         );
+    }
+    if let Some(notice) = frame.notice {
+        egui::Panel::top("notice").show(ui, |ui| {
+            ui.colored_label(theme::NOTE, notice);
+        });
     }
     if let Some(error) = frame.layout_error {
         egui::Panel::top("layout_error").show(ui, |ui| {

@@ -219,6 +219,7 @@ impl WallApp {
             editing: None,
             picker: None,
             notes: &[],
+            notice: None,
         };
         // A margin all round, where a critical firing's border flashes.
         let inner = ui.max_rect().shrink(ui::wall::BORDER);
