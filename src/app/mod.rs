@@ -75,6 +75,8 @@ pub struct FleetApp {
     notes_path: Option<std::path::PathBuf>,
     /// Shown above the dashboard: an opened incident file says what it is.
     notice: Option<String>,
+    /// An incident file being written, and what became of it.
+    incident_save: Option<picker::Slot<Result<String, String>>>,
 }
 
 impl FleetApp {
@@ -104,6 +106,7 @@ impl FleetApp {
             notes: Vec::new(),
             notes_path: None,
             notice: None,
+            incident_save: None,
         }
     }
 
@@ -301,6 +304,13 @@ impl FleetApp {
         for path in dropped {
             self.open_layout(picker::Target::Grafana(path), false);
         }
+        if let Some(saved) = self.incident_save.as_ref().and_then(picker::take) {
+            self.incident_save = None;
+            self.notice = Some(match saved {
+                Ok(message) => message,
+                Err(error) => format!("the incident was not saved: {error}"),
+            });
+        }
         if let Some(opened) = self.picker.take_answers() {
             self.switch_to(opened, &ctx);
         }
@@ -428,6 +438,32 @@ impl FleetApp {
             }
             Err(errors) => self.editing.problems = Some(errors.to_string()),
         }
+    }
+
+    /// Captures the window shown (every panel over it, and context around it) into
+    /// an incident file at `path`, on the runtime; the notice says how it went.
+    fn save_incident(&mut self, path: std::path::PathBuf, now: chrono::DateTime<chrono::Utc>) {
+        let (Some(runtime), Some(wake)) = (&self.runtime, &self.wake) else {
+            return;
+        };
+        let dashboard = self.session.dashboard().clone();
+        let window = self.view.window(now);
+        let clock = self.options.clock;
+        let notes = self.notes.clone();
+        let handle = runtime.clone();
+        self.notice = Some(format!("saving the incident to {}…", path.display()));
+        self.incident_save = Some(picker::in_background(runtime, wake.clone(), move || {
+            let incident = handle.block_on(crate::incident::capture::capture(
+                dashboard, window, clock, notes,
+            ));
+            let bytes = crate::incident::format::to_bytes(&incident)?;
+            crate::persist::write_atomically(&path, &bytes).map_err(|e| e.to_string())?;
+            Ok(format!(
+                "incident saved to {} ({} bytes)",
+                path.display(),
+                bytes.len()
+            ))
+        }));
     }
 
     /// Opens `target` here (once unsaved edits are dealt with) or in a new window.
@@ -671,6 +707,7 @@ impl FleetApp {
                         );
                     }
                 }
+                Command::SaveIncident(path) => self.save_incident(path.clone(), now),
                 Command::CopyLink(panel) => {
                     let title = panel
                         .as_ref()

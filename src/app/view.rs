@@ -46,6 +46,8 @@ pub enum Command {
     },
     /// Draw the earlier line only where it differs by more than this many percent.
     CompareThreshold(f64),
+    /// Keep the evidence of what is on screen in an incident file at this path.
+    SaveIncident(std::path::PathBuf),
     /// Put the command line that reopens this view (and this panel) on the clipboard.
     CopyLink(Option<crate::dashboard::PanelId>),
     /// Open the note editor at an instant (or over a range).
@@ -150,6 +152,7 @@ impl ViewState {
             | Command::Compare { .. }
             | Command::CompareThreshold(_)
             | Command::CopyLink(_)
+            | Command::SaveIncident(_)
             | Command::NewNote { .. }
             | Command::AddNote(_)
             | Command::ListLayouts

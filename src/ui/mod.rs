@@ -70,6 +70,8 @@ pub struct UiState {
     pub compare_text: String,
     /// A note being written, before it is pinned.
     pub note_draft: Option<notes::Draft>,
+    /// The path typed into "Save incident", while that window is open.
+    pub incident_path: Option<String>,
 }
 
 /// What the app hands the UI for one frame.
@@ -198,6 +200,7 @@ pub fn dashboard(
             picker::window(ui.ctx(), picker, &mut state.picker, commands);
         }
         notes::editor(ui.ctx(), &mut state.note_draft, frame.zone, commands);
+        top_bar::incident_dialog(ui.ctx(), state, commands);
         history::window(
             ui.ctx(),
             &mut state.history_open,

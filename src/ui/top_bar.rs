@@ -78,6 +78,16 @@ pub fn show(
                 super::edit::toolbar::show(ui, editing, &mut state.edit, commands);
             }
             if ui
+                .button("Save incident…")
+                .on_hover_text("Keep what is on screen in an incident file (.fdi)")
+                .clicked()
+            {
+                state.incident_path = Some(format!(
+                    "incident-{}.fdi",
+                    chrono::Utc::now().format("%Y%m%d-%H%M")
+                ));
+            }
+            if ui
                 .button("Copy link")
                 .on_hover_text("A command line that reopens this range, these variables and layout")
                 .clicked()
@@ -161,6 +171,34 @@ fn compare_picker(
     }
     if let Some(percent) = threshold {
         commands.push(Command::CompareThreshold(percent));
+    }
+}
+
+/// Where "Save incident…" writes, while its window is open.
+pub fn incident_dialog(ctx: &egui::Context, state: &mut UiState, commands: &mut Vec<Command>) {
+    let Some(path) = state.incident_path.as_mut() else {
+        return;
+    };
+    let mut close = false;
+    egui::Window::new("Save incident")
+        .collapsible(false)
+        .resizable(false)
+        .show(ctx, |ui| {
+            let label = ui.label("Incident file");
+            ui.add(egui::TextEdit::singleline(path).desired_width(360.0))
+                .labelled_by(label.id);
+            ui.horizontal(|ui| {
+                if ui.button("Save").clicked() && !path.trim().is_empty() {
+                    commands.push(Command::SaveIncident(path.trim().into()));
+                    close = true;
+                }
+                if ui.button("Cancel").clicked() {
+                    close = true;
+                }
+            });
+        });
+    if close {
+        state.incident_path = None;
     }
 }
 

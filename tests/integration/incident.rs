@@ -289,3 +289,69 @@ fn an_incident_file_opens_offline_and_zooms_within_what_it_kept() {
         "{in_minute} samples in the middle minute (5 s apart when taken)"
     );
 }
+
+/// "Save incident…" in the window keeps the range on screen in a file that reads
+/// back, without holding up the window.
+#[test]
+fn save_incident_in_the_window_writes_a_file_that_reads_back() {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/demo-fleet.toml");
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
+        .unwrap()
+        .to_utc();
+    let options = fleetdeck::app::AppOptions {
+        clock: Clock::Fixed(now),
+        zone: fleetdeck::clock::DisplayZone::Utc,
+        ..Default::default()
+    };
+    let app = fleetdeck::app::FleetApp::new(load_layout(&path).unwrap(), options)
+        .with_runtime(runtime.handle().clone());
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(|ui, app: &mut fleetdeck::app::FleetApp| app.show(ui), app);
+    harness.run_steps(5);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("kept.fdi");
+    harness.get_by_label("Save incident…").click();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while harness.query_by_label("Incident file").is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no Save incident window"
+        );
+        harness.step();
+    }
+    harness.get_by_label("Incident file").click();
+    harness.run_steps(1);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness
+        .get_by_label("Incident file")
+        .type_text(&file.display().to_string());
+    harness.run_steps(1);
+    harness.get_by_label("Save").click();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !file.exists()
+        || harness
+            .query_by_label_contains("incident saved to")
+            .is_none()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the incident was not saved"
+        );
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let incident = from_bytes(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(
+        (incident.start_ms, incident.end_ms),
+        (now.timestamp_millis() - 3_600_000, now.timestamp_millis())
+    );
+    assert!(
+        incident.series.len() >= 30,
+        "{} series",
+        incident.series.len()
+    );
+}
