@@ -142,7 +142,7 @@ enum Command {
     /// Draw a dashboard to a PNG without a display (no X server, no GPU needed),
     /// once every panel has answered or failed.
     Render {
-        /// The layout file.
+        /// The layout file, or an incident file (`.fdi`, drawn offline).
         layout: PathBuf,
         /// Start of the range (`now-2h`, RFC 3339, …); default: the layout's.
         #[arg(long)]

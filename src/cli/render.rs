@@ -30,6 +30,9 @@ pub struct RenderArgs {
 
 pub fn render(args: &RenderArgs) -> Result<ExitCode> {
     let (width, height) = parse_size(&args.size)?;
+    if args.layout.extension().is_some_and(|e| e == "fdi") {
+        return render_incident(args, width, height);
+    }
     let mut dashboard = load_layout(&args.layout).map_err(|errors| anyhow::anyhow!("{errors}"))?;
     if let Some(title) = &args.panel {
         // One panel: alone, across the whole image.
@@ -103,6 +106,46 @@ pub fn render(args: &RenderArgs) -> Result<ExitCode> {
         std::thread::sleep(Duration::from_millis(20));
     }
     harness.run_steps(3);
+    let image = harness
+        .render()
+        .map_err(|error| anyhow::anyhow!("cannot render: {error}"))?;
+    save_png(&image, &args.output)?;
+    eprintln!("wrote {} ({width}×{height})", args.output.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An incident file drawn offline: what it kept, over its range (or the part of
+/// it `--from`/`--to` name).
+fn render_incident(args: &RenderArgs, width: u32, height: u32) -> Result<ExitCode> {
+    let bytes = std::fs::read(&args.layout)
+        .with_context(|| format!("cannot read {}", args.layout.display()))?;
+    let incident = fleetdeck::incident::format::from_bytes(&bytes)
+        .with_context(|| args.layout.display().to_string())?;
+    let taken = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(incident.taken_at_ms)
+        .unwrap_or_default();
+    let options = AppOptions {
+        clock: fleetdeck::clock::Clock::Fixed(taken),
+        zone: if args.utc {
+            DisplayZone::Utc
+        } else {
+            DisplayZone::Local
+        },
+        ..AppOptions::default()
+    };
+    let mut app = FleetApp::from_incident(&incident, &args.layout, options)
+        .map_err(|errors| anyhow::anyhow!("{errors}"))?;
+    if args.from.is_some() || args.to.is_some() {
+        let range = fleetdeck::time_range::TimeRange::parse(
+            args.from.as_deref().unwrap_or("now-1h"),
+            args.to.as_deref().unwrap_or("now"),
+        )
+        .context("--from/--to")?;
+        app = app.with_range(range);
+    }
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size([width as f32, height as f32])
+        .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app);
+    harness.run_steps(5);
     let image = harness
         .render()
         .map_err(|error| anyhow::anyhow!("cannot render: {error}"))?;

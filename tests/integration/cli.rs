@@ -506,6 +506,44 @@ fn render_draws_the_window_without_a_display() {
         image::open(&one).unwrap().to_rgba8().dimensions(),
         (800, 300)
     );
+    // An incident file renders offline, from what it kept.
+    let incident = dir.path().join("hour.fdi");
+    let taken = fleetdeck()
+        .args([
+            "snapshot",
+            "layouts/demo-fleet.toml",
+            "--from",
+            "now-1h",
+            "--now",
+            "2026-11-25T12:00:00Z",
+            "-o",
+        ])
+        .arg(&incident)
+        .output()
+        .unwrap();
+    assert!(
+        taken.status.success(),
+        "{}",
+        String::from_utf8_lossy(&taken.stderr)
+    );
+    let drawn = dir.path().join("incident.png");
+    let output = fleetdeck()
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .args(["render", "--utc", "--size", "1280x800", "-o"])
+        .arg(&drawn)
+        .arg(&incident)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        image::open(&drawn).unwrap().to_rgba8().dimensions(),
+        (1280, 800)
+    );
     let refused = fleetdeck()
         .args(["render", "layouts/demo-fleet.toml", "--size", "huge", "-o"])
         .arg(dir.path().join("x.png"))
