@@ -65,21 +65,11 @@ pub fn render(args: &RenderArgs) -> Result<ExitCode> {
         .context("cannot start the polling runtime")?;
     let selection = fleetdeck::variables::selection::parse_assignments(&args.vars)
         .map_err(|message| anyhow::anyhow!(message))?;
-    let mut app = FleetApp::new(dashboard, options)
+    let app = FleetApp::new(dashboard, options)
         .with_runtime(runtime.handle().clone())
         .with_variables(selection, None)
         .map_err(|errors| anyhow::anyhow!("{errors}"))?;
-    if args.from.is_some() || args.to.is_some() {
-        let range = fleetdeck::time_range::TimeRange::parse(
-            args.from.as_deref().unwrap_or("now-1h"),
-            args.to.as_deref().unwrap_or("now"),
-        )
-        .context("--from/--to")?;
-        app = app.with_range(range);
-    }
-    let mut harness = egui_kittest::Harness::builder()
-        .with_size([width as f32, height as f32])
-        .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app);
+    let mut harness = harness(with_range(app, args)?, width, height);
     let deadline = Instant::now() + PATIENCE;
     let mut settled = 0;
     // Every panel answered (or failed) and no variable still waiting, for a few
@@ -132,19 +122,9 @@ fn render_incident(args: &RenderArgs, width: u32, height: u32) -> Result<ExitCod
         },
         ..AppOptions::default()
     };
-    let mut app = FleetApp::from_incident(&incident, &args.layout, options)
+    let app = FleetApp::from_incident(&incident, &args.layout, options)
         .map_err(|errors| anyhow::anyhow!("{errors}"))?;
-    if args.from.is_some() || args.to.is_some() {
-        let range = fleetdeck::time_range::TimeRange::parse(
-            args.from.as_deref().unwrap_or("now-1h"),
-            args.to.as_deref().unwrap_or("now"),
-        )
-        .context("--from/--to")?;
-        app = app.with_range(range);
-    }
-    let mut harness = egui_kittest::Harness::builder()
-        .with_size([width as f32, height as f32])
-        .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app);
+    let mut harness = harness(with_range(app, args)?, width, height);
     harness.run_steps(5);
     let image = harness
         .render()
@@ -152,6 +132,26 @@ fn render_incident(args: &RenderArgs, width: u32, height: u32) -> Result<ExitCod
     save_png(&image, &args.output)?;
     eprintln!("wrote {} ({width}×{height})", args.output.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// `app` showing `--from`/`--to` when given.
+fn with_range(app: FleetApp, args: &RenderArgs) -> Result<FleetApp> {
+    if args.from.is_none() && args.to.is_none() {
+        return Ok(app);
+    }
+    let range = fleetdeck::time_range::TimeRange::parse(
+        args.from.as_deref().unwrap_or("now-1h"),
+        args.to.as_deref().unwrap_or("now"),
+    )
+    .context("--from/--to")?;
+    Ok(app.with_range(range))
+}
+
+/// A headless window of `width` × `height` on `app`.
+fn harness(app: FleetApp, width: u32, height: u32) -> egui_kittest::Harness<'static, FleetApp> {
+    egui_kittest::Harness::builder()
+        .with_size([width as f32, height as f32])
+        .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app)
 }
 
 /// `1920x1080` as (width, height).
