@@ -83,12 +83,7 @@ impl Variables {
             self.asked.clear();
         }
         let dashboard = session.dashboard();
-        let mut bound = crate::variables::substitute::Bound::new();
-        for spec in &dashboard.variables {
-            if let Some(selected) = dashboard.selection.get(&spec.name) {
-                bound.insert(spec.name.clone(), (spec.clone(), selected.clone()));
-            }
-        }
+        let bound = dashboard.bound_variables();
         for spec in &dashboard.variables {
             let crate::variables::VariableKind::Query { source, .. } = &spec.kind else {
                 continue;

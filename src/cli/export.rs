@@ -11,7 +11,6 @@ use fleetdeck::time_range::{TimeExpr, TimeRange};
 use fleetdeck::variables::VariableKind;
 use fleetdeck::variables::options::{fetch_options, resolved_query};
 use fleetdeck::variables::selection::parse_assignments;
-use fleetdeck::variables::substitute::Bound;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -100,12 +99,7 @@ fn with_variables(
         if compiled.panels.iter().all(|p| p.waiting_for.is_none()) {
             break;
         }
-        let mut bound = Bound::new();
-        for spec in &compiled.variables {
-            if let Some(selected) = compiled.selection.get(&spec.name) {
-                bound.insert(spec.name.clone(), (spec.clone(), selected.clone()));
-            }
-        }
+        let bound = compiled.bound_variables();
         for spec in &compiled.variables {
             let VariableKind::Query { source, .. } = &spec.kind else {
                 continue;

@@ -84,6 +84,17 @@ impl Dashboard {
         self.time.resolve(now)
     }
 
+    /// Each variable that has a value, with it: what queries were written with.
+    pub fn bound_variables(&self) -> crate::variables::substitute::Bound {
+        self.variables
+            .iter()
+            .filter_map(|spec| {
+                let selected = self.selection.get(&spec.name)?;
+                Some((spec.name.clone(), (spec.clone(), selected.clone())))
+            })
+            .collect()
+    }
+
     /// Whether anything here raises alarms: alarm panels or rules.
     pub fn has_alarms(&self) -> bool {
         !self.rules.is_empty() || self.panels.iter().any(|p| p.kind == PanelKind::Alarms)
