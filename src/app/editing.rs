@@ -4,6 +4,7 @@
 //! frame, and what to ask the user when a save meets someone else's edit or the
 //! window closes with unsaved edits.
 
+use crate::dashboard::ids::first_free;
 use crate::dashboard::{Dashboard, PanelId};
 use crate::edit::document::{EditError, LayoutDocument};
 use crate::edit::new_panel::{NewPanel, NewQuery, panel_table};
@@ -185,16 +186,7 @@ impl Editing {
             EditCommand::AddRule(panel_title) => {
                 let taken = |name: &str| dashboard.rules.iter().any(|r| r.name == name);
                 let base = format!("{panel_title} high");
-                let name = (1..)
-                    .map(|n| {
-                        if n == 1 {
-                            base.clone()
-                        } else {
-                            format!("{base} {n}")
-                        }
-                    })
-                    .find(|name| !taken(name))
-                    .unwrap_or(base);
+                let name = first_free(&base, |base, n| format!("{base} {n}"), taken);
                 editor.edit(|doc| doc.add_rule(&name, panel_title, 1.0))
             }
             EditCommand::DeleteRule(rule) => editor.edit(|doc| doc.delete_rule(rule)),
@@ -330,16 +322,7 @@ fn unique_title(dashboard: &Dashboard, wanted: &str) -> String {
             .iter()
             .any(|p| p.title == title || p.id.as_str() == crate::dashboard::ids::slug(title))
     };
-    (1..)
-        .map(|n| {
-            if n == 1 {
-                wanted.to_owned()
-            } else {
-                format!("{wanted} {n}")
-            }
-        })
-        .find(|title| !taken(title))
-        .unwrap_or_else(|| wanted.to_owned())
+    first_free(wanted, |base, n| format!("{base} {n}"), taken)
 }
 
 /// A panel on the layout's first source that can start one.

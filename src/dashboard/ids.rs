@@ -94,6 +94,25 @@ pub fn slug(title: &str) -> String {
     out
 }
 
+/// `base`, or the first of `numbered(base, 2)`, `numbered(base, 3)`, … that is
+/// not `taken`: a new panel's or rule's name that no other has.
+pub fn first_free(
+    base: &str,
+    numbered: impl Fn(&str, usize) -> String,
+    taken: impl Fn(&str) -> bool,
+) -> String {
+    (1..)
+        .map(|n| {
+            if n == 1 {
+                base.to_owned()
+            } else {
+                numbered(base, n)
+            }
+        })
+        .find(|name| !taken(name))
+        .unwrap_or_else(|| base.to_owned())
+}
+
 /// The default id of the query at `index` (0-based) of its panel.
 pub fn positional_query_id(index: usize) -> String {
     format!("q{}", index + 1)

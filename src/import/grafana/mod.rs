@@ -11,7 +11,7 @@ mod variables;
 
 use super::report::{Outcome, Report};
 use super::toml_text::{key, quoted};
-use crate::dashboard::ids::slug;
+use crate::dashboard::ids::{first_free, slug};
 use crate::layout::{Choices, compile_text};
 use serde_json::Value;
 use sources::{Datasources, Kind};
@@ -164,16 +164,11 @@ fn name_panels(panels: &mut [panels::Panel]) {
         } else {
             panel.report.title.clone()
         };
-        let title = (1..)
-            .map(|n| {
-                if n == 1 {
-                    base.clone()
-                } else {
-                    format!("{base} ({n})")
-                }
-            })
-            .find(|title| !slugs.contains(&slug(title)))
-            .unwrap_or(base);
+        let title = first_free(
+            &base,
+            |base, n| format!("{base} ({n})"),
+            |title| slugs.contains(&slug(title)),
+        );
         slugs.insert(slug(&title));
         panel.report.title = title;
     }
