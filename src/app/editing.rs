@@ -4,6 +4,7 @@
 //! frame, and what to ask the user when a save meets someone else's edit or the
 //! window closes with unsaved edits.
 
+use super::background::{Slot, Wake, in_background, take};
 use crate::dashboard::ids::first_free;
 use crate::dashboard::{Dashboard, PanelId};
 use crate::edit::document::{EditError, LayoutDocument};
@@ -13,13 +14,9 @@ use crate::edit::save::{Expect, SaveOutcome, save};
 use crate::edit::{EditCommand, Editor, optional_toml};
 use crate::layout::GridPos;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
 /// Width and height, in grid cells, of a panel added without a size.
 pub const NEW_PANEL_SIZE: (u32, u32) = (12, 8);
-
-/// A save's outcome, once the runtime has it.
-type SaveSlot = Arc<Mutex<Option<SaveOutcome>>>;
 
 /// What the window's edit mode holds.
 #[derive(Default)]
@@ -40,7 +37,7 @@ pub struct Editing {
     pub asking_close: bool,
     /// The user chose to close without saving.
     pub discarded: bool,
-    saving: Option<SaveSlot>,
+    saving: Option<Slot<SaveOutcome>>,
 }
 
 /// What an edit asks of the window afterwards.
@@ -93,7 +90,7 @@ impl Editing {
         &mut self,
         command: &EditCommand,
         dashboard: &Dashboard,
-        runtime: Option<&tokio::runtime::Handle>,
+        background: Option<(&tokio::runtime::Handle, &Wake)>,
     ) -> After {
         if self.editor.is_none() {
             match Editor::open(&dashboard.path, &dashboard.source_text) {
@@ -200,16 +197,16 @@ impl Editing {
             }),
             EditCommand::Save => {
                 let (path, expect) = (editor.path().to_owned(), editor.expect());
-                self.start_save(path, expect, runtime);
+                self.start_save(path, expect, background);
                 return After::Nothing;
             }
             EditCommand::SaveAs(path) => {
-                self.start_save(path.clone(), Expect::Absent, runtime);
+                self.start_save(path.clone(), Expect::Absent, background);
                 return After::Nothing;
             }
             EditCommand::Overwrite => {
                 let path = editor.path().to_owned();
-                self.start_save(path, Expect::Anything, runtime);
+                self.start_save(path, Expect::Anything, background);
                 return After::Nothing;
             }
             EditCommand::Reload => {
@@ -241,14 +238,14 @@ impl Editing {
         &mut self,
         path: PathBuf,
         expect: Expect,
-        runtime: Option<&tokio::runtime::Handle>,
+        background: Option<(&tokio::runtime::Handle, &Wake)>,
     ) {
         self.conflict = false;
         if let Some(problems) = &self.problems {
             self.message = Some(format!("not saved: the layout has problems\n{problems}"));
             return;
         }
-        let (Some(editor), Some(runtime)) = (&self.editor, runtime) else {
+        let (Some(editor), Some((runtime, wake))) = (&self.editor, background) else {
             return;
         };
         if !is_file_path(&path) {
@@ -257,22 +254,16 @@ impl Editing {
             return;
         }
         let text = editor.text();
-        let slot: SaveSlot = Arc::default();
-        let filled = slot.clone();
-        runtime.spawn_blocking(move || {
-            let outcome = save(&path, &text, expect);
-            if let Ok(mut slot) = filled.lock() {
-                *slot = Some(outcome);
-            }
-        });
-        self.saving = Some(slot);
+        // The window is woken when the save is done, to say so at once.
+        self.saving = Some(in_background(runtime, wake.clone(), move || {
+            save(&path, &text, expect)
+        }));
     }
 
     /// The outcome of a save that finished since the last frame: the path saved
     /// to when it went through (the window then follows the file there).
     pub fn take_save_outcome(&mut self) -> Option<PathBuf> {
-        let slot = self.saving.as_ref()?;
-        let outcome = slot.lock().ok()?.take()?;
+        let outcome = take(self.saving.as_ref()?)?;
         self.saving = None;
         match outcome {
             SaveOutcome::Saved {

@@ -3,6 +3,7 @@
 //! file's watcher, acknowledgements and the saved history — and drives the session
 //! each frame: drain results (time-boxed), draw, apply the commands the UI queued.
 
+pub mod background;
 pub mod editing;
 pub mod keep;
 pub mod picker;
@@ -64,7 +65,7 @@ pub struct FleetApp {
     variables: variables::Variables,
     editing: editing::Editing,
     /// A "Reload" asked in edit mode, until the file is read.
-    reading: Option<reload::ReadSlot>,
+    reading: Option<background::Slot<reload::Reloaded>>,
     /// Repaints the window from the runtime (sources, watcher, saves).
     wake: Option<Arc<dyn Fn() + Send + Sync>>,
     /// The layout picker: listing, opening, a switch waiting for an answer.
@@ -76,7 +77,7 @@ pub struct FleetApp {
     /// Shown above the dashboard: an opened incident file says what it is.
     notice: Option<String>,
     /// An incident file being written, and what became of it.
-    incident_save: Option<picker::Slot<Result<String, String>>>,
+    incident_save: Option<background::Slot<Result<String, String>>>,
 }
 
 impl FleetApp {
@@ -304,7 +305,7 @@ impl FleetApp {
         for path in dropped {
             self.open_layout(picker::Target::Grafana(path), false);
         }
-        if let Some(saved) = self.incident_save.as_ref().and_then(picker::take) {
+        if let Some(saved) = self.incident_save.as_ref().and_then(background::take) {
             self.incident_save = None;
             self.notice = Some(match saved {
                 Ok(message) => message,
@@ -452,18 +453,22 @@ impl FleetApp {
         let notes = self.notes.clone();
         let handle = runtime.clone();
         self.notice = Some(format!("saving the incident to {}…", path.display()));
-        self.incident_save = Some(picker::in_background(runtime, wake.clone(), move || {
-            let incident = handle.block_on(crate::incident::capture::capture(
-                dashboard, window, clock, notes,
-            ));
-            let bytes = crate::incident::format::to_bytes(&incident)?;
-            crate::persist::write_atomically(&path, &bytes).map_err(|e| e.to_string())?;
-            Ok(format!(
-                "incident saved to {} ({} bytes)",
-                path.display(),
-                bytes.len()
-            ))
-        }));
+        self.incident_save = Some(background::in_background(
+            runtime,
+            wake.clone(),
+            move || {
+                let incident = handle.block_on(crate::incident::capture::capture(
+                    dashboard, window, clock, notes,
+                ));
+                let bytes = crate::incident::format::to_bytes(&incident)?;
+                crate::persist::write_atomically(&path, &bytes).map_err(|e| e.to_string())?;
+                Ok(format!(
+                    "incident saved to {} ({} bytes)",
+                    path.display(),
+                    bytes.len()
+                ))
+            },
+        ));
     }
 
     /// Opens `target` here (once unsaved edits are dealt with) or in a new window.
@@ -476,7 +481,7 @@ impl FleetApp {
                 return;
             };
             // Another fleetdeck process: its own window, session and files.
-            let _ = picker::in_background(runtime, wake.clone(), move || {
+            let _ = background::in_background(runtime, wake.clone(), move || {
                 std::env::current_exe()
                     .and_then(|exe| std::process::Command::new(exe).arg(path).spawn())
                     .map(drop)
@@ -533,7 +538,11 @@ impl FleetApp {
         if let (Some(runtime), Some(wake), true) =
             (&self.runtime, &self.wake, editing::is_file_path(&path))
         {
-            self.reading = Some(reload::read_once(runtime, path, wake.clone()));
+            self.reading = Some(background::in_background(
+                runtime,
+                wake.clone(),
+                move || crate::layout::load_layout(&path),
+            ));
         }
     }
 
@@ -662,9 +671,10 @@ impl FleetApp {
                 Command::BrowseLabels { source, metric } => self.browse(ctx, source, Some(metric)),
                 Command::Acknowledge(key) => self.keeper.acknowledge(key.clone()),
                 Command::Edit(edit) => {
-                    let after =
-                        self.editing
-                            .apply(edit, self.session.dashboard(), self.runtime.as_ref());
+                    let background = self.runtime.as_ref().zip(self.wake.as_ref());
+                    let after = self
+                        .editing
+                        .apply(edit, self.session.dashboard(), background);
                     match after {
                         editing::After::Recompile => self.show_edited(),
                         editing::After::Reload => self.reload_from_disk(),

@@ -3,12 +3,12 @@
 //! the built-in demo, and a new empty layout. Listing and opening read the disk,
 //! so both run on the runtime; the window picks up the answers.
 
+use super::background::{Slot, Wake, in_background, take};
 use crate::dashboard::Dashboard;
 use crate::layout::{LayoutErrors, load_layout, parse_layout};
 use crate::variables::Selection;
 use crate::variables::selection::{read_saved, saved_path};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
 /// The simulated fleet's layout, built in so `fleetdeck` runs anywhere.
 pub const BUILTIN_DEMO_TEXT: &str = include_str!("../../layouts/demo-fleet.toml");
@@ -220,32 +220,6 @@ fn import_grafana(path: &Path) -> Opened {
     }
 }
 
-/// An answer filled in on the runtime.
-pub type Slot<T> = Arc<Mutex<Option<T>>>;
-
-/// Runs `work` on the runtime's blocking pool; its answer lands in the slot.
-pub fn in_background<T: Send + 'static>(
-    runtime: &tokio::runtime::Handle,
-    wake: Arc<dyn Fn() + Send + Sync>,
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Slot<T> {
-    let slot: Slot<T> = Arc::default();
-    let filled = slot.clone();
-    runtime.spawn_blocking(move || {
-        let answer = work();
-        if let Ok(mut slot) = filled.lock() {
-            *slot = Some(answer);
-        }
-        wake();
-    });
-    slot
-}
-
-/// Takes the answer out of a slot, once there is one.
-pub fn take<T>(slot: &Slot<T>) -> Option<T> {
-    slot.lock().ok()?.take()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,12 +279,7 @@ pub struct PickerState {
 
 impl PickerState {
     /// Lists `folders` and the recent files on the runtime.
-    pub fn refresh(
-        &mut self,
-        runtime: &tokio::runtime::Handle,
-        wake: Arc<dyn Fn() + Send + Sync>,
-        folders: Vec<PathBuf>,
-    ) {
+    pub fn refresh(&mut self, runtime: &tokio::runtime::Handle, wake: Wake, folders: Vec<PathBuf>) {
         self.entries = None;
         self.listing = Some(in_background(runtime, wake, move || {
             let recent = recent_path().map(|p| read_recent(&p)).unwrap_or_default();
@@ -320,12 +289,7 @@ impl PickerState {
     }
 
     /// Reads `target` on the runtime, to show it when read.
-    pub fn start_open(
-        &mut self,
-        runtime: &tokio::runtime::Handle,
-        wake: Arc<dyn Fn() + Send + Sync>,
-        target: Target,
-    ) {
+    pub fn start_open(&mut self, runtime: &tokio::runtime::Handle, wake: Wake, target: Target) {
         self.opening = Some(in_background(runtime, wake, move || open(&target)));
     }
 

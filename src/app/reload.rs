@@ -71,25 +71,3 @@ impl Drop for LayoutWatcher {
 fn modified(path: &std::path::Path) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
-
-/// A one-off read of a layout file, filled in on the runtime.
-pub type ReadSlot = Arc<std::sync::Mutex<Option<Reloaded>>>;
-
-/// Reads and compiles `path` once on the runtime ("Reload" in edit mode); the
-/// answer lands in the returned slot and `wake` is called.
-pub fn read_once(
-    runtime: &tokio::runtime::Handle,
-    path: PathBuf,
-    wake: Arc<dyn Fn() + Send + Sync>,
-) -> ReadSlot {
-    let slot: ReadSlot = Arc::default();
-    let filled = slot.clone();
-    runtime.spawn_blocking(move || {
-        let reloaded = load_layout(&path);
-        if let Ok(mut slot) = filled.lock() {
-            *slot = Some(reloaded);
-        }
-        wake();
-    });
-    slot
-}
