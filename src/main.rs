@@ -141,34 +141,7 @@ enum Command {
     Simulate(cli::simulate::SimulateArgs),
     /// Draw a dashboard to a PNG without a display (no X server, no GPU needed),
     /// once every panel has answered or failed.
-    Render {
-        /// The layout file, or an incident file (`.fdi`, drawn offline).
-        layout: PathBuf,
-        /// Start of the range (`now-2h`, RFC 3339, …); default: the layout's.
-        #[arg(long)]
-        from: Option<String>,
-        /// End of the range.
-        #[arg(long)]
-        to: Option<String>,
-        /// Image size in pixels.
-        #[arg(long, default_value = "1920x1080")]
-        size: String,
-        /// Only the panel with this title, across the whole image.
-        #[arg(long)]
-        panel: Option<String>,
-        /// The PNG to write.
-        #[arg(short, long)]
-        output: PathBuf,
-        /// Pin "now" to this instant (RFC 3339).
-        #[arg(long, value_name = "TIME")]
-        now: Option<String>,
-        /// Show times in UTC.
-        #[arg(long)]
-        utc: bool,
-        /// Choose a template variable's value (`--var model=…`).
-        #[arg(long = "var", value_name = "NAME=VALUE")]
-        vars: Vec<String>,
-    },
+    Render(cli::render::RenderArgs),
     /// Keep the evidence of an incident in one file: the layout, the range, every
     /// panel's series (and coarser context around it), alarm history and notes.
     Snapshot {
@@ -253,27 +226,7 @@ fn main() -> ExitCode {
             output,
             now,
         }) => cli::snapshot::snapshot(&layout, &from, &to, &output, now.as_deref()),
-        Some(Command::Render {
-            layout,
-            from,
-            to,
-            size,
-            panel,
-            output,
-            now,
-            utc,
-            vars,
-        }) => cli::render::render(&cli::render::RenderArgs {
-            layout,
-            from,
-            to,
-            size,
-            panel,
-            output,
-            now,
-            utc,
-            vars,
-        }),
+        Some(Command::Render(args)) => cli::render::render(&args),
         Some(Command::Import {
             from:
                 ImportFrom::Grafana {

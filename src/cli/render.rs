@@ -15,16 +15,34 @@ use std::time::{Duration, Instant};
 /// Longest a render waits for the sources before drawing what it has.
 pub const PATIENCE: Duration = Duration::from_secs(60);
 
-/// What to render, as typed.
+/// What to render, as typed: `fleetdeck render`'s arguments.
+#[derive(clap::Args)]
 pub struct RenderArgs {
+    /// The layout file, or an incident file (`.fdi`, drawn offline).
     pub layout: PathBuf,
+    /// Start of the range (`now-2h`, RFC 3339, …); default: the layout's.
+    #[arg(long)]
     pub from: Option<String>,
+    /// End of the range.
+    #[arg(long)]
     pub to: Option<String>,
+    /// Image size in pixels.
+    #[arg(long, default_value = "1920x1080")]
     pub size: String,
+    /// Only the panel with this title, across the whole image.
+    #[arg(long)]
     pub panel: Option<String>,
+    /// The PNG to write.
+    #[arg(short, long)]
     pub output: PathBuf,
+    /// Pin "now" to this instant (RFC 3339).
+    #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
+    /// Show times in UTC.
+    #[arg(long)]
     pub utc: bool,
+    /// Choose a template variable's value (`--var model=…`).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
 }
 
