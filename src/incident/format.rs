@@ -3,7 +3,7 @@
 //! ```text
 //! bytes 0..8    magic  "FLEETDI\0"
 //! bytes 8..12   format version, u32 little-endian (1)
-//! bytes 12..16  CRC-32 of the uncompressed payload, u32 little-endian
+//! bytes 12..16  CRC-32 of the bytes from 24 on (as stored), u32 little-endian
 //! bytes 16..24  length of the uncompressed payload, u64 little-endian
 //! bytes 24..    the payload: an [`Incident`] as CBOR (ciborium), zstd-compressed
 //! ```
@@ -46,7 +46,9 @@ pub fn to_bytes(incident: &Incident) -> Result<Vec<u8>, String> {
     let mut bytes = Vec::with_capacity(HEADER_LEN + compressed.len());
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    bytes.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    // Over the bytes as stored: a flipped bit that zstd would decode all the same
+    // is still damage.
+    bytes.extend_from_slice(&crc32fast::hash(&compressed).to_le_bytes());
     bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
     bytes.extend_from_slice(&compressed);
     Ok(bytes)
@@ -67,6 +69,9 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Incident, ReadError> {
     if version > FORMAT_VERSION {
         return Err(ReadError::Newer(version));
     }
+    if version == 0 {
+        return Err(ReadError::Corrupt("format version 0".to_owned()));
+    }
     let crc = word(12);
     let mut length_bytes = [0u8; 8];
     length_bytes.copy_from_slice(&header[16..24]);
@@ -75,6 +80,9 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Incident, ReadError> {
         return Err(ReadError::Corrupt(format!("a payload of {length} bytes")));
     }
     // The header's length is only trusted up to what is read.
+    if crc32fast::hash(&bytes[HEADER_LEN..]) != crc {
+        return Err(ReadError::Corrupt("checksum mismatch".to_owned()));
+    }
     let mut payload = Vec::with_capacity((length as usize).min(64 << 20));
     zstd::Decoder::new(&bytes[HEADER_LEN..])
         .map_err(|e| ReadError::Corrupt(e.to_string()))?
@@ -86,9 +94,6 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Incident, ReadError> {
             "{} bytes of payload where the header says {length}",
             payload.len()
         )));
-    }
-    if crc32fast::hash(&payload) != crc {
-        return Err(ReadError::Corrupt("checksum mismatch".to_owned()));
     }
     ciborium::from_reader(payload.as_slice()).map_err(|e| ReadError::Corrupt(e.to_string()))
 }
