@@ -238,6 +238,13 @@ impl Engine {
         &self.history
     }
 
+    /// Shows `transitions` as the history, whole: what an incident file kept,
+    /// in place of whatever evaluating its data again would have found.
+    pub fn replace_history(&mut self, transitions: &[Transition]) {
+        self.history = transitions.iter().cloned().collect();
+        self.version += 1;
+    }
+
     /// Forgets every state (a new layout).
     pub fn reset(&mut self) {
         self.evals.clear();

@@ -97,6 +97,9 @@ pub struct Session {
     current: BTreeSet<QueryKey>,
     /// Which panels are drawn over the same window some time earlier.
     compare: compare::Compare,
+    /// Shows what an incident file kept: nothing is fetched, the rules are not
+    /// evaluated again, and a compared line is the kept data moved forward.
+    offline: bool,
 }
 
 impl Session {
@@ -138,6 +141,7 @@ impl Session {
             last_refresh: None,
             current: BTreeSet::new(),
             compare: compare::Compare::default(),
+            offline: false,
         };
         session.fit_retention();
         session
@@ -372,6 +376,19 @@ impl Session {
             self.answered.insert(query, self.generation);
         }
         self.last_refresh = Some(taken);
+        // The alarm history as it was when the file was taken (its bands and
+        // list), and the rules' states at the end of the range; then no more
+        // evaluation, which would judge old data by today's clock.
+        self.alarms.evaluate(
+            &self.dashboard,
+            &self.store,
+            &self.statuses,
+            incident.end_ms,
+        );
+        self.alarms
+            .engine_mut()
+            .replace_history(&incident.alarm_history);
+        self.offline = true;
         // Every source answered, as far as the file knows: when it was taken.
         for health in self.health.values_mut() {
             health.record(taken, Ok(()));
@@ -403,9 +420,44 @@ impl Session {
             .iter()
             .any(|p| compare.shift_for(&p.id) != self.compare.shift_for(&p.id));
         self.compare = compare;
-        if replan {
+        if self.offline {
+            self.compare_from_store();
+        } else if replan {
             self.current.clear();
             self.replan();
+        }
+    }
+
+    /// Offline (an incident file), the earlier window is not asked for: it is what
+    /// the file kept at that time (the range's context reaches one range-length
+    /// before it), moved forward by the offset, so a shift within that works.
+    fn compare_from_store(&mut self) {
+        let mut copies = Vec::new();
+        for panel in &self.dashboard.panels {
+            let Some(shift) = self.compare.shift_for(&panel.id) else {
+                continue;
+            };
+            let shift_ms = i64::try_from(shift.as_millis()).unwrap_or(i64::MAX);
+            for query in &panel.queries {
+                let key = panel.key(&query.id);
+                let compared = panel.key(&compare::compared_id(&query.id));
+                for (series_key, series) in self.store.query_series(&key) {
+                    let moved: Vec<crate::store::Sample> = series
+                        .iter()
+                        .map(|s| crate::store::Sample {
+                            t_ms: s.t_ms.saturating_add(shift_ms),
+                            value: s.value,
+                        })
+                        .collect();
+                    copies.push((SeriesKey::new(&compared, series_key.labels.clone()), moved));
+                }
+            }
+        }
+        for (key, samples) in copies {
+            if let (Some(first), Some(last)) = (samples.first(), samples.last()) {
+                let (start_ms, end_ms) = (first.t_ms, last.t_ms);
+                self.store.merge(key, start_ms, end_ms, &samples);
+            }
         }
     }
 
@@ -697,6 +749,9 @@ impl Session {
 
     /// Runs the local rules over what the store holds at `now_ms`.
     pub fn evaluate_rules(&mut self, now_ms: i64) {
+        if self.offline {
+            return; // an incident file's alarm history is what it kept
+        }
         self.alarms
             .evaluate(&self.dashboard, &self.store, &self.statuses, now_ms);
     }

@@ -262,6 +262,48 @@ fn an_incident_file_opens_offline_and_zooms_within_what_it_kept() {
         assert!(drawn, "{} has nothing from the file", panel.title);
     }
     harness.snapshot("incident_demo");
+    // The alarm history it kept is the window's, not evaluated again today.
+    assert_eq!(
+        harness
+            .state()
+            .session()
+            .alarms()
+            .history()
+            .iter()
+            .cloned()
+            .collect::<Vec<_>>(),
+        incident.alarm_history,
+        "the alarm history shown is the one the file kept"
+    );
+
+    // Time shift within what it kept: 30 min earlier is in the range's context.
+    let shift = std::time::Duration::from_secs(1800);
+    harness.state_mut().queue(fleetdeck::app::Command::Compare {
+        panel: None,
+        shift: Some(shift),
+    });
+    harness.run_steps(2);
+    let key = crate::support::key("p99-end-to-end-latency-by-model", "q1");
+    let then_key = crate::support::key("p99-end-to-end-latency-by-model", "q1~then");
+    let store = harness.state().session().store();
+    let mut compared = 0;
+    for (series_key, then) in store.query_series(&then_key) {
+        let now_key = fleetdeck::store::SeriesKey::new(&key, series_key.labels.clone());
+        let series = store.get(&now_key).expect("a compared series has its own");
+        for sample in then.iter().filter(|s| s.t_ms >= incident.start_ms) {
+            let earlier = sample.t_ms - 1_800_000;
+            if let Some(value) = series.iter().find(|s| s.t_ms == earlier) {
+                assert_eq!(sample.value, value.value, "then at {} ms", sample.t_ms);
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared >= 100, "{compared} samples compared 30 min back");
+    harness.state_mut().queue(fleetdeck::app::Command::Compare {
+        panel: None,
+        shift: None,
+    });
+    harness.run_steps(2);
 
     let middle = (incident.start_ms + incident.end_ms) / 2;
     harness
