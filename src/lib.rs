@@ -11,6 +11,7 @@ pub mod clock;
 pub mod dashboard;
 pub mod derive;
 pub mod edit;
+pub mod explore;
 pub mod export;
 pub mod import;
 pub mod incident;

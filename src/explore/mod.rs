@@ -1,0 +1,14 @@
+//! Explore: ad hoc queries beside the dashboard, for "what else moved?". A query
+//! is typed for any of the layout's sources (PromQL for Prometheus, the layout's
+//! own query keys for the others), compiled by the same step as a layout — so it
+//! is checked the same way and fetched by the same session machinery — and shown
+//! as a chart over the dashboard's time axis with a table of each series' last,
+//! min, max and mean. Queries run are kept per source ([`history`]), and one can
+//! be appended to the layout file as a panel.
+
+pub mod compile;
+pub mod history;
+pub mod query;
+pub mod summary;
+
+pub use query::ExploreQuery;
