@@ -381,6 +381,9 @@ fn run_gui(cli: &Cli) -> Result<ExitCode> {
     if let Some(path) = fleetdeck::alarm::ack::default_path() {
         app = app.with_ack_file(&path);
     }
+    if let Some(path) = fleetdeck::explore::history::default_path() {
+        app = app.with_explore_history(path);
+    }
     // A run at a fixed `--now` looks at the past: it neither reads nor writes the
     // live history.
     if let Some(path) = history_path.as_deref() {

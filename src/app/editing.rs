@@ -319,11 +319,11 @@ fn unique_title(dashboard: &Dashboard, wanted: &str) -> String {
 /// A panel on the layout's first source that can start one.
 fn starter(dashboard: &Dashboard) -> Option<NewPanel> {
     dashboard.sources.iter().find_map(|(id, spec)| {
-        Some(NewPanel {
-            title: "New panel".to_owned(),
-            source: id.as_str().to_owned(),
-            query: NewQuery::starter(spec.kind())?,
-        })
+        Some(NewPanel::single(
+            "New panel",
+            id.as_str(),
+            NewQuery::starter(spec.kind())?,
+        ))
     })
 }
 

@@ -5,6 +5,7 @@
 
 pub mod background;
 pub mod editing;
+pub mod explore;
 pub mod keep;
 pub mod picker;
 pub mod reload;
@@ -78,6 +79,10 @@ pub struct FleetApp {
     notice: Option<String>,
     /// An incident file being written, and what became of it.
     incident_save: Option<background::Slot<Result<String, String>>>,
+    /// The Explore window's panes and query history.
+    explore: explore::Explore,
+    /// An "Add to layout" from Explore waiting for its save.
+    explore_adding: bool,
 }
 
 impl FleetApp {
@@ -108,7 +113,20 @@ impl FleetApp {
             notes_path: None,
             notice: None,
             incident_save: None,
+            explore: explore::Explore::default(),
+            explore_adding: false,
         }
+    }
+
+    /// Keeps Explore's query history in `path` across restarts (read now).
+    pub fn with_explore_history(mut self, path: std::path::PathBuf) -> Self {
+        self.explore = explore::Explore::with_history_file(path);
+        self
+    }
+
+    /// The Explore window's panes and history.
+    pub fn explore(&self) -> &explore::Explore {
+        &self.explore
     }
 
     /// A read-only, offline window on an incident file: its layout over its range,
@@ -332,8 +350,12 @@ impl FleetApp {
         if self.variables.take_answers() {
             self.recompile_for_variables();
         }
-        if self.session.drain(DRAIN_BUDGET) {
+        if self.session.drain(DRAIN_BUDGET) | self.explore.drain(DRAIN_BUDGET) {
             ui::repaint_once(&ctx);
+        }
+        if self.explore_adding && !self.editing.is_saving() {
+            self.explore_adding = false;
+            self.explore.message = self.editing.message.clone();
         }
         let now = self.options.clock.now();
         let now_ms = now.timestamp_millis();
@@ -367,9 +389,12 @@ impl FleetApp {
             picker: Some(&self.picker),
             notes: &self.notes,
             notice: self.notice.as_deref(),
+            explore: self.runtime.is_some().then_some(&self.explore),
         };
         let output = ui::dashboard(ui, &frame, &mut self.ui_state, &mut self.commands);
         self.follow_widths(&ctx, &output.plot_widths);
+        self.explore
+            .follow(&self.session_view(), &output.explore_widths);
         self.apply_commands(&ctx, now);
         if self.view.is_live() {
             // Keeps "stale since" and the x axis honest even if a source goes quiet.
@@ -670,6 +695,7 @@ impl FleetApp {
                 Command::BrowseMetrics(source) => self.browse(ctx, source, None),
                 Command::BrowseLabels { source, metric } => self.browse(ctx, source, Some(metric)),
                 Command::Acknowledge(key) => self.keeper.acknowledge(key.clone()),
+                Command::Explore(asked) => self.explore_command(asked.clone()),
                 Command::Edit(edit) => {
                     let background = self.runtime.as_ref().zip(self.wake.as_ref());
                     let after = self
@@ -764,6 +790,137 @@ impl FleetApp {
         if refetch {
             self.session.set_view(self.session_view());
         }
+    }
+
+    /// Carries out something asked of Explore.
+    fn explore_command(&mut self, asked: explore::ExploreCommand) {
+        use explore::{ExploreCommand, PANE_IDS};
+        let left = crate::dashboard::PanelId::from(PANE_IDS[0]);
+        let right = crate::dashboard::PanelId::from(PANE_IDS[1]);
+        match asked {
+            ExploreCommand::Open(panel) => {
+                self.explore.open = true;
+                self.explore.ensure_pane(&left);
+                let dashboard = self.session.dashboard().clone();
+                let from_panel = panel
+                    .map(|panel| crate::explore::query::from_panel(&dashboard, &panel))
+                    .unwrap_or_default();
+                if from_panel.is_empty() {
+                    let drafts = self.ui_state.explore.drafts.entry(left).or_default();
+                    if drafts.is_empty()
+                        && let Some((id, spec)) = dashboard
+                            .sources
+                            .iter()
+                            .find(|(_, s)| s.kind() != crate::layout::SourceKind::Alertmanager)
+                    {
+                        drafts.push(crate::explore::ExploreQuery::new(
+                            id.as_str(),
+                            crate::explore::query::starter_text(spec.kind()),
+                        ));
+                    }
+                } else {
+                    self.ui_state
+                        .explore
+                        .drafts
+                        .insert(left.clone(), from_panel.clone());
+                    self.run_explore(&left, from_panel);
+                }
+            }
+            ExploreCommand::Close => {
+                self.explore.close();
+                self.ui_state.explore.drafts.clear();
+            }
+            ExploreCommand::Split => {
+                let queries = self
+                    .ui_state
+                    .explore
+                    .drafts
+                    .get(&left)
+                    .cloned()
+                    .unwrap_or_default();
+                self.ui_state
+                    .explore
+                    .drafts
+                    .insert(right.clone(), queries.clone());
+                self.run_explore(&right, queries);
+            }
+            ExploreCommand::Unsplit => {
+                self.explore.unsplit();
+                self.ui_state.explore.drafts.remove(&right);
+            }
+            ExploreCommand::Run { pane, queries } => self.run_explore(&pane, queries),
+            ExploreCommand::Star(query) => {
+                let now_ms = self.options.clock.now().timestamp_millis();
+                self.explore
+                    .history
+                    .toggle_star(&query.source, &query.text, now_ms);
+                self.save_explore_history(self.explore.history.to_bytes());
+            }
+            ExploreCommand::AddToLayout(pane) => self.add_explored_panel(&pane),
+        }
+    }
+
+    /// Runs a pane's queries over the window's range, and keeps the history.
+    fn run_explore(
+        &mut self,
+        pane: &crate::dashboard::PanelId,
+        queries: Vec<crate::explore::ExploreQuery>,
+    ) {
+        let context = explore::RunContext {
+            dashboard: self.session.dashboard(),
+            choices: self.variables.choices(),
+            view: self.session_view(),
+            clock: self.options.clock,
+            background: self.runtime.as_ref().zip(self.wake.as_ref()),
+        };
+        if let Some(bytes) = self.explore.run(pane, queries, &context) {
+            self.save_explore_history(bytes);
+        }
+    }
+
+    fn save_explore_history(&self, bytes: Vec<u8>) {
+        if let Some(path) = self.explore.history_path() {
+            self.keeper.writer().save(path, bytes, "Explore history");
+        }
+    }
+
+    /// "Add to layout": the pane's queries become a panel at the bottom of the
+    /// layout, saved through edit mode (atomically, comments kept, not over a
+    /// file changed on disk). With unsaved edits, it joins them instead.
+    fn add_explored_panel(&mut self, pane: &crate::dashboard::PanelId) {
+        use crate::edit::EditCommand;
+        let Some(new) = self.explore.new_panel(pane, self.session.dashboard()) else {
+            return;
+        };
+        let was_editing = self.editing.active;
+        let had_edits = self.editing.is_dirty();
+        let background = self.runtime.as_ref().zip(self.wake.as_ref());
+        let added = self.editing.apply(
+            &EditCommand::Add(Some(new.clone())),
+            self.session.dashboard(),
+            background,
+        );
+        if added != editing::After::Recompile {
+            self.explore.message = self.editing.message.clone();
+            return;
+        }
+        self.show_edited();
+        if had_edits {
+            self.explore.message = Some(format!(
+                "added “{}” to your unsaved edits: save them in edit mode",
+                new.title
+            ));
+            return;
+        }
+        self.editing.active = was_editing;
+        if !was_editing {
+            self.editing.selected = None;
+        }
+        let background = self.runtime.as_ref().zip(self.wake.as_ref());
+        self.editing
+            .apply(&EditCommand::Save, self.session.dashboard(), background);
+        self.explore.message = Some(format!("adding “{}” to the layout…", new.title));
+        self.explore_adding = true;
     }
 
     /// Loads the metric list (or one metric's labels) of a source into the metric

@@ -77,6 +77,8 @@ pub enum Command {
     },
     /// Something for edit mode: move, add, form fields, undo, save, ….
     Edit(crate::edit::EditCommand),
+    /// Something asked of the Explore window.
+    Explore(super::explore::ExploreCommand),
     /// Load one metric's labels into the metric browser.
     BrowseLabels {
         /// Source name.
@@ -149,6 +151,7 @@ impl ViewState {
             | Command::Acknowledge(_)
             | Command::SetVariable { .. }
             | Command::Edit(_)
+            | Command::Explore(_)
             | Command::Compare { .. }
             | Command::CompareThreshold(_)
             | Command::CopyLink(_)

@@ -23,6 +23,9 @@ pub enum NewQuery {
     },
     /// A metric of the simulated fleet.
     Demo(String),
+    /// Any source's query keys as a layout writes them, one `key = value` per
+    /// line (Explore's query for a source that is not Prometheus).
+    Keys(String),
 }
 
 impl NewQuery {
@@ -42,24 +45,63 @@ impl NewQuery {
     }
 }
 
-/// A panel to add: its title, its source and what it asks.
+/// A panel to add: its title, and what it asks of which source.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewPanel {
     /// Its title (unique in the layout).
     pub title: String,
-    /// The source's name.
-    pub source: String,
-    /// Its one query.
-    pub query: NewQuery,
+    /// Its queries: each source's name and what it asks.
+    pub queries: Vec<(String, NewQuery)>,
+}
+
+impl NewPanel {
+    /// A panel with one query.
+    pub fn single(
+        title: impl Into<String>,
+        source: impl Into<String>,
+        query: NewQuery,
+    ) -> NewPanel {
+        NewPanel {
+            title: title.into(),
+            queries: vec![(source.into(), query)],
+        }
+    }
 }
 
 /// The `[[panels]]` table of `panel` at `grid`, formatted as a person would write it.
 pub fn panel_table(panel: &NewPanel, grid: GridPos) -> Option<Table> {
     let quoted = |text: &str| Value::from(text).to_string();
-    let mut query = format!("  source = {}\n", quoted(&panel.source));
-    match &panel.query {
+    let mut queries = String::new();
+    for (source, asked) in &panel.queries {
+        queries.push_str("  [[panels.queries]]\n");
+        queries.push_str(&format!("  source = {}\n", quoted(source)));
+        queries.push_str(&query_keys(asked, &quoted));
+    }
+    let text = format!(
+        "[[panels]]\ntitle = {}\ngrid = {{ x = {}, y = {}, w = {}, h = {} }}\n{queries}",
+        quoted(&panel.title),
+        grid.x,
+        grid.y,
+        grid.w,
+        grid.h
+    );
+    let doc: DocumentMut = text.parse().ok()?;
+    let mut table = doc.get("panels")?.as_array_of_tables()?.get(0)?.clone();
+    table.decor_mut().set_prefix("\n");
+    Some(table)
+}
+
+/// The lines of one query after its `source`, indented as a person writes them.
+fn query_keys(asked: &NewQuery, quoted: &dyn Fn(&str) -> String) -> String {
+    let mut query = String::new();
+    match asked {
         NewQuery::PromQl(expr) => query.push_str(&format!("  promql = {}\n", quoted(expr))),
         NewQuery::Demo(metric) => query.push_str(&format!("  metric = {}\n", quoted(metric))),
+        NewQuery::Keys(text) => {
+            for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                query.push_str(&format!("  {line}\n"));
+            }
+        }
         NewQuery::CloudWatch {
             namespace,
             metric,
@@ -78,16 +120,5 @@ pub fn panel_table(panel: &NewPanel, grid: GridPos) -> Option<Table> {
             query.push_str(&format!("  stat = {}\n", quoted(stat)));
         }
     }
-    let text = format!(
-        "[[panels]]\ntitle = {}\ngrid = {{ x = {}, y = {}, w = {}, h = {} }}\n  [[panels.queries]]\n{query}",
-        quoted(&panel.title),
-        grid.x,
-        grid.y,
-        grid.w,
-        grid.h
-    );
-    let doc: DocumentMut = text.parse().ok()?;
-    let mut table = doc.get("panels")?.as_array_of_tables()?.get(0)?.clone();
-    table.decor_mut().set_prefix("\n");
-    Some(table)
+    query
 }

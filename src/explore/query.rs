@@ -37,6 +37,15 @@ impl ExploreQuery {
         }
     }
 
+    /// The query as edit mode adds it to a layout ("Add to layout").
+    pub fn as_new_query(&self, kind: SourceKind) -> crate::edit::new_panel::NewQuery {
+        use crate::edit::new_panel::NewQuery;
+        match kind {
+            SourceKind::Prometheus => NewQuery::PromQl(self.text.trim().to_owned()),
+            _ => NewQuery::Keys(self.text.clone()),
+        }
+    }
+
     /// Whether there is nothing to run.
     pub fn is_blank(&self) -> bool {
         self.text.trim().is_empty()

@@ -221,6 +221,19 @@ pub enum SourceKind {
     Costexplorer,
 }
 
+impl SourceKind {
+    /// Its name as a layout writes it (`kind = "…"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceKind::Demo => "demo",
+            SourceKind::Prometheus => "prometheus",
+            SourceKind::Alertmanager => "alertmanager",
+            SourceKind::Cloudwatch => "cloudwatch",
+            SourceKind::Costexplorer => "costexplorer",
+        }
+    }
+}
+
 /// Which Prometheus-compatible server a source talks to; decides its limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
 #[serde(rename_all = "lowercase")]

@@ -339,6 +339,11 @@ impl Session {
             .collect();
     }
 
+    /// What the session shows: range, refresh, live.
+    pub fn view(&self) -> &View {
+        &self.view
+    }
+
     /// Which panels are compared with an earlier window, and how far back.
     pub fn compare(&self) -> &compare::Compare {
         &self.compare

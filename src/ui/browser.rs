@@ -235,11 +235,11 @@ fn new_panel(browser: &MetricBrowser) -> Option<crate::edit::new_panel::NewPanel
         None if browser.query.trim().is_empty() => return None,
         None => NewQuery::PromQl(browser.query.clone()),
     };
-    Some(NewPanel {
-        title: metric.name.clone(),
-        source: browser.source.clone(),
+    Some(NewPanel::single(
+        metric.name.clone(),
+        browser.source.clone(),
         query,
-    })
+    ))
 }
 
 /// The query for a picked metric: its name (PromQL), or for CloudWatch the keys of

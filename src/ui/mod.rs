@@ -7,6 +7,7 @@ pub mod banner;
 pub mod bars;
 pub mod browser;
 pub mod edit;
+pub mod explore;
 pub mod grid;
 pub mod history;
 pub mod line_cache;
@@ -72,6 +73,8 @@ pub struct UiState {
     pub note_draft: Option<notes::Draft>,
     /// The path typed into "Save incident", while that window is open.
     pub incident_path: Option<String>,
+    /// The queries typed into Explore's panes.
+    pub explore: explore::ExploreUi,
 }
 
 /// What the app hands the UI for one frame.
@@ -108,12 +111,17 @@ pub struct FrameInput<'a> {
     pub notes: &'a [crate::notes::Note],
     /// A line above the dashboard saying what it shows (an incident file).
     pub notice: Option<&'a str>,
+    /// Explore's panes (a window that can fetch; not the wall nor an incident).
+    pub explore: Option<&'a crate::app::explore::Explore>,
 }
 
 /// What the UI reports back after a frame.
 pub struct FrameOutput {
     /// Plot width of each panel in pixels, for step planning.
     pub plot_widths: BTreeMap<PanelId, u32>,
+    /// Plot width of each Explore pane's chart (kept apart: the dashboard's
+    /// session plans its own panels only).
+    pub explore_widths: BTreeMap<PanelId, u32>,
 }
 
 /// Asks for one frame, soon: what a source's new answers need. egui answers
@@ -192,6 +200,7 @@ pub fn dashboard(
                 variables: frame.variables,
                 editing: frame.editing,
                 compare: frame.session.compare(),
+                explore: frame.explore.map(|e| e.open),
             };
             top_bar::show(ui, &input, state, commands);
         });
@@ -384,7 +393,36 @@ pub fn dashboard(
                 }
             });
     });
+    let mut explore_widths = BTreeMap::new();
+    if let Some(explore) = frame.explore {
+        let mut ctx = PanelContext {
+            store: frame.session.store(),
+            window: state.drag.pending.unwrap_or(frame.window),
+            zone: frame.zone,
+            lines: &mut state.lines,
+            bands: &mut state.bands,
+            drag: &mut state.drag,
+            commands,
+            alarms: frame.session.alarms(),
+            firing_spans: &[],
+            alarm_filters: &mut state.alarm_filters,
+            show_ok: &mut state.show_ok,
+            acked: frame.acked,
+            wall_figure_pt: None,
+            compare: frame.session.compare(),
+            notes: frame.notes,
+        };
+        explore::window(
+            ui.ctx(),
+            explore,
+            dashboard,
+            &mut state.explore,
+            &mut ctx,
+            &mut explore_widths,
+        );
+    }
     FrameOutput {
         plot_widths: widths,
+        explore_widths,
     }
 }

@@ -390,6 +390,13 @@ fn compare_menu(plot: &egui::Response, ctx: &mut PanelContext<'_>, panel: &Panel
             ctx.commands.push(Command::CopyLink(Some(panel.clone())));
             ui.close();
         }
+        if !crate::app::explore::is_pane(panel) && ui.button("Explore this panel").clicked() {
+            ctx.commands
+                .push(Command::Explore(crate::app::explore::ExploreCommand::Open(
+                    Some(panel.clone()),
+                )));
+            ui.close();
+        }
     });
     if let Some(shift) = chosen {
         ctx.commands.push(Command::Compare {

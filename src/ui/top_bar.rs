@@ -35,6 +35,8 @@ pub struct TopBarInput<'a> {
     pub editing: Option<&'a crate::app::editing::Editing>,
     /// Which panels are compared with an earlier window.
     pub compare: &'a crate::session::compare::Compare,
+    /// Whether Explore is open; `None` where it is not offered.
+    pub explore: Option<bool>,
 }
 
 /// Draws the bar.
@@ -52,6 +54,7 @@ pub fn show(
         variables,
         editing,
         compare,
+        explore,
     } = *input;
     ui.horizontal(|ui| {
         ui.heading(RichText::new(&dashboard.title).strong());
@@ -97,6 +100,9 @@ pub fn show(
             compare_picker(ui, compare, state, commands);
             refresh_picker(ui, view, commands);
             range_picker(ui, view, state, commands);
+            if let Some(open) = explore {
+                super::explore::button(ui, open, commands);
+            }
             super::browser::button(ui, &mut state.browser, sources, commands);
             if editing.is_some() {
                 super::picker::button(ui, &mut state.picker, commands);

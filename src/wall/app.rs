@@ -220,6 +220,7 @@ impl WallApp {
             picker: None,
             notes: &[],
             notice: None,
+            explore: None,
         };
         // A margin all round, where a critical firing's border flashes.
         let inner = ui.max_rect().shrink(ui::wall::BORDER);

@@ -14,6 +14,7 @@ mod compare;
 mod costexplorer;
 mod edit;
 mod envelope;
+mod explore;
 mod front_ends;
 mod import;
 mod incident;
