@@ -6,6 +6,9 @@
 //!
 //! `cargo bench --bench evidence`
 
+// A benchmark's setup failing is a broken benchmark: say so loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use chrono::{DateTime, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use fleetdeck::app::{AppOptions, FleetApp};
