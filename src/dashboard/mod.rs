@@ -35,6 +35,8 @@ pub struct Dashboard {
     /// Fetches each source may have in flight (`max_concurrency`), where the layout
     /// sets it.
     pub concurrency: BTreeMap<SourceId, usize>,
+    /// Sources whose operations (scaling, experiments) the charts draw.
+    pub operations: Vec<SourceId>,
     /// The panels, in the file's order (which is also the drawing order).
     pub panels: Vec<PanelSpec>,
     /// Local alarm rules.

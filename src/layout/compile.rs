@@ -2,7 +2,7 @@
 //! and every string in it parsed once. The messages name the key at fault so
 //! `fleetdeck check` can print `file:line:col: message`.
 
-use super::model::{LAYOUT_VERSION, LayoutFile, Panel, PanelKind, Query, QueryRef};
+use super::model::{LAYOUT_VERSION, LayoutFile, Panel, PanelKind, Query, QueryRef, SourceKind};
 use crate::alarm::rules::Condition;
 use crate::dashboard::ids::{
     PanelId, QueryId, SourceId, is_valid_panel_id, positional_query_id, slug,
@@ -90,6 +90,24 @@ pub fn compile(file: &LayoutFile, path: &Path, report: &mut Report<'_>) -> Optio
             }
         }
     }
+    let mut operations = Vec::new();
+    for name in &file.operations {
+        match sources.get(name.get_ref().as_str()).map(SourceSpec::kind) {
+            Some(SourceKind::Demo) => operations.push(SourceId::from(name.get_ref().as_str())),
+            Some(kind) => report(
+                Some(name.span()),
+                format!(
+                    "operations: source `{}` is {}, which reports no operations (the demo fleet does)",
+                    name.get_ref(),
+                    kind.name()
+                ),
+            ),
+            None => report(
+                Some(name.span()),
+                format!("operations: no source `{}` under [sources]", name.get_ref()),
+            ),
+        }
+    }
     let panels = compile_panels(file, &sources, &mut report);
     let rules = compile_rules(file, &panels, &mut report);
     let prices = match crate::derive::prices::Prices::with_overrides(&file.prices) {
@@ -107,6 +125,7 @@ pub fn compile(file: &LayoutFile, path: &Path, report: &mut Report<'_>) -> Optio
             time,
             sources,
             concurrency,
+            operations,
             panels,
             rules,
             prices,
@@ -332,8 +351,7 @@ fn compile_queries(
             .get(query.source.get_ref())
             .map(|s| *s.kind.get_ref())
     };
-    let is_cloudwatch =
-        |query: &Query| kind_of(query) == Some(crate::layout::SourceKind::Cloudwatch);
+    let is_cloudwatch = |query: &Query| kind_of(query) == Some(SourceKind::Cloudwatch);
     if panel.kind != PanelKind::Alarms {
         for problem in crate::source::cloudwatch::validate_panel(panel, &is_cloudwatch) {
             ok = false;

@@ -43,6 +43,10 @@ pub struct LayoutFile {
     /// `${endpoint}` in queries, legends and titles.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub variables: BTreeMap<String, Spanned<Variable>>,
+    /// Sources whose operations (scaling actions, chaos experiments) are drawn
+    /// on the charts of the resources they touched: `operations = ["fleet"]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub operations: Vec<Spanned<String>>,
 }
 
 /// One or several values, as a layout may write a default.

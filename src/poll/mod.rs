@@ -70,6 +70,8 @@ pub enum Planned {
     Series(SourceQuery),
     /// The source's alarms (an alarm panel).
     Alarms(AlarmFilter),
+    /// The source's operations over the window (scaling, experiments).
+    Operations,
 }
 
 /// What a fetch brought back.
@@ -79,6 +81,8 @@ pub enum Payload {
     Series(Vec<SeriesData>),
     /// Active alarms, for alarm panels.
     Alarms(Vec<Alarm>),
+    /// Operations on the source's resources.
+    Operations(Vec<crate::ops::OpsEvent>),
 }
 
 /// Everything the poller needs to know; replaced whole whenever anything changes.

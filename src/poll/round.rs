@@ -260,6 +260,25 @@ impl<'a> Round<'a> {
                     envelope_refused: None,
                 }]
             }),
+            Planned::Operations => {
+                Box::pin(async move {
+                    let outcome =
+                        match tokio::time::timeout(FETCH_TIMEOUT, source.fetch_operations(window))
+                            .await
+                        {
+                            Ok(outcome) => outcome.map(Payload::Operations),
+                            Err(_) => Err(SourceError::Timeout(FETCH_TIMEOUT.as_secs())),
+                        };
+                    vec![Answer {
+                        planned,
+                        window,
+                        step_ms: 0,
+                        incremental: false,
+                        outcome,
+                        envelope_refused: None,
+                    }]
+                })
+            }
             Planned::Series(query) => {
                 // A compared query asks the window `shift` earlier and moves its
                 // answer forward by as much, so it lies under the lines of now.
@@ -320,7 +339,7 @@ impl<'a> Round<'a> {
             .into_iter()
             .filter_map(|planned| match &planned.planned {
                 Planned::Series(query) => Some((planned, query)),
-                Planned::Alarms(_) => None,
+                Planned::Alarms(_) | Planned::Operations => None,
             })
             .map(|(planned, query)| {
                 let step_ms = source.plan_step(self.window, planned.width_px, query, now_ms);
@@ -423,7 +442,7 @@ impl<'a> Round<'a> {
             envelope_refused,
         } = answer;
         match &outcome {
-            Ok(Payload::Alarms(_)) => {}
+            Ok(Payload::Alarms(_) | Payload::Operations(_)) => {}
             Ok(Payload::Series(series)) => {
                 let newest = series
                     .iter()

@@ -71,6 +71,14 @@ impl Scope {
     }
 }
 
+/// The key under which a source's operations are asked for and answered.
+pub fn operations_key(source: &SourceId) -> QueryKey {
+    QueryKey {
+        panel: PanelId::from("_operations"),
+        query: crate::dashboard::QueryId::from(source.as_str()),
+    }
+}
+
 /// One dashboard's live state.
 pub struct Session {
     dashboard: Arc<Dashboard>,
@@ -100,6 +108,8 @@ pub struct Session {
     /// Shows what an incident file kept: nothing is fetched, the rules are not
     /// evaluated again, and a compared line is the kept data moved forward.
     offline: bool,
+    /// The operations each source reported over the window.
+    operations: BTreeMap<SourceId, Vec<crate::ops::OpsEvent>>,
 }
 
 impl Session {
@@ -142,6 +152,7 @@ impl Session {
             current: BTreeSet::new(),
             compare: compare::Compare::default(),
             offline: false,
+            operations: BTreeMap::new(),
         };
         session.fit_retention();
         session
@@ -337,6 +348,12 @@ impl Session {
             .iter()
             .map(|p| (p.id.clone(), width_px))
             .collect();
+    }
+
+    /// The operations (scaling actions, experiments) the layout's operations
+    /// sources reported over the window.
+    pub fn operations(&self) -> impl Iterator<Item = &crate::ops::OpsEvent> {
+        self.operations.values().flatten()
     }
 
     /// What the session shows: range, refresh, live.
@@ -542,10 +559,22 @@ impl Session {
             .filter(|panel| self.scope.includes(&panel.id) && panel.waiting_for.is_none())
             .collect();
         panels.sort_by_key(|panel| (panel.grid.y, panel.grid.x));
-        let queries = panels
+        let mut queries: Vec<PlannedQuery> = panels
             .into_iter()
             .flat_map(|panel| self.planned_queries(panel))
             .collect();
+        // A window's charts draw the operations sources' events: asked last.
+        if self.scope == Scope::Everything {
+            queries.extend(self.dashboard.operations.iter().map(|source| PlannedQuery {
+                key: operations_key(source),
+                source: source.clone(),
+                planned: Planned::Operations,
+                width_px: 0,
+                envelope: false,
+                current: false,
+                shift_ms: 0,
+            }));
+        }
         PollPlan {
             generation: self.generation,
             range: self.view.range.clone(),
@@ -665,6 +694,10 @@ impl Session {
         };
         health.record(result.at, source_outcome);
         let status = match result.outcome {
+            Ok(Payload::Operations(events)) => {
+                self.operations.insert(result.source.clone(), events);
+                QueryStatus::Ok
+            }
             Ok(Payload::Alarms(alarms)) => {
                 self.alarms
                     .observe(&self.dashboard, &result.key, alarms, result.at);

@@ -82,7 +82,7 @@ pub fn datums_for_minute(
             ("VariantName", VARIANT_NAME),
         ];
         let invocations = (state.load_rps * 60.0).round();
-        let errors_5xx = (invocations * (0.0006 + 0.04 * state.incident)).round();
+        let errors_5xx = (invocations * state.error_5xx_share).round();
         let errors_4xx = (invocations * 0.004).round();
         let model_latency_us = state.median_latency_s * 0.93 * 1e6;
         let overhead_us = 12_000.0 * (1.0 + state.utilisation);
@@ -115,9 +115,13 @@ pub fn datums_for_minute(
         if matches!(e.accelerator, Accelerator::Gpu { .. }) {
             // Summed over the instance's GPUs, as SageMaker reports it (8 GPUs: 0–800 %).
             let devices = e.devices_per_instance as f64;
-            let gpu =
-                (100.0 * (state.utilisation * 0.92 + 0.08 * state.incident)).clamp(0.0, 100.0);
-            let memory = 100.0 * (0.62 + 0.3 * state.utilisation).min(1.0);
+            // The mean over the instances in service (a down one reads 0).
+            let busy: f64 = (0..state.instances)
+                .filter_map(|i| fleet.device_busy(endpoint, i, t_s))
+                .sum::<f64>()
+                / state.instances.max(1) as f64;
+            let gpu = (100.0 * busy).clamp(0.0, 100.0);
+            let memory = 100.0 * (0.89 + 0.02 * state.utilisation).min(1.0);
             let instance = out.entry("/aws/sagemaker/Endpoints").or_default();
             instance.push(single(
                 "GPUUtilization",

@@ -237,7 +237,7 @@ impl Exporter {
             counters[1].2.push((model.to_owned(), prompt));
             let ok = self.add(
                 format!("ok|{model}"),
-                requests * (1.0 - 0.0006 - 0.04 * state.incident),
+                requests * (1.0 - state.error_5xx_share),
             );
             counters[2].2.push((model.to_owned(), ok));
             let h = self.observe(
@@ -360,8 +360,9 @@ impl Exporter {
         for (name, help, from_utilisation) in readings {
             out.family(name, "gauge", help);
             for one in &series {
-                let util =
-                    catalog::sample(&self.fleet, one, t_ms, Reading::Value).unwrap_or(f64::NAN);
+                let Some(util) = catalog::sample(&self.fleet, one, t_ms, Reading::Value) else {
+                    continue;
+                };
                 let labels: Vec<(&str, &str)> = one
                     .labels
                     .iter()
@@ -388,8 +389,11 @@ impl Exporter {
                 continue;
             };
             for series in catalog::series_of(&self.fleet, def) {
-                let value =
-                    catalog::sample(&self.fleet, &series, t_ms, Reading::Value).unwrap_or(f64::NAN);
+                // An instance not in service (scaled in, or down) is not scraped.
+                let Some(value) = catalog::sample(&self.fleet, &series, t_ms, Reading::Value)
+                else {
+                    continue;
+                };
                 let labels: Vec<(&str, &str)> = series
                     .labels
                     .iter()
@@ -522,11 +526,11 @@ impl Exporter {
                 "GPU-{:08x}-{instance}",
                 crate::source::demo::noise::key(endpoint.endpoint_name) as u32
             );
-            out.sample(
-                "nv_gpu_utilization",
-                &[("gpu_uuid", &uuid)],
-                state.utilisation.min(1.0),
-            );
+            // An instance not in service (scaled in, or down) reports nothing.
+            let Some(busy) = self.fleet.device_busy(index, instance, t_s) else {
+                continue;
+            };
+            out.sample("nv_gpu_utilization", &[("gpu_uuid", &uuid)], busy);
             out.sample(
                 "nv_gpu_memory_used_bytes",
                 &[("gpu_uuid", &uuid)],

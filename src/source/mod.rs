@@ -196,6 +196,10 @@ pub type OptionsFuture<'a> =
 pub type FetchFuture<'a> =
     Pin<Box<dyn Future<Output = Result<Vec<SeriesData>, SourceError>> + Send + 'a>>;
 
+/// A future returned by [`Source::fetch_operations`].
+pub type OpsFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Vec<crate::ops::OpsEvent>, SourceError>> + Send + 'a>>;
+
 /// A future returned by [`Source::fetch_batch`]: one outcome per request, in order.
 pub type BatchFuture<'a> =
     Pin<Box<dyn Future<Output = Vec<Result<Vec<SeriesData>, SourceError>>> + Send + 'a>>;
@@ -329,6 +333,19 @@ pub trait Source: Send + Sync {
         Box::pin(async {
             Err(SourceError::BadQuery(
                 "this kind of source cannot list variable values".to_owned(),
+            ))
+        })
+    }
+    /// Whether it reports operations (scaling actions, chaos experiments).
+    fn has_operations(&self) -> bool {
+        false
+    }
+    /// The operations that touched its resources in `window`.
+    fn fetch_operations(&self, window: Window) -> OpsFuture<'_> {
+        let _ = window;
+        Box::pin(async {
+            Err(SourceError::BadQuery(
+                "this kind of source reports no operations".to_owned(),
             ))
         })
     }

@@ -237,6 +237,7 @@ fn pane_ui(
             wall_figure_pt: None,
             compare: session.compare(),
             notes: ctx.notes,
+            operations: ctx.operations,
         };
         panel::show(ui, rect, spec, &state, |ui, _| {
             timeseries::show(ui, &mut pane_ctx, spec, trusted)

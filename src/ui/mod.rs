@@ -165,6 +165,8 @@ pub struct PanelContext<'a> {
     pub compare: &'a crate::session::compare::Compare,
     /// Notes pinned on the timeline, drawn on every chart.
     pub notes: &'a [crate::notes::Note],
+    /// Scaling actions and experiments, drawn on the charts of what they touched.
+    pub operations: &'a [crate::ops::OpsEvent],
 }
 
 /// Draws the whole dashboard.
@@ -266,6 +268,7 @@ pub fn dashboard(
         edit::form::show(ui, editing, &mut state.edit, commands);
     }
     let mut widths = BTreeMap::new();
+    let operations: Vec<crate::ops::OpsEvent> = frame.session.operations().cloned().collect();
     egui::CentralPanel::default().show(ui, |ui| {
         state.lines.begin_frame();
         state.bands.begin_frame();
@@ -302,6 +305,7 @@ pub fn dashboard(
                     wall_figure_pt: frame.wall.map(|w| w.figure_pt),
                     compare: frame.session.compare(),
                     notes: frame.notes,
+                    operations: &operations,
                 };
                 for panel in panels {
                     let rect = grid::panel_rect(origin, width, row_height, &panel.grid);
@@ -411,6 +415,7 @@ pub fn dashboard(
             wall_figure_pt: None,
             compare: frame.session.compare(),
             notes: frame.notes,
+            operations: &operations,
         };
         explore::window(
             ui.ctx(),

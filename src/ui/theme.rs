@@ -27,6 +27,10 @@ pub const OK: Color32 = Color32::from_rgb(0x56, 0xa6, 0x4b);
 pub const WARN: Color32 = Color32::from_rgb(0xff, 0x98, 0x30);
 /// Notes pinned on the timeline.
 pub const NOTE: Color32 = Color32::from_rgb(0x8a, 0xb4, 0xf8);
+/// A scaling action on the timeline.
+pub const OPERATION: Color32 = Color32::from_rgb(0x4f, 0xc3, 0xc8);
+/// A chaos experiment's run on the timeline.
+pub const CHAOS: Color32 = Color32::from_rgb(0xb3, 0x7f, 0xeb);
 /// An alarm that cannot decide for lack of data.
 pub const NO_DATA: Color32 = Color32::from_rgb(0x8a, 0x8f, 0x99);
 /// Failing.

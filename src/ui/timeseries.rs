@@ -49,6 +49,19 @@ pub fn drawn_series<'a>(
     drawn
 }
 
+/// The operations a chart of series with these labels draws over `window`:
+/// those that touched their resources and fall in it.
+pub fn operations_drawn<'a>(
+    operations: &'a [crate::ops::OpsEvent],
+    labels: &[&std::collections::BTreeMap<String, String>],
+    window: Window,
+) -> Vec<&'a crate::ops::OpsEvent> {
+    crate::ops::touching(operations, labels)
+        .into_iter()
+        .filter(|event| event.overlaps(window.start_ms, window.end_ms, window.end_ms))
+        .collect()
+}
+
 /// Draws the panel's plot; returns whether any series had data. Untrusted data (its
 /// source is stale or failing, or it has not been confirmed for a while) is drawn
 /// faded. On the wall the legend is a column of last values beside the plot, sized
@@ -148,6 +161,17 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec, trusted:
         .map(|(key, _, name)| (name.clone(), lines.points(key)))
         .collect();
     let has_data = series_lines.iter().any(|(_, points)| !points.is_empty());
+    // Where an operation's words go: at the highest value drawn (a point taken
+    // from the plot's own bounds would widen them, frame after frame).
+    let data_top = series_lines
+        .iter()
+        .flat_map(|(_, points)| points.iter().map(|p| p.y))
+        .filter(|y| y.is_finite())
+        .fold(f64::NAN, f64::max);
+    let data_top = match panel.max {
+        Some(max) if data_top.is_nan() || data_top > max => max,
+        _ => data_top,
+    };
     let min_change = ctx.compare.min_change_percent;
     let then_lines: Vec<(usize, Vec<egui_plot::PlotPoint>)> = then
         .iter()
@@ -186,9 +210,53 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec, trusted:
         .filter_map(|note| Some((note.start_ms()?, note.end_ms()?, note.text.clone())))
         .filter(|(start, end, _)| *end >= window.start_ms && *start <= window.end_ms)
         .collect();
+    // Operations on the resources these series belong to: scaling markers and
+    // experiment bands.
+    let labels: Vec<&std::collections::BTreeMap<String, String>> =
+        drawn.iter().map(|(key, _, _)| &key.labels).collect();
+    let mut operations = operations_drawn(ctx.operations, &labels, window);
+    // Over a long window scaling markers would cover the chart: past one per
+    // 60 px they are left out (experiment bands stay), and words only show
+    // while they have room.
+    let markers = operations.iter().filter(|e| !e.is_band()).count();
+    if markers as f32 > (plot_width / 60.0).max(3.0) {
+        operations.retain(|e| e.is_band());
+    }
+    let words_fit = operations.len() as f32 <= (plot_width / 120.0).max(2.0);
     let response = plot.show(ui, |plot_ui| {
         plot_ui.set_auto_bounds([false, true]);
         plot_ui.set_plot_bounds_x(x_range);
+        for event in &operations {
+            let start = event.start_ms as f64 / 1000.0;
+            let (color, short) = match &event.kind {
+                crate::ops::OpsKind::Scaling { from, to, .. } => {
+                    plot_ui.vline(
+                        egui_plot::VLine::new("", start)
+                            .color(theme::OPERATION)
+                            .width(1.5)
+                            .style(LineStyle::dashed_dense())
+                            .allow_hover(false),
+                    );
+                    (theme::OPERATION, format!("{from} to {to}"))
+                }
+                crate::ops::OpsKind::Experiment { state, .. } => {
+                    let end = event.end_ms.unwrap_or(window.end_ms) as f64 / 1000.0;
+                    plot_ui.span(
+                        egui_plot::Span::new("", start..=end)
+                            .fill(theme::CHAOS.gamma_multiply(0.16))
+                            .border_color(theme::CHAOS.gamma_multiply(0.7)),
+                    );
+                    (theme::CHAOS, format!("chaos ({state})"))
+                }
+            };
+            if !wall && words_fit && data_top.is_finite() {
+                plot_ui.text(
+                    egui_plot::Text::new("", egui_plot::PlotPoint::new(start, data_top), short)
+                        .color(color)
+                        .anchor(egui::Align2::LEFT_TOP),
+                );
+            }
+        }
         for (start, end) in bands {
             // Unnamed, so bands stay out of the legend.
             plot_ui.span(
@@ -301,6 +369,21 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec, trusted:
             for (start, end, text) in &notes_shown {
                 if t_ms >= start - near && t_ms <= end + near {
                     ui.colored_label(theme::NOTE, format!("note: {text}"));
+                }
+            }
+            for event in &operations {
+                let end = event.end_ms.unwrap_or(if event.is_band() {
+                    window.end_ms
+                } else {
+                    event.start_ms
+                });
+                if t_ms >= event.start_ms - near && t_ms <= end + near {
+                    let color = if event.is_band() {
+                        theme::CHAOS
+                    } else {
+                        theme::OPERATION
+                    };
+                    ui.colored_label(color, event.label());
                 }
             }
         });

@@ -328,14 +328,39 @@ fn instance_counts_times_the_price_table_match_the_billed_burn_rate() {
     let from_prices = values("running instances × on-demand prices");
     let billed = values("billing (EstimatedCharges)");
     assert!(!from_prices.is_empty() && !billed.is_empty());
-    // 2 × p5.48xlarge + 6 × g6.xlarge + 2 × inf2.48xlarge + 1 × trn1.32xlarge.
-    let expected = 2.0 * 98.32 + 6.0 * 0.805 + 2.0 * 12.98 + 21.50;
-    for value in &from_prices {
-        assert!((value - expected).abs() < 1e-9, "{value} vs {expected}");
+    let times: Vec<&str> = rows
+        .iter()
+        .filter(|(name, _, _)| name.starts_with("billing"))
+        .map(|(_, time, _)| time.as_str())
+        .collect();
+    // p5.48xlarge, g6.xlarge (autoscaled), inf2.48xlarge (autoscaled),
+    // trn1.32xlarge: the pools' sizes at that moment times their prices.
+    for ((time, from_prices), billed) in times.iter().zip(&from_prices).zip(&billed) {
+        let expected = burn_at(time);
+        assert!(
+            (from_prices - expected).abs() < 1e-9,
+            "{time}: {from_prices} vs {expected}"
+        );
+        assert!(
+            (billed - expected).abs() < 1e-6,
+            "{time}: billing says {billed}"
+        );
     }
-    for value in &billed {
-        assert!((value - expected).abs() < 1e-6, "billing says {value}");
-    }
+}
+
+/// The demo fleet's on-demand burn at `time` (RFC 3339), USD/h: each pool's
+/// instances in service then, at the price list's on-demand price.
+fn burn_at(time: &str) -> f64 {
+    const PRICES: [f64; 4] = [98.32, 0.805, 12.98, 21.50];
+    let fleet = fleetdeck::source::demo::fleet::Fleet::new(42);
+    let t_s = chrono::DateTime::parse_from_rfc3339(time)
+        .unwrap()
+        .timestamp() as f64;
+    PRICES
+        .iter()
+        .enumerate()
+        .map(|(i, price)| price * fleet.instances_at(i, t_s) as f64)
+        .sum()
 }
 
 #[test]
@@ -358,10 +383,20 @@ fn the_demo_spend_bars_are_one_stack_an_hour_adding_up_to_the_burn_rate() {
         *per_hour.entry(time.as_str()).or_default() += value;
     }
     assert_eq!(per_hour.len(), 7, "{per_hour:?}");
-    // Each stack is the hour's whole bill: the fleet's on-demand burn.
-    let expected = 2.0 * 98.32 + 6.0 * 0.805 + 2.0 * 12.98 + 21.50;
+    // Each stack is the hour's whole bill: the fleet's on-demand burn over the
+    // hour ending there, the autoscaled pools' sizes changing every ten minutes.
     for (time, total) in per_hour {
-        assert!((total - expected).abs() < 1e-6, "{time}: {total}");
+        let end = chrono::DateTime::parse_from_rfc3339(time).unwrap();
+        let expected: f64 = (1..=6)
+            .map(|step| {
+                let at = end - chrono::Duration::minutes(10 * step);
+                burn_at(&at.to_rfc3339()) / 6.0
+            })
+            .sum();
+        assert!(
+            (total - expected).abs() < 1e-6,
+            "{time}: {total} vs {expected}"
+        );
     }
 }
 
@@ -439,7 +474,7 @@ fn check_warns_about_an_unused_variable() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains(&format!(
-            "warning: {}:14:1: variable `region` is defined but no panel, legend or title uses it",
+            "warning: {}:16:1: variable `region` is defined but no panel, legend or title uses it",
             path.display()
         )),
         "{stderr}"

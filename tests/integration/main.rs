@@ -20,6 +20,7 @@ mod import;
 mod incident;
 mod layouts;
 mod notifications;
+mod operations;
 mod prometheus;
 mod sigv4;
 mod support;

@@ -146,6 +146,42 @@ pub const METRICS: &[MetricDef] = &[
         help: "Instances running, by endpoint and instance type (in a real fleet e.g. count by (instance_type) (kube_node_labels)).",
     },
     MetricDef {
+        name: "sagemaker_desired_instance_count",
+        kind: MetricKind::Gauge,
+        family: Family::Instances,
+        help: "Instances the autoscaler asked for (SageMaker DescribeEndpoint DesiredInstanceCount).",
+    },
+    MetricDef {
+        name: "sagemaker_current_instance_count",
+        kind: MetricKind::Gauge,
+        family: Family::Instances,
+        help: "Instances in service (SageMaker DescribeEndpoint CurrentInstanceCount).",
+    },
+    MetricDef {
+        name: "autoscaling_min_capacity",
+        kind: MetricKind::Gauge,
+        family: Family::Instances,
+        help: "The scalable target's MinCapacity (Application Auto Scaling).",
+    },
+    MetricDef {
+        name: "autoscaling_max_capacity",
+        kind: MetricKind::Gauge,
+        family: Family::Instances,
+        help: "The scalable target's MaxCapacity (Application Auto Scaling).",
+    },
+    MetricDef {
+        name: "InvocationsPerInstance",
+        kind: MetricKind::Gauge,
+        family: Family::Endpoint,
+        help: "SageMaker invocations per instance per minute, the metric target tracking follows.",
+    },
+    MetricDef {
+        name: "autoscaling_target_value",
+        kind: MetricKind::Gauge,
+        family: Family::Endpoint,
+        help: "The target-tracking policy's TargetValue on SageMakerVariantInvocationsPerInstance (none for a fixed pool).",
+    },
+    MetricDef {
         name: "EstimatedCharges",
         kind: MetricKind::Cumulative,
         family: Family::Billing,
@@ -315,10 +351,11 @@ pub enum Reading {
 pub fn sample(fleet: &Fleet, series: &SeriesDef, t_ms: i64, reading: Reading) -> Option<f64> {
     let t_s = t_ms as f64 / 1000.0;
     if series.metric.family == Family::Billing {
-        let rate = fleet.spend_rate_per_s(series.service);
         return match reading {
-            Reading::Rate => Some(rate),
-            Reading::Value => Some(rate * seconds_into_month(t_ms)),
+            Reading::Rate => Some(fleet.spend_rate_per_s(series.service, t_s)),
+            Reading::Value => {
+                Some(fleet.month_to_date_spend(series.service, t_s, t_s - seconds_into_month(t_ms)))
+            }
             Reading::Quantile(_) => None,
         };
     }
@@ -332,7 +369,9 @@ pub fn sample(fleet: &Fleet, series: &SeriesDef, t_ms: i64, reading: Reading) ->
         median * (normal_quantile(q) * sigma).exp() * (1.0 + 0.04 * jitter)
     };
     let error_share_4xx = 0.004;
-    let error_share_5xx = 0.0006 + 0.04 * state.incident;
+    let error_share_5xx = state.error_5xx_share;
+    let instance = series.device / e.devices_per_instance.max(1);
+    let healthy = (state.instances - usize::from(state.failed_instance.is_some())).max(1);
     let value = match (series.metric.name, reading) {
         ("vllm:e2e_request_latency_seconds", Reading::Quantile(q)) => {
             quantile_of(state.median_latency_s, state.latency_sigma, q)
@@ -349,7 +388,7 @@ pub fn sample(fleet: &Fleet, series: &SeriesDef, t_ms: i64, reading: Reading) ->
             quantile_of(12_000.0 * (1.0 + state.utilisation), 0.4, q)
         }
         ("vllm:num_requests_running", Reading::Value) => (state.load_rps * state.median_latency_s
-            / e.instances as f64)
+            / healthy as f64)
             .min(e.max_batch)
             .round(),
         ("vllm:num_requests_waiting", Reading::Value) => {
@@ -359,7 +398,7 @@ pub fn sample(fleet: &Fleet, series: &SeriesDef, t_ms: i64, reading: Reading) ->
                 .round()
         }
         ("vllm:kv_cache_usage_perc", Reading::Value) => {
-            (0.25 + 0.55 * state.utilisation + 0.2 * state.incident + 0.03 * drift).clamp(0.0, 1.0)
+            (0.2 + 0.72 * state.utilisation + 0.1 * state.incident + 0.03 * drift).clamp(0.0, 1.0)
         }
         ("vllm:generation_tokens_total", Reading::Rate) => {
             state.load_rps * e.output_tokens * (1.0 + 0.02 * jitter)
@@ -378,16 +417,31 @@ pub fn sample(fleet: &Fleet, series: &SeriesDef, t_ms: i64, reading: Reading) ->
         ("Invocation5XXErrors", Reading::Rate) => {
             state.load_rps * error_share_5xx * (1.0 + 0.3 * jitter)
         }
-        ("fleet_running_instances", Reading::Value) => e.instances as f64,
-        ("DCGM_FI_DEV_GPU_UTIL", Reading::Value) => (100.0
-            * (state.utilisation * (0.92 + 0.08 * drift) + 0.08 * state.incident))
-            .clamp(0.0, 100.0)
-            .round(),
+        ("fleet_running_instances" | "sagemaker_current_instance_count", Reading::Value) => {
+            state.instances as f64
+        }
+        ("sagemaker_desired_instance_count", Reading::Value) => {
+            fleet.instances_at(series.endpoint, t_s + super::operations::SCALING_STEP_S) as f64
+        }
+        ("autoscaling_min_capacity", Reading::Value) => e.min_instances as f64,
+        ("autoscaling_max_capacity", Reading::Value) => e.instances as f64,
+        ("InvocationsPerInstance", Reading::Value) => {
+            state.load_rps * 60.0 / state.instances.max(1) as f64 * (1.0 + 0.02 * jitter)
+        }
+        ("autoscaling_target_value", Reading::Value) => e.target_rps_per_instance? * 60.0,
+        ("DCGM_FI_DEV_GPU_UTIL", Reading::Value) => {
+            let busy = state.device_busy(instance)?;
+            (100.0 * busy * (0.97 + 0.03 * drift))
+                .clamp(0.0, 100.0)
+                .round()
+        }
         ("DCGM_FI_DEV_FB_USED", Reading::Value) => {
             let Accelerator::Gpu { memory_mib, .. } = e.accelerator else {
                 return None;
             };
-            (memory_mib * (0.62 + 0.3 * state.utilisation + 0.02 * drift))
+            // vLLM takes 90 % of the frame buffer up front for weights and KV cache.
+            state.device_busy(instance)?;
+            (memory_mib * (0.89 + 0.02 * state.utilisation + 0.005 * drift))
                 .min(memory_mib)
                 .round()
         }
@@ -400,12 +454,13 @@ pub fn sample(fleet: &Fleet, series: &SeriesDef, t_ms: i64, reading: Reading) ->
             else {
                 return None;
             };
+            let busy = state.device_busy(instance)?;
             idle_power_w
-                + (max_power_w - idle_power_w)
-                    * (state.utilisation * (0.9 + 0.1 * drift)).clamp(0.0, 1.0)
+                + (max_power_w - idle_power_w) * (busy * (0.9 + 0.1 * drift)).clamp(0.0, 1.0)
         }
         ("neuroncore_utilization_ratio", Reading::Value) => {
-            (state.utilisation * (0.9 + 0.1 * drift) + 0.06 * state.incident).clamp(0.0, 1.0)
+            let busy = state.device_busy(instance)?;
+            (busy * (0.95 + 0.05 * drift)).clamp(0.0, 1.0)
         }
         _ => return None,
     };
@@ -452,7 +507,11 @@ mod tests {
                 MetricKind::Counter => Reading::Rate,
                 MetricKind::Distribution => Reading::Quantile(0.99),
             };
-            let value = sample(&fleet, &series[0], 1_764_000_000_000, reading).unwrap();
+            // Some series have none (a fixed pool has no scaling target).
+            let value = series
+                .iter()
+                .find_map(|one| sample(&fleet, one, 1_764_000_000_000, reading))
+                .unwrap();
             assert!(value.is_finite() && value >= 0.0, "{}: {value}", def.name);
         }
     }
@@ -484,9 +543,19 @@ mod tests {
             Reading::Value,
         )
         .unwrap();
+        // SageMaker: 2 × p5.48xlarge + the autoscaled g6.xlarge pool, whatever
+        // its size was over each ten minutes of the hour.
+        let t0 = 1_764_000_000.0;
+        let expected: f64 = (0..6)
+            .map(|step| {
+                let at = t0 + step as f64 * 600.0;
+                let pool = fleet.instances_at(1, at) as f64;
+                (2.0 * 98.32 + pool * 0.805) / 6.0
+            })
+            .sum();
+        assert_eq!(t0 % 600.0, 0.0, "the hour starts on a scaler step");
+        assert!((b - a - expected).abs() < 1e-6, "{} vs {expected}", b - a);
         let per_hour = sample(&fleet, series, 1_764_000_000_000, Reading::Rate).unwrap() * 3600.0;
-        // SageMaker: 2 × p5.48xlarge + 6 × g6.xlarge.
-        assert!((per_hour - (2.0 * 98.32 + 6.0 * 0.805)).abs() < 1e-6);
-        assert!((b - a - per_hour).abs() < 1e-6);
+        assert!((per_hour - (2.0 * 98.32 + fleet.instances_at(1, t0) as f64 * 0.805)).abs() < 1e-6);
     }
 }

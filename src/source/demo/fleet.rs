@@ -24,7 +24,7 @@ pub enum Accelerator {
     Neuron,
 }
 
-/// One serving endpoint: a model on a fixed pool of instances.
+/// One serving endpoint: a model on a pool of instances, fixed or autoscaled.
 #[derive(Debug, Clone)]
 pub struct Endpoint {
     /// SageMaker `EndpointName`.
@@ -33,8 +33,13 @@ pub struct Endpoint {
     pub model_name: &'static str,
     /// EC2 instance type.
     pub instance_type: &'static str,
-    /// Instances serving it.
+    /// Instances serving it at most (the pool's size when it is not autoscaled).
     pub instances: usize,
+    /// Instances serving it at least (equal to `instances` when not autoscaled).
+    pub min_instances: usize,
+    /// Target tracking: requests per second per instance the autoscaler aims
+    /// at (SageMakerVariantInvocationsPerInstance ÷ 60); `None`: a fixed pool.
+    pub target_rps_per_instance: Option<f64>,
     /// Accelerator devices per instance (GPUs, or NeuronCores for Neuron).
     pub devices_per_instance: usize,
     /// The accelerator family.
@@ -45,7 +50,8 @@ pub struct Endpoint {
     pub service_name: &'static str,
     /// Requests per second at the daily peak.
     pub peak_rps: f64,
-    /// Requests per second the pool can serve before latency climbs steeply.
+    /// Requests per second `instances` instances serve before latency climbs
+    /// steeply.
     pub capacity_rps: f64,
     /// Median end-to-end latency at low load, seconds.
     pub base_latency_s: f64,
@@ -75,6 +81,8 @@ pub fn endpoints() -> Vec<Endpoint> {
             model_name: "meta-llama/Llama-3.1-70B-Instruct",
             instance_type: "p5.48xlarge",
             instances: 2,
+            min_instances: 2,
+            target_rps_per_instance: None,
             devices_per_instance: 8,
             accelerator: H100,
             price_per_hour: 98.32,
@@ -89,13 +97,15 @@ pub fn endpoints() -> Vec<Endpoint> {
             endpoint_name: "llm-prod-mistral7b",
             model_name: "mistralai/Mistral-7B-Instruct-v0.3",
             instance_type: "g6.xlarge",
-            instances: 6,
+            instances: 8,
+            min_instances: 3,
+            target_rps_per_instance: Some(3.0),
             devices_per_instance: 1,
             accelerator: L4,
             price_per_hour: 0.805,
             service_name: "Amazon SageMaker",
             peak_rps: 22.0,
-            capacity_rps: 30.0,
+            capacity_rps: 36.0,
             base_latency_s: 0.9,
             output_tokens: 180.0,
             max_batch: 32.0,
@@ -104,13 +114,15 @@ pub fn endpoints() -> Vec<Endpoint> {
             endpoint_name: "llm-prod-llama8b-inf2",
             model_name: "meta-llama/Llama-3.1-8B-Instruct",
             instance_type: "inf2.48xlarge",
-            instances: 2,
+            instances: 3,
+            min_instances: 2,
+            target_rps_per_instance: Some(22.0),
             devices_per_instance: 24,
             accelerator: Accelerator::Neuron,
             price_per_hour: 12.98,
             service_name: "Amazon Elastic Compute Cloud - Compute",
             peak_rps: 55.0,
-            capacity_rps: 70.0,
+            capacity_rps: 96.0,
             base_latency_s: 0.75,
             output_tokens: 200.0,
             max_batch: 64.0,
@@ -120,6 +132,8 @@ pub fn endpoints() -> Vec<Endpoint> {
             model_name: "BAAI/bge-large-en-v1.5",
             instance_type: "trn1.32xlarge",
             instances: 1,
+            min_instances: 1,
+            target_rps_per_instance: None,
             devices_per_instance: 32,
             accelerator: Accelerator::Neuron,
             price_per_hour: 21.50,
@@ -156,21 +170,48 @@ pub struct Fleet {
     pub seed: u64,
     /// The endpoints.
     pub endpoints: Vec<Endpoint>,
+    /// Each service's spend per whole day, once summed (month-to-date charges
+    /// read many days at every sample).
+    day_spend: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<(String, i64), f64>>>,
+    /// Each autoscaled endpoint's instance counts over a whole day, once worked
+    /// out (every sample of every host reads them).
+    scaler_days: ScalerDays,
 }
+
+/// Instance counts per (endpoint, day), one per autoscaler step.
+type ScalerDays = std::sync::Arc<
+    std::sync::Mutex<std::collections::HashMap<(usize, i64), std::sync::Arc<[usize]>>>,
+>;
 
 /// The state of one endpoint at one instant, from which every metric is read.
 #[derive(Debug, Clone, Copy)]
 pub struct EndpointState {
     /// Requests per second arriving.
     pub load_rps: f64,
-    /// Fraction of capacity in use, 0–1.
+    /// Fraction of the healthy instances' capacity in use, 0–1.
     pub utilisation: f64,
     /// Incident severity, 0 (none) to 1 (peak).
     pub incident: f64,
+    /// Instances in service (the autoscaler's count).
+    pub instances: usize,
+    /// The instance that is down (a failed replica, a chaos experiment), if any.
+    pub failed_instance: Option<usize>,
+    /// Share of requests answered 5xx.
+    pub error_5xx_share: f64,
     /// Median latency, seconds.
     pub median_latency_s: f64,
     /// Log-normal spread of latency.
     pub latency_sigma: f64,
+}
+
+impl EndpointState {
+    /// How busy one instance's accelerators are: see [`Fleet::device_busy`].
+    pub fn device_busy(&self, instance: usize) -> Option<f64> {
+        if instance >= self.instances || self.failed_instance == Some(instance) {
+            return None;
+        }
+        Some((0.18 + 0.8 * self.utilisation.sqrt()).min(0.99))
+    }
 }
 
 impl Fleet {
@@ -179,6 +220,8 @@ impl Fleet {
         Fleet {
             seed,
             endpoints: endpoints(),
+            day_spend: std::sync::Arc::default(),
+            scaler_days: std::sync::Arc::default(),
         }
     }
 
@@ -248,44 +291,174 @@ impl Fleet {
     }
 
     /// Load multiplier over the day (UTC): quiet at night, peak mid-afternoon.
-    fn daily_shape(t_s: f64) -> f64 {
+    pub(crate) fn daily_shape(t_s: f64) -> f64 {
         let hour = (t_s / 3600.0).rem_euclid(24.0);
         0.55 + 0.45 * (std::f64::consts::TAU * (hour - 10.0) / 24.0).sin()
     }
 
-    /// The state of an endpoint at `t_s` seconds since the epoch.
+    /// The state of an endpoint at `t_s` seconds since the epoch. The pool's
+    /// capacity follows the instances in service, less one that is down; a
+    /// saturating incident is a traffic surge, a failed replica a lost instance.
     pub fn state(&self, endpoint: usize, t_s: f64) -> EndpointState {
+        use super::operations::IncidentKind;
         let e = &self.endpoints[endpoint];
         let stream = noise::key(e.endpoint_name);
         let incident = self.incident(endpoint, t_s);
+        let kind = self.incident_kind(endpoint, t_s);
         let wobble = 1.0
             + 0.10 * noise::smooth(self.seed, stream, t_s, 300.0)
             + 0.04 * noise::smooth(self.seed, stream ^ 1, t_s, 30.0);
-        let load_rps = e.peak_rps * Self::daily_shape(t_s) * wobble;
-        let utilisation = (load_rps / e.capacity_rps).clamp(0.0, 1.0);
+        let surge = match kind {
+            IncidentKind::Saturation => 1.0 + 0.9 * incident,
+            IncidentKind::FailedReplica => 1.0,
+        };
+        let load_rps = e.peak_rps * Self::daily_shape(t_s) * wobble * surge;
+        let instances = self.instances_at(endpoint, t_s);
+        let failed_instance = self.failed_instance_of(endpoint, t_s, instances, incident, kind);
+        let healthy = instances - usize::from(failed_instance.is_some());
+        let capacity = e.capacity_rps / e.instances as f64 * healthy.max(1) as f64;
+        let demand = load_rps / capacity;
+        let utilisation = demand.clamp(0.0, 1.0);
+        let overload = (demand - 1.0).max(0.0);
         let stall = if self.stalled(endpoint, t_s) {
             STALL_FACTOR
         } else {
             1.0
         };
+        // A lost replica's requests time out and are retried; a surge queues.
+        let incident_slowdown = match kind {
+            IncidentKind::Saturation => 1.0 + 1.5 * incident + 4.0 * overload,
+            IncidentKind::FailedReplica => 1.0 + 3.0 * incident + 4.0 * overload,
+        };
         let median_latency_s =
-            e.base_latency_s * (1.0 + 1.5 * utilisation.powi(3)) * (1.0 + 3.0 * incident) * stall;
+            e.base_latency_s * (1.0 + 1.5 * utilisation.powi(3)) * incident_slowdown * stall;
+        let chaos_errors = self
+            .experiment_at(endpoint, t_s)
+            .map_or(0.0, |x| 0.02 * (-(t_s - x.start_s) / 60.0).exp());
+        let error_5xx_share = 0.0006
+            + chaos_errors
+            + match kind {
+                IncidentKind::Saturation => 0.004 * incident,
+                IncidentKind::FailedReplica => 0.04 * incident,
+            };
         EndpointState {
             load_rps,
             utilisation,
             incident,
+            instances,
+            failed_instance,
+            error_5xx_share,
             median_latency_s,
-            latency_sigma: 0.35 + 0.3 * incident,
+            latency_sigma: 0.35 + 0.3 * incident + 0.2 * overload.min(1.0),
         }
     }
 
-    /// Hours of instance time per second across the fleet, priced: USD per second.
-    pub fn spend_rate_per_s(&self, service_name: &str) -> f64 {
+    /// How busy one instance's accelerators are, 0–1, as DCGM's GPU_UTIL or
+    /// neuron-monitor's NeuronCore utilisation reads it: a vLLM replica with a
+    /// steady batch keeps its kernels running most of the time (60–95 %), and
+    /// nearly all of it when saturated. `None` for an instance not in service or
+    /// down: it reports nothing.
+    pub fn device_busy(&self, endpoint: usize, instance: usize, t_s: f64) -> Option<f64> {
+        self.state(endpoint, t_s).device_busy(instance)
+    }
+
+    /// Instance time across the fleet at `t_s`, priced: USD per second.
+    pub fn spend_rate_per_s(&self, service_name: &str, t_s: f64) -> f64 {
         self.endpoints
             .iter()
-            .filter(|e| e.service_name == service_name)
-            .map(|e| e.instances as f64 * e.price_per_hour / 3600.0)
+            .enumerate()
+            .filter(|(_, e)| e.service_name == service_name)
+            .map(|(i, e)| self.instances_at(i, t_s) as f64 * e.price_per_hour / 3600.0)
             .sum()
+    }
+
+    /// What the instances of `service_name` cost over the `day`-th day from
+    /// its start until `until_s` (at most the day's end), USD: the instance
+    /// count is constant between the autoscaler's steps, so it is a sum over them.
+    fn spend_in_day(&self, service_name: &str, day: i64, until_s: f64) -> f64 {
+        use super::operations::SCALING_STEP_S;
+        let day_start = day as f64 * 86_400.0;
+        let into = (until_s - day_start).clamp(0.0, 86_400.0);
+        let whole = (into / SCALING_STEP_S).floor() as usize;
+        let part = into - whole as f64 * SCALING_STEP_S;
+        self.endpoints
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.service_name == service_name)
+            .map(|(i, e)| {
+                // instances_at lags the decision one step: step k's count is
+                // decision k − 1, the day's first step the previous day's last.
+                let count_at =
+                    |step: usize| self.instances_at(i, day_start + step as f64 * SCALING_STEP_S);
+                let instance_seconds: f64 = if e.target_rps_per_instance.is_none() {
+                    e.instances as f64 * into
+                } else {
+                    let first = count_at(0) as f64;
+                    let rest: f64 = self.scaler_day(i, day, |counts| {
+                        counts.iter().take(whole.saturating_sub(1)).sum::<usize>() as f64
+                    });
+                    let full = if whole == 0 {
+                        0.0
+                    } else {
+                        (first + rest) * SCALING_STEP_S
+                    };
+                    full + count_at(whole) as f64 * part
+                };
+                instance_seconds * e.price_per_hour / 3600.0
+            })
+            .sum()
+    }
+
+    /// Runs `read` on the autoscaler's counts for `endpoint` over `day`,
+    /// working them out the first time.
+    pub(crate) fn scaler_day<T>(
+        &self,
+        endpoint: usize,
+        day: i64,
+        read: impl FnOnce(&[usize]) -> T,
+    ) -> T {
+        let key = (endpoint, day);
+        let cached = self
+            .scaler_days
+            .lock()
+            .ok()
+            .and_then(|days| days.get(&key).cloned());
+        let counts = cached.unwrap_or_else(|| {
+            let counts: std::sync::Arc<[usize]> = self.scaler_decisions(endpoint, day).into();
+            if let Ok(mut days) = self.scaler_days.lock() {
+                // A long-running window asks about a few days at most: keep a week.
+                if days.len() > 64 {
+                    days.clear();
+                }
+                days.insert(key, counts.clone());
+            }
+            counts
+        });
+        read(&counts)
+    }
+
+    /// Month-to-date charges of `service_name` at `t_s`: whole days summed once
+    /// and kept, the day so far summed each time.
+    pub fn month_to_date_spend(&self, service_name: &str, t_s: f64, month_start_s: f64) -> f64 {
+        const DAY: f64 = 86_400.0;
+        let today = (t_s / DAY).floor() as i64;
+        let mut total = 0.0;
+        for day in (month_start_s / DAY).floor() as i64..today {
+            let key = (service_name.to_owned(), day);
+            let cached = self
+                .day_spend
+                .lock()
+                .ok()
+                .and_then(|m| m.get(&key).copied());
+            total += cached.unwrap_or_else(|| {
+                let spend = self.spend_in_day(service_name, day, f64::INFINITY);
+                if let Ok(mut days) = self.day_spend.lock() {
+                    days.insert(key, spend);
+                }
+                spend
+            });
+        }
+        total + self.spend_in_day(service_name, today, t_s)
     }
 }
 

@@ -8,6 +8,7 @@
 pub mod catalog;
 pub mod fleet;
 pub mod noise;
+pub mod operations;
 
 use super::{
     Extreme, FetchFuture, QueryProblem, RangeRequest, SeriesData, Source, SourceError,
@@ -115,9 +116,7 @@ impl DemoSource {
             let values: Vec<f64> = times
                 .iter()
                 .flatten()
-                .map(|&t| {
-                    catalog::sample(&self.fleet, &series, t, query.reading).unwrap_or(f64::NAN)
-                })
+                .map(|&t| self.read(&series, t, query).unwrap_or(f64::NAN))
                 .collect();
             let key = match &query.by {
                 None => series.labels.clone(),
@@ -154,14 +153,36 @@ impl DemoSource {
                             value,
                         }
                     })
-                    .collect();
+                    // A step with no value (an instance not in service) has no
+                    // sample, as a scrape of a missing target has none.
+                    .filter(|sample| sample.value.is_finite())
+                    .collect::<Vec<Sample>>();
                 SeriesData::new(labels, samples)
             })
+            .filter(|series| !series.samples.is_empty())
             .collect())
     }
 }
 
 impl DemoSource {
+    /// One value of `series` at `t` as `query` reads it. The rate of a running
+    /// total over a fixed period (an hourly spend bar) is its increase over that
+    /// period, as PromQL's `rate(x[1h])` is, not the rate at the bar's instant.
+    fn read(&self, series: &catalog::SeriesDef, t: i64, query: &DemoQuery) -> Option<f64> {
+        match (query.metric.kind, query.reading, query.period_ms) {
+            (MetricKind::Cumulative, Reading::Rate, Some(period)) if period > 0 => {
+                let now = catalog::sample(&self.fleet, series, t, Reading::Value)?;
+                let then = catalog::sample(&self.fleet, series, t - period, Reading::Value)?;
+                // Across the month's start the total restarts: the rate then.
+                if now < then {
+                    return catalog::sample(&self.fleet, series, t, Reading::Rate);
+                }
+                Some((now - then) / (period as f64 / 1000.0))
+            }
+            _ => catalog::sample(&self.fleet, series, t, query.reading),
+        }
+    }
+
     /// The times a band point reads inside `(from_ms, to_ms]`: up to
     /// [`BAND_SPREAD`] 5-second samples spread evenly over it, and every sample of
     /// a stall inside it. The fleet's other features are slow (the incident ramps
@@ -222,6 +243,15 @@ impl Source for DemoSource {
 
     fn fetch_range<'a>(&'a self, request: &'a RangeRequest) -> FetchFuture<'a> {
         Box::pin(async move { self.evaluate(request) })
+    }
+
+    fn has_operations(&self) -> bool {
+        true
+    }
+
+    /// The fleet's scaling actions and chaos experiments in the window.
+    fn fetch_operations(&self, window: crate::time_range::Window) -> super::OpsFuture<'_> {
+        Box::pin(async move { Ok(self.fleet.operations(window.start_ms, window.end_ms)) })
     }
 
     /// `label_values(metric, label)`, or `label_values(label)` over every metric.
