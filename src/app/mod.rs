@@ -811,7 +811,7 @@ impl FleetApp {
                         && let Some((id, spec)) = dashboard
                             .sources
                             .iter()
-                            .find(|(_, s)| s.kind() != crate::layout::SourceKind::Alertmanager)
+                            .find(|(_, s)| crate::explore::query::can_query(s.kind()))
                     {
                         drafts.push(crate::explore::ExploreQuery::new(
                             id.as_str(),

@@ -40,7 +40,10 @@ impl NewQuery {
                 dimensions: BTreeMap::from([("EndpointName".to_owned(), "*".to_owned())]),
                 stat: "Sum".to_owned(),
             }),
-            SourceKind::Alertmanager | SourceKind::Costexplorer => None,
+            SourceKind::Alertmanager
+            | SourceKind::Costexplorer
+            | SourceKind::Sagemaker
+            | SourceKind::Fis => None,
         }
     }
 }

@@ -57,6 +57,15 @@ pub fn quoted(text: &str) -> String {
     toml_edit::Value::from(text).to_string()
 }
 
+/// Whether sources of `kind` answer queries for series (not alarms or
+/// operations only).
+pub fn can_query(kind: SourceKind) -> bool {
+    !matches!(
+        kind,
+        SourceKind::Alertmanager | SourceKind::Sagemaker | SourceKind::Fis
+    )
+}
+
 /// What a query of a source of `kind` starts as when Explore opens empty.
 pub fn starter_text(kind: SourceKind) -> String {
     match kind {
@@ -66,7 +75,7 @@ pub fn starter_text(kind: SourceKind) -> String {
              dimensions = { EndpointName = \"*\" }\nstat = \"Sum\""
             .to_owned(),
         SourceKind::Costexplorer => "granularity = \"DAILY\"".to_owned(),
-        SourceKind::Alertmanager => String::new(),
+        SourceKind::Alertmanager | SourceKind::Sagemaker | SourceKind::Fis => String::new(),
     }
 }
 
@@ -89,7 +98,7 @@ pub fn from_panel(dashboard: &Dashboard, panel: &PanelId) -> Vec<ExploreQuery> {
             };
             let source = text_of("source")?;
             let kind = dashboard.sources.get(source.as_str())?.kind();
-            if kind == SourceKind::Alertmanager {
+            if !can_query(kind) {
                 return None;
             }
             let text = match kind {

@@ -93,11 +93,13 @@ pub fn compile(file: &LayoutFile, path: &Path, report: &mut Report<'_>) -> Optio
     let mut operations = Vec::new();
     for name in &file.operations {
         match sources.get(name.get_ref().as_str()).map(SourceSpec::kind) {
-            Some(SourceKind::Demo) => operations.push(SourceId::from(name.get_ref().as_str())),
+            Some(SourceKind::Demo | SourceKind::Sagemaker | SourceKind::Fis) => {
+                operations.push(SourceId::from(name.get_ref().as_str()));
+            }
             Some(kind) => report(
                 Some(name.span()),
                 format!(
-                    "operations: source `{}` is {}, which reports no operations (the demo fleet does)",
+                    "operations: source `{}` is {}, which reports no operations (demo, sagemaker and fis sources do)",
                     name.get_ref(),
                     kind.name()
                 ),

@@ -223,6 +223,10 @@ pub enum SourceKind {
     Cloudwatch,
     /// AWS Cost Explorer (`GetCostAndUsage`), cached on disk: each request costs $0.01.
     Costexplorer,
+    /// SageMaker endpoints' instance counts (`DescribeEndpoint`), for operations.
+    Sagemaker,
+    /// AWS Fault Injection Service experiments, for operations.
+    Fis,
 }
 
 impl SourceKind {
@@ -234,6 +238,8 @@ impl SourceKind {
             SourceKind::Alertmanager => "alertmanager",
             SourceKind::Cloudwatch => "cloudwatch",
             SourceKind::Costexplorer => "costexplorer",
+            SourceKind::Sagemaker => "sagemaker",
+            SourceKind::Fis => "fis",
         }
     }
 }
@@ -341,6 +347,9 @@ pub struct SourceConfig {
     /// query after another, for a server that cannot take more.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_concurrency: Option<Spanned<u32>>,
+    /// SageMaker: the endpoints whose instance counts are watched.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub endpoints: Vec<String>,
 }
 
 /// What a panel draws.

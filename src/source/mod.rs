@@ -8,6 +8,7 @@ pub mod browse;
 pub mod cloudwatch;
 pub mod costexplorer;
 pub mod demo;
+pub mod operations;
 pub mod prometheus;
 
 use crate::alarm::Alarm;
@@ -123,6 +124,15 @@ pub enum SourceSpec {
     CloudWatch(aws_client::ClientSettings),
     /// AWS Cost Explorer.
     CostExplorer(costexplorer::Settings),
+    /// SageMaker endpoints watched for scaling.
+    SageMaker {
+        /// Region, profile, endpoint.
+        settings: aws_client::ClientSettings,
+        /// The endpoints' names.
+        endpoints: Vec<String>,
+    },
+    /// Fault Injection Service experiments.
+    Fis(aws_client::ClientSettings),
 }
 
 impl SourceSpec {
@@ -134,6 +144,8 @@ impl SourceSpec {
             SourceSpec::Prometheus(_) => SourceKind::Prometheus,
             SourceSpec::CloudWatch(_) => SourceKind::Cloudwatch,
             SourceSpec::CostExplorer(_) => SourceKind::Costexplorer,
+            SourceSpec::SageMaker { .. } => SourceKind::Sagemaker,
+            SourceSpec::Fis(_) => SourceKind::Fis,
         }
     }
 }
@@ -375,6 +387,14 @@ pub fn build_source(spec: &SourceSpec) -> Arc<dyn Source> {
         SourceSpec::CostExplorer(settings) => {
             Arc::new(costexplorer::CostExplorerSource::new(settings.clone()))
         }
+        SourceSpec::SageMaker {
+            settings,
+            endpoints,
+        } => Arc::new(operations::sagemaker::SageMakerSource::new(
+            settings,
+            endpoints.clone(),
+        )),
+        SourceSpec::Fis(settings) => Arc::new(operations::fis::FisSource::new(settings)),
     }
 }
 
@@ -446,6 +466,29 @@ pub fn compile_source(config: &SourceConfig) -> Result<SourceSpec, Vec<QueryProb
         SourceKind::Costexplorer => {
             costexplorer::compile_source(config).map(SourceSpec::CostExplorer)
         }
+        SourceKind::Sagemaker => {
+            let settings = operations::compile_settings(
+                config,
+                "SageMaker",
+                operations::sagemaker::PERMISSIONS,
+            )?;
+            if config.endpoints.is_empty() {
+                return Err(vec![QueryProblem {
+                    message: "a sagemaker source needs `endpoints`, the endpoint names to watch, e.g. endpoints = [\"llm-prod\"]".to_owned(),
+                    span: Some(config.kind.span()),
+                }]);
+            }
+            Ok(SourceSpec::SageMaker {
+                settings,
+                endpoints: config.endpoints.clone(),
+            })
+        }
+        SourceKind::Fis => operations::compile_settings(
+            config,
+            "Fault Injection Service",
+            operations::fis::PERMISSIONS,
+        )
+        .map(SourceSpec::Fis),
     }
 }
 
@@ -460,7 +503,10 @@ pub struct QueryProblem {
 
 /// Checks a query of an alarm panel: it names a source with alarms, nothing else.
 pub fn compile_alarm_query(kind: SourceKind, query: &Query) -> Result<AlarmFilter, QueryProblem> {
-    if matches!(kind, SourceKind::Demo | SourceKind::Costexplorer) {
+    if matches!(
+        kind,
+        SourceKind::Demo | SourceKind::Costexplorer | SourceKind::Sagemaker | SourceKind::Fis
+    ) {
         return Err(QueryProblem {
             message: "an alarm panel needs a prometheus, alertmanager or cloudwatch source"
                 .to_owned(),
@@ -502,6 +548,13 @@ pub fn compile_query(
         }
         SourceKind::Alertmanager => Err(QueryProblem {
             message: "an alertmanager source has alarms, not time series: use it in a panel of kind = \"alarms\"".to_owned(),
+            span: Some(query.source.span()),
+        }),
+        SourceKind::Sagemaker | SourceKind::Fis => Err(QueryProblem {
+            message: format!(
+                "a {} source reports operations, not time series: list it in operations = [...]",
+                kind.name()
+            ),
             span: Some(query.source.span()),
         }),
     }

@@ -126,9 +126,10 @@ fn pane_ui(
                         &query.source
                     })
                     .show_ui(ui, |ui| {
-                        let queryable = dashboard.sources.iter().filter(|(_, spec)| {
-                            spec.kind() != crate::layout::SourceKind::Alertmanager
-                        });
+                        let queryable = dashboard
+                            .sources
+                            .iter()
+                            .filter(|(_, spec)| crate::explore::query::can_query(spec.kind()));
                         for (id, spec) in queryable {
                             let label = format!("{id} ({})", spec.kind().name());
                             ui.selectable_value(&mut query.source, id.to_string(), label);

@@ -179,6 +179,21 @@ fn a_panel_opens_in_explore_from_its_menu_and_a_split_runs_a_second_query() {
     step_until(&mut harness, "the panes' data for the zoom", |app| {
         pane_series(app, 0) == 4 && pane_series(app, 1) == 1
     });
+    // Every session settled at the step its chart's width asks for, a few
+    // frames in a row, so the snapshot shows the same samples every time.
+    let mut settled = 0;
+    while settled < 5 {
+        let app = harness.state();
+        let idle = app.session().pending_queries() == 0
+            && app
+                .explore()
+                .panes
+                .iter()
+                .all(|p| p.session.as_ref().is_some_and(|s| s.pending_queries() == 0));
+        settled = if idle { settled + 1 } else { 0 };
+        harness.step();
+        std::thread::sleep(Duration::from_millis(30));
+    }
     harness.snapshot("explore_split");
 }
 

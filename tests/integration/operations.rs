@@ -134,3 +134,182 @@ fn seed_42s_scaling_and_chaos_experiment_are_drawn_on_their_endpoints_charts_onl
     assert_eq!(silent, 1, "one instance stopped during the experiment");
     harness.snapshot("demo_operations");
 }
+
+/// Runs `script` with boto3 against moto at `url`, as an operator would with the
+/// AWS CLI; returns what it printed.
+fn boto3(url: &str, script: &str) -> String {
+    let python = support::aws_venv_binary("python");
+    let prelude = format!(
+        "import boto3, time\nkw = dict(region_name='us-east-1', endpoint_url='{url}', aws_access_key_id='test', aws_secret_access_key='test')\n"
+    );
+    let output = std::process::Command::new(python)
+        .arg("-c")
+        .arg(format!("{prelude}{script}"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "boto3: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn operations_layout(url: &str) -> String {
+    format!(
+        r#"version = 1
+title = "operations from AWS"
+refresh = "1s"
+time = {{ from = "now-15m", to = "now" }}
+operations = ["endpoints", "chaos"]
+
+[sources.fleet]
+kind = "demo"
+
+[sources.endpoints]
+kind = "sagemaker"
+region = "us-east-1"
+endpoint_url = "{url}"
+endpoints = ["llm-prod-mistral7b"]
+
+[sources.chaos]
+kind = "fis"
+region = "us-east-1"
+endpoint_url = "{url}"
+
+[[panels]]
+title = "Mistral p99"
+grid = {{ x = 0, y = 0, w = 12, h = 8 }}
+  [[panels.queries]]
+  source = "fleet"
+  metric = "ModelLatency"
+  quantile = 0.99
+  labels = {{ EndpointName = "llm-prod-mistral7b" }}
+
+[[panels]]
+title = "Inferentia p99"
+grid = {{ x = 12, y = 0, w = 12, h = 8 }}
+  [[panels.queries]]
+  source = "fleet"
+  metric = "ModelLatency"
+  quantile = 0.99
+  labels = {{ EndpointName = "llm-prod-llama8b-inf2" }}
+"#
+    )
+}
+
+#[test]
+fn sagemaker_scaling_and_a_fis_experiment_from_moto_are_drawn_on_their_endpoints_charts_only() {
+    support::emulator_credentials();
+    let moto = support::moto();
+    let url = moto.url();
+    boto3(
+        &url,
+        r#"
+sm = boto3.client('sagemaker', **kw)
+sm.create_model(ModelName='mistral', ExecutionRoleArn='arn:aws:iam::123456789012:role/x', PrimaryContainer={'Image': 'img'})
+sm.create_endpoint_config(EndpointConfigName='cfg', ProductionVariants=[{'VariantName': 'AllTraffic', 'ModelName': 'mistral', 'InitialInstanceCount': 2, 'InstanceType': 'ml.g4dn.xlarge', 'InitialVariantWeight': 1.0}])
+sm.create_endpoint(EndpointName='llm-prod-mistral7b', EndpointConfigName='cfg')
+aas = boto3.client('application-autoscaling', **kw)
+resource = 'endpoint/llm-prod-mistral7b/variant/AllTraffic'
+aas.register_scalable_target(ServiceNamespace='sagemaker', ResourceId=resource, ScalableDimension='sagemaker:variant:DesiredInstanceCount', MinCapacity=2, MaxCapacity=8)
+aas.put_scaling_policy(PolicyName='tt', ServiceNamespace='sagemaker', ResourceId=resource, ScalableDimension='sagemaker:variant:DesiredInstanceCount', PolicyType='TargetTrackingScaling', TargetTrackingScalingPolicyConfiguration={'TargetValue': 180.0, 'PredefinedMetricSpecification': {'PredefinedMetricType': 'SageMakerVariantInvocationsPerInstance'}})
+"#,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ops.toml");
+    std::fs::write(&path, operations_layout(&url)).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let options = AppOptions {
+        clock: Clock::System,
+        zone: DisplayZone::Utc,
+        ..AppOptions::default()
+    };
+    let mut app =
+        FleetApp::new(load_layout(&path).unwrap(), options).with_runtime(runtime.handle().clone());
+    let answered = |app: &FleetApp, source: &str| {
+        app.session()
+            .statuses()
+            .get(&fleetdeck::session::operations_key(&source.into()))
+            == Some(&fleetdeck::session::QueryStatus::Ok)
+    };
+    support::drive(&mut app, "the first polls of both sources", |app| {
+        answered(app, "endpoints") && answered(app, "chaos")
+    });
+    assert_eq!(
+        app.session().operations().count(),
+        0,
+        "nothing happened yet"
+    );
+
+    // The operator scales the endpoint and runs a chaos experiment on Inferentia.
+    boto3(
+        &url,
+        r#"
+sm = boto3.client('sagemaker', **kw)
+sm.update_endpoint_weights_and_capacities(EndpointName='llm-prod-mistral7b', DesiredWeightsAndCapacities=[{'VariantName': 'AllTraffic', 'DesiredInstanceCount': 4}])
+fis = boto3.client('fis', **kw)
+t = fis.create_experiment_template(clientToken='a', description='stop one inf2 instance', roleArn='arn:aws:iam::123456789012:role/x', stopConditions=[{'source': 'none'}], targets={'inf2': {'resourceType': 'aws:ec2:instance', 'resourceTags': {'EndpointName': 'llm-prod-llama8b-inf2'}, 'selectionMode': 'COUNT(1)'}}, actions={'stop': {'actionId': 'aws:ec2:stop-instances', 'targets': {'Instances': 'inf2'}}})
+x = fis.start_experiment(clientToken='b', experimentTemplateId=t['experimentTemplate']['id'])
+time.sleep(1.5)
+fis.stop_experiment(id=x['experiment']['id'])
+"#,
+    );
+    support::drive(&mut app, "the scaling action and the experiment", |app| {
+        let operations: Vec<&OpsEvent> = app.session().operations().collect();
+        operations
+            .iter()
+            .any(|e| matches!(e.kind, OpsKind::Scaling { .. }))
+            && operations
+                .iter()
+                .any(|e| matches!(&e.kind, OpsKind::Experiment { state, .. } if state == "stopped"))
+    });
+    let operations: Vec<OpsEvent> = app.session().operations().cloned().collect();
+    let scaled = operations
+        .iter()
+        .find(|e| matches!(e.kind, OpsKind::Scaling { .. }))
+        .unwrap();
+    assert_eq!(scaled.resource, "llm-prod-mistral7b");
+    let label = scaled.label();
+    assert!(
+        label.contains("scaled from 2 to 4 instances")
+            && label.contains("SageMakerVariantInvocationsPerInstance = 180")
+            && label.contains("(min 2, max 8)"),
+        "{label}"
+    );
+    let chaos = operations.iter().find(|e| e.is_band()).unwrap();
+    assert_eq!(chaos.resource, "llm-prod-llama8b-inf2");
+    assert!(
+        chaos.label().contains("stop one inf2 instance (stopped)"),
+        "{}",
+        chaos.label()
+    );
+    let end = chaos.end_ms.expect("a stopped experiment has ended");
+    assert!(
+        end - chaos.start_ms >= 1_000,
+        "it ran {} ms",
+        end - chaos.start_ms
+    );
+
+    // Each on its endpoint's chart, and nowhere else.
+    let window = app.view().window(chrono::Utc::now());
+    let on = |event: &OpsEvent| -> Vec<String> {
+        app.dashboard()
+            .panels
+            .iter()
+            .filter(|panel| {
+                let labels: Vec<&std::collections::BTreeMap<String, String>> = app
+                    .session()
+                    .store()
+                    .query_series(&panel.key(&panel.queries[0].id))
+                    .map(|(key, _)| &key.labels)
+                    .collect();
+                fleetdeck::ui::timeseries::operations_drawn(&operations, &labels, window)
+                    .contains(&event)
+            })
+            .map(|p| p.title.clone())
+            .collect()
+    };
+    assert_eq!(on(scaled), ["Mistral p99"]);
+    assert_eq!(on(chaos), ["Inferentia p99"]);
+}

@@ -83,7 +83,8 @@ impl Signer {
     }
 }
 
-/// Adds the SigV4 headers for `credentials` at `time` to a bodiless request.
+/// Adds the SigV4 headers for `credentials` at `time` to a request (its body,
+/// if it has one in memory, is part of the signature).
 pub fn sign_request(
     request: &mut reqwest::Request,
     credentials: &Credentials,
@@ -112,11 +113,15 @@ pub fn sign_request(
         .unwrap_or_default();
     let url = request.url().to_string();
     let headers = [("host", host.as_str())];
+    let body = request
+        .body()
+        .and_then(reqwest::Body::as_bytes)
+        .unwrap_or_default();
     let signable = SignableRequest::new(
         request.method().as_str(),
         &url,
         headers.into_iter(),
-        SignableBody::Bytes(&[]),
+        SignableBody::Bytes(body),
     )
     .map_err(|e| failed(&e))?;
     let (instructions, _signature) = sign(signable, &params)

@@ -305,7 +305,7 @@ pub fn prometheus_with_rules(target: SocketAddr, rules: &str, alertmanager: Sock
 }
 
 /// The venv with the AWS emulators: `FLEETDECK_AWS_VENV`, or `target/aws-venv`.
-fn aws_venv_binary(name: &str) -> PathBuf {
+pub fn aws_venv_binary(name: &str) -> PathBuf {
     let venv = std::env::var_os("FLEETDECK_AWS_VENV")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/aws-venv"));
