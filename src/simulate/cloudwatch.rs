@@ -105,8 +105,11 @@ pub fn datums_for_minute(
             invocations,
             StandardUnit::Microseconds,
         ));
+        // What target tracking follows: a minute's invocations per instance.
+        let per_instance = (invocations / state.instances.max(1) as f64).round();
         for (name, value) in [
             ("Invocations", invocations),
+            ("InvocationsPerInstance", per_instance),
             ("Invocation4XXErrors", errors_4xx),
             ("Invocation5XXErrors", errors_5xx),
         ] {
