@@ -191,7 +191,12 @@ fn compile_panels(
                 format!("panel `{title}`: `text` needs kind = \"text\""),
             );
         }
-        if panel.queries.is_empty() && !matches!(panel.kind, PanelKind::Alarms | PanelKind::Text) {
+        if panel.queries.is_empty()
+            && !matches!(
+                panel.kind,
+                PanelKind::Alarms | PanelKind::Text | PanelKind::Experiments
+            )
+        {
             report(
                 Some(panel.title.span()),
                 format!("panel `{title}` has no queries"),

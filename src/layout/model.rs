@@ -368,6 +368,9 @@ pub enum PanelKind {
     /// Words only, no queries: a note, a section heading, or what an import could
     /// not draw (and why).
     Text,
+    /// The chaos experiments in the window, each with what its queries (p99,
+    /// errors) did on the targeted resource during it against just before it.
+    Experiments,
 }
 
 /// Position on the 24-column grid (Grafana's `gridPos`), in grid cells.

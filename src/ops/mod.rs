@@ -6,6 +6,8 @@
 //! as a band with its description and final state — so a latency step has its
 //! "because" next to it.
 
+pub mod impact;
+
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

@@ -7,6 +7,7 @@ pub mod banner;
 pub mod bars;
 pub mod browser;
 pub mod edit;
+pub mod experiments;
 pub mod explore;
 pub mod grid;
 pub mod history;
@@ -367,6 +368,9 @@ pub fn dashboard(
                                         .wrap(),
                                 );
                                 true
+                            }
+                            PanelKind::Experiments => {
+                                experiments::show(ui, &ctx, panel, frame.now.timestamp_millis())
                             }
                             PanelKind::Alarms => alarms::show(
                                 ui,

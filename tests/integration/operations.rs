@@ -28,6 +28,7 @@ fn drawn_on(app: &FleetApp, wanted: &OpsEvent) -> Vec<String> {
     app.dashboard()
         .panels
         .iter()
+        .filter(|panel| panel.kind == fleetdeck::layout::PanelKind::Timeseries)
         .filter(|panel| {
             let labels: Vec<&std::collections::BTreeMap<String, String>> = panel
                 .queries
@@ -132,6 +133,30 @@ fn seed_42s_scaling_and_chaos_experiment_are_drawn_on_their_endpoints_charts_onl
         })
         .count();
     assert_eq!(silent, 1, "one instance stopped during the experiment");
+    // The experiments panel: the run against as long before it, on its target.
+    {
+        use egui_kittest::kittest::Queryable;
+        harness.get_by_label_contains("stop one instance of llm-prod-llama8b-inf2");
+    }
+    let app = harness.state();
+    let panel = app
+        .dashboard()
+        .panel_by_title("Chaos experiments: what they did")
+        .unwrap();
+    let figures = fleetdeck::ops::impact::impacts(
+        app.session().store(),
+        panel,
+        &chaos,
+        ms("2026-11-25T15:10:00Z"),
+    );
+    assert_eq!(figures.len(), 2);
+    let p99 = &figures[0];
+    assert_eq!(p99.name, "p99 latency");
+    let (before, during) = (p99.before.unwrap(), p99.during.unwrap());
+    assert!(
+        during > 1.2 * before,
+        "stopping one of its instances slows the endpoint: {before} then {during}"
+    );
     harness.snapshot("demo_operations");
 }
 
