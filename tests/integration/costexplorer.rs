@@ -289,3 +289,64 @@ grid = {{ x = 12, y = 0, w = 12, h = 8 }}
     assert_eq!(usage.calls, 2);
     assert_eq!(usage.units_last_refresh, 2, "both requests of the round");
 }
+
+/// The shipped capacity-mix layout asks Cost Explorer by purchase type: each
+/// purchase type's cost comes back as its own series, named by its key.
+#[test]
+fn the_capacity_mix_layout_splits_the_bill_by_purchase_type() {
+    let moto = support::moto();
+    support::emulator_credentials();
+    let cache = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/capacity-mix.toml"),
+    )
+    .unwrap()
+    .replace(
+        "cache_ttl = \"6h\"",
+        &format!(
+            "cache_ttl = \"6h\"\nendpoint_url = \"{}\"\ncache_dir = \"{}\"",
+            moto.url(),
+            cache.path().display()
+        ),
+    );
+    let layout = parse_layout(&text, Path::new("capacity-mix.toml")).unwrap();
+    let group = |key: &str, amount: f64| {
+        format!(
+            r#"{{"Keys":["{key}"],"Metrics":{{"UnblendedCost":{{"Amount":"{amount}","Unit":"USD"}}}}}}"#
+        )
+    };
+    let body = format!(
+        r#"{{"results":[{{"ResultsByTime":[{{"TimePeriod":{{"Start":"2026-11-24","End":"2026-11-25"}},"Estimated":false,"Total":{{}},"Groups":[{},{},{},{}]}}]}}]}}"#,
+        group("On Demand Instances", 2_400.0),
+        group("Savings Plans", 3_100.0),
+        group("Reserved Instances", 900.0),
+        group("Spot Instances", 120.5)
+    );
+    let status = support::http_post_json(
+        moto.address,
+        "/moto-api/static/ce/cost-and-usage-results",
+        &body,
+    );
+    assert!(matches!(status, Some(200 | 201)), "{status:?}");
+    let (series, _) = fetch(&layout);
+    let by_type: std::collections::BTreeMap<&str, f64> = series
+        .iter()
+        .map(|s| (s.labels["PURCHASE_TYPE"].as_str(), s.samples[0].value))
+        .collect();
+    assert_eq!(
+        by_type,
+        [
+            ("On Demand Instances", 2_400.0),
+            ("Reserved Instances", 900.0),
+            ("Savings Plans", 3_100.0),
+            ("Spot Instances", 120.5),
+        ]
+        .into_iter()
+        .collect()
+    );
+    let names: Vec<String> = series
+        .iter()
+        .map(|s| layout.panels[0].queries[0].series_name(&s.labels))
+        .collect();
+    assert!(names.contains(&"Savings Plans".to_owned()), "{names:?}");
+}

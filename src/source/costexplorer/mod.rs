@@ -53,6 +53,7 @@ pub const DIMENSIONS: &[&str] = &[
     "USAGE_TYPE_GROUP",
     "OPERATION",
     "PURCHASE_TYPE",
+    "INSTANCE_TYPE_FAMILY",
 ];
 
 /// A compiled costexplorer source.
