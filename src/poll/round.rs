@@ -140,6 +140,34 @@ struct Answer<'a> {
     envelope_refused: Option<SourceError>,
 }
 
+impl<'a> Answer<'a> {
+    /// An answer about the whole window with no step (an alarm list, the
+    /// operations): nothing incremental, no band.
+    fn whole(
+        planned: &'a PlannedQuery,
+        window: Window,
+        outcome: Result<Payload, SourceError>,
+    ) -> Answer<'a> {
+        Answer {
+            planned,
+            window,
+            step_ms: 0,
+            incremental: false,
+            outcome,
+            envelope_refused: None,
+        }
+    }
+}
+
+/// `fetch`'s outcome, or a timeout after [`FETCH_TIMEOUT`].
+async fn within_timeout<T>(
+    fetch: impl Future<Output = Result<T, SourceError>>,
+) -> Result<T, SourceError> {
+    tokio::time::timeout(FETCH_TIMEOUT, fetch)
+        .await
+        .unwrap_or(Err(SourceError::Timeout(FETCH_TIMEOUT.as_secs())))
+}
+
 type InFlight<'a> = Pin<Box<dyn Future<Output = Vec<Answer<'a>>> + Send + 'a>>;
 
 /// One pass of a source task over its share of the plan.
@@ -240,45 +268,18 @@ impl<'a> Round<'a> {
         let window = self.window;
         match &planned.planned {
             Planned::Alarms(filter) => Box::pin(async move {
-                let outcome = match tokio::time::timeout(
-                    FETCH_TIMEOUT,
-                    source.fetch_alarms(name.as_str(), filter),
-                )
-                .await
-                {
-                    Ok(outcome) => outcome.map(|alarms| {
-                        Payload::Alarms(alarms.into_iter().filter(|a| filter.keeps(a)).collect())
-                    }),
-                    Err(_) => Err(SourceError::Timeout(FETCH_TIMEOUT.as_secs())),
-                };
-                vec![Answer {
-                    planned,
-                    window,
-                    step_ms: 0,
-                    incremental: false,
-                    outcome,
-                    envelope_refused: None,
-                }]
+                let fetched = source.fetch_alarms(name.as_str(), filter);
+                let outcome = within_timeout(fetched).await.map(|alarms| {
+                    Payload::Alarms(alarms.into_iter().filter(|a| filter.keeps(a)).collect())
+                });
+                vec![Answer::whole(planned, window, outcome)]
             }),
-            Planned::Operations => {
-                Box::pin(async move {
-                    let outcome =
-                        match tokio::time::timeout(FETCH_TIMEOUT, source.fetch_operations(window))
-                            .await
-                        {
-                            Ok(outcome) => outcome.map(Payload::Operations),
-                            Err(_) => Err(SourceError::Timeout(FETCH_TIMEOUT.as_secs())),
-                        };
-                    vec![Answer {
-                        planned,
-                        window,
-                        step_ms: 0,
-                        incremental: false,
-                        outcome,
-                        envelope_refused: None,
-                    }]
-                })
-            }
+            Planned::Operations => Box::pin(async move {
+                let outcome = within_timeout(source.fetch_operations(window))
+                    .await
+                    .map(Payload::Operations);
+                vec![Answer::whole(planned, window, outcome)]
+            }),
             Planned::Series(query) => {
                 // A compared query asks the window `shift` earlier and moves its
                 // answer forward by as much, so it lies under the lines of now.

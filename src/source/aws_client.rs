@@ -142,6 +142,69 @@ fn endpoint_name(settings: &ClientSettings) -> String {
         .unwrap_or_else(|| format!("the {} endpoint in {}", settings.service, settings.region))
 }
 
+/// The settings of an AWS source from its layout keys: `region` (required, an
+/// AWS region name), `profile`, `endpoint_url` (http or https) and `timeout`
+/// (`default_timeout` without it). Keys of other kinds are refused; `extra`
+/// names this kind's own further keys in that message.
+pub fn compile_settings(
+    config: &crate::layout::SourceConfig,
+    service: &'static str,
+    permissions: &'static str,
+    default_timeout: Duration,
+    extra: &str,
+) -> Result<ClientSettings, Vec<crate::source::QueryProblem>> {
+    use crate::source::QueryProblem;
+    let mut problems = Vec::new();
+    let kind = config.kind.get_ref().name();
+    let at_kind = |message: String| QueryProblem {
+        message,
+        span: Some(config.kind.span()),
+    };
+    match &config.region {
+        None => problems.push(at_kind(format!(
+            "a {kind} source needs `region`, e.g. region = \"us-east-1\""
+        ))),
+        Some(region) if !crate::source::cloudwatch::query::is_region(region.get_ref()) => {
+            problems.push(QueryProblem {
+                message: format!(
+                    "`{}` is not an AWS region name like us-east-1",
+                    region.get_ref()
+                ),
+                span: Some(region.span()),
+            });
+        }
+        Some(_) => {}
+    }
+    if let Some(url) = &config.endpoint_url
+        && !(url.get_ref().starts_with("http://") || url.get_ref().starts_with("https://"))
+    {
+        problems.push(QueryProblem {
+            message: format!(
+                "endpoint_url `{}` must start with http:// or https://",
+                url.get_ref()
+            ),
+            span: Some(url.span()),
+        });
+    }
+    if crate::source::has_prometheus_keys(config) || config.seed.is_some() {
+        problems.push(at_kind(format!(
+            "a {kind} source takes region, profile, endpoint_url and timeout{extra}; credentials come from the AWS credential chain, never the layout"
+        )));
+    }
+    problems.extend(crate::source::duration_problems(&[&config.timeout]));
+    let Some(region) = config.region.as_ref().filter(|_| problems.is_empty()) else {
+        return Err(problems);
+    };
+    Ok(ClientSettings {
+        service,
+        permissions,
+        region: region.get_ref().clone(),
+        profile: config.profile.clone(),
+        endpoint_url: config.endpoint_url.as_ref().map(|u| u.get_ref().clone()),
+        timeout: crate::source::duration_or(&config.timeout, default_timeout),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

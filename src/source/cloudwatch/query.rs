@@ -122,53 +122,13 @@ pub fn envelope_query(
 
 /// Checks a `[sources.NAME]` table of kind cloudwatch and compiles it.
 pub fn compile_source(config: &SourceConfig) -> Result<ClientSettings, Vec<QueryProblem>> {
-    let mut problems = Vec::new();
-    let at_kind = |message: &str| QueryProblem {
-        message: message.to_owned(),
-        span: Some(config.kind.span()),
-    };
-    match &config.region {
-        None => problems.push(at_kind(
-            "a cloudwatch source needs `region`, e.g. region = \"us-east-1\"",
-        )),
-        Some(region) if !is_region(region.get_ref()) => problems.push(QueryProblem {
-            message: format!(
-                "`{}` is not an AWS region name like us-east-1",
-                region.get_ref()
-            ),
-            span: Some(region.span()),
-        }),
-        Some(_) => {}
-    }
-    if let Some(url) = &config.endpoint_url
-        && !(url.get_ref().starts_with("http://") || url.get_ref().starts_with("https://"))
-    {
-        problems.push(QueryProblem {
-            message: format!(
-                "endpoint_url `{}` must start with http:// or https://",
-                url.get_ref()
-            ),
-            span: Some(url.span()),
-        });
-    }
-    let prometheus_only = crate::source::has_prometheus_keys(config) || config.seed.is_some();
-    if prometheus_only {
-        problems.push(at_kind(
-            "a cloudwatch source takes region, profile, endpoint_url and timeout; credentials come from the AWS credential chain, never the layout",
-        ));
-    }
-    problems.extend(crate::source::duration_problems(&[&config.timeout]));
-    let Some(region) = config.region.as_ref().filter(|_| problems.is_empty()) else {
-        return Err(problems);
-    };
-    Ok(ClientSettings {
-        service: "CloudWatch",
-        permissions: super::client::PERMISSIONS,
-        region: region.get_ref().clone(),
-        profile: config.profile.clone(),
-        endpoint_url: config.endpoint_url.as_ref().map(|u| u.get_ref().clone()),
-        timeout: crate::source::duration_or(&config.timeout, super::DEFAULT_TIMEOUT),
-    })
+    crate::source::aws_client::compile_settings(
+        config,
+        "CloudWatch",
+        super::client::PERMISSIONS,
+        super::DEFAULT_TIMEOUT,
+        "",
+    )
 }
 
 /// Whether `name` looks like an AWS region (`us-east-1`, `us-gov-west-1`).

@@ -131,19 +131,11 @@ pub fn target_names(targets: &serde_json::Value) -> Vec<String> {
 
 impl Source for FisSource {
     fn limits(&self) -> SourceLimits {
-        SourceLimits {
-            min_step_ms: 60_000,
-            max_points_per_series: 11_000,
-        }
+        super::NO_SERIES
     }
 
     fn fetch_range<'a>(&'a self, _request: &'a RangeRequest) -> FetchFuture<'a> {
-        Box::pin(async {
-            Err(SourceError::BadQuery(
-                "a fis source has experiments, not time series: list it in operations = [...]"
-                    .to_owned(),
-            ))
-        })
+        super::refuse_series("fis")
     }
 
     fn has_operations(&self) -> bool {

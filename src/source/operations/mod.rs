@@ -22,54 +22,30 @@ pub fn compile_settings(
     service: &'static str,
     permissions: &'static str,
 ) -> Result<ClientSettings, Vec<QueryProblem>> {
-    let mut problems = Vec::new();
-    let kind = config.kind.get_ref().name();
-    let at_kind = |message: String| QueryProblem {
-        message,
-        span: Some(config.kind.span()),
+    let extra = if config.kind.get_ref().name() == "sagemaker" {
+        ", endpoints"
+    } else {
+        ""
     };
-    match &config.region {
-        None => problems.push(at_kind(format!(
-            "a {kind} source needs `region`, e.g. region = \"us-east-1\""
-        ))),
-        Some(region) if !crate::source::cloudwatch::query::is_region(region.get_ref()) => {
-            problems.push(QueryProblem {
-                message: format!(
-                    "`{}` is not an AWS region name like us-east-1",
-                    region.get_ref()
-                ),
-                span: Some(region.span()),
-            });
-        }
-        Some(_) => {}
-    }
-    if let Some(url) = &config.endpoint_url
-        && !(url.get_ref().starts_with("http://") || url.get_ref().starts_with("https://"))
-    {
-        problems.push(QueryProblem {
-            message: format!(
-                "endpoint_url `{}` must start with http:// or https://",
-                url.get_ref()
-            ),
-            span: Some(url.span()),
-        });
-    }
-    if crate::source::has_prometheus_keys(config) || config.seed.is_some() {
-        problems.push(at_kind(format!(
-            "a {kind} source takes region, profile, endpoint_url and timeout{}; credentials come from the AWS credential chain, never the layout",
-            if kind == "sagemaker" { ", endpoints" } else { "" }
-        )));
-    }
-    problems.extend(crate::source::duration_problems(&[&config.timeout]));
-    let Some(region) = config.region.as_ref().filter(|_| problems.is_empty()) else {
-        return Err(problems);
-    };
-    Ok(ClientSettings {
+    crate::source::aws_client::compile_settings(
+        config,
         service,
         permissions,
-        region: region.get_ref().clone(),
-        profile: config.profile.clone(),
-        endpoint_url: config.endpoint_url.as_ref().map(|u| u.get_ref().clone()),
-        timeout: crate::source::duration_or(&config.timeout, std::time::Duration::from_secs(10)),
-    })
+        std::time::Duration::from_secs(10),
+        extra,
+    )
 }
+
+/// How an operations source answers a panel that asks it for series.
+pub fn refuse_series(kind: &str) -> crate::source::FetchFuture<'static> {
+    let message = format!(
+        "a {kind} source reports operations, not time series: list it in operations = [...]"
+    );
+    Box::pin(async move { Err(crate::source::SourceError::BadQuery(message)) })
+}
+
+/// Limits of a source with no series (never used to plan a fetch).
+pub const NO_SERIES: crate::source::SourceLimits = crate::source::SourceLimits {
+    min_step_ms: 60_000,
+    max_points_per_series: 11_000,
+};

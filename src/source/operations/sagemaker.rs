@@ -144,19 +144,11 @@ impl SageMakerSource {
 
 impl Source for SageMakerSource {
     fn limits(&self) -> SourceLimits {
-        SourceLimits {
-            min_step_ms: 60_000,
-            max_points_per_series: 11_000,
-        }
+        super::NO_SERIES
     }
 
     fn fetch_range<'a>(&'a self, _request: &'a RangeRequest) -> FetchFuture<'a> {
-        Box::pin(async {
-            Err(SourceError::BadQuery(
-                "a sagemaker source reports scaling, not time series: list it in operations = [...]"
-                    .to_owned(),
-            ))
-        })
+        super::refuse_series("sagemaker")
     }
 
     fn has_operations(&self) -> bool {
