@@ -29,4 +29,5 @@ pub mod time_range;
 pub mod ui;
 pub mod units;
 pub mod variables;
+pub mod variants;
 pub mod wall;

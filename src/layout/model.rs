@@ -371,6 +371,9 @@ pub enum PanelKind {
     /// The chaos experiments in the window, each with what its queries (p99,
     /// errors) did on the targeted resource during it against just before it.
     Experiments,
+    /// An endpoint's production variants side by side (an A/B test): queries
+    /// with ids `weight`, `invocations`, `p50`, `p99`, `errors`, `cost`.
+    Variants,
 }
 
 /// Position on the 24-column grid (Grafana's `gridPos`), in grid cells.

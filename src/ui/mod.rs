@@ -23,6 +23,7 @@ pub mod timeseries;
 pub mod top_bar;
 pub mod value_axis;
 pub mod variables;
+pub mod variants;
 pub mod wall;
 pub mod wall_legend;
 
@@ -369,6 +370,7 @@ pub fn dashboard(
                                 );
                                 true
                             }
+                            PanelKind::Variants => variants::show(ui, &ctx, panel),
                             PanelKind::Experiments => {
                                 experiments::show(ui, &ctx, panel, frame.now.timestamp_millis())
                             }

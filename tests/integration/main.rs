@@ -26,4 +26,5 @@ mod sigv4;
 mod support;
 mod ui;
 mod variables;
+mod variants;
 mod wall;

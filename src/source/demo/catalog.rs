@@ -35,6 +35,8 @@ pub struct MetricDef {
 enum Family {
     Model,
     Endpoint,
+    /// Only the A/B endpoint's variants (weights, cost).
+    Variant,
     Gpu,
     NeuronCore,
     Instances,
@@ -182,6 +184,18 @@ pub const METRICS: &[MetricDef] = &[
         help: "The target-tracking policy's TargetValue on SageMakerVariantInvocationsPerInstance (none for a fixed pool).",
     },
     MetricDef {
+        name: "sagemaker_variant_weight",
+        kind: MetricKind::Gauge,
+        family: Family::Variant,
+        help: "A production variant's configured weight (SageMaker DescribeEndpoint CurrentWeight).",
+    },
+    MetricDef {
+        name: "sagemaker_variant_cost_per_hour",
+        kind: MetricKind::Gauge,
+        family: Family::Variant,
+        help: "What a production variant's instances cost per hour on demand, USD.",
+    },
+    MetricDef {
         name: "EstimatedCharges",
         kind: MetricKind::Cumulative,
         family: Family::Billing,
@@ -206,6 +220,8 @@ pub struct SeriesDef {
     endpoint: usize,
     device: usize,
     service: &'static str,
+    /// A variant of the A/B endpoint ([`super::ab_test`]) instead of an endpoint.
+    variant: Option<usize>,
 }
 
 fn labels(pairs: &[(&str, String)]) -> BTreeMap<String, String> {
@@ -224,6 +240,7 @@ pub fn series_of(fleet: &Fleet, metric: &'static MetricDef) -> Vec<SeriesDef> {
         endpoint,
         device,
         service: "",
+        variant: None,
     };
     match metric.family {
         Family::Model => {
@@ -246,7 +263,9 @@ pub fn series_of(fleet: &Fleet, metric: &'static MetricDef) -> Vec<SeriesDef> {
                     ]),
                 ));
             }
+            out.extend(ab_variant_series(metric));
         }
+        Family::Variant => out.extend(ab_variant_series(metric)),
         Family::Gpu => {
             for (i, e) in fleet.endpoints.iter().enumerate() {
                 let Accelerator::Gpu { model, .. } = e.accelerator else {
@@ -315,11 +334,72 @@ pub fn series_of(fleet: &Fleet, metric: &'static MetricDef) -> Vec<SeriesDef> {
                     endpoint: 0,
                     device: 0,
                     service,
+                    variant: None,
                 });
             }
         }
     }
     out
+}
+
+/// The series of the A/B endpoint's variants.
+fn ab_variant_series(metric: &'static MetricDef) -> Vec<SeriesDef> {
+    use super::ab_test::{AB_ENDPOINT, VARIANTS};
+    VARIANTS
+        .iter()
+        .enumerate()
+        .map(|(index, variant)| SeriesDef {
+            metric,
+            labels: labels(&[
+                ("EndpointName", AB_ENDPOINT.to_owned()),
+                ("VariantName", variant.name.to_owned()),
+            ]),
+            endpoint: 0,
+            device: 0,
+            service: "",
+            variant: Some(index),
+        })
+        .collect()
+}
+
+/// A reading of an A/B variant's series.
+fn variant_sample(
+    fleet: &Fleet,
+    series: &SeriesDef,
+    index: usize,
+    t_ms: i64,
+    reading: Reading,
+) -> Option<f64> {
+    let v = &super::ab_test::VARIANTS[index];
+    let t_s = t_ms as f64 / 1000.0;
+    let state = fleet.ab_variant(index, t_s);
+    let stream = noise::key(series.metric.name) ^ noise::key(v.name);
+    let jitter = noise::jitter(fleet.seed, stream, t_ms);
+    let quantile_of = |median: f64, sigma: f64, q: f64| {
+        median * (normal_quantile(q) * sigma).exp() * (1.0 + 0.04 * jitter)
+    };
+    let value = match (series.metric.name, reading) {
+        ("Invocations", Reading::Rate) => state.load_rps * (1.0 + 0.02 * jitter),
+        ("Invocation4XXErrors", Reading::Rate) => state.load_rps * 0.004 * (1.0 + 0.3 * jitter),
+        ("Invocation5XXErrors", Reading::Rate) => {
+            state.load_rps * v.error_share * (1.0 + 0.3 * jitter)
+        }
+        ("ModelLatency", Reading::Quantile(q)) => {
+            quantile_of(state.median_latency_s * 0.93 * 1e6, state.latency_sigma, q)
+        }
+        ("OverheadLatency", Reading::Quantile(q)) => {
+            quantile_of(12_000.0 * (1.0 + state.utilisation), 0.4, q)
+        }
+        ("InvocationsPerInstance", Reading::Value) => {
+            state.load_rps * 60.0 / v.instances as f64 * (1.0 + 0.02 * jitter)
+        }
+        ("sagemaker_variant_weight", Reading::Value) => v.weight,
+        ("sagemaker_variant_cost_per_hour", Reading::Value) => {
+            v.instances as f64 * v.price_per_hour
+        }
+        _ => return None,
+    };
+    Some(value)
 }
 
 fn host_name(endpoint: &str, instance: usize) -> String {
@@ -350,6 +430,9 @@ pub enum Reading {
 /// The value of `series` at `t_ms`, or `None` for a reading the metric does not support.
 pub fn sample(fleet: &Fleet, series: &SeriesDef, t_ms: i64, reading: Reading) -> Option<f64> {
     let t_s = t_ms as f64 / 1000.0;
+    if let Some(index) = series.variant {
+        return variant_sample(fleet, series, index, t_ms, reading);
+    }
     if series.metric.family == Family::Billing {
         return match reading {
             Reading::Rate => Some(fleet.spend_rate_per_s(series.service, t_s)),

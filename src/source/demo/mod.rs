@@ -5,6 +5,7 @@
 //! group `by` labels with an `aggregate`, take a counter's `rate` or a latency
 //! `quantile` — the same handful of operations a PromQL panel would use.
 
+pub mod ab_test;
 pub mod catalog;
 pub mod fleet;
 pub mod noise;

@@ -1,0 +1,68 @@
+//! The variants panel on the simulated fleet's A/B test (H100 against
+//! Inferentia2, 90/10): the weights against the traffic received, and the
+//! Inferentia variant's slower latency called beyond the noise, as drawn.
+
+use crate::support;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use fleetdeck::app::{AppOptions, FleetApp};
+use fleetdeck::clock::{Clock, DisplayZone};
+use fleetdeck::layout::load_layout;
+use fleetdeck::variants::significance::{Hint, hint};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+#[test]
+fn the_ab_tests_variants_show_weight_against_traffic_and_a_slower_inferentia() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/demo-variants.toml");
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
+        .unwrap()
+        .to_utc();
+    let options = AppOptions {
+        clock: Clock::Fixed(now),
+        zone: DisplayZone::Utc,
+        ..AppOptions::default()
+    };
+    let app =
+        FleetApp::new(load_layout(&path).unwrap(), options).with_runtime(runtime.handle().clone());
+    let mut harness = Harness::builder()
+        .with_size([1400.0, 800.0])
+        .with_options(support::snapshot_options())
+        .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut settled = 0;
+    while settled < 5 {
+        assert!(Instant::now() < deadline, "the variants' data");
+        harness.step();
+        let session = harness.state().session();
+        let done =
+            session.is_polling() && session.pending_queries() == 0 && session.statuses().len() >= 8;
+        settled = if done { settled + 1 } else { 0 };
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let app = harness.state();
+    let panel = app
+        .dashboard()
+        .panel_by_title("llm-ab-llama70b: variants")
+        .unwrap();
+    let window = app.view().window(now);
+    let rows = fleetdeck::variants::figures(app.session().store(), panel, window);
+    assert_eq!(
+        rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+        ["h100", "inf2"],
+        "the baseline (most weight) first"
+    );
+    let (h100, inf2) = (&rows[0], &rows[1]);
+    assert_eq!((h100.weight, inf2.weight), (Some(0.9), Some(0.1)));
+    let received = inf2.traffic_share.unwrap();
+    assert!((received - 0.1).abs() < 0.02, "inf2 received {received}");
+    let (base, slower) = (h100.p99.unwrap(), inf2.p99.unwrap());
+    assert!(slower.mean > 1.2 * base.mean, "{base:?} {slower:?}");
+    assert_eq!(hint(&base, &slower), Hint::BeyondNoise);
+    assert!(h100.cost_per_1k.unwrap() > 0.0 && inf2.cost_per_1k.unwrap() > 0.0);
+    // As drawn.
+    harness.get_by_label("h100 (baseline)");
+    assert!(harness.query_all_by_label_contains("beyond noise").count() >= 1);
+    harness.snapshot("demo_variants");
+}
