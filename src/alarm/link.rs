@@ -46,7 +46,7 @@ impl PanelReads {
                             .push((Some(stat.namespace.clone()), stat.metric.clone()));
                     }
                 }
-                SourceQuery::CostExplorer(_) => {}
+                SourceQuery::CostExplorer(_) | SourceQuery::SageMaker(_) => {}
             }
         }
         reads

@@ -161,6 +161,8 @@ pub enum SourceQuery {
     CloudWatch(cloudwatch::CloudWatchQuery),
     /// Cost Explorer's `GetCostAndUsage`.
     CostExplorer(costexplorer::CostQuery),
+    /// A field of SageMaker endpoints' variants, as `DescribeEndpoint` polls saw it.
+    SageMaker(operations::sagemaker::SageMakerQuery),
 }
 
 impl SourceQuery {
@@ -169,6 +171,7 @@ impl SourceQuery {
         match self {
             SourceQuery::Demo(query) => Some(query.metric_name()),
             SourceQuery::CloudWatch(query) => query.metric_name(),
+            SourceQuery::SageMaker(query) => Some(query.field),
             SourceQuery::Prometheus(_) | SourceQuery::CostExplorer(_) => None,
         }
     }
@@ -550,7 +553,10 @@ pub fn compile_query(
             message: "an alertmanager source has alarms, not time series: use it in a panel of kind = \"alarms\"".to_owned(),
             span: Some(query.source.span()),
         }),
-        SourceKind::Sagemaker | SourceKind::Fis => Err(QueryProblem {
+        SourceKind::Sagemaker => {
+            operations::sagemaker::compile_query(query).map(SourceQuery::SageMaker)
+        }
+        SourceKind::Fis => Err(QueryProblem {
             message: format!(
                 "a {} source reports operations, not time series: list it in operations = [...]",
                 kind.name()

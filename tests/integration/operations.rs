@@ -338,3 +338,141 @@ fis.stop_experiment(id=x['experiment']['id'])
     assert_eq!(on(scaled), ["Mistral p99"]);
     assert_eq!(on(chaos), ["Inferentia p99"]);
 }
+
+fn variants_layout(url: &str) -> String {
+    format!(
+        r#"version = 1
+title = "variants on AWS"
+refresh = "1s"
+time = {{ from = "now-15m", to = "now" }}
+operations = ["endpoints"]
+
+[sources.endpoints]
+kind = "sagemaker"
+region = "us-east-1"
+endpoint_url = "{url}"
+endpoints = ["llm-ab"]
+
+[[panels]]
+title = "Variants"
+kind = "variants"
+grid = {{ x = 0, y = 0, w = 24, h = 6 }}
+  [[panels.queries]]
+  source = "endpoints"
+  id = "weight"
+  metric = "CurrentWeight"
+
+[[panels]]
+title = "Instances by variant"
+grid = {{ x = 0, y = 6, w = 12, h = 8 }}
+  [[panels.queries]]
+  source = "endpoints"
+  metric = "CurrentInstanceCount"
+  labels = {{ EndpointName = "llm-ab" }}
+  legend = "{{{{VariantName}}}}"
+  [[panels.queries]]
+  source = "endpoints"
+  id = "target"
+  metric = "TargetValue"
+  legend = "target {{{{VariantName}}}}"
+"#
+    )
+}
+
+#[test]
+fn weights_instance_counts_and_the_scaling_target_come_from_describe_endpoint() {
+    support::emulator_credentials();
+    let moto = support::moto();
+    let url = moto.url();
+    boto3(
+        &url,
+        r#"
+sm = boto3.client('sagemaker', **kw)
+sm.create_model(ModelName='llama', ExecutionRoleArn='arn:aws:iam::123456789012:role/x', PrimaryContainer={'Image': 'img'})
+sm.create_endpoint_config(EndpointConfigName='ab', ProductionVariants=[
+  {'VariantName': 'h100', 'ModelName': 'llama', 'InitialInstanceCount': 2, 'InstanceType': 'ml.g4dn.12xlarge', 'InitialVariantWeight': 0.9},
+  {'VariantName': 'inf2', 'ModelName': 'llama', 'InitialInstanceCount': 1, 'InstanceType': 'ml.inf1.24xlarge', 'InitialVariantWeight': 0.1}])
+sm.create_endpoint(EndpointName='llm-ab', EndpointConfigName='ab')
+aas = boto3.client('application-autoscaling', **kw)
+resource = 'endpoint/llm-ab/variant/inf2'
+aas.register_scalable_target(ServiceNamespace='sagemaker', ResourceId=resource, ScalableDimension='sagemaker:variant:DesiredInstanceCount', MinCapacity=1, MaxCapacity=4)
+aas.put_scaling_policy(PolicyName='tt', ServiceNamespace='sagemaker', ResourceId=resource, ScalableDimension='sagemaker:variant:DesiredInstanceCount', PolicyType='TargetTrackingScaling', TargetTrackingScalingPolicyConfiguration={'TargetValue': 70.0, 'PredefinedMetricSpecification': {'PredefinedMetricType': 'SageMakerVariantInvocationsPerInstance'}})
+"#,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("variants.toml");
+    std::fs::write(&path, variants_layout(&url)).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let options = AppOptions {
+        clock: Clock::System,
+        zone: DisplayZone::Utc,
+        ..AppOptions::default()
+    };
+    let mut app =
+        FleetApp::new(load_layout(&path).unwrap(), options).with_runtime(runtime.handle().clone());
+    let weights = |app: &FleetApp| -> Vec<(String, Option<f64>)> {
+        let panel = app.dashboard().panel_by_title("Variants").unwrap();
+        let window = app.view().window(chrono::Utc::now());
+        fleetdeck::variants::figures(app.session().store(), panel, window)
+            .into_iter()
+            .map(|row| (row.name, row.weight))
+            .collect()
+    };
+    support::drive(&mut app, "the first weights", |app| weights(app).len() == 2);
+    assert_eq!(
+        weights(&app),
+        [
+            ("h100".to_owned(), Some(0.9)),
+            ("inf2".to_owned(), Some(0.1))
+        ]
+    );
+    let target = support::key("instances-by-variant", "target");
+    let targets: Vec<(String, f64)> = app
+        .session()
+        .store()
+        .query_series(&target)
+        .map(|(key, s)| (key.labels["VariantName"].clone(), s.last().unwrap().value))
+        .collect();
+    assert_eq!(
+        targets,
+        [("inf2".to_owned(), 70.0)],
+        "only inf2 has a policy"
+    );
+
+    // The operator moves traffic to Inferentia and gives it three instances.
+    boto3(
+        &url,
+        "sm = boto3.client('sagemaker', **kw)\nsm.update_endpoint_weights_and_capacities(EndpointName='llm-ab', DesiredWeightsAndCapacities=[{'VariantName': 'inf2', 'DesiredWeight': 0.3, 'DesiredInstanceCount': 3}])\n",
+    );
+    support::drive(&mut app, "the new weight in the variants panel", |app| {
+        weights(app).contains(&("inf2".to_owned(), Some(0.3)))
+    });
+    support::drive(&mut app, "the capacity step and its annotation", |app| {
+        app.session()
+            .operations()
+            .any(|e| matches!(e.kind, OpsKind::Scaling { from: 1, to: 3, .. }))
+    });
+    let counts = support::key("instances-by-variant", "q1");
+    let inf2: Vec<f64> = app
+        .session()
+        .store()
+        .query_series(&counts)
+        .filter(|(key, _)| key.labels["VariantName"] == "inf2")
+        .flat_map(|(_, s)| s.iter().map(|p| p.value).collect::<Vec<_>>())
+        .collect();
+    assert_eq!(inf2.first(), Some(&1.0));
+    assert_eq!(inf2.last(), Some(&3.0), "the step line: {inf2:?}");
+    let event = app
+        .session()
+        .operations()
+        .find(|e| matches!(e.kind, OpsKind::Scaling { .. }))
+        .unwrap()
+        .clone();
+    assert!(
+        event
+            .label()
+            .contains("SageMakerVariantInvocationsPerInstance = 70 (min 1, max 4)"),
+        "{}",
+        event.label()
+    );
+}
