@@ -142,6 +142,39 @@ pub fn datums_for_minute(
             ));
         }
     }
+    // The A/B endpoint: SageMaker's metrics per production variant.
+    for (index, variant) in crate::source::demo::ab_test::VARIANTS.iter().enumerate() {
+        let state = fleet.ab_variant(index, t_s);
+        let dims = [
+            ("EndpointName", crate::source::demo::ab_test::AB_ENDPOINT),
+            ("VariantName", variant.name),
+        ];
+        let invocations = (state.load_rps * 60.0).round();
+        let sagemaker = out.entry("AWS/SageMaker").or_default();
+        sagemaker.push(distribution(
+            "ModelLatency",
+            &dims,
+            at,
+            state.median_latency_s * 0.93 * 1e6,
+            state.latency_sigma,
+            invocations,
+            StandardUnit::Microseconds,
+        ));
+        for (name, value) in [
+            ("Invocations", invocations),
+            (
+                "InvocationsPerInstance",
+                (invocations / variant.instances as f64).round(),
+            ),
+            ("Invocation4XXErrors", (invocations * 0.004).round()),
+            (
+                "Invocation5XXErrors",
+                (invocations * variant.error_share).round(),
+            ),
+        ] {
+            sagemaker.push(single(name, &dims, at, value, StandardUnit::Count));
+        }
+    }
     for model in BEDROCK_MODELS {
         let state = fleet.state(model.endpoint, t_s);
         let dims = [("ModelId", model.model_id)];

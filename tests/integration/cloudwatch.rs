@@ -499,7 +499,11 @@ fn the_metric_browser_lists_namespaces_metrics_and_dimension_values() {
     );
     let dimensions = runtime.block_on(source.label_values(latency)).unwrap();
     let endpoints: Vec<&String> = dimensions["EndpointName"].iter().collect();
-    assert_eq!(endpoints, ["llm-prod-llama70b", "llm-prod-mistral7b"]);
+    // The two AllTraffic endpoints and the A/B test's endpoint (two variants).
+    assert_eq!(
+        endpoints,
+        ["llm-ab-llama70b", "llm-prod-llama70b", "llm-prod-mistral7b"]
+    );
     let query = fleetdeck::ui::browser::query_text(
         latency,
         &[("EndpointName".to_owned(), "llm-prod-mistral7b".to_owned())].into(),

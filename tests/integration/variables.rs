@@ -251,9 +251,19 @@ grid = {{ x = 0, y = 0, w = 24, h = 8 }}
     );
     let all = compile(&text, &Choices::default());
     let options = options_of(&all, &runtime);
-    assert_eq!(options, ["llm-prod-llama70b", "llm-prod-mistral7b"]);
+    assert_eq!(
+        options,
+        ["llm-ab-llama70b", "llm-prod-llama70b", "llm-prod-mistral7b"]
+    );
     let endpoints = |dashboard| labels_of(dashboard, "p99", "EndpointName", &runtime);
-    assert_eq!(endpoints(all).len(), 2, "All asks every endpoint");
+    // All asks every endpoint; the A/B endpoint has no AllTraffic variant.
+    assert_eq!(
+        endpoints(all),
+        BTreeSet::from([
+            "llm-prod-llama70b".to_owned(),
+            "llm-prod-mistral7b".to_owned()
+        ])
+    );
     let one = compile(&text, &choose("endpoint", &["llm-prod-mistral7b"]));
     assert_eq!(
         endpoints(one),
@@ -263,5 +273,11 @@ grid = {{ x = 0, y = 0, w = 24, h = 8 }}
         &text,
         &choose("endpoint", &["llm-prod-mistral7b", "llm-prod-llama70b"]),
     );
-    assert_eq!(endpoints(both), options.into_iter().collect());
+    assert_eq!(
+        endpoints(both),
+        BTreeSet::from([
+            "llm-prod-llama70b".to_owned(),
+            "llm-prod-mistral7b".to_owned()
+        ])
+    );
 }

@@ -66,3 +66,66 @@ fn the_ab_tests_variants_show_weight_against_traffic_and_a_slower_inferentia() {
     assert!(harness.query_all_by_label_contains("beyond noise").count() >= 1);
     harness.snapshot("demo_variants");
 }
+
+/// `fleetdeck simulate` publishes the A/B test's per-variant metrics to
+/// CloudWatch: a variants panel on CloudWatch (ministack) sees both variants,
+/// with the traffic split the weights ask for.
+#[test]
+fn the_ab_tests_per_variant_metrics_reach_cloudwatch() {
+    let server = support::ministack();
+    support::publish_fleet(&server.url(), "30m");
+    let text = format!(
+        r#"version = 1
+title = "A/B on CloudWatch"
+refresh = "60s"
+time = {{ from = "now-30m", to = "now" }}
+
+[sources.cw]
+kind = "cloudwatch"
+region = "us-east-1"
+endpoint_url = "{}"
+
+[[panels]]
+title = "Variants"
+kind = "variants"
+grid = {{ x = 0, y = 0, w = 24, h = 6 }}
+  [[panels.queries]]
+  source = "cw"
+  id = "invocations"
+  namespace = "AWS/SageMaker"
+  metric = "Invocations"
+  dimensions = {{ EndpointName = "llm-ab-llama70b", VariantName = "*" }}
+  stat = "Sum"
+  [[panels.queries]]
+  source = "cw"
+  id = "p99"
+  namespace = "AWS/SageMaker"
+  metric = "ModelLatency"
+  dimensions = {{ EndpointName = "llm-ab-llama70b", VariantName = "*" }}
+  stat = "p99"
+"#,
+        server.url()
+    );
+    let layout = fleetdeck::layout::parse_layout(&text, Path::new("ab.toml")).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut app =
+        FleetApp::new(layout, AppOptions::default()).with_runtime(runtime.handle().clone());
+    let rows = |app: &FleetApp| {
+        let panel = app.dashboard().panel_by_title("Variants").unwrap();
+        let window = app.view().window(chrono::Utc::now());
+        fleetdeck::variants::figures(app.session().store(), panel, window)
+    };
+    support::drive(&mut app, "both variants from CloudWatch", |app| {
+        rows(app)
+            .iter()
+            .filter(|r| r.traffic_share.is_some() && r.p99.is_some())
+            .count()
+            == 2
+    });
+    let found = rows(&app);
+    let inf2 = found.iter().find(|r| r.name == "inf2").unwrap();
+    let share = inf2.traffic_share.unwrap();
+    assert!((share - 0.1).abs() < 0.03, "inf2 received {share}");
+    let h100 = found.iter().find(|r| r.name == "h100").unwrap();
+    assert!(inf2.p99.unwrap().mean > h100.p99.unwrap().mean);
+}
