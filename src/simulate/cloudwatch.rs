@@ -175,6 +175,32 @@ pub fn datums_for_minute(
             sagemaker.push(single(name, &dims, at, value, StandardUnit::Count));
         }
     }
+    // The multi-model endpoint's own metrics.
+    let dims = [
+        (
+            "EndpointName",
+            crate::source::demo::multi_model::MME_ENDPOINT,
+        ),
+        ("VariantName", VARIANT_NAME),
+    ];
+    for (name, unit) in [
+        ("ModelCacheHit", StandardUnit::None),
+        ("LoadedModelCount", StandardUnit::Count),
+        ("ModelLoadingWaitTime", StandardUnit::Microseconds),
+        ("ModelDownloadingTime", StandardUnit::Microseconds),
+    ] {
+        let reading = crate::source::demo::catalog::Reading::Value;
+        if let Some(value) = crate::source::demo::multi_model::sample(
+            fleet,
+            name,
+            minute_ms + MINUTE_MS / 2,
+            reading,
+        ) {
+            out.entry("AWS/SageMaker")
+                .or_default()
+                .push(single(name, &dims, at, value, unit));
+        }
+    }
     for model in BEDROCK_MODELS {
         let state = fleet.state(model.endpoint, t_s);
         let dims = [("ModelId", model.model_id)];

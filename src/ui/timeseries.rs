@@ -168,6 +168,17 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec, trusted:
         .flat_map(|(_, points)| points.iter().map(|p| p.y))
         .filter(|y| y.is_finite())
         .fold(f64::NAN, f64::max);
+    let data_bottom = series_lines
+        .iter()
+        .flat_map(|(_, points)| points.iter().map(|p| p.y))
+        .filter(|y| y.is_finite())
+        .fold(f64::NAN, f64::min);
+    // A flat line (a pool of 64 models, a fixed weight) would leave the plot a
+    // range of zero height, which it widens to thousands: give it some room.
+    if data_top == data_bottom && panel.min.is_none() && panel.max.is_none() {
+        let room = (data_top.abs() * 0.1).max(1.0);
+        plot = plot.include_y(data_top - room).include_y(data_top + room);
+    }
     let data_top = match panel.max {
         Some(max) if data_top.is_nan() || data_top > max => max,
         _ => data_top,

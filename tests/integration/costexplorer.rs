@@ -225,6 +225,9 @@ unit = "USD"
     harness.get_by_label("Amazon SageMaker");
     harness.get_by_label("Amazon Elastic Compute Cloud - Compute");
     harness.get_by_label_contains("ce: 1 request ($0.0100)");
+    // The cache is written before its folder goes: a save failing later would
+    // be reported by the process's writer in every other window of this run.
+    fleetdeck::persist::Writer::global().flush();
 }
 
 /// The cost meter projects what one refresh buys: two distinct questions on one
@@ -288,6 +291,7 @@ grid = {{ x = 12, y = 0, w = 12, h = 8 }}
     assert_eq!(source.as_str(), "ce");
     assert_eq!(usage.calls, 2);
     assert_eq!(usage.units_last_refresh, 2, "both requests of the round");
+    fleetdeck::persist::Writer::global().flush();
 }
 
 /// The shipped capacity-mix layout asks Cost Explorer by purchase type: each

@@ -37,6 +37,8 @@ enum Family {
     Endpoint,
     /// Only the A/B endpoint's variants (weights, cost).
     Variant,
+    /// Only the multi-model endpoint ([`super::multi_model`]).
+    MultiModel,
     Gpu,
     NeuronCore,
     Instances,
@@ -196,6 +198,30 @@ pub const METRICS: &[MetricDef] = &[
         help: "What a production variant's instances cost per hour on demand, USD.",
     },
     MetricDef {
+        name: "ModelLoadingWaitTime",
+        kind: MetricKind::Gauge,
+        family: Family::MultiModel,
+        help: "Multi-model endpoint: how long a request waited for its model to load, microseconds (Average).",
+    },
+    MetricDef {
+        name: "ModelDownloadingTime",
+        kind: MetricKind::Gauge,
+        family: Family::MultiModel,
+        help: "Multi-model endpoint: how long downloading a model from S3 took, microseconds (Average).",
+    },
+    MetricDef {
+        name: "ModelCacheHit",
+        kind: MetricKind::Gauge,
+        family: Family::MultiModel,
+        help: "Multi-model endpoint: share of requests whose model was already loaded, 0 to 1 (Average).",
+    },
+    MetricDef {
+        name: "LoadedModelCount",
+        kind: MetricKind::Gauge,
+        family: Family::MultiModel,
+        help: "Multi-model endpoint: models loaded in the containers.",
+    },
+    MetricDef {
         name: "EstimatedCharges",
         kind: MetricKind::Cumulative,
         family: Family::Billing,
@@ -266,6 +292,17 @@ pub fn series_of(fleet: &Fleet, metric: &'static MetricDef) -> Vec<SeriesDef> {
             out.extend(ab_variant_series(metric));
         }
         Family::Variant => out.extend(ab_variant_series(metric)),
+        Family::MultiModel => out.push(SeriesDef {
+            metric,
+            labels: labels(&[
+                ("EndpointName", super::multi_model::MME_ENDPOINT.to_owned()),
+                ("VariantName", "AllTraffic".to_owned()),
+            ]),
+            endpoint: 0,
+            device: 0,
+            service: "",
+            variant: None,
+        }),
         Family::Gpu => {
             for (i, e) in fleet.endpoints.iter().enumerate() {
                 let Accelerator::Gpu { model, .. } = e.accelerator else {
@@ -432,6 +469,9 @@ pub fn sample(fleet: &Fleet, series: &SeriesDef, t_ms: i64, reading: Reading) ->
     let t_s = t_ms as f64 / 1000.0;
     if let Some(index) = series.variant {
         return variant_sample(fleet, series, index, t_ms, reading);
+    }
+    if series.metric.family == Family::MultiModel {
+        return super::multi_model::sample(fleet, series.metric.name, t_ms, reading);
     }
     if series.metric.family == Family::Billing {
         return match reading {

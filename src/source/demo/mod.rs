@@ -8,6 +8,7 @@
 pub mod ab_test;
 pub mod catalog;
 pub mod fleet;
+pub mod multi_model;
 pub mod noise;
 pub mod operations;
 
