@@ -6,7 +6,7 @@
 use super::{PanelContext, theme};
 use crate::dashboard::PanelSpec;
 use crate::variants::significance::{Hint, Stats, hint};
-use crate::variants::{VariantFigures, figures};
+use crate::variants::figures;
 use egui::{RichText, Ui};
 
 /// Draws the table; false when no variant has data yet.
@@ -36,6 +36,7 @@ pub fn show(ui: &mut Ui, ctx: &PanelContext<'_>, panel: &PanelSpec) -> bool {
                 "p99",
                 "Errors",
                 "Cost / 1k inferences",
+                "Cost / 1M tokens",
             ] {
                 ui.label(RichText::new(heading).strong());
             }
@@ -56,7 +57,12 @@ pub fn show(ui: &mut Ui, ctx: &PanelContext<'_>, panel: &PanelSpec) -> bool {
                 compared(ui, is_baseline, row.error_rate, baseline.error_rate, |v| {
                     format!("{:.3} %", v * 100.0)
                 });
-                ui.label(cost(row, &baseline, is_baseline));
+                ui.label(cost(row.cost_per_1k, baseline.cost_per_1k, is_baseline));
+                ui.label(cost(
+                    row.cost_per_1m_tokens,
+                    baseline.cost_per_1m_tokens,
+                    is_baseline,
+                ));
                 ui.end_row();
             }
         });
@@ -111,11 +117,12 @@ fn compared(
     });
 }
 
-fn cost(row: &VariantFigures, baseline: &VariantFigures, is_baseline: bool) -> String {
-    let Some(cost) = row.cost_per_1k else {
+/// A cost, and for a variant its change from the baseline's.
+fn cost(mine: Option<f64>, baseline: Option<f64>, is_baseline: bool) -> String {
+    let Some(cost) = mine else {
         return "–".to_owned();
     };
-    match (baseline.cost_per_1k, is_baseline) {
+    match (baseline, is_baseline) {
         (Some(base), false) if base > 0.0 => {
             format!("${cost:.3} ({:+.0} %)", (cost - base) / base * 100.0)
         }

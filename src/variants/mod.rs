@@ -4,8 +4,8 @@
 //! honest hint of whether that difference is larger than the noise.
 //!
 //! A variants panel's queries are named by `id`: `weight`, `invocations`,
-//! `p50`, `p99`, `errors` and `cost` (USD per hour); each returns one series
-//! per `VariantName`. [`figures`] turns what the store holds over the window
+//! `p50`, `p99`, `errors`, `cost` (USD per hour) and `tokens` (generated per
+//! second); each returns one series per `VariantName`. [`figures`] turns what the store holds over the window
 //! into one row per variant.
 
 pub mod significance;
@@ -36,6 +36,8 @@ pub struct VariantFigures {
     pub error_rate: Option<Stats>,
     /// USD per 1,000 inferences.
     pub cost_per_1k: Option<f64>,
+    /// USD per million generated tokens.
+    pub cost_per_1m_tokens: Option<f64>,
 }
 
 /// The rows of a variants panel over `window`, the baseline (highest weight,
@@ -64,6 +66,7 @@ pub fn figures(store: &Store, panel: &PanelSpec, window: Window) -> Vec<VariantF
     let invocations = by_variant("invocations");
     let (p50, p99) = (by_variant("p50"), by_variant("p99"));
     let (errors, cost) = (by_variant("errors"), by_variant("cost"));
+    let tokens = by_variant("tokens");
     let mut names: Vec<&String> = [&weights, &invocations, &p50, &p99, &errors, &cost]
         .iter()
         .flat_map(|m| m.keys())
@@ -98,6 +101,12 @@ pub fn figures(store: &Store, panel: &PanelSpec, window: Window) -> Vec<VariantF
                 cost_per_1k: match (mean(cost.get(name)), calls) {
                     (Some(per_hour), Some(rps)) if rps > 0.0 => {
                         Some(per_hour / (rps * 3600.0) * 1000.0)
+                    }
+                    _ => None,
+                },
+                cost_per_1m_tokens: match (mean(cost.get(name)), mean(tokens.get(name))) {
+                    (Some(per_hour), Some(per_s)) if per_s > 0.0 => {
+                        Some(per_hour / (per_s * 3600.0) * 1_000_000.0)
                     }
                     _ => None,
                 },

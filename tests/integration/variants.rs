@@ -60,7 +60,17 @@ fn the_ab_tests_variants_show_weight_against_traffic_and_a_slower_inferentia() {
     let (base, slower) = (h100.p99.unwrap(), inf2.p99.unwrap());
     assert!(slower.mean > 1.2 * base.mean, "{base:?} {slower:?}");
     assert_eq!(hint(&base, &slower), Hint::BeyondNoise);
-    assert!(h100.cost_per_1k.unwrap() > 0.0 && inf2.cost_per_1k.unwrap() > 0.0);
+    // Cost per 1k inferences and per 1M tokens agree through the tokens a
+    // request generates (310 on this model).
+    for row in [h100, inf2] {
+        let (per_1k, per_1m) = (row.cost_per_1k.unwrap(), row.cost_per_1m_tokens.unwrap());
+        let through_tokens = per_1k * 1000.0 / 310.0;
+        assert!(
+            (per_1m - through_tokens).abs() < 0.03 * through_tokens,
+            "{}: {per_1m} per 1M tokens vs {through_tokens}",
+            row.name
+        );
+    }
     // As drawn.
     harness.get_by_label("h100 (baseline)");
     assert!(harness.query_all_by_label_contains("beyond noise").count() >= 1);

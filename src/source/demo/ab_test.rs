@@ -33,6 +33,8 @@ pub struct AbVariant {
     pub capacity_rps: f64,
     /// Share of requests answered 5xx.
     pub error_share: f64,
+    /// Mean generated tokens per request.
+    pub output_tokens: f64,
 }
 
 /// The variants, baseline first.
@@ -46,6 +48,7 @@ pub const VARIANTS: [AbVariant; 2] = [
         base_latency_s: 2.1,
         capacity_rps: 24.0,
         error_share: 0.0006,
+        output_tokens: 310.0,
     },
     AbVariant {
         name: "inf2",
@@ -56,6 +59,7 @@ pub const VARIANTS: [AbVariant; 2] = [
         base_latency_s: 2.9,
         capacity_rps: 4.0,
         error_share: 0.0009,
+        output_tokens: 310.0,
     },
 ];
 

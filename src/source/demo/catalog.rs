@@ -192,6 +192,12 @@ pub const METRICS: &[MetricDef] = &[
         help: "A production variant's configured weight (SageMaker DescribeEndpoint CurrentWeight).",
     },
     MetricDef {
+        name: "variant_generation_tokens_total",
+        kind: MetricKind::Counter,
+        family: Family::Variant,
+        help: "Generated tokens per production variant (vLLM's generation_tokens_total, scraped per variant).",
+    },
+    MetricDef {
         name: "sagemaker_variant_cost_per_hour",
         kind: MetricKind::Gauge,
         family: Family::Variant,
@@ -431,6 +437,9 @@ fn variant_sample(
             state.load_rps * 60.0 / v.instances as f64 * (1.0 + 0.02 * jitter)
         }
         ("sagemaker_variant_weight", Reading::Value) => v.weight,
+        ("variant_generation_tokens_total", Reading::Rate) => {
+            state.load_rps * v.output_tokens * (1.0 + 0.02 * jitter)
+        }
         ("sagemaker_variant_cost_per_hour", Reading::Value) => {
             v.instances as f64 * v.price_per_hour
         }
