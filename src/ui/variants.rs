@@ -5,8 +5,8 @@
 
 use super::{PanelContext, theme};
 use crate::dashboard::PanelSpec;
-use crate::variants::significance::{Hint, Stats, hint};
 use crate::variants::figures;
+use crate::variants::significance::{Hint, Stats, hint};
 use egui::{RichText, Ui};
 
 /// Draws the table; false when no variant has data yet.

@@ -587,3 +587,43 @@ fn render_draws_the_window_without_a_display() {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--size `huge`: write WIDTHxHEIGHT"));
 }
+
+/// The demo's capacity mix: the bill by purchase type adds up to less than the
+/// on-demand burn (the discounts) at every instant, and Spot is paid only while
+/// the Inferentia pool is above its reserved floor.
+#[test]
+fn the_demo_bill_by_purchase_type_is_the_discounted_burn() {
+    let rows = exported_rows(
+        "layouts/spend-demo.toml",
+        "Cost by purchase type (as billed)",
+        "now-24h",
+    );
+    let mut by_time: std::collections::BTreeMap<&str, (f64, f64)> = Default::default();
+    for (name, time, value) in &rows {
+        let entry = by_time.entry(time.as_str()).or_default();
+        entry.0 += value;
+        if name == "Spot Instances" {
+            entry.1 = *value;
+        }
+    }
+    assert!(by_time.len() >= 100, "{} instants", by_time.len());
+    let fleet = fleetdeck::source::demo::fleet::Fleet::new(42);
+    let spot_paid = by_time.values().filter(|(_, spot)| *spot > 0.0).count();
+    assert!(
+        spot_paid > 0 && spot_paid < by_time.len(),
+        "Spot paid at {spot_paid} of {} instants: the day scales out and back",
+        by_time.len()
+    );
+    for (time, (billed, spot)) in by_time {
+        let on_demand = burn_at(time);
+        assert!(
+            billed < on_demand && billed > 0.5 * on_demand,
+            "{time}: {billed} billed vs {on_demand} on demand"
+        );
+        let t_s = chrono::DateTime::parse_from_rfc3339(time)
+            .unwrap()
+            .timestamp() as f64;
+        let inf2_above_floor = fleet.instances_at(2, t_s) > fleet.endpoints[2].min_instances;
+        assert_eq!(spot > 0.0, inf2_above_floor, "{time}: spot {spot}");
+    }
+}

@@ -39,6 +39,8 @@ enum Family {
     Variant,
     /// Only the multi-model endpoint ([`super::multi_model`]).
     MultiModel,
+    /// The fleet's bill by how its capacity is bought ([`super::capacity_mix`]).
+    PurchaseType,
     Gpu,
     NeuronCore,
     Instances,
@@ -228,6 +230,12 @@ pub const METRICS: &[MetricDef] = &[
         help: "Multi-model endpoint: models loaded in the containers.",
     },
     MetricDef {
+        name: "fleet_cost_by_purchase_type",
+        kind: MetricKind::Gauge,
+        family: Family::PurchaseType,
+        help: "What the fleet's instances cost per hour as bought (Cost Explorer's PURCHASE_TYPE), USD/h, after the Savings Plan, reservation and Spot discounts.",
+    },
+    MetricDef {
         name: "EstimatedCharges",
         kind: MetricKind::Cumulative,
         family: Family::Billing,
@@ -298,6 +306,18 @@ pub fn series_of(fleet: &Fleet, metric: &'static MetricDef) -> Vec<SeriesDef> {
             out.extend(ab_variant_series(metric));
         }
         Family::Variant => out.extend(ab_variant_series(metric)),
+        Family::PurchaseType => {
+            for (index, purchase) in super::capacity_mix::PURCHASE_TYPES.iter().enumerate() {
+                out.push(SeriesDef {
+                    metric,
+                    labels: labels(&[("PURCHASE_TYPE", (*purchase).to_owned())]),
+                    endpoint: index,
+                    device: 0,
+                    service: "",
+                    variant: None,
+                });
+            }
+        }
         Family::MultiModel => out.push(SeriesDef {
             metric,
             labels: labels(&[
@@ -478,6 +498,11 @@ pub fn sample(fleet: &Fleet, series: &SeriesDef, t_ms: i64, reading: Reading) ->
     let t_s = t_ms as f64 / 1000.0;
     if let Some(index) = series.variant {
         return variant_sample(fleet, series, index, t_ms, reading);
+    }
+    if series.metric.family == Family::PurchaseType {
+        let purchase = super::capacity_mix::PURCHASE_TYPES.get(series.endpoint)?;
+        return (reading == Reading::Value)
+            .then(|| super::capacity_mix::cost_per_hour(fleet, purchase, t_s));
     }
     if series.metric.family == Family::MultiModel {
         return super::multi_model::sample(fleet, series.metric.name, t_ms, reading);

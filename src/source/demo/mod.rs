@@ -6,6 +6,7 @@
 //! `quantile` — the same handful of operations a PromQL panel would use.
 
 pub mod ab_test;
+pub mod capacity_mix;
 pub mod catalog;
 pub mod fleet;
 pub mod multi_model;
