@@ -14,7 +14,6 @@ use fleetdeck::clock::{Clock, DisplayZone};
 use fleetdeck::dashboard::{PanelId, QueryKey};
 use fleetdeck::explore::history::QueryHistory;
 use fleetdeck::layout::load_layout;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 fn pane_key(pane: usize) -> QueryKey {
@@ -61,21 +60,15 @@ fn type_into(harness: &mut Harness<'_, FleetApp>, label: &str, text: &str) {
 #[test]
 fn a_panel_opens_in_explore_from_its_menu_and_a_split_runs_a_second_query() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/demo-fleet.toml");
     let now = chrono::DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
         .unwrap()
         .to_utc();
-    let options = AppOptions {
-        clock: Clock::Fixed(now),
-        zone: DisplayZone::Utc,
-        ..AppOptions::default()
-    };
-    let app =
-        FleetApp::new(load_layout(&path).unwrap(), options).with_runtime(runtime.handle().clone());
-    let mut harness = Harness::builder()
-        .with_size([1400.0, 1000.0])
-        .with_options(support::snapshot_options())
-        .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app);
+    let mut harness = support::shipped_layout_harness(
+        "layouts/demo-fleet.toml",
+        "2026-11-25T12:00:00Z",
+        [1400.0, 1000.0],
+        &runtime,
+    );
     let waiting = support::key("requests-waiting-by-model", "q1");
     step_until(&mut harness, "the dashboard's data", |app| {
         app.session().store().query_series(&waiting).count() == 4

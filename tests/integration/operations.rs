@@ -4,12 +4,10 @@
 //! other; the experiment visibly disturbs its endpoint.
 
 use crate::support;
-use egui_kittest::Harness;
 use fleetdeck::app::{AppOptions, FleetApp};
 use fleetdeck::clock::{Clock, DisplayZone};
 use fleetdeck::layout::load_layout;
 use fleetdeck::ops::{OpsEvent, OpsKind};
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 fn at(text: &str) -> chrono::DateTime<chrono::Utc> {
@@ -46,18 +44,12 @@ fn drawn_on(app: &FleetApp, wanted: &OpsEvent) -> Vec<String> {
 #[test]
 fn seed_42s_scaling_and_chaos_experiment_are_drawn_on_their_endpoints_charts_only() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/demo-operations.toml");
-    let options = AppOptions {
-        clock: Clock::Fixed(at("2026-11-25T15:10:00Z")),
-        zone: DisplayZone::Utc,
-        ..AppOptions::default()
-    };
-    let app =
-        FleetApp::new(load_layout(&path).unwrap(), options).with_runtime(runtime.handle().clone());
-    let mut harness = Harness::builder()
-        .with_size([1600.0, 1000.0])
-        .with_options(support::snapshot_options())
-        .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app);
+    let mut harness = support::shipped_layout_harness(
+        "layouts/demo-operations.toml",
+        "2026-11-25T15:10:00Z",
+        [1600.0, 1000.0],
+        &runtime,
+    );
     let deadline = Instant::now() + Duration::from_secs(30);
     while harness.state().session().operations().next().is_none()
         || harness.state().session().pending_queries() > 0

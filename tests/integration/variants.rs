@@ -3,11 +3,8 @@
 //! Inferentia variant's slower latency called beyond the noise, as drawn.
 
 use crate::support;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use fleetdeck::app::{AppOptions, FleetApp};
-use fleetdeck::clock::{Clock, DisplayZone};
-use fleetdeck::layout::load_layout;
 use fleetdeck::variants::significance::{Hint, hint};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -15,21 +12,15 @@ use std::time::{Duration, Instant};
 #[test]
 fn the_ab_tests_variants_show_weight_against_traffic_and_a_slower_inferentia() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/demo-variants.toml");
     let now = chrono::DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
         .unwrap()
         .to_utc();
-    let options = AppOptions {
-        clock: Clock::Fixed(now),
-        zone: DisplayZone::Utc,
-        ..AppOptions::default()
-    };
-    let app =
-        FleetApp::new(load_layout(&path).unwrap(), options).with_runtime(runtime.handle().clone());
-    let mut harness = Harness::builder()
-        .with_size([1400.0, 800.0])
-        .with_options(support::snapshot_options())
-        .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app);
+    let mut harness = support::shipped_layout_harness(
+        "layouts/demo-variants.toml",
+        "2026-11-25T12:00:00Z",
+        [1400.0, 800.0],
+        &runtime,
+    );
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut settled = 0;
     while settled < 5 {

@@ -606,3 +606,20 @@ pub fn save_layout(path: &Path, text: &str) {
     std::fs::write(&temporary, text).unwrap();
     std::fs::rename(&temporary, path).unwrap();
 }
+
+/// A snapshot harness of `size` on the shipped layout `layout` (a path under the
+/// project), its clock pinned to `now` (RFC 3339), in UTC, polling on `runtime`.
+pub fn shipped_layout_harness(
+    layout: &str,
+    now: &str,
+    size: [f32; 2],
+    runtime: &tokio::runtime::Runtime,
+) -> egui_kittest::Harness<'static, fleetdeck::app::FleetApp> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(layout);
+    let now = chrono::DateTime::parse_from_rfc3339(now).unwrap().to_utc();
+    let app = app_on_file(&path, now, runtime);
+    egui_kittest::Harness::builder()
+        .with_size(size)
+        .with_options(snapshot_options())
+        .build_ui_state(|ui, app: &mut fleetdeck::app::FleetApp| app.show(ui), app)
+}
