@@ -172,6 +172,55 @@ fn boto3(url: &str, script: &str) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// A variant for [`create_endpoint`]: name, instances, weight, instance type.
+type VariantSpec<'a> = (&'a str, u32, f64, &'a str);
+
+/// Creates endpoint `endpoint` in moto with `variants`, and registers
+/// `scaled` with Application Auto Scaling (`min`–`max`) and a target-tracking
+/// policy on invocations per instance at `target`.
+fn create_endpoint(
+    url: &str,
+    endpoint: &str,
+    variants: &[VariantSpec<'_>],
+    scaled: &str,
+    (min, max, target): (u32, u32, f64),
+) {
+    let variants: Vec<String> = variants
+        .iter()
+        .map(|(name, count, weight, instance)| {
+            format!("{{'VariantName': '{name}', 'ModelName': 'm', 'InitialInstanceCount': {count}, 'InstanceType': '{instance}', 'InitialVariantWeight': {weight}}}")
+        })
+        .collect();
+    boto3(
+        url,
+        &format!(
+            r#"
+sm = boto3.client('sagemaker', **kw)
+sm.create_model(ModelName='m', ExecutionRoleArn='arn:aws:iam::123456789012:role/x', PrimaryContainer={{'Image': 'img'}})
+sm.create_endpoint_config(EndpointConfigName='cfg-{endpoint}', ProductionVariants=[{}])
+sm.create_endpoint(EndpointName='{endpoint}', EndpointConfigName='cfg-{endpoint}')
+aas = boto3.client('application-autoscaling', **kw)
+resource = 'endpoint/{endpoint}/variant/{scaled}'
+aas.register_scalable_target(ServiceNamespace='sagemaker', ResourceId=resource, ScalableDimension='sagemaker:variant:DesiredInstanceCount', MinCapacity={min}, MaxCapacity={max})
+aas.put_scaling_policy(PolicyName='tt', ServiceNamespace='sagemaker', ResourceId=resource, ScalableDimension='sagemaker:variant:DesiredInstanceCount', PolicyType='TargetTrackingScaling', TargetTrackingScalingPolicyConfiguration={{'TargetValue': {target}, 'PredefinedMetricSpecification': {{'PredefinedMetricType': 'SageMakerVariantInvocationsPerInstance'}}}})
+"#,
+            variants.join(", ")
+        ),
+    );
+}
+
+/// The window on `layout` (written to a file in `dir`), live, polling on `runtime`.
+fn live_app(dir: &tempfile::TempDir, layout: &str, runtime: &tokio::runtime::Runtime) -> FleetApp {
+    let path = dir.path().join("layout.toml");
+    std::fs::write(&path, layout).unwrap();
+    let options = AppOptions {
+        clock: Clock::System,
+        zone: DisplayZone::Utc,
+        ..AppOptions::default()
+    };
+    FleetApp::new(load_layout(&path).unwrap(), options).with_runtime(runtime.handle().clone())
+}
+
 fn operations_layout(url: &str) -> String {
     format!(
         r#"version = 1
@@ -220,30 +269,16 @@ fn sagemaker_scaling_and_a_fis_experiment_from_moto_are_drawn_on_their_endpoints
     support::emulator_credentials();
     let moto = support::moto();
     let url = moto.url();
-    boto3(
+    create_endpoint(
         &url,
-        r#"
-sm = boto3.client('sagemaker', **kw)
-sm.create_model(ModelName='mistral', ExecutionRoleArn='arn:aws:iam::123456789012:role/x', PrimaryContainer={'Image': 'img'})
-sm.create_endpoint_config(EndpointConfigName='cfg', ProductionVariants=[{'VariantName': 'AllTraffic', 'ModelName': 'mistral', 'InitialInstanceCount': 2, 'InstanceType': 'ml.g4dn.xlarge', 'InitialVariantWeight': 1.0}])
-sm.create_endpoint(EndpointName='llm-prod-mistral7b', EndpointConfigName='cfg')
-aas = boto3.client('application-autoscaling', **kw)
-resource = 'endpoint/llm-prod-mistral7b/variant/AllTraffic'
-aas.register_scalable_target(ServiceNamespace='sagemaker', ResourceId=resource, ScalableDimension='sagemaker:variant:DesiredInstanceCount', MinCapacity=2, MaxCapacity=8)
-aas.put_scaling_policy(PolicyName='tt', ServiceNamespace='sagemaker', ResourceId=resource, ScalableDimension='sagemaker:variant:DesiredInstanceCount', PolicyType='TargetTrackingScaling', TargetTrackingScalingPolicyConfiguration={'TargetValue': 180.0, 'PredefinedMetricSpecification': {'PredefinedMetricType': 'SageMakerVariantInvocationsPerInstance'}})
-"#,
+        "llm-prod-mistral7b",
+        &[("AllTraffic", 2, 1.0, "ml.g4dn.xlarge")],
+        "AllTraffic",
+        (2, 8, 180.0),
     );
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("ops.toml");
-    std::fs::write(&path, operations_layout(&url)).unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let options = AppOptions {
-        clock: Clock::System,
-        zone: DisplayZone::Utc,
-        ..AppOptions::default()
-    };
-    let mut app =
-        FleetApp::new(load_layout(&path).unwrap(), options).with_runtime(runtime.handle().clone());
+    let mut app = live_app(&dir, &operations_layout(&url), &runtime);
     let answered = |app: &FleetApp, source: &str| {
         app.session()
             .statuses()
@@ -376,32 +411,19 @@ fn weights_instance_counts_and_the_scaling_target_come_from_describe_endpoint() 
     support::emulator_credentials();
     let moto = support::moto();
     let url = moto.url();
-    boto3(
+    create_endpoint(
         &url,
-        r#"
-sm = boto3.client('sagemaker', **kw)
-sm.create_model(ModelName='llama', ExecutionRoleArn='arn:aws:iam::123456789012:role/x', PrimaryContainer={'Image': 'img'})
-sm.create_endpoint_config(EndpointConfigName='ab', ProductionVariants=[
-  {'VariantName': 'h100', 'ModelName': 'llama', 'InitialInstanceCount': 2, 'InstanceType': 'ml.g4dn.12xlarge', 'InitialVariantWeight': 0.9},
-  {'VariantName': 'inf2', 'ModelName': 'llama', 'InitialInstanceCount': 1, 'InstanceType': 'ml.inf1.24xlarge', 'InitialVariantWeight': 0.1}])
-sm.create_endpoint(EndpointName='llm-ab', EndpointConfigName='ab')
-aas = boto3.client('application-autoscaling', **kw)
-resource = 'endpoint/llm-ab/variant/inf2'
-aas.register_scalable_target(ServiceNamespace='sagemaker', ResourceId=resource, ScalableDimension='sagemaker:variant:DesiredInstanceCount', MinCapacity=1, MaxCapacity=4)
-aas.put_scaling_policy(PolicyName='tt', ServiceNamespace='sagemaker', ResourceId=resource, ScalableDimension='sagemaker:variant:DesiredInstanceCount', PolicyType='TargetTrackingScaling', TargetTrackingScalingPolicyConfiguration={'TargetValue': 70.0, 'PredefinedMetricSpecification': {'PredefinedMetricType': 'SageMakerVariantInvocationsPerInstance'}})
-"#,
+        "llm-ab",
+        &[
+            ("h100", 2, 0.9, "ml.g4dn.12xlarge"),
+            ("inf2", 1, 0.1, "ml.inf1.24xlarge"),
+        ],
+        "inf2",
+        (1, 4, 70.0),
     );
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("variants.toml");
-    std::fs::write(&path, variants_layout(&url)).unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let options = AppOptions {
-        clock: Clock::System,
-        zone: DisplayZone::Utc,
-        ..AppOptions::default()
-    };
-    let mut app =
-        FleetApp::new(load_layout(&path).unwrap(), options).with_runtime(runtime.handle().clone());
+    let mut app = live_app(&dir, &variants_layout(&url), &runtime);
     let weights = |app: &FleetApp| -> Vec<(String, Option<f64>)> {
         let panel = app.dashboard().panel_by_title("Variants").unwrap();
         let window = app.view().window(chrono::Utc::now());
