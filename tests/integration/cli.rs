@@ -9,17 +9,20 @@ fn fleetdeck() -> Command {
     command
 }
 
-#[test]
-fn check_accepts_the_demo_layout() {
-    let output = fleetdeck()
-        .args(["check", "layouts/demo-fleet.toml"])
-        .output()
-        .unwrap();
+/// Runs `command` and checks it exited 0, showing what it said on stderr if not.
+fn succeeded(command: &mut Command) -> std::process::Output {
+    let output = command.output().unwrap();
     assert!(
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    output
+}
+
+#[test]
+fn check_accepts_the_demo_layout() {
+    let output = succeeded(fleetdeck().args(["check", "layouts/demo-fleet.toml"]));
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(
         stdout.starts_with("layouts/demo-fleet.toml: ok (15 panels, 1 sources)"),
@@ -49,26 +52,18 @@ fn check_fails_and_points_at_each_bad_file() {
 
 #[test]
 fn export_writes_the_panel_series_as_csv() {
-    let output = fleetdeck()
-        .args([
-            "export",
-            "layouts/demo-fleet.toml",
-            "--panel",
-            "Latency p50 / p90 / p99 · Llama 70B",
-            "--from",
-            "now-15m",
-            "--to",
-            "now",
-            "--now",
-            "2026-11-25T12:00:00Z",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = succeeded(fleetdeck().args([
+        "export",
+        "layouts/demo-fleet.toml",
+        "--panel",
+        "Latency p50 / p90 / p99 · Llama 70B",
+        "--from",
+        "now-15m",
+        "--to",
+        "now",
+        "--now",
+        "2026-11-25T12:00:00Z",
+    ]));
     let csv = String::from_utf8(output.stdout).unwrap();
     let mut lines = csv.lines();
     assert_eq!(lines.next(), Some("series,timestamp,value"));
@@ -196,11 +191,7 @@ grid = { x = 0, y = 0, w = 24, h = 8 }
 
 #[test]
 fn check_projects_what_a_cloudwatch_layout_costs_a_day() {
-    let output = fleetdeck()
-        .args(["check", "layouts/sagemaker-endpoints.toml"])
-        .output()
-        .unwrap();
-    assert!(output.status.success());
+    let output = succeeded(fleetdeck().args(["check", "layouts/sagemaker-endpoints.toml"]));
     let stdout = String::from_utf8(output.stdout).unwrap();
     // 11 distinct metrics (the error-rate tile's `calls` is the same metric as the
     // invocations tile) every minute: 11 × 1,440 × $0.00001.
@@ -213,11 +204,7 @@ fn check_projects_what_a_cloudwatch_layout_costs_a_day() {
 
 #[test]
 fn check_projects_what_cost_explorer_panels_cost_a_day() {
-    let output = fleetdeck()
-        .args(["check", "layouts/spend.toml"])
-        .output()
-        .unwrap();
-    assert!(output.status.success());
+    let output = succeeded(fleetdeck().args(["check", "layouts/spend.toml"]));
     let stdout = String::from_utf8(output.stdout).unwrap();
     // Four distinct GetCostAndUsage requests (daily SageMaker, monthly, by service,
     // by instance type), bought once per 1 h cache TTL although the layout refreshes
@@ -250,24 +237,16 @@ fn a_ten_second_refresh_costs_six_times_a_minute() {
 /// `fleetdeck export` of a panel over `from`, pinned to 2026-11-25 12:00 UTC, as
 /// (series, timestamp, value) rows.
 fn exported_rows(layout: &str, panel: &str, from: &str) -> Vec<(String, String, f64)> {
-    let output = fleetdeck()
-        .args([
-            "export",
-            layout,
-            "--panel",
-            panel,
-            "--from",
-            from,
-            "--now",
-            "2026-11-25T12:00:00Z",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = succeeded(fleetdeck().args([
+        "export",
+        layout,
+        "--panel",
+        panel,
+        "--from",
+        from,
+        "--now",
+        "2026-11-25T12:00:00Z",
+    ]));
     String::from_utf8(output.stdout)
         .unwrap()
         .lines()
@@ -404,26 +383,18 @@ fn the_demo_spend_bars_are_one_stack_an_hour_adding_up_to_the_burn_rate() {
 /// chosen models' only, and a name the layout does not define is refused.
 #[test]
 fn export_takes_variable_values_from_the_command_line() {
-    let output = fleetdeck()
-        .args([
-            "export",
-            "layouts/demo-models.toml",
-            "--panel",
-            "Requests waiting",
-            "--from",
-            "now-2m",
-            "--var",
-            "model=meta-llama/Llama-3.1-8B-Instruct",
-            "--var",
-            "model=BAAI/bge-large-en-v1.5",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = succeeded(fleetdeck().args([
+        "export",
+        "layouts/demo-models.toml",
+        "--panel",
+        "Requests waiting",
+        "--from",
+        "now-2m",
+        "--var",
+        "model=meta-llama/Llama-3.1-8B-Instruct",
+        "--var",
+        "model=BAAI/bge-large-en-v1.5",
+    ]));
     let stdout = String::from_utf8(output.stdout).unwrap();
     let series: std::collections::BTreeSet<&str> = stdout
         .lines()
@@ -469,8 +440,7 @@ fn check_warns_about_an_unused_variable() {
         "[variables.region]\nvalues = [\"a\"]\n\n[variables.model]",
     );
     std::fs::write(&path, text).unwrap();
-    let output = fleetdeck().arg("check").arg(&path).output().unwrap();
-    assert!(output.status.success());
+    let output = succeeded(fleetdeck().arg("check").arg(&path));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains(&format!(
@@ -487,26 +457,21 @@ fn check_warns_about_an_unused_variable() {
 fn render_draws_the_window_without_a_display() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("demo.png");
-    let output = fleetdeck()
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .args([
-            "render",
-            "layouts/demo-fleet.toml",
-            "--now",
-            "2026-11-25T12:00:00Z",
-            "--utc",
-            "--size",
-            "1280x800",
-            "-o",
-        ])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    succeeded(
+        fleetdeck()
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .args([
+                "render",
+                "layouts/demo-fleet.toml",
+                "--now",
+                "2026-11-25T12:00:00Z",
+                "--utc",
+                "--size",
+                "1280x800",
+                "-o",
+            ])
+            .arg(&out),
     );
     let rendered = image::open(&out).unwrap().to_rgba8();
     assert_eq!(rendered.dimensions(), (1280, 800));
@@ -519,23 +484,18 @@ fn render_draws_the_window_without_a_display() {
 
     // One panel alone, and a size that makes no sense.
     let one = dir.path().join("one.png");
-    let output = fleetdeck()
-        .args([
-            "render",
-            "layouts/demo-fleet.toml",
-            "--panel",
-            "Requests waiting by model",
-            "--size",
-            "800x300",
-            "-o",
-        ])
-        .arg(&one)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    succeeded(
+        fleetdeck()
+            .args([
+                "render",
+                "layouts/demo-fleet.toml",
+                "--panel",
+                "Requests waiting by model",
+                "--size",
+                "800x300",
+                "-o",
+            ])
+            .arg(&one),
     );
     assert_eq!(
         image::open(&one).unwrap().to_rgba8().dimensions(),
@@ -543,37 +503,27 @@ fn render_draws_the_window_without_a_display() {
     );
     // An incident file renders offline, from what it kept.
     let incident = dir.path().join("hour.fdi");
-    let taken = fleetdeck()
-        .args([
-            "snapshot",
-            "layouts/demo-fleet.toml",
-            "--from",
-            "now-1h",
-            "--now",
-            "2026-11-25T12:00:00Z",
-            "-o",
-        ])
-        .arg(&incident)
-        .output()
-        .unwrap();
-    assert!(
-        taken.status.success(),
-        "{}",
-        String::from_utf8_lossy(&taken.stderr)
+    succeeded(
+        fleetdeck()
+            .args([
+                "snapshot",
+                "layouts/demo-fleet.toml",
+                "--from",
+                "now-1h",
+                "--now",
+                "2026-11-25T12:00:00Z",
+                "-o",
+            ])
+            .arg(&incident),
     );
     let drawn = dir.path().join("incident.png");
-    let output = fleetdeck()
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .args(["render", "--utc", "--size", "1280x800", "-o"])
-        .arg(&drawn)
-        .arg(&incident)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    succeeded(
+        fleetdeck()
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .args(["render", "--utc", "--size", "1280x800", "-o"])
+            .arg(&drawn)
+            .arg(&incident),
     );
     assert_eq!(
         image::open(&drawn).unwrap().to_rgba8().dimensions(),
