@@ -120,7 +120,7 @@ pub fn datums_for_minute(
             let devices = e.devices_per_instance as f64;
             // The mean over the instances in service (a down one reads 0).
             let busy: f64 = (0..state.instances)
-                .filter_map(|i| fleet.device_busy(endpoint, i, t_s))
+                .filter_map(|i| state.device_busy(i))
                 .sum::<f64>()
                 / state.instances.max(1) as f64;
             let gpu = (100.0 * busy).clamp(0.0, 100.0);

@@ -527,7 +527,7 @@ impl Exporter {
                 crate::source::demo::noise::key(endpoint.endpoint_name) as u32
             );
             // An instance not in service (scaled in, or down) reports nothing.
-            let Some(busy) = self.fleet.device_busy(index, instance, t_s) else {
+            let Some(busy) = state.device_busy(instance) else {
                 continue;
             };
             out.sample("nv_gpu_utilization", &[("gpu_uuid", &uuid)], busy);

@@ -205,7 +205,11 @@ pub struct EndpointState {
 }
 
 impl EndpointState {
-    /// How busy one instance's accelerators are: see [`Fleet::device_busy`].
+    /// How busy one instance's accelerators are, 0–1, as DCGM's GPU_UTIL or
+    /// neuron-monitor's NeuronCore utilisation reads it: a vLLM replica with a
+    /// steady batch keeps its kernels running most of the time (60–95 %), and
+    /// nearly all of it when saturated. `None` for an instance not in service or
+    /// down: it reports nothing.
     pub fn device_busy(&self, instance: usize) -> Option<f64> {
         if instance >= self.instances || self.failed_instance == Some(instance) {
             return None;
@@ -351,15 +355,6 @@ impl Fleet {
             median_latency_s,
             latency_sigma: 0.35 + 0.3 * incident + 0.2 * overload.min(1.0),
         }
-    }
-
-    /// How busy one instance's accelerators are, 0–1, as DCGM's GPU_UTIL or
-    /// neuron-monitor's NeuronCore utilisation reads it: a vLLM replica with a
-    /// steady batch keeps its kernels running most of the time (60–95 %), and
-    /// nearly all of it when saturated. `None` for an instance not in service or
-    /// down: it reports nothing.
-    pub fn device_busy(&self, endpoint: usize, instance: usize, t_s: f64) -> Option<f64> {
-        self.state(endpoint, t_s).device_busy(instance)
     }
 
     /// Instance time across the fleet at `t_s`, priced: USD per second.
