@@ -307,11 +307,11 @@ pub fn series_of(fleet: &Fleet, metric: &'static MetricDef) -> Vec<SeriesDef> {
         }
         Family::Variant => out.extend(ab_variant_series(metric)),
         Family::PurchaseType => {
-            for (index, purchase) in super::capacity_mix::PURCHASE_TYPES.iter().enumerate() {
+            for purchase in super::capacity_mix::PURCHASE_TYPES {
                 out.push(SeriesDef {
                     metric,
-                    labels: labels(&[("PURCHASE_TYPE", (*purchase).to_owned())]),
-                    endpoint: index,
+                    labels: labels(&[("PURCHASE_TYPE", purchase.to_owned())]),
+                    endpoint: 0,
                     device: 0,
                     service: "",
                     variant: None,
@@ -500,7 +500,7 @@ pub fn sample(fleet: &Fleet, series: &SeriesDef, t_ms: i64, reading: Reading) ->
         return variant_sample(fleet, series, index, t_ms, reading);
     }
     if series.metric.family == Family::PurchaseType {
-        let purchase = super::capacity_mix::PURCHASE_TYPES.get(series.endpoint)?;
+        let purchase = series.labels.get("PURCHASE_TYPE")?;
         return (reading == Reading::Value)
             .then(|| super::capacity_mix::cost_per_hour(fleet, purchase, t_s));
     }
