@@ -21,7 +21,6 @@ use crate::source::{
 use crate::store::Sample;
 use crate::time_range::Window;
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 
 /// What a role needs for a sagemaker source.
 pub const PERMISSIONS: &str = "sagemaker:DescribeEndpoint, application-autoscaling:DescribeScalableTargets and application-autoscaling:DescribeScalingPolicies";
@@ -155,8 +154,6 @@ pub struct SageMakerSource {
     autoscaling: AwsJson,
     endpoints: Vec<String>,
     watched: tokio::sync::Mutex<Watched>,
-    /// The events, for a reader that must not wait on a poll.
-    events: Mutex<Vec<OpsEvent>>,
 }
 
 impl SageMakerSource {
@@ -174,7 +171,6 @@ impl SageMakerSource {
             ),
             endpoints,
             watched: tokio::sync::Mutex::default(),
-            events: Mutex::default(),
         }
     }
 
@@ -268,8 +264,11 @@ impl SageMakerSource {
         for endpoint in &self.endpoints {
             for variant in self.variants(endpoint).await? {
                 let key = (endpoint.clone(), variant.name.clone());
-                let polls = watched.polls.entry(key).or_default();
-                let before = polls.last().map(|(_, v)| v.current);
+                let before = watched
+                    .polls
+                    .get(&key)
+                    .and_then(|polls| polls.last())
+                    .map(|(_, v)| v.current);
                 if let Some(before) = before.filter(|&b| b != variant.current) {
                     let event = OpsEvent {
                         resource: endpoint.clone(),
@@ -284,10 +283,7 @@ impl SageMakerSource {
                     };
                     watched.events.push(event);
                 }
-                let polls = watched
-                    .polls
-                    .entry((endpoint.clone(), variant.name.clone()))
-                    .or_default();
+                let polls = watched.polls.entry(key).or_default();
                 polls.push((now_ms, variant));
                 let extra = polls.len().saturating_sub(KEPT_POLLS);
                 polls.drain(..extra);
@@ -296,9 +292,6 @@ impl SageMakerSource {
         let extra = watched.events.len().saturating_sub(KEPT_POLLS);
         watched.events.drain(..extra);
         watched.last_poll_ms = Some(now_ms);
-        if let Ok(mut events) = self.events.lock() {
-            events.clone_from(&watched.events);
-        }
         Ok(())
     }
 }
@@ -351,10 +344,9 @@ impl Source for SageMakerSource {
     fn fetch_operations(&self, window: Window) -> OpsFuture<'_> {
         Box::pin(async move {
             self.poll().await?;
-            let events = self.events.lock().map_err(|_| {
-                SourceError::Config("the sagemaker source's memory is poisoned".to_owned())
-            })?;
-            Ok(events
+            let watched = self.watched.lock().await;
+            Ok(watched
+                .events
                 .iter()
                 .filter(|e| e.overlaps(window.start_ms, window.end_ms, window.end_ms))
                 .cloned()
