@@ -470,10 +470,12 @@ pub fn compile_source(config: &SourceConfig) -> Result<SourceSpec, Vec<QueryProb
             costexplorer::compile_source(config).map(SourceSpec::CostExplorer)
         }
         SourceKind::Sagemaker => {
-            let settings = operations::compile_settings(
+            let settings = aws_client::compile_settings(
                 config,
                 "SageMaker",
                 operations::sagemaker::PERMISSIONS,
+                operations::TIMEOUT,
+                ", endpoints",
             )?;
             if config.endpoints.is_empty() {
                 return Err(vec![QueryProblem {
@@ -486,10 +488,12 @@ pub fn compile_source(config: &SourceConfig) -> Result<SourceSpec, Vec<QueryProb
                 endpoints: config.endpoints.clone(),
             })
         }
-        SourceKind::Fis => operations::compile_settings(
+        SourceKind::Fis => aws_client::compile_settings(
             config,
             "Fault Injection Service",
             operations::fis::PERMISSIONS,
+            operations::TIMEOUT,
+            "",
         )
         .map(SourceSpec::Fis),
     }

@@ -11,30 +11,8 @@ pub mod client;
 pub mod fis;
 pub mod sagemaker;
 
-use crate::layout::SourceConfig;
-use crate::source::QueryProblem;
-use crate::source::aws_client::ClientSettings;
-
-/// The region, profile, endpoint and timeout of an operations source; the
-/// other kinds' keys are refused.
-pub fn compile_settings(
-    config: &SourceConfig,
-    service: &'static str,
-    permissions: &'static str,
-) -> Result<ClientSettings, Vec<QueryProblem>> {
-    let extra = if config.kind.get_ref().name() == "sagemaker" {
-        ", endpoints"
-    } else {
-        ""
-    };
-    crate::source::aws_client::compile_settings(
-        config,
-        service,
-        permissions,
-        std::time::Duration::from_secs(10),
-        extra,
-    )
-}
+/// How long one call of an operations source may take.
+pub const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// How an operations source answers a panel that asks it for series.
 pub fn refuse_series(kind: &str) -> crate::source::FetchFuture<'static> {
