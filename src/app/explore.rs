@@ -132,7 +132,7 @@ impl Explore {
 
     /// Runs `queries` in pane `id`: compiled, then fetched by a new session over
     /// the window's range. Each query is added to the history; returns the
-    /// history's bytes to save when it changed.
+    /// history's bytes to save when a query was added.
     pub fn run(
         &mut self,
         id: &PanelId,
@@ -141,9 +141,10 @@ impl Explore {
     ) -> Option<Vec<u8>> {
         self.ensure_pane(id);
         let now_ms = context.clock.now().timestamp_millis();
-        let before = self.history.clone();
+        let mut recorded = false;
         for query in queries.iter().filter(|q| !q.is_blank()) {
             self.history.record(&query.source, &query.text, now_ms);
+            recorded = true;
         }
         let compiled =
             crate::explore::compile::compile(context.dashboard, id, &queries, context.choices);
@@ -164,7 +165,7 @@ impl Explore {
                 pane.error = Some(error.to_string());
             }
         }
-        (self.history != before).then(|| self.history.to_bytes())
+        recorded.then(|| self.history.to_bytes())
     }
 
     /// Applies what arrived for every pane (within `budget` each); true when

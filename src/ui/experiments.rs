@@ -20,6 +20,11 @@ pub fn show(ui: &mut Ui, ctx: &PanelContext<'_>, panel: &PanelSpec, now_ms: i64)
         ui.label(RichText::new("No chaos experiment in this time range").color(theme::OK));
         return true;
     }
+    // Each experiment's figures, worked out once for its row.
+    let rows: Vec<(&OpsEvent, Vec<crate::ops::impact::Impact>)> = experiments
+        .into_iter()
+        .map(|event| (event, impacts(ctx.store, panel, event, now_ms)))
+        .collect();
     egui::ScrollArea::vertical()
         .id_salt(("experiments", panel.id.as_str()))
         .show(ui, |ui| {
@@ -27,17 +32,16 @@ pub fn show(ui: &mut Ui, ctx: &PanelContext<'_>, panel: &PanelSpec, now_ms: i64)
                 .striped(true)
                 .spacing([16.0, 4.0])
                 .show(ui, |ui| {
-                    let figures = impacts_of(ctx, panel, experiments[0], now_ms);
                     for heading in ["When", "Target", "Experiment", "State"] {
                         ui.label(RichText::new(heading).strong());
                     }
-                    for impact in &figures {
+                    for impact in &rows[0].1 {
                         ui.label(
                             RichText::new(format!("{}: before, during", impact.name)).strong(),
                         );
                     }
                     ui.end_row();
-                    for event in &experiments {
+                    for (event, figures) in &rows {
                         let OpsKind::Experiment {
                             description, state, ..
                         } = &event.kind
@@ -53,7 +57,7 @@ pub fn show(ui: &mut Ui, ctx: &PanelContext<'_>, panel: &PanelSpec, now_ms: i64)
                         ui.label(&event.resource);
                         ui.colored_label(theme::CHAOS, description);
                         ui.label(state);
-                        for impact in impacts_of(ctx, panel, event, now_ms) {
+                        for impact in figures {
                             let words = match (impact.before, impact.during) {
                                 (Some(before), Some(during)) => {
                                     let change = impact
@@ -84,13 +88,4 @@ pub fn show(ui: &mut Ui, ctx: &PanelContext<'_>, panel: &PanelSpec, now_ms: i64)
                 });
         });
     true
-}
-
-fn impacts_of(
-    ctx: &PanelContext<'_>,
-    panel: &PanelSpec,
-    event: &OpsEvent,
-    now_ms: i64,
-) -> Vec<crate::ops::impact::Impact> {
-    impacts(ctx.store, panel, event, now_ms)
 }
