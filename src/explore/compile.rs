@@ -108,10 +108,7 @@ fn layout_text(
 mod tests {
     use super::*;
 
-    fn demo() -> Dashboard {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/demo-fleet.toml");
-        crate::layout::load_layout(&path).unwrap()
-    }
+    use crate::explore::demo_layout as demo;
 
     #[test]
     fn a_query_compiles_to_one_panel_on_the_layouts_source() {

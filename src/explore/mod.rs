@@ -12,3 +12,10 @@ pub mod query;
 pub mod summary;
 
 pub use query::ExploreQuery;
+
+/// The shipped demo layout, compiled: what the module's tests explore.
+#[cfg(test)]
+fn demo_layout() -> crate::dashboard::Dashboard {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/demo-fleet.toml");
+    crate::layout::load_layout(&path).unwrap()
+}

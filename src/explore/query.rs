@@ -121,12 +121,7 @@ pub fn from_panel(dashboard: &Dashboard, panel: &PanelId) -> Vec<ExploreQuery> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
-
-    fn demo() -> Dashboard {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/demo-fleet.toml");
-        crate::layout::load_layout(&path).unwrap()
-    }
+    use crate::explore::demo_layout as demo;
 
     #[test]
     fn a_panel_opens_in_explore_with_its_queries_as_written() {

@@ -65,8 +65,7 @@ mod tests {
 
     #[test]
     fn figures_cover_only_the_window_and_skip_nan() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/demo-fleet.toml");
-        let dashboard = crate::layout::load_layout(&path).unwrap();
+        let dashboard = crate::explore::demo_layout();
         let panel = dashboard
             .panel_by_title("Requests waiting by model")
             .unwrap();

@@ -163,16 +163,13 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec, trusted:
     let has_data = series_lines.iter().any(|(_, points)| !points.is_empty());
     // Where an operation's words go: at the highest value drawn (a point taken
     // from the plot's own bounds would widen them, frame after frame).
-    let data_top = series_lines
+    let (data_bottom, data_top) = series_lines
         .iter()
         .flat_map(|(_, points)| points.iter().map(|p| p.y))
         .filter(|y| y.is_finite())
-        .fold(f64::NAN, f64::max);
-    let data_bottom = series_lines
-        .iter()
-        .flat_map(|(_, points)| points.iter().map(|p| p.y))
-        .filter(|y| y.is_finite())
-        .fold(f64::NAN, f64::min);
+        .fold((f64::NAN, f64::NAN), |(low, high), y| {
+            (low.min(y), high.max(y))
+        });
     // A flat line (a pool of 64 models, a fixed weight) would leave the plot a
     // range of zero height, which it widens to thousands: give it some room.
     if data_top == data_bottom && panel.min.is_none() && panel.max.is_none() {
