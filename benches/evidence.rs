@@ -42,12 +42,12 @@ fn render(incident: &Incident) -> image::RgbaImage {
         zone: DisplayZone::Utc,
         ..AppOptions::default()
     };
-    let app = FleetApp::from_incident(incident, Path::new("bench.fdi"), options).unwrap();
-    let mut harness = egui_kittest::Harness::builder()
-        .with_size([1920.0, 1080.0])
-        .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app);
-    harness.run_steps(4);
-    harness.render().unwrap()
+    let mut app = FleetApp::from_incident(incident, Path::new("bench.fdi"), options).unwrap();
+    let mut screen = fleetdeck::offscreen::Offscreen::new(1920, 1080);
+    for _ in 0..4 {
+        screen.step(|ui| app.show(ui));
+    }
+    screen.image()
 }
 
 fn bench_evidence(c: &mut Criterion) {

@@ -245,8 +245,10 @@ pub fn write_json(series: &[ExportedSeries], out: &mut dyn Write) -> std::io::Re
     writeln!(out)
 }
 
-/// The shortest text that reads back as exactly `value` (`1e308`, not 309 digits);
-/// `NaN`, `+Inf` and `-Inf` as Prometheus writes them.
+/// The shortest text that reads back as exactly `value`, laid out as JavaScript's
+/// `Number.prototype.toString` does: plain decimals for ordinary magnitudes (`10`,
+/// `0.25`, `1234.5`), an exponent only below 1e-6 or from 1e21 on (`5e-7`,
+/// `1e+308`). `NaN`, `+Inf` and `-Inf` as Prometheus writes them.
 pub fn shortest(value: f64) -> String {
     if value.is_nan() {
         return "NaN".to_owned();
@@ -254,15 +256,42 @@ pub fn shortest(value: f64) -> String {
     if value.is_infinite() {
         return if value > 0.0 { "+Inf" } else { "-Inf" }.to_owned();
     }
-    // `{:?}` is Rust's shortest round-trip form, but it writes large and tiny
-    // numbers out in full above 1e16; `{:e}` is shortest too and stays short.
-    let plain = format!("{value:?}");
-    let exponent = format!("{value:e}");
-    if exponent.len() < plain.len() {
-        exponent
-    } else {
-        plain.trim_end_matches(".0").to_owned()
+    let sign = if value.is_sign_negative() { "-" } else { "" };
+    if value == 0.0 {
+        return format!("{sign}0"); // `-0` keeps the sign, so it reads back exactly
     }
+    // `{:e}` is Rust's shortest round-trip form: its digits are all that is needed.
+    let scientific = format!("{:e}", value.abs());
+    let (mantissa, exponent) = scientific
+        .split_once('e')
+        .unwrap_or((scientific.as_str(), "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let count = digits.len() as i32;
+    // The value is 0.DIGITS × 10^point.
+    let point = exponent + 1;
+    let zeros = |n: i32| "0".repeat(n.max(0) as usize);
+    let body = if count <= point && point <= 21 {
+        format!("{digits}{}", zeros(point - count))
+    } else if 0 < point && point <= 21 {
+        let (whole, fraction) = digits.split_at(point as usize);
+        format!("{whole}.{fraction}")
+    } else if -6 < point && point <= 0 {
+        format!("0.{}{digits}", zeros(-point))
+    } else {
+        let (first, rest) = digits.split_at(1);
+        let mantissa = if rest.is_empty() {
+            first.to_owned()
+        } else {
+            format!("{first}.{rest}")
+        };
+        format!(
+            "{mantissa}e{}{}",
+            if exponent < 0 { '-' } else { '+' },
+            exponent.abs()
+        )
+    };
+    format!("{sign}{body}")
 }
 
 fn csv_field(text: &str) -> String {
@@ -282,16 +311,40 @@ mod tests {
         for (value, text) in [
             (1.5, "1.5"),
             (42.0, "42"),
-            (1e308, "1e308"),
+            (10.0, "10"),
+            (0.25, "0.25"),
+            (1234.5, "1234.5"),
+            (-100.0, "-100"),
+            (1e20, "100000000000000000000"),
+            (1e21, "1e+21"),
+            (1e308, "1e+308"),
+            (0.000001, "0.000001"),
+            (5e-7, "5e-7"),
             (-2.5e-300, "-2.5e-300"),
             (0.1 + 0.2, "0.30000000000000004"),
             (123_456_789.0, "123456789"),
+            (0.0, "0"),
             (f64::INFINITY, "+Inf"),
         ] {
-            assert_eq!(shortest(value), text);
+            assert_eq!(shortest(value), text, "{value:?}");
         }
-        for value in [1e308, 1.0 / 3.0, 5e-324, f64::MAX, 1234.5678e10] {
-            assert_eq!(shortest(value).parse::<f64>().unwrap(), value);
+        for value in [1e308, 1.0 / 3.0, 5e-324, f64::MAX, 1234.5678e10, -0.0] {
+            let text = shortest(value);
+            assert_eq!(
+                text.parse::<f64>().unwrap().to_bits(),
+                value.to_bits(),
+                "{text}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_finite_value_reads_back_exactly(bits in proptest::num::u64::ANY) {
+            let value = f64::from_bits(bits);
+            proptest::prop_assume!(value.is_finite());
+            let text = shortest(value);
+            proptest::prop_assert_eq!(text.parse::<f64>().unwrap().to_bits(), bits, "{}", text);
         }
     }
 

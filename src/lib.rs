@@ -18,6 +18,7 @@ pub mod incident;
 pub mod layout;
 pub mod legend;
 pub mod notes;
+pub mod offscreen;
 pub mod ops;
 pub mod persist;
 pub mod poll;

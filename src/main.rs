@@ -159,6 +159,10 @@ enum Command {
         /// Pin "now" to this instant (RFC 3339).
         #[arg(long, value_name = "TIME")]
         now: Option<String>,
+        /// Choose a template variable's value (`--var model=…`); repeat a name for
+        /// several values.
+        #[arg(long = "var", value_name = "NAME=VALUE")]
+        vars: Vec<String>,
     },
     /// Turn a dashboard from another tool into a layout.
     Import {
@@ -225,7 +229,17 @@ fn main() -> ExitCode {
             to,
             output,
             now,
-        }) => cli::snapshot::snapshot(&layout, &from, &to, &output, now.as_deref()),
+            vars,
+        }) => cli::snapshot::snapshot(
+            &layout,
+            cli::snapshot::Range {
+                from: &from,
+                to: &to,
+                now: now.as_deref(),
+            },
+            &output,
+            &vars,
+        ),
         Some(Command::Render(args)) => cli::render::render(&args),
         Some(Command::Import {
             from:

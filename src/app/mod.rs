@@ -137,11 +137,8 @@ impl FleetApp {
         path: &std::path::Path,
         options: AppOptions,
     ) -> Result<FleetApp, crate::layout::LayoutErrors> {
-        let dashboard = crate::layout::compile_text(
-            &incident.layout_text,
-            path,
-            &crate::layout::Choices::default(),
-        )?;
+        let dashboard =
+            crate::layout::compile_text(&incident.layout_text, path, &incident.choices)?;
         let mut app = FleetApp::new(dashboard, options);
         app.session.load_incident(incident);
         let at = |ms: i64| {

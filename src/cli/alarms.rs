@@ -5,6 +5,8 @@ use super::clock_from;
 use anyhow::Result;
 use fleetdeck::clock::DisplayZone;
 use fleetdeck::layout::load_layout;
+use fleetdeck::variables::Selection;
+use fleetdeck::variables::resolve::resolve;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -18,8 +20,27 @@ pub fn alarms(
 ) -> Result<ExitCode> {
     const FIRING: u8 = 1;
     const ERROR: u8 = 2;
-    let dashboard = match load_layout(layout_path) {
-        Ok(dashboard) => std::sync::Arc::new(dashboard),
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    // Every variable decided as the window decides it, so a rule on a panel that
+    // uses one is judged on the series the window would draw.
+    let resolved = load_layout(layout_path)
+        .and_then(|dashboard| runtime.block_on(resolve(&dashboard, Selection::new())));
+    let dashboard = match resolved {
+        Ok((dashboard, resolver)) => {
+            for panel in &dashboard.panels {
+                if let Some(name) = &panel.waiting_for {
+                    eprintln!(
+                        "fleetdeck alarms: panel `{}` is not checked: {}",
+                        panel.title,
+                        resolver.waiting_words(&dashboard, name)
+                    );
+                }
+            }
+            std::sync::Arc::new(dashboard)
+        }
         Err(errors) => {
             eprintln!("{errors}");
             return Ok(ExitCode::from(ERROR));
@@ -38,10 +59,6 @@ pub fn alarms(
     } else {
         DisplayZone::Local
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
     let mut notifier = fleetdeck::alarm::notify::Notifier::new(notify);
     loop {
         let collected =

@@ -3,14 +3,10 @@
 
 use super::clock_from;
 use anyhow::{Context, Result};
-use fleetdeck::dashboard::Dashboard;
 use fleetdeck::export::{ExportFormat, export_panel, write_csv, write_json};
-use fleetdeck::layout::{Choices, compile_text, load_layout};
-use fleetdeck::source::build_source;
+use fleetdeck::layout::load_layout;
 use fleetdeck::time_range::{TimeExpr, TimeRange};
-use fleetdeck::variables::VariableKind;
-use fleetdeck::variables::options::{fetch_options, resolved_query};
-use fleetdeck::variables::selection::parse_assignments;
+use fleetdeck::variables::resolve::resolve;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -42,7 +38,19 @@ pub fn export(
         .enable_all()
         .build()?;
     let dashboard = load_layout(layout_path).map_err(|errors| anyhow::anyhow!("{errors}"))?;
-    let dashboard = with_variables(dashboard, vars, &runtime)?;
+    let selection = super::selection_for(&dashboard, vars)?;
+    let (dashboard, resolver) = runtime
+        .block_on(resolve(&dashboard, selection))
+        .map_err(|errors| anyhow::anyhow!("{errors}"))?;
+    if let Some(name) = dashboard
+        .panel_by_title(panel)
+        .and_then(|p| p.waiting_for.as_deref())
+    {
+        anyhow::bail!(
+            "panel `{panel}` has nothing to export: {}",
+            resolver.waiting_words(&dashboard, name)
+        );
+    }
     let from = match from {
         Some(text) => TimeExpr::parse(&text).context("--from")?,
         None => dashboard.time.from.clone(),
@@ -61,6 +69,9 @@ pub fn export(
         resolution.width_px,
         resolution.envelope,
     ))?;
+    if series.is_empty() {
+        anyhow::bail!("panel `{panel}` has no series over the range: nothing to export");
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match format {
@@ -68,55 +79,4 @@ pub fn export(
         ExportFormat::Json => write_json(&series, &mut out)?,
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The dashboard compiled for `--var` choices; a query variable nothing chose
-/// takes its source's first value (or All), asked once here.
-fn with_variables(
-    dashboard: Dashboard,
-    vars: &[String],
-    runtime: &tokio::runtime::Runtime,
-) -> Result<Dashboard> {
-    let selection = parse_assignments(vars).map_err(|message| anyhow::anyhow!(message))?;
-    if let Some(name) = selection
-        .keys()
-        .find(|name| !dashboard.variables.iter().any(|v| &v.name == *name))
-    {
-        anyhow::bail!("--var {name}: the layout defines no variable `{name}`");
-    }
-    let mut choices = Choices {
-        selection,
-        options: Default::default(),
-    };
-    let compile = |choices: &Choices| {
-        compile_text(&dashboard.source_text, &dashboard.path, choices)
-            .map_err(|errors| anyhow::anyhow!("{errors}"))
-    };
-    // Chained variables (`label_values(up{job="$job"}, instance)`) are asked in
-    // turn: each round asks what the values chosen so far let it ask.
-    let mut compiled = compile(&choices)?;
-    for _ in 0..=compiled.variables.len() {
-        if compiled.panels.iter().all(|p| p.waiting_for.is_none()) {
-            break;
-        }
-        let bound = compiled.bound_variables();
-        for spec in &compiled.variables {
-            let VariableKind::Query { source, .. } = &spec.kind else {
-                continue;
-            };
-            let (Some(query), Some(settings)) = (
-                resolved_query(spec, &bound, &compiled.variables),
-                compiled.sources.get(source.as_str()),
-            ) else {
-                continue;
-            };
-            let source = build_source(settings);
-            let values = runtime
-                .block_on(fetch_options(source.as_ref(), &query))
-                .with_context(|| format!("the values of variable `{}`", spec.name))?;
-            choices.options.insert(spec.name.clone(), values);
-        }
-        compiled = compile(&choices)?;
-    }
-    Ok(compiled)
 }

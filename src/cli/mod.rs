@@ -11,7 +11,10 @@ pub mod wall;
 
 use anyhow::{Result, bail};
 use fleetdeck::clock::Clock;
+use fleetdeck::dashboard::Dashboard;
 use fleetdeck::time_range::TimeExpr;
+use fleetdeck::variables::Selection;
+use fleetdeck::variables::selection::parse_assignments;
 
 /// The clock `--now` asks for: pinned to an absolute instant, or the system's.
 pub fn clock_from(now: Option<&str>) -> Result<Clock> {
@@ -24,4 +27,16 @@ pub fn clock_from(now: Option<&str>) -> Result<Clock> {
             }
         },
     }
+}
+
+/// The `--var NAME=VALUE` choices, each naming a variable the layout defines.
+pub fn selection_for(dashboard: &Dashboard, vars: &[String]) -> Result<Selection> {
+    let selection = parse_assignments(vars).map_err(|message| anyhow::anyhow!(message))?;
+    if let Some(name) = selection
+        .keys()
+        .find(|name| !dashboard.variables.iter().any(|v| &v.name == *name))
+    {
+        bail!("--var {name}: the layout defines no variable `{name}`");
+    }
+    Ok(selection)
 }

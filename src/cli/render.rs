@@ -1,13 +1,14 @@
 //! `fleetdeck render LAYOUT [--from --to] [--size 1920x1080] [--panel TITLE] -o
-//! out.png`: the dashboard drawn without a display — the same UI code, rendered
-//! offscreen by wgpu (on Mesa's software renderer where there is no GPU), once
-//! every panel has answered or failed. For tickets, chat and postmortems.
+//! out.png`: the dashboard drawn without a display — the same UI code, its
+//! frames rasterised on the CPU ([`fleetdeck::offscreen`]), once every panel has
+//! answered or failed. For tickets, chat and postmortems.
 
 use super::clock_from;
 use anyhow::{Context, Result};
 use fleetdeck::app::{AppOptions, FleetApp};
 use fleetdeck::clock::DisplayZone;
 use fleetdeck::layout::{GridPos, load_layout};
+use fleetdeck::offscreen::Offscreen;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -87,39 +88,57 @@ pub fn render(args: &RenderArgs) -> Result<ExitCode> {
         .with_runtime(runtime.handle().clone())
         .with_variables(selection, None)
         .map_err(|errors| anyhow::anyhow!("{errors}"))?;
-    let mut harness = harness(with_range(app, args)?, width, height);
+    let mut app = with_range(app, args)?;
+    let mut screen = Offscreen::new(width, height);
     let deadline = Instant::now() + PATIENCE;
     let mut settled = 0;
-    // Every panel answered (or failed) and no variable still waiting, for a few
-    // frames in a row (a late layout settles).
+    // Every panel answered (or failed) and every variable decided (or known to
+    // have no values), for a few frames in a row (a late layout settles).
     while settled < 3 {
-        harness.step();
-        let app = harness.state();
+        screen.step(|ui| app.show(ui));
         let done = app.session().is_polling()
             && app.session().pending_queries() == 0
-            && app
-                .dashboard()
-                .panels
-                .iter()
-                .all(|p| p.waiting_for.is_none());
+            && app.variables().settled(app.dashboard());
         settled = if done { settled + 1 } else { 0 };
         if Instant::now() > deadline {
             eprintln!(
-                "fleetdeck render: {} queries still unanswered after {} s; drawing what there is",
-                app.session().pending_queries(),
+                "fleetdeck render: no answer after {} s; drawing what there is",
                 PATIENCE.as_secs()
             );
             break;
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    harness.run_steps(3);
-    let image = harness
-        .render()
-        .map_err(|error| anyhow::anyhow!("cannot render: {error}"))?;
-    save_png(&image, &args.output)?;
+    for line in unanswered_panels(&app) {
+        eprintln!("fleetdeck render: warning: {line}");
+    }
+    for _ in 0..3 {
+        screen.step(|ui| app.show(ui));
+    }
+    save_png(&screen.image(), &args.output)?;
     eprintln!("wrote {} ({width}×{height})", args.output.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line per panel drawn without its data: waiting for a variable, or for a
+/// source that never answered.
+fn unanswered_panels(app: &FleetApp) -> Vec<String> {
+    let dashboard = app.dashboard();
+    let unanswered: std::collections::BTreeSet<_> =
+        app.session().unanswered().map(|key| key.panel).collect();
+    dashboard
+        .panels
+        .iter()
+        .filter_map(|panel| {
+            if let Some(name) = &panel.waiting_for {
+                let why = app.variables().waiting_words(dashboard, name);
+                return Some(format!("panel `{}` is empty: {why}", panel.title));
+            }
+            unanswered
+                .contains(&panel.id)
+                .then(|| format!("panel `{}` never answered", panel.title))
+        })
+        .collect()
 }
 
 /// An incident file drawn offline: what it kept, over its range (or the part of
@@ -142,12 +161,12 @@ fn render_incident(args: &RenderArgs, width: u32, height: u32) -> Result<ExitCod
     };
     let app = FleetApp::from_incident(&incident, &args.layout, options)
         .map_err(|errors| anyhow::anyhow!("{errors}"))?;
-    let mut harness = harness(with_range(app, args)?, width, height);
-    harness.run_steps(5);
-    let image = harness
-        .render()
-        .map_err(|error| anyhow::anyhow!("cannot render: {error}"))?;
-    save_png(&image, &args.output)?;
+    let mut app = with_range(app, args)?;
+    let mut screen = Offscreen::new(width, height);
+    for _ in 0..5 {
+        screen.step(|ui| app.show(ui));
+    }
+    save_png(&screen.image(), &args.output)?;
     eprintln!("wrote {} ({width}×{height})", args.output.display());
     Ok(ExitCode::SUCCESS)
 }
@@ -163,13 +182,6 @@ fn with_range(app: FleetApp, args: &RenderArgs) -> Result<FleetApp> {
     )
     .context("--from/--to")?;
     Ok(app.with_range(range))
-}
-
-/// A headless window of `width` × `height` on `app`.
-fn harness(app: FleetApp, width: u32, height: u32) -> egui_kittest::Harness<'static, FleetApp> {
-    egui_kittest::Harness::builder()
-        .with_size([width as f32, height as f32])
-        .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app)
 }
 
 /// `1920x1080` as (width, height).

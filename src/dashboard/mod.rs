@@ -49,6 +49,10 @@ pub struct Dashboard {
     /// What this dashboard was compiled for: the chosen value of every variable
     /// that has one (one whose values are still being fetched has none).
     pub selection: crate::variables::Selection,
+    /// The values each query variable's source had offered when it was compiled:
+    /// with `selection`, what compiles the same dashboard again (an incident file
+    /// keeps both).
+    pub offered: BTreeMap<String, Vec<String>>,
     /// The layout's text, to compile it again for another selection without
     /// reading the file.
     pub source_text: std::sync::Arc<str>,

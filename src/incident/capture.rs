@@ -2,11 +2,12 @@
 //! whole) and over the range's span before and after it at a coarser step, then
 //! everything written down with the alarm history and the notes.
 
-use super::{Incident, StoredSeries, redact_layout};
+use super::{Incident, QueryOutcome, StoredSeries, redact_layout};
 use crate::clock::Clock;
-use crate::dashboard::Dashboard;
+use crate::dashboard::{Dashboard, QueryKey};
 use crate::notes::Note;
-use crate::session::{Session, View};
+use crate::session::{QueryStatus, Session, SettleError, View};
+use crate::source::SourceError;
 use crate::time_range::{TimeExpr, TimeRange, Window};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -26,13 +27,13 @@ pub async fn capture(
     clock: Clock,
     notes: Vec<Note>,
 ) -> Incident {
-    let (series, history) = fetch(&dashboard, window, RANGE_WIDTH_PX, clock).await;
+    let range = fetch(&dashboard, window, RANGE_WIDTH_PX, clock).await;
     let span = window.span_ms();
     let around = Window {
         start_ms: window.start_ms.saturating_sub(span),
         end_ms: window.end_ms.saturating_add(span),
     };
-    let (context, _) = fetch(&dashboard, around, CONTEXT_WIDTH_PX, clock).await;
+    let context = fetch(&dashboard, around, CONTEXT_WIDTH_PX, clock).await;
     Incident {
         taken_at_ms: clock.now().timestamp_millis(),
         layout_text: redact_layout(&dashboard.source_text),
@@ -53,9 +54,14 @@ pub async fn capture(
                 )
             })
             .collect(),
-        series,
-        context,
-        alarm_history: history,
+        series: range.series,
+        context: context.series,
+        alarm_history: range.history,
+        outcomes: range.outcomes,
+        choices: crate::layout::Choices {
+            selection: dashboard.selection.clone(),
+            options: dashboard.offered.clone(),
+        },
         notes: notes
             .into_iter()
             .filter(|n| {
@@ -66,12 +72,14 @@ pub async fn capture(
     }
 }
 
-async fn fetch(
-    dashboard: &Arc<Dashboard>,
-    window: Window,
-    width_px: u32,
-    clock: Clock,
-) -> (Vec<StoredSeries>, Vec<crate::alarm::engine::Transition>) {
+/// What one fetch of the dashboard over a window gave.
+struct Fetched {
+    series: Vec<StoredSeries>,
+    history: Vec<crate::alarm::engine::Transition>,
+    outcomes: Vec<QueryOutcome>,
+}
+
+async fn fetch(dashboard: &Arc<Dashboard>, window: Window, width_px: u32, clock: Clock) -> Fetched {
     let at = |ms: i64| {
         TimeExpr::Absolute(DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default())
     };
@@ -86,9 +94,33 @@ async fn fetch(
         live: false,
     });
     session.start(&tokio::runtime::Handle::current(), Arc::new(|| {}));
-    // What did not answer in time is left out; what failed is simply absent.
-    let _ = session.settle(PATIENCE).await;
+    // What did not answer in time is kept as such, with what failed and why.
+    let unanswered = match session.settle(PATIENCE).await {
+        Err(SettleError::TimedOut { pending }) => pending,
+        _ => Vec::new(),
+    };
     session.evaluate_rules(clock.now().timestamp_millis());
+    let mut outcomes: Vec<QueryOutcome> = session
+        .answers()
+        .map(|(key, at, status)| QueryOutcome {
+            source: source_of(dashboard, &key),
+            panel: key.panel.as_str().to_owned(),
+            query: key.query.as_str().to_owned(),
+            at_ms: at.timestamp_millis(),
+            error: match status {
+                QueryStatus::Failed(error) => Some(error.clone()),
+                _ => None,
+            },
+        })
+        .collect();
+    let gave_up_ms = clock.now().timestamp_millis();
+    outcomes.extend(unanswered.into_iter().map(|key| QueryOutcome {
+        source: source_of(dashboard, &key),
+        panel: key.panel.as_str().to_owned(),
+        query: key.query.as_str().to_owned(),
+        at_ms: gave_up_ms,
+        error: Some(SourceError::Timeout(PATIENCE.as_secs())),
+    }));
     let mut series = Vec::new();
     for (key, _, _) in dashboard.queries() {
         for (series_key, data) in session.store().query_series(&key) {
@@ -101,5 +133,17 @@ async fn fetch(
         }
     }
     let history = session.alarms().history().iter().cloned().collect();
-    (series, history)
+    Fetched {
+        series,
+        history,
+        outcomes,
+    }
+}
+
+/// The name of the source query `key` asks.
+fn source_of(dashboard: &Dashboard, key: &QueryKey) -> String {
+    dashboard
+        .query(&crate::session::compare::compared_base(key))
+        .and_then(|query| query.source())
+        .map_or_else(String::new, |source| source.as_str().to_owned())
 }

@@ -1,8 +1,8 @@
-//! The incident file (`.fdi`), version 1:
+//! The incident file (`.fdi`), version 2:
 //!
 //! ```text
 //! bytes 0..8    magic  "FLEETDI\0"
-//! bytes 8..12   format version, u32 little-endian (1)
+//! bytes 8..12   format version, u32 little-endian (2)
 //! bytes 12..16  CRC-32 of the bytes from 24 on (as stored), u32 little-endian
 //! bytes 16..24  length of the uncompressed payload, u64 little-endian
 //! bytes 24..    the payload: an [`Incident`] as CBOR (ciborium), zstd-compressed
@@ -10,6 +10,12 @@
 //!
 //! Everything in it is data a reader may see: sources by name and kind only,
 //! and the layout's text with header values and URL credentials blanked.
+//!
+//! Version 2 added each query's outcome (a failure and its time), so a file
+//! taken while a source was down says so instead of "loading…" for ever. A
+//! version 1 file reads as one whose queries all answered; a fleetdeck that reads
+//! only version 1 refuses a version 2 file ("update fleetdeck") rather than show
+//! a failed panel as waiting.
 
 use super::Incident;
 use std::io::Read;
@@ -17,7 +23,7 @@ use std::io::Read;
 /// The first bytes of every incident file.
 pub const MAGIC: &[u8; 8] = b"FLEETDI\0";
 /// The format this build writes and the newest it reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const HEADER_LEN: usize = 24;
 /// Refuse payloads claiming more than this (a corrupt length must not allocate).
 const MAX_PAYLOAD: u64 = 4 << 30;

@@ -8,6 +8,7 @@ pub mod format;
 
 use crate::alarm::engine::Transition;
 use crate::notes::Note;
+use crate::source::SourceError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -34,6 +35,37 @@ pub struct Incident {
     pub alarm_history: Vec<Transition>,
     /// Notes pinned on the timeline.
     pub notes: Vec<Note>,
+    /// What became of each query over the range: answered, failed and why, or
+    /// never answered. (Format 2 on; a version 1 file has none.)
+    #[serde(default)]
+    pub outcomes: Vec<QueryOutcome>,
+    /// The variables' values the layout was compiled for, so it opens the same
+    /// (format 2 on; a version 1 file opens with each variable's default).
+    #[serde(default)]
+    pub choices: crate::layout::Choices,
+}
+
+/// What became of one query when the incident was taken.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueryOutcome {
+    /// The panel's id.
+    pub panel: String,
+    /// The query's id in it.
+    pub query: String,
+    /// The source asked.
+    pub source: String,
+    /// When it answered or failed, ms; when it gave up waiting, for a query that
+    /// never answered.
+    pub at_ms: i64,
+    /// Why it has no data: `None` when it answered.
+    pub error: Option<SourceError>,
+}
+
+impl Incident {
+    /// The queries that failed or never answered.
+    pub fn failures(&self) -> impl Iterator<Item = &QueryOutcome> {
+        self.outcomes.iter().filter(|o| o.error.is_some())
+    }
 }
 
 /// One series.
@@ -77,28 +109,13 @@ pub fn redact_layout(text: &str) -> String {
                     .and_then(toml_edit::Item::as_str)
                     .map(str::to_owned);
                 if let Some(url) = url.filter(|u| u.contains('@')) {
-                    source.insert(key, toml_edit::value(strip_credentials(&url)));
+                    source.insert(
+                        key,
+                        toml_edit::value(crate::source::url_without_credentials(&url)),
+                    );
                 }
             }
         }
     }
     doc.to_string()
-}
-
-/// `https://user:pass@host/…` → `https://host/…`.
-fn strip_credentials(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => {
-            let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
-            let host = authority
-                .rsplit_once('@')
-                .map_or(authority, |(_, host)| host);
-            if path.is_empty() {
-                format!("{scheme}://{host}")
-            } else {
-                format!("{scheme}://{host}/{path}")
-            }
-        }
-        None => url.to_owned(),
-    }
 }

@@ -133,6 +133,7 @@ pub fn compile(file: &LayoutFile, path: &Path, report: &mut Report<'_>) -> Optio
             prices,
             variables: Vec::new(),
             selection: crate::variables::Selection::new(),
+            offered: BTreeMap::new(),
             source_text: std::sync::Arc::from(""),
             warnings: Vec::new(),
         }),
@@ -145,8 +146,9 @@ fn compile_panels(
     sources: &BTreeMap<SourceId, SourceSpec>,
     report: &mut Report<'_>,
 ) -> Vec<PanelSpec> {
-    let mut seen_titles: Vec<&str> = Vec::new();
+    let mut seen_titles: BTreeSet<&str> = BTreeSet::new();
     let mut seen_ids: BTreeMap<String, &str> = BTreeMap::new();
+    let mut occupancy = super::occupancy::Occupancy::default();
     let mut panels = Vec::new();
     for (index, panel) in file.panels.iter().enumerate() {
         let title = panel.title.get_ref().as_str();
@@ -155,7 +157,7 @@ fn compile_panels(
                 Some(panel.title.span()),
                 "panel title must not be empty".to_owned(),
             );
-        } else if seen_titles.contains(&title) {
+        } else if seen_titles.contains(title) {
             report(
                 Some(panel.title.span()),
                 format!(
@@ -163,7 +165,7 @@ fn compile_panels(
                 ),
             );
         }
-        seen_titles.push(title);
+        seen_titles.insert(title);
         let id = panel_id(panel, report);
         if let Some(id) = &id {
             if let Some(other) = seen_ids.get(id.as_str()) {
@@ -177,7 +179,7 @@ fn compile_panels(
                 seen_ids.insert(id.as_str().to_owned(), title);
             }
         }
-        check_grid(file, index, panel, report);
+        check_grid(file, index, panel, &mut occupancy, report);
         let thresholds = compile_thresholds(panel, report);
         if panel.kind == PanelKind::Text && !panel.queries.is_empty() {
             report(
@@ -272,7 +274,13 @@ fn panel_id(panel: &Panel, report: &mut Report<'_>) -> Option<PanelId> {
     Some(PanelId::from(derived))
 }
 
-fn check_grid(file: &LayoutFile, index: usize, panel: &Panel, report: &mut Report<'_>) {
+fn check_grid(
+    file: &LayoutFile,
+    index: usize,
+    panel: &Panel,
+    occupancy: &mut super::occupancy::Occupancy,
+    report: &mut Report<'_>,
+) {
     let title = panel.title.get_ref();
     let grid = panel.grid.get_ref();
     let right = grid.x.checked_add(grid.w);
@@ -310,16 +318,20 @@ fn check_grid(file: &LayoutFile, index: usize, panel: &Panel, report: &mut Repor
             return;
         }
     }
-    for earlier in &file.panels[..index] {
-        if earlier.grid.get_ref().overlaps(grid) {
-            report(
-                Some(panel.grid.span()),
-                format!(
-                    "panel `{title}` overlaps panel `{}` on the grid",
-                    earlier.title.get_ref()
-                ),
-            );
-        }
+    // A panel that overlaps is reported against each panel it covers and is not
+    // placed itself, so the next one is judged against the panels that fit.
+    let overlapped = occupancy.overlapping(grid);
+    for &(earlier, _) in &overlapped {
+        report(
+            Some(panel.grid.span()),
+            format!(
+                "panel `{title}` overlaps panel `{}` on the grid",
+                file.panels[earlier].title.get_ref()
+            ),
+        );
+    }
+    if overlapped.is_empty() {
+        occupancy.insert(grid, index);
     }
 }
 

@@ -75,7 +75,7 @@ pub fn parse_layout(text: &str, path: &Path) -> Result<Dashboard, LayoutErrors> 
 
 /// What a layout's variables are compiled for: what was chosen, and the values
 /// each query variable's source offered (so far).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Choices {
     /// Chosen values, by variable name; a variable absent takes its default.
     pub selection: Selection,
@@ -123,6 +123,7 @@ pub fn compile_text(text: &str, path: &Path, choices: &Choices) -> Result<Dashbo
         Some(mut dashboard) if errors.is_empty() => {
             dashboard.variables = variables;
             dashboard.selection = selection;
+            dashboard.offered = choices.options.clone();
             dashboard.source_text = Arc::from(text);
             dashboard.warnings = unused
                 .into_iter()

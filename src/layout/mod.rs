@@ -9,6 +9,7 @@
 pub mod compile;
 pub mod load;
 pub mod model;
+pub(crate) mod occupancy;
 pub mod rules;
 pub mod variables;
 

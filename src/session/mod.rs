@@ -90,6 +90,8 @@ pub struct Session {
     answered: BTreeMap<QueryKey, u64>,
     /// When each fetched query last answered with data (or an alarm list).
     confirmed_at: BTreeMap<QueryKey, DateTime<Utc>>,
+    /// When each fetched query last answered at all, data or error.
+    answered_at: BTreeMap<QueryKey, DateTime<Utc>>,
     /// Queries whose min/max band their source refused, with the source and why.
     band_refusals: BTreeMap<QueryKey, (SourceId, SourceError)>,
     health: BTreeMap<SourceId, SourceHealth>,
@@ -140,6 +142,7 @@ impl Session {
             statuses: BTreeMap::new(),
             answered: BTreeMap::new(),
             confirmed_at: BTreeMap::new(),
+            answered_at: BTreeMap::new(),
             band_refusals: BTreeMap::new(),
             health,
             alarms: SessionAlarms::default(),
@@ -227,9 +230,13 @@ impl Session {
     /// in scope reflects the current view). Derived queries never answer; they are
     /// computed, so they are not counted.
     pub fn pending_queries(&self) -> usize {
+        self.unanswered().count()
+    }
+
+    /// The queries planned and not yet answered for the current plan.
+    pub fn unanswered(&self) -> impl Iterator<Item = QueryKey> + '_ {
         self.planned_keys()
             .filter(|key| self.answered.get(key) != Some(&self.generation))
-            .count()
     }
 
     /// The keys of the queries the poller fetches (compared ones included).
@@ -248,6 +255,20 @@ impl Session {
                 .then(|| panel.key(&compare::compared_id(&query.id)));
                 std::iter::once(key).chain(compared)
             })
+    }
+
+    /// What became of each fetched query in scope for the current plan, in the
+    /// dashboard's order: when it answered (or failed, and why); a query that has
+    /// not answered yet is absent. What an incident file keeps.
+    pub fn answers(&self) -> impl Iterator<Item = (QueryKey, DateTime<Utc>, &QueryStatus)> + '_ {
+        self.planned_keys().filter_map(|key| {
+            if self.answered.get(&key) != Some(&self.generation) {
+                return None;
+            }
+            let at = *self.answered_at.get(&key)?;
+            let status = self.statuses.get(&key)?;
+            Some((key, at, status))
+        })
     }
 
     /// When what `panel` shows was last confirmed by its sources: the oldest of its
@@ -411,13 +432,45 @@ impl Session {
             .engine_mut()
             .replace_history(&incident.alarm_history);
         self.offline = true;
-        // Every source answered, as far as the file knows: when it was taken.
-        for health in self.health.values_mut() {
-            health.record(taken, Ok(()));
-        }
+        self.restore_outcomes(incident, taken);
         let panels: Vec<PanelId> = self.dashboard.panels.iter().map(|p| p.id.clone()).collect();
         for panel in panels {
             self.refresh_derived(&panel);
+        }
+    }
+
+    /// The queries' outcomes an incident file kept: a failed query shows its error
+    /// on its panel, and its source is failing from then. A file that kept no
+    /// outcomes (format 1) has every source answering when it was taken.
+    fn restore_outcomes(&mut self, incident: &crate::incident::Incident, taken: DateTime<Utc>) {
+        let mut outcomes: Vec<&crate::incident::QueryOutcome> = incident.outcomes.iter().collect();
+        outcomes.sort_by_key(|o| o.at_ms);
+        for outcome in outcomes {
+            let key = QueryKey {
+                panel: PanelId::from(outcome.panel.as_str()),
+                query: crate::dashboard::QueryId::from(outcome.query.as_str()),
+            };
+            let at = DateTime::<Utc>::from_timestamp_millis(outcome.at_ms).unwrap_or(taken);
+            let source = SourceId::from(outcome.source.as_str());
+            let health = self.health.entry(source).or_default();
+            let status = match &outcome.error {
+                None => {
+                    health.record(at, Ok(()));
+                    QueryStatus::Ok
+                }
+                Some(error) => {
+                    health.record(at, Err(error));
+                    QueryStatus::Failed(error.clone())
+                }
+            };
+            // An answer with no series is an answer: not "loading…".
+            self.statuses.insert(key.clone(), status);
+            self.answered.insert(key, self.generation);
+        }
+        for health in self.health.values_mut() {
+            if health.last_ok.is_none() && health.failing.is_none() {
+                health.record(taken, Ok(()));
+            }
         }
     }
 
@@ -536,6 +589,9 @@ impl Session {
     }
 
     fn replan(&mut self) {
+        if self.offline {
+            return; // an incident file: nothing is fetched, what it kept stands
+        }
         self.generation += 1;
         for status in self.statuses.values_mut() {
             if *status == QueryStatus::Ok {
@@ -765,6 +821,7 @@ impl Session {
             self.confirmed_at.insert(result.key.clone(), result.at);
         }
         self.statuses.insert(result.key.clone(), status);
+        self.answered_at.insert(result.key.clone(), result.at);
         self.answered.insert(result.key, result.generation);
     }
 
@@ -854,10 +911,7 @@ impl Session {
                 Ok(None) => return Err(SettleError::Stopped),
                 Err(_) => {
                     return Err(SettleError::TimedOut {
-                        pending: self
-                            .planned_keys()
-                            .filter(|key| self.answered.get(key) != Some(&self.generation))
-                            .collect(),
+                        pending: self.unanswered().collect(),
                     });
                 }
             }

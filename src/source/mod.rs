@@ -23,8 +23,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 /// Why a fetch failed, in words a person can act on. The message is shown on the
-/// panel and in the status bar exactly as written here.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// panel and in the status bar exactly as written here, and kept in incident files.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum SourceError {
     /// The server (or the demo catalogue) refused the query itself; retrying won't help.
     #[error("query error: {0}")]
@@ -567,5 +567,24 @@ pub fn compile_query(
             ),
             span: Some(query.source.span()),
         }),
+    }
+}
+
+/// `https://user:pass@host/…` → `https://host/…`: a URL as it may be shown, logged
+/// or kept in an incident file.
+pub fn url_without_credentials(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
+            let host = authority
+                .rsplit_once('@')
+                .map_or(authority, |(_, host)| host);
+            if path.is_empty() {
+                format!("{scheme}://{host}")
+            } else {
+                format!("{scheme}://{host}/{path}")
+            }
+        }
+        None => url.to_owned(),
     }
 }

@@ -84,13 +84,19 @@ fn contents(
 ) {
     if sources.len() > 1 {
         let before = browser.source.clone();
-        egui::ComboBox::from_label("Source")
-            .selected_text(&browser.source)
-            .show_ui(ui, |ui| {
-                for source in sources {
-                    ui.selectable_value(&mut browser.source, source.clone(), source);
-                }
-            });
+        // The label before its value ("Source prom ▾"), as everywhere.
+        ui.horizontal(|ui| {
+            let label = ui.label("Source");
+            let combo = egui::ComboBox::from_id_salt("browser-source")
+                .selected_text(&browser.source)
+                .show_ui(ui, |ui| {
+                    for source in sources {
+                        ui.selectable_value(&mut browser.source, source.clone(), source);
+                    }
+                })
+                .response;
+            let _ = combo.labelled_by(label.id);
+        });
         if before != browser.source {
             browser.selected = None;
             commands.push(Command::BrowseMetrics(browser.source.clone()));

@@ -317,6 +317,12 @@ pub fn dashboard(
                         frame.session.health(),
                         frame.zone,
                     );
+                    if let Some(name) = &panel.waiting_for {
+                        panel_state = panel::PanelState::Waiting(frame.variables.map_or_else(
+                            || format!("waiting for the values of `${name}`"),
+                            |variables| variables.waiting_words(dashboard, name),
+                        ));
+                    }
                     // What a panel shows may be older than its headline state says:
                     // past twice the refresh without a fresh answer, say how old.
                     if frame.view.is_live()

@@ -23,6 +23,9 @@ pub enum PanelState {
     Note(String),
     /// Nothing has been confirmed for longer than twice the refresh: "data 4 min old".
     Old(String),
+    /// Not asked yet: it uses a variable that has no value ("waiting for the
+    /// values of `$job`", or why its source has none).
+    Waiting(String),
 }
 
 /// Sums up a panel's queries and their sources.
@@ -90,7 +93,7 @@ pub fn show(
         PanelState::Stale(text) => (Some(text.clone()), theme::WARN),
         PanelState::Error(text) => (Some(text.clone()), theme::ERROR),
         PanelState::Note(text) => (Some(text.clone()), theme::NO_DATA),
-        PanelState::Old(text) => (Some(text.clone()), theme::WARN),
+        PanelState::Old(text) | PanelState::Waiting(text) => (Some(text.clone()), theme::WARN),
     };
 
     let mut header = ui.new_child(

@@ -132,8 +132,9 @@ fn compare_picker(
     let mut threshold = None;
     let mut chosen: Option<Option<Duration>> = None;
     let mut send = |shift: Option<Duration>| chosen = Some(shift);
-    let label = ui.label("Compare");
-    egui::ComboBox::from_id_salt("compare")
+    // The bar is laid out right to left: the box goes first so that its label
+    // reads before it ("Compare off ▾"), not after it.
+    let combo = egui::ComboBox::from_id_salt("compare")
         .selected_text(shown)
         .show_ui(ui, |ui| {
             if ui.selectable_label(compare.all.is_none(), "off").clicked() {
@@ -170,8 +171,9 @@ fn compare_picker(
                 threshold = Some(percent);
             }
         })
-        .response
-        .labelled_by(label.id);
+        .response;
+    let label = ui.label("Compare");
+    let _ = combo.labelled_by(label.id);
     if let Some(shift) = chosen {
         commands.push(Command::Compare { panel: None, shift });
     }
@@ -210,14 +212,19 @@ pub fn incident_dialog(ctx: &egui::Context, state: &mut UiState, commands: &mut 
 
 fn refresh_picker(ui: &mut Ui, view: &ViewState, commands: &mut Vec<Command>) {
     let mut selected = view.refresh;
-    egui::ComboBox::from_label("Refresh")
+    // Box first, then its label: the bar runs right to left, so it reads
+    // "Refresh 5s ▾" (`from_label` would put the label after the value).
+    let combo = egui::ComboBox::from_id_salt("refresh")
         .selected_text(format_duration(view.refresh))
         .show_ui(ui, |ui| {
             for &seconds in REFRESH_CHOICES {
                 let choice = Duration::from_secs(seconds);
                 ui.selectable_value(&mut selected, choice, format_duration(choice));
             }
-        });
+        })
+        .response;
+    let label = ui.label("Refresh");
+    let _ = combo.labelled_by(label.id);
     if selected != view.refresh {
         commands.push(Command::SetRefresh(selected));
     }

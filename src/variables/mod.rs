@@ -11,10 +11,13 @@
 //! - [`selection`]: what is chosen, from the command line, a saved file or a click;
 //! - [`substitute`]: finding `$name` and writing values in, escaped per context;
 //! - [`expand`]: the whole layout for one selection;
-//! - [`options`]: asking a source for a variable's values.
+//! - [`options`]: asking a source for a variable's values;
+//! - [`resolve`]: deciding every variable's values, the one way every front end
+//!   uses (chained variables in turn, a source with no values said so).
 
 pub mod expand;
 pub mod options;
+pub mod resolve;
 pub mod selection;
 pub mod spec;
 pub mod substitute;

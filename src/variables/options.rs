@@ -2,6 +2,7 @@
 //! hands out requests and picks up the answers each frame, never waiting.
 
 use super::OptionsQuery;
+use super::resolve::Ask;
 use super::spec::{VariableKind, VariableSpec};
 use super::substitute::{Bound, Context, names, substitute};
 use crate::source::{Source, SourceError};
@@ -11,8 +12,8 @@ use std::time::Duration;
 /// Longest a source may take to list a variable's values.
 pub const OPTIONS_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// One variable's values, or why there are none.
-pub type OptionsAnswer = (String, Result<Vec<String>, SourceError>);
+/// One question's answer: the variable's values, or why there are none.
+pub type OptionsAnswer = (Ask, Result<Vec<String>, SourceError>);
 
 /// Fetches variable values in the background and keeps the answers until taken.
 #[derive(Clone, Default)]
@@ -21,26 +22,23 @@ pub struct OptionsLoader {
 }
 
 impl OptionsLoader {
-    /// Asks `source` for the values of variable `name`; `wake` is called after
-    /// the answer.
+    /// Asks `source` what `ask` asks; `wake` is called after the answer.
     pub fn request(
         &self,
         runtime: &tokio::runtime::Handle,
-        name: &str,
+        ask: Ask,
         source: Option<Arc<dyn Source>>,
-        query: OptionsQuery,
         wake: Arc<dyn Fn() + Send + Sync>,
     ) {
-        let name = name.to_owned();
         let answers = self.answers.clone();
         let Some(source) = source else {
-            let refused = SourceError::Config("no such source".to_owned());
-            push(&answers, (name, Err(refused)));
+            let refused = SourceError::Config(format!("no source `{}`", ask.source));
+            push(&answers, (ask, Err(refused)));
             return;
         };
         runtime.spawn(async move {
-            let outcome = fetch_options(source.as_ref(), &query).await;
-            push(&answers, (name, outcome));
+            let outcome = fetch_options(source.as_ref(), &ask.query).await;
+            push(&answers, (ask, outcome));
             wake();
         });
     }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 pub const ALL: &str = "All";
 
 /// What is chosen for one variable.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Selected {
     /// Every value ("All").
     All,

@@ -78,6 +78,61 @@ pub enum OptionsQuery {
     },
 }
 
+impl OptionsQuery {
+    /// The variables this query follows (`$job` in `label_values(up{job="$job"}, instance)`).
+    pub fn variable_names(&self) -> Vec<String> {
+        let texts: Vec<&str> = match self {
+            OptionsQuery::LabelValues { selector, label } => selector
+                .iter()
+                .map(String::as_str)
+                .chain([label.as_str()])
+                .collect(),
+            OptionsQuery::DimensionValues {
+                namespace,
+                metric,
+                dimension,
+            } => [Some(namespace), metric.as_ref(), Some(dimension)]
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .collect(),
+        };
+        texts
+            .into_iter()
+            .flat_map(super::substitute::names)
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+/// As a person would write it: `label_values(up{job="node"}, instance)`, or the
+/// CloudWatch `ListMetrics` asked.
+impl std::fmt::Display for OptionsQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OptionsQuery::LabelValues {
+                selector: Some(selector),
+                label,
+            } => write!(f, "label_values({selector}, {label})"),
+            OptionsQuery::LabelValues {
+                selector: None,
+                label,
+            } => write!(f, "label_values({label})"),
+            OptionsQuery::DimensionValues {
+                namespace,
+                metric,
+                dimension,
+            } => {
+                write!(f, "the {dimension} values of {namespace}")?;
+                if let Some(metric) = metric {
+                    write!(f, " {metric}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
 /// A problem with a variable's definition.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VariableProblem {
@@ -102,7 +157,7 @@ pub fn compile_variable(
     if !is_valid_name(name) {
         problems.push(problem(
             span.clone(),
-            "a name uses letters, digits and `_`, and does not start with `__`".to_owned(),
+            "a name uses letters, digits and `_`, and starts with neither a digit (`$1` is a regex group) nor `__`".to_owned(),
         ));
     }
     let given = [
@@ -175,6 +230,7 @@ pub fn compile_variable(
 pub fn is_valid_name(name: &str) -> bool {
     !name.is_empty()
         && !name.starts_with("__")
+        && !name.starts_with(|c: char| c.is_ascii_digit())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 

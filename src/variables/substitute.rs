@@ -1,6 +1,8 @@
 //! Finding `$name` / `${name}` in a string and writing a variable's values in,
 //! escaped for where the string goes. Names starting with `__` are the query
-//! built-ins (`$__interval`, `$__rate_interval`) and are left alone.
+//! built-ins (`$__interval`, `$__rate_interval`) and are left alone, and so is a
+//! `$` followed by a digit: `$1` / `${1}` is a regex group in PromQL's
+//! `label_replace` and in CloudWatch expressions, never a variable.
 
 use super::selection::Selected;
 use super::spec::VariableSpec;
@@ -56,7 +58,9 @@ pub fn references(text: &str) -> Vec<(Range<usize>, &str)> {
         }
         index += 1;
     }
-    found.retain(|(_, name)| !name.starts_with("__"));
+    found.retain(|(_, name)| {
+        !name.starts_with("__") && !name.starts_with(|c: char| c.is_ascii_digit())
+    });
     found
 }
 
@@ -142,9 +146,16 @@ mod tests {
 
     #[test]
     fn both_forms_are_found_and_builtins_are_not() {
-        let text = "rate(x{m=\"$model\",e=\"${endpoint}\"}[$__rate_interval]) $ ${} $9a";
+        let text = "rate(x{m=\"$model\",e=\"${endpoint}\"}[$__rate_interval]) $ ${} $m2";
         let names: Vec<&str> = names(text).collect();
-        assert_eq!(names, ["model", "endpoint", "9a"]);
+        assert_eq!(names, ["model", "endpoint", "m2"]);
+    }
+
+    #[test]
+    fn a_dollar_and_a_digit_is_a_regex_group_not_a_variable() {
+        let text = r#"label_replace(up{job="$job"}, "host", "$1-${2}", "instance", "(.*):(.*)")"#;
+        let names: Vec<&str> = names(text).collect();
+        assert_eq!(names, ["job"]);
     }
 
     #[test]

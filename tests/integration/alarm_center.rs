@@ -104,8 +104,7 @@ fn the_simulated_incident_fires_the_local_p99_rule_and_then_resolves() {
 }
 
 fn open(app: FleetApp) -> Harness<'static, FleetApp> {
-    Harness::builder()
-        .with_options(support::snapshot_options())
+    support::harness_builder()
         .with_size([1600.0, 1000.0])
         .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app)
 }

@@ -566,7 +566,7 @@ fn the_metric_browser_builds_a_cloudwatch_query_by_clicking() {
     let layout = layout(&server.url(), &latency_panel("p99", LLAMA));
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let app = FleetApp::new(layout, AppOptions::default()).with_runtime(runtime.handle().clone());
-    let mut harness = Harness::builder()
+    let mut harness = support::harness_builder()
         .with_size([1280.0, 900.0])
         .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app);
     let settle = |harness: &mut Harness<'_, FleetApp>, what: &str, label: &str| {

@@ -167,7 +167,6 @@ fn a_corrupt_cache_file_is_set_aside_and_replaced() {
 
 #[test]
 fn daily_costs_draw_as_stacked_bars_by_service() {
-    use egui_kittest::Harness;
     use egui_kittest::kittest::Queryable;
     use fleetdeck::app::{AppOptions, FleetApp};
     use fleetdeck::clock::{Clock, DisplayZone};
@@ -206,7 +205,7 @@ unit = "USD"
     };
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let app = FleetApp::new(layout, options).with_runtime(runtime.handle().clone());
-    let mut harness = Harness::builder()
+    let mut harness = support::harness_builder()
         .with_size([1000.0, 500.0])
         .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);

@@ -60,9 +60,8 @@ fn harness_on(
     };
     let app =
         FleetApp::new(load_layout(path).unwrap(), options).with_runtime(runtime.handle().clone());
-    Harness::builder()
+    support::harness_builder()
         .with_size([1280.0, 1000.0])
-        .with_options(support::snapshot_options())
         .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app)
 }
 

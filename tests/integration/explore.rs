@@ -234,7 +234,7 @@ fn promql_typed_in_explore_runs_is_kept_in_the_history_and_added_to_the_layout()
     let app = FleetApp::new(load_layout(&path).unwrap(), options)
         .with_runtime(runtime.handle().clone())
         .with_explore_history(history_path.clone());
-    let mut harness = Harness::builder()
+    let mut harness = support::harness_builder()
         .with_size([1280.0, 1000.0])
         .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app);
     harness.run_steps(3);

@@ -5,7 +5,6 @@
 use crate::support;
 
 use chrono::{TimeZone, Utc};
-use egui_kittest::Harness;
 use fleetdeck::alarm::Alarm;
 use fleetdeck::app::{AppOptions, FleetApp};
 use fleetdeck::clock::{Clock, DisplayZone};
@@ -48,7 +47,7 @@ fn export_alarms_and_the_window_see_the_same_series_and_alarms() {
     };
     let app =
         FleetApp::new(load_layout(&path).unwrap(), options).with_runtime(runtime.handle().clone());
-    let mut harness = Harness::builder()
+    let mut harness = support::harness_builder()
         .with_size([2560.0, 1400.0])
         .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app);
     let deadline = Instant::now() + Duration::from_secs(30);

@@ -452,6 +452,39 @@ fn deep_nesting_and_non_dashboards_give_a_layout_or_a_clear_error() {
     }
 }
 
+/// A hostile dashboard: 16,000 panels all titled alike, all claiming the top cell
+/// of their column. Compared pairwise it took past a minute (each panel walked
+/// down its column past every panel placed); it must import in a few seconds, to
+/// a layout that passes check with every panel placed apart.
+#[test]
+fn sixteen_thousand_panels_in_one_cell_each_column_import_without_hanging() {
+    let panels: Vec<Value> = (0..16_000)
+        .map(|index| {
+            serde_json::json!({
+                "type": "timeseries", "title": "CPU",
+                "gridPos": {"x": index % 24, "y": 0, "w": 1, "h": 1},
+                "targets": [{"expr": "up"}]
+            })
+        })
+        .collect();
+    let json = serde_json::json!({"title": "crowded", "panels": panels}).to_string();
+    let (done, finished) = std::sync::mpsc::sync_channel(1);
+    std::thread::Builder::new()
+        .name("hostile-import".to_owned())
+        .spawn(move || {
+            let _ = done.send(import(&json, &SourceChoices::default()));
+        })
+        .unwrap();
+    // A deadline for a hang, not a timing: a debug build imports it in seconds.
+    let imported = finished
+        .recv_timeout(Duration::from_secs(120))
+        .expect("the import did not finish within two minutes")
+        .unwrap();
+    let dashboard = parse_layout(&imported.text, Path::new("crowded.toml")).unwrap();
+    assert_eq!(dashboard.panels.len(), 16_000);
+    assert_eq!(dashboard.panels[15_999].title, "CPU (16000)");
+}
+
 /// The EC2 dashboard (CloudWatch) imported, pointed at ministack, where the test
 /// published a datapoint a minute for every metric its queries ask (each `*`
 /// dimension given one value): every converted panel draws data.
@@ -544,7 +577,6 @@ fn the_imported_ec2_dashboard_runs_against_ministack() {
 /// README's screenshot is (not compared: live data).
 #[test]
 fn the_window_draws_every_converted_panel_of_the_imported_vllm_dashboard() {
-    use egui_kittest::Harness;
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let target = support::simulator(&runtime);
     let prometheus = support::prometheus(target);
@@ -573,7 +605,7 @@ fn the_window_draws_every_converted_panel_of_the_imported_vllm_dashboard() {
             .with_runtime(runtime.handle().clone())
             .with_variables(Default::default(), None)
             .unwrap();
-    let mut harness = Harness::builder()
+    let mut harness = support::harness_builder()
         .with_size([1600.0, 1000.0])
         .build_ui_state(|ui, app: &mut fleetdeck::app::FleetApp| app.show(ui), app);
     let drawn = |app: &fleetdeck::app::FleetApp| {

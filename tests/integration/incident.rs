@@ -131,6 +131,8 @@ fn small_incident() -> Vec<u8> {
                 context: Vec::new(),
                 alarm_history: Vec::new(),
                 notes: Vec::new(),
+                outcomes: Vec::new(),
+                choices: Default::default(),
             };
             to_bytes(&incident).unwrap()
         })
@@ -223,7 +225,6 @@ grid = { x = 12, y = 0, w = 12, h = 8 }
 /// into the middle minute shows samples at the resolution that was fetched.
 #[test]
 fn an_incident_file_opens_offline_and_zooms_within_what_it_kept() {
-    use egui_kittest::Harness;
     use egui_kittest::kittest::Queryable;
     let bytes = demo_bytes();
     let incident = from_bytes(&bytes).unwrap();
@@ -234,9 +235,8 @@ fn an_incident_file_opens_offline_and_zooms_within_what_it_kept() {
     };
     let app =
         fleetdeck::app::FleetApp::from_incident(&incident, Path::new("demo.fdi"), options).unwrap();
-    let mut harness = Harness::builder()
+    let mut harness = crate::support::harness_builder()
         .with_size([1280.0, 800.0])
-        .with_options(crate::support::snapshot_options())
         .build_ui_state(|ui, app: &mut fleetdeck::app::FleetApp| app.show(ui), app);
     harness.run_steps(4);
     harness.get_by_label_contains("incident snapshot of 2026-11-25 11:00 – 2026-11-25 12:00");
@@ -336,7 +336,6 @@ fn an_incident_file_opens_offline_and_zooms_within_what_it_kept() {
 /// back, without holding up the window.
 #[test]
 fn save_incident_in_the_window_writes_a_file_that_reads_back() {
-    use egui_kittest::Harness;
     use egui_kittest::kittest::Queryable;
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/demo-fleet.toml");
@@ -350,7 +349,7 @@ fn save_incident_in_the_window_writes_a_file_that_reads_back() {
     };
     let app = fleetdeck::app::FleetApp::new(load_layout(&path).unwrap(), options)
         .with_runtime(runtime.handle().clone());
-    let mut harness = Harness::builder()
+    let mut harness = crate::support::harness_builder()
         .with_size([1280.0, 800.0])
         .build_ui_state(|ui, app: &mut fleetdeck::app::FleetApp| app.show(ui), app);
     harness.run_steps(5);
@@ -396,4 +395,127 @@ fn save_incident_in_the_window_writes_a_file_that_reads_back() {
         "{} series",
         incident.series.len()
     );
+}
+
+/// `fleetdeck snapshot` of `layout` (a file in `dir`) over the demo's hour; its
+/// exit code and what it said.
+fn snapshot_of(dir: &Path, layout: &str) -> (Option<i32>, String, std::path::PathBuf) {
+    let path = dir.join("layout.toml");
+    std::fs::write(&path, layout).unwrap();
+    let output_path = dir.join("taken.fdi");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_fleetdeck"))
+        .arg("snapshot")
+        .arg(&path)
+        .args([
+            "--from",
+            "2026-11-25T11:00:00Z",
+            "--to",
+            "2026-11-25T12:00:00Z",
+        ])
+        .args(["--now", "2026-11-25T12:00:00Z", "-o"])
+        .arg(&output_path)
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8(output.stderr).unwrap(),
+        output_path,
+    )
+}
+
+/// The demo layout with one more panel, on a Prometheus nobody answers at.
+fn demo_with_a_dead_source() -> String {
+    let demo = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/demo-fleet.toml"),
+    )
+    .unwrap();
+    let port = crate::support::free_port();
+    format!(
+        "{demo}\n[sources.down]\nkind = \"prometheus\"\nurl = \"http://127.0.0.1:{port}\"\ntimeout = \"2s\"\n\n\
+         [[panels]]\ntitle = \"Queue on the down server\"\ngrid = {{ x = 0, y = 500, w = 12, h = 8 }}\n  \
+         [[panels.queries]]\n  source = \"down\"\n  promql = \"sum(vllm:num_requests_waiting)\"\n"
+    )
+}
+
+/// A snapshot taken while one source refused connections: `snapshot` warns and
+/// names the source and its panel, the file keeps the failure and when it
+/// happened, and the file opened shows that panel's error and the source as
+/// failing, not "loading…" and "ok".
+#[test]
+fn an_incident_keeps_what_failed_and_shows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stderr, path) = snapshot_of(dir.path(), &demo_with_a_dead_source());
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains(
+            "warning: source `down` gave no data for `Queue on the down server`: unreachable:"
+        ),
+        "{stderr}"
+    );
+    let incident = from_bytes(&std::fs::read(&path).unwrap()).unwrap();
+    let failed: Vec<_> = incident.failures().collect();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[0].source, "down");
+    assert!(matches!(
+        failed[0].error,
+        Some(fleetdeck::source::SourceError::Unreachable(_))
+    ));
+    assert!(
+        incident
+            .outcomes
+            .iter()
+            .filter(|o| o.error.is_none())
+            .count()
+            >= 15
+    );
+
+    let options = fleetdeck::app::AppOptions {
+        clock: Clock::Fixed(chrono::DateTime::from_timestamp_millis(incident.taken_at_ms).unwrap()),
+        zone: fleetdeck::clock::DisplayZone::Utc,
+        ..Default::default()
+    };
+    let app = fleetdeck::app::FleetApp::from_incident(&incident, &path, options).unwrap();
+    let session = app.session();
+    let panel = app
+        .dashboard()
+        .panel_by_title("Queue on the down server")
+        .unwrap();
+    let status = session.statuses().get(&panel.key(&panel.queries[0].id));
+    assert!(
+        matches!(
+            status,
+            Some(fleetdeck::session::QueryStatus::Failed(
+                fleetdeck::source::SourceError::Unreachable(_)
+            ))
+        ),
+        "{status:?} for {:?}",
+        panel.key(&panel.queries[0].id)
+    );
+    assert!(matches!(
+        session.health()[&fleetdeck::dashboard::SourceId::from("down")].state(),
+        fleetdeck::session::HealthState::Failing { .. }
+    ));
+    assert!(matches!(
+        session.health()[&fleetdeck::dashboard::SourceId::from("fleet")].state(),
+        fleetdeck::session::HealthState::Ok(_)
+    ));
+}
+
+/// A snapshot that captured nothing says so, exits non-zero and writes no file.
+#[test]
+fn a_snapshot_that_captured_nothing_says_so_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = crate::support::free_port();
+    let layout = format!(
+        "version = 1\ntitle = \"down\"\n[sources.down]\nkind = \"prometheus\"\nurl = \"http://127.0.0.1:{port}\"\ntimeout = \"2s\"\n\n\
+         [[panels]]\ntitle = \"Queue\"\ngrid = {{ x = 0, y = 0, w = 12, h = 8 }}\n  [[panels.queries]]\n  source = \"down\"\n  promql = \"up\"\n"
+    );
+    let (code, stderr, path) = snapshot_of(dir.path(), &layout);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("source `down` gave no data for `Queue`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("captured nothing"), "{stderr}");
+    assert!(!path.exists());
 }

@@ -143,6 +143,53 @@ fn p99_latency_comes_back_from_prometheus_and_victoria_metrics() {
     assert_p99_comes_back(&victoria, "victoriametrics", &range, &runtime);
 }
 
+/// `$1` in `label_replace` is the regex's first group, not a template variable: the
+/// layout passes `check`, and the query reaches the server as written, so the
+/// series is named by the host the group captured.
+#[test]
+fn a_label_replace_group_reaches_the_server_as_written() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let target = support::simulator(&runtime);
+    let prometheus = support::prometheus(target);
+    // A few scrapes, so the range has points at its step.
+    prometheus.wait_for(r#"count_over_time(up{job="fleet"}[30s]) >= 5"#);
+    let text = format!(
+        r#"version = 1
+title = "label_replace"
+time = {{ from = "now-30s", to = "now" }}
+
+[sources.prom]
+kind = "prometheus"
+url = "{}"
+scrape_interval = "1s"
+
+[[panels]]
+title = "up by host"
+grid = {{ x = 0, y = 0, w = 24, h = 8 }}
+  [[panels.queries]]
+  source = "prom"
+  promql = 'label_replace(up{{job="fleet"}}, "host", "$1", "instance", "(.*):.*")'
+  legend = "{{{{host}}}}"
+"#,
+        prometheus.url()
+    );
+    let layout =
+        parse_layout(&text, Path::new("label-replace.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let range = TimeRange::parse("now-30s", "now").unwrap();
+    let series = runtime
+        .block_on(export_panel(
+            Arc::new(layout),
+            "up by host",
+            &range,
+            Clock::System,
+            200,
+            false,
+        ))
+        .unwrap();
+    let names: Vec<&str> = series.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, [target.ip().to_string()]);
+}
+
 /// The first query of the layout's first panel.
 fn first_query(layout: &Dashboard) -> SourceQuery {
     let Target::Fetch { query, .. } = &layout.panels[0].queries[0].target else {
@@ -478,7 +525,6 @@ fn a_dead_server_marks_panels_stale_and_recovers_by_itself() {
 
 #[test]
 fn the_vllm_layout_shows_live_data_from_prometheus() {
-    use egui_kittest::Harness;
     use egui_kittest::kittest::Queryable;
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let target = support::simulator(&runtime);
@@ -497,7 +543,7 @@ fn the_vllm_layout_shows_live_data_from_prometheus() {
     app.queue(fleetdeck::app::Command::SetRange(TimeRange::last(
         Duration::from_secs(120),
     )));
-    let mut harness = Harness::builder()
+    let mut harness = support::harness_builder()
         .with_size([1280.0, 800.0])
         .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app);
     // The server has only seconds of data, and the step is the layout's 5 s scrape
@@ -555,7 +601,7 @@ fn the_metric_browser_lists_help_and_labels_and_builds_the_query() {
         "sum(vllm:num_requests_waiting)",
     );
     let app = FleetApp::new(layout, AppOptions::default()).with_runtime(runtime.handle().clone());
-    let mut harness = Harness::builder()
+    let mut harness = support::harness_builder()
         .with_size([1280.0, 900.0])
         .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app);
     let settle = |harness: &mut Harness<'_, FleetApp>,

@@ -34,9 +34,8 @@ fn demo_app(runtime: &tokio::runtime::Runtime) -> FleetApp {
 }
 
 fn harness(app: FleetApp) -> Harness<'static, FleetApp> {
-    Harness::builder()
+    support::harness_builder()
         .with_size([1280.0, 800.0])
-        .with_options(support::snapshot_options())
         .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app)
 }
 
@@ -784,4 +783,27 @@ fn notes_are_pinned_with_shift_click_and_drag_and_kept_beside_the_layout() {
     assert!(text.contains("text = \"restarted the 70B pods\""), "{text}");
     let reopened = support::app_on_file(&path, now(), &runtime).with_notes_file(&notes_path);
     assert_eq!(reopened.notes(), notes.as_slice());
+}
+
+/// The top bar reads each label before its value — "Refresh 5s ▾", "Compare off ▾"
+/// — not "5s ▾ Refresh off ▾ Compare", where "Refresh off" read as one phrase.
+#[test]
+fn the_top_bar_reads_each_label_before_its_value() {
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::by;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut harness = harness(demo_app(&runtime));
+    harness.run_steps(2);
+    let refresh = fleetdeck::time_range::format_duration(harness.state().dashboard().refresh);
+    for (label, value) in [("Refresh", refresh.as_str()), ("Compare", "off")] {
+        let text = harness.get(by().role(Role::Label).label(label).include_labels());
+        let combo = harness.get(by().role(Role::ComboBox).label(label));
+        assert_eq!(combo.value().as_deref(), Some(value), "{label}");
+        assert!(
+            text.rect().max.x <= combo.rect().min.x,
+            "`{label}` at {:?} is not before its value at {:?}",
+            text.rect(),
+            combo.rect()
+        );
+    }
 }

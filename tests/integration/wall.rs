@@ -68,7 +68,7 @@ fn wall(
     let app = WallApp::new(load_playlist(path).unwrap(), options)
         .with_runtime(runtime.handle().clone())
         .with_writer(fleetdeck::persist::Writer::start());
-    Harness::builder()
+    support::harness_builder()
         .with_size(size)
         .build_ui_state(|ui, app: &mut WallApp| app.show(ui), app)
 }
@@ -226,7 +226,7 @@ fn the_cursor_hides_when_the_mouse_is_still_and_returns_when_it_moves() {
     };
     let app =
         WallApp::new(load_playlist(&path).unwrap(), options).with_runtime(runtime.handle().clone());
-    let mut harness = Harness::builder()
+    let mut harness = support::harness_builder()
         .with_size([1600.0, 900.0])
         .with_step_dt(0.5)
         .build_ui_state(|ui, app: &mut WallApp| app.show(ui), app);
@@ -299,7 +299,7 @@ fn figures_on_a_4k_wall_are_readable_from_five_metres() {
     };
     let app =
         WallApp::new(load_playlist(&path).unwrap(), options).with_runtime(runtime.handle().clone());
-    let mut harness = Harness::builder()
+    let mut harness = support::harness_builder()
         .with_size([3840.0, 2160.0])
         .build_ui_state(|ui, app: &mut WallApp| app.show(ui), app);
     harness.step();

@@ -11,7 +11,7 @@ mod variables;
 
 use super::report::{Outcome, Report};
 use super::toml_text::{key, quoted};
-use crate::dashboard::ids::{first_free, slug};
+use crate::dashboard::ids::slug;
 use crate::layout::{Choices, compile_text};
 use serde_json::Value;
 use sources::{Datasources, Kind};
@@ -155,6 +155,9 @@ fn first_message(errors: &crate::layout::LayoutErrors) -> String {
 /// Unique, non-empty titles whose ids (slugs) are unique too.
 fn name_panels(panels: &mut [panels::Panel]) {
     let mut slugs: BTreeSet<String> = BTreeSet::new();
+    // Where the search for a free number goes on for each base: a thousand panels
+    // titled alike would otherwise try 1, 2, 3, … again for each of them.
+    let mut next_number: std::collections::HashMap<String, usize> = Default::default();
     for (index, panel) in panels.iter_mut().enumerate() {
         let base = if slug(&panel.report.title).is_empty() {
             match panel.report.outcome {
@@ -164,14 +167,28 @@ fn name_panels(panels: &mut [panels::Panel]) {
         } else {
             panel.report.title.clone()
         };
-        let title = first_free(
-            &base,
-            |base, n| format!("{base} ({n})"),
-            |title| slugs.contains(&slug(title)),
-        );
+        let from = next_number.get(&base).copied().unwrap_or(1);
+        let (title, number) = first_free_from(from, &base, |title| slugs.contains(&slug(title)));
+        next_number.insert(base, number + 1);
         slugs.insert(slug(&title));
         panel.report.title = title;
     }
+}
+
+/// `base` (number 1) or `base (n)`, the first free from number `from` on, with its
+/// number.
+fn first_free_from(from: usize, base: &str, taken: impl Fn(&str) -> bool) -> (String, usize) {
+    let named = |n: usize| {
+        if n == 1 {
+            base.to_owned()
+        } else {
+            format!("{base} ({n})")
+        }
+    };
+    (from..)
+        .map(|n| (named(n), n))
+        .find(|(name, _)| !taken(name))
+        .unwrap_or_else(|| (base.to_owned(), from))
 }
 
 /// The layout's title, refresh and range.

@@ -9,6 +9,7 @@ use super::units;
 use crate::import::report::{Outcome, PanelReport};
 use crate::import::toml_text::{number, quoted};
 use crate::layout::GridPos;
+use crate::layout::occupancy::Occupancy;
 use serde_json::Value;
 
 /// Grafana's grid row is 30 px; the old schema gave heights in pixels.
@@ -48,10 +49,12 @@ pub fn convert(dashboard: &Value, datasources: &Datasources) -> Vec<Panel> {
         old_rows(rows, &mut found);
     }
     let default = datasources.resolve(dashboard.get("datasource"));
-    let mut placed: Vec<Panel> = Vec::new();
+    let mut placed: Vec<Panel> = Vec::with_capacity(found.len());
+    let mut occupancy = Occupancy::default();
     for Found { panel, grid } in found {
         let mut converted = one(panel, grid, datasources, &default);
-        converted.grid = free_place(&placed, converted.grid);
+        converted.grid = free_place(&occupancy, converted.grid);
+        occupancy.insert(&converted.grid, placed.len());
         placed.push(converted);
     }
     placed
@@ -129,15 +132,29 @@ fn grid_pos(panel: &Value) -> GridPos {
     }
 }
 
-/// `wanted`, moved down until it overlaps no panel placed before it.
-fn free_place(placed: &[Panel], mut wanted: GridPos) -> GridPos {
-    while let Some(bottom) = placed
-        .iter()
-        .filter(|p| p.grid.overlaps(&wanted))
-        .map(|p| p.grid.bottom())
-        .max()
-    {
+/// Moves a panel takes down a crowded column before it goes below everything in
+/// its columns at once. The children of Node Exporter Full's collapsed rows, which
+/// all claim the rows below their row, take up to 20.
+const MAX_STEPS_DOWN: usize = 64;
+
+/// `wanted`, moved down until it overlaps no panel placed before it: just below
+/// what it overlaps, or, in a column crowded beyond [`MAX_STEPS_DOWN`] panels (a
+/// file whose panels all claim the same cell), below all of them, so a hostile
+/// file costs no more than a fair one.
+fn free_place(placed: &Occupancy, mut wanted: GridPos) -> GridPos {
+    for _ in 0..MAX_STEPS_DOWN {
+        let Some(bottom) = placed
+            .overlapping(&wanted)
+            .into_iter()
+            .map(|(_, bottom)| bottom)
+            .max()
+        else {
+            return wanted;
+        };
         wanted.y = bottom;
+    }
+    if !placed.overlapping(&wanted).is_empty() {
+        wanted.y = placed.below_all(&wanted);
     }
     wanted
 }

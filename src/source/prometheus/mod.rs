@@ -315,7 +315,9 @@ impl PrometheusSource {
         while let Some(inner) = cause.source() {
             cause = inner;
         }
-        SourceError::Unreachable(format!("{}: {cause}", self.settings.base_url))
+        // Never the credentials a URL may carry: this is shown and may be kept.
+        let url = crate::source::url_without_credentials(&self.settings.base_url);
+        SourceError::Unreachable(format!("{url}: {cause}"))
     }
 }
 

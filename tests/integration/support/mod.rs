@@ -557,12 +557,47 @@ impl Drop for SessionBus {
     }
 }
 
-/// The one place snapshot tolerance is set: software rendering is deterministic on
-/// one machine, so only anti-aliasing noise is allowed.
+/// The one place snapshot tolerance is set. Snapshots are drawn by fleetdeck's
+/// own CPU rasteriser ([`SoftRenderer`]), which gives the same bytes on every
+/// machine: nothing is allowed to differ.
 pub fn snapshot_options() -> egui_kittest::SnapshotOptions {
     egui_kittest::SnapshotOptions::new()
-        .threshold(0.6)
-        .max_failed_pixels(8)
+        .threshold(0.0)
+        .max_failed_pixels(0)
+}
+
+/// The harness's renderer: `fleetdeck render`'s CPU rasteriser, so a snapshot is
+/// exactly what `render` draws and no GPU driver or Mesa release can move it.
+#[derive(Default)]
+pub struct SoftRenderer(fleetdeck::offscreen::SoftwareRenderer);
+
+impl egui_kittest::TestRenderer for SoftRenderer {
+    fn handle_delta(&mut self, delta: &mut egui::TexturesDelta) {
+        self.0.update_textures(delta);
+        delta.clear();
+    }
+
+    fn render(
+        &mut self,
+        ctx: &egui::Context,
+        output: &egui::FullOutput,
+    ) -> Result<image::RgbaImage, String> {
+        let pixels_per_point = ctx.pixels_per_point();
+        let primitives = ctx.tessellate(output.shapes.clone(), pixels_per_point);
+        let size = ctx.content_rect().size() * pixels_per_point;
+        Ok(self.0.render(
+            &primitives,
+            [size.x.round() as u32, size.y.round() as u32],
+            pixels_per_point,
+        ))
+    }
+}
+
+/// A harness builder that draws with [`SoftRenderer`] and the snapshot options.
+pub fn harness_builder<S>() -> egui_kittest::HarnessBuilder<S> {
+    egui_kittest::Harness::builder()
+        .renderer(SoftRenderer::default())
+        .with_options(snapshot_options())
 }
 
 /// The key of query `query` of panel `panel` (ids).
@@ -618,8 +653,7 @@ pub fn shipped_layout_harness(
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(layout);
     let now = chrono::DateTime::parse_from_rfc3339(now).unwrap().to_utc();
     let app = app_on_file(&path, now, runtime);
-    egui_kittest::Harness::builder()
+    harness_builder()
         .with_size(size)
-        .with_options(snapshot_options())
         .build_ui_state(|ui, app: &mut fleetdeck::app::FleetApp| app.show(ui), app)
 }
