@@ -101,19 +101,66 @@ impl Editing {
                 }
             }
         }
-        let Some(editor) = self.editor.as_mut() else {
-            return After::Nothing;
-        };
-        let outcome = match command {
+        if let Some(after) = self.apply_to_mode(command, background) {
+            return after;
+        }
+        match self.edit_text(command, dashboard) {
+            Ok(true) => After::Recompile,
+            Ok(false) => After::Nothing,
+            Err(error) => {
+                self.message = Some(error.to_string());
+                After::Nothing
+            }
+        }
+    }
+
+    /// The commands that change edit mode rather than the text: on, selection,
+    /// saves, reload, the close dialog's answers. `None` for a text edit.
+    fn apply_to_mode(
+        &mut self,
+        command: &EditCommand,
+        background: Option<(&tokio::runtime::Handle, &Wake)>,
+    ) -> Option<After> {
+        match command {
             EditCommand::Toggle => {
                 self.active = !self.active;
                 self.selected = None;
-                return After::Nothing;
             }
-            EditCommand::Select(panel) => {
-                self.selected = panel.clone();
-                return After::Nothing;
+            EditCommand::Select(panel) => self.selected = panel.clone(),
+            EditCommand::Save => {
+                let editor = self.editor.as_ref()?;
+                let (path, expect) = (editor.path().to_owned(), editor.expect());
+                self.start_save(path, expect, background);
             }
+            EditCommand::SaveAs(path) => self.start_save(path.clone(), Expect::Absent, background),
+            EditCommand::Overwrite => {
+                let path = self.editor.as_ref()?.path().to_owned();
+                self.start_save(path, Expect::Anything, background);
+            }
+            EditCommand::Reload => {
+                self.close_editor();
+                return Some(After::Reload);
+            }
+            EditCommand::Discard => {
+                self.discarded = true;
+                self.asking_close = false;
+            }
+            EditCommand::KeepOpen => self.asking_close = false,
+            _ => return None,
+        }
+        Some(After::Nothing)
+    }
+
+    /// A change of the layout's text; whether the text changed.
+    fn edit_text(
+        &mut self,
+        command: &EditCommand,
+        dashboard: &Dashboard,
+    ) -> Result<bool, EditError> {
+        let Some(editor) = self.editor.as_mut() else {
+            return Ok(false);
+        };
+        match command {
             EditCommand::Undo => Ok(editor.undo()),
             EditCommand::Redo => Ok(editor.redo()),
             EditCommand::Place { panel, grid } => {
@@ -126,55 +173,14 @@ impl Editing {
                     Ok(())
                 })
             }
-            EditCommand::Duplicate(panel) => {
-                let title = unique_title(
-                    dashboard,
-                    &format!(
-                        "Copy of {}",
-                        editor
-                            .document()
-                            .panel_str(panel.as_str(), "title")
-                            .unwrap_or_default()
-                    ),
-                );
-                let size = editor.document().grid(panel.as_str()).unwrap_or(GridPos {
-                    x: 0,
-                    y: 0,
-                    w: NEW_PANEL_SIZE.0,
-                    h: NEW_PANEL_SIZE.1,
-                });
-                let grid = placement::below_all(&placed(editor.document()), size.w, size.h);
-                editor.edit(|doc| doc.duplicate(panel.as_str(), &title, grid))
-            }
+            EditCommand::Duplicate(panel) => duplicate(editor, dashboard, panel),
             EditCommand::Delete(panel) => {
                 if self.selected.as_ref() == Some(panel) {
                     self.selected = None;
                 }
                 editor.edit(|doc| doc.delete(panel.as_str()))
             }
-            EditCommand::Add(new) => {
-                self.active = true;
-                let Some(new) = new.clone().or_else(|| starter(dashboard)) else {
-                    self.message = Some(
-                        "no source here can start a panel; add one under [sources]".to_owned(),
-                    );
-                    return After::Nothing;
-                };
-                let new = NewPanel {
-                    title: unique_title(dashboard, &new.title),
-                    ..new
-                };
-                let (w, h) = NEW_PANEL_SIZE;
-                let grid = placement::below_all(&placed(editor.document()), w, h);
-                let added = editor.edit(|doc| match panel_table(&new, grid) {
-                    Some(table) => doc.add_panel(table),
-                    None => Err(EditError::Syntax("the new panel's text".to_owned())),
-                });
-                if added.as_ref().is_ok_and(|changed| *changed) {
-                    self.selected = Some(PanelId::from(crate::dashboard::ids::slug(&new.title)));
-                }
-                added
-            }
+            EditCommand::Add(new) => self.add_panel(new.as_ref(), dashboard),
             EditCommand::SetPanelKey { panel, key, value } => editor
                 .edit(|doc| doc.set_panel_key(panel.as_str(), key, optional_toml(value.as_ref())?)),
             EditCommand::SetRuleKey { rule, key, value } => {
@@ -195,42 +201,40 @@ impl Editing {
             } => editor.edit(|doc| {
                 doc.set_query_key(panel.as_str(), *index, key, optional_toml(value.as_ref())?)
             }),
-            EditCommand::Save => {
-                let (path, expect) = (editor.path().to_owned(), editor.expect());
-                self.start_save(path, expect, background);
-                return After::Nothing;
-            }
-            EditCommand::SaveAs(path) => {
-                self.start_save(path.clone(), Expect::Absent, background);
-                return After::Nothing;
-            }
-            EditCommand::Overwrite => {
-                let path = editor.path().to_owned();
-                self.start_save(path, Expect::Anything, background);
-                return After::Nothing;
-            }
-            EditCommand::Reload => {
-                self.close_editor();
-                return After::Reload;
-            }
-            EditCommand::Discard => {
-                self.discarded = true;
-                self.asking_close = false;
-                return After::Nothing;
-            }
-            EditCommand::KeepOpen => {
-                self.asking_close = false;
-                return After::Nothing;
-            }
-        };
-        match outcome {
-            Ok(true) => After::Recompile,
-            Ok(false) => After::Nothing,
-            Err(error) => {
-                self.message = Some(error.to_string());
-                After::Nothing
-            }
+            _ => Ok(false),
         }
+    }
+
+    /// A new panel below all the others, selected in the form: the one given, or a
+    /// starter on the first source that can make one.
+    fn add_panel(
+        &mut self,
+        new: Option<&NewPanel>,
+        dashboard: &Dashboard,
+    ) -> Result<bool, EditError> {
+        self.active = true;
+        let Some(new) = new.cloned().or_else(|| starter(dashboard)) else {
+            self.message =
+                Some("no source here can start a panel; add one under [sources]".to_owned());
+            return Ok(false);
+        };
+        let Some(editor) = self.editor.as_mut() else {
+            return Ok(false);
+        };
+        let new = NewPanel {
+            title: unique_title(dashboard, &new.title),
+            ..new
+        };
+        let (w, h) = NEW_PANEL_SIZE;
+        let grid = placement::below_all(&placed(editor.document()), w, h);
+        let added = editor.edit(|doc| match panel_table(&new, grid) {
+            Some(table) => doc.add_panel(table),
+            None => Err(EditError::Syntax("the new panel's text".to_owned())),
+        });
+        if added.as_ref().is_ok_and(|changed| *changed) {
+            self.selected = Some(PanelId::from(crate::dashboard::ids::slug(&new.title)));
+        }
+        added
     }
 
     /// Saves the edited text to `path` on the runtime, unless it does not compile.
@@ -330,4 +334,25 @@ fn starter(dashboard: &Dashboard) -> Option<NewPanel> {
 /// Whether `path` names a file the window can watch and save over.
 pub fn is_file_path(path: &Path) -> bool {
     !path.to_string_lossy().starts_with('<')
+}
+
+/// A copy of `panel` below all the others, titled "Copy of …".
+fn duplicate(
+    editor: &mut Editor,
+    dashboard: &Dashboard,
+    panel: &PanelId,
+) -> Result<bool, EditError> {
+    let original = editor
+        .document()
+        .panel_str(panel.as_str(), "title")
+        .unwrap_or_default();
+    let title = unique_title(dashboard, &format!("Copy of {original}"));
+    let size = editor.document().grid(panel.as_str()).unwrap_or(GridPos {
+        x: 0,
+        y: 0,
+        w: NEW_PANEL_SIZE.0,
+        h: NEW_PANEL_SIZE.1,
+    });
+    let grid = placement::below_all(&placed(editor.document()), size.w, size.h);
+    editor.edit(|doc| doc.duplicate(panel.as_str(), &title, grid))
 }

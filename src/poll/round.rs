@@ -535,6 +535,9 @@ mod tests {
                 return Box::pin(async { Err(crate::source::wrong_kind("test")) });
             };
             let text = query.promql.clone();
+            if text == "refuse" {
+                return Box::pin(async { Err(SourceError::BadQuery("parse error".to_owned())) });
+            }
             let delay_ms: u64 = text
                 .split(':')
                 .nth(1)
@@ -593,8 +596,21 @@ mod tests {
         }
     }
 
+    /// A runtime whose clock stands still until every task waits: the fetches'
+    /// delays pass in no real time, and what they measure does not depend on how
+    /// busy the machine is (on a loaded two-core machine a real 20 ms sleep took
+    /// hundreds).
+    fn paused_runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .unwrap()
+    }
+
     /// Starts a poller on `plan` and collects results until `count` arrived,
-    /// noting each one's panel and how long after the start it came.
+    /// noting each one's panel and how long after the start (by the runtime's
+    /// clock) it came.
     fn collect(
         runtime: &tokio::runtime::Runtime,
         source: &Arc<Timed>,
@@ -603,6 +619,7 @@ mod tests {
     ) -> Vec<(String, Duration)> {
         let sources: BTreeMap<SourceId, Arc<dyn Source>> =
             BTreeMap::from([("timed".into(), source.clone() as Arc<dyn Source>)]);
+        let _entered = runtime.enter();
         let mut poller = Poller::start(
             runtime.handle(),
             sources,
@@ -610,7 +627,7 @@ mod tests {
             Clock::System,
             Arc::new(|| {}),
         );
-        let start = std::time::Instant::now();
+        let start = Instant::now();
         runtime.block_on(async {
             let mut arrived = Vec::new();
             while arrived.len() < count {
@@ -631,7 +648,7 @@ mod tests {
 
     #[test]
     fn at_most_six_fetches_are_in_flight_by_default_and_the_limit_is_per_source() {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let runtime = paused_runtime();
         let source = Arc::new(Timed::default());
         collect(&runtime, &source, plan(1, &texts(&[50; 12]), None), 12);
         assert_eq!(source.most_in_flight.load(Ordering::SeqCst), 6);
@@ -643,7 +660,7 @@ mod tests {
 
     #[test]
     fn queries_are_asked_in_plan_order_and_a_slow_one_delays_no_other() {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let runtime = paused_runtime();
         let source = Arc::new(Timed::default());
         let mut delays = vec![20; 12];
         delays[0] = 1_500; // the top-left panel's query is slow
@@ -652,16 +669,42 @@ mod tests {
         assert_eq!(started, texts(&delays), "asked in on-screen order");
         let (last_panel, slow_at) = arrived.last().unwrap().clone();
         assert_eq!(last_panel, "panel-0", "the slow panel answers last");
+        assert!(slow_at >= Duration::from_millis(1_500));
+        // Five slots beside the slow one: eleven 20 ms queries in three waves.
         let others_done = arrived[arrived.len() - 2].1;
         assert!(
-            others_done < Duration::from_millis(700),
+            others_done <= Duration::from_millis(61),
             "the other 11 panels were all drawn after {others_done:?}, behind a {slow_at:?} query"
         );
     }
 
+    /// A query the server refuses is that panel's problem: the source keeps its
+    /// refresh (no backoff), and the refusal comes back every round.
+    #[test]
+    fn a_refused_query_does_not_slow_the_rounds() {
+        let runtime = paused_runtime();
+        let source = Arc::new(Timed::default());
+        let mut plan = plan(1, &["wait:10".to_owned(), "refuse".to_owned()], None);
+        plan.refresh = Duration::from_millis(500);
+        // Rounds every 0.5 s for 4 s: 9 (the first at 0). Backing off 1, 2, 4 s
+        // would allow 4.
+        let arrived = collect(&runtime, &source, plan, 18);
+        let last = arrived.last().map(|(_, at)| *at).unwrap_or_default();
+        assert!(
+            last <= Duration::from_millis(4_100),
+            "18 answers took {last:?}"
+        );
+        let refused = arrived
+            .iter()
+            .filter(|(panel, _)| panel == "panel-1")
+            .count();
+        assert_eq!(refused, 9, "{arrived:?}");
+    }
+
     #[test]
     fn a_new_plan_drops_the_fetches_of_the_old_one() {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let runtime = paused_runtime();
+        let _entered = runtime.enter();
         let source = Arc::new(Timed::default());
         let sources: BTreeMap<SourceId, Arc<dyn Source>> =
             BTreeMap::from([("timed".into(), source.clone() as Arc<dyn Source>)]);
@@ -672,9 +715,9 @@ mod tests {
             Clock::System,
             Arc::new(|| {}),
         );
-        std::thread::sleep(Duration::from_millis(200));
+        runtime.block_on(tokio::time::sleep(Duration::from_millis(200)));
         assert_eq!(source.in_flight.load(Ordering::SeqCst), 3);
-        let asked = std::time::Instant::now();
+        let asked = Instant::now();
         poller.set_plan(plan(2, &texts(&[10; 2]), None));
         let first = runtime.block_on(async {
             tokio::time::timeout(Duration::from_secs(2), poller.recv())
@@ -683,7 +726,11 @@ mod tests {
                 .expect("the poller runs")
         });
         assert_eq!(first.generation, 2, "no answer of the old plan arrives");
-        assert!(asked.elapsed() < Duration::from_secs(1));
+        assert_eq!(
+            asked.elapsed(),
+            Duration::from_millis(10),
+            "the new plan's own 10 ms"
+        );
         assert_eq!(source.dropped.load(Ordering::SeqCst), 3);
     }
 }

@@ -72,79 +72,115 @@ pub fn datums_for_minute(
     minute_ms: i64,
 ) -> BTreeMap<&'static str, Vec<MetricDatum>> {
     let mut out: BTreeMap<&'static str, Vec<MetricDatum>> = BTreeMap::new();
-    let t_s = (minute_ms + MINUTE_MS / 2) as f64 / 1000.0;
-    let at = aws_smithy_types::DateTime::from_millis(minute_ms);
+    let minute = Minute {
+        t_s: (minute_ms + MINUTE_MS / 2) as f64 / 1000.0,
+        at: aws_smithy_types::DateTime::from_millis(minute_ms),
+    };
     for endpoint in sagemaker_endpoints(fleet) {
-        let e = &fleet.endpoints[endpoint];
-        let state = fleet.state(endpoint, t_s);
-        let dims = [
-            ("EndpointName", e.endpoint_name),
-            ("VariantName", VARIANT_NAME),
-        ];
-        let invocations = (state.load_rps * 60.0).round();
-        let errors_5xx = (invocations * state.error_5xx_share).round();
-        let errors_4xx = (invocations * 0.004).round();
-        let model_latency_us = state.median_latency_s * 0.93 * 1e6;
-        let overhead_us = 12_000.0 * (1.0 + state.utilisation);
-        let sagemaker = out.entry("AWS/SageMaker").or_default();
-        sagemaker.push(distribution(
-            "ModelLatency",
-            &dims,
-            at,
-            model_latency_us,
-            state.latency_sigma,
-            invocations,
-            StandardUnit::Microseconds,
-        ));
-        sagemaker.push(distribution(
-            "OverheadLatency",
-            &dims,
-            at,
-            overhead_us,
-            0.4,
-            invocations,
-            StandardUnit::Microseconds,
-        ));
-        // What target tracking follows: a minute's invocations per instance.
-        let per_instance = (invocations / state.instances.max(1) as f64).round();
-        for (name, value) in [
-            ("Invocations", invocations),
-            ("InvocationsPerInstance", per_instance),
-            ("Invocation4XXErrors", errors_4xx),
-            ("Invocation5XXErrors", errors_5xx),
-        ] {
-            sagemaker.push(single(name, &dims, at, value, StandardUnit::Count));
-        }
-        if matches!(e.accelerator, Accelerator::Gpu { .. }) {
-            // Summed over the instance's GPUs, as SageMaker reports it (8 GPUs: 0–800 %).
-            let devices = e.devices_per_instance as f64;
-            // The mean over the instances in service (a down one reads 0).
-            let busy: f64 = (0..state.instances)
-                .filter_map(|i| state.device_busy(i))
-                .sum::<f64>()
-                / state.instances.max(1) as f64;
-            let gpu = (100.0 * busy).clamp(0.0, 100.0);
-            let memory = 100.0 * (0.89 + 0.02 * state.utilisation).min(1.0);
-            let instance = out.entry("/aws/sagemaker/Endpoints").or_default();
-            instance.push(single(
-                "GPUUtilization",
-                &dims,
-                at,
-                gpu * devices,
-                StandardUnit::Percent,
-            ));
-            instance.push(single(
-                "GPUMemoryUtilization",
-                &dims,
-                at,
-                memory * devices,
-                StandardUnit::Percent,
-            ));
-        }
+        endpoint_datums(&mut out, fleet, endpoint, &minute);
     }
-    // The A/B endpoint: SageMaker's metrics per production variant.
+    ab_variant_datums(&mut out, fleet, &minute);
+    multi_model_datums(&mut out, fleet, minute_ms, minute.at);
+    for model in BEDROCK_MODELS {
+        bedrock_datums(&mut out, fleet, model, &minute);
+    }
+    out
+}
+
+/// The minute a batch of datums describes: its middle (what the fleet is
+/// sampled at) and its start (the datums' timestamp).
+struct Minute {
+    t_s: f64,
+    at: aws_smithy_types::DateTime,
+}
+
+/// One SageMaker endpoint's minute: latencies, invocations and errors, and the
+/// instances' GPU figures for a GPU endpoint.
+fn endpoint_datums(
+    out: &mut BTreeMap<&'static str, Vec<MetricDatum>>,
+    fleet: &Fleet,
+    endpoint: usize,
+    minute: &Minute,
+) {
+    let at = minute.at;
+    let e = &fleet.endpoints[endpoint];
+    let state = fleet.state(endpoint, minute.t_s);
+    let dims = [
+        ("EndpointName", e.endpoint_name),
+        ("VariantName", VARIANT_NAME),
+    ];
+    let invocations = (state.load_rps * 60.0).round();
+    let errors_5xx = (invocations * state.error_5xx_share).round();
+    let errors_4xx = (invocations * 0.004).round();
+    let model_latency_us = state.median_latency_s * 0.93 * 1e6;
+    let overhead_us = 12_000.0 * (1.0 + state.utilisation);
+    let sagemaker = out.entry("AWS/SageMaker").or_default();
+    sagemaker.push(distribution(
+        "ModelLatency",
+        &dims,
+        at,
+        model_latency_us,
+        state.latency_sigma,
+        invocations,
+        StandardUnit::Microseconds,
+    ));
+    sagemaker.push(distribution(
+        "OverheadLatency",
+        &dims,
+        at,
+        overhead_us,
+        0.4,
+        invocations,
+        StandardUnit::Microseconds,
+    ));
+    // What target tracking follows: a minute's invocations per instance.
+    let per_instance = (invocations / state.instances.max(1) as f64).round();
+    for (name, value) in [
+        ("Invocations", invocations),
+        ("InvocationsPerInstance", per_instance),
+        ("Invocation4XXErrors", errors_4xx),
+        ("Invocation5XXErrors", errors_5xx),
+    ] {
+        sagemaker.push(single(name, &dims, at, value, StandardUnit::Count));
+    }
+    if !matches!(e.accelerator, Accelerator::Gpu { .. }) {
+        return;
+    }
+    // Summed over the instance's GPUs, as SageMaker reports it (8 GPUs: 0–800 %).
+    let devices = e.devices_per_instance as f64;
+    // The mean over the instances in service (a down one reads 0).
+    let busy: f64 = (0..state.instances)
+        .filter_map(|i| state.device_busy(i))
+        .sum::<f64>()
+        / state.instances.max(1) as f64;
+    let gpu = (100.0 * busy).clamp(0.0, 100.0);
+    let memory = 100.0 * (0.89 + 0.02 * state.utilisation).min(1.0);
+    let instance = out.entry("/aws/sagemaker/Endpoints").or_default();
+    instance.push(single(
+        "GPUUtilization",
+        &dims,
+        at,
+        gpu * devices,
+        StandardUnit::Percent,
+    ));
+    instance.push(single(
+        "GPUMemoryUtilization",
+        &dims,
+        at,
+        memory * devices,
+        StandardUnit::Percent,
+    ));
+}
+
+/// The A/B endpoint's minute: SageMaker's metrics per production variant.
+fn ab_variant_datums(
+    out: &mut BTreeMap<&'static str, Vec<MetricDatum>>,
+    fleet: &Fleet,
+    minute: &Minute,
+) {
+    let at = minute.at;
     for (index, variant) in crate::source::demo::ab_test::VARIANTS.iter().enumerate() {
-        let state = fleet.ab_variant(index, t_s);
+        let state = fleet.ab_variant(index, minute.t_s);
         let dims = [
             ("EndpointName", crate::source::demo::ab_test::AB_ENDPOINT),
             ("VariantName", variant.name),
@@ -175,7 +211,15 @@ pub fn datums_for_minute(
             sagemaker.push(single(name, &dims, at, value, StandardUnit::Count));
         }
     }
-    // The multi-model endpoint's own metrics.
+}
+
+/// The multi-model endpoint's own metrics for the minute.
+fn multi_model_datums(
+    out: &mut BTreeMap<&'static str, Vec<MetricDatum>>,
+    fleet: &Fleet,
+    minute_ms: i64,
+    at: aws_smithy_types::DateTime,
+) {
     let dims = [
         (
             "EndpointName",
@@ -201,42 +245,49 @@ pub fn datums_for_minute(
                 .push(single(name, &dims, at, value, unit));
         }
     }
-    for model in BEDROCK_MODELS {
-        let state = fleet.state(model.endpoint, t_s);
-        let dims = [("ModelId", model.model_id)];
-        let invocations = (state.load_rps * model.load_share * 60.0).round();
-        let throttles = (invocations * 0.03 * state.incident).round();
-        let bedrock = out.entry("AWS/Bedrock").or_default();
-        bedrock.push(distribution(
-            "InvocationLatency",
-            &dims,
-            at,
-            state.median_latency_s * model.latency_factor * 1_000.0,
-            state.latency_sigma,
-            invocations,
-            StandardUnit::Milliseconds,
-        ));
-        for (name, value) in [
-            ("Invocations", invocations),
-            ("InvocationThrottles", throttles),
-            ("InvocationClientErrors", (invocations * 0.002).round()),
-            (
-                "InvocationServerErrors",
-                (invocations * 0.01 * state.incident).round(),
-            ),
-            (
-                "InputTokenCount",
-                (invocations * model.input_tokens).round(),
-            ),
-            (
-                "OutputTokenCount",
-                (invocations * model.output_tokens).round(),
-            ),
-        ] {
-            bedrock.push(single(name, &dims, at, value, StandardUnit::Count));
-        }
+}
+
+/// One Bedrock model's minute: latency, invocations, throttles, errors, tokens.
+fn bedrock_datums(
+    out: &mut BTreeMap<&'static str, Vec<MetricDatum>>,
+    fleet: &Fleet,
+    model: &BedrockModel,
+    minute: &Minute,
+) {
+    let at = minute.at;
+    let state = fleet.state(model.endpoint, minute.t_s);
+    let dims = [("ModelId", model.model_id)];
+    let invocations = (state.load_rps * model.load_share * 60.0).round();
+    let throttles = (invocations * 0.03 * state.incident).round();
+    let bedrock = out.entry("AWS/Bedrock").or_default();
+    bedrock.push(distribution(
+        "InvocationLatency",
+        &dims,
+        at,
+        state.median_latency_s * model.latency_factor * 1_000.0,
+        state.latency_sigma,
+        invocations,
+        StandardUnit::Milliseconds,
+    ));
+    for (name, value) in [
+        ("Invocations", invocations),
+        ("InvocationThrottles", throttles),
+        ("InvocationClientErrors", (invocations * 0.002).round()),
+        (
+            "InvocationServerErrors",
+            (invocations * 0.01 * state.incident).round(),
+        ),
+        (
+            "InputTokenCount",
+            (invocations * model.input_tokens).round(),
+        ),
+        (
+            "OutputTokenCount",
+            (invocations * model.output_tokens).round(),
+        ),
+    ] {
+        bedrock.push(single(name, &dims, at, value, StandardUnit::Count));
     }
-    out
 }
 
 fn dimensions(pairs: &[(&str, &str)]) -> Vec<Dimension> {

@@ -153,31 +153,7 @@ impl Exporter {
 
     fn vllm(&mut self, out: &mut Out, t_ms: i64, t_s: f64, dt: f64) {
         let fleet = self.fleet.clone();
-        for (name, help) in [
-            (
-                "vllm:num_requests_running",
-                "Number of requests currently running on GPU.",
-            ),
-            (
-                "vllm:num_requests_waiting",
-                "Number of requests waiting to be processed.",
-            ),
-            (
-                "vllm:kv_cache_usage_perc",
-                "KV-cache usage. 1 means 100 percent usage.",
-            ),
-        ] {
-            out.family(name, "gauge", help);
-            // Every name here is in the catalogue; a test checks each family has samples.
-            let Some(def) = catalog::metric(name) else {
-                continue;
-            };
-            for series in catalog::series_of(&fleet, def) {
-                let value =
-                    catalog::sample(&fleet, &series, t_ms, Reading::Value).unwrap_or(f64::NAN);
-                out.sample(name, &[("model_name", &series.labels["model_name"])], value);
-            }
-        }
+        vllm_gauges(out, &fleet, t_ms);
         let mut counters: Vec<CounterFamily> = vec![
             (
                 "vllm:generation_tokens_total",
@@ -240,57 +216,13 @@ impl Exporter {
                 requests * (1.0 - state.error_5xx_share),
             );
             counters[2].2.push((model.to_owned(), ok));
-            let h = self.observe(
-                format!("e2e|{model}"),
-                E2E_BUCKETS,
-                requests,
-                state.median_latency_s,
-                state.latency_sigma,
-            );
-            e2e.push((model, h));
-            let first_token = state.median_latency_s * 0.08 * (1.0 + 6.0 * state.incident);
-            let h = self.observe(
-                format!("ttft|{model}"),
-                TTFT_BUCKETS,
-                requests,
-                first_token,
-                state.latency_sigma + 0.2,
-            );
-            ttft.push((model, h));
-            let decode = (state.median_latency_s - first_token).max(0.001);
-            let medians = [
-                decode / endpoint.output_tokens.max(1.0),
-                first_token * 0.3 * (1.0 + 8.0 * state.incident),
-                first_token * 0.7,
-                decode,
-                endpoint.output_tokens * 1.2,
-            ];
-            for ((name, _, histograms), median) in phases.iter_mut().zip(medians) {
-                let h = self.observe(
-                    format!("{name}|{model}"),
-                    PHASE_BUCKETS,
-                    requests,
-                    median,
-                    state.latency_sigma,
-                );
-                histograms.push((model, h));
-            }
+            let (end_to_end, first_token) = self.latencies(model, requests, &state);
+            e2e.push((model, end_to_end));
+            ttft.push((model, first_token));
+            self.phases(&mut phases, endpoint, requests, &state);
         }
-        for (name, help, values) in counters {
-            out.family(name, "counter", help);
-            for (model, value) in values {
-                if name == "vllm:request_success_total" {
-                    out.sample(
-                        name,
-                        &[("finished_reason", "stop"), ("model_name", &model)],
-                        value,
-                    );
-                } else {
-                    out.sample(name, &[("model_name", &model)], value);
-                }
-            }
-        }
-        for (name, help, bounds, histograms) in [
+        write_counters(out, counters);
+        let latencies = [
             (
                 "vllm:e2e_request_latency_seconds",
                 "Histogram of end to end request latency in seconds.",
@@ -303,35 +235,68 @@ impl Exporter {
                 TTFT_BUCKETS,
                 ttft,
             ),
-        ]
-        .into_iter()
-        .chain(
-            phases
-                .into_iter()
-                .map(|(name, help, h)| (name, help, PHASE_BUCKETS, h)),
-        ) {
-            out.family(name, "histogram", help);
-            for (model, h) in histograms {
-                let bucket = format!("{name}_bucket");
-                for (bound, count) in bounds.iter().zip(&h.buckets) {
-                    out.sample(
-                        &bucket,
-                        &[("le", &format_value(*bound)), ("model_name", model)],
-                        count.round(),
-                    );
-                }
-                out.sample(
-                    &bucket,
-                    &[("le", "+Inf"), ("model_name", model)],
-                    h.count.round(),
-                );
-                out.sample(&format!("{name}_sum"), &[("model_name", model)], h.sum);
-                out.sample(
-                    &format!("{name}_count"),
-                    &[("model_name", model)],
-                    h.count.round(),
-                );
-            }
+        ];
+        let phases = phases
+            .into_iter()
+            .map(|(name, help, h)| (name, help, PHASE_BUCKETS, h));
+        for (name, help, bounds, histograms) in latencies.into_iter().chain(phases) {
+            write_histogram(out, name, help, bounds, &histograms);
+        }
+    }
+
+    /// One model's end-to-end and first-token latency histograms after
+    /// `requests` more requests.
+    fn latencies(
+        &mut self,
+        model: &str,
+        requests: f64,
+        state: &crate::source::demo::fleet::EndpointState,
+    ) -> (Histogram, Histogram) {
+        let end_to_end = self.observe(
+            format!("e2e|{model}"),
+            E2E_BUCKETS,
+            requests,
+            state.median_latency_s,
+            state.latency_sigma,
+        );
+        let first_token = self.observe(
+            format!("ttft|{model}"),
+            TTFT_BUCKETS,
+            requests,
+            first_token_s(state),
+            state.latency_sigma + 0.2,
+        );
+        (end_to_end, first_token)
+    }
+
+    /// One endpoint's request phases (inter-token, queue, prefill, decode, and
+    /// the tokens asked for) after `requests` more requests.
+    fn phases(
+        &mut self,
+        phases: &mut [HistogramFamily],
+        endpoint: &crate::source::demo::fleet::Endpoint,
+        requests: f64,
+        state: &crate::source::demo::fleet::EndpointState,
+    ) {
+        let first_token = first_token_s(state);
+        let decode = (state.median_latency_s - first_token).max(0.001);
+        let medians = [
+            decode / endpoint.output_tokens.max(1.0),
+            first_token * 0.3 * (1.0 + 8.0 * state.incident),
+            first_token * 0.7,
+            decode,
+            endpoint.output_tokens * 1.2,
+        ];
+        let model = endpoint.model_name;
+        for ((name, _, histograms), median) in phases.iter_mut().zip(medians) {
+            let h = self.observe(
+                format!("{name}|{model}"),
+                PHASE_BUCKETS,
+                requests,
+                median,
+                state.latency_sigma,
+            );
+            histograms.push((model, h));
         }
     }
 
@@ -537,6 +502,89 @@ impl Exporter {
                 (15.0 + 6.0 * state.utilisation) * 1024.0 * 1024.0 * 1024.0,
             );
         }
+    }
+}
+
+/// vLLM's gauges per model: running, waiting, KV-cache usage.
+fn vllm_gauges(out: &mut Out, fleet: &Fleet, t_ms: i64) {
+    for (name, help) in [
+        (
+            "vllm:num_requests_running",
+            "Number of requests currently running on GPU.",
+        ),
+        (
+            "vllm:num_requests_waiting",
+            "Number of requests waiting to be processed.",
+        ),
+        (
+            "vllm:kv_cache_usage_perc",
+            "KV-cache usage. 1 means 100 percent usage.",
+        ),
+    ] {
+        out.family(name, "gauge", help);
+        // Every name here is in the catalogue; a test checks each family has samples.
+        let Some(def) = catalog::metric(name) else {
+            continue;
+        };
+        for series in catalog::series_of(fleet, def) {
+            let value = catalog::sample(fleet, &series, t_ms, Reading::Value).unwrap_or(f64::NAN);
+            out.sample(name, &[("model_name", &series.labels["model_name"])], value);
+        }
+    }
+}
+
+/// The first token's median latency: most of the prefill, longer in an incident.
+fn first_token_s(state: &crate::source::demo::fleet::EndpointState) -> f64 {
+    state.median_latency_s * 0.08 * (1.0 + 6.0 * state.incident)
+}
+
+/// vLLM's counters per model (success counted by finish reason).
+fn write_counters(out: &mut Out, counters: Vec<CounterFamily>) {
+    for (name, help, values) in counters {
+        out.family(name, "counter", help);
+        for (model, value) in values {
+            if name == "vllm:request_success_total" {
+                out.sample(
+                    name,
+                    &[("finished_reason", "stop"), ("model_name", &model)],
+                    value,
+                );
+            } else {
+                out.sample(name, &[("model_name", &model)], value);
+            }
+        }
+    }
+}
+
+/// One histogram family per model: cumulative buckets, `+Inf`, sum and count.
+fn write_histogram(
+    out: &mut Out,
+    name: &str,
+    help: &str,
+    bounds: &[f64],
+    histograms: &[(&str, Histogram)],
+) {
+    out.family(name, "histogram", help);
+    for (model, h) in histograms {
+        let bucket = format!("{name}_bucket");
+        for (bound, count) in bounds.iter().zip(&h.buckets) {
+            out.sample(
+                &bucket,
+                &[("le", &format_value(*bound)), ("model_name", model)],
+                count.round(),
+            );
+        }
+        out.sample(
+            &bucket,
+            &[("le", "+Inf"), ("model_name", model)],
+            h.count.round(),
+        );
+        out.sample(&format!("{name}_sum"), &[("model_name", model)], h.sum);
+        out.sample(
+            &format!("{name}_count"),
+            &[("model_name", model)],
+            h.count.round(),
+        );
     }
 }
 

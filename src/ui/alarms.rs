@@ -5,8 +5,8 @@
 use super::{PanelContext, theme};
 use crate::alarm::{Alarm, AlarmState};
 use crate::app::Command;
-use crate::dashboard::{PanelSpec, Target};
-use egui::{RichText, Ui};
+use crate::dashboard::{PanelId, PanelSpec, Target};
+use egui::{RichText, Ui, UiBuilder};
 
 /// A firing alarm younger than this is marked new.
 const NEW_FOR_MS: i64 = 5 * 60_000;
@@ -28,11 +28,11 @@ pub fn show(
         return false;
     };
     alarms.sort_by(|a, b| Alarm::display_order(a, b));
-    let ok_unfolded = ctx.show_ok.contains(&panel.id);
-    if counts(header, &alarms, ok_unfolded) && !ctx.show_ok.remove(&panel.id) {
-        ctx.show_ok.insert(panel.id.clone());
+    let ok_unfolded = ctx.state.show_ok.contains(&panel.id);
+    if counts(header, &alarms, ok_unfolded) && !ctx.state.show_ok.remove(&panel.id) {
+        ctx.state.show_ok.insert(panel.id.clone());
     }
-    let filter = ctx.alarm_filters.entry(panel.id.clone()).or_default();
+    let filter = ctx.state.alarm_filters.entry(panel.id.clone()).or_default();
     ui.horizontal(|ui| {
         let label = ui.label("Filter");
         ui.add(egui::TextEdit::singleline(filter).desired_width(160.0))
@@ -65,7 +65,7 @@ pub fn show(
 /// panel's state filter, its first query's, like any other); `None` until the
 /// panel has an answer.
 fn listed<'a>(ctx: &PanelContext<'a>, panel: &PanelSpec) -> Option<Vec<&'a Alarm>> {
-    let alarms = ctx.alarms;
+    let alarms = ctx.session.alarms();
     let states_filter = panel.queries.first().and_then(|q| match &q.target {
         Target::Alarms { filter, .. } if filter.states.is_some() => Some(filter),
         _ => None,
@@ -157,12 +157,12 @@ fn table(
             }
             ui.end_row();
             for alarm in alarms {
-                row(ui, ctx, alarm, now_ms);
+                row(ui, ctx, &panel.id, alarm, now_ms);
             }
         });
 }
 
-fn row(ui: &mut Ui, ctx: &mut PanelContext<'_>, alarm: &Alarm, now_ms: i64) {
+fn row(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelId, alarm: &Alarm, now_ms: i64) {
     let color = match alarm.state {
         AlarmState::Firing => theme::ERROR,
         AlarmState::Pending => theme::WARN,
@@ -179,7 +179,7 @@ fn row(ui: &mut Ui, ctx: &mut PanelContext<'_>, alarm: &Alarm, now_ms: i64) {
         alarm.state.label().to_owned()
     };
     let mut state_text = RichText::new(state).color(color).strong();
-    let acked = ctx.acked.contains(&crate::alarm::ack::key(alarm));
+    let acked = ctx.marks.is_acked(&crate::alarm::ack::key(alarm));
     let flashing = new && !acked && since_ms.is_some_and(|t| now_ms - t < FLASH_FOR_MS);
     if flashing {
         // A fresh, unacknowledged firing flashes once a second until someone
@@ -201,8 +201,20 @@ fn row(ui: &mut Ui, ctx: &mut PanelContext<'_>, alarm: &Alarm, now_ms: i64) {
         state_text = state_text.background_color(theme::ERROR.gamma_multiply(0.25));
     }
     ui.label(state_text);
+    // The row's buttons have ids of the panel and the alarm, not of their place
+    // (egui numbers widgets in the order drawn): rows come, go and reorder as
+    // answers arrive, and a click aimed at a button — by a pointer, or by a
+    // screen reader through its id — must reach that alarm's, not whatever was
+    // drawn there next. (A test's click on the second row's Ack landed nowhere
+    // now and then: a late answer had renumbered the rows.)
+    let key = crate::alarm::ack::key(alarm);
+    let keyed =
+        |what: &str| UiBuilder::new().scope_id(egui::Id::unique((what, panel.as_str(), &key)));
     let name = ui
-        .add(egui::Button::new(RichText::new(&alarm.name).strong()).frame(false))
+        .scope_builder(keyed("alarm-name"), |ui| {
+            ui.add(egui::Button::new(RichText::new(&alarm.name).strong()).frame(false))
+        })
+        .inner
         .on_hover_text(labels_text(alarm));
     if name.clicked()
         && let Some(at_ms) = since_ms
@@ -216,19 +228,20 @@ fn row(ui: &mut Ui, ctx: &mut PanelContext<'_>, alarm: &Alarm, now_ms: i64) {
     ui.label(alarm.severity.as_deref().unwrap_or("–"));
     let since = since_ms.map_or_else(|| "–".to_owned(), |t| ctx.zone.format(t, "%m-%d %H:%M:%S"));
     ui.label(since);
-    ui.horizontal(|ui| {
-        let key = crate::alarm::ack::key(alarm);
-        if acked {
-            ui.label(RichText::new("acknowledged").weak());
-        } else if matches!(alarm.state, AlarmState::Firing | AlarmState::Pending)
-            && ui
-                .small_button("Ack")
-                .on_hover_text("acknowledge: hides it from the banner until it resolves")
-                .clicked()
-        {
-            ctx.commands.push(Command::Acknowledge(key));
-        }
-        ui.label(&alarm.summary);
+    ui.scope_builder(keyed("alarm-actions"), |ui| {
+        ui.horizontal(|ui| {
+            if acked {
+                ui.label(RichText::new("acknowledged").weak());
+            } else if matches!(alarm.state, AlarmState::Firing | AlarmState::Pending)
+                && ui
+                    .small_button("Ack")
+                    .on_hover_text("acknowledge: hides it from the banner until it resolves")
+                    .clicked()
+            {
+                ctx.commands.push(Command::Acknowledge(key.clone()));
+            }
+            ui.label(&alarm.summary);
+        });
     });
     ui.end_row();
 }

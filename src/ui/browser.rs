@@ -83,127 +83,159 @@ fn contents(
     commands: &mut Vec<Command>,
 ) {
     if sources.len() > 1 {
-        let before = browser.source.clone();
-        // The label before its value ("Source prom ▾"), as everywhere.
-        ui.horizontal(|ui| {
-            let label = ui.label("Source");
-            let combo = egui::ComboBox::from_id_salt("browser-source")
-                .selected_text(&browser.source)
-                .show_ui(ui, |ui| {
-                    for source in sources {
-                        ui.selectable_value(&mut browser.source, source.clone(), source);
-                    }
-                })
-                .response;
-            let _ = combo.labelled_by(label.id);
-        });
-        if before != browser.source {
-            browser.selected = None;
-            commands.push(Command::BrowseMetrics(browser.source.clone()));
-        }
+        source_picker(ui, browser, sources, commands);
     }
     ui.horizontal(|ui| {
         let label = ui.label("Filter");
         ui.text_edit_singleline(&mut browser.filter)
             .labelled_by(label.id);
     });
-    let metrics = browser.metrics.lock().map(|m| m.clone()).unwrap_or(None);
-    let needle = browser.filter.to_lowercase();
     // Metrics on the left, the picked metric's labels on the right.
     ui.columns(2, |columns| {
-        egui::ScrollArea::vertical()
-            .id_salt("metric_list")
-            .max_height(380.0)
-            .show(&mut columns[0], |ui| match metrics {
-                None => {
-                    ui.label("loading…");
-                }
-                Some(Err(error)) => {
-                    ui.colored_label(super::theme::ERROR, error);
-                }
-                Some(Ok(metrics)) => {
-                    let matching: Vec<&MetricInfo> = metrics
-                        .iter()
-                        .filter(|m| {
-                            needle.is_empty()
-                                || m.name.to_lowercase().contains(&needle)
-                                || m.help.to_lowercase().contains(&needle)
-                        })
-                        .collect();
-                    ui.label(
-                        RichText::new(format!("{} of {} metrics", matching.len(), metrics.len()))
-                            .weak(),
-                    );
-                    for metric in matching.into_iter().take(MAX_LISTED) {
-                        let picked = browser.selected.as_ref() == Some(metric);
-                        let response = ui
-                            .selectable_label(picked, RichText::new(&metric.name).monospace())
-                            .on_hover_text(format!("{}: {}", metric.kind, metric.help));
-                        ui.label(
-                            RichText::new(format!("{} · {}", metric.kind, metric.help))
-                                .small()
-                                .weak(),
-                        );
-                        if response.clicked() {
-                            browser.selected = Some(metric.clone());
-                            browser.dimensions.clear();
-                            browser.query = query_text(metric, &browser.dimensions);
-                            commands.push(Command::BrowseLabels {
-                                source: browser.source.clone(),
-                                metric: metric.clone(),
-                            });
-                        }
-                    }
-                }
-            });
-        let ui = &mut columns[1];
+        metric_list(&mut columns[0], browser, commands);
         if let Some(selected) = browser.selected.clone() {
-            let heading = if selected.namespace.is_some() {
-                "Dimensions"
-            } else {
-                "Labels"
-            };
-            ui.label(RichText::new(format!("{heading} of {}", selected.name)).strong());
-            let labels = browser.labels.lock().map(|l| l.clone()).unwrap_or(None);
-            egui::ScrollArea::vertical()
-                .id_salt("label_list")
-                .max_height(360.0)
-                .show(ui, |ui| match labels {
-                    None => {
-                        ui.label("loading…");
-                    }
-                    Some(Err(error)) => {
-                        ui.colored_label(super::theme::ERROR, error);
-                    }
-                    Some(Ok(labels)) => {
-                        for (name, values) in labels {
-                            ui.horizontal_wrapped(|ui| {
-                                ui.label(RichText::new(format!("{name}:")).monospace());
-                                for value in values {
-                                    if ui
-                                        .small_button(&value)
-                                        .on_hover_text(format!(
-                                            "add {name}=\"{value}\" to the query"
-                                        ))
-                                        .clicked()
-                                    {
-                                        if selected.namespace.is_some() {
-                                            browser.dimensions.insert(name.clone(), value.clone());
-                                            browser.query =
-                                                query_text(&selected, &browser.dimensions);
-                                        } else {
-                                            browser.query =
-                                                add_matcher(&browser.query, &name, &value);
-                                        }
-                                    }
-                                }
-                            });
-                        }
-                    }
-                });
+            label_list(&mut columns[1], browser, &selected);
         }
     });
     ui.separator();
+    query_row(ui, browser, commands);
+}
+
+/// Which source the browser lists, where the layout has several.
+fn source_picker(
+    ui: &mut Ui,
+    browser: &mut MetricBrowser,
+    sources: &[String],
+    commands: &mut Vec<Command>,
+) {
+    let before = browser.source.clone();
+    // The label before its value ("Source prom ▾"), as everywhere.
+    ui.horizontal(|ui| {
+        let label = ui.label("Source");
+        let combo = egui::ComboBox::from_id_salt("browser-source")
+            .selected_text(&browser.source)
+            .show_ui(ui, |ui| {
+                for source in sources {
+                    ui.selectable_value(&mut browser.source, source.clone(), source);
+                }
+            })
+            .response;
+        let _ = combo.labelled_by(label.id);
+    });
+    if before != browser.source {
+        browser.selected = None;
+        commands.push(Command::BrowseMetrics(browser.source.clone()));
+    }
+}
+
+/// The source's metrics that match the filter; a click picks one and asks for
+/// its labels.
+fn metric_list(ui: &mut Ui, browser: &mut MetricBrowser, commands: &mut Vec<Command>) {
+    let metrics = browser.metrics.lock().map(|m| m.clone()).unwrap_or(None);
+    let needle = browser.filter.to_lowercase();
+    egui::ScrollArea::vertical()
+        .id_salt("metric_list")
+        .max_height(380.0)
+        .show(ui, |ui| {
+            let metrics = match metrics {
+                None => {
+                    ui.label("loading…");
+                    return;
+                }
+                Some(Err(error)) => {
+                    ui.colored_label(super::theme::ERROR, error);
+                    return;
+                }
+                Some(Ok(metrics)) => metrics,
+            };
+            let matching: Vec<&MetricInfo> = metrics
+                .iter()
+                .filter(|m| {
+                    needle.is_empty()
+                        || m.name.to_lowercase().contains(&needle)
+                        || m.help.to_lowercase().contains(&needle)
+                })
+                .collect();
+            ui.label(
+                RichText::new(format!("{} of {} metrics", matching.len(), metrics.len())).weak(),
+            );
+            for metric in matching.into_iter().take(MAX_LISTED) {
+                let picked = browser.selected.as_ref() == Some(metric);
+                let response = ui
+                    .selectable_label(picked, RichText::new(&metric.name).monospace())
+                    .on_hover_text(format!("{}: {}", metric.kind, metric.help));
+                ui.label(
+                    RichText::new(format!("{} · {}", metric.kind, metric.help))
+                        .small()
+                        .weak(),
+                );
+                if response.clicked() {
+                    browser.selected = Some(metric.clone());
+                    browser.dimensions.clear();
+                    browser.query = query_text(metric, &browser.dimensions);
+                    commands.push(Command::BrowseLabels {
+                        source: browser.source.clone(),
+                        metric: metric.clone(),
+                    });
+                }
+            }
+        });
+}
+
+/// The picked metric's labels (or dimensions) and their values; a click on a
+/// value narrows the query to it.
+fn label_list(ui: &mut Ui, browser: &mut MetricBrowser, selected: &MetricInfo) {
+    let heading = if selected.namespace.is_some() {
+        "Dimensions"
+    } else {
+        "Labels"
+    };
+    ui.label(RichText::new(format!("{heading} of {}", selected.name)).strong());
+    let labels = browser.labels.lock().map(|l| l.clone()).unwrap_or(None);
+    egui::ScrollArea::vertical()
+        .id_salt("label_list")
+        .max_height(360.0)
+        .show(ui, |ui| {
+            let labels = match labels {
+                None => {
+                    ui.label("loading…");
+                    return;
+                }
+                Some(Err(error)) => {
+                    ui.colored_label(super::theme::ERROR, error);
+                    return;
+                }
+                Some(Ok(labels)) => labels,
+            };
+            for (name, values) in labels {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(RichText::new(format!("{name}:")).monospace());
+                    for value in values {
+                        let add = ui
+                            .small_button(&value)
+                            .on_hover_text(format!("add {name}=\"{value}\" to the query"));
+                        if add.clicked() {
+                            narrow(browser, selected, &name, &value);
+                        }
+                    }
+                });
+            }
+        });
+}
+
+/// The query narrowed to `name` = `value`: a CloudWatch dimension, or a PromQL
+/// label matcher.
+fn narrow(browser: &mut MetricBrowser, selected: &MetricInfo, name: &str, value: &str) {
+    if selected.namespace.is_some() {
+        browser.dimensions.insert(name.to_owned(), value.to_owned());
+        browser.query = query_text(selected, &browser.dimensions);
+    } else {
+        browser.query = add_matcher(&browser.query, name, value);
+    }
+}
+
+/// The query as built so far, to copy or to add as a panel.
+fn query_row(ui: &mut Ui, browser: &mut MetricBrowser, commands: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         let label = ui.label("Query");
         ui.add(

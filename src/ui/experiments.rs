@@ -12,6 +12,7 @@ use egui::{RichText, Ui};
 pub fn show(ui: &mut Ui, ctx: &PanelContext<'_>, panel: &PanelSpec, now_ms: i64) -> bool {
     let window = ctx.window;
     let experiments: Vec<&OpsEvent> = ctx
+        .marks
         .operations
         .iter()
         .filter(|e| e.is_band() && e.overlaps(window.start_ms, window.end_ms, now_ms))
@@ -23,7 +24,7 @@ pub fn show(ui: &mut Ui, ctx: &PanelContext<'_>, panel: &PanelSpec, now_ms: i64)
     // Each experiment's figures, worked out once for its row.
     let rows: Vec<(&OpsEvent, Vec<crate::ops::impact::Impact>)> = experiments
         .into_iter()
-        .map(|event| (event, impacts(ctx.store, panel, event, now_ms)))
+        .map(|event| (event, impacts(ctx.session.store(), panel, event, now_ms)))
         .collect();
     egui::ScrollArea::vertical()
         .id_salt(("experiments", panel.id.as_str()))

@@ -104,99 +104,13 @@ fn pane_ui(
     ctx: &mut PanelContext<'_>,
     widths: &mut BTreeMap<PanelId, u32>,
 ) {
-    let side = if pane.id.as_str() == PANE_IDS[0] {
-        "left"
-    } else {
-        "right"
-    };
     ui.push_id(pane.id.as_str(), |ui| {
         let drafts = state.drafts.entry(pane.id.clone()).or_default();
         if drafts.is_empty() {
             drafts.push(ExploreQuery::default());
         }
-        let mut run = false;
-        let mut removed = None;
-        for (index, query) in drafts.iter_mut().enumerate() {
-            ui.horizontal(|ui| {
-                let label = ui.label("Source");
-                egui::ComboBox::from_id_salt(("source", index))
-                    .selected_text(if query.source.is_empty() {
-                        "source"
-                    } else {
-                        &query.source
-                    })
-                    .show_ui(ui, |ui| {
-                        let queryable = dashboard
-                            .sources
-                            .iter()
-                            .filter(|(_, spec)| crate::explore::query::can_query(spec.kind()));
-                        for (id, spec) in queryable {
-                            let label = format!("{id} ({})", spec.kind().name());
-                            ui.selectable_value(&mut query.source, id.to_string(), label);
-                        }
-                    })
-                    .response
-                    .labelled_by(label.id);
-                let starred = explore.history.is_starred(&query.source, &query.text);
-                if ui
-                    .selectable_label(starred, if starred { "Starred" } else { "Star" })
-                    .on_hover_text("Star this query: kept at the top of the source's history")
-                    .clicked()
-                {
-                    ctx.commands
-                        .push(Command::Explore(ExploreCommand::Star(query.clone())));
-                }
-                if index > 0
-                    && ui
-                        .small_button("Remove")
-                        .on_hover_text("Remove this query")
-                        .clicked()
-                {
-                    removed = Some(index);
-                }
-            });
-            let label = ui.label(format!("Query {} ({side})", index + 1));
-            let field = ui
-                .add(
-                    egui::TextEdit::multiline(&mut query.text)
-                        .code_editor()
-                        .desired_rows(2)
-                        .desired_width(f32::INFINITY)
-                        .return_key(KeyboardShortcut::new(Modifiers::SHIFT, Key::Enter))
-                        .hint_text("Enter runs · Shift+Enter for a new line"),
-                )
-                .labelled_by(label.id);
-            if field.has_focus() && ui.input(|i| i.key_pressed(Key::Enter) && !i.modifiers.shift) {
-                run = true;
-            }
-        }
-        if let Some(index) = removed {
-            drafts.remove(index);
-        }
-        ui.horizontal(|ui| {
-            if ui
-                .button("Run")
-                .on_hover_text("Or Enter in a query")
-                .clicked()
-            {
-                run = true;
-            }
-            if ui.button("+ Query").clicked() {
-                let source = drafts.last().map(|q| q.source.clone()).unwrap_or_default();
-                drafts.push(ExploreQuery::new(source, ""));
-            }
-            history_menu(ui, explore, drafts, &mut run);
-            if ui
-                .add_enabled(pane.session.is_some(), egui::Button::new("Add to layout"))
-                .on_hover_text("Append these queries to the layout file as a panel (comments kept)")
-                .clicked()
-            {
-                ctx.commands
-                    .push(Command::Explore(ExploreCommand::AddToLayout(
-                        pane.id.clone(),
-                    )));
-            }
-        });
+        let mut run = query_fields(ui, explore, dashboard, pane, drafts, ctx.commands);
+        run |= pane_buttons(ui, explore, pane, drafts, ctx.commands);
         if run {
             ctx.commands.push(Command::Explore(ExploreCommand::Run {
                 pane: pane.id.clone(),
@@ -206,46 +120,165 @@ fn pane_ui(
         if let Some(error) = &pane.error {
             ui.colored_label(theme::ERROR, error);
         }
-        let Some(session) = &pane.session else {
-            return;
-        };
-        let Some(spec) = session.dashboard().panels.first() else {
-            return;
-        };
-        let (rect, _) = ui.allocate_exact_size(
-            egui::vec2(ui.available_width(), CHART_HEIGHT),
-            egui::Sense::hover(),
-        );
-        widths.insert(pane.id.clone(), rect.width().max(1.0) as u32);
-        let state = panel::panel_state(spec, session.statuses(), session.health(), ctx.zone);
-        let trusted = !matches!(
-            state,
-            panel::PanelState::Stale(_) | panel::PanelState::Error(_)
-        );
-        let mut pane_ctx = PanelContext {
-            store: session.store(),
-            window: ctx.window,
-            zone: ctx.zone,
-            lines: ctx.lines,
-            bands: ctx.bands,
-            drag: ctx.drag,
-            commands: ctx.commands,
-            alarms: session.alarms(),
-            firing_spans: &[],
-            alarm_filters: ctx.alarm_filters,
-            show_ok: ctx.show_ok,
-            acked: ctx.acked,
-            wall_figure_pt: None,
-            compare: session.compare(),
-            notes: ctx.notes,
-            operations: ctx.operations,
-        };
-        panel::show(ui, rect, spec, &state, |ui, _| {
-            timeseries::show(ui, &mut pane_ctx, spec, trusted)
-        });
-        let rows = summarize(session.store(), spec, ctx.window);
-        summary_table(ui, &pane.id, &rows, spec.unit);
+        pane_chart(ui, pane, ctx, widths);
     });
+}
+
+/// The pane's queries, each with its source, a star and (past the first) a
+/// remove button; whether Enter asked to run them.
+fn query_fields(
+    ui: &mut Ui,
+    explore: &Explore,
+    dashboard: &Dashboard,
+    pane: &Pane,
+    drafts: &mut Vec<ExploreQuery>,
+    commands: &mut Vec<Command>,
+) -> bool {
+    let side = if pane.id.as_str() == PANE_IDS[0] {
+        "left"
+    } else {
+        "right"
+    };
+    let mut run = false;
+    let mut removed = None;
+    for (index, query) in drafts.iter_mut().enumerate() {
+        ui.horizontal(|ui| {
+            source_choice(ui, dashboard, index, query);
+            let starred = explore.history.is_starred(&query.source, &query.text);
+            if ui
+                .selectable_label(starred, if starred { "Starred" } else { "Star" })
+                .on_hover_text("Star this query: kept at the top of the source's history")
+                .clicked()
+            {
+                commands.push(Command::Explore(ExploreCommand::Star(query.clone())));
+            }
+            if index > 0
+                && ui
+                    .small_button("Remove")
+                    .on_hover_text("Remove this query")
+                    .clicked()
+            {
+                removed = Some(index);
+            }
+        });
+        let label = ui.label(format!("Query {} ({side})", index + 1));
+        let field = ui
+            .add(
+                egui::TextEdit::multiline(&mut query.text)
+                    .code_editor()
+                    .desired_rows(2)
+                    .desired_width(f32::INFINITY)
+                    .return_key(KeyboardShortcut::new(Modifiers::SHIFT, Key::Enter))
+                    .hint_text("Enter runs · Shift+Enter for a new line"),
+            )
+            .labelled_by(label.id);
+        if field.has_focus() && ui.input(|i| i.key_pressed(Key::Enter) && !i.modifiers.shift) {
+            run = true;
+        }
+    }
+    if let Some(index) = removed {
+        drafts.remove(index);
+    }
+    run
+}
+
+/// The source a query asks: any of the layout's sources Explore can query.
+fn source_choice(ui: &mut Ui, dashboard: &Dashboard, index: usize, query: &mut ExploreQuery) {
+    let label = ui.label("Source");
+    let shown = if query.source.is_empty() {
+        "source".to_owned()
+    } else {
+        query.source.clone()
+    };
+    let _ = egui::ComboBox::from_id_salt(("source", index))
+        .selected_text(shown)
+        .show_ui(ui, |ui| {
+            let queryable = dashboard
+                .sources
+                .iter()
+                .filter(|(_, spec)| crate::explore::query::can_query(spec.kind()));
+            for (id, spec) in queryable {
+                let label = format!("{id} ({})", spec.kind().name());
+                ui.selectable_value(&mut query.source, id.to_string(), label);
+            }
+        })
+        .response
+        .labelled_by(label.id);
+}
+
+/// Run, "+ Query", the history and "Add to layout"; whether Run was clicked.
+fn pane_buttons(
+    ui: &mut Ui,
+    explore: &Explore,
+    pane: &Pane,
+    drafts: &mut Vec<ExploreQuery>,
+    commands: &mut Vec<Command>,
+) -> bool {
+    let mut run = false;
+    ui.horizontal(|ui| {
+        if ui
+            .button("Run")
+            .on_hover_text("Or Enter in a query")
+            .clicked()
+        {
+            run = true;
+        }
+        if ui.button("+ Query").clicked() {
+            let source = drafts.last().map(|q| q.source.clone()).unwrap_or_default();
+            drafts.push(ExploreQuery::new(source, ""));
+        }
+        history_menu(ui, explore, drafts, &mut run);
+        if ui
+            .add_enabled(pane.session.is_some(), egui::Button::new("Add to layout"))
+            .on_hover_text("Append these queries to the layout file as a panel (comments kept)")
+            .clicked()
+        {
+            commands.push(Command::Explore(ExploreCommand::AddToLayout(
+                pane.id.clone(),
+            )));
+        }
+    });
+    run
+}
+
+/// The pane's chart, drawn from its own session over the dashboard's window,
+/// and the table of last / min / max / mean under it.
+fn pane_chart(
+    ui: &mut Ui,
+    pane: &Pane,
+    ctx: &mut PanelContext<'_>,
+    widths: &mut BTreeMap<PanelId, u32>,
+) {
+    let Some(session) = &pane.session else {
+        return;
+    };
+    let Some(spec) = session.dashboard().panels.first() else {
+        return;
+    };
+    let (rect, _) = ui.allocate_exact_size(
+        egui::vec2(ui.available_width(), CHART_HEIGHT),
+        egui::Sense::hover(),
+    );
+    widths.insert(pane.id.clone(), rect.width().max(1.0) as u32);
+    let state = panel::panel_state(spec, session.statuses(), session.health(), ctx.zone);
+    let trusted = !matches!(
+        state,
+        panel::PanelState::Stale(_) | panel::PanelState::Error(_)
+    );
+    let mut pane_ctx = PanelContext {
+        session,
+        window: ctx.window,
+        zone: ctx.zone,
+        marks: ctx.marks,
+        wall_figure_pt: None,
+        state: ctx.state,
+        commands: ctx.commands,
+    };
+    panel::show(ui, rect, spec, &state, |ui, _| {
+        timeseries::show(ui, &mut pane_ctx, spec, trusted)
+    });
+    let rows = summarize(session.store(), spec, ctx.window);
+    summary_table(ui, &pane.id, &rows, spec.unit);
 }
 
 /// The history of the first query's source, starred first; a pick fills it in

@@ -47,8 +47,8 @@ pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec, trusted:
     let spark_rect = Rect::from_min_max(pos2(rect.min.x, spark_top), rect.max);
 
     let columns = rect.width().max(1.0) as usize;
-    ctx.lines.prepare(key, series, ctx.window, columns);
-    let points = ctx.lines.points(key);
+    ctx.state.lines.prepare(key, series, ctx.window, columns);
+    let points = ctx.state.lines.points(key);
     if points.len() >= 2 {
         let (low, high) = points
             .iter()

@@ -35,7 +35,7 @@ pub fn show(ui: &mut Ui, frame: &FrameInput<'_>) {
                 );
             ui.separator();
         }
-        for (name, usage) in frame.usage {
+        for (name, usage) in &frame.session.usage() {
             ui.label(cost_text(name.as_str(), usage, frame.view.refresh, frame.view.is_live()))
                 .on_hover_text(
                     "CloudWatch bills $0.01 per 1,000 metrics requested by GetMetricData, on every refresh",

@@ -30,9 +30,9 @@ pub struct TopBarInput<'a> {
     /// Alarm state changes so far, when the dashboard has alarms.
     pub history_changes: Option<usize>,
     /// The variables' offered values and errors, for their dropdowns.
-    pub variables: Option<&'a crate::app::variables::Variables>,
-    /// Edit mode, where the window can edit its layout.
-    pub editing: Option<&'a crate::app::editing::Editing>,
+    pub variables: &'a crate::app::variables::Variables,
+    /// Edit mode.
+    pub editing: &'a crate::app::editing::Editing,
     /// Which panels are compared with an earlier window.
     pub compare: &'a crate::session::compare::Compare,
     /// Whether Explore is open; `None` where it is not offered.
@@ -58,9 +58,7 @@ pub fn show(
     } = *input;
     ui.horizontal(|ui| {
         ui.heading(RichText::new(&dashboard.title).strong());
-        if let Some(variables) = variables {
-            super::variables::show(ui, dashboard, variables, commands);
-        }
+        super::variables::show(ui, dashboard, variables, commands);
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if view.resume_to.is_some() {
                 if ui
@@ -77,9 +75,7 @@ pub fn show(
             {
                 commands.push(Command::Pause);
             }
-            if let Some(editing) = editing {
-                super::edit::toolbar::show(ui, editing, &mut state.edit, commands);
-            }
+            super::edit::toolbar::show(ui, editing, &mut state.edit, commands);
             if ui
                 .button("Save incident…")
                 .on_hover_text("Keep what is on screen in an incident file (.fdi)")
@@ -104,9 +100,7 @@ pub fn show(
                 super::explore::button(ui, open, commands);
             }
             super::browser::button(ui, &mut state.browser, sources, commands);
-            if editing.is_some() {
-                super::picker::button(ui, &mut state.picker, commands);
-            }
+            super::picker::button(ui, &mut state.picker, commands);
             if let Some(changes) = history_changes {
                 super::history::button(ui, &mut state.history_open, changes);
             }

@@ -11,7 +11,7 @@ use egui::{RichText, Ui};
 
 /// Draws the table; false when no variant has data yet.
 pub fn show(ui: &mut Ui, ctx: &PanelContext<'_>, panel: &PanelSpec) -> bool {
-    let rows = figures(ctx.store, panel, ctx.window);
+    let rows = figures(ctx.session.store(), panel, ctx.window);
     if rows.is_empty() {
         return false;
     }

@@ -32,6 +32,23 @@ fn name_pt(figure_pt: f32) -> f32 {
     (figure_pt * NAME_SHARE).max(12.0)
 }
 
+/// Draws the column at the right of the panel's area; returns the width left
+/// for the plot beside it.
+pub fn beside(
+    ui: &mut Ui,
+    drawn: &[(&SeriesKey, &Series, String)],
+    panel: &crate::dashboard::PanelSpec,
+    figure_pt: f32,
+    trusted: bool,
+    window: Window,
+) -> f32 {
+    let full = ui.max_rect();
+    let column = width(ui, drawn, panel.unit, figure_pt, full.width(), window);
+    let rect = Rect::from_min_max(pos2(full.max.x - column, full.min.y), full.max);
+    show(ui, rect, drawn, panel.unit, figure_pt, trusted, window);
+    (full.width() - column - 8.0).max(1.0)
+}
+
 /// How wide the column must be for the widest name and value, at most 60 % of the
 /// panel (a chart needs room too).
 pub fn width(

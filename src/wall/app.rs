@@ -7,6 +7,8 @@ use super::playlist::{Legibility, Night, Playlist};
 use super::rotation::Rotation;
 use crate::alarm::AlarmState;
 use crate::app::keep::Keeper;
+use crate::app::live::Live;
+use crate::app::variables::Variables;
 use crate::app::{AppOptions, Command, ViewState};
 use crate::dashboard::PanelId;
 use crate::session::{HealthState, Session};
@@ -38,9 +40,9 @@ pub struct WallSettings {
     pub night: Option<Night>,
 }
 
-/// One page: its session, its (always live) view, and its UI state.
+/// One page: its session and variables, its (always live) view, and its UI state.
 struct WallPage {
-    session: Session,
+    live: Live,
     view: ViewState,
     ui_state: ui::UiState,
 }
@@ -78,7 +80,9 @@ impl WallApp {
                     session.dashboard().refresh,
                 );
                 WallPage {
-                    session,
+                    // Variables decided as the window decides them: a query
+                    // variable with no default takes its source's first value.
+                    live: Live::new(session, Variables::default()),
                     view,
                     ui_state: ui::UiState::default(),
                 }
@@ -138,9 +142,9 @@ impl WallApp {
     ) -> WallApp {
         let now_ms = self.options.clock.now().timestamp_millis();
         for page in &mut self.pages {
-            if let Some(path) = path_of(&page.session.dashboard().path) {
+            if let Some(path) = path_of(&page.live.session.dashboard().path) {
                 self.keeper
-                    .restore_history(&path, &mut page.session, now_ms);
+                    .restore_history(&path, &mut page.live.session, now_ms);
             }
         }
         self
@@ -153,7 +157,7 @@ impl WallApp {
 
     /// Every page's session, in playlist order.
     pub fn sessions(&self) -> impl Iterator<Item = &Session> {
-        self.pages.iter().map(|p| &p.session)
+        self.pages.iter().map(|p| &p.live.session)
     }
 
     /// Whether the cursor is hidden.
@@ -170,13 +174,16 @@ impl WallApp {
         self.scale_to_screen(&ctx);
         self.follow_keys(&ctx, now_ms);
         self.follow_cursor(&ctx);
-        self.start(&ctx);
         let budget = DRAIN_BUDGET / self.pages.len().max(1) as u32;
         let mut more = false;
         for page in &mut self.pages {
-            more |= page.session.drain(budget);
-            page.session.evaluate_rules(now_ms);
-            self.keeper.after_frame(&mut page.session, now_ms);
+            let advanced =
+                page.live
+                    .advance(&mut self.keeper, now_ms, budget, self.runtime.as_ref());
+            if let Some(Err(errors)) = advanced.recompiled {
+                tracing::warn!("{}: {errors}", page.live.dashboard().path.display());
+            }
+            more |= advanced.more;
         }
         if more {
             ctx.request_repaint();
@@ -188,7 +195,7 @@ impl WallApp {
                 .map(|p| p.view.refresh)
                 .max()
                 .unwrap_or(Duration::from_secs(10));
-            let alarms = self.pages.iter().flat_map(|p| p.session.all_alarms());
+            let alarms = self.pages.iter().flat_map(|p| p.live.session.all_alarms());
             self.notifier.update(alarms, now_ms, refresh, runtime);
         }
         let pin = self
@@ -200,27 +207,17 @@ impl WallApp {
 
         let chrome = self.chrome(&ctx, now);
         let mut commands: Vec<Command> = Vec::new();
-        let usage = self.pages[self.rotation.current()].session.usage();
         let save_failures = self.keeper.failures();
         let page = &mut self.pages[self.rotation.current()];
         let frame = ui::FrameInput {
-            session: &page.session,
+            session: &page.live.session,
+            variables: &page.live.variables,
             view: &page.view,
-            window: page.view.window(now),
             now,
             zone: self.options.zone,
-            layout_error: None,
-            usage: &usage,
-            firing_spans: &page.session.alarms().firing_spans(),
             acked: self.keeper.acks().keys(),
             save_failures: &save_failures,
-            wall: Some(&chrome),
-            variables: None,
-            editing: None,
-            picker: None,
-            notes: &[],
-            notice: None,
-            explore: None,
+            chrome: ui::Chrome::Wall(&chrome),
         };
         // A margin all round, where a critical firing's border flashes.
         let inner = ui.max_rect().shrink(ui::wall::BORDER);
@@ -331,20 +328,6 @@ impl WallApp {
         }
     }
 
-    /// Starts every page's session on the first frame.
-    fn start(&mut self, ctx: &egui::Context) {
-        let Some(runtime) = &self.runtime else {
-            return;
-        };
-        for page in &mut self.pages {
-            if !page.session.is_polling() {
-                let wake_ctx = ctx.clone();
-                page.session
-                    .start(runtime, Arc::new(move || ui::repaint_once(&wake_ctx)));
-            }
-        }
-    }
-
     /// Every page plans for the width its panels have on this screen: the one up
     /// measured, the others from the grid, so a page comes up already drawn.
     fn follow_widths(&mut self, ctx: &egui::Context, measured: &BTreeMap<PanelId, u32>) {
@@ -352,10 +335,11 @@ impl WallApp {
         let current = self.rotation.current();
         for (index, page) in self.pages.iter_mut().enumerate() {
             if index == current {
-                page.session.set_widths(measured);
+                page.live.follow(measured, self.runtime.as_ref(), ctx);
                 continue;
             }
             let widths: BTreeMap<PanelId, u32> = page
+                .live
                 .session
                 .dashboard()
                 .panels
@@ -365,14 +349,14 @@ impl WallApp {
                     (panel.id.clone(), rect.width().max(1.0) as u32)
                 })
                 .collect();
-            page.session.set_widths(&widths);
+            page.live.follow(&widths, self.runtime.as_ref(), ctx);
         }
     }
 
     /// The first page with a critical alarm firing that nobody acknowledged.
     fn page_holding_a_critical_firing(&self) -> Option<usize> {
         self.pages.iter().position(|page| {
-            page.session.all_alarms().any(|a| {
+            page.live.session.all_alarms().any(|a| {
                 a.state == AlarmState::Firing
                     && a.severity.as_deref() == Some("critical")
                     && !self.keeper.acks().contains(a)
@@ -395,7 +379,8 @@ impl WallApp {
         );
         let zone = self.options.zone;
         let down = page
-            .session
+            .live
+                .session
             .health()
             .iter()
             .filter_map(|(name, health)| match health.state() {
@@ -418,7 +403,7 @@ impl WallApp {
         let mut firing: Vec<(String, bool)> = self
             .pages
             .iter()
-            .flat_map(|p| p.session.alarms().distinct())
+            .flat_map(|p| p.live.session.alarms().distinct())
             .filter(|a| a.state == AlarmState::Firing && !self.keeper.acks().contains(a))
             .map(|a| (a.name.clone(), a.severity.as_deref() == Some("critical")))
             .collect();
@@ -431,7 +416,7 @@ impl WallApp {
             paused: self.rotation.is_paused(),
             pinned: self.rotation.pinned().is_some(),
             progress: self.rotation.progress(now_ms),
-            as_of: page.session.as_of(),
+            as_of: page.live.session.as_of(),
             figure_pt: figure_px / ctx.pixels_per_point(),
             down,
             shift: if self.settings.burn_in_shift {
@@ -451,7 +436,7 @@ impl eframe::App for WallApp {
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         let now_ms = self.options.clock.now().timestamp_millis();
-        let sessions: Vec<&Session> = self.pages.iter().map(|p| &p.session).collect();
+        let sessions: Vec<&Session> = self.pages.iter().map(|p| &p.live.session).collect();
         self.keeper.on_exit(sessions, now_ms);
     }
 }

@@ -106,32 +106,20 @@ fn the_simulated_incident_fires_the_local_p99_rule_and_then_resolves() {
 fn open(app: FleetApp) -> Harness<'static, FleetApp> {
     support::harness_builder()
         .with_size([1600.0, 1000.0])
-        .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app)
+        .build_eframe(|_| app)
 }
 
-fn settle(
-    harness: &mut Harness<'_, FleetApp>,
-    what: &str,
-    done: impl Fn(&Harness<'_, FleetApp>) -> bool,
-) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !done(harness) {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        harness.step();
-        std::thread::sleep(Duration::from_millis(30));
-    }
-}
-
-/// Clicks the first row's Ack once every panel has its answer and a few frames
-/// have settled the layout: on a loaded machine a late answer could move the
-/// row between finding the button and the frame that takes the click, and the
-/// click landed nowhere.
+/// Clicks the first row's Ack. Through the accessibility tree, by the button's
+/// id: a pointer click is aimed where the button was in the last frame, and a
+/// late answer that moved the rows in the frame that took the click made it
+/// land nowhere (the intermittent failure this test had).
 fn ack_first_row(harness: &mut Harness<'_, FleetApp>) {
-    settle(harness, "every panel's data", |h| {
-        h.state().session().pending_queries() == 0
-    });
+    harness
+        .get_all_by_label("Ack")
+        .next()
+        .unwrap()
+        .click_accesskit();
     harness.run_steps(2);
-    harness.get_all_by_label("Ack").next().unwrap().click();
 }
 
 #[test]
@@ -139,13 +127,13 @@ fn clicking_an_alarm_moves_the_time_range_to_when_it_fired() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let mut harness = open(demo_app(during_incident(), &runtime));
     // Both alarms and the banner shown, so nothing moves under the click.
-    settle(&mut harness, "the alarm rows and the banner", |h| {
+    support::step_until(&mut harness, "the alarm rows and the banner", |h| {
         h.query_by_label(P99_ALARM).is_some() && h.query_by_label_contains("2 firing: ").is_some()
     });
     harness.run_steps(3);
 
     let since = p99_alarm(harness.state()).unwrap().since.unwrap();
-    harness.get_by_label(P99_ALARM).click();
+    harness.get_by_label(P99_ALARM).click_accesskit();
     harness.run_steps(3);
     let at = |t: DateTime<Utc>| TimeExpr::Absolute(t);
     assert_eq!(
@@ -179,7 +167,7 @@ fn new_firings_flash_until_acknowledged() {
     // 06:22: both rules fired less than two minutes ago.
     let just_fired = Utc.with_ymd_and_hms(2026, 11, 25, 6, 22, 0).unwrap();
     let mut harness = open(demo_app(just_fired, &runtime).with_ack_file(&acks));
-    settle(&mut harness, "the banner", |h| {
+    support::step_until(&mut harness, "the banner", |h| {
         h.query_by_label_contains("2 firing: ").is_some()
     });
     harness.run_steps(2);
@@ -197,7 +185,7 @@ fn new_firings_flash_until_acknowledged() {
 
     // At 06:26 the same firings are four minutes old: tagged new, but still.
     let mut harness = open(demo_app(during_incident(), &runtime));
-    settle(&mut harness, "the banner", |h| {
+    support::step_until(&mut harness, "the banner", |h| {
         h.query_by_label_contains("2 firing: ").is_some()
     });
     harness.run_steps(2);
@@ -214,7 +202,7 @@ fn an_acknowledgement_survives_a_restart_and_quiets_the_banner() {
     let dir = tempfile::tempdir().unwrap();
     let acks = dir.path().join("acks.json");
     let mut harness = open(demo_app(during_incident(), &runtime).with_ack_file(&acks));
-    settle(&mut harness, "the banner", |h| {
+    support::step_until(&mut harness, "the banner", |h| {
         h.query_by_label_contains("2 firing: ").is_some()
     });
     // The first row is the critical p99 alarm; acknowledge it.
@@ -228,7 +216,7 @@ fn an_acknowledgement_survives_a_restart_and_quiets_the_banner() {
     drop(harness);
 
     let mut harness = open(demo_app(during_incident(), &runtime).with_ack_file(&acks));
-    settle(&mut harness, "the alarms after a restart", |h| {
+    support::step_until(&mut harness, "the alarms after a restart", |h| {
         h.query_by_label(P99_ALARM).is_some() && h.query_by_label_contains("firing: ").is_some()
     });
     let alarm = p99_alarm(harness.state()).unwrap().clone();
@@ -241,7 +229,7 @@ fn an_acknowledgement_survives_a_restart_and_quiets_the_banner() {
     );
     // Every panel's data in, and a few frames for the axes to size to their
     // labels: a panel still loading drew a wider y axis in some runs.
-    settle(&mut harness, "every panel's data", |h| {
+    support::step_until(&mut harness, "every panel's data", |h| {
         h.state().session().pending_queries() == 0
     });
     harness.run_steps(4);
@@ -260,11 +248,11 @@ fn a_failed_save_is_shown_in_the_window_not_only_logged() {
         .with_writer(fleetdeck::persist::Writer::start())
         .with_ack_file(&acks);
     let mut harness = open(app);
-    settle(&mut harness, "the banner", |h| {
+    support::step_until(&mut harness, "the banner", |h| {
         h.query_by_label_contains("2 firing: ").is_some()
     });
     ack_first_row(&mut harness);
-    settle(&mut harness, "the save failure", |h| {
+    support::step_until(&mut harness, "the save failure", |h| {
         h.query_by_label_contains("cannot save the acknowledgements to ")
             .is_some()
     });
@@ -273,7 +261,7 @@ fn a_failed_save_is_shown_in_the_window_not_only_logged() {
     // Once the folder can be written, the next save clears the message.
     std::fs::remove_file(&blocked).unwrap();
     ack_first_row(&mut harness);
-    settle(&mut harness, "the message to go", |h| {
+    support::step_until(&mut harness, "the message to go", |h| {
         h.query_by_label_contains("cannot save the acknowledgements")
             .is_none()
     });
@@ -403,7 +391,7 @@ fn a_prometheus_alert_and_a_cloudwatch_alarm_sit_next_to_the_local_rule() {
     let layout = std::sync::Arc::new(
         parse_layout(&text, Path::new("center.toml")).unwrap_or_else(|e| panic!("{e}")),
     );
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + support::PATIENCE;
     loop {
         let collected = runtime.block_on(fleetdeck::alarm::collect::collect(
             layout.clone(),
@@ -540,7 +528,7 @@ fn history_acks_and_bands_survive_an_edit_that_moves_resizes_and_reorders_panels
     let acks = dir.path().join("acks.json");
     let app = support::app_on_file(&path, during_incident(), &runtime).with_ack_file(&acks);
     let mut harness = open(app);
-    settle(&mut harness, "the incident in the history", |h| {
+    support::step_until(&mut harness, "the incident in the history", |h| {
         rule_history(h.state()).len() >= 4 && h.query_by_label_contains("2 firing: ").is_some()
     });
     assert!(history_points_at_the_watched_panels(harness.state()));
@@ -553,10 +541,9 @@ fn history_acks_and_bands_survive_an_edit_that_moves_resizes_and_reorders_panels
 
     // An edit that keeps the panels (a new threshold) keeps the history.
     let before = rule_history(harness.state()).len();
-    std::thread::sleep(Duration::from_millis(20));
     let threshold_edit = original.replace("above = 40.0", "above = 41.0");
     support::save_layout(&path, &threshold_edit);
-    settle(&mut harness, "the threshold edit", |h| {
+    support::step_until(&mut harness, "the threshold edit", |h| {
         h.state().dashboard().rules[1].condition.threshold == 41.0
     });
     assert!(rule_history(harness.state()).len() >= before);
@@ -582,9 +569,8 @@ fn history_acks_and_bands_survive_an_edit_that_moves_resizes_and_reorders_panels
             "grid = { x = 99, y = 4, w = 12, h = 9 }",
             "grid = { x = 12, y = 4, w = 12, h = 9 }",
         );
-    std::thread::sleep(Duration::from_millis(20));
     support::save_layout(&path, &moved);
-    settle(&mut harness, "the moved panels", |h| {
+    support::step_until(&mut harness, "the moved panels", |h| {
         h.state().dashboard().panels[0].title == "Alarms"
             && h.state().dashboard().panels[0].grid.h == 7
     });
@@ -606,7 +592,7 @@ fn history_acks_and_bands_survive_an_edit_that_moves_resizes_and_reorders_panels
     );
     // The band is still on the chart it belongs to, and the acknowledgement holds.
     assert!(band_open_on(harness.state(), p99_panel));
-    settle(
+    support::step_until(
         &mut harness,
         "both alarms firing again after the move",
         |h| {

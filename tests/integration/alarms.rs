@@ -64,7 +64,7 @@ grid = {{ x = 0, y = 8, w = 24, h = 8 }}
     let mut app =
         FleetApp::new(layout, AppOptions::default()).with_runtime(runtime.handle().clone());
     let ctx = egui::Context::default();
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + support::PATIENCE;
     let alarms_of = |app: &FleetApp, query: &str| {
         app.session()
             .alarms()
@@ -205,7 +205,7 @@ grid = {{ x = 12, y = 0, w = 12, h = 8 }}
     let dashboard = std::sync::Arc::new(
         parse_layout(&text, Path::new("two-panels.toml")).unwrap_or_else(|e| panic!("{e}")),
     );
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + support::PATIENCE;
     loop {
         let collected = runtime.block_on(fleetdeck::alarm::collect::collect(
             dashboard.clone(),

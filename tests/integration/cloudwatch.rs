@@ -568,9 +568,9 @@ fn the_metric_browser_builds_a_cloudwatch_query_by_clicking() {
     let app = FleetApp::new(layout, AppOptions::default()).with_runtime(runtime.handle().clone());
     let mut harness = support::harness_builder()
         .with_size([1280.0, 900.0])
-        .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app);
+        .build_eframe(|_| app);
     let settle = |harness: &mut Harness<'_, FleetApp>, what: &str, label: &str| {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + support::PATIENCE;
         while harness.query_by_label(label).is_none() {
             assert!(Instant::now() < deadline, "timed out waiting for {what}");
             harness.step();

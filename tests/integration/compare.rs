@@ -156,8 +156,8 @@ fn against_prometheus_the_overlay_at_t_is_what_was_scraped_at_t_minus_the_offset
     let runtime = runtime();
     let target = support::simulator(&runtime);
     let prometheus = support::prometheus(target);
-    prometheus.wait_for("vllm:num_requests_running");
-    std::thread::sleep(Duration::from_secs(14));
+    // Fourteen seconds of scrapes, so the compared window has data.
+    prometheus.wait_for("vllm:num_requests_running offset 14s");
     let dashboard = queue_layout(
         &format!(
             "[sources.prom]\nkind = \"prometheus\"\nurl = \"{}\"\nscrape_interval = \"1s\"",

@@ -132,7 +132,20 @@ fn an_expired_answer_is_fetched_again() {
     let layout = layout(&moto.url(), cache.path(), "1s");
     queue_answer(&moto, 4_100.0);
     fetch(&layout);
-    std::thread::sleep(std::time::Duration::from_millis(1_100));
+    // The answer kept on disk made two seconds older, past its 1 s TTL: time
+    // moved, not waited for.
+    fleetdeck::persist::Writer::global().flush();
+    let mut aged = 0;
+    for file in std::fs::read_dir(cache.path()).unwrap() {
+        let path = file.unwrap().path();
+        let mut entry: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let fetched = entry["fetched_at_ms"].as_i64().unwrap();
+        entry["fetched_at_ms"] = (fetched - 2_000).into();
+        std::fs::write(&path, serde_json::to_vec(&entry).unwrap()).unwrap();
+        aged += 1;
+    }
+    assert_eq!(aged, 1, "one answer cached");
     // moto answers an identical request with the same result until reset.
     assert!(support::http_post_json(moto.address, "/moto-api/reset", "").is_some());
     queue_answer(&moto, 5_000.0);
@@ -207,8 +220,8 @@ unit = "USD"
     let app = FleetApp::new(layout, options).with_runtime(runtime.handle().clone());
     let mut harness = support::harness_builder()
         .with_size([1000.0, 500.0])
-        .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        .build_eframe(|_| app);
+    let deadline = std::time::Instant::now() + support::PATIENCE;
     let bars = support::key("daily-cost-by-service", "q1");
     while harness.state().session().statuses().get(&bars) != Some(&QueryStatus::Ok) {
         assert!(
@@ -282,8 +295,15 @@ grid = {{ x = 12, y = 0, w = 12, h = 8 }}
             .settle(std::time::Duration::from_secs(20))
             .await
             .unwrap();
-        // The round has ended once its answers are in; give the task its turn.
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        // The round ends (and counts its requests) once its answers are in.
+        let deadline = tokio::time::Instant::now() + support::PATIENCE;
+        while session.usage()[0].1.units_last_refresh < 2 {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the round never ended"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
         session.usage()
     });
     let (source, usage) = &usage[0];

@@ -62,12 +62,12 @@ fn harness_on(
         FleetApp::new(load_layout(path).unwrap(), options).with_runtime(runtime.handle().clone());
     support::harness_builder()
         .with_size([1280.0, 1000.0])
-        .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app)
+        .build_eframe(|_| app)
 }
 
 /// Steps until `done` holds, failing after 20 s with `what`.
 fn step_until(harness: &mut Harness<'_, FleetApp>, what: &str, done: impl Fn(&FleetApp) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
+    let deadline = Instant::now() + support::PATIENCE;
     while !done(harness.state()) {
         assert!(
             Instant::now() < deadline,
@@ -170,7 +170,7 @@ fn move_resize_add_from_the_browser_edit_undo_redo_and_save() {
     harness.get_by_label("Metrics").click();
     harness.run_steps(2);
     step_until(&mut harness, "the metric list", |_| true);
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + support::PATIENCE;
     while harness
         .query_by_label("vllm:num_requests_running")
         .is_none()
@@ -191,7 +191,7 @@ fn move_resize_add_from_the_browser_edit_undo_redo_and_save() {
     harness.run_steps(2);
     harness.get_by_label("vllm:num_requests_running").click();
     // Its labels load, and the window settles its size, before the click.
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + support::PATIENCE;
     while harness.query_by_label("model_name:").is_none() {
         assert!(
             Instant::now() < deadline,
@@ -260,6 +260,7 @@ fn move_resize_add_from_the_browser_edit_undo_redo_and_save() {
         edited
     );
 
+    let reads_before = harness.state().layout_reads();
     harness.get_by_label("Save").click();
     step_until(&mut harness, "the save", |app| {
         !app.editing().is_saving() && !app.editing().is_dirty()
@@ -277,8 +278,11 @@ fn move_resize_add_from_the_browser_edit_undo_redo_and_save() {
             .collect()
     };
     assert_eq!(summary(&reloaded), summary(&shown));
-    // The app's own save is not taken for someone else's edit.
-    std::thread::sleep(Duration::from_millis(1500));
+    // The app's own save is not taken for someone else's edit: once the file's
+    // watcher has read it back, the window still says it saved.
+    step_until(&mut harness, "the watcher reading the saved file", |app| {
+        app.layout_reads() > reads_before
+    });
     harness.run_steps(3);
     assert!(
         harness
@@ -544,7 +548,7 @@ fn form_values_written_as_toml_reach_the_dashboard_and_bad_ones_are_explained() 
 /// Steps until a widget labelled `label` is on screen (a new window takes a few
 /// frames to size itself).
 fn wait_for_label(harness: &mut Harness<'_, FleetApp>, label: &str) {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + support::PATIENCE;
     while harness.query_by_label(label).is_none() {
         assert!(Instant::now() < deadline, "no `{label}` on screen");
         harness.step();
@@ -562,7 +566,7 @@ fn wait_for_title(harness: &mut Harness<'_, FleetApp>, title: &str) {
 fn open_picker_filtered(harness: &mut Harness<'_, FleetApp>, filter: &str, shown: &str) {
     harness.get_by_label("Layouts").click();
     harness.run_steps(2);
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + support::PATIENCE;
     while harness.query_by_label_contains(shown).is_none() {
         assert!(Instant::now() < deadline, "the picker lists no `{shown}`");
         harness.step();

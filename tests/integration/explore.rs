@@ -28,7 +28,7 @@ fn pane_series(app: &FleetApp, pane: usize) -> usize {
 }
 
 fn step_until(harness: &mut Harness<'_, FleetApp>, what: &str, done: impl Fn(&FleetApp) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + support::PATIENCE;
     while !done(harness.state()) {
         assert!(
             Instant::now() < deadline,
@@ -219,8 +219,7 @@ fn promql_typed_in_explore_runs_is_kept_in_the_history_and_added_to_the_layout()
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let target = support::simulator(&runtime);
     let prometheus = support::prometheus(target);
-    prometheus.wait_for("vllm:num_requests_running");
-    std::thread::sleep(Duration::from_secs(3));
+    prometheus.wait_for("vllm:num_requests_running offset 3s");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("explore.toml");
     let original = layout_text(&prometheus.url());
@@ -236,7 +235,7 @@ fn promql_typed_in_explore_runs_is_kept_in_the_history_and_added_to_the_layout()
         .with_explore_history(history_path.clone());
     let mut harness = support::harness_builder()
         .with_size([1280.0, 1000.0])
-        .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app);
+        .build_eframe(|_| app);
     harness.run_steps(3);
 
     harness.get_by_label("Explore").click();
@@ -289,7 +288,7 @@ fn promql_typed_in_explore_runs_is_kept_in_the_history_and_added_to_the_layout()
     harness.get_by_label("Star").click();
     harness.run_steps(2);
     harness.get_by_label("Starred");
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + support::PATIENCE;
     loop {
         let history = QueryHistory::read(&history_path);
         let listed = history.for_source("prom");

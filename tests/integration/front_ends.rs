@@ -49,8 +49,8 @@ fn export_alarms_and_the_window_see_the_same_series_and_alarms() {
         FleetApp::new(load_layout(&path).unwrap(), options).with_runtime(runtime.handle().clone());
     let mut harness = support::harness_builder()
         .with_size([2560.0, 1400.0])
-        .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app);
-    let deadline = Instant::now() + Duration::from_secs(30);
+        .build_eframe(|_| app);
+    let deadline = Instant::now() + support::PATIENCE;
     loop {
         harness.step();
         let session = harness.state().session();

@@ -279,11 +279,10 @@ fn imported_vllm_dcgm_and_neuron_dashboards_draw_data_from_prometheus() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let target = support::simulator(&runtime);
     let prometheus = support::prometheus(target);
-    prometheus.wait_for("vllm:num_requests_running");
     // The imported source keeps Prometheus's default 15 s scrape interval, so
-    // steps are 15 s, evaluated at multiples of 15 s: wait until one falls after
-    // the first sample.
-    std::thread::sleep(Duration::from_secs(17));
+    // steps are 15 s, evaluated at multiples of 15 s: wait until a sample is old
+    // enough that one of them falls after it.
+    prometheus.wait_for("vllm:num_requests_running offset 16s");
     let mut sources = SourceChoices::default();
     sources
         .add(&format!("prometheus={}", prometheus.url()))
@@ -580,8 +579,7 @@ fn the_window_draws_every_converted_panel_of_the_imported_vllm_dashboard() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let target = support::simulator(&runtime);
     let prometheus = support::prometheus(target);
-    prometheus.wait_for("vllm:num_requests_running");
-    std::thread::sleep(Duration::from_secs(25));
+    prometheus.wait_for("vllm:num_requests_running offset 25s");
     let mut sources = SourceChoices::default();
     sources
         .add(&format!("prometheus={}", prometheus.url()))
@@ -607,7 +605,7 @@ fn the_window_draws_every_converted_panel_of_the_imported_vllm_dashboard() {
             .unwrap();
     let mut harness = support::harness_builder()
         .with_size([1600.0, 1000.0])
-        .build_ui_state(|ui, app: &mut fleetdeck::app::FleetApp| app.show(ui), app);
+        .build_eframe(|_| app);
     let drawn = |app: &fleetdeck::app::FleetApp| {
         let session = app.session();
         app.dashboard()
@@ -624,7 +622,7 @@ fn the_window_draws_every_converted_panel_of_the_imported_vllm_dashboard() {
                     })
             })
     };
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let deadline = std::time::Instant::now() + support::PATIENCE;
     while !drawn(harness.state()) {
         assert!(
             std::time::Instant::now() < deadline,

@@ -237,7 +237,7 @@ fn an_incident_file_opens_offline_and_zooms_within_what_it_kept() {
         fleetdeck::app::FleetApp::from_incident(&incident, Path::new("demo.fdi"), options).unwrap();
     let mut harness = crate::support::harness_builder()
         .with_size([1280.0, 800.0])
-        .build_ui_state(|ui, app: &mut fleetdeck::app::FleetApp| app.show(ui), app);
+        .build_eframe(|_| app);
     harness.run_steps(4);
     harness.get_by_label_contains("incident snapshot of 2026-11-25 11:00 – 2026-11-25 12:00");
     assert!(
@@ -351,12 +351,12 @@ fn save_incident_in_the_window_writes_a_file_that_reads_back() {
         .with_runtime(runtime.handle().clone());
     let mut harness = crate::support::harness_builder()
         .with_size([1280.0, 800.0])
-        .build_ui_state(|ui, app: &mut fleetdeck::app::FleetApp| app.show(ui), app);
+        .build_eframe(|_| app);
     harness.run_steps(5);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("kept.fdi");
     harness.get_by_label("Save incident…").click();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let deadline = std::time::Instant::now() + crate::support::PATIENCE;
     while harness.query_by_label("Incident file").is_none() {
         assert!(
             std::time::Instant::now() < deadline,
@@ -372,7 +372,7 @@ fn save_incident_in_the_window_writes_a_file_that_reads_back() {
         .type_text(&file.display().to_string());
     harness.run_steps(1);
     harness.get_by_label("Save").click();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let deadline = std::time::Instant::now() + crate::support::PATIENCE;
     while !file.exists()
         || harness
             .query_by_label_contains("incident saved to")

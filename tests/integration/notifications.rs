@@ -18,15 +18,32 @@ fn a_new_firing_reaches_the_desktop_bus_once() {
             "layouts/demo-fleet.toml",
             "--watch",
             "--notify",
+            "--json",
             "--now",
             "2026-11-25T06:22:00Z",
         ])
         .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
+    // Each poll prints its list as a JSON array: count the arrays' last lines.
+    let polls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let stdout = watch.stdout.take().unwrap();
+    let counted = polls.clone();
+    std::thread::Builder::new()
+        .name("watch-stdout".to_owned())
+        .spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stdout).lines() {
+                if matches!(line.as_deref().map(str::trim), Ok("]" | "[]")) {
+                    counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+            }
+        })
+        .unwrap();
+    let polls_so_far = || polls.load(std::sync::atomic::Ordering::SeqCst);
+    let deadline = Instant::now() + support::PATIENCE;
     while bus.notify_calls().len() < 2 {
         assert!(
             Instant::now() < deadline,
@@ -35,8 +52,9 @@ fn a_new_firing_reaches_the_desktop_bus_once() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    // Two more polls (the demo layout refreshes every 5 s): still firing, no repeats.
-    std::thread::sleep(Duration::from_secs(11));
+    // Two more polls: still firing, no repeats.
+    let after_notifying = polls_so_far();
+    support::wait_until("two more polls", || polls_so_far() >= after_notifying + 2);
     let _ = watch.kill();
     let _ = watch.wait();
     let calls = bus.notify_calls();

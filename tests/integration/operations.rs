@@ -50,7 +50,7 @@ fn seed_42s_scaling_and_chaos_experiment_are_drawn_on_their_endpoints_charts_onl
         [1600.0, 1000.0],
         &runtime,
     );
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + support::PATIENCE;
     while harness.state().session().operations().next().is_none()
         || harness.state().session().pending_queries() > 0
     {

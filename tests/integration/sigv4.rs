@@ -95,8 +95,8 @@ fn a_sigv4_source_still_reads_a_prometheus_that_ignores_the_signature() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let target = support::simulator(&runtime);
     let prometheus = support::prometheus(target);
-    prometheus.wait_for("vllm:num_requests_waiting");
-    std::thread::sleep(Duration::from_secs(2)); // a few scrapes inside the window
+    // A few scrapes inside the window.
+    prometheus.wait_for("vllm:num_requests_waiting offset 2s");
     let text = format!(
         r#"version = 1
 title = "amp"

@@ -36,13 +36,13 @@ fn demo_app(runtime: &tokio::runtime::Runtime) -> FleetApp {
 fn harness(app: FleetApp) -> Harness<'static, FleetApp> {
     support::harness_builder()
         .with_size([1280.0, 800.0])
-        .build_ui_state(|ui, app: &mut FleetApp| app.show(ui), app)
+        .build_eframe(|_| app)
 }
 
 /// Steps the UI until every query answered (as a person would wait for "loading…"
 /// to go away), failing after a few seconds.
 fn wait_for_data(harness: &mut Harness<'_, FleetApp>) {
-    let deadline = Instant::now() + Duration::from_secs(20);
+    let deadline = Instant::now() + support::PATIENCE;
     loop {
         harness.step();
         let session = harness.state().session();
@@ -298,7 +298,7 @@ fn dragging_across_a_chart_zooms_every_panel_to_the_selection() {
 
 /// Replaces a file the way editors save: write a sibling, then rename over it.
 fn step_until(harness: &mut Harness<'_, FleetApp>, what: &str, done: impl Fn(&FleetApp) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + support::PATIENCE;
     while !done(harness.state()) {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         harness.step();
@@ -317,7 +317,6 @@ fn a_broken_edit_of_the_layout_is_reported_and_the_last_good_one_stays() {
     wait_for_data(&mut harness);
 
     // Break it: a panel now refers to a source that does not exist.
-    std::thread::sleep(Duration::from_millis(20));
     support::save_layout(
         &path,
         &original.replacen("source = \"fleet\"", "source = \"prom\"", 1),
@@ -343,7 +342,6 @@ fn a_broken_edit_of_the_layout_is_reported_and_the_last_good_one_stays() {
     );
 
     // Fix it with a new title: the dashboard follows and the banner goes away.
-    std::thread::sleep(Duration::from_millis(20));
     support::save_layout(
         &path,
         &original.replace("AI fleet — overview (simulated)", "Fleet after the edit"),
@@ -379,7 +377,7 @@ fn the_spend_layout_computes_every_derived_series() {
     };
     let app = FleetApp::new(layout, options).with_runtime(runtime.handle().clone());
     let mut harness = harness(app);
-    let deadline = Instant::now() + Duration::from_secs(20);
+    let deadline = Instant::now() + support::PATIENCE;
     while !derived
         .iter()
         .all(|key| harness.state().session().statuses().get(key) == Some(&QueryStatus::Ok))
@@ -467,7 +465,7 @@ fn app_on(layout: &str, runtime: &tokio::runtime::Runtime) -> FleetApp {
 
 /// Steps until the dashboard has `count` panels (a repeat drawn for its values).
 fn wait_for_panels(harness: &mut Harness<'_, FleetApp>, count: usize) {
-    let deadline = Instant::now() + Duration::from_secs(20);
+    let deadline = Instant::now() + support::PATIENCE;
     while harness.state().dashboard().panels.len() != count {
         assert!(
             Instant::now() < deadline,
@@ -671,7 +669,7 @@ fn copy_link_gives_a_command_line_that_reopens_the_same_view() {
 /// Steps until a widget labelled `label` is on screen (a new window takes a few
 /// frames to size itself).
 fn wait_for_label(harness: &mut Harness<'_, FleetApp>, label: &str) {
-    let deadline = Instant::now() + Duration::from_secs(5);
+    let deadline = Instant::now() + support::PATIENCE;
     while harness.query_by_label(label).is_none() {
         assert!(Instant::now() < deadline, "no `{label}` on screen");
         harness.step();

@@ -73,8 +73,7 @@ fn choose(name: &str, values: &[&str]) -> Choices {
 /// Waits until a range query ending now holds a scraped sample: its last step
 /// may lie up to a scrape interval before now, before the first scrape.
 fn wait_for_range_data(prometheus: &support::Server) {
-    prometheus.wait_for("vllm:num_requests_running");
-    std::thread::sleep(Duration::from_secs(2));
+    prometheus.wait_for("vllm:num_requests_running offset 2s");
 }
 
 /// The values the dashboard's only variable offers, as its source lists them.

@@ -21,7 +21,7 @@ fn the_ab_tests_variants_show_weight_against_traffic_and_a_slower_inferentia() {
         [1400.0, 800.0],
         &runtime,
     );
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + support::PATIENCE;
     let mut settled = 0;
     while settled < 5 {
         assert!(Instant::now() < deadline, "the variants' data");

@@ -230,74 +230,8 @@ fn one(panel: &Value, grid: GridPos, datasources: &Datasources, default: &Resolv
     }
     let mut lines = Vec::new();
     field_config(panel, &from_type, &mut lines, &mut report.notes);
-    if let Some(repeat) = panel
-        .get("repeat")
-        .and_then(Value::as_str)
-        .filter(|r| !r.is_empty())
-    {
-        lines.push(("repeat".to_owned(), quoted(repeat)));
-        if panel.get("repeatDirection").and_then(Value::as_str) == Some("v") {
-            report
-                .notes
-                .push("vertical repeat laid out across the row".to_owned());
-        }
-    }
-    let stacked = panel.get("stack").and_then(Value::as_bool) == Some(true)
-        || panel
-            .pointer("/fieldConfig/defaults/custom/stacking/mode")
-            .and_then(Value::as_str)
-            .is_some_and(|mode| mode != "none");
-    if stacked {
-        report
-            .notes
-            .push("stacking dropped: the lines are drawn unstacked".to_owned());
-    }
-    if panel
-        .pointer("/fieldConfig/overrides")
-        .and_then(Value::as_array)
-        .is_some_and(|o| !o.is_empty())
-    {
-        report.notes.push("field overrides dropped".to_owned());
-    }
-    let panel_source = datasources.resolve(panel.get("datasource"));
-    let mut queries = Vec::new();
-    for target in panel
-        .get("targets")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let resolved = match datasources.resolve(target.get("datasource")) {
-            Resolved::Unknown => panel_source.clone(),
-            known => known,
-        };
-        let resolved = match resolved {
-            Resolved::Unknown => default.clone(),
-            known => known,
-        };
-        let kind = match resolved {
-            Resolved::Known(kind) => Some(kind),
-            // A name ("Prometheus") or the default: the query's keys tell.
-            Resolved::Unknown => kind_of_target(target),
-            Resolved::Other(other)
-                if kind_of_target(target).is_some() && other.starts_with("-- Mixed") =>
-            {
-                kind_of_target(target)
-            }
-            Resolved::Other(other) => {
-                report.notes.push(format!(
-                    "a `{other}` query dropped: fleetdeck reads Prometheus and CloudWatch"
-                ));
-                None
-            }
-        };
-        let query = match kind {
-            Some(Kind::Prometheus) => targets::prometheus(target, &mut report.notes),
-            Some(Kind::CloudWatch) => targets::cloudwatch(target, &mut report.notes),
-            None => None,
-        };
-        queries.extend(query);
-    }
+    repeat_and_approximations(panel, &mut lines, &mut report.notes);
+    let queries = queries(panel, datasources, default, &mut report.notes);
     if queries
         .iter()
         .all(|q| q.lines.iter().any(|(k, v)| k == "hidden" && v == "true"))
@@ -459,4 +393,88 @@ pub fn placeholder(grid: GridPos, mut report: PanelReport, why: String) -> Panel
     );
     report.outcome = Outcome::Placeholder(why);
     text_panel(grid, text, report)
+}
+
+/// The panel's repeat, and what of its drawing is approximated (a vertical
+/// repeat, stacking, field overrides).
+fn repeat_and_approximations(
+    panel: &Value,
+    lines: &mut Vec<(String, String)>,
+    notes: &mut Vec<String>,
+) {
+    if let Some(repeat) = panel
+        .get("repeat")
+        .and_then(Value::as_str)
+        .filter(|r| !r.is_empty())
+    {
+        lines.push(("repeat".to_owned(), quoted(repeat)));
+        if panel.get("repeatDirection").and_then(Value::as_str) == Some("v") {
+            notes.push("vertical repeat laid out across the row".to_owned());
+        }
+    }
+    let stacked = panel.get("stack").and_then(Value::as_bool) == Some(true)
+        || panel
+            .pointer("/fieldConfig/defaults/custom/stacking/mode")
+            .and_then(Value::as_str)
+            .is_some_and(|mode| mode != "none");
+    if stacked {
+        notes.push("stacking dropped: the lines are drawn unstacked".to_owned());
+    }
+    if panel
+        .pointer("/fieldConfig/overrides")
+        .and_then(Value::as_array)
+        .is_some_and(|o| !o.is_empty())
+    {
+        notes.push("field overrides dropped".to_owned());
+    }
+}
+
+/// The panel's targets as queries, each read by the kind of its data source (the
+/// target's, the panel's, the dashboard's default, or its own keys).
+fn queries(
+    panel: &Value,
+    datasources: &Datasources,
+    default: &Resolved,
+    notes: &mut Vec<String>,
+) -> Vec<Query> {
+    let panel_source = datasources.resolve(panel.get("datasource"));
+    let mut queries = Vec::new();
+    for target in panel
+        .get("targets")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let resolved = match datasources.resolve(target.get("datasource")) {
+            Resolved::Unknown => panel_source.clone(),
+            known => known,
+        };
+        let resolved = match resolved {
+            Resolved::Unknown => default.clone(),
+            known => known,
+        };
+        let kind = match resolved {
+            Resolved::Known(kind) => Some(kind),
+            // A name ("Prometheus") or the default: the query's keys tell.
+            Resolved::Unknown => kind_of_target(target),
+            Resolved::Other(other)
+                if kind_of_target(target).is_some() && other.starts_with("-- Mixed") =>
+            {
+                kind_of_target(target)
+            }
+            Resolved::Other(other) => {
+                notes.push(format!(
+                    "a `{other}` query dropped: fleetdeck reads Prometheus and CloudWatch"
+                ));
+                None
+            }
+        };
+        let query = match kind {
+            Some(Kind::Prometheus) => targets::prometheus(target, notes),
+            Some(Kind::CloudWatch) => targets::cloudwatch(target, notes),
+            None => None,
+        };
+        queries.extend(query);
+    }
+    queries
 }

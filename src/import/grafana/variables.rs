@@ -64,48 +64,40 @@ fn one(variable: &Value, datasources: &Datasources, notes: &mut Vec<String>) -> 
     {
         lines.push(("label".to_owned(), quoted(label)));
     }
-    let values = |list: Vec<String>| ("values".to_owned(), array(&list));
+    let written = Written {
+        name: &name,
+        kind,
+        query: &query_text,
+        variable,
+    };
+    lines.extend(values_of(&written, datasources, notes)?);
+    lines.extend(choice_of(&written, notes));
+    Some(Variable { name, lines })
+}
+
+/// A Grafana variable as read: its name, type, query text and JSON.
+struct Written<'a> {
+    name: &'a str,
+    kind: &'a str,
+    query: &'a str,
+    variable: &'a Value,
+}
+
+/// Where the variable's values come from, as layout keys; `None` drops it.
+fn values_of(
+    written: &Written<'_>,
+    datasources: &Datasources,
+    notes: &mut Vec<String>,
+) -> Option<Vec<(String, String)>> {
+    let Written {
+        name,
+        kind,
+        query: query_text,
+        variable,
+    } = *written;
+    let values = |list: Vec<String>| vec![("values".to_owned(), array(&list))];
     match kind {
-        "query" => {
-            let resolved = datasources.resolve(variable.get("datasource"));
-            let source = match resolved {
-                Resolved::Known(kind) => Some(kind),
-                _ => kind_of_query(&query_text),
-            };
-            match (source, query(&query_text)) {
-                (Some(Kind::Prometheus), Some(Generated::LabelValues(text))) => {
-                    lines.push(("source".to_owned(), quoted(Kind::Prometheus.source_name())));
-                    lines.push(("query".to_owned(), quoted(&text)));
-                }
-                (
-                    Some(Kind::CloudWatch),
-                    Some(Generated::Dimension {
-                        namespace,
-                        metric,
-                        dimension,
-                    }),
-                ) => {
-                    lines.push(("source".to_owned(), quoted(Kind::CloudWatch.source_name())));
-                    lines.push(("namespace".to_owned(), quoted(&namespace)));
-                    if let Some(metric) = metric {
-                        lines.push(("metric".to_owned(), quoted(&metric)));
-                    }
-                    lines.push(("dimension".to_owned(), quoted(&dimension)));
-                }
-                _ => {
-                    let current = current_values(variable);
-                    let fixed = if current.is_empty() {
-                        vec![fallback(source)]
-                    } else {
-                        current
-                    };
-                    notes.push(format!(
-                        "variable `{name}`: `{query_text}` has no fleetdeck equivalent; a fixed list of {fixed:?}"
-                    ));
-                    lines.push(values(fixed));
-                }
-            }
-        }
+        "query" => Some(query_values(written, datasources, notes)),
         "custom" => {
             let parsed: Vec<String> = query_text
                 .split(',')
@@ -121,7 +113,7 @@ fn one(variable: &Value, datasources: &Datasources, notes: &mut Vec<String>) -> 
                 notes.push(format!("variable `{name}`: an empty custom list, dropped"));
                 return None;
             }
-            lines.push(values(list));
+            Some(values(list))
         }
         "interval" => {
             let list: Vec<String> = query_text
@@ -138,23 +130,83 @@ fn one(variable: &Value, datasources: &Datasources, notes: &mut Vec<String>) -> 
                 ));
                 return None;
             }
-            lines.push(("interval".to_owned(), array(&list)));
+            Some(vec![("interval".to_owned(), array(&list))])
         }
         "textbox" | "constant" => {
             let current = current_values(variable);
-            let value = current.into_iter().next().unwrap_or(query_text);
+            let value = current
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| query_text.to_owned());
             notes.push(format!(
                 "variable `{name}` ({kind}): a fixed value `{value}`"
             ));
-            lines.push(values(vec![value]));
+            Some(values(vec![value]))
         }
         other => {
             notes.push(format!(
                 "variable `{name}` ({other}): not supported, dropped"
             ));
-            return None;
+            None
         }
     }
+}
+
+/// A query variable: `label_values` on Prometheus, a dimension on CloudWatch,
+/// else the values it had when exported, as a fixed list.
+fn query_values(
+    written: &Written<'_>,
+    datasources: &Datasources,
+    notes: &mut Vec<String>,
+) -> Vec<(String, String)> {
+    let resolved = datasources.resolve(written.variable.get("datasource"));
+    let source = match resolved {
+        Resolved::Known(kind) => Some(kind),
+        _ => kind_of_query(written.query),
+    };
+    match (source, query(written.query)) {
+        (Some(Kind::Prometheus), Some(Generated::LabelValues(text))) => vec![
+            ("source".to_owned(), quoted(Kind::Prometheus.source_name())),
+            ("query".to_owned(), quoted(&text)),
+        ],
+        (
+            Some(Kind::CloudWatch),
+            Some(Generated::Dimension {
+                namespace,
+                metric,
+                dimension,
+            }),
+        ) => {
+            let mut lines = vec![
+                ("source".to_owned(), quoted(Kind::CloudWatch.source_name())),
+                ("namespace".to_owned(), quoted(&namespace)),
+            ];
+            if let Some(metric) = metric {
+                lines.push(("metric".to_owned(), quoted(&metric)));
+            }
+            lines.push(("dimension".to_owned(), quoted(&dimension)));
+            lines
+        }
+        _ => {
+            let current = current_values(written.variable);
+            let fixed = if current.is_empty() {
+                vec![fallback(source)]
+            } else {
+                current
+            };
+            notes.push(format!(
+                "variable `{}`: `{}` has no fleetdeck equivalent; a fixed list of {fixed:?}",
+                written.name, written.query
+            ));
+            vec![("values".to_owned(), array(&fixed))]
+        }
+    }
+}
+
+/// How many may be chosen, whether All is offered, and what is chosen first.
+fn choice_of(written: &Written<'_>, notes: &mut Vec<String>) -> Vec<(String, String)> {
+    let variable = written.variable;
+    let mut lines = Vec::new();
     let multi = variable.get("multi").and_then(Value::as_bool) == Some(true);
     let include_all = variable.get("includeAll").and_then(Value::as_bool) == Some(true);
     if multi {
@@ -168,7 +220,8 @@ fn one(variable: &Value, datasources: &Datasources, notes: &mut Vec<String>) -> 
             .is_some_and(|v| !v.is_empty())
         {
             notes.push(format!(
-                "variable `{name}`: custom All value dropped (All asks every value)"
+                "variable `{}`: custom All value dropped (All asks every value)",
+                written.name
             ));
         }
     }
@@ -185,7 +238,7 @@ fn one(variable: &Value, datasources: &Datasources, notes: &mut Vec<String>) -> 
     } else if include_all {
         lines.push(("default".to_owned(), quoted("All")));
     }
-    Some(Variable { name, lines })
+    lines
 }
 
 /// A TOML array of strings.

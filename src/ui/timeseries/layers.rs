@@ -1,0 +1,164 @@
+//! What a chart draws inside its plot, back to front: operations (scaling
+//! markers, experiment bands), where rules fired, each line's min/max band,
+//! the lines, notes, the compared window's dashed lines, thresholds. Only the
+//! lines are named, so the legend lists series and nothing else.
+
+use super::super::{PanelContext, theme};
+use super::chart::Chart;
+use crate::ops::OpsKind;
+use egui_plot::{
+    FilledArea, HLine, Line, LineStyle, PlotPoint, PlotPoints, PlotUi, Span, Text, VLine,
+};
+
+/// Draws every layer of `chart`; untrusted data fades, the wall draws thicker
+/// lines and no words.
+pub(super) fn draw<'p>(
+    plot_ui: &mut PlotUi<'p>,
+    chart: &'p Chart<'_>,
+    ctx: &'p PanelContext<'_>,
+    trusted: bool,
+    wall: bool,
+) {
+    let window = chart.window;
+    plot_ui.set_auto_bounds([false, true]);
+    plot_ui.set_plot_bounds_x(window.start_ms as f64 / 1000.0..=window.end_ms as f64 / 1000.0);
+    operations(plot_ui, chart, wall);
+    for &(start, end) in &chart.firing {
+        plot_ui.span(
+            Span::new("", start..=end)
+                .fill(theme::ERROR.gamma_multiply(0.12))
+                .border_color(theme::ERROR.gamma_multiply(0.5)),
+        );
+    }
+    bands(plot_ui, chart, ctx, trusted);
+    for (index, (key, _, name)) in chart.drawn.iter().enumerate() {
+        let color = theme::series_color(index);
+        plot_ui.line(
+            Line::new(
+                name.as_str(),
+                PlotPoints::Borrowed(ctx.state.lines.points(key)),
+            )
+            .color(if trusted {
+                color
+            } else {
+                color.gamma_multiply(0.35)
+            })
+            .width(if wall { 3.0 } else { 1.5 })
+            .allow_band(true),
+        );
+    }
+    notes(plot_ui, chart);
+    for (index, points) in &chart.then_lines {
+        // The earlier line: the series' colour, dashed, under today's (the
+        // tooltip says "then").
+        plot_ui.line(
+            Line::new("", PlotPoints::Borrowed(points))
+                .color(theme::series_color(*index).gamma_multiply(0.8))
+                .style(LineStyle::dashed_dense())
+                .width(1.2),
+        );
+    }
+    for &(value, color) in &chart.thresholds {
+        plot_ui.hline(
+            HLine::new("", value)
+                .color(color)
+                .style(LineStyle::dashed_loose())
+                .allow_hover(false),
+        );
+    }
+}
+
+/// Scaling actions as dashed markers, experiments as bands, with a few words at
+/// the top of the data where they fit.
+fn operations(plot_ui: &mut PlotUi<'_>, chart: &Chart<'_>, wall: bool) {
+    let words_at = chart.words_height();
+    for event in &chart.operations {
+        let start = event.start_ms as f64 / 1000.0;
+        let (color, short) = match &event.kind {
+            OpsKind::Scaling { from, to, .. } => {
+                plot_ui.vline(
+                    VLine::new("", start)
+                        .color(theme::OPERATION)
+                        .width(1.5)
+                        .style(LineStyle::dashed_dense())
+                        .allow_hover(false),
+                );
+                (theme::OPERATION, format!("{from} to {to}"))
+            }
+            OpsKind::Experiment { state, .. } => {
+                let end = event.end_ms.unwrap_or(chart.window.end_ms) as f64 / 1000.0;
+                plot_ui.span(
+                    Span::new("", start..=end)
+                        .fill(theme::CHAOS.gamma_multiply(0.16))
+                        .border_color(theme::CHAOS.gamma_multiply(0.7)),
+                );
+                (theme::CHAOS, format!("chaos ({state})"))
+            }
+        };
+        if let Some(top) = words_at.filter(|_| !wall && chart.words_fit) {
+            plot_ui.text(
+                Text::new("", PlotPoint::new(start, top), short)
+                    .color(color)
+                    .anchor(egui::Align2::LEFT_TOP),
+            );
+        }
+    }
+}
+
+/// Every band behind every line: the extremes inside each step, so a spike
+/// shorter than the step still shows at any zoom.
+fn bands<'p>(
+    plot_ui: &mut PlotUi<'p>,
+    chart: &Chart<'_>,
+    ctx: &'p PanelContext<'_>,
+    trusted: bool,
+) {
+    for (index, (key, _, _)) in chart.drawn.iter().enumerate() {
+        if let Some(band) = ctx.state.bands.points(key) {
+            let fill = theme::series_color(index).gamma_multiply(if trusted { 0.22 } else { 0.1 });
+            plot_ui.add(
+                FilledArea::new("", &band.xs, &band.lows, &band.highs)
+                    .fill_color(fill)
+                    .allow_hover(false),
+            );
+        }
+    }
+}
+
+/// A note over a range is a faint band with a border at each end that is the
+/// note's own; a note at an instant is a line. Where a note runs past the window,
+/// the plot's edge gets no border: a line drawn exactly on the edge of the clip
+/// fell into the plot's last pixel column or out of it depending on the
+/// rasteriser's rounding (a snapshot failed by a column on a Mesa point release).
+fn notes(plot_ui: &mut PlotUi<'_>, chart: &Chart<'_>) {
+    for note in &chart.notes {
+        let (start, end) = (note.start_ms as f64 / 1000.0, note.end_ms as f64 / 1000.0);
+        if end <= start {
+            if note.starts_inside && note.ends_inside {
+                plot_ui.vline(
+                    VLine::new("", start)
+                        .color(theme::NOTE)
+                        .width(1.5)
+                        .allow_hover(false),
+                );
+            }
+            continue;
+        }
+        plot_ui.span(
+            Span::new("", start..=end)
+                .fill(theme::NOTE.gamma_multiply(0.10))
+                .border_width(0.0),
+        );
+        let border = theme::NOTE.gamma_multiply(0.6);
+        for (inside, at) in [(note.starts_inside, start), (note.ends_inside, end)] {
+            if inside {
+                plot_ui.vline(
+                    VLine::new("", at)
+                        .color(border)
+                        .width(1.0)
+                        .allow_hover(false),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! The time-series panel: one line per series, legend, unit-aware y axis, threshold
+//! lines, hover tooltip with series, value and time, and drag/scroll zoom and pan
+//! that move every panel's x axis together.
+//!
+//! A frame of it goes: [`chart::Chart::prepare`] gathers what is drawn (lines,
+//! bands, the compared window, marks), [`plot`] configures the plot, [`layers`]
+//! draws it back to front, then [`zoom`] turns what the user did into commands,
+//! [`menu`] offers the right-click menu and [`hover`] shows the tooltip.
+
+mod chart;
+mod hover;
+mod layers;
+mod menu;
+mod plot;
+mod zoom;
+
+use super::PanelContext;
+use crate::dashboard::{PanelId, PanelSpec};
+use crate::store::{Series, SeriesKey};
+use crate::time_range::Window;
+use egui::{Id, Ui};
+
+pub use chart::operations_drawn;
+
+/// The plot id of a panel, stable so tests and tools can read its plot memory.
+pub fn plot_id(panel: &PanelId) -> Id {
+    Id::unique(("fleetdeck-plot", panel.as_str()))
+}
+
+/// What a drag in a plot is doing to the shared time window.
+#[derive(Debug, Default, Clone)]
+pub struct DragState {
+    /// The window while a pan is in progress; committed when the drag ends.
+    pub pending: Option<Window>,
+    /// Where a zoom selection started (ms), and in which panel.
+    pub selecting_from: Option<(PanelId, i64)>,
+}
+
+/// The series a panel draws, in the order of its queries (then of their labels),
+/// with their display names: inputs of derived series and metric math are fetched
+/// but not drawn.
+pub fn drawn_series<'a>(
+    ctx: &PanelContext<'a>,
+    panel: &PanelSpec,
+) -> Vec<(&'a SeriesKey, &'a Series, String)> {
+    let store = ctx.session.store();
+    let mut drawn = Vec::new();
+    for query in panel.queries.iter().filter(|query| !query.hidden) {
+        let key = panel.key(&query.id);
+        drawn.extend(
+            store
+                .query_series(&key)
+                .map(|(key, series)| (key, series, query.series_name(&key.labels))),
+        );
+    }
+    drawn
+}
+
+/// Draws the panel's plot; returns whether any series had data. Untrusted data (its
+/// source is stale or failing, or it has not been confirmed for a while) is drawn
+/// faded. On the wall the legend is a column of last values beside the plot, sized
+/// to be read across the room, so it never covers a line.
+pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec, trusted: bool) -> bool {
+    let drawn = drawn_series(ctx, panel);
+    let plot_width = match ctx.wall_figure_pt {
+        Some(figure_pt) => {
+            super::wall_legend::beside(ui, &drawn, panel, figure_pt, trusted, ctx.window)
+        }
+        None => ui.available_width(),
+    };
+    let chart = chart::Chart::prepare(ctx, panel, drawn, plot_width);
+    let wall = ctx.wall_figure_pt.is_some();
+    let response = plot::configure(ui, ctx, panel, &chart, plot_width).show(ui, |plot_ui| {
+        layers::draw(plot_ui, &chart, ctx, trusted, wall)
+    });
+    zoom::follow_user_zoom(ui, ctx, &panel.id, &response, ctx.window);
+    menu::show(&response.response, ctx, &panel.id);
+    // A wall has no one at a mouse: no tooltip ever stays up on it.
+    if chart.has_data() && !wall {
+        hover::show(&response, ctx, panel, &chart);
+    }
+    chart.has_data()
+}
