@@ -4,21 +4,10 @@
 //! matched against the names the panels' PromQL reads.
 
 use super::Alarm;
+pub use crate::dashboard::alarms::{NameMatcher, PanelReads};
 use crate::dashboard::{Dashboard, PanelId, QuerySpec, Target};
 use crate::layout::PanelKind;
 use crate::source::SourceQuery;
-
-/// What a panel's queries read, worked out once when the layout is compiled (so an
-/// alerts refresh does not scan every panel's PromQL again).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct PanelReads {
-    /// Metric names its PromQL selects, and the demo metrics it reads (the
-    /// simulated fleet names its metrics as the exporters do).
-    names: Vec<NameMatcher>,
-    /// (namespace, metric) of its CloudWatch statistics and demo metrics (no
-    /// namespace), for CloudWatch alarms.
-    metrics: Vec<(Option<String>, String)>,
-}
 
 impl PanelReads {
     /// What the queries of a panel of `kind` read; nothing for an alarm panel.
@@ -95,17 +84,6 @@ fn panel_reading_promql(expression: &str, dashboard: &Dashboard) -> Option<Panel
         }
     }
     best.map(|(id, _)| id.clone())
-}
-
-/// How a PromQL selector names its metric: a bare name or `__name__="…"`, or a
-/// `__name__=~"…"` regex (the shipped layouts match `vllm[:_]…` so both exporter
-/// spellings work).
-#[derive(Debug, Clone, PartialEq)]
-pub enum NameMatcher {
-    /// One metric name.
-    Exact(String),
-    /// A fully anchored RE2 regex over metric names, as Prometheus applies it.
-    Regex(String),
 }
 
 impl NameMatcher {

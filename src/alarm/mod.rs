@@ -16,52 +16,9 @@ pub mod prometheus;
 pub mod report;
 pub mod rules;
 
+pub use crate::dashboard::alarms::AlarmState;
 pub use link::panel_showing;
 pub use prometheus::{from_alertmanager, from_prometheus};
-
-/// Where an alarm stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum AlarmState {
-    /// Condition met (for long enough): someone should look.
-    Firing,
-    /// Condition met, waiting out its `for` duration.
-    Pending,
-    /// Not enough data to decide (CloudWatch `INSUFFICIENT_DATA`).
-    NoData,
-    /// Firing but silenced or inhibited in Alertmanager.
-    Suppressed,
-    /// Condition not met (CloudWatch alarms report this too).
-    Ok,
-}
-
-impl AlarmState {
-    /// Lower-case word shown in the panel.
-    pub fn label(self) -> &'static str {
-        match self {
-            AlarmState::Firing => "firing",
-            AlarmState::Pending => "pending",
-            AlarmState::NoData => "nodata",
-            AlarmState::Suppressed => "suppressed",
-            AlarmState::Ok => "ok",
-        }
-    }
-
-    /// Every state, in display order.
-    pub const ALL: [AlarmState; 5] = [
-        AlarmState::Firing,
-        AlarmState::Pending,
-        AlarmState::NoData,
-        AlarmState::Suppressed,
-        AlarmState::Ok,
-    ];
-
-    /// The state a layout's `alarm_states` word names.
-    pub fn from_label(word: &str) -> Option<AlarmState> {
-        AlarmState::ALL
-            .into_iter()
-            .find(|state| state.label() == word)
-    }
-}
 
 /// One alarm, from whichever source.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,6 +61,25 @@ impl Alarm {
             .then(severity_rank(a).cmp(&severity_rank(b)))
             .then(b.since.cmp(&a.since))
             .then(a.name.cmp(&b.name))
+    }
+}
+
+/// An alarm panel's filter applied to alarms.
+impl crate::dashboard::AlarmFilter {
+    /// Whether the filter keeps `alarm`.
+    pub fn keeps(&self, alarm: &Alarm) -> bool {
+        let prefix_ok = self
+            .prefix
+            .as_deref()
+            .is_none_or(|prefix| alarm.name.starts_with(prefix));
+        prefix_ok && self.keeps_state(alarm)
+    }
+
+    /// Whether the filter's states keep `alarm` (all do when it names none).
+    pub fn keeps_state(&self, alarm: &Alarm) -> bool {
+        self.states
+            .as_ref()
+            .is_none_or(|states| states.contains(&alarm.state))
     }
 }
 

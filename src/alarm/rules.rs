@@ -6,6 +6,7 @@
 //! same verdict as a steady stream; samples older than the newest one seen are
 //! ignored. Only the missing-data check looks at "now".
 
+pub use crate::dashboard::alarms::Condition;
 use crate::layout::MissingData;
 
 /// Where a rule stands on one series.
@@ -40,23 +41,6 @@ impl RuleState {
             RuleState::NoData { .. } => "nodata",
         }
     }
-}
-
-/// A rule's condition, with its durations parsed.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Condition {
-    /// True: fire above `threshold`; false: below.
-    pub above: bool,
-    /// Where it fires.
-    pub threshold: f64,
-    /// Where a firing alarm clears (hysteresis); equal to `threshold` for none.
-    pub clear: f64,
-    /// How long the breach must last, ms.
-    pub for_ms: i64,
-    /// What silence does.
-    pub missing: MissingData,
-    /// How old the newest sample may be, ms.
-    pub missing_after_ms: i64,
 }
 
 impl Condition {

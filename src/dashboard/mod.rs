@@ -4,17 +4,22 @@
 //! the TOML: durations, statistics, regions, derive expressions, colours and price
 //! tables are parsed here once, and every panel, query and source has an id.
 
+pub mod alarms;
+pub mod derive;
 pub mod ids;
+pub mod kinds;
+pub mod problems;
+pub mod sources;
+pub mod variables;
 
 pub use ids::{PanelId, QueryId, QueryKey, SourceId};
 
-use crate::alarm::rules::Condition;
-use crate::alarm::{Alarm, AlarmState};
-use crate::derive::prices::Prices;
-use crate::layout::{GridPos, PanelKind, SourceKind};
-use crate::source::{SourceQuery, SourceSpec};
 use crate::time_range::{TimeRange, Window};
 use crate::units::Unit;
+pub use alarms::{AlarmFilter, AlarmState, Condition, MissingData, PanelReads};
+pub use derive::Prices;
+pub use kinds::{GridPos, PanelKind, SourceKind};
+pub use sources::{SourceQuery, SourceSpec};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -45,10 +50,10 @@ pub struct Dashboard {
     /// `[prices]` on top.
     pub prices: Prices,
     /// Template variables, in name order.
-    pub variables: Vec<crate::variables::VariableSpec>,
+    pub variables: Vec<variables::VariableSpec>,
     /// What this dashboard was compiled for: the chosen value of every variable
     /// that has one (one whose values are still being fetched has none).
-    pub selection: crate::variables::Selection,
+    pub selection: variables::Selection,
     /// The values each query variable's source had offered when it was compiled:
     /// with `selection`, what compiles the same dashboard again (an incident file
     /// keeps both).
@@ -57,7 +62,7 @@ pub struct Dashboard {
     /// reading the file.
     pub source_text: std::sync::Arc<str>,
     /// What `check` warns about without refusing the layout (unused variables).
-    pub warnings: Vec<crate::layout::LayoutError>,
+    pub warnings: Vec<problems::LayoutError>,
 }
 
 impl Dashboard {
@@ -91,7 +96,7 @@ impl Dashboard {
     }
 
     /// Each variable that has a value, with it: what queries were written with.
-    pub fn bound_variables(&self) -> crate::variables::substitute::Bound {
+    pub fn bound_variables(&self) -> variables::Bound {
         self.variables
             .iter()
             .filter_map(|spec| {
@@ -142,7 +147,7 @@ pub struct PanelSpec {
     /// Its queries, in the file's order.
     pub queries: Vec<QuerySpec>,
     /// The metrics its queries read, to link alarms raised elsewhere to it.
-    pub reads: crate::alarm::link::PanelReads,
+    pub reads: PanelReads,
     /// The variable whose values it waits for: not fetched until they arrive.
     pub waiting_for: Option<String>,
     /// A text panel's words.
@@ -229,7 +234,7 @@ pub enum Target {
         query: SourceQuery,
     },
     /// A series computed here from the panel's other queries.
-    Derive(crate::derive::Expr),
+    Derive(derive::Expr),
     /// An alarm panel's list of a source's alarms.
     Alarms {
         /// The source.
@@ -237,33 +242,6 @@ pub enum Target {
         /// Which of its alarms.
         filter: AlarmFilter,
     },
-}
-
-/// Which alarms an alarm panel's query keeps.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct AlarmFilter {
-    /// Only alarms whose name starts with this (CloudWatch asks the server so).
-    pub prefix: Option<String>,
-    /// Only alarms in these states; all when `None`.
-    pub states: Option<Vec<AlarmState>>,
-}
-
-impl AlarmFilter {
-    /// Whether the filter keeps `alarm`.
-    pub fn keeps(&self, alarm: &Alarm) -> bool {
-        let prefix_ok = self
-            .prefix
-            .as_deref()
-            .is_none_or(|prefix| alarm.name.starts_with(prefix));
-        prefix_ok && self.keeps_state(alarm)
-    }
-
-    /// Whether the filter's states keep `alarm` (all do when it names none).
-    pub fn keeps_state(&self, alarm: &Alarm) -> bool {
-        self.states
-            .as_ref()
-            .is_none_or(|states| states.contains(&alarm.state))
-    }
 }
 
 /// A local alarm rule with its condition parsed.

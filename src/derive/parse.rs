@@ -14,44 +14,8 @@
 //! `x` over the trailing window) and `until_month_end()` (seconds left in the UTC
 //! month at each point, for forecasts). Numbers may use `_` (`1_000`).
 
+pub use crate::dashboard::derive::{Expr, Op};
 use std::fmt;
-
-/// A parsed expression.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Expr {
-    /// A constant.
-    Number(f64),
-    /// Another query's series, by id.
-    Query(String),
-    /// `-x`.
-    Negate(Box<Expr>),
-    /// `a op b`.
-    Binary(Box<Expr>, Op, Box<Expr>),
-    /// `rate(x)`.
-    Rate(Box<Expr>),
-    /// `sum(x)`: all of x's series added into one.
-    Sum(Box<Expr>),
-    /// `on_demand(x)`: each series times the hourly on-demand price of its
-    /// `instance_type` label.
-    OnDemand(Box<Expr>),
-    /// `sum_over(x, window)`, window in ms.
-    SumOver(Box<Expr>, i64),
-    /// `until_month_end()`: seconds from each point to the end of its UTC month.
-    UntilMonthEnd,
-}
-
-/// An arithmetic operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    /// `+`
-    Add,
-    /// `-`
-    Sub,
-    /// `*`
-    Mul,
-    /// `/`
-    Div,
-}
 
 /// Why an expression could not be read, with the 1-based column.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 //! `assets/on-demand-prices.toml` (with the date it was taken), overridden or
 //! extended by a layout's `[prices]`.
 
+pub use crate::dashboard::derive::Prices;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -13,17 +14,6 @@ struct Table {
     taken: String,
     region: String,
     prices: BTreeMap<String, f64>,
-}
-
-/// USD per instance-hour by instance type.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Prices {
-    /// When the shipped prices were taken (`2026-11`).
-    pub taken: String,
-    /// Their region.
-    pub region: String,
-    /// Price by instance type.
-    pub per_hour: BTreeMap<String, f64>,
 }
 
 impl Prices {

@@ -7,7 +7,7 @@ use crate::alarm::rules::Condition;
 use crate::dashboard::ids::{
     PanelId, QueryId, SourceId, is_valid_panel_id, positional_query_id, slug,
 };
-use crate::dashboard::{AlarmFilter, Dashboard, PanelSpec, QuerySpec, RuleSpec, Target, Threshold};
+use crate::dashboard::{Dashboard, PanelSpec, QuerySpec, RuleSpec, Target, Threshold};
 use crate::source::SourceSpec;
 use crate::time_range::{TimeRange, parse_duration};
 use std::collections::{BTreeMap, BTreeSet};
@@ -551,32 +551,4 @@ fn compile_rules(
         });
     }
     rules
-}
-
-/// Checks an alarm panel's query: `alarm_states` words are states.
-pub fn compile_alarm_filter(query: &Query) -> Result<AlarmFilter, crate::source::QueryProblem> {
-    let states = match &query.alarm_states {
-        None => None,
-        Some(states) => {
-            let mut parsed = Vec::new();
-            for word in states.get_ref() {
-                match crate::alarm::AlarmState::from_label(word) {
-                    Some(state) => parsed.push(state),
-                    None => {
-                        return Err(crate::source::QueryProblem {
-                            message: format!(
-                                "unknown alarm state `{word}`: use firing, pending, nodata, suppressed or ok"
-                            ),
-                            span: Some(states.span()),
-                        });
-                    }
-                }
-            }
-            Some(parsed)
-        }
-    };
-    Ok(AlarmFilter {
-        prefix: query.alarm_prefix.clone(),
-        states,
-    })
 }

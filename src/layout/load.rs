@@ -5,55 +5,14 @@
 
 use super::model::LayoutFile;
 use crate::dashboard::Dashboard;
+pub use crate::dashboard::problems::{LayoutError, LayoutErrors};
 use crate::variables::Selection;
 use crate::variables::expand::{Bindings, expand};
 use crate::variables::selection::resolve;
 use std::collections::BTreeMap;
-use std::fmt;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
-
-/// One problem in a layout file, pointing at where it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LayoutError {
-    /// The file the problem is in.
-    pub path: PathBuf,
-    /// 1-based line and column, when the problem has a position.
-    pub position: Option<(usize, usize)>,
-    /// What is wrong and, where possible, what would be right.
-    pub message: String,
-}
-
-impl fmt::Display for LayoutError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.position {
-            Some((line, column)) => write!(
-                f,
-                "{}:{line}:{column}: {}",
-                self.path.display(),
-                self.message
-            ),
-            None => write!(f, "{}: {}", self.path.display(), self.message),
-        }
-    }
-}
-
-/// All problems found in one layout file.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub struct LayoutErrors(pub Vec<LayoutError>);
-
-impl fmt::Display for LayoutErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (index, error) in self.0.iter().enumerate() {
-            if index > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{error}")?;
-        }
-        Ok(())
-    }
-}
 
 /// Reads and compiles a layout file.
 pub fn load_layout(path: &Path) -> Result<Dashboard, LayoutErrors> {

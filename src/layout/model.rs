@@ -4,6 +4,10 @@
 //! silently ignored. Fields a validator must point at are `Spanned`, keeping the
 //! byte range they came from.
 
+pub use crate::dashboard::alarms::MissingData;
+pub use crate::dashboard::kinds::{GridPos, PanelKind, SourceKind};
+pub use crate::dashboard::sources::demo::Aggregate;
+pub use crate::dashboard::sources::prometheus::PromFlavor;
 use crate::units::Unit;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -109,19 +113,6 @@ pub struct Variable {
     pub default: Option<Spanned<OneOrMany>>,
 }
 
-/// What a rule does while its series has no recent data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum MissingData {
-    /// Stay in the last state (the default: a gap is not a verdict).
-    #[default]
-    Keep,
-    /// Say so: the alarm shows `nodata`.
-    Nodata,
-    /// Treat silence as trouble (for heartbeats): the alarm fires.
-    Firing,
-}
-
 /// Which query of a panel a rule watches: its position (0-based) or its `id`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(untagged)]
@@ -207,54 +198,6 @@ impl Default for TimeSpec {
             to: default_to(),
         }
     }
-}
-
-/// Which backend a source talks to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SourceKind {
-    /// The built-in simulated AI inference fleet.
-    Demo,
-    /// A Prometheus-compatible HTTP API: Prometheus, VictoriaMetrics, Mimir/Cortex.
-    Prometheus,
-    /// An Alertmanager (its v2 API), for alarm panels.
-    Alertmanager,
-    /// Amazon CloudWatch: metrics (`GetMetricData`) and alarms (`DescribeAlarms`).
-    Cloudwatch,
-    /// AWS Cost Explorer (`GetCostAndUsage`), cached on disk: each request costs $0.01.
-    Costexplorer,
-    /// SageMaker endpoints' instance counts (`DescribeEndpoint`), for operations.
-    Sagemaker,
-    /// AWS Fault Injection Service experiments, for operations.
-    Fis,
-}
-
-impl SourceKind {
-    /// Its name as a layout writes it (`kind = "…"`).
-    pub fn name(self) -> &'static str {
-        match self {
-            SourceKind::Demo => "demo",
-            SourceKind::Prometheus => "prometheus",
-            SourceKind::Alertmanager => "alertmanager",
-            SourceKind::Cloudwatch => "cloudwatch",
-            SourceKind::Costexplorer => "costexplorer",
-            SourceKind::Sagemaker => "sagemaker",
-            SourceKind::Fis => "fis",
-        }
-    }
-}
-
-/// Which Prometheus-compatible server a source talks to; decides its limits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum PromFlavor {
-    /// Prometheus: at most 11,000 points per series.
-    #[default]
-    Prometheus,
-    /// VictoriaMetrics: at most 30,000 points per series.
-    Victoriametrics,
-    /// Grafana Mimir / Cortex (multi-tenant: set `headers = { X-Scope-OrgID = "…" }`).
-    Mimir,
 }
 
 /// Basic authentication; the password is read from an environment variable or a
@@ -352,61 +295,6 @@ pub struct SourceConfig {
     pub endpoints: Vec<String>,
 }
 
-/// What a panel draws.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum PanelKind {
-    /// Lines over time, one per series.
-    #[default]
-    Timeseries,
-    /// The latest value, large, coloured by thresholds, with a sparkline.
-    Stat,
-    /// Active alarms of the queried sources (Prometheus alerts, Alertmanager).
-    Alarms,
-    /// Stacked bars, one a period (daily spend by service).
-    Bars,
-    /// Words only, no queries: a note, a section heading, or what an import could
-    /// not draw (and why).
-    Text,
-    /// The chaos experiments in the window, each with what its queries (p99,
-    /// errors) did on the targeted resource during it against just before it.
-    Experiments,
-    /// An endpoint's production variants side by side (an A/B test): queries
-    /// with ids `weight`, `invocations`, `p50`, `p99`, `errors`, `cost`.
-    Variants,
-}
-
-/// Position on the 24-column grid (Grafana's `gridPos`), in grid cells.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct GridPos {
-    /// Column of the left edge, 0–23.
-    pub x: u32,
-    /// Row of the top edge.
-    pub y: u32,
-    /// Width in columns.
-    pub w: u32,
-    /// Height in rows.
-    pub h: u32,
-}
-
-impl GridPos {
-    /// Whether two positions share at least one cell (no overflow, whatever the
-    /// numbers: a layout may hold anything until it is checked).
-    pub fn overlaps(&self, other: &GridPos) -> bool {
-        let end = |start: u32, length: u32| u64::from(start) + u64::from(length);
-        u64::from(self.x) < end(other.x, other.w)
-            && u64::from(other.x) < end(self.x, self.w)
-            && u64::from(self.y) < end(other.y, other.h)
-            && u64::from(other.y) < end(self.y, self.h)
-    }
-
-    /// The row below the panel's bottom edge.
-    pub fn bottom(&self) -> u32 {
-        self.y.saturating_add(self.h)
-    }
-}
-
 /// A line at `value`, and the colour a stat takes at or above it.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -469,21 +357,6 @@ fn no_source() -> Spanned<String> {
 
 fn is_no_source(source: &Spanned<String>) -> bool {
     source.get_ref().is_empty()
-}
-
-/// How series are combined when `by` groups them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Aggregate {
-    /// Arithmetic mean.
-    #[default]
-    Avg,
-    /// Total.
-    Sum,
-    /// Largest.
-    Max,
-    /// Smallest.
-    Min,
 }
 
 /// One query of a panel. Flat like [`SourceConfig`]: the source's kind decides which

@@ -5,7 +5,7 @@
 //! line up across refreshes and panels) and never finer than the source's scrape
 //! interval nor so fine that the server's points-per-series limit is exceeded.
 
-use crate::source::SourceLimits;
+use crate::source::limits::SourceLimits;
 use crate::time_range::Window;
 
 /// Steps a person recognises, in ms.

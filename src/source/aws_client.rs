@@ -6,6 +6,7 @@
 //! (IMDS) probing on a laptop. The SDK's own retries are off: the poller backs off
 //! with jitter and shows each failure, so throttling is visible, not hidden.
 
+pub use crate::dashboard::sources::aws::ClientSettings;
 use crate::source::SourceError;
 use crate::source::aws_credentials::{
     advice, find_credentials_error, innermost_message, login_advice,
@@ -18,23 +19,6 @@ use std::time::Duration;
 
 /// How long to wait for a TCP connection to the endpoint.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// Where and as whom to talk to an AWS service.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClientSettings {
-    /// The service's name in messages ("CloudWatch").
-    pub service: &'static str,
-    /// The IAM actions the layouts need, for an access-denied message.
-    pub permissions: &'static str,
-    /// AWS region.
-    pub region: String,
-    /// Named profile, or the default chain.
-    pub profile: Option<String>,
-    /// An endpoint instead of AWS's (emulator, VPC endpoint).
-    pub endpoint_url: Option<String>,
-    /// Longest an operation may take.
-    pub timeout: Duration,
-}
 
 /// The SDK configuration: credentials from the default chain (environment, profile
 /// with keys, SSO or `credential_process`, web identity, container, and IMDS with a
@@ -164,7 +148,7 @@ pub fn compile_settings(
         None => problems.push(at_kind(format!(
             "a {kind} source needs `region`, e.g. region = \"us-east-1\""
         ))),
-        Some(region) if !crate::source::cloudwatch::query::is_region(region.get_ref()) => {
+        Some(region) if !is_region(region.get_ref()) => {
             problems.push(QueryProblem {
                 message: format!(
                     "`{}` is not an AWS region name like us-east-1",
@@ -203,6 +187,20 @@ pub fn compile_settings(
         endpoint_url: config.endpoint_url.as_ref().map(|u| u.get_ref().clone()),
         timeout: crate::source::duration_or(&config.timeout, default_timeout),
     })
+}
+
+/// Whether `name` looks like an AWS region (`us-east-1`, `us-gov-west-1`).
+pub fn is_region(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('-').collect();
+    parts.len() >= 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
 }
 
 #[cfg(test)]

@@ -8,14 +8,17 @@ pub mod browse;
 pub mod cloudwatch;
 pub mod costexplorer;
 pub mod demo;
+pub mod limits;
 pub mod operations;
 pub mod prometheus;
 
 use crate::alarm::Alarm;
 use crate::dashboard::AlarmFilter;
+pub use crate::dashboard::sources::{Extreme, SourceQuery, SourceSpec};
 use crate::layout::{Query, SourceConfig, SourceKind};
 use crate::store::Sample;
 use crate::time_range::Window;
+pub use limits::SourceLimits;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::ops::Range;
@@ -76,16 +79,6 @@ pub struct Envelope {
     pub max: Vec<Sample>,
 }
 
-/// Which reading of a query a request asks for: the panel's own, or the least or
-/// greatest value inside each step (the min/max band).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Extreme {
-    /// The least value inside each step.
-    Min,
-    /// The greatest value inside each step.
-    Max,
-}
-
 /// A request for one query over a window at a given step.
 #[derive(Debug, Clone)]
 pub struct RangeRequest {
@@ -108,33 +101,6 @@ impl RangeRequest {
     }
 }
 
-/// A source as the dashboard compiled it: one settings type per kind, with every
-/// duration, URL and region checked. Secrets are still only named here (which
-/// variable, which file); they are read when the source first connects.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SourceSpec {
-    /// The built-in simulated fleet, by seed.
-    Demo {
-        /// Same seed and time, same data.
-        seed: u64,
-    },
-    /// A Prometheus-compatible server, or an Alertmanager.
-    Prometheus(prometheus::Settings),
-    /// Amazon CloudWatch.
-    CloudWatch(aws_client::ClientSettings),
-    /// AWS Cost Explorer.
-    CostExplorer(costexplorer::Settings),
-    /// SageMaker endpoints watched for scaling.
-    SageMaker {
-        /// Region, profile, endpoint.
-        settings: aws_client::ClientSettings,
-        /// The endpoints' names.
-        endpoints: Vec<String>,
-    },
-    /// Fault Injection Service experiments.
-    Fis(aws_client::ClientSettings),
-}
-
 impl SourceSpec {
     /// Which kind of source it is.
     pub fn kind(&self) -> SourceKind {
@@ -148,21 +114,6 @@ impl SourceSpec {
             SourceSpec::Fis(_) => SourceKind::Fis,
         }
     }
-}
-
-/// A query in its source kind's own type, checked when the layout was compiled.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SourceQuery {
-    /// The simulated fleet.
-    Demo(demo::DemoQuery),
-    /// PromQL.
-    Prometheus(prometheus::PromQuery),
-    /// A CloudWatch metric statistic, metric math or Metrics Insights.
-    CloudWatch(cloudwatch::CloudWatchQuery),
-    /// Cost Explorer's `GetCostAndUsage`.
-    CostExplorer(costexplorer::CostQuery),
-    /// A field of SageMaker endpoints' variants, as `DescribeEndpoint` polls saw it.
-    SageMaker(operations::sagemaker::SageMakerQuery),
 }
 
 impl SourceQuery {
@@ -181,15 +132,6 @@ impl SourceQuery {
 /// one; this keeps the match total).
 pub fn wrong_kind(source: &str) -> SourceError {
     SourceError::BadQuery(format!("this query is not for a {source} source"))
-}
-
-/// What a source can deliver, for step planning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SourceLimits {
-    /// Finest useful step (the scrape interval), ms.
-    pub min_step_ms: i64,
-    /// Most points the server returns per series in one request.
-    pub max_points_per_series: i64,
 }
 
 /// A future returned by [`Source::fetch_alarms`].
@@ -532,7 +474,7 @@ pub fn compile_alarm_query(kind: SourceKind, query: &Query) -> Result<AlarmFilte
             span: Some(query.source.span()),
         });
     }
-    crate::layout::compile::compile_alarm_filter(query)
+    compile_alarm_filter(query)
 }
 
 /// Checks that a query suits its source's kind and compiles it; `panel` holds its
@@ -587,4 +529,32 @@ pub fn url_without_credentials(url: &str) -> String {
         }
         None => url.to_owned(),
     }
+}
+
+/// Checks an alarm panel's query: `alarm_states` words are states.
+fn compile_alarm_filter(query: &Query) -> Result<AlarmFilter, QueryProblem> {
+    let states = match &query.alarm_states {
+        None => None,
+        Some(states) => {
+            let mut parsed = Vec::new();
+            for word in states.get_ref() {
+                match crate::dashboard::AlarmState::from_label(word) {
+                    Some(state) => parsed.push(state),
+                    None => {
+                        return Err(QueryProblem {
+                            message: format!(
+                                "unknown alarm state `{word}`: use firing, pending, nodata, suppressed or ok"
+                            ),
+                            span: Some(states.span()),
+                        });
+                    }
+                }
+            }
+            Some(parsed)
+        }
+    };
+    Ok(AlarmFilter {
+        prefix: query.alarm_prefix.clone(),
+        states,
+    })
 }

@@ -3,20 +3,12 @@
 //! click in the top bar, or the layout's `default`.
 
 use super::spec::VariableSpec;
+pub use crate::dashboard::variables::{Selected, Selection};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The value that stands for every value.
 pub const ALL: &str = "All";
-
-/// What is chosen for one variable.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum Selected {
-    /// Every value ("All").
-    All,
-    /// These values, in the order chosen (one unless the variable is multi).
-    Values(Vec<String>),
-}
 
 impl Selected {
     /// `["All"]` is All; anything else the values themselves.
@@ -44,9 +36,6 @@ impl Selected {
         }
     }
 }
-
-/// The choice of every variable, by name.
-pub type Selection = BTreeMap<String, Selected>;
 
 /// What a variable's value is for a compile: chosen, or not known yet (its values
 /// come from a server that has not answered, and nothing was chosen before).

@@ -1,28 +1,12 @@
 //! A variable as the dashboard knows it: its name, where its values come from, and
 //! how many may be chosen. Compiled once from the layout's `[variables.NAME]`.
 
+pub use crate::dashboard::variables::{OptionsQuery, VariableKind, VariableSpec};
 use crate::layout::model::Variable;
 use crate::layout::{SourceConfig, SourceKind};
 use crate::time_range::parse_duration;
 use std::collections::BTreeMap;
 use std::ops::Range;
-
-/// One template variable.
-#[derive(Debug, Clone, PartialEq)]
-pub struct VariableSpec {
-    /// `endpoint` for `$endpoint`.
-    pub name: String,
-    /// Shown before its dropdown.
-    pub label: String,
-    /// Where its values come from.
-    pub kind: VariableKind,
-    /// Whether several values may be chosen.
-    pub multi: bool,
-    /// Whether "All" is offered.
-    pub include_all: bool,
-    /// Chosen before anyone chooses (`["All"]` for All); empty: the first value.
-    pub default: Vec<String>,
-}
 
 impl VariableSpec {
     /// Whether a query receives its values as a regex alternation (Grafana's rule:
@@ -38,44 +22,6 @@ impl VariableSpec {
             VariableKind::Query { .. } => None,
         }
     }
-}
-
-/// Where a variable's values come from.
-#[derive(Debug, Clone, PartialEq)]
-pub enum VariableKind {
-    /// Asked of a source.
-    Query {
-        /// The source's name.
-        source: String,
-        /// What to ask it.
-        query: OptionsQuery,
-    },
-    /// Written in the layout.
-    Fixed(Vec<String>),
-    /// Durations (`1m`, `5m`), checked.
-    Interval(Vec<String>),
-}
-
-/// What a source is asked for a variable's values.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OptionsQuery {
-    /// Prometheus `label_values(selector, label)` (selector optional), or the
-    /// demo fleet's labels.
-    LabelValues {
-        /// Only series matching this, e.g. `vllm:num_requests_running{job="vllm"}`.
-        selector: Option<String>,
-        /// The label whose values are offered.
-        label: String,
-    },
-    /// CloudWatch `ListMetrics`: the values of one dimension.
-    DimensionValues {
-        /// e.g. `AWS/SageMaker`.
-        namespace: String,
-        /// Only this metric's dimensions.
-        metric: Option<String>,
-        /// e.g. `EndpointName`.
-        dimension: String,
-    },
 }
 
 impl OptionsQuery {

@@ -6,7 +6,7 @@
 
 use super::selection::Selected;
 use super::spec::VariableSpec;
-use std::collections::BTreeMap;
+pub use crate::dashboard::variables::Bound;
 use std::ops::Range;
 
 /// Where a substituted string goes, which decides the escaping.
@@ -18,9 +18,6 @@ pub enum Context {
     /// A title, legend or other text: the values joined with `, `.
     Text,
 }
-
-/// A variable with what is chosen for it.
-pub type Bound = BTreeMap<String, (VariableSpec, Selected)>;
 
 /// Every reference in `text`: its byte range and the name it names.
 pub fn references(text: &str) -> Vec<(Range<usize>, &str)> {
@@ -127,6 +124,7 @@ pub fn regex_escape(value: &str) -> String {
 mod tests {
     use super::*;
     use crate::variables::spec::VariableKind;
+    use std::collections::BTreeMap;
 
     fn bound(name: &str, multi: bool, selected: Selected) -> Bound {
         let spec = VariableSpec {

@@ -2,29 +2,16 @@
 //! batch entries (metric stats, metric math, Metrics Insights).
 
 use super::batch::{DimensionSet, Entry, Planner, Token, entry_id, referenced_ids, tokens};
+use crate::dashboard::sources::aws::ClientSettings;
+pub use crate::dashboard::sources::cloudwatch::{CloudWatchQuery, CwExpr, CwStat, MathPart};
 use crate::layout::{Panel, Query, SourceConfig};
-use crate::source::aws_client::ClientSettings;
 use crate::source::{QueryProblem, RangeRequest, SourceQuery};
 use crate::time_range::parse_duration;
-use std::collections::BTreeMap;
 
 /// Statistic used when a query names none.
 pub const DEFAULT_STAT: &str = "Average";
 /// A dimension value that matches every value `ListMetrics` reports.
 pub const WILDCARD: &str = "*";
-
-/// A CloudWatch query, checked and resolved when the layout was compiled: metric
-/// math carries the queries it reads, so nothing is looked up by id at run time.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CloudWatchQuery {
-    /// What it asks.
-    pub what: CwExpr,
-    /// A fixed period instead of the planned one, ms.
-    pub period_ms: Option<i64>,
-    /// Fetched for its own sake: not a hidden query that only metric math in its
-    /// panel reads (that one travels as the expression's dependency).
-    pub standalone: bool,
-}
 
 impl CloudWatchQuery {
     /// The metric's name, for a metric statistic.
@@ -36,21 +23,6 @@ impl CloudWatchQuery {
     }
 }
 
-/// One metric's statistic; dimension values may be `*`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CwStat {
-    /// e.g. `AWS/SageMaker`.
-    pub namespace: String,
-    /// e.g. `ModelLatency`.
-    pub metric: String,
-    /// Dimension names and values; `*` matches every value `ListMetrics` knows.
-    pub dimensions: BTreeMap<String, String>,
-    /// `Average`, `p99`, …
-    pub stat: String,
-    /// For a `*` dimension a multi-value variable set: the only values kept.
-    pub choices: BTreeMap<String, Vec<String>>,
-}
-
 impl CwStat {
     /// Whether a concrete dimension set is one the query asks for.
     pub fn allows(&self, set: &[(String, String)]) -> bool {
@@ -60,26 +32,6 @@ impl CwStat {
                 .is_none_or(|allowed| allowed.contains(value))
         })
     }
-}
-
-/// What a CloudWatch query asks.
-#[derive(Debug, Clone, PartialEq)]
-pub enum CwExpr {
-    /// A metric statistic.
-    Stat(CwStat),
-    /// Metric math: the expression's text with the queries it reads in place.
-    Math(Vec<MathPart>),
-    /// Metrics Insights SQL.
-    Sql(String),
-}
-
-/// A piece of a metric math expression.
-#[derive(Debug, Clone, PartialEq)]
-pub enum MathPart {
-    /// Text sent as written (functions, operators, numbers, strings).
-    Text(String),
-    /// Another query of the panel, sent under its batch id.
-    Read(Box<CwExpr>),
 }
 
 /// The finest period CloudWatch keeps for standard-resolution metrics, ms: a
@@ -129,20 +81,6 @@ pub fn compile_source(config: &SourceConfig) -> Result<ClientSettings, Vec<Query
         super::DEFAULT_TIMEOUT,
         "",
     )
-}
-
-/// Whether `name` looks like an AWS region (`us-east-1`, `us-gov-west-1`).
-pub fn is_region(name: &str) -> bool {
-    let parts: Vec<&str> = name.split('-').collect();
-    parts.len() >= 3
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        })
-        && parts
-            .last()
-            .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// Checks one query of a time-series or stat panel on a cloudwatch source and
@@ -512,6 +450,7 @@ fn stat_entry(stat: &CwStat, mut dimensions: Vec<(String, String)>, period_s: i3
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::aws_client::is_region;
 
     #[test]
     fn statistics_cloudwatch_knows_are_accepted() {

@@ -6,6 +6,7 @@
 pub mod cache;
 pub mod cost;
 
+pub use crate::dashboard::sources::costexplorer::{CostQuery, Settings};
 use crate::layout::{Query, SourceConfig};
 use crate::source::aws_client::{ClientSettings, describe_error};
 use crate::source::{
@@ -20,7 +21,6 @@ use aws_sdk_costexplorer::types::{
 };
 use chrono::{Datelike, NaiveDate, TimeZone, Utc};
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -55,30 +55,6 @@ pub const DIMENSIONS: &[&str] = &[
     "PURCHASE_TYPE",
     "INSTANCE_TYPE_FAMILY",
 ];
-
-/// A compiled costexplorer source.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Settings {
-    /// Where and as whom to call Cost Explorer.
-    pub client: ClientSettings,
-    /// Where answers are cached.
-    pub cache_dir: PathBuf,
-    /// How long an answer is reused.
-    pub ttl: Duration,
-}
-
-/// One `GetCostAndUsage` question, checked when the layout was compiled.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CostQuery {
-    /// `UnblendedCost`, `AmortizedCost`, …
-    pub metric: String,
-    /// MONTHLY rather than DAILY.
-    pub monthly: bool,
-    /// Up to two group-by keys (dimensions or `TAG:key`).
-    pub group_by: Vec<String>,
-    /// Only costs whose dimension has one of these values.
-    pub filter: BTreeMap<String, Vec<String>>,
-}
 
 /// A Cost Explorer source.
 pub struct CostExplorerSource {
@@ -410,7 +386,7 @@ pub fn compile_source(config: &SourceConfig) -> Result<Settings, Vec<QueryProble
         &config.cache_ttl,
     ]));
     if let Some(region) = &config.region
-        && !crate::source::cloudwatch::query::is_region(region.get_ref())
+        && !crate::source::aws_client::is_region(region.get_ref())
     {
         problems.push(QueryProblem {
             message: format!(

@@ -3,6 +3,7 @@
 
 use super::fleet::{Accelerator, Fleet, normal_quantile};
 use super::noise;
+pub use crate::dashboard::sources::demo::Reading;
 use std::collections::BTreeMap;
 
 /// How a metric may be queried.
@@ -480,17 +481,6 @@ fn instance_id(endpoint: &str, instance: usize) -> String {
         "i-{:017x}",
         (noise::key(endpoint) >> 4).wrapping_add(instance as u64)
     )
-}
-
-/// How a sample is asked for.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Reading {
-    /// The level of a gauge or running total.
-    Value,
-    /// Per-second rate of a counter or running total.
-    Rate,
-    /// A quantile of a distribution.
-    Quantile(f64),
 }
 
 /// The value of `series` at `t_ms`, or `None` for a reading the metric does not support.

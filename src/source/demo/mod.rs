@@ -17,6 +17,7 @@ use super::{
     Extreme, FetchFuture, QueryProblem, RangeRequest, SeriesData, Source, SourceError,
     SourceLimits, SourceQuery,
 };
+pub use crate::dashboard::sources::demo::DemoQuery;
 use crate::layout::Query;
 use crate::layout::model::Aggregate;
 use crate::store::Sample;
@@ -31,30 +32,15 @@ const BAND_SPREAD: i64 = 24;
 /// Same per-series cap as Prometheus, so planning is exercised the same way.
 pub const DEMO_MAX_POINTS: i64 = 11_000;
 
-/// A demo query, checked against the catalogue when the layout was compiled.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DemoQuery {
-    /// The metric, from the catalogue.
-    metric: &'static catalog::MetricDef,
-    /// Value, rate or quantile, as the metric's kind allows.
-    reading: Reading,
-    /// Only series whose label has one of these values.
-    labels: BTreeMap<String, Vec<String>>,
-    /// Group series by these labels (empty: one series for all); `None` keeps
-    /// every series apart.
-    by: Option<Vec<String>>,
-    /// How grouped series are combined.
-    aggregate: Aggregate,
-    /// A fixed step instead of the planned one (one bar an hour or a day).
-    period_ms: Option<i64>,
-    /// Read the least or greatest value inside each step instead (the band).
-    extreme: Option<Extreme>,
-}
-
 impl DemoQuery {
     /// The metric's name, as the exporter publishes it.
     pub fn metric_name(&self) -> &'static str {
-        self.metric.name
+        self.metric
+    }
+
+    /// The metric's entry in the catalogue (every compiled query's has one).
+    fn definition(&self) -> Option<&'static catalog::MetricDef> {
+        catalog::metric(self.metric)
     }
 }
 
@@ -108,7 +94,13 @@ impl DemoSource {
             })
             .collect();
         let mut groups: BTreeMap<BTreeMap<String, String>, Vec<Vec<f64>>> = BTreeMap::new();
-        for series in catalog::series_of(&self.fleet, query.metric) {
+        let Some(definition) = query.definition() else {
+            return Err(SourceError::BadQuery(format!(
+                "no metric `{}` in the simulated fleet",
+                query.metric
+            )));
+        };
+        for series in catalog::series_of(&self.fleet, definition) {
             if !query
                 .labels
                 .iter()
@@ -172,7 +164,8 @@ impl DemoSource {
     /// total over a fixed period (an hourly spend bar) is its increase over that
     /// period, as PromQL's `rate(x[1h])` is, not the rate at the bar's instant.
     fn read(&self, series: &catalog::SeriesDef, t: i64, query: &DemoQuery) -> Option<f64> {
-        match (query.metric.kind, query.reading, query.period_ms) {
+        let kind = query.definition()?.kind;
+        match (kind, query.reading, query.period_ms) {
             (MetricKind::Cumulative, Reading::Rate, Some(period)) if period > 0 => {
                 let now = catalog::sample(&self.fleet, series, t, Reading::Value)?;
                 let then = catalog::sample(&self.fleet, series, t - period, Reading::Value)?;
@@ -340,7 +333,7 @@ pub fn compile_query(query: &Query) -> Result<DemoQuery, QueryProblem> {
         ),
     };
     Ok(DemoQuery {
-        metric,
+        metric: metric.name,
         reading,
         labels: label_matchers(query),
         by: query.by.clone(),

@@ -12,6 +12,7 @@
 //! what happened while fleetdeck was not running is not shown.
 
 use super::client::AwsJson;
+pub use crate::dashboard::sources::sagemaker::SageMakerQuery;
 use crate::layout::Query;
 use crate::ops::{OpsEvent, OpsKind};
 use crate::source::{
@@ -41,16 +42,6 @@ pub const FIELDS: &[&str] = &[
 const SAME_POLL_MS: i64 = 2_000;
 /// Polls kept per variant (a day at a 15 s refresh).
 const KEPT_POLLS: usize = 6_000;
-
-/// A sagemaker query: one field of the variants of some endpoints.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SageMakerQuery {
-    /// One of [`FIELDS`].
-    pub field: &'static str,
-    /// Only these endpoints (`labels = { EndpointName = "…" }`); all watched
-    /// ones when empty.
-    pub endpoints: Vec<String>,
-}
 
 /// Checks a query of a sagemaker source.
 pub fn compile_query(query: &Query) -> Result<SageMakerQuery, QueryProblem> {

@@ -13,6 +13,7 @@ use super::{
     SourceLimits, SourceQuery,
 };
 use crate::dashboard::AlarmFilter;
+pub use crate::dashboard::sources::prometheus::{PromQuery, SecretRef, Settings};
 use crate::layout::model::PromFlavor;
 use crate::layout::{Query, SourceConfig};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -28,48 +29,6 @@ pub const DEFAULT_SCRAPE_INTERVAL: Duration = Duration::from_secs(15);
 pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 /// How many times a refused step is doubled before giving up.
 const MAX_STEP_RETRIES: u32 = 4;
-
-/// Where a secret lives; the layout names the place, never the secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SecretRef {
-    /// An environment variable.
-    Env(String),
-    /// A file (its trailing newline ignored).
-    File(PathBuf),
-}
-
-/// A compiled prometheus (or alertmanager) source.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Settings {
-    /// An Alertmanager (its v2 alerts API) rather than a Prometheus.
-    pub alertmanager: bool,
-    /// Base URL without a trailing `/`.
-    pub base_url: String,
-    /// Which server, for its points-per-series limit.
-    pub flavor: PromFlavor,
-    /// The scrape interval: the finest step asked for, and `$__rate_interval`'s base.
-    pub scrape_interval: Duration,
-    /// Per-request timeout.
-    pub timeout: Duration,
-    /// A bearer token, by reference.
-    pub bearer_token: Option<SecretRef>,
-    /// Basic authentication: user name and where the password lives.
-    pub basic_auth: Option<(String, Option<SecretRef>)>,
-    /// Extra request headers (not secrets), checked to be valid HTTP.
-    pub headers: Vec<(String, String)>,
-    /// PEM file of a private CA to trust.
-    pub ca_file: Option<PathBuf>,
-    /// SigV4 signing (Amazon Managed Prometheus).
-    pub sigv4: Option<sigv4::SigV4Settings>,
-}
-
-/// A PromQL query; `$__rate_interval`, `$__interval` and `$__range` are filled in
-/// per request, as Grafana does.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PromQuery {
-    /// The expression.
-    pub promql: String,
-}
 
 /// A Prometheus-compatible server.
 pub struct PrometheusSource {
@@ -516,7 +475,7 @@ fn check_source(config: &SourceConfig) -> Vec<QueryProblem> {
                 span: Some(sigv4.region.span()),
             });
         }
-        if !crate::source::cloudwatch::query::is_region(sigv4.region.get_ref()) {
+        if !crate::source::aws_client::is_region(sigv4.region.get_ref()) {
             problems.push(QueryProblem {
                 message: format!(
                     "`{}` is not an AWS region name like us-west-2",

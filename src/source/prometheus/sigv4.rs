@@ -2,6 +2,7 @@
 //! carries an `Authorization: AWS4-HMAC-SHA256 …` header computed by AWS's own
 //! signer (`aws-sigv4`) from credentials of the AWS chain, never from the layout.
 
+pub use crate::dashboard::sources::prometheus::SigV4Settings;
 use crate::source::SourceError;
 use crate::source::aws_credentials;
 use aws_credential_types::Credentials;
@@ -13,17 +14,6 @@ use std::time::{Duration, SystemTime};
 pub const AMP_SERVICE: &str = "aps";
 /// Credentials are fetched again this long before they expire.
 const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(300);
-
-/// SigV4 as a prometheus source compiled it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SigV4Settings {
-    /// Region of the workspace.
-    pub region: String,
-    /// Profile in `~/.aws/config`; the default chain without it.
-    pub profile: Option<String>,
-    /// Signing name (`aps` unless the layout says otherwise).
-    pub service: String,
-}
 
 /// Signs requests for one source, caching its credentials until they near expiry.
 pub struct Signer {

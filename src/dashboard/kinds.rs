@@ -1,0 +1,94 @@
+//! What a layout's panels and sources are, and where a panel sits: the kinds
+//! and the grid place both the file format and the compiled dashboard speak of.
+
+use serde::{Deserialize, Serialize};
+
+/// Position on the 24-column grid (Grafana's `gridPos`), in grid cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GridPos {
+    /// Column of the left edge, 0–23.
+    pub x: u32,
+    /// Row of the top edge.
+    pub y: u32,
+    /// Width in columns.
+    pub w: u32,
+    /// Height in rows.
+    pub h: u32,
+}
+
+impl GridPos {
+    /// Whether two positions share at least one cell (no overflow, whatever the
+    /// numbers: a layout may hold anything until it is checked).
+    pub fn overlaps(&self, other: &GridPos) -> bool {
+        let end = |start: u32, length: u32| u64::from(start) + u64::from(length);
+        u64::from(self.x) < end(other.x, other.w)
+            && u64::from(other.x) < end(self.x, self.w)
+            && u64::from(self.y) < end(other.y, other.h)
+            && u64::from(other.y) < end(self.y, self.h)
+    }
+
+    /// The row below the panel's bottom edge.
+    pub fn bottom(&self) -> u32 {
+        self.y.saturating_add(self.h)
+    }
+}
+
+/// What a panel draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum PanelKind {
+    /// Lines over time, one per series.
+    #[default]
+    Timeseries,
+    /// The latest value, large, coloured by thresholds, with a sparkline.
+    Stat,
+    /// Active alarms of the queried sources (Prometheus alerts, Alertmanager).
+    Alarms,
+    /// Stacked bars, one a period (daily spend by service).
+    Bars,
+    /// Words only, no queries: a note, a section heading, or what an import could
+    /// not draw (and why).
+    Text,
+    /// The chaos experiments in the window, each with what its queries (p99,
+    /// errors) did on the targeted resource during it against just before it.
+    Experiments,
+    /// An endpoint's production variants side by side (an A/B test): queries
+    /// with ids `weight`, `invocations`, `p50`, `p99`, `errors`, `cost`.
+    Variants,
+}
+
+/// Which backend a source talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// The built-in simulated AI inference fleet.
+    Demo,
+    /// A Prometheus-compatible HTTP API: Prometheus, VictoriaMetrics, Mimir/Cortex.
+    Prometheus,
+    /// An Alertmanager (its v2 API), for alarm panels.
+    Alertmanager,
+    /// Amazon CloudWatch: metrics (`GetMetricData`) and alarms (`DescribeAlarms`).
+    Cloudwatch,
+    /// AWS Cost Explorer (`GetCostAndUsage`), cached on disk: each request costs $0.01.
+    Costexplorer,
+    /// SageMaker endpoints' instance counts (`DescribeEndpoint`), for operations.
+    Sagemaker,
+    /// AWS Fault Injection Service experiments, for operations.
+    Fis,
+}
+
+impl SourceKind {
+    /// Its name as a layout writes it (`kind = "…"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceKind::Demo => "demo",
+            SourceKind::Prometheus => "prometheus",
+            SourceKind::Alertmanager => "alertmanager",
+            SourceKind::Cloudwatch => "cloudwatch",
+            SourceKind::Costexplorer => "costexplorer",
+            SourceKind::Sagemaker => "sagemaker",
+            SourceKind::Fis => "fis",
+        }
+    }
+}

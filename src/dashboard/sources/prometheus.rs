@@ -1,0 +1,71 @@
+//! A Prometheus-compatible source's settings and queries.
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Where a secret lives; the layout names the place, never the secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretRef {
+    /// An environment variable.
+    Env(String),
+    /// A file (its trailing newline ignored).
+    File(PathBuf),
+}
+
+/// A compiled prometheus (or alertmanager) source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// An Alertmanager (its v2 alerts API) rather than a Prometheus.
+    pub alertmanager: bool,
+    /// Base URL without a trailing `/`.
+    pub base_url: String,
+    /// Which server, for its points-per-series limit.
+    pub flavor: PromFlavor,
+    /// The scrape interval: the finest step asked for, and `$__rate_interval`'s base.
+    pub scrape_interval: Duration,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// A bearer token, by reference.
+    pub bearer_token: Option<SecretRef>,
+    /// Basic authentication: user name and where the password lives.
+    pub basic_auth: Option<(String, Option<SecretRef>)>,
+    /// Extra request headers (not secrets), checked to be valid HTTP.
+    pub headers: Vec<(String, String)>,
+    /// PEM file of a private CA to trust.
+    pub ca_file: Option<PathBuf>,
+    /// SigV4 signing (Amazon Managed Prometheus).
+    pub sigv4: Option<SigV4Settings>,
+}
+
+/// A PromQL query; `$__rate_interval`, `$__interval` and `$__range` are filled in
+/// per request, as Grafana does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PromQuery {
+    /// The expression.
+    pub promql: String,
+}
+
+/// Which Prometheus-compatible server a source talks to; decides its limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum PromFlavor {
+    /// Prometheus: at most 11,000 points per series.
+    #[default]
+    Prometheus,
+    /// VictoriaMetrics: at most 30,000 points per series.
+    Victoriametrics,
+    /// Grafana Mimir / Cortex (multi-tenant: set `headers = { X-Scope-OrgID = "…" }`).
+    Mimir,
+}
+
+/// SigV4 as a prometheus source compiled it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigV4Settings {
+    /// Region of the workspace.
+    pub region: String,
+    /// Profile in `~/.aws/config`; the default chain without it.
+    pub profile: Option<String>,
+    /// Signing name (`aps` unless the layout says otherwise).
+    pub service: String,
+}
