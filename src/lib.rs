@@ -7,16 +7,19 @@
 
 pub mod alarm;
 pub mod app;
+pub mod background;
 pub mod clock;
 pub mod dashboard;
 pub mod derive;
 pub mod edit;
 pub mod explore;
-pub mod export;
+pub mod headless;
 pub mod import;
 pub mod incident;
 pub mod layout;
+pub mod layout_file;
 pub mod legend;
+pub mod library;
 pub mod notes;
 pub mod offscreen;
 pub mod ops;
@@ -31,4 +34,5 @@ pub mod ui;
 pub mod units;
 pub mod variables;
 pub mod variants;
+pub mod view;
 pub mod wall;

@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use fleetdeck::app::{AppOptions, FleetApp, Theme, apply_theme};
 use fleetdeck::clock::DisplayZone;
 use fleetdeck::dashboard::Dashboard;
-use fleetdeck::export::ExportFormat;
+use fleetdeck::headless::export::ExportFormat;
 use fleetdeck::layout::{load_layout, parse_layout};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,7 +16,7 @@ use std::process::ExitCode;
 /// The layout opened when none is named.
 const DEFAULT_LAYOUT: &str = "layouts/demo-fleet.toml";
 // The same layout built in, so the binary runs from any directory.
-use fleetdeck::app::picker::{BUILTIN_DEMO_NAME, BUILTIN_DEMO_TEXT as BUILTIN_DEMO_LAYOUT};
+use fleetdeck::library::{BUILTIN_DEMO_NAME, BUILTIN_DEMO_TEXT as BUILTIN_DEMO_LAYOUT};
 
 /// Native dashboard for AI inference fleets: latency, accelerator utilisation and
 /// spend from Prometheus, CloudWatch and a built-in simulated fleet.

@@ -4,10 +4,10 @@
 //! matched against the names the panels' PromQL reads.
 
 use super::Alarm;
+use crate::dashboard::PanelKind;
+use crate::dashboard::SourceQuery;
 pub use crate::dashboard::alarms::{NameMatcher, PanelReads};
 use crate::dashboard::{Dashboard, PanelId, QuerySpec, Target};
-use crate::layout::PanelKind;
-use crate::source::SourceQuery;
 
 impl PanelReads {
     /// What the queries of a panel of `kind` read; nothing for an alarm panel.
@@ -29,7 +29,7 @@ impl PanelReads {
                     reads.metrics.push((None, demo.metric_name().to_owned()));
                 }
                 SourceQuery::CloudWatch(cw) => {
-                    if let crate::source::cloudwatch::CwExpr::Stat(stat) = &cw.what {
+                    if let crate::dashboard::sources::cloudwatch::CwExpr::Stat(stat) = &cw.what {
                         reads
                             .metrics
                             .push((Some(stat.namespace.clone()), stat.metric.clone()));

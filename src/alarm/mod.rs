@@ -6,7 +6,6 @@ use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
 pub mod ack;
-pub mod collect;
 pub mod engine;
 pub mod history_file;
 pub mod link;

@@ -6,8 +6,8 @@
 //! same verdict as a steady stream; samples older than the newest one seen are
 //! ignored. Only the missing-data check looks at "now".
 
+use crate::dashboard::MissingData;
 pub use crate::dashboard::alarms::Condition;
-use crate::layout::MissingData;
 
 /// Where a rule stands on one series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -3,9 +3,9 @@
 //! window), reading the file again, and keeping an incident of what is shown.
 
 use super::{Command, FleetApp, background, editing, picker, reload, ui, variables};
-use crate::app::ViewState;
 use crate::dashboard::Dashboard;
 use crate::session::{Session, View};
+use crate::view::ViewState;
 use std::sync::Arc;
 
 impl FleetApp {
@@ -90,7 +90,7 @@ impl FleetApp {
             runtime,
             wake.clone(),
             move || {
-                let incident = handle.block_on(crate::incident::capture::capture(
+                let incident = handle.block_on(crate::headless::snapshot::capture(
                     dashboard, window, clock, notes,
                 ));
                 let bytes = crate::incident::format::to_bytes(&incident)?;

@@ -14,9 +14,9 @@
 //! The window and the wall differ only around these steps (the window's editing,
 //! picker and Explore; the wall's rotation and kiosk).
 
-use super::background::Wake;
 use super::keep::Keeper;
 use super::variables::Variables;
+use crate::background::Wake;
 use crate::dashboard::{Dashboard, PanelId};
 use crate::layout::LayoutErrors;
 use crate::session::Session;

@@ -3,27 +3,25 @@
 //! file's watcher, acknowledgements and the saved history — and drives the session
 //! each frame: drain results (time-boxed), draw, apply the commands the UI queued.
 
-pub mod background;
 mod commands;
-pub mod editing;
-pub mod explore;
 pub mod keep;
 mod layouts;
 pub mod live;
-pub mod picker;
 pub mod reload;
 pub mod share;
 pub mod variables;
-pub mod view;
 
 use crate::clock::{Clock, DisplayZone};
 use crate::dashboard::Dashboard;
+use crate::edit::editing;
+use crate::explore::panes as explore;
 use crate::session::Session;
 use crate::ui;
+use crate::view::{Command, ViewState};
+use crate::{background, library as picker};
 use keep::Keeper;
 use std::sync::Arc;
 use std::time::Duration;
-pub use view::{Command, ViewState};
 
 /// Longest the UI thread spends applying poll results in one frame; the rest waits
 /// for the next frame so input stays responsive during a burst.
@@ -346,7 +344,7 @@ impl FleetApp {
         let save_failures = self.keeper.failures();
         let frame = ui::FrameInput {
             session: &self.live.session,
-            variables: &self.live.variables,
+            variables: self.live.variables.resolver(),
             view: &self.view,
             now,
             zone: self.options.zone,

@@ -34,6 +34,12 @@ impl Variables {
         }
     }
 
+    /// Where each variable stands: its values, choices and problems (what the
+    /// UI reads).
+    pub fn resolver(&self) -> &Resolver {
+        &self.resolver
+    }
+
     /// What the layout is compiled for.
     pub fn choices(&self) -> &Choices {
         self.resolver.choices()
@@ -102,6 +108,6 @@ impl Variables {
 
     /// `dashboard`'s layout compiled again for the current choices.
     pub fn recompile(&self, dashboard: &Dashboard) -> Result<Dashboard, LayoutErrors> {
-        self.resolver.compile(dashboard)
+        crate::layout::recompile(dashboard, self.resolver.choices())
     }
 }

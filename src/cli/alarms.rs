@@ -4,9 +4,9 @@
 use super::clock_from;
 use anyhow::Result;
 use fleetdeck::clock::DisplayZone;
+use fleetdeck::headless::variables::resolve;
 use fleetdeck::layout::load_layout;
 use fleetdeck::variables::Selection;
-use fleetdeck::variables::resolve::resolve;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -61,8 +61,10 @@ pub fn alarms(
     };
     let mut notifier = fleetdeck::alarm::notify::Notifier::new(notify);
     loop {
-        let collected =
-            runtime.block_on(fleetdeck::alarm::collect::collect(dashboard.clone(), clock));
+        let collected = runtime.block_on(fleetdeck::headless::alarms::collect(
+            dashboard.clone(),
+            clock,
+        ));
         notifier.update(
             &collected.alarms,
             clock.now().timestamp_millis(),

@@ -3,10 +3,10 @@
 
 use super::clock_from;
 use anyhow::{Context, Result};
-use fleetdeck::export::{ExportFormat, export_panel, write_csv, write_json};
+use fleetdeck::headless::export::{ExportFormat, export_panel, write_csv, write_json};
+use fleetdeck::headless::variables::resolve;
 use fleetdeck::layout::load_layout;
 use fleetdeck::time_range::{TimeExpr, TimeRange};
-use fleetdeck::variables::resolve::resolve;
 use std::path::Path;
 use std::process::ExitCode;
 

@@ -4,11 +4,12 @@
 use super::clock_from;
 use anyhow::{Context, Result};
 use fleetdeck::dashboard::Dashboard;
+use fleetdeck::headless::snapshot::capture;
+use fleetdeck::headless::variables::resolve;
 use fleetdeck::incident::Incident;
-use fleetdeck::incident::{capture::capture, format::to_bytes};
+use fleetdeck::incident::format::to_bytes;
 use fleetdeck::layout::load_layout;
 use fleetdeck::time_range::TimeRange;
-use fleetdeck::variables::resolve::resolve;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::ExitCode;

@@ -72,3 +72,13 @@ pub type Selection = BTreeMap<String, Selected>;
 
 /// A variable with what is chosen for it.
 pub type Bound = BTreeMap<String, (VariableSpec, Selected)>;
+
+/// What a layout's variables are compiled for: what was chosen, and the values
+/// each query variable's source offered (so far).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Choices {
+    /// Chosen values, by variable name; a variable absent takes its default.
+    pub selection: Selection,
+    /// Each query variable's values, once its source answered.
+    pub options: BTreeMap<String, Vec<String>>,
+}

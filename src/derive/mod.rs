@@ -12,7 +12,7 @@ pub use eval::evaluate;
 pub use eval::{Input, Operand, Output, evaluate_priced};
 pub use parse::{Expr, ParseError, parse};
 
-use crate::layout::{Panel, Query};
+use crate::layout_file::{Panel, Query};
 use std::ops::Range;
 
 /// Checks a query that has `derive` or lacks `source` — it parses, names only ids

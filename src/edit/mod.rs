@@ -6,6 +6,7 @@
 //! so what is on screen is what would be saved.
 
 pub mod document;
+pub mod editing;
 pub mod history;
 pub mod new_panel;
 pub mod placement;

@@ -8,6 +8,7 @@
 
 pub mod compile;
 pub mod history;
+pub mod panes;
 pub mod query;
 pub mod summary;
 

@@ -3,7 +3,6 @@
 //! plus coarser context around the range, the alarm history, the notes, and the
 //! sources by name and kind (never a secret). [`format`] is the byte layout.
 
-pub mod capture;
 pub mod format;
 
 use crate::alarm::engine::Transition;
@@ -42,7 +41,7 @@ pub struct Incident {
     /// The variables' values the layout was compiled for, so it opens the same
     /// (format 2 on; a version 1 file opens with each variable's default).
     #[serde(default)]
-    pub choices: crate::layout::Choices,
+    pub choices: crate::dashboard::variables::Choices,
 }
 
 /// What became of one query when the incident was taken.

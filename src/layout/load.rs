@@ -6,10 +6,10 @@
 use super::model::LayoutFile;
 use crate::dashboard::Dashboard;
 pub use crate::dashboard::problems::{LayoutError, LayoutErrors};
+pub use crate::dashboard::variables::Choices;
 use crate::variables::Selection;
 use crate::variables::expand::{Bindings, expand};
 use crate::variables::selection::resolve;
-use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
@@ -32,14 +32,10 @@ pub fn parse_layout(text: &str, path: &Path) -> Result<Dashboard, LayoutErrors> 
     compile_text(text, path, &Choices::default())
 }
 
-/// What a layout's variables are compiled for: what was chosen, and the values
-/// each query variable's source offered (so far).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Choices {
-    /// Chosen values, by variable name; a variable absent takes its default.
-    pub selection: Selection,
-    /// Each query variable's values, once its source answered.
-    pub options: BTreeMap<String, Vec<String>>,
+/// `dashboard`'s layout compiled again for `choices` (other values of its
+/// variables), from the text it was compiled from: no file is read.
+pub fn recompile(dashboard: &Dashboard, choices: &Choices) -> Result<Dashboard, LayoutErrors> {
+    compile_text(&dashboard.source_text, &dashboard.path, choices)
 }
 
 /// Parses and compiles layout text for `choices`: the variables are written in

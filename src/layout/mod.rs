@@ -1,22 +1,23 @@
 //! Saved layouts: the versioned TOML files in `layouts/` that describe a dashboard.
 //!
-//! [`model`] is the file format exactly as written (strict: unknown keys are errors);
-//! [`load`] reads it and [`compile`] turns it into the typed
+//! [`crate::layout_file`] is the file format exactly as written (strict: unknown
+//! keys are errors); [`load`] reads it and [`compile`] turns it into the typed
 //! [`Dashboard`](crate::dashboard::Dashboard), reporting every problem as
 //! `file:line:col: message` so `fleetdeck check` and the app can point a person at
 //! the exact spot.
 
 pub mod compile;
 pub mod load;
-pub mod model;
 pub(crate) mod occupancy;
 pub mod rules;
 pub mod variables;
 
-pub use load::{
-    Choices, LayoutError, LayoutErrors, compile_text, load_layout, parse_layout, threshold_rgb,
-};
-pub use model::{
+pub use crate::layout_file as model;
+pub use crate::layout_file::{
     GridPos, MissingData, Panel, PanelKind, PromFlavor, Query, QueryRef, Rule, SourceConfig,
     SourceKind, Threshold,
+};
+pub use load::{
+    Choices, LayoutError, LayoutErrors, compile_text, load_layout, parse_layout, recompile,
+    threshold_rgb,
 };

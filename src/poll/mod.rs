@@ -10,7 +10,7 @@
 //! tail since the last sample.
 
 mod envelope;
-pub mod plan;
+
 mod round;
 mod wake;
 

@@ -250,7 +250,7 @@ impl Session {
             })
             .flat_map(|(key, panel, query)| {
                 let compared = (matches!(query.target, Target::Fetch { .. })
-                    && panel.kind == crate::layout::PanelKind::Timeseries
+                    && panel.kind == crate::dashboard::PanelKind::Timeseries
                     && self.compare.shift_for(&panel.id).is_some())
                 .then(|| panel.key(&compare::compared_id(&query.id)));
                 std::iter::once(key).chain(compared)
@@ -650,7 +650,7 @@ impl Session {
         let shift = self
             .compare
             .shift_for(&panel.id)
-            .filter(|_| panel.kind == crate::layout::PanelKind::Timeseries);
+            .filter(|_| panel.kind == crate::dashboard::PanelKind::Timeseries);
         let compared = panel.queries.iter().filter_map(move |query| {
             let shift = shift?;
             let Target::Fetch {

@@ -131,7 +131,7 @@ fn endpoint_name(settings: &ClientSettings) -> String {
 /// (`default_timeout` without it). Keys of other kinds are refused; `extra`
 /// names this kind's own further keys in that message.
 pub fn compile_settings(
-    config: &crate::layout::SourceConfig,
+    config: &crate::layout_file::SourceConfig,
     service: &'static str,
     permissions: &'static str,
     default_timeout: Duration,

@@ -11,11 +11,12 @@ pub mod demo;
 pub mod limits;
 pub mod operations;
 pub mod prometheus;
+pub mod step;
 
 use crate::alarm::Alarm;
 use crate::dashboard::AlarmFilter;
 pub use crate::dashboard::sources::{Extreme, SourceQuery, SourceSpec};
-use crate::layout::{Query, SourceConfig, SourceKind};
+use crate::layout_file::{Query, SourceConfig, SourceKind};
 use crate::store::Sample;
 use crate::time_range::Window;
 pub use limits::SourceLimits;
@@ -216,7 +217,7 @@ pub trait Source: Send + Sync {
     /// sources whose data thins out with age (CloudWatch) override it.
     fn plan_step(&self, window: Window, width_px: u32, query: &SourceQuery, now_ms: i64) -> i64 {
         let _ = (query, now_ms);
-        crate::poll::plan::plan_step(window, width_px, self.limits())
+        step::plan_step(window, width_px, self.limits())
     }
     /// The query that reads `extreme` of `query` inside each step of `step_ms`, or
     /// `None` when the step is no coarser than the data (nothing can hide inside
@@ -284,7 +285,7 @@ pub trait Source: Send + Sync {
     /// The values a template variable offers, sorted, for its dropdown.
     fn variable_options<'a>(
         &'a self,
-        query: &'a crate::variables::OptionsQuery,
+        query: &'a crate::dashboard::variables::OptionsQuery,
     ) -> OptionsFuture<'a> {
         let _ = query;
         Box::pin(async {
@@ -483,7 +484,7 @@ pub fn compile_alarm_query(kind: SourceKind, query: &Query) -> Result<AlarmFilte
 pub fn compile_query(
     kind: SourceKind,
     query: &Query,
-    panel: &crate::layout::Panel,
+    panel: &crate::layout_file::Panel,
     same_kind: &dyn Fn(&Query) -> bool,
 ) -> Result<SourceQuery, QueryProblem> {
     match kind {

@@ -4,8 +4,8 @@
 
 use super::{PanelContext, theme};
 use crate::alarm::{Alarm, AlarmState};
-use crate::app::Command;
 use crate::dashboard::{PanelId, PanelSpec, Target};
+use crate::view::Command;
 use egui::{RichText, Ui, UiBuilder};
 
 /// A firing alarm younger than this is marked new.

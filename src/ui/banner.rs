@@ -4,7 +4,7 @@
 
 use super::{FrameInput, theme};
 use crate::alarm::{Alarm, AlarmState, ack};
-use crate::app::Command;
+use crate::view::Command;
 use egui::RichText;
 
 /// Draws the banner when something unacknowledged is firing.

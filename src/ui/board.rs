@@ -6,9 +6,9 @@ use super::context::{Marks, PanelContext};
 use super::panel::{self, PanelState};
 use super::{FrameInput, UiState, alarms, bars, edit, experiments, grid, stat, text, theme};
 use super::{timeseries, variants, wall};
-use crate::app::Command;
 use crate::dashboard::{PanelId, PanelSpec};
 use crate::layout::PanelKind;
+use crate::view::Command;
 use std::collections::BTreeMap;
 
 /// How the board is laid out this frame.

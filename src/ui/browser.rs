@@ -3,8 +3,8 @@
 //! the query field, ready to copy into a layout: a PromQL selector, or for
 //! CloudWatch the keys of a `[[panels.queries]]` table.
 
-use crate::app::Command;
 use crate::source::browse::{LabelValues, MetricInfo};
+use crate::view::Command;
 use egui::{RichText, Ui};
 use std::sync::{Arc, Mutex};
 

@@ -4,13 +4,13 @@
 //! Explore pane (which reads a session of its own).
 
 use super::{band_cache, line_cache, timeseries};
-use crate::app::Command;
 use crate::clock::DisplayZone;
 use crate::dashboard::PanelId;
 use crate::notes::Note;
 use crate::ops::OpsEvent;
 use crate::session::Session;
 use crate::time_range::Window;
+use crate::view::Command;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A panel's view of one frame.

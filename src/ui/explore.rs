@@ -5,11 +5,11 @@
 //! each series' last, min, max and mean over the window shown.
 
 use super::{PanelContext, panel, theme, timeseries};
-use crate::app::Command;
-use crate::app::explore::{Explore, ExploreCommand, PANE_IDS, Pane};
 use crate::dashboard::{Dashboard, PanelId};
 use crate::explore::ExploreQuery;
+use crate::explore::panes::{Explore, ExploreCommand, PANE_IDS, Pane};
 use crate::explore::summary::{SeriesSummary, summarize};
+use crate::view::Command;
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui};
 use std::collections::BTreeMap;
 

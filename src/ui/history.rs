@@ -5,8 +5,8 @@
 use super::theme;
 use crate::alarm::engine::Transition;
 use crate::alarm::rules::RuleState;
-use crate::app::Command;
 use crate::clock::DisplayZone;
+use crate::view::Command;
 use egui::RichText;
 
 /// Draws the top-bar button that opens the history.

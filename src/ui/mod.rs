@@ -36,16 +36,16 @@ pub mod variants;
 pub mod wall;
 pub mod wall_legend;
 
-use crate::app::editing::Editing;
-use crate::app::explore::Explore;
-use crate::app::picker::PickerState;
-use crate::app::variables::Variables;
-use crate::app::{Command, ViewState};
 use crate::clock::DisplayZone;
 use crate::dashboard::{Dashboard, PanelId};
+use crate::edit::editing::Editing;
+use crate::explore::panes::Explore;
 use crate::layout::SourceKind;
+use crate::library::PickerState;
 use crate::session::Session;
 use crate::time_range::Window;
+use crate::variables::resolve::Resolver;
+use crate::view::{Command, ViewState};
 use chrono::{DateTime, Utc};
 use context::{Marks, PanelContext, PanelUiState};
 use std::collections::{BTreeMap, BTreeSet};
@@ -89,7 +89,7 @@ pub struct FrameInput<'a> {
     /// The session: dashboard, data, statuses, health, alarms.
     pub session: &'a Session,
     /// The variables' choices, values and problems.
-    pub variables: &'a Variables,
+    pub variables: &'a Resolver,
     /// The time range state.
     pub view: &'a ViewState,
     /// Now, by the front end's clock.

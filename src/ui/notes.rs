@@ -1,9 +1,9 @@
 //! Writing a note: Shift+click on a chart pins one at that instant, Shift+drag
 //! over a range; this small window takes the words.
 
-use crate::app::Command;
 use crate::clock::DisplayZone;
 use crate::notes::Note;
+use crate::view::Command;
 
 /// A note being written.
 #[derive(Debug, Clone, PartialEq)]

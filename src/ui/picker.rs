@@ -2,8 +2,8 @@
 //! new empty layout, with a filter; open in this window or in a new one. Asks
 //! first when the current layout has unsaved edits.
 
-use crate::app::Command;
-use crate::app::picker::{PickerState, Target};
+use crate::library::{PickerState, Target};
+use crate::view::Command;
 use egui::{RichText, Ui};
 
 /// The picker window's own state.

@@ -1,8 +1,8 @@
 //! The top bar: dashboard title, time range picker, refresh interval, pause/resume.
 
 use super::UiState;
-use crate::app::{Command, ViewState};
 use crate::time_range::{TimeRange, format_duration};
+use crate::view::{Command, ViewState};
 use egui::{RichText, Ui};
 use std::time::Duration;
 
@@ -30,9 +30,9 @@ pub struct TopBarInput<'a> {
     /// Alarm state changes so far, when the dashboard has alarms.
     pub history_changes: Option<usize>,
     /// The variables' offered values and errors, for their dropdowns.
-    pub variables: &'a crate::app::variables::Variables,
+    pub variables: &'a crate::variables::resolve::Resolver,
     /// Edit mode.
-    pub editing: &'a crate::app::editing::Editing,
+    pub editing: &'a crate::edit::editing::Editing,
     /// Which panels are compared with an earlier window.
     pub compare: &'a crate::session::compare::Compare,
     /// Whether Explore is open; `None` where it is not offered.

@@ -1,24 +1,19 @@
 //! The template variables' dropdowns in the top bar: one per variable, "All" where
 //! the layout offers it, checkboxes where several values may be chosen.
 
-use crate::app::Command;
-use crate::app::variables::Variables;
 use crate::dashboard::Dashboard;
+use crate::variables::resolve::Resolver;
 use crate::variables::selection::ALL;
 use crate::variables::{Selected, VariableSpec};
+use crate::view::Command;
 use egui::Ui;
 
 /// Draws every variable's dropdown, in name order.
-pub fn show(
-    ui: &mut Ui,
-    dashboard: &Dashboard,
-    variables: &Variables,
-    commands: &mut Vec<Command>,
-) {
+pub fn show(ui: &mut Ui, dashboard: &Dashboard, variables: &Resolver, commands: &mut Vec<Command>) {
     for spec in &dashboard.variables {
         let chosen = dashboard.selection.get(&spec.name);
         let options = variables.options(dashboard, &spec.name);
-        let error = variables.error(&spec.name);
+        let error = variables.problem(&spec.name);
         dropdown(ui, spec, chosen, options, error, commands);
     }
 }

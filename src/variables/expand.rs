@@ -7,7 +7,7 @@ use super::selection::Selected;
 use super::spec::VariableSpec;
 use super::substitute::{Bound, Context, names, references, render, substitute};
 use crate::dashboard::ids::slug;
-use crate::layout::model::{LayoutFile, Panel, Query};
+use crate::layout_file::{LayoutFile, Panel, Query};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use toml::Spanned;

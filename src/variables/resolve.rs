@@ -11,14 +11,13 @@
 //! names the query, so the panels that wait on it say why instead of "loading…".
 
 use super::OptionsQuery;
-use super::options::{fetch_options, resolved_query};
+use super::options::resolved_query;
 use super::selection::{Selected, Selection};
 use super::spec::VariableKind;
+use crate::dashboard::variables::Choices;
 use crate::dashboard::{Dashboard, SourceId};
-use crate::layout::{Choices, LayoutErrors, compile_text};
-use crate::source::{Source, SourceError, build_source};
+use crate::source::SourceError;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// One question for a source: the values of `variable`, by `query`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,11 +153,6 @@ impl Resolver {
         true
     }
 
-    /// `dashboard`'s layout compiled again for the current choices.
-    pub fn compile(&self, dashboard: &Dashboard) -> Result<Dashboard, LayoutErrors> {
-        compile_text(&dashboard.source_text, &dashboard.path, &self.choices)
-    }
-
     /// Why a panel waiting for variable `name` still waits: the variable's problem
     /// (or that of one it follows), or that its values are being asked.
     pub fn waiting_words(&self, dashboard: &Dashboard, name: &str) -> String {
@@ -207,53 +201,10 @@ impl Resolver {
     }
 }
 
-/// Every variable of `dashboard` decided as far as its sources allow — chained
-/// ones in turn — and the layout compiled for that: what the headless commands
-/// run before they fetch. Runs on the current tokio runtime.
-pub async fn resolve(
-    dashboard: &Dashboard,
-    selection: Selection,
-) -> Result<(Dashboard, Resolver), LayoutErrors> {
-    let mut resolver = Resolver::new(selection);
-    let mut compiled = resolver.compile(dashboard)?;
-    let mut sources: BTreeMap<SourceId, Arc<dyn Source>> = BTreeMap::new();
-    // Each round asks what the values found so far let it ask; a chain of n
-    // variables takes n rounds.
-    for _ in 0..=compiled.variables.len() {
-        let asks = resolver.asks(&compiled);
-        if asks.is_empty() {
-            break;
-        }
-        let mut answers = Vec::with_capacity(asks.len());
-        for ask in &asks {
-            let Some(settings) = compiled.sources.get(&ask.source) else {
-                answers.push(Err(SourceError::Config(format!(
-                    "no source `{}`",
-                    ask.source
-                ))));
-                continue;
-            };
-            let source = sources
-                .entry(ask.source.clone())
-                .or_insert_with(|| build_source(settings))
-                .clone();
-            answers.push(fetch_options(source.as_ref(), &ask.query).await);
-        }
-        let mut changed = false;
-        for (ask, answer) in asks.iter().zip(answers) {
-            changed |= resolver.answer(ask, answer);
-        }
-        if changed {
-            compiled = resolver.compile(&compiled)?;
-        }
-    }
-    Ok((compiled, resolver))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layout::parse_layout;
+    use crate::layout::{parse_layout, recompile};
     use std::path::Path;
 
     const CHAINED: &str = r#"version = 1
@@ -282,13 +233,13 @@ grid = { x = 0, y = 0, w = 24, h = 8 }
     fn a_chained_variable_is_asked_once_the_one_it_follows_has_a_value() {
         let dashboard = parse_layout(CHAINED, Path::new("chained.toml")).unwrap();
         let mut resolver = Resolver::new(Selection::new());
-        let compiled = resolver.compile(&dashboard).unwrap();
+        let compiled = recompile(&dashboard, resolver.choices()).unwrap();
         let first = resolver.asks(&compiled);
         assert_eq!(first.len(), 1, "only `job` is ready: {first:?}");
         assert_eq!(first[0].variable, "job");
         assert!(resolver.asks(&compiled).is_empty(), "asked once");
         assert!(resolver.answer(&first[0], Ok(vec!["node".into(), "vllm".into()])));
-        let compiled = resolver.compile(&compiled).unwrap();
+        let compiled = recompile(&compiled, resolver.choices()).unwrap();
         let second = resolver.asks(&compiled);
         assert_eq!(second.len(), 1);
         assert_eq!(
@@ -306,10 +257,10 @@ grid = { x = 0, y = 0, w = 24, h = 8 }
     fn a_query_that_answers_no_values_is_a_problem_that_names_it() {
         let dashboard = parse_layout(CHAINED, Path::new("chained.toml")).unwrap();
         let mut resolver = Resolver::new(Selection::new());
-        let compiled = resolver.compile(&dashboard).unwrap();
+        let compiled = recompile(&dashboard, resolver.choices()).unwrap();
         let ask = resolver.asks(&compiled).remove(0);
         resolver.answer(&ask, Ok(Vec::new()));
-        let compiled = resolver.compile(&compiled).unwrap();
+        let compiled = recompile(&compiled, resolver.choices()).unwrap();
         assert_eq!(compiled.panels[0].waiting_for.as_deref(), Some("instance"));
         assert_eq!(
             resolver.waiting_words(&compiled, "job"),

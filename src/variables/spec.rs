@@ -2,8 +2,8 @@
 //! how many may be chosen. Compiled once from the layout's `[variables.NAME]`.
 
 pub use crate::dashboard::variables::{OptionsQuery, VariableKind, VariableSpec};
-use crate::layout::model::Variable;
-use crate::layout::{SourceConfig, SourceKind};
+use crate::layout_file::Variable;
+use crate::layout_file::{SourceConfig, SourceKind};
 use crate::time_range::parse_duration;
 use std::collections::BTreeMap;
 use std::ops::Range;

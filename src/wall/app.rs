@@ -6,13 +6,14 @@ use super::kiosk::{self, Cursor};
 use super::playlist::{Legibility, Night, Playlist};
 use super::rotation::Rotation;
 use crate::alarm::AlarmState;
+use crate::app::AppOptions;
 use crate::app::keep::Keeper;
 use crate::app::live::Live;
 use crate::app::variables::Variables;
-use crate::app::{AppOptions, Command, ViewState};
 use crate::dashboard::PanelId;
 use crate::session::{HealthState, Session};
 use crate::ui;
+use crate::view::{Command, ViewState};
 use egui::{Key, ViewportCommand};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -211,7 +212,7 @@ impl WallApp {
         let page = &mut self.pages[self.rotation.current()];
         let frame = ui::FrameInput {
             session: &page.live.session,
-            variables: &page.live.variables,
+            variables: page.live.variables.resolver(),
             view: &page.view,
             now,
             zone: self.options.zone,

@@ -393,7 +393,7 @@ fn a_prometheus_alert_and_a_cloudwatch_alarm_sit_next_to_the_local_rule() {
     );
     let deadline = Instant::now() + support::PATIENCE;
     loop {
-        let collected = runtime.block_on(fleetdeck::alarm::collect::collect(
+        let collected = runtime.block_on(fleetdeck::headless::alarms::collect(
             layout.clone(),
             Clock::Fixed(during_incident()),
         ));

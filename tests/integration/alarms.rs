@@ -207,7 +207,7 @@ grid = {{ x = 12, y = 0, w = 12, h = 8 }}
     );
     let deadline = Instant::now() + support::PATIENCE;
     loop {
-        let collected = runtime.block_on(fleetdeck::alarm::collect::collect(
+        let collected = runtime.block_on(fleetdeck::headless::alarms::collect(
             dashboard.clone(),
             fleetdeck::clock::Clock::System,
         ));

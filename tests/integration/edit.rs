@@ -7,13 +7,14 @@ use crate::support;
 use egui::{Event, Key, Modifiers, PointerButton, Pos2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use fleetdeck::app::{AppOptions, Command, FleetApp};
+use fleetdeck::app::{AppOptions, FleetApp};
 use fleetdeck::clock::{Clock, DisplayZone};
 use fleetdeck::dashboard::{Dashboard, Target};
 use fleetdeck::edit::EditCommand;
 use fleetdeck::edit::save::{Expect, save};
 use fleetdeck::layout::{GridPos, load_layout, parse_layout};
 use fleetdeck::source::SourceQuery;
+use fleetdeck::view::Command;
 use std::path::Path;
 use std::time::{Duration, Instant};
 

@@ -8,7 +8,7 @@ use crate::support;
 use chrono::{DateTime, Duration as ChronoDuration, TimeZone, Utc};
 use fleetdeck::clock::Clock;
 use fleetdeck::dashboard::Dashboard;
-use fleetdeck::export::{ExportedSeries, export_panel};
+use fleetdeck::headless::export::{ExportedSeries, export_panel};
 use fleetdeck::layout::parse_layout;
 use fleetdeck::session::{Scope, Session, View};
 use fleetdeck::source::demo::fleet::{Fleet, STALL_LENGTH_S};

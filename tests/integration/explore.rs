@@ -8,12 +8,13 @@ use crate::support;
 use egui::{Event, Key, Modifiers, PointerButton};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use fleetdeck::app::explore::PANE_IDS;
-use fleetdeck::app::{AppOptions, Command, FleetApp};
+use fleetdeck::app::{AppOptions, FleetApp};
 use fleetdeck::clock::{Clock, DisplayZone};
 use fleetdeck::dashboard::{PanelId, QueryKey};
 use fleetdeck::explore::history::QueryHistory;
+use fleetdeck::explore::panes::PANE_IDS;
 use fleetdeck::layout::load_layout;
+use fleetdeck::view::Command;
 use std::time::{Duration, Instant};
 
 fn pane_key(pane: usize) -> QueryKey {

@@ -82,7 +82,7 @@ fn export_alarms_and_the_window_see_the_same_series_and_alarms() {
     // `fleetdeck export`, planned for the width the window drew the panel at.
     let dashboard = Arc::new(load_layout(&path).unwrap());
     let exported: Points = runtime
-        .block_on(fleetdeck::export::export_panel(
+        .block_on(fleetdeck::headless::export::export_panel(
             dashboard.clone(),
             &panel.title,
             &dashboard.time,
@@ -98,7 +98,7 @@ fn export_alarms_and_the_window_see_the_same_series_and_alarms() {
 
     // `fleetdeck alarms`: the same local alarms, in the same states, since the
     // same instants, saying the same.
-    let collected = runtime.block_on(fleetdeck::alarm::collect::collect(
+    let collected = runtime.block_on(fleetdeck::headless::alarms::collect(
         dashboard,
         Clock::Fixed(now),
     ));

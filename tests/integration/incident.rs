@@ -4,7 +4,7 @@
 //! reaches the file.
 
 use fleetdeck::clock::Clock;
-use fleetdeck::incident::capture::capture;
+use fleetdeck::headless::snapshot::capture;
 use fleetdeck::incident::format::{FORMAT_VERSION, ReadError, from_bytes, to_bytes};
 use fleetdeck::layout::{load_layout, parse_layout};
 use fleetdeck::time_range::Window;
@@ -278,10 +278,12 @@ fn an_incident_file_opens_offline_and_zooms_within_what_it_kept() {
 
     // Time shift within what it kept: 30 min earlier is in the range's context.
     let shift = std::time::Duration::from_secs(1800);
-    harness.state_mut().queue(fleetdeck::app::Command::Compare {
-        panel: None,
-        shift: Some(shift),
-    });
+    harness
+        .state_mut()
+        .queue(fleetdeck::view::Command::Compare {
+            panel: None,
+            shift: Some(shift),
+        });
     harness.run_steps(2);
     let key = crate::support::key("p99-end-to-end-latency-by-model", "q1");
     let then_key = crate::support::key("p99-end-to-end-latency-by-model", "q1~then");
@@ -299,16 +301,18 @@ fn an_incident_file_opens_offline_and_zooms_within_what_it_kept() {
         }
     }
     assert!(compared >= 100, "{compared} samples compared 30 min back");
-    harness.state_mut().queue(fleetdeck::app::Command::Compare {
-        panel: None,
-        shift: None,
-    });
+    harness
+        .state_mut()
+        .queue(fleetdeck::view::Command::Compare {
+            panel: None,
+            shift: None,
+        });
     harness.run_steps(2);
 
     let middle = (incident.start_ms + incident.end_ms) / 2;
     harness
         .state_mut()
-        .queue(fleetdeck::app::Command::ZoomTo(Window {
+        .queue(fleetdeck::view::Command::ZoomTo(Window {
             start_ms: middle - 30_000,
             end_ms: middle + 30_000,
         }));

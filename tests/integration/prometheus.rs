@@ -7,11 +7,12 @@ use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use fleetdeck::app::{AppOptions, FleetApp};
 use fleetdeck::clock::Clock;
 use fleetdeck::dashboard::{Dashboard, Target};
-use fleetdeck::export::export_panel;
+use fleetdeck::headless::export::export_panel;
 use fleetdeck::layout::parse_layout;
-use fleetdeck::poll::{fetch_query, plan::plan_step};
+use fleetdeck::poll::fetch_query;
 use fleetdeck::session::{HealthState, QueryStatus, Session, View};
 use fleetdeck::source::demo::fleet::{Fleet, normal_quantile};
+use fleetdeck::source::step::plan_step;
 use fleetdeck::source::{SourceError, SourceQuery, build_source};
 use fleetdeck::time_range::{TimeExpr, TimeRange, Window};
 use std::path::Path;
@@ -525,7 +526,7 @@ fn the_vllm_layout_shows_live_data_from_prometheus() {
         FleetApp::new(layout, AppOptions::default()).with_runtime(runtime.handle().clone());
     // The server has seconds of history, not the layout's hour: look at the last
     // two minutes, as a user would, so the step is fine enough to show it.
-    app.queue(fleetdeck::app::Command::SetRange(TimeRange::last(
+    app.queue(fleetdeck::view::Command::SetRange(TimeRange::last(
         Duration::from_secs(120),
     )));
     let mut harness = support::harness_builder()

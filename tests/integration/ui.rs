@@ -565,7 +565,7 @@ fn a_variable_choice_is_kept_for_the_next_start() {
     wait_for_panels(&mut harness, 6);
     harness
         .state_mut()
-        .queue(fleetdeck::app::Command::SetVariable {
+        .queue(fleetdeck::view::Command::SetVariable {
             name: "model".to_owned(),
             selected: fleetdeck::variables::Selected::Values(vec![
                 "BAAI/bge-large-en-v1.5".to_owned(),

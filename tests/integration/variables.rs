@@ -5,7 +5,7 @@
 use crate::support;
 use fleetdeck::clock::Clock;
 use fleetdeck::dashboard::Dashboard;
-use fleetdeck::export::export_panel;
+use fleetdeck::headless::export::export_panel;
 use fleetdeck::layout::{Choices, compile_text};
 use fleetdeck::session::{Session, View};
 use fleetdeck::source::build_source;

@@ -7,7 +7,7 @@ use super::batch::{MAX_QUERIES_PER_CALL, Planner};
 use super::query::{CwExpr, CwStat};
 use super::{USD_PER_METRIC, period, query};
 use crate::dashboard::{Dashboard, SourceId, Target};
-use crate::layout::SourceKind;
+use crate::layout_file::SourceKind;
 use crate::source::{Extreme, RangeRequest, SourceQuery};
 use std::time::Duration;
 

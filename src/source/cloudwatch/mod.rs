@@ -603,10 +603,10 @@ impl Source for CloudWatchSource {
 
     fn variable_options<'a>(
         &'a self,
-        query: &'a crate::variables::OptionsQuery,
+        query: &'a crate::dashboard::variables::OptionsQuery,
     ) -> crate::source::OptionsFuture<'a> {
         Box::pin(async move {
-            let crate::variables::OptionsQuery::DimensionValues {
+            let crate::dashboard::variables::OptionsQuery::DimensionValues {
                 namespace,
                 metric,
                 dimension,

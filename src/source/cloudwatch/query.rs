@@ -4,7 +4,7 @@
 use super::batch::{DimensionSet, Entry, Planner, Token, entry_id, referenced_ids, tokens};
 use crate::dashboard::sources::aws::ClientSettings;
 pub use crate::dashboard::sources::cloudwatch::{CloudWatchQuery, CwExpr, CwStat, MathPart};
-use crate::layout::{Panel, Query, SourceConfig};
+use crate::layout_file::{Panel, Query, SourceConfig};
 use crate::source::{QueryProblem, RangeRequest, SourceQuery};
 use crate::time_range::parse_duration;
 

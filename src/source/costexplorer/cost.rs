@@ -4,7 +4,7 @@
 
 use super::{Spec, USD_PER_REQUEST};
 use crate::dashboard::{Dashboard, SourceId, Target};
-use crate::layout::SourceKind;
+use crate::layout_file::SourceKind;
 use crate::source::{SourceQuery, SourceSpec};
 use std::collections::BTreeSet;
 use std::time::Duration;

@@ -7,7 +7,7 @@ pub mod cache;
 pub mod cost;
 
 pub use crate::dashboard::sources::costexplorer::{CostQuery, Settings};
-use crate::layout::{Query, SourceConfig};
+use crate::layout_file::{Query, SourceConfig};
 use crate::source::aws_client::{ClientSettings, describe_error};
 use crate::source::{
     FetchFuture, QueryProblem, RangeRequest, SeriesData, Source, SourceError, SourceLimits,

@@ -18,8 +18,8 @@ use super::{
     SourceLimits, SourceQuery,
 };
 pub use crate::dashboard::sources::demo::DemoQuery;
-use crate::layout::Query;
-use crate::layout::model::Aggregate;
+use crate::layout_file::Aggregate;
+use crate::layout_file::Query;
 use crate::store::Sample;
 use catalog::{MetricKind, Reading};
 use fleet::Fleet;
@@ -253,10 +253,11 @@ impl Source for DemoSource {
     /// `label_values(metric, label)`, or `label_values(label)` over every metric.
     fn variable_options<'a>(
         &'a self,
-        query: &'a crate::variables::OptionsQuery,
+        query: &'a crate::dashboard::variables::OptionsQuery,
     ) -> super::OptionsFuture<'a> {
         Box::pin(async move {
-            let crate::variables::OptionsQuery::LabelValues { selector, label } = query else {
+            let crate::dashboard::variables::OptionsQuery::LabelValues { selector, label } = query
+            else {
                 return Err(SourceError::BadQuery(
                     "a demo variable takes `query = \"label_values(metric, label)\"`".to_owned(),
                 ));
@@ -313,7 +314,7 @@ impl Source for DemoSource {
         };
         fixed
             .map(|ms| ms.max(DEMO_SCRAPE_INTERVAL_MS))
-            .unwrap_or_else(|| crate::poll::plan::plan_step(window, width_px, self.limits()))
+            .unwrap_or_else(|| crate::source::step::plan_step(window, width_px, self.limits()))
     }
 }
 

@@ -13,7 +13,7 @@
 
 use super::client::AwsJson;
 pub use crate::dashboard::sources::sagemaker::SageMakerQuery;
-use crate::layout::Query;
+use crate::layout_file::Query;
 use crate::ops::{OpsEvent, OpsKind};
 use crate::source::{
     FetchFuture, OpsFuture, QueryProblem, RangeRequest, SeriesData, Source, SourceError,

@@ -14,8 +14,8 @@ use super::{
 };
 use crate::dashboard::AlarmFilter;
 pub use crate::dashboard::sources::prometheus::{PromQuery, SecretRef, Settings};
-use crate::layout::model::PromFlavor;
-use crate::layout::{Query, SourceConfig};
+use crate::layout_file::PromFlavor;
+use crate::layout_file::{Query, SourceConfig};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -195,10 +195,11 @@ impl Source for PrometheusSource {
 
     fn variable_options<'a>(
         &'a self,
-        query: &'a crate::variables::OptionsQuery,
+        query: &'a crate::dashboard::variables::OptionsQuery,
     ) -> super::OptionsFuture<'a> {
         Box::pin(async move {
-            let crate::variables::OptionsQuery::LabelValues { selector, label } = query else {
+            let crate::dashboard::variables::OptionsQuery::LabelValues { selector, label } = query
+            else {
                 return Err(SourceError::BadQuery(
                     "a prometheus variable takes `query = \"label_values(…)\"`".to_owned(),
                 ));
@@ -394,7 +395,7 @@ pub fn compile_source(config: &SourceConfig) -> Result<Settings, Vec<QueryProble
             .or_else(|| file.clone().map(SecretRef::File))
     };
     Ok(Settings {
-        alertmanager: *config.kind.get_ref() == crate::layout::SourceKind::Alertmanager,
+        alertmanager: *config.kind.get_ref() == crate::layout_file::SourceKind::Alertmanager,
         base_url: config
             .url
             .as_ref()

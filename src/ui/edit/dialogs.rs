@@ -3,9 +3,9 @@
 //! discard, or stay?), and where "Save as" should write.
 
 use super::EditUiState;
-use crate::app::Command;
-use crate::app::editing::Editing;
 use crate::edit::EditCommand;
+use crate::edit::editing::Editing;
+use crate::view::Command;
 use egui::{Align2, Context};
 
 /// Draws whichever questions are open, and edit mode's last message.

@@ -5,11 +5,11 @@
 //! from the result at once, and what `check` would say about it shows here.
 
 use super::EditUiState;
-use crate::app::Command;
-use crate::app::editing::Editing;
 use crate::dashboard::PanelId;
 use crate::edit::document::{Entry, LayoutDocument};
+use crate::edit::editing::Editing;
 use crate::edit::{EditCommand, FieldValue};
+use crate::view::Command;
 use egui::{RichText, Ui};
 
 /// Panel keys always offered, even when the file does not set them yet.

@@ -1,7 +1,7 @@
 //! Edit mode on screen: the toolbar in the top bar, handles on every panel to
 //! move and resize it on the grid, the side form of the selected panel, and the
 //! questions a save or a close may need answered. Everything here only queues
-//! [`EditCommand`]s; the app's [`Editing`](crate::app::editing::Editing) does them.
+//! [`EditCommand`]s; the app's [`Editing`](crate::edit::editing::Editing) does them.
 
 pub mod dialogs;
 pub mod form;

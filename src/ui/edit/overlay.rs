@@ -3,10 +3,10 @@
 //! delete it. The landing place shows while dragging; the move happens on release.
 
 use super::EditUiState;
-use crate::app::Command;
 use crate::dashboard::PanelSpec;
 use crate::edit::EditCommand;
 use crate::layout::GridPos;
+use crate::view::Command;
 use egui::{Rect, Sense, Ui, vec2};
 
 /// Size of the resize handle, points.

@@ -2,9 +2,9 @@
 //! panel, undo, redo, save and save as.
 
 use super::EditUiState;
-use crate::app::Command;
-use crate::app::editing::Editing;
 use crate::edit::EditCommand;
+use crate::edit::editing::Editing;
+use crate::view::Command;
 use egui::Ui;
 
 /// Draws the controls (right to left, in the top bar's right-hand group).

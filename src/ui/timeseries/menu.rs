@@ -2,8 +2,8 @@
 //! window, copy a link to it, explore it.
 
 use super::super::PanelContext;
-use crate::app::Command;
 use crate::dashboard::PanelId;
+use crate::view::Command;
 
 /// Right-click on a chart: compare this panel alone with an earlier window.
 pub(super) fn show(plot: &egui::Response, ctx: &mut PanelContext<'_>, panel: &PanelId) {
@@ -25,11 +25,10 @@ pub(super) fn show(plot: &egui::Response, ctx: &mut PanelContext<'_>, panel: &Pa
             ctx.commands.push(Command::CopyLink(Some(panel.clone())));
             ui.close();
         }
-        if !crate::app::explore::is_pane(panel) && ui.button("Explore this panel").clicked() {
-            ctx.commands
-                .push(Command::Explore(crate::app::explore::ExploreCommand::Open(
-                    Some(panel.clone()),
-                )));
+        if !crate::explore::panes::is_pane(panel) && ui.button("Explore this panel").clicked() {
+            ctx.commands.push(Command::Explore(
+                crate::explore::panes::ExploreCommand::Open(Some(panel.clone())),
+            ));
             ui.close();
         }
     });

@@ -2,9 +2,9 @@
 //! the window every chart shares, and Shift+click or Shift+drag pins a note.
 
 use super::super::PanelContext;
-use crate::app::Command;
 use crate::dashboard::PanelId;
 use crate::time_range::Window;
+use crate::view::Command;
 use egui::Ui;
 
 /// Turns what the user did to this plot's x axis into a change of the shared window:

@@ -4,7 +4,7 @@
 //! frame, and what to ask the user when a save meets someone else's edit or the
 //! window closes with unsaved edits.
 
-use super::background::{Slot, Wake, in_background, take};
+use crate::background::{Slot, Wake, in_background, take};
 use crate::dashboard::ids::first_free;
 use crate::dashboard::{Dashboard, PanelId};
 use crate::edit::document::{EditError, LayoutDocument};

@@ -2,9 +2,9 @@
 //! whole) and over the range's span before and after it at a coarser step, then
 //! everything written down with the alarm history and the notes.
 
-use super::{Incident, QueryOutcome, StoredSeries, redact_layout};
 use crate::clock::Clock;
 use crate::dashboard::{Dashboard, QueryKey};
+use crate::incident::{Incident, QueryOutcome, StoredSeries, redact_layout};
 use crate::notes::Note;
 use crate::session::{QueryStatus, Session, SettleError, View};
 use crate::source::SourceError;

@@ -83,7 +83,7 @@ pub struct RunContext<'a> {
     /// The window's clock.
     pub clock: crate::clock::Clock,
     /// Where to poll, and how to wake the window; none offline.
-    pub background: Option<(&'a tokio::runtime::Handle, &'a super::background::Wake)>,
+    pub background: Option<(&'a tokio::runtime::Handle, &'a crate::background::Wake)>,
 }
 
 impl Explore {

@@ -3,7 +3,7 @@
 //! It drives a [`Session`] scoped to the alarm panels and the panels the rules
 //! watch, so the alarms are exactly the ones the window would list.
 
-use super::{Alarm, AlarmState};
+use crate::alarm::{Alarm, AlarmState};
 use crate::clock::Clock;
 use crate::dashboard::{Dashboard, Target};
 use crate::poll::FETCH_TIMEOUT;

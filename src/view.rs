@@ -65,7 +65,7 @@ pub enum Command {
     /// new one.
     OpenLayout {
         /// Which.
-        target: crate::app::picker::Target,
+        target: crate::library::Target,
         /// In a new window (another fleetdeck process) instead.
         new_window: bool,
     },
@@ -78,7 +78,7 @@ pub enum Command {
     /// Something for edit mode: move, add, form fields, undo, save, ….
     Edit(crate::edit::EditCommand),
     /// Something asked of the Explore window.
-    Explore(super::explore::ExploreCommand),
+    Explore(crate::explore::panes::ExploreCommand),
     /// Load one metric's labels into the metric browser.
     BrowseLabels {
         /// Source name.

@@ -3,7 +3,7 @@
 //! the built-in demo, and a new empty layout. Listing and opening read the disk,
 //! so both run on the runtime; the window picks up the answers.
 
-use super::background::{Slot, Wake, in_background, take};
+use crate::background::{Slot, Wake, in_background, take};
 use crate::dashboard::Dashboard;
 use crate::layout::{LayoutErrors, load_layout, parse_layout};
 use crate::variables::Selection;
@@ -11,7 +11,7 @@ use crate::variables::selection::{read_saved, saved_path};
 use std::path::{Path, PathBuf};
 
 /// The simulated fleet's layout, built in so `fleetdeck` runs anywhere.
-pub const BUILTIN_DEMO_TEXT: &str = include_str!("../../layouts/demo-fleet.toml");
+pub const BUILTIN_DEMO_TEXT: &str = include_str!("../layouts/demo-fleet.toml");
 /// What the built-in demo is called where a path would be.
 pub const BUILTIN_DEMO_NAME: &str = "<built-in demo-fleet.toml>";
 /// What a new layout is called until it is saved.
