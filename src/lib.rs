@@ -25,6 +25,7 @@ pub mod offscreen;
 pub mod ops;
 pub mod persist;
 pub mod poll;
+pub mod promql;
 pub mod session;
 pub mod simulate;
 pub mod source;

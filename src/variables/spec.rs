@@ -284,8 +284,11 @@ pub fn parse_label_values(text: &str) -> Result<OptionsQuery, String> {
     if label.is_empty() || !label.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return Err(format!("`{text}`: `{label}` is not a label name; {usage}"));
     }
-    if selector.as_deref() == Some("") {
-        return Err(format!("`{text}`: the selector is empty; {usage}"));
+    match selector.as_deref() {
+        Some("") => return Err(format!("`{text}`: the selector is empty; {usage}")),
+        Some(selector) => crate::promql::check_selector(selector)
+            .map_err(|problem| format!("`{text}`: {problem}"))?,
+        None => {}
     }
     Ok(OptionsQuery::LabelValues {
         selector,
@@ -322,6 +325,8 @@ mod tests {
             "label_values(x, )",
             "label_values(, model)",
             "label_values(up, a-b)",
+            "label_values(rate(up[5m]), job)",
+            r#"label_values(up{job="a", instance)"#,
         ] {
             assert!(parse_label_values(bad).is_err(), "{bad}");
         }

@@ -13,7 +13,7 @@ pub fn envelope(expression: &str, extreme: crate::source::Extreme) -> String {
         crate::source::Extreme::Max => "max_over_time",
     };
     let expression = expression.trim();
-    if is_bare_selector(expression) {
+    if crate::promql::is_bare_selector(expression) {
         format!("{function}({expression}[$__interval])")
     } else {
         format!("{function}(({expression})[$__interval:{BAND_RESOLUTION}])")
@@ -57,21 +57,6 @@ pub fn band_resolution(
     } else {
         floor
     }
-}
-
-/// Whether `expression` is one vector selector — a metric name, label matchers,
-/// or both — and nothing else (no function, operator, range or offset).
-fn is_bare_selector(expression: &str) -> bool {
-    let (name, rest) = match expression.find('{') {
-        Some(open) => expression.split_at(open),
-        None => (expression, ""),
-    };
-    let name_ok = name.chars().enumerate().all(|(index, c)| {
-        c.is_ascii_alphabetic() || c == '_' || c == ':' || (index > 0 && c.is_ascii_digit())
-    });
-    let matchers_ok =
-        rest.is_empty() || (rest.ends_with('}') && !rest[1..rest.len() - 1].contains(['{', '}']));
-    name_ok && matchers_ok && !(name.is_empty() && rest.is_empty())
 }
 
 /// Replaces `$__rate_interval`, `$__interval` and `$__range` in a PromQL expression.
