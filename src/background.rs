@@ -5,13 +5,13 @@
 use std::sync::{Arc, Mutex};
 
 /// Asks the window for a frame (a source answered, a file was read).
-pub type Wake = Arc<dyn Fn() + Send + Sync>;
+pub(crate) type Wake = Arc<dyn Fn() + Send + Sync>;
 
 /// An answer filled in on the runtime.
-pub type Slot<T> = Arc<Mutex<Option<T>>>;
+pub(crate) type Slot<T> = Arc<Mutex<Option<T>>>;
 
 /// Runs `work` on the runtime's blocking pool; its answer lands in the slot.
-pub fn in_background<T: Send + 'static>(
+pub(crate) fn in_background<T: Send + 'static>(
     runtime: &tokio::runtime::Handle,
     wake: Wake,
     work: impl FnOnce() -> T + Send + 'static,
@@ -29,6 +29,6 @@ pub fn in_background<T: Send + 'static>(
 }
 
 /// Takes the answer out of a slot, once there is one.
-pub fn take<T>(slot: &Slot<T>) -> Option<T> {
+pub(crate) fn take<T>(slot: &Slot<T>) -> Option<T> {
     slot.lock().ok()?.take()
 }

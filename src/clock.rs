@@ -47,7 +47,7 @@ impl Clock {
 
     /// How long to wait in real time for `span` to pass on this clock (a poller
     /// refreshing every 10 s of an accelerated clock waits less).
-    pub fn real(&self, span: std::time::Duration) -> std::time::Duration {
+    pub(crate) fn real(&self, span: std::time::Duration) -> std::time::Duration {
         match self {
             Clock::Accelerated { factor, .. } => {
                 (span / (*factor).max(1)).max(std::time::Duration::from_millis(1))
@@ -70,7 +70,7 @@ pub enum DisplayZone {
 impl DisplayZone {
     /// Seconds east of UTC at the instant `t_s` (seconds since epoch), so round
     /// times on the axis are round on the wall clock the user reads.
-    pub fn utc_offset_s(self, t_s: i64) -> i32 {
+    pub(crate) fn utc_offset_s(self, t_s: i64) -> i32 {
         use chrono::Offset;
         match self {
             DisplayZone::Utc => 0,
@@ -87,7 +87,7 @@ impl DisplayZone {
     }
 
     /// Formats a timestamp (ms since epoch) with a chrono format string.
-    pub fn format(self, t_ms: i64, format: &str) -> String {
+    pub(crate) fn format(self, t_ms: i64, format: &str) -> String {
         let Some(instant) = DateTime::<Utc>::from_timestamp_millis(t_ms) else {
             return "?".to_owned();
         };

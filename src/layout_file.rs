@@ -6,7 +6,7 @@
 
 pub use crate::dashboard::alarms::MissingData;
 pub use crate::dashboard::kinds::{GridPos, PanelKind, SourceKind};
-pub use crate::dashboard::sources::demo::Aggregate;
+pub(crate) use crate::dashboard::sources::demo::Aggregate;
 pub use crate::dashboard::sources::prometheus::PromFlavor;
 use crate::units::Unit;
 use serde::{Deserialize, Serialize};
@@ -14,12 +14,12 @@ use std::collections::BTreeMap;
 use toml::Spanned;
 
 /// The layout version this build reads and writes.
-pub const LAYOUT_VERSION: u32 = 1;
+pub(crate) const LAYOUT_VERSION: u32 = 1;
 
 /// A whole layout file, as written.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct LayoutFile {
+pub(crate) struct LayoutFile {
     /// Format version; only 1 exists.
     pub version: Spanned<u32>,
     /// Dashboard title shown in the top bar and window title.
@@ -56,7 +56,7 @@ pub struct LayoutFile {
 /// One or several values, as a layout may write a default.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(untagged)]
-pub enum OneOrMany {
+pub(crate) enum OneOrMany {
     /// `default = "a"`.
     One(String),
     /// `default = ["a", "b"]`.
@@ -65,7 +65,7 @@ pub enum OneOrMany {
 
 impl OneOrMany {
     /// The values, in order.
-    pub fn to_vec(&self) -> Vec<String> {
+    pub(crate) fn to_vec(&self) -> Vec<String> {
         match self {
             OneOrMany::One(value) => vec![value.clone()],
             OneOrMany::Many(values) => values.clone(),
@@ -77,7 +77,7 @@ impl OneOrMany {
 /// Flat like [`SourceConfig`]: which keys are set decides the kind.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Variable {
+pub(crate) struct Variable {
     /// Shown before its dropdown; default the variable's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
@@ -179,7 +179,7 @@ fn default_refresh() -> Spanned<String> {
 /// The default time range of a layout, in Grafana notation.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct TimeSpec {
+pub(crate) struct TimeSpec {
     /// Start, e.g. `now-1h`.
     pub from: Spanned<String>,
     /// End, e.g. `now`.

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 /// The display name of a series: the template with `{{label}}` replaced, or, without
 /// a template, its labels as `k=v, …` (or `fallback` when it has none).
-pub fn series_name(
+pub(crate) fn series_name(
     template: Option<&str>,
     labels: &BTreeMap<String, String>,
     fallback: &str,

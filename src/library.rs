@@ -15,9 +15,9 @@ pub const BUILTIN_DEMO_TEXT: &str = include_str!("../layouts/demo-fleet.toml");
 /// What the built-in demo is called where a path would be.
 pub const BUILTIN_DEMO_NAME: &str = "<built-in demo-fleet.toml>";
 /// What a new layout is called until it is saved.
-pub const NEW_LAYOUT_NAME: &str = "<new layout>";
+pub(crate) const NEW_LAYOUT_NAME: &str = "<new layout>";
 /// A new layout: an empty grid on the simulated fleet, ready for "Add panel".
-pub const NEW_LAYOUT_TEXT: &str = r#"# A new layout: add panels in edit mode (e), then Save as… to give it a file.
+pub(crate) const NEW_LAYOUT_TEXT: &str = r#"# A new layout: add panels in edit mode (e), then Save as… to give it a file.
 version = 1
 title = "New layout"
 refresh = "10s"
@@ -28,7 +28,7 @@ kind = "demo"
 seed = 42
 "#;
 /// Recent files kept.
-pub const MAX_RECENT: usize = 10;
+pub(crate) const MAX_RECENT: usize = 10;
 
 /// A layout the picker can open.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +45,7 @@ pub enum Target {
 
 /// One line of the picker.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// The file.
     pub path: PathBuf,
     /// Its title, when it reads as a layout.
@@ -55,17 +55,17 @@ pub struct Entry {
 }
 
 /// `recent.json` in the state directory.
-pub fn recent_path() -> Option<PathBuf> {
+pub(crate) fn recent_path() -> Option<PathBuf> {
     Some(crate::persist::state_dir()?.join("recent.json"))
 }
 
 /// The recently opened files, newest first.
-pub fn read_recent(path: &Path) -> Vec<PathBuf> {
+pub(crate) fn read_recent(path: &Path) -> Vec<PathBuf> {
     crate::persist::read_json::<Vec<PathBuf>>(path, "recent layouts").unwrap_or_default()
 }
 
 /// `recent` with `opened` first, at most [`MAX_RECENT`], as bytes to save.
-pub fn remember(recent: &[PathBuf], opened: &Path) -> (Vec<PathBuf>, Vec<u8>) {
+pub(crate) fn remember(recent: &[PathBuf], opened: &Path) -> (Vec<PathBuf>, Vec<u8>) {
     let opened = std::fs::canonicalize(opened).unwrap_or_else(|_| opened.to_owned());
     let mut list = vec![opened.clone()];
     list.extend(recent.iter().filter(|p| **p != opened).cloned());
@@ -76,7 +76,7 @@ pub fn remember(recent: &[PathBuf], opened: &Path) -> (Vec<PathBuf>, Vec<u8>) {
 
 /// Every layout in `folders` (`*.toml`, not descending) and the `recent` files,
 /// recent first, each with its title. Blocking.
-pub fn list(folders: &[PathBuf], recent: &[PathBuf]) -> Vec<Entry> {
+pub(crate) fn list(folders: &[PathBuf], recent: &[PathBuf]) -> Vec<Entry> {
     let mut entries: Vec<Entry> = recent
         .iter()
         .filter(|path| path.is_file())
@@ -127,7 +127,7 @@ fn title_of(path: &Path) -> Option<String> {
 }
 
 /// A layout read for opening, with the variable selection kept for it.
-pub struct Opened {
+pub(crate) struct Opened {
     /// The compiled layout, or why it was refused.
     pub dashboard: Result<Dashboard, LayoutErrors>,
     /// The variable selection kept for it.
@@ -140,7 +140,7 @@ pub struct Opened {
 }
 
 /// Reads and compiles `target` (blocking).
-pub fn open(target: &Target) -> Opened {
+pub(crate) fn open(target: &Target) -> Opened {
     match target {
         Target::File(path) => {
             let selection_path = saved_path(path);
@@ -176,7 +176,7 @@ fn unsaved(dashboard: Result<Dashboard, LayoutErrors>, imported: Option<String>)
 }
 
 /// What an imported layout is called until it is saved.
-pub fn imported_name(path: &Path) -> String {
+pub(crate) fn imported_name(path: &Path) -> String {
     format!(
         "<imported {}>",
         path.file_name().unwrap_or_default().to_string_lossy()
@@ -267,7 +267,7 @@ mod tests {
 /// The picker's side of the window: the listing, a layout being opened, and a
 /// switch waiting for the user to say what happens to unsaved edits.
 #[derive(Default)]
-pub struct PickerState {
+pub(crate) struct PickerState {
     listing: Option<Slot<(Vec<PathBuf>, Vec<Entry>)>>,
     /// What the folder and the recent list hold, once listed.
     pub entries: Option<Vec<Entry>>,
@@ -279,7 +279,12 @@ pub struct PickerState {
 
 impl PickerState {
     /// Lists `folders` and the recent files on the runtime.
-    pub fn refresh(&mut self, runtime: &tokio::runtime::Handle, wake: Wake, folders: Vec<PathBuf>) {
+    pub(crate) fn refresh(
+        &mut self,
+        runtime: &tokio::runtime::Handle,
+        wake: Wake,
+        folders: Vec<PathBuf>,
+    ) {
         self.entries = None;
         self.listing = Some(in_background(runtime, wake, move || {
             let recent = recent_path().map(|p| read_recent(&p)).unwrap_or_default();
@@ -289,12 +294,17 @@ impl PickerState {
     }
 
     /// Reads `target` on the runtime, to show it when read.
-    pub fn start_open(&mut self, runtime: &tokio::runtime::Handle, wake: Wake, target: Target) {
+    pub(crate) fn start_open(
+        &mut self,
+        runtime: &tokio::runtime::Handle,
+        wake: Wake,
+        target: Target,
+    ) {
         self.opening = Some(in_background(runtime, wake, move || open(&target)));
     }
 
     /// Picks up a finished listing; returns a layout that finished opening.
-    pub fn take_answers(&mut self) -> Option<Opened> {
+    pub(crate) fn take_answers(&mut self) -> Option<Opened> {
         if let Some((recent, entries)) = self.listing.as_ref().and_then(take) {
             self.listing = None;
             self.recent = recent;
@@ -306,7 +316,7 @@ impl PickerState {
     }
 
     /// Notes that `path` was opened; returns the recent list's new bytes and path.
-    pub fn opened(&mut self, path: &Path) -> Option<(PathBuf, Vec<u8>)> {
+    pub(crate) fn opened(&mut self, path: &Path) -> Option<(PathBuf, Vec<u8>)> {
         let (list, bytes) = remember(&self.recent, path);
         self.recent = list;
         Some((recent_path()?, bytes))

@@ -32,7 +32,7 @@ fn parse(promql: &str) -> Result<Expr, String> {
 /// The metric names `promql` selects, in order of appearance: selector names and
 /// `__name__` matchers (`=` exact, `=~` a regex). Nothing when it does not parse:
 /// a query the server would refuse reads no metric.
-pub fn metric_names(promql: &str) -> Vec<NameMatcher> {
+pub(crate) fn metric_names(promql: &str) -> Vec<NameMatcher> {
     struct Names(Vec<NameMatcher>);
     impl ExprVisitor for Names {
         type Error = std::convert::Infallible;
@@ -73,7 +73,7 @@ pub fn metric_names(promql: &str) -> Vec<NameMatcher> {
 /// Whether `promql` is one vector selector — a metric name, label matchers or both —
 /// with no function, operator, range, offset or `@`: the only shape whose raw
 /// samples `query_range` can return unchanged.
-pub fn is_bare_selector(promql: &str) -> bool {
+pub(crate) fn is_bare_selector(promql: &str) -> bool {
     matches!(
         parser::parse(promql),
         Ok(Expr::VectorSelector(VectorSelector {
@@ -86,7 +86,7 @@ pub fn is_bare_selector(promql: &str) -> bool {
 
 /// Checks that `selector` (the first argument of Grafana's `label_values`) is one
 /// vector selector, and says what is wrong when it is not.
-pub fn check_selector(selector: &str) -> Result<(), String> {
+pub(crate) fn check_selector(selector: &str) -> Result<(), String> {
     match parse(selector) {
         Ok(Expr::VectorSelector(_)) => Ok(()),
         Ok(_) => Err(format!(

@@ -84,7 +84,7 @@ pub fn format_duration(duration: Duration) -> String {
 
 /// Offsets reach at most this many years back or ahead: far beyond any data, and
 /// far inside what a date can hold, so resolving one can never overflow.
-pub const MAX_OFFSET_YEARS: i64 = 10_000;
+pub(crate) const MAX_OFFSET_YEARS: i64 = 10_000;
 
 /// How far a relative time lies before now: calendar months (Grafana's `M` and
 /// `y`, whose length depends on the date) and a fixed span. Negative is after now.
@@ -98,7 +98,7 @@ pub struct Offset {
 
 impl Offset {
     /// A fixed span before now.
-    pub fn fixed(ms: i64) -> Offset {
+    pub(crate) fn fixed(ms: i64) -> Offset {
         Offset { months: 0, ms }
     }
 
@@ -224,7 +224,7 @@ pub enum TimeExpr {
 
 impl TimeExpr {
     /// The expression for "now".
-    pub const NOW: TimeExpr = TimeExpr::Relative {
+    pub(crate) const NOW: TimeExpr = TimeExpr::Relative {
         offset: Offset { months: 0, ms: 0 },
         round: None,
     };
@@ -295,7 +295,7 @@ impl TimeExpr {
     }
 
     /// The instant this expression names at the given `now`.
-    pub fn resolve(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+    pub(crate) fn resolve(&self, now: DateTime<Utc>) -> DateTime<Utc> {
         match self {
             TimeExpr::Absolute(instant) => *instant,
             TimeExpr::Relative { offset, round } => {
@@ -309,7 +309,7 @@ impl TimeExpr {
     }
 
     /// Whether the expression moves with the clock.
-    pub fn is_relative(&self) -> bool {
+    pub(crate) fn is_relative(&self) -> bool {
         matches!(self, TimeExpr::Relative { .. })
     }
 }
@@ -392,7 +392,7 @@ impl Window {
     }
 
     /// The same window `by_ms` later (earlier when negative).
-    pub fn shifted(&self, by_ms: i64) -> Window {
+    pub(crate) fn shifted(&self, by_ms: i64) -> Window {
         Window {
             start_ms: self.start_ms.saturating_add(by_ms),
             end_ms: self.end_ms.saturating_add(by_ms),
@@ -435,7 +435,7 @@ impl TimeRange {
     }
 
     /// Whether the range follows the clock (its end is relative), i.e. is "live".
-    pub fn is_live(&self) -> bool {
+    pub(crate) fn is_live(&self) -> bool {
         self.to.is_relative()
     }
 

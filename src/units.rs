@@ -57,7 +57,7 @@ pub enum Unit {
 
 impl Unit {
     /// The unit as a layout spells it (`USD`, `req/s`).
-    pub fn name(self) -> String {
+    pub(crate) fn name(self) -> String {
         serde_json::to_value(self)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
@@ -65,7 +65,7 @@ impl Unit {
     }
 
     /// Formats `value` for a person, with a unit suffix and about three significant digits.
-    pub fn format(self, value: f64) -> String {
+    pub(crate) fn format(self, value: f64) -> String {
         self.format_with_step(value, None)
     }
 
@@ -73,7 +73,7 @@ impl Unit {
     /// distance `step` to the next tick needs. Three significant digits alone print
     /// every tick of a narrow range the same ("4.2 s, 4.2 s, 4.2 s" for a p99 that
     /// moves by milliseconds).
-    pub fn format_tick(self, value: f64, step: f64) -> String {
+    pub(crate) fn format_tick(self, value: f64, step: f64) -> String {
         let step = (step.is_finite() && step > 0.0).then_some(step.abs());
         self.format_with_step(value, step)
     }
@@ -233,7 +233,7 @@ fn usd(value: f64, step: Option<f64>) -> String {
 }
 
 /// Inserts thousands separators into a string of digits: `1234567` → `1,234,567`.
-pub fn group_thousands(digits: &str) -> String {
+pub(crate) fn group_thousands(digits: &str) -> String {
     let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
     for (index, digit) in digits.chars().enumerate() {
         if index > 0 && (digits.len() - index).is_multiple_of(3) {

@@ -101,7 +101,7 @@ pub struct ViewState {
 
 impl ViewState {
     /// Live view of `range`, refreshed every `refresh`.
-    pub fn new(range: TimeRange, refresh: Duration) -> ViewState {
+    pub(crate) fn new(range: TimeRange, refresh: Duration) -> ViewState {
         ViewState {
             range,
             refresh,
@@ -120,7 +120,7 @@ impl ViewState {
     }
 
     /// Applies a command; returns whether data must be fetched anew.
-    pub fn apply(&mut self, command: &Command, now: DateTime<Utc>) -> bool {
+    pub(crate) fn apply(&mut self, command: &Command, now: DateTime<Utc>) -> bool {
         match command {
             Command::SetRange(range) => {
                 self.range = range.clone();

@@ -16,7 +16,7 @@ pub fn default_path() -> Option<PathBuf> {
 }
 
 /// The key of one firing of one alarm: a refire has a new `since`, so a new key.
-pub fn key(alarm: &Alarm) -> String {
+pub(crate) fn key(alarm: &Alarm) -> String {
     format!(
         "{}\u{1f}{}\u{1f}{}",
         alarm.source,
@@ -27,7 +27,7 @@ pub fn key(alarm: &Alarm) -> String {
 
 /// The acknowledged alarms.
 #[derive(Default)]
-pub struct Acks {
+pub(crate) struct Acks {
     /// Where they are kept, and who writes them there.
     file: Option<(PathBuf, Writer)>,
     keys: BTreeSet<String>,
@@ -35,14 +35,14 @@ pub struct Acks {
 
 impl Acks {
     /// Acknowledgements held in memory only.
-    pub fn in_memory() -> Acks {
+    pub(crate) fn in_memory() -> Acks {
         Acks::default()
     }
 
     /// Acknowledgements read from `path` and saved there through `writer`; a
     /// missing file is empty, an unreadable one is set aside and replaced on the
     /// next save.
-    pub fn load(path: &Path, writer: Writer) -> Acks {
+    pub(crate) fn load(path: &Path, writer: Writer) -> Acks {
         let keys = crate::persist::read_json(path, "acknowledgements").unwrap_or_default();
         Acks {
             file: Some((path.to_owned(), writer)),
@@ -51,17 +51,17 @@ impl Acks {
     }
 
     /// Whether this firing of the alarm was acknowledged.
-    pub fn contains(&self, alarm: &Alarm) -> bool {
+    pub(crate) fn contains(&self, alarm: &Alarm) -> bool {
         self.keys.contains(&key(alarm))
     }
 
     /// The acknowledged keys.
-    pub fn keys(&self) -> &BTreeSet<String> {
+    pub(crate) fn keys(&self) -> &BTreeSet<String> {
         &self.keys
     }
 
     /// Acknowledges a key and saves.
-    pub fn acknowledge(&mut self, key: String) {
+    pub(crate) fn acknowledge(&mut self, key: String) {
         if self.keys.insert(key) {
             self.save();
         }
@@ -69,7 +69,7 @@ impl Acks {
 
     /// Forgets acknowledgements of alarms that are no longer active, given every
     /// alarm known now; saves if anything changed.
-    pub fn prune(&mut self, current: &[&Alarm]) {
+    pub(crate) fn prune(&mut self, current: &[&Alarm]) {
         let active: BTreeSet<String> = current
             .iter()
             .filter(|a| a.state != AlarmState::Ok)

@@ -9,9 +9,9 @@ use chrono::DateTime;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// The source name local rules carry in the alarm list.
-pub const LOCAL_SOURCE: &str = "local";
+pub(crate) const LOCAL_SOURCE: &str = "local";
 /// Most state changes kept in the history.
-pub const HISTORY_LIMIT: usize = 2_000;
+pub(crate) const HISTORY_LIMIT: usize = 2_000;
 
 /// One recorded state change of a rule on a series, or of an alarm raised elsewhere.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -28,7 +28,7 @@ pub struct Transition {
 
 /// A rule's evaluation state across all its series, and the shared history.
 #[derive(Debug, Default)]
-pub struct Engine {
+pub(crate) struct Engine {
     /// Per (rule name, series labels).
     evals: BTreeMap<(String, BTreeMap<String, String>), SeriesEval>,
     history: VecDeque<Transition>,
@@ -63,14 +63,9 @@ fn series_label(
 }
 
 impl Engine {
-    /// An engine with no state.
-    pub fn new() -> Engine {
-        Engine::default()
-    }
-
     /// Feeds every sample newer than the last evaluation to each rule, then checks
     /// for missing data at `now_ms`; returns the changes, oldest first.
-    pub fn evaluate(
+    pub(crate) fn evaluate(
         &mut self,
         dashboard: &Dashboard,
         store: &Store,
@@ -119,7 +114,7 @@ impl Engine {
     /// change already among the recent ones is not added twice (two alarm panels
     /// polling the same source see the same change), nor is a change to the state the
     /// history already has for that alarm (an alarm still firing after a restart).
-    pub fn record(&mut self, changes: &[Transition]) {
+    pub(crate) fn record(&mut self, changes: &[Transition]) {
         for transition in changes {
             if self.history.iter().rev().take(64).any(|t| t == transition)
                 || self
@@ -146,7 +141,7 @@ impl Engine {
     }
 
     /// Puts an earlier run's history back, saved at `saved_at_ms`.
-    pub fn restore(&mut self, transitions: Vec<Transition>, saved_at_ms: i64) {
+    pub(crate) fn restore(&mut self, transitions: Vec<Transition>, saved_at_ms: i64) {
         self.history = transitions.into();
         while self.history.len() > HISTORY_LIMIT {
             self.history.pop_front();
@@ -165,7 +160,7 @@ impl Engine {
     /// rather than stretching to now. `active` holds (name, series) of every alarm
     /// that is not ok now, from [`Engine::active_keys`] and
     /// [`super::observed::history_key`].
-    pub fn close_restored(&mut self, active: &BTreeSet<(String, String)>) {
+    pub(crate) fn close_restored(&mut self, active: &BTreeSet<(String, String)>) {
         let Some(restored) = self.restored.as_mut().filter(|r| !r.closed) else {
             return;
         };
@@ -192,12 +187,12 @@ impl Engine {
     }
 
     /// Whether an earlier run's open alarms still await [`Engine::close_restored`].
-    pub fn awaits_close(&self) -> bool {
+    pub(crate) fn awaits_close(&self) -> bool {
         self.restored.is_some_and(|r| !r.closed)
     }
 
     /// Whether some alarm's newest entry leaves it not ok (firing, pending, no data).
-    pub fn has_open(&self) -> bool {
+    pub(crate) fn has_open(&self) -> bool {
         self.newest_per_alarm()
             .values()
             .any(|t| t.change.to != RuleState::Ok)
@@ -213,13 +208,13 @@ impl Engine {
     }
 
     /// A number that changes whenever the history does.
-    pub fn version(&self) -> u64 {
+    pub(crate) fn version(&self) -> u64 {
         self.version
     }
 
     /// (rule name, series) of every local rule series that is not ok now, named as
     /// the history names them.
-    pub fn active_keys(&self, dashboard: &Dashboard) -> BTreeSet<(String, String)> {
+    pub(crate) fn active_keys(&self, dashboard: &Dashboard) -> BTreeSet<(String, String)> {
         let mut keys = BTreeSet::new();
         for ((rule_name, labels), eval) in &self.evals {
             if eval.state == RuleState::Ok {
@@ -234,25 +229,20 @@ impl Engine {
     }
 
     /// Every state change so far (at most [`HISTORY_LIMIT`]), oldest first.
-    pub fn history(&self) -> &VecDeque<Transition> {
+    pub(crate) fn history(&self) -> &VecDeque<Transition> {
         &self.history
     }
 
     /// Shows `transitions` as the history, whole: what an incident file kept,
     /// in place of whatever evaluating its data again would have found.
-    pub fn replace_history(&mut self, transitions: &[Transition]) {
+    pub(crate) fn replace_history(&mut self, transitions: &[Transition]) {
         self.history = transitions.iter().cloned().collect();
         self.version += 1;
     }
 
-    /// Forgets every state (a new layout).
-    pub fn reset(&mut self) {
-        self.evals.clear();
-    }
-
     /// Takes over another engine's history (and what it still owes a restored
     /// one), leaving that one empty: a new session of the same layout file.
-    pub fn adopt_history(&mut self, earlier: &mut Engine) {
+    pub(crate) fn adopt_history(&mut self, earlier: &mut Engine) {
         self.history = std::mem::take(&mut earlier.history);
         self.restored = earlier.restored.take();
         self.version = self.version.max(earlier.version) + 1;
@@ -263,7 +253,7 @@ impl Engine {
     /// list shows its normal rules. A rule whose query answered with no series at
     /// all is listed once as `nodata`; one whose query has not answered yet is not
     /// listed (its state is not known).
-    pub fn alarms(
+    pub(crate) fn alarms(
         &self,
         dashboard: &Dashboard,
         answered: &dyn Fn(&QueryKey) -> bool,
@@ -344,7 +334,7 @@ impl Engine {
 
     /// The spans a rule fired on each panel: (panel, start, end or `None` while
     /// still firing), from the history.
-    pub fn firing_spans(&self) -> Vec<(PanelId, i64, Option<i64>)> {
+    pub(crate) fn firing_spans(&self) -> Vec<(PanelId, i64, Option<i64>)> {
         let mut open: BTreeMap<(String, String), (PanelId, i64)> = BTreeMap::new();
         let mut spans = Vec::new();
         for t in &self.history {
@@ -433,7 +423,7 @@ above = 10.0
     #[test]
     fn after_a_restart_the_replayed_window_does_not_refind_what_the_history_holds() {
         let layout = layout();
-        let mut first = Engine::new();
+        let mut first = Engine::default();
         first.evaluate(&layout, &store(0, 15_000), 30 * MINUTE);
         assert_eq!(
             changes(&first),
@@ -441,7 +431,7 @@ above = 10.0
         );
         // The next run's data comes back at another step alignment (Prometheus
         // evaluates at `start + k·step`): the same firing, found 5 s later.
-        let mut second = Engine::new();
+        let mut second = Engine::default();
         second.restore(first.history().iter().cloned().collect(), 30 * MINUTE);
         second.evaluate(&layout, &store(5_000, 15_000), 31 * MINUTE);
         assert_eq!(changes(&second), changes(&first));

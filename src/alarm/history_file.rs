@@ -60,7 +60,7 @@ pub fn default_path(layout_path: &Path) -> Option<PathBuf> {
 
 /// Saves an engine's history to one file and restores it from there.
 #[derive(Debug)]
-pub struct HistoryFile {
+pub(crate) struct HistoryFile {
     path: PathBuf,
     saved_version: Option<u64>,
     saved_at_ms: i64,
@@ -74,7 +74,7 @@ pub struct HistoryFile {
 
 impl HistoryFile {
     /// A keeper for `path`; nothing is read or written yet.
-    pub fn new(path: &Path) -> HistoryFile {
+    pub(crate) fn new(path: &Path) -> HistoryFile {
         HistoryFile {
             path: path.to_owned(),
             saved_version: None,
@@ -87,7 +87,12 @@ impl HistoryFile {
     /// Puts the file's history into `engine`; returns how many entries came back. A
     /// missing file restores nothing; an unreadable one is set aside. A save time
     /// in the future (a clock that jumped, a damaged file) counts as `now_ms`.
-    pub fn restore(&mut self, engine: &mut Engine, dashboard: &Dashboard, now_ms: i64) -> usize {
+    pub(crate) fn restore(
+        &mut self,
+        engine: &mut Engine,
+        dashboard: &Dashboard,
+        now_ms: i64,
+    ) -> usize {
         let Some(version) = read_json::<VersionOnly>(&self.path, "alarm history") else {
             return 0;
         };
@@ -117,14 +122,14 @@ impl HistoryFile {
 
     /// Whether the history should be written now: it changed since the last write,
     /// or an alarm is open and the last write is a few minutes old.
-    pub fn is_due(&self, engine: &Engine, now_ms: i64) -> bool {
+    pub(crate) fn is_due(&self, engine: &Engine, now_ms: i64) -> bool {
         self.saved_version != Some(engine.version())
             || (self.open_when_saved && now_ms.saturating_sub(self.saved_at_ms) >= REFRESH_OPEN_MS)
     }
 
     /// Hands the history, saved at `now_ms`, to `writer`. A failure is the writer's
     /// to report; it is retried at the next change or refresh, not every frame.
-    pub fn save(&mut self, engine: &Engine, now_ms: i64, writer: &Writer) {
+    pub(crate) fn save(&mut self, engine: &Engine, now_ms: i64, writer: &Writer) {
         // A layout that never had an alarm leaves no file behind.
         if !engine.history().is_empty() || self.exists {
             self.exists = true;
@@ -208,7 +213,7 @@ mod tests {
 
     /// An engine that saw two alerts start firing, saved to `path` at `saved_at`.
     fn saved_run(path: &Path, saved_at: i64) -> Engine {
-        let mut engine = Engine::new();
+        let mut engine = Engine::default();
         let now = [firing("A", 10 * MINUTE), firing("B", 12 * MINUTE)];
         engine.record(&transitions(&[], &now, 13 * MINUTE));
         let writer = Writer::start();
@@ -233,7 +238,7 @@ mod tests {
         let path = dir.path().join("history/layout.json");
         saved_run(&path, 20 * MINUTE);
 
-        let mut engine = Engine::new();
+        let mut engine = Engine::default();
         let restored =
             HistoryFile::new(&path).restore(&mut engine, &dashboard("p99", "alerts"), LATER);
         assert_eq!(restored, 2);
@@ -267,7 +272,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("layout.json");
         saved_run(&path, 20 * MINUTE);
-        let mut engine = Engine::new();
+        let mut engine = Engine::default();
         // The panels swapped places in the file since.
         let moved = dashboard("alerts", "p99");
         assert_eq!(
@@ -290,7 +295,7 @@ mod tests {
             ),
         )
         .unwrap();
-        let mut engine = Engine::new();
+        let mut engine = Engine::default();
         let moved = dashboard("alerts", "p99");
         assert_eq!(
             HistoryFile::new(&path).restore(&mut engine, &moved, LATER),
@@ -316,7 +321,7 @@ mod tests {
                 format!(r#"{{"version":2,"saved_at_ms":{saved_at},"transitions":[{open}]}}"#),
             )
             .unwrap();
-            let mut engine = Engine::new();
+            let mut engine = Engine::default();
             let mut file = HistoryFile::new(&path);
             assert_eq!(
                 file.restore(&mut engine, &dashboard("p99", "alerts"), LATER),
@@ -342,7 +347,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("layout.json");
         std::fs::write(&path, b"{\"version\": 2, \"transitions\": [").unwrap();
-        let mut engine = Engine::new();
+        let mut engine = Engine::default();
         let mut file = HistoryFile::new(&path);
         let panels = dashboard("p99", "alerts");
         assert_eq!(file.restore(&mut engine, &panels, LATER), 0);
@@ -356,7 +361,7 @@ mod tests {
         file.save(&engine, MINUTE, &writer);
         writer.flush();
         assert_eq!(
-            HistoryFile::new(&path).restore(&mut Engine::new(), &panels, LATER),
+            HistoryFile::new(&path).restore(&mut Engine::default(), &panels, LATER),
             1
         );
     }
@@ -368,13 +373,13 @@ mod tests {
         let engine = saved_run(&path, 20 * MINUTE);
         let writer = Writer::start();
         let mut file = HistoryFile::new(&path);
-        file.restore(&mut Engine::new(), &dashboard("p99", "alerts"), LATER);
+        file.restore(&mut Engine::default(), &dashboard("p99", "alerts"), LATER);
         // Restored into another engine: this one's version differs, so it is due.
         assert!(file.is_due(&engine, 20 * MINUTE));
         file.save(&engine, 20 * MINUTE, &writer);
         assert!(!file.is_due(&engine, 24 * MINUTE));
         assert!(file.is_due(&engine, 25 * MINUTE), "A and B are open");
-        let mut quiet = Engine::new();
+        let mut quiet = Engine::default();
         let mut quiet_file = HistoryFile::new(&dir.path().join("quiet.json"));
         quiet_file.save(&quiet, 0, &writer);
         writer.flush();

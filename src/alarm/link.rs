@@ -6,12 +6,12 @@
 use super::Alarm;
 use crate::dashboard::PanelKind;
 use crate::dashboard::SourceQuery;
-pub use crate::dashboard::alarms::{NameMatcher, PanelReads};
+pub(crate) use crate::dashboard::alarms::{NameMatcher, PanelReads};
 use crate::dashboard::{Dashboard, PanelId, QuerySpec, Target};
 
 impl PanelReads {
     /// What the queries of a panel of `kind` read; nothing for an alarm panel.
-    pub fn of(kind: PanelKind, queries: &[QuerySpec]) -> PanelReads {
+    pub(crate) fn of(kind: PanelKind, queries: &[QuerySpec]) -> PanelReads {
         let mut reads = PanelReads::default();
         if kind == PanelKind::Alarms {
             return reads;
@@ -48,7 +48,7 @@ impl PanelReads {
 /// one; for CloudWatch alarms the first panel querying that namespace and metric; for
 /// Prometheus alerts the panel whose PromQL shares the most metric names with the
 /// alert's expression (the first such panel on a tie).
-pub fn panel_showing(alarm: &Alarm, dashboard: &Dashboard) -> Option<PanelId> {
+pub(crate) fn panel_showing(alarm: &Alarm, dashboard: &Dashboard) -> Option<PanelId> {
     if alarm.panel.is_some() {
         return alarm.panel.clone();
     }

@@ -8,16 +8,15 @@ use std::collections::BTreeMap;
 pub mod ack;
 pub mod engine;
 pub mod history_file;
-pub mod link;
+pub(crate) mod link;
 pub mod notify;
-pub mod observed;
-pub mod prometheus;
+pub(crate) mod observed;
+pub(crate) mod prometheus;
 pub mod report;
 pub mod rules;
 
 pub use crate::dashboard::alarms::AlarmState;
-pub use link::panel_showing;
-pub use prometheus::{from_alertmanager, from_prometheus};
+pub(crate) use prometheus::{from_alertmanager, from_prometheus};
 
 /// One alarm, from whichever source.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,7 +46,7 @@ pub struct Alarm {
 impl Alarm {
     /// Order for display: firing before pending before suppressed, then by
     /// severity (critical first), then the newest first.
-    pub fn display_order(a: &Alarm, b: &Alarm) -> std::cmp::Ordering {
+    pub(crate) fn display_order(a: &Alarm, b: &Alarm) -> std::cmp::Ordering {
         let severity_rank = |alarm: &Alarm| match alarm.severity.as_deref() {
             Some("critical" | "page") => 0,
             Some("error" | "high") => 1,
@@ -66,7 +65,7 @@ impl Alarm {
 /// An alarm panel's filter applied to alarms.
 impl crate::dashboard::AlarmFilter {
     /// Whether the filter keeps `alarm`.
-    pub fn keeps(&self, alarm: &Alarm) -> bool {
+    pub(crate) fn keeps(&self, alarm: &Alarm) -> bool {
         let prefix_ok = self
             .prefix
             .as_deref()
@@ -75,7 +74,7 @@ impl crate::dashboard::AlarmFilter {
     }
 
     /// Whether the filter's states keep `alarm` (all do when it names none).
-    pub fn keeps_state(&self, alarm: &Alarm) -> bool {
+    pub(crate) fn keeps_state(&self, alarm: &Alarm) -> bool {
         self.states
             .as_ref()
             .is_none_or(|states| states.contains(&alarm.state))

@@ -6,22 +6,22 @@ use super::Alarm;
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
 /// The same alarm notifies again only after this long.
-pub const PER_ALARM_QUIET_MS: i64 = 10 * 60_000;
+pub(crate) const PER_ALARM_QUIET_MS: i64 = 10 * 60_000;
 /// At most this many notifications ...
-pub const BURST: usize = 5;
+pub(crate) const BURST: usize = 5;
 /// ... in this long, for all alarms together.
-pub const BURST_WINDOW_MS: i64 = 60_000;
+pub(crate) const BURST_WINDOW_MS: i64 = 60_000;
 
 /// Decides which firings may notify.
 #[derive(Debug, Default)]
-pub struct RateLimiter {
+pub(crate) struct RateLimiter {
     last_by_alarm: HashMap<String, i64>,
     recent: VecDeque<i64>,
 }
 
 impl RateLimiter {
     /// Whether a notification for alarm `name` at `now_ms` may go out; records it if so.
-    pub fn allow(&mut self, name: &str, now_ms: i64) -> bool {
+    pub(crate) fn allow(&mut self, name: &str, now_ms: i64) -> bool {
         if self
             .last_by_alarm
             .get(name)

@@ -31,7 +31,7 @@ fn identity(alarm: &Alarm) -> (String, String, BTreeMap<String, String>) {
 /// (`after`): an alarm that appears, changes state or goes away (Prometheus drops
 /// resolved alerts; CloudWatch reports OK). A change dates from the alarm's own
 /// `since` when it has one, else from `now_ms`.
-pub fn transitions(before: &[Alarm], after: &[Alarm], now_ms: i64) -> Vec<Transition> {
+pub(crate) fn transitions(before: &[Alarm], after: &[Alarm], now_ms: i64) -> Vec<Transition> {
     let previous: BTreeMap<_, _> = before
         .iter()
         .map(|a| (identity(a), (rule_state(a, now_ms), a.panel.clone())))
@@ -85,7 +85,7 @@ pub fn transitions(before: &[Alarm], after: &[Alarm], now_ms: i64) -> Vec<Transi
 }
 
 /// How the history names an alarm: (its name, [`series_of`] it).
-pub fn history_key(alarm: &Alarm) -> (String, String) {
+pub(crate) fn history_key(alarm: &Alarm) -> (String, String) {
     (alarm.name.clone(), series_of(alarm))
 }
 
@@ -205,7 +205,7 @@ mod tests {
         let series: Vec<&str> = changes.iter().map(|t| t.series.as_str()).collect();
         assert_eq!(series, ["prom · llama", "prom · mistral"]);
         // Recorded together they stay two entries.
-        let mut engine = crate::alarm::engine::Engine::new();
+        let mut engine = crate::alarm::engine::Engine::default();
         engine.record(&changes);
         assert_eq!(engine.history().len(), 2);
     }

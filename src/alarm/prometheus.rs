@@ -104,7 +104,7 @@ fn alarm(
 /// Parses Prometheus' `/api/v1/rules?type=alert`: the firing and pending alerts
 /// of every alerting rule, each with its rule's PromQL, and every rule with no
 /// alert as one `ok` alarm — a list of alarms shows the quiet ones too.
-pub fn from_prometheus(source: &str, body: &[u8]) -> Result<Vec<Alarm>, String> {
+pub(crate) fn from_prometheus(source: &str, body: &[u8]) -> Result<Vec<Alarm>, String> {
     let parsed: PrometheusRules =
         serde_json::from_slice(body).map_err(|e| format!("unreadable alerting rules: {e}"))?;
     let mut alarms = Vec::new();
@@ -146,7 +146,7 @@ pub fn from_prometheus(source: &str, body: &[u8]) -> Result<Vec<Alarm>, String> 
 }
 
 /// Parses Alertmanager's `/api/v2/alerts`.
-pub fn from_alertmanager(source: &str, body: &[u8]) -> Result<Vec<Alarm>, String> {
+pub(crate) fn from_alertmanager(source: &str, body: &[u8]) -> Result<Vec<Alarm>, String> {
     let parsed: Vec<AlertmanagerAlert> =
         serde_json::from_slice(body).map_err(|e| format!("unreadable alerts: {e}"))?;
     Ok(parsed

@@ -7,7 +7,7 @@
 //! ignored. Only the missing-data check looks at "now".
 
 use crate::dashboard::MissingData;
-pub use crate::dashboard::alarms::Condition;
+pub(crate) use crate::dashboard::alarms::Condition;
 
 /// Where a rule stands on one series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -76,7 +76,7 @@ pub struct Change {
 
 /// One rule's evaluation on one series.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SeriesEval {
+pub(crate) struct SeriesEval {
     /// Current state.
     pub state: RuleState,
     /// Newest sample time seen.
@@ -98,7 +98,12 @@ impl Default for SeriesEval {
 impl SeriesEval {
     /// Feeds one sample; returns the change it caused. Samples not newer than the
     /// newest seen, and NaN, are ignored.
-    pub fn sample(&mut self, t_ms: i64, value: f64, condition: &Condition) -> Option<Change> {
+    pub(crate) fn sample(
+        &mut self,
+        t_ms: i64,
+        value: f64,
+        condition: &Condition,
+    ) -> Option<Change> {
         if self.last_sample_ms.is_some_and(|last| t_ms <= last) || value.is_nan() {
             return None;
         }
@@ -131,7 +136,7 @@ impl SeriesEval {
     }
 
     /// Applies the missing-data choice at `now_ms`; returns the change, if any.
-    pub fn tick(&mut self, now_ms: i64, condition: &Condition) -> Option<Change> {
+    pub(crate) fn tick(&mut self, now_ms: i64, condition: &Condition) -> Option<Change> {
         let last = self.last_sample_ms?;
         // A clock that jumped back sees no gap; a jump forward is a gap like any.
         if now_ms - last <= condition.missing_after_ms {

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Acknowledgements, the history files, and the writer they go through.
-pub struct Keeper {
+pub(crate) struct Keeper {
     writer: Writer,
     acks: Acks,
     /// By the layout file whose history each keeps.
@@ -21,7 +21,7 @@ pub struct Keeper {
 
 impl Keeper {
     /// Nothing kept yet: acknowledgements in memory, no history file.
-    pub fn new(writer: Writer) -> Keeper {
+    pub(crate) fn new(writer: Writer) -> Keeper {
         Keeper {
             writer,
             acks: Acks::in_memory(),
@@ -31,13 +31,13 @@ impl Keeper {
 
     /// Reads acknowledgements from `path` and keeps them there. Called once before
     /// the window opens.
-    pub fn load_acks(&mut self, path: &Path) {
+    pub(crate) fn load_acks(&mut self, path: &Path) {
         self.acks = Acks::load(path, self.writer.clone());
     }
 
     /// Restores the alarm history saved in `path` into `session` and keeps it there.
     /// Called once before the window opens.
-    pub fn restore_history(&mut self, path: &Path, session: &mut Session, now_ms: i64) {
+    pub(crate) fn restore_history(&mut self, path: &Path, session: &mut Session, now_ms: i64) {
         let mut file = HistoryFile::new(path);
         let dashboard = session.dashboard().clone();
         file.restore(session.alarms_mut().engine_mut(), &dashboard, now_ms);
@@ -45,28 +45,28 @@ impl Keeper {
     }
 
     /// The writer everything kept goes through.
-    pub fn writer(&self) -> &Writer {
+    pub(crate) fn writer(&self) -> &Writer {
         &self.writer
     }
 
     /// The acknowledged alarms.
-    pub fn acks(&self) -> &Acks {
+    pub(crate) fn acks(&self) -> &Acks {
         &self.acks
     }
 
     /// Acknowledges one firing of an alarm.
-    pub fn acknowledge(&mut self, key: String) {
+    pub(crate) fn acknowledge(&mut self, key: String) {
         self.acks.acknowledge(key);
     }
 
     /// Saves that failed and were not since redone.
-    pub fn failures(&self) -> Vec<SaveFailure> {
+    pub(crate) fn failures(&self) -> Vec<SaveFailure> {
         self.writer.failures()
     }
 
     /// Once every alarm is known: forgets acknowledgements of alarms that resolved
     /// and closes what a restored history left open. Then saves the history if due.
-    pub fn after_frame(&mut self, session: &mut Session, now_ms: i64) {
+    pub(crate) fn after_frame(&mut self, session: &mut Session, now_ms: i64) {
         let engine = session.alarms().engine();
         let settling = !self.acks.keys().is_empty() || engine.awaits_close();
         if settling && session.every_alarm_known() {
@@ -86,7 +86,11 @@ impl Keeper {
     }
 
     /// Saves the sessions' histories once more and waits until everything is written.
-    pub fn on_exit<'a>(&mut self, sessions: impl IntoIterator<Item = &'a Session>, now_ms: i64) {
+    pub(crate) fn on_exit<'a>(
+        &mut self,
+        sessions: impl IntoIterator<Item = &'a Session>,
+        now_ms: i64,
+    ) {
         for session in sessions {
             if let Some(file) = self.histories.get_mut(&session.dashboard().path) {
                 file.save(session.alarms().engine(), now_ms, &self.writer);

@@ -25,7 +25,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// A session and its variables, driven frame by frame.
-pub struct Live {
+pub(crate) struct Live {
     /// The pipeline: dashboard, store, statuses, alarms.
     pub session: Session,
     /// The variables' choices and values, decided as every front end decides them.
@@ -36,7 +36,7 @@ pub struct Live {
 
 /// What [`Live::advance`] found.
 #[derive(Debug, Default)]
-pub struct Advanced {
+pub(crate) struct Advanced {
     /// Poll results still wait: draw again soon.
     pub more: bool,
     /// The layout was compiled again for new variable values: how that went.
@@ -45,7 +45,7 @@ pub struct Advanced {
 
 impl Live {
     /// `session` with `variables`, not yet polling.
-    pub fn new(session: Session, variables: Variables) -> Live {
+    pub(crate) fn new(session: Session, variables: Variables) -> Live {
         Live {
             session,
             variables,
@@ -54,18 +54,18 @@ impl Live {
     }
 
     /// The dashboard shown.
-    pub fn dashboard(&self) -> &Arc<Dashboard> {
+    pub(crate) fn dashboard(&self) -> &Arc<Dashboard> {
         self.session.dashboard()
     }
 
     /// Whether polling started (the first frame with a runtime has been drawn).
-    pub fn wake(&self) -> Option<&Wake> {
+    pub(crate) fn wake(&self) -> Option<&Wake> {
         self.wake.as_ref()
     }
 
     /// Step 1: variable values, poll results (within `budget`), rules at `now_ms`,
     /// and what the keeper keeps.
-    pub fn advance(
+    pub(crate) fn advance(
         &mut self,
         keeper: &mut Keeper,
         now_ms: i64,
@@ -85,7 +85,7 @@ impl Live {
     /// Step 3: follows the plot widths `ui::dashboard` measured; on the first
     /// frame with a runtime, starts polling and asks for the variables' values.
     /// Returns whether polling started now.
-    pub fn follow(
+    pub(crate) fn follow(
         &mut self,
         widths: &BTreeMap<PanelId, u32>,
         runtime: Option<&tokio::runtime::Handle>,
@@ -110,7 +110,7 @@ impl Live {
     /// The same layout compiled for the variables' current choices; only the
     /// queries whose request changed are fetched again, and a variable whose
     /// query follows one that changed is asked again.
-    pub fn recompile_for_variables(
+    pub(crate) fn recompile_for_variables(
         &mut self,
         runtime: Option<&tokio::runtime::Handle>,
     ) -> Result<(), LayoutErrors> {
@@ -126,7 +126,7 @@ impl Live {
     /// Shows `next` instead of the current session (a new version of the file, or
     /// another layout): it takes over the alarm history, keyed by panel ids, so
     /// moved panels keep their bands. It starts polling at the next [`Live::follow`].
-    pub fn replace_session(&mut self, mut next: Session) {
+    pub(crate) fn replace_session(&mut self, mut next: Session) {
         next.adopt_history(&mut self.session);
         self.session = next;
         self.wake = None;

@@ -4,12 +4,12 @@
 //! each frame: drain results (time-boxed), draw, apply the commands the UI queued.
 
 mod commands;
-pub mod keep;
+pub(crate) mod keep;
 mod layouts;
-pub mod live;
-pub mod reload;
-pub mod share;
-pub mod variables;
+pub(crate) mod live;
+pub(crate) mod reload;
+pub(crate) mod share;
+pub(crate) mod variables;
 
 use crate::clock::{Clock, DisplayZone};
 use crate::dashboard::Dashboard;
@@ -172,11 +172,6 @@ impl FleetApp {
         &self.notes
     }
 
-    /// The layout picker's listing and pending switch.
-    pub fn picker(&self) -> &picker::PickerState {
-        &self.picker
-    }
-
     /// Edit mode: the editing session, the form's panel, problems and messages.
     pub fn editing(&self) -> &editing::Editing {
         &self.editing
@@ -220,7 +215,7 @@ impl FleetApp {
     }
 
     /// The command line that reopens what is on screen (and `panel`), for "Copy link".
-    pub fn share_link(&self, panel: Option<&str>) -> String {
+    pub(crate) fn share_link(&self, panel: Option<&str>) -> String {
         let window = self.view.window(self.options.clock.now());
         let dashboard = self.live.session.dashboard();
         share::command_line(&dashboard.path, window, &dashboard.selection, panel)

@@ -19,16 +19,16 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 /// How often the modification time is checked where no watch could be set.
-pub const CHECK_INTERVAL: Duration = Duration::from_secs(1);
+pub(crate) const CHECK_INTERVAL: Duration = Duration::from_secs(1);
 /// How long a burst of events (a save writes, renames, sets attributes) is
 /// gathered before the file is read once.
 const SETTLE: Duration = Duration::from_millis(30);
 
 /// A newly read version of the layout file.
-pub type Reloaded = Result<Dashboard, LayoutErrors>;
+pub(crate) type Reloaded = Result<Dashboard, LayoutErrors>;
 
 /// Background watcher of one layout file; stops when dropped.
-pub struct LayoutWatcher {
+pub(crate) struct LayoutWatcher {
     updates: mpsc::Receiver<Reloaded>,
     task: JoinHandle<()>,
     /// The system's watch, alive as long as this.
@@ -39,7 +39,7 @@ pub struct LayoutWatcher {
 
 impl LayoutWatcher {
     /// Watches `path` on `runtime`; `wake` is called when a new version was read.
-    pub fn start(
+    pub(crate) fn start(
         runtime: &tokio::runtime::Handle,
         path: PathBuf,
         wake: Arc<dyn Fn() + Send + Sync>,
@@ -65,7 +65,7 @@ impl LayoutWatcher {
     }
 
     /// The newest version read since the last call, if any.
-    pub fn latest(&mut self) -> Option<Reloaded> {
+    pub(crate) fn latest(&mut self) -> Option<Reloaded> {
         let mut latest = None;
         while let Ok(update) = self.updates.try_recv() {
             latest = Some(update);
@@ -75,7 +75,7 @@ impl LayoutWatcher {
 
     /// How many times the file was read since the watch started (a test waits on
     /// it to know that a save was seen).
-    pub fn reads(&self) -> u64 {
+    pub(crate) fn reads(&self) -> u64 {
         self.reads.load(Ordering::SeqCst)
     }
 }

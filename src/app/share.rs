@@ -8,7 +8,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use std::path::Path;
 
 /// The command line for `layout` showing `window`, with `selection` and `panel`.
-pub fn command_line(
+pub(crate) fn command_line(
     layout: &Path,
     window: Window,
     selection: &Selection,

@@ -26,7 +26,7 @@ pub struct Variables {
 impl Variables {
     /// Starts from `selection` (saved, then overridden from the command line),
     /// keeping later choices in `saved_path`.
-    pub fn new(selection: Selection, saved_path: Option<PathBuf>) -> Variables {
+    pub(crate) fn new(selection: Selection, saved_path: Option<PathBuf>) -> Variables {
         Variables {
             resolver: Resolver::new(selection),
             saved_path,
@@ -36,23 +36,13 @@ impl Variables {
 
     /// Where each variable stands: its values, choices and problems (what the
     /// UI reads).
-    pub fn resolver(&self) -> &Resolver {
+    pub(crate) fn resolver(&self) -> &Resolver {
         &self.resolver
     }
 
     /// What the layout is compiled for.
-    pub fn choices(&self) -> &Choices {
+    pub(crate) fn choices(&self) -> &Choices {
         self.resolver.choices()
-    }
-
-    /// The values a variable offers: its source's answer, or its fixed list.
-    pub fn options<'a>(&'a self, dashboard: &'a Dashboard, name: &str) -> Option<&'a [String]> {
-        self.resolver.options(dashboard, name)
-    }
-
-    /// Why a variable's values could not be listed, naming its query.
-    pub fn error(&self, name: &str) -> Option<&str> {
-        self.resolver.problem(name)
     }
 
     /// What a panel waiting for variable `name` says.
@@ -68,7 +58,7 @@ impl Variables {
     /// Asks the session's sources what its variables need asked now: all of them
     /// once per dashboard, and again a variable whose query follows one whose
     /// value changed (chained variables).
-    pub fn request_options(
+    pub(crate) fn request_options(
         &mut self,
         runtime: &tokio::runtime::Handle,
         session: &Session,
@@ -81,12 +71,12 @@ impl Variables {
     }
 
     /// A new dashboard (the file changed): its variables' values are asked again.
-    pub fn dashboard_replaced(&mut self) {
+    pub(crate) fn dashboard_replaced(&mut self) {
         self.resolver.restart();
     }
 
     /// Takes the values that arrived; whether any variable's list changed.
-    pub fn take_answers(&mut self) -> bool {
+    pub(crate) fn take_answers(&mut self) -> bool {
         let mut changed = false;
         for (ask, answer) in self.loader.take() {
             changed |= self.resolver.answer(&ask, answer);
@@ -95,7 +85,7 @@ impl Variables {
     }
 
     /// Chooses `selected` for `name` and keeps the choice on disk.
-    pub fn select(&mut self, name: &str, selected: Selected, writer: &Writer) {
+    pub(crate) fn select(&mut self, name: &str, selected: Selected, writer: &Writer) {
         self.resolver.select(name, selected);
         if let Some(path) = &self.saved_path {
             writer.save(
@@ -107,7 +97,7 @@ impl Variables {
     }
 
     /// `dashboard`'s layout compiled again for the current choices.
-    pub fn recompile(&self, dashboard: &Dashboard) -> Result<Dashboard, LayoutErrors> {
+    pub(crate) fn recompile(&self, dashboard: &Dashboard) -> Result<Dashboard, LayoutErrors> {
         crate::layout::recompile(dashboard, self.resolver.choices())
     }
 }

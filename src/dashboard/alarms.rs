@@ -32,7 +32,7 @@ impl AlarmState {
     }
 
     /// Every state, in display order.
-    pub const ALL: [AlarmState; 5] = [
+    pub(crate) const ALL: [AlarmState; 5] = [
         AlarmState::Firing,
         AlarmState::Pending,
         AlarmState::NoData,
@@ -41,7 +41,7 @@ impl AlarmState {
     ];
 
     /// The state a layout's `alarm_states` word names.
-    pub fn from_label(word: &str) -> Option<AlarmState> {
+    pub(crate) fn from_label(word: &str) -> Option<AlarmState> {
         AlarmState::ALL
             .into_iter()
             .find(|state| state.label() == word)
@@ -94,7 +94,7 @@ pub struct PanelReads {
 /// `__name__=~"…"` regex (the shipped layouts match `vllm[:_]…` so both exporter
 /// spellings work).
 #[derive(Debug, Clone, PartialEq)]
-pub enum NameMatcher {
+pub(crate) enum NameMatcher {
     /// One metric name.
     Exact(String),
     /// A fully anchored RE2 regex over metric names, as Prometheus applies it.

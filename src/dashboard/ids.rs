@@ -79,7 +79,7 @@ impl fmt::Display for QueryKey {
 /// anything else as one `-` (`p99 latency · Llama 70B` → `p99-latency-llama-70b`).
 /// Stable as long as the title is; set `id` on a panel to keep its history
 /// through a rename.
-pub fn slug(title: &str) -> String {
+pub(crate) fn slug(title: &str) -> String {
     let mut out = String::with_capacity(title.len());
     for c in title.chars() {
         if c.is_alphanumeric() {
@@ -96,7 +96,7 @@ pub fn slug(title: &str) -> String {
 
 /// `base`, or the first of `numbered(base, 2)`, `numbered(base, 3)`, … that is
 /// not `taken`: a new panel's or rule's name that no other has.
-pub fn first_free(
+pub(crate) fn first_free(
     base: &str,
     numbered: impl Fn(&str, usize) -> String,
     taken: impl Fn(&str) -> bool,
@@ -114,13 +114,13 @@ pub fn first_free(
 }
 
 /// The default id of the query at `index` (0-based) of its panel.
-pub fn positional_query_id(index: usize) -> String {
+pub(crate) fn positional_query_id(index: usize) -> String {
     format!("q{}", index + 1)
 }
 
 /// Whether `id` may be written as an explicit panel id: letters, digits, `-`, `_`
 /// and `.`, not empty — so it reads well in file names and on the command line.
-pub fn is_valid_panel_id(id: &str) -> bool {
+pub(crate) fn is_valid_panel_id(id: &str) -> bool {
     !id.is_empty()
         && id
             .chars()

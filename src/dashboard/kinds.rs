@@ -20,7 +20,7 @@ pub struct GridPos {
 impl GridPos {
     /// Whether two positions share at least one cell (no overflow, whatever the
     /// numbers: a layout may hold anything until it is checked).
-    pub fn overlaps(&self, other: &GridPos) -> bool {
+    pub(crate) fn overlaps(&self, other: &GridPos) -> bool {
         let end = |start: u32, length: u32| u64::from(start) + u64::from(length);
         u64::from(self.x) < end(other.x, other.w)
             && u64::from(other.x) < end(self.x, self.w)
@@ -80,7 +80,7 @@ pub enum SourceKind {
 
 impl SourceKind {
     /// Its name as a layout writes it (`kind = "…"`).
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             SourceKind::Demo => "demo",
             SourceKind::Prometheus => "prometheus",

@@ -4,20 +4,20 @@
 //! the TOML: durations, statistics, regions, derive expressions, colours and price
 //! tables are parsed here once, and every panel, query and source has an id.
 
-pub mod alarms;
-pub mod derive;
-pub mod ids;
-pub mod kinds;
-pub mod problems;
-pub mod sources;
-pub mod variables;
+pub(crate) mod alarms;
+pub(crate) mod derive;
+pub(crate) mod ids;
+pub(crate) mod kinds;
+pub(crate) mod problems;
+pub(crate) mod sources;
+pub(crate) mod variables;
 
 pub use ids::{PanelId, QueryId, QueryKey, SourceId};
 
 use crate::time_range::{TimeRange, Window};
 use crate::units::Unit;
 pub use alarms::{AlarmFilter, AlarmState, Condition, MissingData, PanelReads};
-pub use derive::Prices;
+pub(crate) use derive::Prices;
 pub use kinds::{GridPos, PanelKind, SourceKind};
 pub use sources::{SourceQuery, SourceSpec};
 use std::collections::BTreeMap;
@@ -77,12 +77,12 @@ impl Dashboard {
     }
 
     /// The query a key names.
-    pub fn query(&self, key: &QueryKey) -> Option<&QuerySpec> {
+    pub(crate) fn query(&self, key: &QueryKey) -> Option<&QuerySpec> {
         self.panel(&key.panel)?.query(&key.query)
     }
 
     /// The sources of one kind, by id.
-    pub fn sources_of_kind(
+    pub(crate) fn sources_of_kind(
         &self,
         kind: SourceKind,
     ) -> impl Iterator<Item = (&SourceId, &SourceSpec)> {
@@ -90,13 +90,13 @@ impl Dashboard {
     }
 
     /// The dashboard's own time range at `now_ms`: what it shows when opened.
-    pub fn default_window(&self, now_ms: i64) -> Window {
+    pub(crate) fn default_window(&self, now_ms: i64) -> Window {
         let now = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default();
         self.time.resolve(now)
     }
 
     /// Each variable that has a value, with it: what queries were written with.
-    pub fn bound_variables(&self) -> variables::Bound {
+    pub(crate) fn bound_variables(&self) -> variables::Bound {
         self.variables
             .iter()
             .filter_map(|spec| {
@@ -164,7 +164,7 @@ impl PanelSpec {
     }
 
     /// The query with this id.
-    pub fn query(&self, id: &QueryId) -> Option<&QuerySpec> {
+    pub(crate) fn query(&self, id: &QueryId) -> Option<&QuerySpec> {
         self.queries.iter().find(|q| &q.id == id)
     }
 
@@ -215,7 +215,7 @@ impl QuerySpec {
     }
 
     /// The source it is fetched from (none for derived series).
-    pub fn source(&self) -> Option<&SourceId> {
+    pub(crate) fn source(&self) -> Option<&SourceId> {
         match &self.target {
             Target::Fetch { source, .. } | Target::Alarms { source, .. } => Some(source),
             Target::Derive(_) => None,
@@ -263,7 +263,7 @@ pub struct RuleSpec {
 
 impl RuleSpec {
     /// The query it watches.
-    pub fn key(&self) -> QueryKey {
+    pub(crate) fn key(&self) -> QueryKey {
         QueryKey {
             panel: self.panel.clone(),
             query: self.query.clone(),

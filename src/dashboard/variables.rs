@@ -71,7 +71,7 @@ pub enum Selected {
 pub type Selection = BTreeMap<String, Selected>;
 
 /// A variable with what is chosen for it.
-pub type Bound = BTreeMap<String, (VariableSpec, Selected)>;
+pub(crate) type Bound = BTreeMap<String, (VariableSpec, Selected)>;
 
 /// What a layout's variables are compiled for: what was chosen, and the values
 /// each query variable's source offered (so far).

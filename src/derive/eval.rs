@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 
 /// One input series.
 #[derive(Debug, Clone)]
-pub struct Input<'a> {
+pub(crate) struct Input<'a> {
     /// Its labels.
     pub labels: BTreeMap<String, String>,
     /// Its samples, ascending.
@@ -22,7 +22,7 @@ pub struct Input<'a> {
 
 /// One input query: its series and declared unit.
 #[derive(Debug, Clone, Default)]
-pub struct Operand<'a> {
+pub(crate) struct Operand<'a> {
     /// The query's series.
     pub series: Vec<Input<'a>>,
     /// The query's unit, if it declares one.
@@ -31,7 +31,7 @@ pub struct Operand<'a> {
 
 /// The result: series on the grid, and what the user should know about gaps.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Output {
+pub(crate) struct Output {
     /// Series with their labels; gaps are left out.
     pub series: Vec<(BTreeMap<String, String>, Vec<Sample>)>,
     /// Notes such as "division by zero at 3 points".
@@ -57,7 +57,7 @@ struct Context<'a> {
 /// Evaluates `expr` over `inputs` for the window `[start_ms, end_ms]`, with the
 /// shipped on-demand prices (tests; dashboards carry their own table).
 #[cfg(test)]
-pub fn evaluate(
+pub(crate) fn evaluate(
     expr: &Expr,
     inputs: &HashMap<String, Operand<'_>>,
     start_ms: i64,
@@ -68,7 +68,7 @@ pub fn evaluate(
 }
 
 /// Evaluates `expr` with `prices` for `on_demand`.
-pub fn evaluate_priced(
+pub(crate) fn evaluate_priced(
     expr: &Expr,
     inputs: &HashMap<String, Operand<'_>>,
     start_ms: i64,

@@ -2,15 +2,13 @@
 //! per 1,000 inferences (spend ÷ invocations), USD per million tokens, burn rates.
 //! See [`parse`] for the language and [`eval`] for how steps are aligned.
 
-pub mod eval;
-pub mod parse;
-pub mod prices;
-pub mod store;
+pub(crate) mod eval;
+pub(crate) mod parse;
+pub(crate) mod prices;
+pub(crate) mod store;
 
-#[cfg(test)]
-pub use eval::evaluate;
-pub use eval::{Input, Operand, Output, evaluate_priced};
-pub use parse::{Expr, ParseError, parse};
+pub(crate) use eval::{Input, Operand, evaluate_priced};
+pub(crate) use parse::{Expr, parse};
 
 use crate::layout_file::{Panel, Query};
 use std::ops::Range;
@@ -18,7 +16,10 @@ use std::ops::Range;
 /// Checks a query that has `derive` or lacks `source` — it parses, names only ids
 /// of the panel's other queries, and takes no source keys — and returns it parsed.
 /// Errors carry the span of the offending text when known.
-pub fn compile(query: &Query, panel: &Panel) -> Result<Expr, (Option<Range<usize>>, String)> {
+pub(crate) fn compile(
+    query: &Query,
+    panel: &Panel,
+) -> Result<Expr, (Option<Range<usize>>, String)> {
     let Some(text) = &query.derive else {
         return Err((
             None,

@@ -14,12 +14,12 @@
 //! `x` over the trailing window) and `until_month_end()` (seconds left in the UTC
 //! month at each point, for forecasts). Numbers may use `_` (`1_000`).
 
-pub use crate::dashboard::derive::{Expr, Op};
+pub(crate) use crate::dashboard::derive::{Expr, Op};
 use std::fmt;
 
 /// Why an expression could not be read, with the 1-based column.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseError {
+pub(crate) struct ParseError {
     /// 1-based column of the problem.
     pub column: usize,
     /// What is wrong.
@@ -34,7 +34,7 @@ impl fmt::Display for ParseError {
 
 impl Expr {
     /// The query ids the expression reads, in order of first use.
-    pub fn names(&self) -> Vec<&str> {
+    pub(crate) fn names(&self) -> Vec<&str> {
         let mut out = Vec::new();
         self.collect_names(&mut out);
         out
@@ -62,7 +62,7 @@ impl Expr {
 }
 
 /// Parses `text`.
-pub fn parse(text: &str) -> Result<Expr, ParseError> {
+pub(crate) fn parse(text: &str) -> Result<Expr, ParseError> {
     let mut parser = Parser {
         chars: text.char_indices().collect(),
         at: 0,

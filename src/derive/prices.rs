@@ -2,7 +2,7 @@
 //! `assets/on-demand-prices.toml` (with the date it was taken), overridden or
 //! extended by a layout's `[prices]`.
 
-pub use crate::dashboard::derive::Prices;
+pub(crate) use crate::dashboard::derive::Prices;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -19,7 +19,7 @@ struct Table {
 impl Prices {
     /// The shipped table with `overrides` (a layout's `[prices]`) on top; read once,
     /// when a layout is compiled.
-    pub fn with_overrides(overrides: &BTreeMap<String, f64>) -> Result<Prices, String> {
+    pub(crate) fn with_overrides(overrides: &BTreeMap<String, f64>) -> Result<Prices, String> {
         let table: Table = toml::from_str(SHIPPED)
             .map_err(|error| format!("the shipped price table does not parse: {error}"))?;
         let mut per_hour = table.prices;
@@ -32,7 +32,8 @@ impl Prices {
     }
 
     /// The shipped table alone.
-    pub fn shipped() -> Result<Prices, String> {
+    #[cfg(test)]
+    pub(crate) fn shipped() -> Result<Prices, String> {
         Prices::with_overrides(&BTreeMap::new())
     }
 }

@@ -13,11 +13,11 @@ use std::collections::HashMap;
 type OwnedSeries = (SeriesKey, Vec<Sample>);
 
 /// What computing one derived query gave: the notes about gaps, or why it failed.
-pub type Outcome = Result<Vec<String>, String>;
+pub(crate) type Outcome = Result<Vec<String>, String>;
 
 /// Recomputes every derived query of `panel`; returns each one's outcome. Inputs
 /// are the panel's fetched queries (by id), over all the data held.
-pub fn refresh_panel(
+pub(crate) fn refresh_panel(
     panel: &PanelSpec,
     prices: &Prices,
     store: &mut Store,

@@ -10,7 +10,7 @@ use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, Value};
 
 /// Why an edit could not be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum EditError {
+pub(crate) enum EditError {
     /// The text is not TOML (the compile step says where).
     #[error("the layout is not valid TOML: {0}")]
     Syntax(String),
@@ -30,20 +30,20 @@ pub enum EditError {
 
 /// A layout document being edited.
 #[derive(Debug, Clone)]
-pub struct LayoutDocument {
+pub(crate) struct LayoutDocument {
     doc: DocumentMut,
 }
 
 impl LayoutDocument {
     /// Parses `text`, keeping its formatting.
-    pub fn parse(text: &str) -> Result<LayoutDocument, EditError> {
+    pub(crate) fn parse(text: &str) -> Result<LayoutDocument, EditError> {
         text.parse::<DocumentMut>()
             .map(|doc| LayoutDocument { doc })
             .map_err(|e| EditError::Syntax(e.to_string()))
     }
 
     /// The text, as it would be saved.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         self.doc.to_string()
     }
 
@@ -60,7 +60,7 @@ impl LayoutDocument {
     }
 
     /// Every panel's id, in the file's order: its `id`, else its title's slug.
-    pub fn panel_ids(&self) -> Vec<String> {
+    pub(crate) fn panel_ids(&self) -> Vec<String> {
         self.panels()
             .map(|panels| panels.iter().map(table_id).collect())
             .unwrap_or_default()
@@ -89,7 +89,7 @@ impl LayoutDocument {
     }
 
     /// The grid of the panel `id` as written.
-    pub fn grid(&self, id: &str) -> Option<GridPos> {
+    pub(crate) fn grid(&self, id: &str) -> Option<GridPos> {
         let index = self.index_of(id).ok()?;
         let grid = self.panels()?.get(index)?.get("grid")?;
         let number = |key: &str| {
@@ -109,7 +109,7 @@ impl LayoutDocument {
     }
 
     /// Moves or resizes a panel: only the numbers that changed are rewritten.
-    pub fn set_grid(&mut self, id: &str, grid: GridPos) -> Result<(), EditError> {
+    pub(crate) fn set_grid(&mut self, id: &str, grid: GridPos) -> Result<(), EditError> {
         let table = self.panel_mut(id)?;
         let pairs = [("x", grid.x), ("y", grid.y), ("w", grid.w), ("h", grid.h)];
         match table.get_mut("grid") {
@@ -142,7 +142,7 @@ impl LayoutDocument {
 
     /// Sets (or, with `None`, removes) a plain key of a panel: `title`, `kind`,
     /// `unit`, `min`, `max`.
-    pub fn set_panel_key(
+    pub(crate) fn set_panel_key(
         &mut self,
         id: &str,
         key: &str,
@@ -154,7 +154,7 @@ impl LayoutDocument {
     }
 
     /// Sets (or removes) a key of the panel's query at `index` (0-based).
-    pub fn set_query_key(
+    pub(crate) fn set_query_key(
         &mut self,
         id: &str,
         index: usize,
@@ -172,13 +172,13 @@ impl LayoutDocument {
     }
 
     /// A plain string key of a panel, as written.
-    pub fn panel_str(&self, id: &str, key: &str) -> Option<String> {
+    pub(crate) fn panel_str(&self, id: &str, key: &str) -> Option<String> {
         let index = self.index_of(id).ok()?;
         Some(self.panels()?.get(index)?.get(key)?.as_str()?.to_owned())
     }
 
     /// A panel's plain keys (not its queries) in the file's order, as form entries.
-    pub fn panel_entries(&self, id: &str) -> Vec<(String, Entry)> {
+    pub(crate) fn panel_entries(&self, id: &str) -> Vec<(String, Entry)> {
         self.index_of(id)
             .ok()
             .and_then(|index| self.panels()?.get(index))
@@ -187,7 +187,7 @@ impl LayoutDocument {
     }
 
     /// The keys of one of a panel's queries, in the file's order, as form entries.
-    pub fn query_entries(&self, id: &str, index: usize) -> Vec<(String, Entry)> {
+    pub(crate) fn query_entries(&self, id: &str, index: usize) -> Vec<(String, Entry)> {
         self.index_of(id)
             .ok()
             .and_then(|panel| {
@@ -209,7 +209,7 @@ impl LayoutDocument {
     }
 
     /// The local rules that watch the panel titled `title`, by name, with their keys.
-    pub fn rules_of(&self, title: &str) -> Vec<(String, Vec<(String, Entry)>)> {
+    pub(crate) fn rules_of(&self, title: &str) -> Vec<(String, Vec<(String, Entry)>)> {
         let Some(rules) = self.doc.get("rules").and_then(Item::as_array_of_tables) else {
             return Vec::new();
         };
@@ -221,7 +221,7 @@ impl LayoutDocument {
     }
 
     /// Sets (or removes) a key of the rule named `name`.
-    pub fn set_rule_key(
+    pub(crate) fn set_rule_key(
         &mut self,
         name: &str,
         key: &str,
@@ -240,7 +240,12 @@ impl LayoutDocument {
     }
 
     /// Appends a rule: `name`, watching the panel titled `panel`, firing above `above`.
-    pub fn add_rule(&mut self, name: &str, panel: &str, above: f64) -> Result<(), EditError> {
+    pub(crate) fn add_rule(
+        &mut self,
+        name: &str,
+        panel: &str,
+        above: f64,
+    ) -> Result<(), EditError> {
         let mut rule = Table::new();
         rule.insert("name", toml_edit::value(name));
         rule.insert("panel", toml_edit::value(panel));
@@ -254,7 +259,7 @@ impl LayoutDocument {
     }
 
     /// Removes the rule named `name`.
-    pub fn delete_rule(&mut self, name: &str) -> Result<(), EditError> {
+    pub(crate) fn delete_rule(&mut self, name: &str) -> Result<(), EditError> {
         let rules = self
             .rules_mut()
             .ok_or_else(|| EditError::NoRule(name.to_owned()))?;
@@ -266,15 +271,8 @@ impl LayoutDocument {
         Ok(())
     }
 
-    /// A string key of one of a panel's queries, as written.
-    pub fn query_str(&self, id: &str, index: usize, key: &str) -> Option<String> {
-        let panel = self.panels()?.get(self.index_of(id).ok()?)?;
-        let query = panel.get("queries")?.as_array_of_tables()?.get(index)?;
-        Some(query.get(key)?.as_str()?.to_owned())
-    }
-
     /// How many queries panel `id` has.
-    pub fn query_count(&self, id: &str) -> usize {
+    pub(crate) fn query_count(&self, id: &str) -> usize {
         self.index_of(id)
             .ok()
             .and_then(|index| {
@@ -287,15 +285,8 @@ impl LayoutDocument {
             .unwrap_or(0)
     }
 
-    /// A number key of a panel (`min`, `max`), as written.
-    pub fn panel_number(&self, id: &str, key: &str) -> Option<f64> {
-        let item = self.panels()?.get(self.index_of(id).ok()?)?.get(key)?;
-        item.as_float()
-            .or_else(|| item.as_integer().map(|i| i as f64))
-    }
-
     /// Appends a panel (a table built by the caller) at the end of the file.
-    pub fn add_panel(&mut self, mut panel: Table) -> Result<(), EditError> {
+    pub(crate) fn add_panel(&mut self, mut panel: Table) -> Result<(), EditError> {
         forget_positions(&mut panel);
         let panels = self
             .panels_mut()
@@ -306,7 +297,12 @@ impl LayoutDocument {
 
     /// A copy of panel `id` (without its `id`), titled `title` and placed at
     /// `grid`, right after it in the file.
-    pub fn duplicate(&mut self, id: &str, title: &str, grid: GridPos) -> Result<(), EditError> {
+    pub(crate) fn duplicate(
+        &mut self,
+        id: &str,
+        title: &str,
+        grid: GridPos,
+    ) -> Result<(), EditError> {
         let index = self.index_of(id)?;
         let missing = || EditError::NoPanel(id.to_owned());
         let panels = self.panels_mut().ok_or_else(missing)?;
@@ -324,7 +320,7 @@ impl LayoutDocument {
     }
 
     /// Removes panel `id` (a repeated copy removes the panel it came from).
-    pub fn delete(&mut self, id: &str) -> Result<(), EditError> {
+    pub(crate) fn delete(&mut self, id: &str) -> Result<(), EditError> {
         let index = self.index_of(id)?;
         let panels = self
             .panels_mut()
@@ -336,7 +332,7 @@ impl LayoutDocument {
 
 /// A key's value as the form shows it.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Entry {
+pub(crate) enum Entry {
     /// A string, edited as plain text.
     Text(String),
     /// Any other value (number, boolean, array, inline table), edited as TOML.

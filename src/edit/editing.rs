@@ -16,7 +16,7 @@ use crate::layout::GridPos;
 use std::path::{Path, PathBuf};
 
 /// Width and height, in grid cells, of a panel added without a size.
-pub const NEW_PANEL_SIZE: (u32, u32) = (12, 8);
+pub(crate) const NEW_PANEL_SIZE: (u32, u32) = (12, 8);
 
 /// What the window's edit mode holds.
 #[derive(Default)]
@@ -42,7 +42,7 @@ pub struct Editing {
 
 /// What an edit asks of the window afterwards.
 #[derive(Debug, PartialEq, Eq)]
-pub enum After {
+pub(crate) enum After {
     /// Nothing changed.
     Nothing,
     /// The text changed: compile it and show the result.
@@ -58,7 +58,7 @@ impl Editing {
     }
 
     /// The document being edited.
-    pub fn document(&self) -> Option<&LayoutDocument> {
+    pub(crate) fn document(&self) -> Option<&LayoutDocument> {
         self.editor.as_ref().map(Editor::document)
     }
 
@@ -74,19 +74,19 @@ impl Editing {
 
     /// Whether the file watcher's `text` is this editor's own save (or the text
     /// it started from), which must not be taken as someone else's edit.
-    pub fn is_own_text(&self, text: &str) -> bool {
+    pub(crate) fn is_own_text(&self, text: &str) -> bool {
         self.editor.as_ref().is_some_and(|e| e.is_own_text(text))
     }
 
     /// Forgets the editing session (the file was reloaded).
-    pub fn close_editor(&mut self) {
+    pub(crate) fn close_editor(&mut self) {
         self.editor = None;
         self.conflict = false;
         self.problems = None;
     }
 
     /// Carries out `command` on the editor for `dashboard`; saves go to `runtime`.
-    pub fn apply(
+    pub(crate) fn apply(
         &mut self,
         command: &EditCommand,
         dashboard: &Dashboard,
@@ -266,7 +266,7 @@ impl Editing {
 
     /// The outcome of a save that finished since the last frame: the path saved
     /// to when it went through (the window then follows the file there).
-    pub fn take_save_outcome(&mut self) -> Option<PathBuf> {
+    pub(crate) fn take_save_outcome(&mut self) -> Option<PathBuf> {
         let outcome = take(self.saving.as_ref()?)?;
         self.saving = None;
         match outcome {
@@ -332,7 +332,7 @@ fn starter(dashboard: &Dashboard) -> Option<NewPanel> {
 }
 
 /// Whether `path` names a file the window can watch and save over.
-pub fn is_file_path(path: &Path) -> bool {
+pub(crate) fn is_file_path(path: &Path) -> bool {
     !path.to_string_lossy().starts_with('<')
 }
 

@@ -3,17 +3,17 @@
 
 /// The texts to go back and forth between.
 #[derive(Debug, Clone, Default)]
-pub struct History {
+pub(crate) struct History {
     undo: Vec<String>,
     redo: Vec<String>,
 }
 
 /// Steps kept; older ones are forgotten (a layout is a few kB, so this is ~MBs).
-pub const MAX_STEPS: usize = 500;
+pub(crate) const MAX_STEPS: usize = 500;
 
 impl History {
     /// Records that the document was `before` until an edit changed it.
-    pub fn record(&mut self, before: String) {
+    pub(crate) fn record(&mut self, before: String) {
         self.undo.push(before);
         if self.undo.len() > MAX_STEPS {
             self.undo.remove(0);
@@ -22,27 +22,17 @@ impl History {
     }
 
     /// The text to go back to from `current`, if any.
-    pub fn undo(&mut self, current: String) -> Option<String> {
+    pub(crate) fn undo(&mut self, current: String) -> Option<String> {
         let previous = self.undo.pop()?;
         self.redo.push(current);
         Some(previous)
     }
 
     /// The text to go forward to from `current`, if any.
-    pub fn redo(&mut self, current: String) -> Option<String> {
+    pub(crate) fn redo(&mut self, current: String) -> Option<String> {
         let next = self.redo.pop()?;
         self.undo.push(current);
         Some(next)
-    }
-
-    /// Whether there is something to undo.
-    pub fn can_undo(&self) -> bool {
-        !self.undo.is_empty()
-    }
-
-    /// Whether there is something to redo.
-    pub fn can_redo(&self) -> bool {
-        !self.redo.is_empty()
     }
 }
 
@@ -60,6 +50,6 @@ mod tests {
         assert_eq!(history.undo("a".into()), None);
         assert_eq!(history.redo("a".into()).as_deref(), Some("b"));
         history.record("b".into());
-        assert!(!history.can_redo());
+        assert_eq!(history.redo("c".into()), None);
     }
 }

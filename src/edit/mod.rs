@@ -5,11 +5,11 @@
 //! ([`save`]). The window compiles the edited text into the dashboard it shows,
 //! so what is on screen is what would be saved.
 
-pub mod document;
-pub mod editing;
-pub mod history;
-pub mod new_panel;
-pub mod placement;
+pub(crate) mod document;
+pub(crate) mod editing;
+pub(crate) mod history;
+pub(crate) mod new_panel;
+pub(crate) mod placement;
 pub mod save;
 
 use crate::dashboard::PanelId;
@@ -32,7 +32,7 @@ pub enum FieldValue {
 
 impl FieldValue {
     /// As a TOML value; TOML text that does not parse is refused with why.
-    pub fn to_toml(&self) -> Result<toml_edit::Value, EditError> {
+    pub(crate) fn to_toml(&self) -> Result<toml_edit::Value, EditError> {
         match self {
             FieldValue::Text(text) => Ok(toml_edit::Value::from(text.as_str())),
             FieldValue::Number(number) => Ok(toml_edit::Value::from(*number)),
@@ -45,7 +45,9 @@ impl FieldValue {
 }
 
 /// `value` as TOML, or nothing (the key is removed).
-pub fn optional_toml(value: Option<&FieldValue>) -> Result<Option<toml_edit::Value>, EditError> {
+pub(crate) fn optional_toml(
+    value: Option<&FieldValue>,
+) -> Result<Option<toml_edit::Value>, EditError> {
     value.map(FieldValue::to_toml).transpose()
 }
 
@@ -134,7 +136,7 @@ pub struct Editor {
 
 impl Editor {
     /// Starts editing `text`, read from `path`.
-    pub fn open(path: &Path, text: &str) -> Result<Editor, EditError> {
+    pub(crate) fn open(path: &Path, text: &str) -> Result<Editor, EditError> {
         Ok(Editor {
             path: path.to_owned(),
             document: LayoutDocument::parse(text)?,
@@ -145,12 +147,12 @@ impl Editor {
     }
 
     /// The file edited.
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.path
     }
 
     /// The document.
-    pub fn document(&self) -> &LayoutDocument {
+    pub(crate) fn document(&self) -> &LayoutDocument {
         &self.document
     }
 
@@ -160,19 +162,19 @@ impl Editor {
     }
 
     /// Whether there are edits not yet saved.
-    pub fn is_dirty(&self) -> bool {
+    pub(crate) fn is_dirty(&self) -> bool {
         self.text() != self.saved_text
     }
 
     /// Whether `text` is what this editor last read or saved (the file watcher
     /// reporting the editor's own save).
-    pub fn is_own_text(&self, text: &str) -> bool {
+    pub(crate) fn is_own_text(&self, text: &str) -> bool {
         text == self.saved_text
     }
 
     /// Makes one edit; an edit that changes nothing is not an undo step.
     /// Returns whether the text changed.
-    pub fn edit(
+    pub(crate) fn edit(
         &mut self,
         change: impl FnOnce(&mut LayoutDocument) -> Result<(), EditError>,
     ) -> Result<bool, EditError> {
@@ -188,7 +190,7 @@ impl Editor {
     }
 
     /// Goes back one edit; whether there was one.
-    pub fn undo(&mut self) -> bool {
+    pub(crate) fn undo(&mut self) -> bool {
         let Some(previous) = self.history.undo(self.text()) else {
             return false;
         };
@@ -196,7 +198,7 @@ impl Editor {
     }
 
     /// Goes forward one undone edit; whether there was one.
-    pub fn redo(&mut self) -> bool {
+    pub(crate) fn redo(&mut self) -> bool {
         let Some(next) = self.history.redo(self.text()) else {
             return false;
         };
@@ -214,12 +216,12 @@ impl Editor {
     }
 
     /// What the file must hold for a plain save to go ahead.
-    pub fn expect(&self) -> Expect {
+    pub(crate) fn expect(&self) -> Expect {
         Expect::Unchanged(self.disk)
     }
 
     /// A save went through: the file (perhaps a new one) now holds `text`.
-    pub fn saved(&mut self, path: &Path, fingerprint: Fingerprint, text: &str) {
+    pub(crate) fn saved(&mut self, path: &Path, fingerprint: Fingerprint, text: &str) {
         self.path = path.to_owned();
         self.disk = fingerprint;
         self.saved_text = text.to_owned();

@@ -30,7 +30,7 @@ pub enum NewQuery {
 
 impl NewQuery {
     /// A query to start from on a source of `kind`, for "Add panel".
-    pub fn starter(kind: SourceKind) -> Option<NewQuery> {
+    pub(crate) fn starter(kind: SourceKind) -> Option<NewQuery> {
         match kind {
             SourceKind::Demo => Some(NewQuery::Demo("vllm:num_requests_running".to_owned())),
             SourceKind::Prometheus => Some(NewQuery::PromQl("up".to_owned())),
@@ -59,7 +59,7 @@ pub struct NewPanel {
 
 impl NewPanel {
     /// A panel with one query.
-    pub fn single(
+    pub(crate) fn single(
         title: impl Into<String>,
         source: impl Into<String>,
         query: NewQuery,
@@ -72,7 +72,7 @@ impl NewPanel {
 }
 
 /// The `[[panels]]` table of `panel` at `grid`, formatted as a person would write it.
-pub fn panel_table(panel: &NewPanel, grid: GridPos) -> Option<Table> {
+pub(crate) fn panel_table(panel: &NewPanel, grid: GridPos) -> Option<Table> {
     let quoted = |text: &str| Value::from(text).to_string();
     let mut queries = String::new();
     for (source, asked) in &panel.queries {

@@ -6,13 +6,13 @@
 use crate::layout::GridPos;
 
 /// Columns of the grid.
-pub const COLUMNS: u32 = 24;
+pub(crate) const COLUMNS: u32 = 24;
 
 /// A panel's id and where it sits.
-pub type Placed = (String, GridPos);
+pub(crate) type Placed = (String, GridPos);
 
 /// `target` clamped onto the grid: at least one cell, never past the right edge.
-pub fn clamp(target: GridPos) -> GridPos {
+pub(crate) fn clamp(target: GridPos) -> GridPos {
     let w = target.w.clamp(1, COLUMNS);
     GridPos {
         x: target.x.min(COLUMNS - w),
@@ -24,7 +24,7 @@ pub fn clamp(target: GridPos) -> GridPos {
 
 /// Every panel's position after `moved` goes to `target`: the ones it (or a
 /// panel pushed by it) overlaps move down just below it.
-pub fn place(panels: &[Placed], moved: &str, target: GridPos) -> Vec<Placed> {
+pub(crate) fn place(panels: &[Placed], moved: &str, target: GridPos) -> Vec<Placed> {
     let mut placed: Vec<Placed> = panels.to_vec();
     let target = clamp(target);
     if let Some((_, grid)) = placed.iter_mut().find(|(id, _)| id == moved) {
@@ -50,7 +50,7 @@ pub fn place(panels: &[Placed], moved: &str, target: GridPos) -> Vec<Placed> {
 }
 
 /// The panels whose position differs between `before` and `after`.
-pub fn changed(before: &[Placed], after: &[Placed]) -> Vec<Placed> {
+pub(crate) fn changed(before: &[Placed], after: &[Placed]) -> Vec<Placed> {
     after
         .iter()
         .filter(|(id, grid)| !before.iter().any(|(other, was)| other == id && was == grid))
@@ -59,7 +59,7 @@ pub fn changed(before: &[Placed], after: &[Placed]) -> Vec<Placed> {
 }
 
 /// Where a new panel of `w` × `h` goes: the left edge, below everything.
-pub fn below_all(panels: &[Placed], w: u32, h: u32) -> GridPos {
+pub(crate) fn below_all(panels: &[Placed], w: u32, h: u32) -> GridPos {
     let y = panels.iter().map(|(_, g)| g.bottom()).max().unwrap_or(0);
     clamp(GridPos { x: 0, y, w, h })
 }

@@ -16,7 +16,7 @@ pub struct Fingerprint {
 
 impl Fingerprint {
     /// The fingerprint of these bytes.
-    pub fn of(bytes: &[u8]) -> Fingerprint {
+    pub(crate) fn of(bytes: &[u8]) -> Fingerprint {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         bytes.hash(&mut hasher);
         Fingerprint {

@@ -13,12 +13,12 @@ use std::path::Path;
 const KEPT_KEYS: [&str; 4] = ["version", "sources", "variables", "prices"];
 
 /// The title of an Explore pane's panel.
-pub const PANE_TITLE: &str = "Explore";
+pub(crate) const PANE_TITLE: &str = "Explore";
 
 /// Why a pane's queries cannot run, said per query where the compile step gives
 /// a position.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExploreError(pub String);
+pub(crate) struct ExploreError(pub String);
 
 impl std::fmt::Display for ExploreError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -28,7 +28,7 @@ impl std::fmt::Display for ExploreError {
 
 /// The dashboard that runs `queries` with `base`'s sources, as panel `pane`,
 /// compiled for `choices` (the window's variables).
-pub fn compile(
+pub(crate) fn compile(
     base: &Dashboard,
     pane: &PanelId,
     queries: &[ExploreQuery],

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// Unstarred queries kept per source; older ones are forgotten.
-pub const KEPT_PER_SOURCE: usize = 100;
+pub(crate) const KEPT_PER_SOURCE: usize = 100;
 
 /// One query run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,7 +32,7 @@ pub struct QueryHistory {
 impl QueryHistory {
     /// Notes that `text` ran on `source` at `now_ms`: a query run before moves
     /// to the top (keeping its star) instead of being listed twice.
-    pub fn record(&mut self, source: &str, text: &str, now_ms: i64) {
+    pub(crate) fn record(&mut self, source: &str, text: &str, now_ms: i64) {
         let text = text.trim();
         if text.is_empty() {
             return;
@@ -61,7 +61,7 @@ impl QueryHistory {
     }
 
     /// Stars `text` on `source` (kept even if it never ran), or unstars it.
-    pub fn toggle_star(&mut self, source: &str, text: &str, now_ms: i64) {
+    pub(crate) fn toggle_star(&mut self, source: &str, text: &str, now_ms: i64) {
         let text = text.trim();
         match self.position(source, text) {
             Some(index) => self.entries[index].starred = !self.entries[index].starred,
@@ -79,7 +79,7 @@ impl QueryHistory {
     }
 
     /// Whether `text` on `source` is starred.
-    pub fn is_starred(&self, source: &str, text: &str) -> bool {
+    pub(crate) fn is_starred(&self, source: &str, text: &str) -> bool {
         self.position(source, text.trim())
             .is_some_and(|index| self.entries[index].starred)
     }
@@ -99,7 +99,7 @@ impl QueryHistory {
     }
 
     /// The file's bytes.
-    pub fn to_bytes(&self) -> Vec<u8> {
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
         serde_json::to_vec_pretty(self).unwrap_or_default()
     }
 

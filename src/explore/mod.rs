@@ -6,13 +6,13 @@
 //! min, max and mean. Queries run are kept per source ([`history`]), and one can
 //! be appended to the layout file as a panel.
 
-pub mod compile;
+pub(crate) mod compile;
 pub mod history;
 pub mod panes;
-pub mod query;
-pub mod summary;
+pub(crate) mod query;
+pub(crate) mod summary;
 
-pub use query::ExploreQuery;
+pub(crate) use query::ExploreQuery;
 
 /// The shipped demo layout, compiled: what the module's tests explore.
 #[cfg(test)]

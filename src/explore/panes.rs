@@ -18,7 +18,7 @@ pub const PANE_IDS: [&str; 2] = ["_explore-a", "_explore-b"];
 
 /// Whether `panel` is one of Explore's panes (their charts do not offer
 /// "Explore this panel").
-pub fn is_pane(panel: &PanelId) -> bool {
+pub(crate) fn is_pane(panel: &PanelId) -> bool {
     PANE_IDS.contains(&panel.as_str())
 }
 
@@ -73,7 +73,7 @@ pub struct Explore {
 }
 
 /// What running needs from the window.
-pub struct RunContext<'a> {
+pub(crate) struct RunContext<'a> {
     /// The dashboard whose sources the queries use.
     pub dashboard: &'a Dashboard,
     /// The window's variable choices.
@@ -88,7 +88,7 @@ pub struct RunContext<'a> {
 
 impl Explore {
     /// Keeps the history in `path` (read now, before the window opens).
-    pub fn with_history_file(path: PathBuf) -> Explore {
+    pub(crate) fn with_history_file(path: PathBuf) -> Explore {
         Explore {
             history: QueryHistory::read(&path),
             history_path: Some(path),
@@ -97,7 +97,7 @@ impl Explore {
     }
 
     /// Where the history is kept, if anywhere.
-    pub fn history_path(&self) -> Option<&std::path::Path> {
+    pub(crate) fn history_path(&self) -> Option<&std::path::Path> {
         self.history_path.as_deref()
     }
 
@@ -107,7 +107,7 @@ impl Explore {
     }
 
     /// Makes sure pane `id` exists (the left one first).
-    pub fn ensure_pane(&mut self, id: &PanelId) {
+    pub(crate) fn ensure_pane(&mut self, id: &PanelId) {
         if self.pane(id).is_none() {
             self.panes.push(Pane {
                 id: id.clone(),
@@ -120,12 +120,12 @@ impl Explore {
     }
 
     /// Drops the right pane.
-    pub fn unsplit(&mut self) {
+    pub(crate) fn unsplit(&mut self) {
         self.panes.retain(|p| p.id.as_str() == PANE_IDS[0]);
     }
 
     /// Closes the window: no pane fetches any more.
-    pub fn close(&mut self) {
+    pub(crate) fn close(&mut self) {
         self.open = false;
         self.panes.clear();
     }
@@ -133,7 +133,7 @@ impl Explore {
     /// Runs `queries` in pane `id`: compiled, then fetched by a new session over
     /// the window's range. Each query is added to the history; returns the
     /// history's bytes to save when a query was added.
-    pub fn run(
+    pub(crate) fn run(
         &mut self,
         id: &PanelId,
         queries: Vec<ExploreQuery>,
@@ -170,7 +170,7 @@ impl Explore {
 
     /// Applies what arrived for every pane (within `budget` each); true when
     /// something changed.
-    pub fn drain(&mut self, budget: std::time::Duration) -> bool {
+    pub(crate) fn drain(&mut self, budget: std::time::Duration) -> bool {
         let mut changed = false;
         for session in self.panes.iter_mut().filter_map(|p| p.session.as_mut()) {
             changed |= session.drain(budget);
@@ -179,7 +179,7 @@ impl Explore {
     }
 
     /// Follows the window's range and the charts' widths.
-    pub fn follow(&mut self, view: &View, widths: &BTreeMap<PanelId, u32>) {
+    pub(crate) fn follow(&mut self, view: &View, widths: &BTreeMap<PanelId, u32>) {
         for pane in &mut self.panes {
             if let Some(session) = pane.session.as_mut() {
                 session.set_view(view.clone());
@@ -192,7 +192,7 @@ impl Explore {
 
     /// The panel "Add to layout" appends for pane `id`: its queries, titled after
     /// the first one.
-    pub fn new_panel(
+    pub(crate) fn new_panel(
         &self,
         id: &PanelId,
         dashboard: &Dashboard,

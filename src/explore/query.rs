@@ -17,7 +17,7 @@ pub struct ExploreQuery {
 
 impl ExploreQuery {
     /// A query of `source` with `text`.
-    pub fn new(source: impl Into<String>, text: impl Into<String>) -> ExploreQuery {
+    pub(crate) fn new(source: impl Into<String>, text: impl Into<String>) -> ExploreQuery {
         ExploreQuery {
             source: source.into(),
             text: text.into(),
@@ -26,7 +26,7 @@ impl ExploreQuery {
 
     /// The body of its `[[panels.queries]]` table (after `source = …`), for a
     /// source of `kind`.
-    pub fn body(&self, kind: SourceKind) -> String {
+    pub(crate) fn body(&self, kind: SourceKind) -> String {
         match kind {
             SourceKind::Prometheus => format!("promql = {}\n", quoted(self.text.trim())),
             _ => {
@@ -38,7 +38,7 @@ impl ExploreQuery {
     }
 
     /// The query as edit mode adds it to a layout ("Add to layout").
-    pub fn as_new_query(&self, kind: SourceKind) -> crate::edit::new_panel::NewQuery {
+    pub(crate) fn as_new_query(&self, kind: SourceKind) -> crate::edit::new_panel::NewQuery {
         use crate::edit::new_panel::NewQuery;
         match kind {
             SourceKind::Prometheus => NewQuery::PromQl(self.text.trim().to_owned()),
@@ -47,19 +47,19 @@ impl ExploreQuery {
     }
 
     /// Whether there is nothing to run.
-    pub fn is_blank(&self) -> bool {
+    pub(crate) fn is_blank(&self) -> bool {
         self.text.trim().is_empty()
     }
 }
 
 /// A TOML basic string holding `text`.
-pub fn quoted(text: &str) -> String {
+pub(crate) fn quoted(text: &str) -> String {
     toml_edit::Value::from(text).to_string()
 }
 
 /// Whether sources of `kind` answer queries for series (not alarms or
 /// operations only).
-pub fn can_query(kind: SourceKind) -> bool {
+pub(crate) fn can_query(kind: SourceKind) -> bool {
     !matches!(
         kind,
         SourceKind::Alertmanager | SourceKind::Sagemaker | SourceKind::Fis
@@ -67,7 +67,7 @@ pub fn can_query(kind: SourceKind) -> bool {
 }
 
 /// What a query of a source of `kind` starts as when Explore opens empty.
-pub fn starter_text(kind: SourceKind) -> String {
+pub(crate) fn starter_text(kind: SourceKind) -> String {
     match kind {
         SourceKind::Prometheus => "up".to_owned(),
         SourceKind::Demo => "metric = \"vllm:num_requests_running\"".to_owned(),
@@ -82,7 +82,7 @@ pub fn starter_text(kind: SourceKind) -> String {
 /// The fetched queries of panel `panel` as Explore shows them, from the layout's
 /// text (so `$variables` stay as written): derived and alarm queries are left
 /// out, and so are keys that only style a Prometheus series (its legend).
-pub fn from_panel(dashboard: &Dashboard, panel: &PanelId) -> Vec<ExploreQuery> {
+pub(crate) fn from_panel(dashboard: &Dashboard, panel: &PanelId) -> Vec<ExploreQuery> {
     let Ok(document) = LayoutDocument::parse(&dashboard.source_text) else {
         return Vec::new();
     };

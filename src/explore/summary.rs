@@ -7,7 +7,7 @@ use crate::time_range::Window;
 
 /// One series' figures over a window (NaN and infinite samples left out).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SeriesSummary {
+pub(crate) struct SeriesSummary {
     /// Its display name, as the legend says it.
     pub name: String,
     /// The newest value in the window.
@@ -24,7 +24,7 @@ pub struct SeriesSummary {
 
 /// The figures of every drawn series of `panel` over `window`, in the legend's
 /// order; a series with no finite sample in the window is left out.
-pub fn summarize(store: &Store, panel: &PanelSpec, window: Window) -> Vec<SeriesSummary> {
+pub(crate) fn summarize(store: &Store, panel: &PanelSpec, window: Window) -> Vec<SeriesSummary> {
     let mut rows = Vec::new();
     for query in panel.queries.iter().filter(|q| !q.hidden) {
         for (key, series) in store.query_series(&panel.key(&query.id)) {

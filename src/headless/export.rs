@@ -249,7 +249,7 @@ pub fn write_json(series: &[ExportedSeries], out: &mut dyn Write) -> std::io::Re
 /// `Number.prototype.toString` does: plain decimals for ordinary magnitudes (`10`,
 /// `0.25`, `1234.5`), an exponent only below 1e-6 or from 1e21 on (`5e-7`,
 /// `1e+308`). `NaN`, `+Inf` and `-Inf` as Prometheus writes them.
-pub fn shortest(value: f64) -> String {
+pub(crate) fn shortest(value: f64) -> String {
     if value.is_nan() {
         return "NaN".to_owned();
     }

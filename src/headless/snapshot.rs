@@ -14,11 +14,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Pixels the range is fetched for (the step follows it, as on a wide screen).
-pub const RANGE_WIDTH_PX: u32 = 1_600;
+pub(crate) const RANGE_WIDTH_PX: u32 = 1_600;
 /// Pixels the context around the range is fetched for: coarser.
-pub const CONTEXT_WIDTH_PX: u32 = 300;
+pub(crate) const CONTEXT_WIDTH_PX: u32 = 300;
 /// Longest the sources may take to answer, per fetch.
-pub const PATIENCE: Duration = Duration::from_secs(60);
+pub(crate) const PATIENCE: Duration = Duration::from_secs(60);
 
 /// Captures `dashboard` over `window`; must run on a tokio runtime.
 pub async fn capture(

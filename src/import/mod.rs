@@ -3,7 +3,5 @@
 //! converted, approximated and dropped, panel by panel.
 
 pub mod grafana;
-pub mod report;
+pub(crate) mod report;
 mod toml_text;
-
-pub use report::Report;

@@ -53,7 +53,7 @@ impl Report {
     }
 
     /// Converted panels with at least one approximation or drop.
-    pub fn approximated(&self) -> usize {
+    pub(crate) fn approximated(&self) -> usize {
         self.panels
             .iter()
             .filter(|p| p.outcome == Outcome::Converted && !p.notes.is_empty())

@@ -4,12 +4,12 @@
 use toml_edit::Value;
 
 /// A TOML string literal.
-pub fn quoted(text: &str) -> String {
+pub(crate) fn quoted(text: &str) -> String {
     Value::from(text).to_string()
 }
 
 /// `key = value` for a key that may need quotes.
-pub fn key(name: &str) -> String {
+pub(crate) fn key(name: &str) -> String {
     if !name.is_empty()
         && name
             .chars()
@@ -22,7 +22,7 @@ pub fn key(name: &str) -> String {
 }
 
 /// A TOML number that reads back as the same f64.
-pub fn number(value: f64) -> String {
+pub(crate) fn number(value: f64) -> String {
     if value.is_finite() {
         let text = format!("{value:?}");
         if text.contains('.') || text.contains('e') || text.contains("inf") {

@@ -21,7 +21,7 @@ use super::Incident;
 use std::io::Read;
 
 /// The first bytes of every incident file.
-pub const MAGIC: &[u8; 8] = b"FLEETDI\0";
+pub(crate) const MAGIC: &[u8; 8] = b"FLEETDI\0";
 /// The format this build writes and the newest it reads.
 pub const FORMAT_VERSION: u32 = 2;
 const HEADER_LEN: usize = 24;

@@ -82,7 +82,7 @@ pub struct StoredSeries {
 
 /// The layout's text with what may be secret blanked: header values (a tenant id
 /// or, in a hand-edited file, a token) and credentials in URLs (`user:pass@`).
-pub fn redact_layout(text: &str) -> String {
+pub(crate) fn redact_layout(text: &str) -> String {
     let Ok(mut doc) = text.parse::<toml_edit::DocumentMut>() else {
         return String::new();
     };

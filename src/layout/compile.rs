@@ -16,17 +16,21 @@ use std::path::Path;
 use std::time::Duration;
 
 /// Reports one problem: the span of the text at fault (if any) and the message.
-pub type Report<'a> = dyn FnMut(Option<Range<usize>>, String) + 'a;
+pub(crate) type Report<'a> = dyn FnMut(Option<Range<usize>>, String) + 'a;
 
 /// Rows a dashboard may have: far more than any screen, small enough that no
 /// arithmetic on positions can overflow.
-pub const MAX_ROWS: u32 = 10_000;
+pub(crate) const MAX_ROWS: u32 = 10_000;
 /// Missing data is declared after this long without a sample, unless a rule says.
-pub const DEFAULT_MISSING_AFTER: Duration = Duration::from_secs(5 * 60);
+pub(crate) const DEFAULT_MISSING_AFTER: Duration = Duration::from_secs(5 * 60);
 
 /// Compiles a parsed layout file; every problem goes to `report`. Returns the
 /// dashboard only when there was none.
-pub fn compile(file: &LayoutFile, path: &Path, report: &mut Report<'_>) -> Option<Dashboard> {
+pub(crate) fn compile(
+    file: &LayoutFile,
+    path: &Path,
+    report: &mut Report<'_>,
+) -> Option<Dashboard> {
     let mut failed = false;
     let mut report = |span: Option<Range<usize>>, message: String| {
         failed = true;

@@ -6,11 +6,11 @@
 //! `file:line:col: message` so `fleetdeck check` and the app can point a person at
 //! the exact spot.
 
-pub mod compile;
-pub mod load;
+pub(crate) mod compile;
+pub(crate) mod load;
 pub(crate) mod occupancy;
-pub mod rules;
-pub mod variables;
+pub(crate) mod rules;
+pub(crate) mod variables;
 
 pub use crate::layout_file as model;
 pub use crate::layout_file::{

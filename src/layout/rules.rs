@@ -5,7 +5,10 @@ use std::ops::Range;
 
 /// Checks local alarm rules: the panel exists and holds series, exactly one of
 /// `above`/`below`, `clear` on the clearing side, durations parse.
-pub fn validate_rules(file: &LayoutFile, report: &mut dyn FnMut(Option<Range<usize>>, String)) {
+pub(crate) fn validate_rules(
+    file: &LayoutFile,
+    report: &mut dyn FnMut(Option<Range<usize>>, String),
+) {
     for rule in &file.rules {
         let name = rule.name.get_ref();
         match file

@@ -10,7 +10,7 @@ use crate::variables::spec::compile_variable;
 use std::collections::BTreeSet;
 
 /// The layout's variables, checked; problems go to `report`.
-pub fn compile_variables(file: &LayoutFile, report: &mut Report<'_>) -> Vec<VariableSpec> {
+pub(crate) fn compile_variables(file: &LayoutFile, report: &mut Report<'_>) -> Vec<VariableSpec> {
     let mut specs = Vec::new();
     for (name, variable) in &file.variables {
         match compile_variable(name, variable.get_ref(), variable.span(), &file.sources) {
@@ -27,7 +27,7 @@ pub fn compile_variables(file: &LayoutFile, report: &mut Report<'_>) -> Vec<Vari
 
 /// Reports every reference to an undefined variable (an error) and returns a
 /// warning for every variable nothing refers to.
-pub fn check_references(
+pub(crate) fn check_references(
     file: &LayoutFile,
     report: &mut Report<'_>,
 ) -> Vec<(std::ops::Range<usize>, String)> {

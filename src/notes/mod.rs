@@ -86,7 +86,7 @@ pub fn read(path: &Path) -> Vec<Note> {
 }
 
 /// The bytes of a notes file, with a header saying what it is.
-pub fn to_bytes(notes: &[Note]) -> Vec<u8> {
+pub(crate) fn to_bytes(notes: &[Note]) -> Vec<u8> {
     let body = toml::to_string(&NotesFile {
         note: notes.to_vec(),
     })

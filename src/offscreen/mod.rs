@@ -155,11 +155,6 @@ impl Offscreen {
         }
     }
 
-    /// The context the frames run in (to set a theme).
-    pub fn context(&self) -> &egui::Context {
-        &self.ctx
-    }
-
     /// Runs one frame of `ui`.
     pub fn step(&mut self, mut ui: impl FnMut(&mut egui::Ui)) {
         let input = egui::RawInput {

@@ -21,7 +21,7 @@ pub struct Impact {
 
 impl Impact {
     /// The change in %, when both are known and the before is not zero.
-    pub fn change_percent(&self) -> Option<f64> {
+    pub(crate) fn change_percent(&self) -> Option<f64> {
         let (before, during) = (self.before?, self.during?);
         (before != 0.0).then(|| (during - before) / before.abs() * 100.0)
     }

@@ -74,14 +74,14 @@ impl OpsEvent {
 
     /// Whether a series with these labels belongs to the resource it touched: a
     /// label's value names it (`EndpointName`, `endpoint`, `instance_id`, …).
-    pub fn touches(&self, labels: &BTreeMap<String, String>) -> bool {
+    pub(crate) fn touches(&self, labels: &BTreeMap<String, String>) -> bool {
         labels
             .values()
             .any(|value| value == &self.resource || self.aliases.contains(value))
     }
 
     /// Whether any part of it falls in `[start_ms, end_ms]`.
-    pub fn overlaps(&self, start_ms: i64, end_ms: i64, now_ms: i64) -> bool {
+    pub(crate) fn overlaps(&self, start_ms: i64, end_ms: i64, now_ms: i64) -> bool {
         let end = self.end_ms.unwrap_or(if self.is_band() {
             now_ms
         } else {
@@ -92,7 +92,7 @@ impl OpsEvent {
 }
 
 /// The events of `all` that touch a series with any of `labels`, in time order.
-pub fn touching<'a>(
+pub(crate) fn touching<'a>(
     all: impl IntoIterator<Item = &'a OpsEvent>,
     labels: &[&BTreeMap<String, String>],
 ) -> Vec<&'a OpsEvent> {

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 /// `$FLEETDECK_STATE_DIR`, else `$XDG_STATE_HOME/fleetdeck`, else
 /// `~/.local/state/fleetdeck`: where state that is not a cache lives.
-pub fn state_dir() -> Option<PathBuf> {
+pub(crate) fn state_dir() -> Option<PathBuf> {
     std::env::var_os("FLEETDECK_STATE_DIR")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("XDG_STATE_HOME").map(|d| PathBuf::from(d).join("fleetdeck")))
@@ -31,7 +31,7 @@ pub fn state_dir() -> Option<PathBuf> {
 
 /// A file name that says which layout file some state belongs to: its absolute
 /// path with every character but letters, digits, `.` and `-` as `_`.
-pub fn file_name_for(layout_path: &Path) -> String {
+pub(crate) fn file_name_for(layout_path: &Path) -> String {
     let absolute = std::fs::canonicalize(layout_path).unwrap_or_else(|_| layout_path.to_owned());
     absolute
         .to_string_lossy()
@@ -48,7 +48,7 @@ pub fn file_name_for(layout_path: &Path) -> String {
 
 /// The file's contents; `None` when it does not exist or cannot be read as `T`
 /// (then it is [set aside](set_aside) so the next save does not destroy it).
-pub fn read_json<T: DeserializeOwned>(path: &Path, what: &str) -> Option<T> {
+pub(crate) fn read_json<T: DeserializeOwned>(path: &Path, what: &str) -> Option<T> {
     let bytes = std::fs::read(path).ok()?;
     match serde_json::from_slice::<T>(&bytes) {
         Ok(value) => Some(value),
@@ -72,14 +72,14 @@ pub fn read_json<T: DeserializeOwned>(path: &Path, what: &str) -> Option<T> {
 /// Moves an unreadable file out of the way: `<name>.corrupt`, or `<name>.corrupt.2`,
 /// `.3`, … when an earlier one is still there, so no evidence is overwritten.
 /// Returns where it went.
-pub fn set_aside(path: &Path) -> std::io::Result<PathBuf> {
+pub(crate) fn set_aside(path: &Path) -> std::io::Result<PathBuf> {
     let aside = corrupt_path(path);
     std::fs::rename(path, &aside)?;
     Ok(aside)
 }
 
 /// The first free name of the form `<name>.corrupt[.N]` beside `path`.
-pub fn corrupt_path(path: &Path) -> PathBuf {
+pub(crate) fn corrupt_path(path: &Path) -> PathBuf {
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     (1u32..)
         .map(|n| {

@@ -120,7 +120,7 @@ impl Writer {
 
     /// Queues `bytes` to replace `path` atomically. Returns at once; a later save of
     /// the same path before this one is written replaces it.
-    pub fn save(&self, path: &Path, bytes: Vec<u8>, what: &'static str) {
+    pub(crate) fn save(&self, path: &Path, bytes: Vec<u8>, what: &'static str) {
         self.shared
             .lock()
             .pending
@@ -129,7 +129,7 @@ impl Writer {
     }
 
     /// Saves that failed and were not since redone successfully.
-    pub fn failures(&self) -> Vec<SaveFailure> {
+    pub(crate) fn failures(&self) -> Vec<SaveFailure> {
         self.shared.lock().failures.values().cloned().collect()
     }
 

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 
 /// The queries reading the least and greatest value of `query` inside each step,
 /// when the source has them at this step.
-pub fn queries(
+pub(crate) fn queries(
     source: &dyn Source,
     query: &SourceQuery,
     step_ms: i64,
@@ -43,7 +43,7 @@ fn identity(labels: &BTreeMap<String, String>) -> BTreeMap<&str, &str> {
 /// seems to exclude the line (a source may evaluate the step's instants on a
 /// slightly different grid). Returns why the band is missing, when a source
 /// refused it.
-pub fn attach(
+pub(crate) fn attach(
     main: &mut [SeriesData],
     min: Result<Vec<SeriesData>, SourceError>,
     max: Result<Vec<SeriesData>, SourceError>,

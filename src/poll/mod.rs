@@ -27,18 +27,18 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 /// How many results may wait for the UI before sources pause.
-pub const RESULT_CHANNEL_CAPACITY: usize = 256;
+pub(crate) const RESULT_CHANNEL_CAPACITY: usize = 256;
 /// Longest a single fetch may take before it is reported as timed out.
 pub const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest wait between retries of a failing source.
-pub const MAX_BACKOFF: Duration = Duration::from_secs(300);
+pub(crate) const MAX_BACKOFF: Duration = Duration::from_secs(300);
 /// Incremental refreshes re-read this many steps before the last sample, so late
 /// samples settle instead of leaving holes.
 pub const OVERLAP_STEPS: i64 = 2;
 
 /// Fetches of one source in flight at once, unless its `max_concurrency` says
 /// otherwise: what browsers allow per host, and what Grafana's data proxy uses.
-pub const DEFAULT_MAX_CONCURRENCY: usize = 6;
+pub(crate) const DEFAULT_MAX_CONCURRENCY: usize = 6;
 
 /// One query of one panel, as the poller needs it.
 #[derive(Debug, Clone)]
@@ -105,7 +105,7 @@ pub struct PollPlan {
 
 impl PollPlan {
     /// How many fetches `source` may have in flight (at least one).
-    pub fn max_concurrency(&self, source: &SourceId) -> usize {
+    pub(crate) fn max_concurrency(&self, source: &SourceId) -> usize {
         self.concurrency
             .get(source)
             .copied()
@@ -215,7 +215,7 @@ impl Poller {
     }
 
     /// Replaces the plan; sources pick it up at once, abandoning older work.
-    pub fn set_plan(&self, plan: PollPlan) {
+    pub(crate) fn set_plan(&self, plan: PollPlan) {
         self.plan_tx.send_replace(Arc::new(plan));
     }
 
@@ -226,7 +226,7 @@ impl Poller {
 
     /// The next result, waiting for it (front ends without a frame loop); `None`
     /// once every source task ended.
-    pub async fn recv(&mut self) -> Option<PollResult> {
+    pub(crate) async fn recv(&mut self) -> Option<PollResult> {
         self.results.recv().await
     }
 }
@@ -241,7 +241,7 @@ impl Drop for Poller {
 
 /// Exponential backoff from the refresh interval, capped, with ±20 % jitter so many
 /// dashboards do not retry a recovering server in lockstep.
-pub fn backoff(refresh: Duration, failures: u32) -> Duration {
+pub(crate) fn backoff(refresh: Duration, failures: u32) -> Duration {
     let base = refresh
         .saturating_mul(1u32 << failures.min(10))
         .min(MAX_BACKOFF);

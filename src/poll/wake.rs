@@ -14,10 +14,10 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 /// Shortest time between two wakes of the UI by one source.
-pub const WAKE_INTERVAL: Duration = Duration::from_millis(100);
+pub(crate) const WAKE_INTERVAL: Duration = Duration::from_millis(100);
 
 /// When a source should next wake the UI.
-pub struct WakeCoalescer {
+pub(crate) struct WakeCoalescer {
     last_wake: Option<Instant>,
     /// When the answers delivered since the last wake must be drawn at the latest.
     due: Option<Instant>,
@@ -25,7 +25,7 @@ pub struct WakeCoalescer {
 
 impl WakeCoalescer {
     /// A coalescer that has never woken anyone: the first urgent answer wakes at once.
-    pub fn new() -> WakeCoalescer {
+    pub(crate) fn new() -> WakeCoalescer {
         WakeCoalescer {
             last_wake: None,
             due: None,
@@ -35,7 +35,7 @@ impl WakeCoalescer {
     /// An answer was delivered (`urgent`: a full fetch someone waits for, not a
     /// live tail); returns whether to wake the UI now. If not, a wake is due at
     /// [`WakeCoalescer::deadline`].
-    pub fn delivered(&mut self, now: Instant, urgent: bool) -> bool {
+    pub(crate) fn delivered(&mut self, now: Instant, urgent: bool) -> bool {
         let quiet = self
             .last_wake
             .is_none_or(|last| now.duration_since(last) >= WAKE_INTERVAL);
@@ -52,17 +52,17 @@ impl WakeCoalescer {
     }
 
     /// The time of the trailing wake, if answers are waiting for one.
-    pub fn deadline(&self) -> Option<Instant> {
+    pub(crate) fn deadline(&self) -> Option<Instant> {
         self.due
     }
 
     /// Whether answers were delivered that no wake has shown yet.
-    pub fn pending(&self) -> bool {
+    pub(crate) fn pending(&self) -> bool {
         self.due.is_some()
     }
 
     /// The UI was woken (trailing, or at the end of a round).
-    pub fn woke(&mut self, now: Instant) {
+    pub(crate) fn woke(&mut self, now: Instant) {
         self.last_wake = Some(now);
         self.due = None;
     }

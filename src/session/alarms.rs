@@ -22,7 +22,7 @@ pub struct SessionAlarms {
 impl SessionAlarms {
     /// Takes in an alarm query's answer: links each alarm to the panel that shows
     /// its metric and records what changed since the previous answer.
-    pub fn observe(
+    pub(crate) fn observe(
         &mut self,
         dashboard: &Dashboard,
         key: &QueryKey,
@@ -39,7 +39,7 @@ impl SessionAlarms {
     }
 
     /// Runs the local rules on the store at `now_ms`.
-    pub fn evaluate(
+    pub(crate) fn evaluate(
         &mut self,
         dashboard: &Dashboard,
         store: &Store,
@@ -65,7 +65,7 @@ impl SessionAlarms {
     }
 
     /// Whether an alarm query has answered at all.
-    pub fn has_answered(&self, key: &QueryKey) -> bool {
+    pub(crate) fn has_answered(&self, key: &QueryKey) -> bool {
         self.observed.contains_key(key)
     }
 
@@ -77,7 +77,7 @@ impl SessionAlarms {
 
     /// Every alarm once: an alarm two panels list (same source, name and labels)
     /// counts once.
-    pub fn distinct(&self) -> Vec<&Alarm> {
+    pub(crate) fn distinct(&self) -> Vec<&Alarm> {
         let mut seen = BTreeSet::new();
         self.all()
             .filter(|a| seen.insert((&a.source, &a.name, &a.labels)))
@@ -90,12 +90,12 @@ impl SessionAlarms {
     }
 
     /// The engine, for saving and restoring its history.
-    pub fn engine(&self) -> &Engine {
+    pub(crate) fn engine(&self) -> &Engine {
         &self.engine
     }
 
     /// The engine, mutable, for restoring a saved history.
-    pub fn engine_mut(&mut self) -> &mut Engine {
+    pub(crate) fn engine_mut(&mut self) -> &mut Engine {
         &mut self.engine
     }
 
@@ -105,13 +105,13 @@ impl SessionAlarms {
     }
 
     /// Takes over an earlier session's history.
-    pub fn adopt_history(&mut self, earlier: &mut SessionAlarms) {
+    pub(crate) fn adopt_history(&mut self, earlier: &mut SessionAlarms) {
         self.engine.adopt_history(&mut earlier.engine);
     }
 
     /// Once every alarm is known after a restored history: closes the alarms the
     /// earlier run left open that are not active any more.
-    pub fn close_restored(&mut self, dashboard: &Dashboard) {
+    pub(crate) fn close_restored(&mut self, dashboard: &Dashboard) {
         if !self.engine.awaits_close() {
             return;
         }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Appended to a query's id for its compared series.
-pub const COMPARED_SUFFIX: &str = "~then";
+pub(crate) const COMPARED_SUFFIX: &str = "~then";
 
 /// Which panels are compared with how long ago.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -26,7 +26,7 @@ pub struct Compare {
 
 impl Compare {
     /// How long ago `panel` is compared with, if it is.
-    pub fn shift_for(&self, panel: &PanelId) -> Option<Duration> {
+    pub(crate) fn shift_for(&self, panel: &PanelId) -> Option<Duration> {
         match self.panels.get(panel) {
             Some(own) => *own,
             None => self.all,
@@ -41,7 +41,7 @@ pub fn compared_id(query: &QueryId) -> QueryId {
 }
 
 /// The query a key's series are of: itself, or the query a compared key compares.
-pub fn compared_base(key: &QueryKey) -> QueryKey {
+pub(crate) fn compared_base(key: &QueryKey) -> QueryKey {
     match key.query.as_str().strip_suffix(COMPARED_SUFFIX) {
         Some(base) => QueryKey {
             panel: key.panel.clone(),
@@ -52,7 +52,7 @@ pub fn compared_base(key: &QueryKey) -> QueryKey {
 }
 
 /// "(1d ago)", as the legend and tooltip say it.
-pub fn ago(shift: Duration) -> String {
+pub(crate) fn ago(shift: Duration) -> String {
     format!("({} ago)", format_duration(shift))
 }
 

@@ -7,11 +7,11 @@
 //! A session never draws and never touches the disk; the front end owns the time
 //! range, the pixels and the files, and hands the session what it decided.
 
-pub mod alarms;
+pub(crate) mod alarms;
 pub mod compare;
-pub mod status;
+pub(crate) mod status;
 
-pub use alarms::SessionAlarms;
+pub(crate) use alarms::SessionAlarms;
 pub use status::{HealthState, QueryStatus, SourceHealth};
 
 use crate::alarm::Alarm;
@@ -27,7 +27,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Plot width assumed for a panel before a front end measured the real one.
-pub const DEFAULT_PLOT_WIDTH_PX: u32 = 1000;
+pub(crate) const DEFAULT_PLOT_WIDTH_PX: u32 = 1000;
 
 /// What the front end decided to show; replaced whole when anything changes.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,7 +52,7 @@ pub enum Scope {
 
 impl Scope {
     /// The alarm panels and the panels the rules watch: what `fleetdeck alarms` needs.
-    pub fn alarms_of(dashboard: &Dashboard) -> Scope {
+    pub(crate) fn alarms_of(dashboard: &Dashboard) -> Scope {
         let mut panels: BTreeSet<PanelId> = dashboard
             .panels
             .iter()
@@ -204,7 +204,7 @@ impl Session {
     }
 
     /// Mutable alarms, for restoring a saved history.
-    pub fn alarms_mut(&mut self) -> &mut SessionAlarms {
+    pub(crate) fn alarms_mut(&mut self) -> &mut SessionAlarms {
         &mut self.alarms
     }
 
@@ -214,7 +214,7 @@ impl Session {
     }
 
     /// A built source (shared with the poller), e.g. for the metric browser.
-    pub fn source(&self, id: &str) -> Option<Arc<dyn Source>> {
+    pub(crate) fn source(&self, id: &str) -> Option<Arc<dyn Source>> {
         self.sources.get(id).cloned()
     }
 
@@ -260,7 +260,9 @@ impl Session {
     /// What became of each fetched query in scope for the current plan, in the
     /// dashboard's order: when it answered (or failed, and why); a query that has
     /// not answered yet is absent. What an incident file keeps.
-    pub fn answers(&self) -> impl Iterator<Item = (QueryKey, DateTime<Utc>, &QueryStatus)> + '_ {
+    pub(crate) fn answers(
+        &self,
+    ) -> impl Iterator<Item = (QueryKey, DateTime<Utc>, &QueryStatus)> + '_ {
         self.planned_keys().filter_map(|key| {
             if self.answered.get(&key) != Some(&self.generation) {
                 return None;
@@ -274,7 +276,7 @@ impl Session {
     /// When what `panel` shows was last confirmed by its sources: the oldest of its
     /// fetched queries' last good answers; `None` until each has answered once.
     /// Derived series are as fresh as their inputs.
-    pub fn panel_confirmed_at(&self, panel: &PanelSpec) -> Option<DateTime<Utc>> {
+    pub(crate) fn panel_confirmed_at(&self, panel: &PanelSpec) -> Option<DateTime<Utc>> {
         panel
             .queries
             .iter()
@@ -289,7 +291,7 @@ impl Session {
 
     /// What the whole dashboard is "as of": the oldest confirmation of any panel in
     /// scope, once every one has been confirmed.
-    pub fn as_of(&self) -> Option<DateTime<Utc>> {
+    pub(crate) fn as_of(&self) -> Option<DateTime<Utc>> {
         self.dashboard
             .panels
             .iter()
@@ -383,14 +385,14 @@ impl Session {
     }
 
     /// Which panels are compared with an earlier window, and how far back.
-    pub fn compare(&self) -> &compare::Compare {
+    pub(crate) fn compare(&self) -> &compare::Compare {
         &self.compare
     }
 
     /// Loads series kept in an incident file instead of asking the sources: the
     /// session then shows them offline (it is never started). Context (coarser,
     /// around the range) goes in first, so the range's own samples win.
-    pub fn load_incident(&mut self, incident: &crate::incident::Incident) {
+    pub(crate) fn load_incident(&mut self, incident: &crate::incident::Incident) {
         self.store.set_retention(Retention::unbounded());
         let taken =
             DateTime::<Utc>::from_timestamp_millis(incident.taken_at_ms).unwrap_or_default();
@@ -695,7 +697,7 @@ impl Session {
 
     /// Why a source refused the min/max band of some query, one reason per
     /// source (the first query's), for the status bar.
-    pub fn band_refusals(&self) -> BTreeMap<&SourceId, &SourceError> {
+    pub(crate) fn band_refusals(&self) -> BTreeMap<&SourceId, &SourceError> {
         let mut refusals = BTreeMap::new();
         for (source, error) in self.band_refusals.values() {
             refusals.entry(source).or_insert(error);
@@ -737,7 +739,7 @@ impl Session {
     }
 
     /// Folds one poll result into the store and the status maps.
-    pub fn apply(&mut self, result: PollResult) {
+    pub(crate) fn apply(&mut self, result: PollResult) {
         if result.generation != self.generation {
             return; // an answer to a plan that has since been replaced
         }
@@ -843,7 +845,7 @@ impl Session {
     }
 
     /// Runs the local rules over what the store holds at `now_ms`.
-    pub fn evaluate_rules(&mut self, now_ms: i64) {
+    pub(crate) fn evaluate_rules(&mut self, now_ms: i64) {
         if self.offline {
             return; // an incident file's alarm history is what it kept
         }
@@ -852,14 +854,14 @@ impl Session {
     }
 
     /// Every alarm known now: the alarm panels' lists and the local rules'.
-    pub fn all_alarms(&self) -> impl Iterator<Item = &Alarm> {
+    pub(crate) fn all_alarms(&self) -> impl Iterator<Item = &Alarm> {
         self.alarms.all()
     }
 
     /// Whether every alarm is known: every alarm query in scope has answered and
     /// every query a rule watches has data. Until then, an alarm missing from the
     /// lists may just not have been asked for yet.
-    pub fn every_alarm_known(&self) -> bool {
+    pub(crate) fn every_alarm_known(&self) -> bool {
         let alarm_queries = self
             .dashboard
             .queries()
@@ -877,7 +879,7 @@ impl Session {
 
     /// Takes over another session's alarm history (the same layout file, edited):
     /// entries are keyed by panel ids, so a moved or resized panel keeps its bands.
-    pub fn adopt_history(&mut self, earlier: &mut Session) {
+    pub(crate) fn adopt_history(&mut self, earlier: &mut Session) {
         self.alarms.adopt_history(&mut earlier.alarms);
     }
 

@@ -15,7 +15,7 @@ pub struct SourceHealth {
 
 impl SourceHealth {
     /// Records one fetch outcome.
-    pub fn record(&mut self, at: DateTime<Utc>, outcome: Result<(), &SourceError>) {
+    pub(crate) fn record(&mut self, at: DateTime<Utc>, outcome: Result<(), &SourceError>) {
         match outcome {
             Ok(()) => {
                 self.last_ok = Some(at);

@@ -14,9 +14,9 @@ use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
 use std::collections::BTreeMap;
 
 /// The SageMaker variant every simulated endpoint serves.
-pub const VARIANT_NAME: &str = "AllTraffic";
+pub(crate) const VARIANT_NAME: &str = "AllTraffic";
 /// One datum per metric per this many ms.
-pub const MINUTE_MS: i64 = 60_000;
+pub(crate) const MINUTE_MS: i64 = 60_000;
 /// Values per latency datum (CloudWatch takes at most 150).
 const LATENCY_VALUES: usize = 100;
 /// Datums per `PutMetricData` call (CloudWatch takes at most 1,000 and 1 MB).
@@ -60,14 +60,14 @@ const BEDROCK_MODELS: &[BedrockModel] = &[
 ];
 
 /// Endpoints published under `AWS/SageMaker` (the others run on plain EC2).
-pub fn sagemaker_endpoints(fleet: &Fleet) -> Vec<usize> {
+pub(crate) fn sagemaker_endpoints(fleet: &Fleet) -> Vec<usize> {
     (0..fleet.endpoints.len())
         .filter(|&i| fleet.endpoints[i].service_name == "Amazon SageMaker")
         .collect()
 }
 
 /// The datums of one minute starting at `minute_ms`, by namespace.
-pub fn datums_for_minute(
+pub(crate) fn datums_for_minute(
     fleet: &Fleet,
     minute_ms: i64,
 ) -> BTreeMap<&'static str, Vec<MetricDatum>> {

@@ -46,7 +46,7 @@ struct Histogram {
 }
 
 /// The exporter's state: the fleet and what its counters have accumulated.
-pub struct Exporter {
+pub(crate) struct Exporter {
     fleet: Fleet,
     last_scrape: DateTime<Utc>,
     counters: HashMap<String, f64>,
@@ -98,7 +98,7 @@ fn format_value(value: f64) -> String {
 
 impl Exporter {
     /// An exporter whose counters start at zero at `start`.
-    pub fn new(seed: u64, start: DateTime<Utc>) -> Exporter {
+    pub(crate) fn new(seed: u64, start: DateTime<Utc>) -> Exporter {
         Exporter {
             fleet: Fleet::new(seed),
             last_scrape: start,
@@ -134,7 +134,7 @@ impl Exporter {
     }
 
     /// Advances the counters to `now` and renders every metric.
-    pub fn scrape(&mut self, now: DateTime<Utc>) -> String {
+    pub(crate) fn scrape(&mut self, now: DateTime<Utc>) -> String {
         let dt =
             ((now - self.last_scrape).num_milliseconds() as f64 / 1000.0).clamp(0.0, MAX_STEP_S);
         self.last_scrape = now;

@@ -11,7 +11,10 @@ use tokio::net::TcpListener;
 const MAX_REQUEST_HEAD: usize = 16 * 1024;
 
 /// Serves `exporter` on `listener` until the task is dropped.
-pub async fn serve(listener: TcpListener, exporter: Arc<Mutex<Exporter>>) -> std::io::Result<()> {
+pub(crate) async fn serve(
+    listener: TcpListener,
+    exporter: Arc<Mutex<Exporter>>,
+) -> std::io::Result<()> {
     loop {
         let (stream, _) = listener.accept().await?;
         let exporter = exporter.clone();

@@ -7,4 +7,4 @@ pub mod cloudwatch;
 pub mod exposition;
 pub mod http;
 
-pub use exposition::Exporter;
+pub(crate) use exposition::Exporter;

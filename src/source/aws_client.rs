@@ -18,12 +18,12 @@ use aws_sdk_cloudwatch::error::{ProvideErrorMetadata, SdkError};
 use std::time::Duration;
 
 /// How long to wait for a TCP connection to the endpoint.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The SDK configuration: credentials from the default chain (environment, profile
 /// with keys, SSO or `credential_process`, web identity, container, and IMDS with a
 /// short fuse), the timeouts, no SDK retries.
-pub async fn sdk_config(settings: &ClientSettings) -> aws_config::SdkConfig {
+pub(crate) async fn sdk_config(settings: &ClientSettings) -> aws_config::SdkConfig {
     let region = aws_config::Region::new(settings.region.clone());
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(CONNECT_TIMEOUT)
@@ -130,7 +130,7 @@ fn endpoint_name(settings: &ClientSettings) -> String {
 /// AWS region name), `profile`, `endpoint_url` (http or https) and `timeout`
 /// (`default_timeout` without it). Keys of other kinds are refused; `extra`
 /// names this kind's own further keys in that message.
-pub fn compile_settings(
+pub(crate) fn compile_settings(
     config: &crate::layout_file::SourceConfig,
     service: &'static str,
     permissions: &'static str,
@@ -190,7 +190,7 @@ pub fn compile_settings(
 }
 
 /// Whether `name` looks like an AWS region (`us-east-1`, `us-gov-west-1`).
-pub fn is_region(name: &str) -> bool {
+pub(crate) fn is_region(name: &str) -> bool {
     let parts: Vec<&str> = name.split('-').collect();
     parts.len() >= 3
         && parts.iter().all(|p| {

@@ -13,7 +13,7 @@ const IMDS_TIMEOUT: Duration = Duration::from_millis(500);
 /// The default chain: environment, profile (keys, SSO, `credential_process`), web
 /// identity, container, and IMDS with one 0.5 s attempt, so a workstation off EC2
 /// learns "no credentials" at once instead of after seconds of retries.
-pub async fn chain(region: &str, profile: Option<&str>) -> DefaultCredentialsChain {
+pub(crate) async fn chain(region: &str, profile: Option<&str>) -> DefaultCredentialsChain {
     let imds = aws_config::imds::Client::builder()
         .connect_timeout(IMDS_TIMEOUT)
         .read_timeout(IMDS_TIMEOUT)
@@ -29,7 +29,7 @@ pub async fn chain(region: &str, profile: Option<&str>) -> DefaultCredentialsCha
 }
 
 /// The first credentials error in an error's chain of causes.
-pub fn find_credentials_error<'a>(
+pub(crate) fn find_credentials_error<'a>(
     error: &'a (dyn std::error::Error + 'static),
 ) -> Option<&'a CredentialsError> {
     let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
@@ -43,7 +43,7 @@ pub fn find_credentials_error<'a>(
 }
 
 /// A credentials failure as the panels show it, with what to run.
-pub fn advice(error: &CredentialsError, profile: Option<&str>) -> SourceError {
+pub(crate) fn advice(error: &CredentialsError, profile: Option<&str>) -> SourceError {
     let detail = innermost_message(error);
     // The chain ends at the instance-metadata service; its refusal off EC2 only
     // means that nothing earlier in the chain had credentials either.
@@ -58,7 +58,7 @@ pub fn advice(error: &CredentialsError, profile: Option<&str>) -> SourceError {
 }
 
 /// What to run to get working credentials.
-pub fn login_advice(profile: Option<&str>) -> String {
+pub(crate) fn login_advice(profile: Option<&str>) -> String {
     match profile {
         Some(profile) => format!(
             "run `aws sso login --profile {profile}` (SSO) or `aws configure --profile {profile}`"
@@ -72,7 +72,7 @@ pub fn login_advice(profile: Option<&str>) -> String {
 
 /// The most specific message in an error's chain ("Connection refused (os error
 /// 111)" rather than "dispatch failure").
-pub fn innermost_message(error: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn innermost_message(error: &(dyn std::error::Error + 'static)) -> String {
     let mut message = error.to_string();
     let mut current = error.source();
     while let Some(e) = current {

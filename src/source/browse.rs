@@ -17,4 +17,4 @@ pub struct MetricInfo {
 }
 
 /// Label names of one metric, each with the values seen recently.
-pub type LabelValues = BTreeMap<String, BTreeSet<String>>;
+pub(crate) type LabelValues = BTreeMap<String, BTreeSet<String>>;

@@ -2,14 +2,14 @@
 //! headless exporter treat the simulated fleet and (later) Prometheus or CloudWatch
 //! the same way.
 
-pub mod aws_client;
-pub mod aws_credentials;
-pub mod browse;
+pub(crate) mod aws_client;
+pub(crate) mod aws_credentials;
+pub(crate) mod browse;
 pub mod cloudwatch;
 pub mod costexplorer;
 pub mod demo;
-pub mod limits;
-pub mod operations;
+pub(crate) mod limits;
+pub(crate) mod operations;
 pub mod prometheus;
 pub mod step;
 
@@ -19,7 +19,7 @@ pub use crate::dashboard::sources::{Extreme, SourceQuery, SourceSpec};
 use crate::layout_file::{Query, SourceConfig, SourceKind};
 use crate::store::Sample;
 use crate::time_range::Window;
-pub use limits::SourceLimits;
+pub(crate) use limits::SourceLimits;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::ops::Range;
@@ -61,7 +61,7 @@ pub struct SeriesData {
 
 impl SeriesData {
     /// A series without a min/max band.
-    pub fn new(labels: BTreeMap<String, String>, samples: Vec<Sample>) -> SeriesData {
+    pub(crate) fn new(labels: BTreeMap<String, String>, samples: Vec<Sample>) -> SeriesData {
         SeriesData {
             labels,
             samples,
@@ -104,7 +104,7 @@ impl RangeRequest {
 
 impl SourceSpec {
     /// Which kind of source it is.
-    pub fn kind(&self) -> SourceKind {
+    pub(crate) fn kind(&self) -> SourceKind {
         match self {
             SourceSpec::Demo { .. } => SourceKind::Demo,
             SourceSpec::Prometheus(settings) if settings.alertmanager => SourceKind::Alertmanager,
@@ -119,7 +119,7 @@ impl SourceSpec {
 
 impl SourceQuery {
     /// The metric's name, when the query names one metric (for series names).
-    pub fn metric_name(&self) -> Option<&str> {
+    pub(crate) fn metric_name(&self) -> Option<&str> {
         match self {
             SourceQuery::Demo(query) => Some(query.metric_name()),
             SourceQuery::CloudWatch(query) => query.metric_name(),
@@ -131,35 +131,35 @@ impl SourceQuery {
 
 /// The error a source gives a query of another kind (the dashboard never sends
 /// one; this keeps the match total).
-pub fn wrong_kind(source: &str) -> SourceError {
+pub(crate) fn wrong_kind(source: &str) -> SourceError {
     SourceError::BadQuery(format!("this query is not for a {source} source"))
 }
 
 /// A future returned by [`Source::fetch_alarms`].
-pub type AlarmFuture<'a> =
+pub(crate) type AlarmFuture<'a> =
     Pin<Box<dyn Future<Output = Result<Vec<Alarm>, SourceError>> + Send + 'a>>;
 
 /// A future returned by [`Source::list_metrics`].
-pub type MetricsFuture<'a> =
+pub(crate) type MetricsFuture<'a> =
     Pin<Box<dyn Future<Output = Result<Vec<browse::MetricInfo>, SourceError>> + Send + 'a>>;
 /// A future returned by [`Source::label_values`].
-pub type LabelsFuture<'a> =
+pub(crate) type LabelsFuture<'a> =
     Pin<Box<dyn Future<Output = Result<browse::LabelValues, SourceError>> + Send + 'a>>;
 
 /// A future returned by [`Source::variable_options`].
-pub type OptionsFuture<'a> =
+pub(crate) type OptionsFuture<'a> =
     Pin<Box<dyn Future<Output = Result<Vec<String>, SourceError>> + Send + 'a>>;
 
 /// A future returned by [`Source::fetch_range`].
-pub type FetchFuture<'a> =
+pub(crate) type FetchFuture<'a> =
     Pin<Box<dyn Future<Output = Result<Vec<SeriesData>, SourceError>> + Send + 'a>>;
 
 /// A future returned by [`Source::fetch_operations`].
-pub type OpsFuture<'a> =
+pub(crate) type OpsFuture<'a> =
     Pin<Box<dyn Future<Output = Result<Vec<crate::ops::OpsEvent>, SourceError>> + Send + 'a>>;
 
 /// A future returned by [`Source::fetch_batch`]: one outcome per request, in order.
-pub type BatchFuture<'a> =
+pub(crate) type BatchFuture<'a> =
     Pin<Box<dyn Future<Output = Vec<Result<Vec<SeriesData>, SourceError>>> + Send + 'a>>;
 
 /// What a source that bills per request has spent, for the cost meter.
@@ -187,7 +187,7 @@ impl Usage {
     }
 
     /// What a day costs when `units_per_refresh` are requested every `refresh`.
-    pub fn projected_usd_per_day(
+    pub(crate) fn projected_usd_per_day(
         &self,
         units_per_refresh: u64,
         refresh: std::time::Duration,
@@ -202,7 +202,7 @@ impl Usage {
 
 /// What a day costs when `units` priced `usd_per_unit` each are bought every
 /// `interval` (at least a second).
-pub fn usd_per_day(units: u64, interval: std::time::Duration, usd_per_unit: f64) -> f64 {
+pub(crate) fn usd_per_day(units: u64, interval: std::time::Duration, usd_per_unit: f64) -> f64 {
     units as f64 * (86_400.0 / interval.as_secs_f64().max(1.0)) * usd_per_unit
 }
 
@@ -346,7 +346,7 @@ pub fn build_source(spec: &SourceSpec) -> Arc<dyn Source> {
 
 /// Whether any key only a prometheus source takes is set (a demo or cloudwatch
 /// source refuses them).
-pub fn has_prometheus_keys(config: &SourceConfig) -> bool {
+pub(crate) fn has_prometheus_keys(config: &SourceConfig) -> bool {
     config.url.is_some()
         || config.flavor.is_some()
         || config.bearer_token_env.is_some()
@@ -359,7 +359,7 @@ pub fn has_prometheus_keys(config: &SourceConfig) -> bool {
 }
 
 /// A problem for each of `durations` that does not parse (`10 seconds`).
-pub fn duration_problems(durations: &[&Option<toml::Spanned<String>>]) -> Vec<QueryProblem> {
+pub(crate) fn duration_problems(durations: &[&Option<toml::Spanned<String>>]) -> Vec<QueryProblem> {
     durations
         .iter()
         .copied()
@@ -376,7 +376,7 @@ pub fn duration_problems(durations: &[&Option<toml::Spanned<String>>]) -> Vec<Qu
 }
 
 /// A parsed optional duration; only after [`duration_problems`] found none.
-pub fn duration_or(
+pub(crate) fn duration_or(
     duration: &Option<toml::Spanned<String>>,
     default: std::time::Duration,
 ) -> std::time::Duration {
@@ -387,7 +387,7 @@ pub fn duration_or(
 }
 
 /// Checks a source's keys against its kind and compiles them.
-pub fn compile_source(config: &SourceConfig) -> Result<SourceSpec, Vec<QueryProblem>> {
+pub(crate) fn compile_source(config: &SourceConfig) -> Result<SourceSpec, Vec<QueryProblem>> {
     match config.kind.get_ref() {
         SourceKind::Demo => {
             let prometheus_only = has_prometheus_keys(config)
@@ -452,7 +452,10 @@ pub struct QueryProblem {
 }
 
 /// Checks a query of an alarm panel: it names a source with alarms, nothing else.
-pub fn compile_alarm_query(kind: SourceKind, query: &Query) -> Result<AlarmFilter, QueryProblem> {
+pub(crate) fn compile_alarm_query(
+    kind: SourceKind,
+    query: &Query,
+) -> Result<AlarmFilter, QueryProblem> {
     if matches!(
         kind,
         SourceKind::Demo | SourceKind::Costexplorer | SourceKind::Sagemaker | SourceKind::Fis
@@ -481,7 +484,7 @@ pub fn compile_alarm_query(kind: SourceKind, query: &Query) -> Result<AlarmFilte
 /// Checks that a query suits its source's kind and compiles it; `panel` holds its
 /// siblings and `same_kind` tells which are on sources of its kind (CloudWatch
 /// metric math reads them).
-pub fn compile_query(
+pub(crate) fn compile_query(
     kind: SourceKind,
     query: &Query,
     panel: &crate::layout_file::Panel,
@@ -515,7 +518,7 @@ pub fn compile_query(
 
 /// `https://user:pass@host/…` → `https://host/…`: a URL as it may be shown, logged
 /// or kept in an incident file.
-pub fn url_without_credentials(url: &str) -> String {
+pub(crate) fn url_without_credentials(url: &str) -> String {
     match url.split_once("://") {
         Some((scheme, rest)) => {
             let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));

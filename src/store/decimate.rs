@@ -14,7 +14,7 @@ use super::series::{Sample, Series};
 
 /// The drawn samples of one pixel column: one or two, in time order.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Column {
+pub(crate) struct Column {
     /// Which column of the grid (`t_ms.div_euclid(width_ms)`).
     pub index: i64,
     first: Sample,
@@ -23,21 +23,21 @@ pub struct Column {
 
 impl Column {
     /// Its samples, in time order.
-    pub fn samples(&self) -> impl Iterator<Item = Sample> {
+    pub(crate) fn samples(&self) -> impl Iterator<Item = Sample> {
         std::iter::once(self.first).chain(self.second)
     }
 }
 
 /// A grid of columns `width_ms` wide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ColumnGrid {
+pub(crate) struct ColumnGrid {
     /// Width of one column, ms (at least 1).
     pub width_ms: i64,
 }
 
 impl ColumnGrid {
     /// The grid that fits a window of `span_ms` into about `columns` pixel columns.
-    pub fn for_span(span_ms: i64, columns: usize) -> ColumnGrid {
+    pub(crate) fn for_span(span_ms: i64, columns: usize) -> ColumnGrid {
         let columns = i64::try_from(columns.max(1)).unwrap_or(i64::MAX);
         let span = span_ms.max(1);
         ColumnGrid {
@@ -46,18 +46,18 @@ impl ColumnGrid {
     }
 
     /// The column holding `t_ms`.
-    pub fn column_of(&self, t_ms: i64) -> i64 {
+    pub(crate) fn column_of(&self, t_ms: i64) -> i64 {
         t_ms.div_euclid(self.width_ms)
     }
 
     /// The first time in column `index`.
-    pub fn start_of(&self, index: i64) -> i64 {
+    pub(crate) fn start_of(&self, index: i64) -> i64 {
         index.saturating_mul(self.width_ms)
     }
 
     /// Appends to `out` the non-empty columns `first..=last` of `series`, in order.
     /// Non-finite values are skipped. Reads only the samples inside those columns.
-    pub fn scan(&self, series: &Series, first: i64, last: i64, out: &mut Vec<Column>) {
+    pub(crate) fn scan(&self, series: &Series, first: i64, last: i64, out: &mut Vec<Column>) {
         if first > last {
             return;
         }
@@ -79,7 +79,7 @@ impl ColumnGrid {
     /// The samples to draw the window of columns `first..=last`: the nearest finite
     /// sample before them (so the line runs to the plot's left edge), their
     /// columns, and the nearest after.
-    pub fn emit(
+    pub(crate) fn emit(
         &self,
         series: &Series,
         first: i64,
@@ -106,8 +106,9 @@ impl ColumnGrid {
 }
 
 /// Decimates `series` for `[start_ms, end_ms]` across `columns` pixel columns in one
-/// go (what a line without a cache draws).
-pub fn decimate_min_max(
+/// go: the reference the cached path is tested against.
+#[cfg(test)]
+pub(crate) fn decimate_min_max(
     series: &Series,
     start_ms: i64,
     end_ms: i64,

@@ -5,10 +5,12 @@
 //! plot at most two points per pixel column, so drawing cost does not grow with
 //! history length.
 
-pub mod decimate;
-pub mod series;
+pub(crate) mod decimate;
+pub(crate) mod series;
 
-pub use decimate::{Column, ColumnGrid, decimate_min_max};
+#[cfg(test)]
+pub(crate) use decimate::decimate_min_max;
+pub(crate) use decimate::{Column, ColumnGrid};
 pub use series::{Sample, Series};
 
 use crate::dashboard::{PanelId, QueryId, QueryKey};
@@ -37,7 +39,7 @@ impl SeriesKey {
     }
 
     /// Whether it belongs to query `key`.
-    pub fn is_of(&self, key: &QueryKey) -> bool {
+    pub(crate) fn is_of(&self, key: &QueryKey) -> bool {
         self.panel == key.panel && self.query == key.query
     }
 }
@@ -53,7 +55,7 @@ pub struct Retention {
 
 impl Retention {
     /// Keeps everything (a headless run over a fixed range).
-    pub const fn unbounded() -> Retention {
+    pub(crate) const fn unbounded() -> Retention {
         Retention {
             max_points: usize::MAX,
             max_age_ms: i64::MAX,
@@ -83,13 +85,8 @@ pub struct Band {
 
 impl Band {
     /// Samples held in both bounds.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.min.len() + self.max.len()
-    }
-
-    /// Whether neither bound holds a sample.
-    pub fn is_empty(&self) -> bool {
-        self.min.is_empty() && self.max.is_empty()
     }
 }
 
@@ -103,7 +100,7 @@ pub struct Store {
 
 impl Store {
     /// An empty store with the given limits.
-    pub fn new(retention: Retention) -> Store {
+    pub(crate) fn new(retention: Retention) -> Store {
         Store {
             series: BTreeMap::new(),
             bands: BTreeMap::new(),
@@ -112,7 +109,7 @@ impl Store {
     }
 
     /// The limits in force.
-    pub fn retention(&self) -> Retention {
+    pub(crate) fn retention(&self) -> Retention {
         self.retention
     }
 
@@ -139,7 +136,7 @@ impl Store {
 
     /// Merges the band of a fetch covering `[start_ms, end_ms]` into the band of
     /// `key`, as [`Store::merge`] does for its line.
-    pub fn merge_band(
+    pub(crate) fn merge_band(
         &mut self,
         key: SeriesKey,
         start_ms: i64,
@@ -157,7 +154,7 @@ impl Store {
 
     /// Drops the bands of one query (its step is no coarser than the data any
     /// more, or its panel stopped asking).
-    pub fn drop_bands(&mut self, query: &QueryKey) {
+    pub(crate) fn drop_bands(&mut self, query: &QueryKey) {
         self.bands.retain(|key, _| !key.is_of(query));
     }
 
@@ -168,7 +165,7 @@ impl Store {
 
     /// Drops every series of one query that a fetch did not return, so a series
     /// that vanished from the source also vanishes from the panel.
-    pub fn retain_query_series(&mut self, query: &QueryKey, keep: &[SeriesKey]) {
+    pub(crate) fn retain_query_series(&mut self, query: &QueryKey, keep: &[SeriesKey]) {
         let gone: Vec<SeriesKey> = self
             .query_series(query)
             .map(|(key, _)| key)
@@ -179,12 +176,6 @@ impl Store {
             self.series.remove(&key);
             self.bands.remove(&key);
         }
-    }
-
-    /// Drops everything, e.g. when a different layout is opened.
-    pub fn clear(&mut self) {
-        self.series.clear();
-        self.bands.clear();
     }
 
     /// The series of one query, ordered by labels.

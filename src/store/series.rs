@@ -58,14 +58,14 @@ impl Series {
     }
 
     /// Changes each time the samples change (never repeats, across all series).
-    pub fn generation(&self) -> u64 {
+    pub(crate) fn generation(&self) -> u64 {
         self.generation
     }
 
     /// The time ranges (inclusive) whose samples changed since `generation`, or
     /// `None` when that is no longer known (too many changes since, or another
     /// series' generation): then everything may have changed.
-    pub fn changed_since(&self, generation: u64) -> Option<Vec<(i64, i64)>> {
+    pub(crate) fn changed_since(&self, generation: u64) -> Option<Vec<(i64, i64)>> {
         if generation == self.generation {
             return Some(Vec::new());
         }
@@ -98,18 +98,13 @@ impl Series {
     }
 
     /// The samples as up to two contiguous slices (ring buffer halves), in order.
-    pub fn as_slices(&self) -> (&[Sample], &[Sample]) {
+    pub(crate) fn as_slices(&self) -> (&[Sample], &[Sample]) {
         self.samples.as_slices()
     }
 
     /// Iterates samples in time order.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Sample> + ExactSizeIterator {
         self.samples.iter()
-    }
-
-    /// Makes the storage contiguous so it can be handed out as one slice.
-    pub fn make_contiguous(&mut self) -> &[Sample] {
-        self.samples.make_contiguous()
     }
 
     /// Replaces the samples inside `[start_ms, end_ms]` — widened to cover every
@@ -120,7 +115,7 @@ impl Series {
     /// The common case — a refresh that re-reads a short overlap and appends a tail —
     /// only pops and pushes at the back; a fetch in the middle of the stored range
     /// (zooming into the past) rebuilds the buffer.
-    pub fn merge(&mut self, start_ms: i64, end_ms: i64, incoming: &[Sample]) {
+    pub(crate) fn merge(&mut self, start_ms: i64, end_ms: i64, incoming: &[Sample]) {
         let ascending;
         let incoming = if incoming.windows(2).all(|w| w[0].t_ms < w[1].t_ms) {
             incoming
@@ -160,7 +155,7 @@ impl Series {
     }
 
     /// Drops the oldest samples beyond the retention limits.
-    pub fn trim(&mut self, retention: Retention) {
+    pub(crate) fn trim(&mut self, retention: Retention) {
         let mut changed = false;
         let oldest_before = self.samples.front().map(|s| s.t_ms);
         while self.samples.len() > retention.max_points {
@@ -183,12 +178,12 @@ impl Series {
     }
 
     /// Index of the first sample at or after `t_ms` (binary search).
-    pub fn partition_point(&self, t_ms: i64) -> usize {
+    pub(crate) fn partition_point(&self, t_ms: i64) -> usize {
         self.samples.partition_point(|s| s.t_ms < t_ms)
     }
 
     /// The sample at `index`.
-    pub fn get(&self, index: usize) -> Option<Sample> {
+    pub(crate) fn get(&self, index: usize) -> Option<Sample> {
         self.samples.get(index).copied()
     }
 

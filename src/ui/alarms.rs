@@ -17,7 +17,7 @@ const FLASH_FOR_MS: i64 = 2 * 60_000;
 
 /// Draws the counts per state in the title bar (`header`) and the list below;
 /// returns whether the panel has answered (an empty list is data too).
-pub fn show(
+pub(crate) fn show(
     ui: &mut Ui,
     header: &mut Ui,
     ctx: &mut PanelContext<'_>,

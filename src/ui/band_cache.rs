@@ -32,21 +32,21 @@ struct CachedBand {
 
 /// Per-series bands, keyed by series.
 #[derive(Default)]
-pub struct BandCache {
+pub(crate) struct BandCache {
     bands: HashMap<SeriesKey, CachedBand>,
     frame: u64,
 }
 
 impl BandCache {
     /// Marks the start of a frame; bands not used since the previous one are dropped.
-    pub fn begin_frame(&mut self) {
+    pub(crate) fn begin_frame(&mut self) {
         let previous = self.frame;
         self.bands.retain(|_, band| band.last_used >= previous);
         self.frame += 1;
     }
 
     /// Makes sure the band of `key` is folded for this window and width.
-    pub fn prepare(&mut self, key: &SeriesKey, band: &Band, window: Window, columns: usize) {
+    pub(crate) fn prepare(&mut self, key: &SeriesKey, band: &Band, window: Window, columns: usize) {
         let generations = (band.min.generation(), band.max.generation());
         let frame = self.frame;
         if let Some(cached) = self.bands.get_mut(key)
@@ -71,7 +71,7 @@ impl BandCache {
     }
 
     /// The prepared band of `key`, if it has one with points.
-    pub fn points(&self, key: &SeriesKey) -> Option<&BandPoints> {
+    pub(crate) fn points(&self, key: &SeriesKey) -> Option<&BandPoints> {
         self.bands
             .get(key)
             .map(|band| &band.points)

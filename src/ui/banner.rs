@@ -8,7 +8,7 @@ use crate::view::Command;
 use egui::RichText;
 
 /// Draws the banner when something unacknowledged is firing.
-pub fn show(ui: &mut egui::Ui, frame: &FrameInput<'_>, commands: &mut Vec<Command>) {
+pub(crate) fn show(ui: &mut egui::Ui, frame: &FrameInput<'_>, commands: &mut Vec<Command>) {
     // The same alarm listed by two alarm panels counts once; one rule firing on
     // two series counts twice, but names itself once.
     let mut firing: Vec<&Alarm> = frame

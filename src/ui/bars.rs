@@ -8,7 +8,7 @@ use egui_plot::{Bar, BarChart, Corner, Legend, Plot};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Draws the stacked bars; returns whether any series had data in the window.
-pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec) -> bool {
+pub(crate) fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec) -> bool {
     let window = ctx.window;
     let series: Vec<(String, BTreeMap<i64, f64>)> = super::timeseries::drawn_series(ctx, panel)
         .into_iter()

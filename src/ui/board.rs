@@ -19,7 +19,7 @@ struct Layout {
 }
 
 /// Draws the board in the central panel; returns each panel's plot width.
-pub fn show(
+pub(crate) fn show(
     ui: &mut egui::Ui,
     frame: &FrameInput<'_>,
     marks: &Marks<'_>,

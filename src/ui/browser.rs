@@ -9,14 +9,14 @@ use egui::{RichText, Ui};
 use std::sync::{Arc, Mutex};
 
 /// An answer that arrives from a background fetch: `None` while loading.
-pub type Slot<T> = Arc<Mutex<Option<Result<T, String>>>>;
+pub(crate) type Slot<T> = Arc<Mutex<Option<Result<T, String>>>>;
 
 /// Most metrics listed at once; the filter narrows the rest.
 const MAX_LISTED: usize = 300;
 
 /// State of the browser window.
 #[derive(Default)]
-pub struct MetricBrowser {
+pub(crate) struct MetricBrowser {
     /// Whether the window is shown.
     pub open: bool,
     /// The source browsed.
@@ -36,7 +36,7 @@ pub struct MetricBrowser {
 }
 
 /// Draws the top-bar button that opens the browser on the first of `sources`.
-pub fn button(
+pub(crate) fn button(
     ui: &mut Ui,
     browser: &mut MetricBrowser,
     sources: &[String],
@@ -59,7 +59,7 @@ pub fn button(
 }
 
 /// Draws the browser window when open.
-pub fn window(
+pub(crate) fn window(
     ctx: &egui::Context,
     browser: &mut MetricBrowser,
     sources: &[String],
@@ -306,7 +306,7 @@ pub fn query_text(
 }
 
 /// Adds `name="value"` to a selector: `m` → `m{name="value"}`, `m{a="b"}` → `m{a="b",name="value"}`.
-pub fn add_matcher(query: &str, name: &str, value: &str) -> String {
+pub(crate) fn add_matcher(query: &str, name: &str, value: &str) -> String {
     let matcher = format!(
         "{name}=\"{}\"",
         value.replace('\\', "\\\\").replace('"', "\\\"")

@@ -14,7 +14,7 @@ use crate::view::Command;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A panel's view of one frame.
-pub struct PanelContext<'a> {
+pub(crate) struct PanelContext<'a> {
     /// The session drawn: its store, alarms and comparison.
     pub session: &'a Session,
     /// The window shown (moved live while a pan is in progress).
@@ -35,7 +35,7 @@ pub struct PanelContext<'a> {
 /// Marked on the charts: notes, where alarms fired, operations; and which
 /// alarms were acknowledged (the alarm panels show it).
 #[derive(Default)]
-pub struct Marks<'a> {
+pub(crate) struct Marks<'a> {
     /// Notes pinned on the timeline, drawn on every chart.
     pub notes: &'a [Note],
     /// Where local rules fired: (panel, start ms, end ms or still firing).
@@ -49,7 +49,11 @@ pub struct Marks<'a> {
 impl<'a> Marks<'a> {
     /// The marks of `session`'s frame: its firing spans and operations, `notes`
     /// and `acked`.
-    pub fn of(session: &Session, notes: &'a [Note], acked: &'a BTreeSet<String>) -> Marks<'a> {
+    pub(crate) fn of(
+        session: &Session,
+        notes: &'a [Note],
+        acked: &'a BTreeSet<String>,
+    ) -> Marks<'a> {
         Marks {
             notes,
             firing_spans: session.alarms().firing_spans(),
@@ -59,14 +63,14 @@ impl<'a> Marks<'a> {
     }
 
     /// Whether the alarm with this key was acknowledged.
-    pub fn is_acked(&self, key: &str) -> bool {
+    pub(crate) fn is_acked(&self, key: &str) -> bool {
         self.acked.is_some_and(|acked| acked.contains(key))
     }
 }
 
 /// What the panels keep between frames.
 #[derive(Default)]
-pub struct PanelUiState {
+pub(crate) struct PanelUiState {
     /// Decimated lines.
     pub lines: line_cache::LineCache,
     /// Min/max bands.

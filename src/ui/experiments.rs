@@ -9,7 +9,7 @@ use crate::ops::{OpsEvent, OpsKind};
 use egui::{RichText, Ui};
 
 /// Draws the list; says so when the window holds no experiment.
-pub fn show(ui: &mut Ui, ctx: &PanelContext<'_>, panel: &PanelSpec, now_ms: i64) -> bool {
+pub(crate) fn show(ui: &mut Ui, ctx: &PanelContext<'_>, panel: &PanelSpec, now_ms: i64) -> bool {
     let window = ctx.window;
     let experiments: Vec<&OpsEvent> = ctx
         .marks

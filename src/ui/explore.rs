@@ -18,13 +18,13 @@ const CHART_HEIGHT: f32 = 260.0;
 
 /// What the user is typing into the panes (the app holds what they run).
 #[derive(Default)]
-pub struct ExploreUi {
+pub(crate) struct ExploreUi {
     /// Each pane's queries as typed.
     pub drafts: BTreeMap<PanelId, Vec<ExploreQuery>>,
 }
 
 /// The top bar's button.
-pub fn button(ui: &mut Ui, open: bool, commands: &mut Vec<Command>) {
+pub(crate) fn button(ui: &mut Ui, open: bool, commands: &mut Vec<Command>) {
     if ui
         .add(egui::Button::new("Explore").selected(open))
         .on_hover_text("Query any source freely, side by side (also on a chart's right-click menu)")
@@ -39,7 +39,7 @@ pub fn button(ui: &mut Ui, open: bool, commands: &mut Vec<Command>) {
 }
 
 /// Draws the window when open; the charts' widths go into `widths`.
-pub fn window(
+pub(crate) fn window(
     ctx: &egui::Context,
     explore: &Explore,
     dashboard: &Dashboard,

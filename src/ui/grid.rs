@@ -7,19 +7,19 @@ use crate::layout::GridPos;
 use egui::{Rect, pos2, vec2};
 
 /// Columns of the grid (Grafana's).
-pub const COLUMNS: u32 = 24;
+pub(crate) const COLUMNS: u32 = 24;
 /// Smallest row height in points before the dashboard scrolls.
-pub const MIN_ROW_HEIGHT: f32 = 20.0;
+pub(crate) const MIN_ROW_HEIGHT: f32 = 20.0;
 /// Gap between panels in points.
-pub const GAP: f32 = 6.0;
+pub(crate) const GAP: f32 = 6.0;
 
 /// Height in points of one grid row when `rows` rows share `available_height`.
-pub fn row_height(available_height: f32, rows: u32) -> f32 {
+pub(crate) fn row_height(available_height: f32, rows: u32) -> f32 {
     (available_height / rows.max(1) as f32).max(MIN_ROW_HEIGHT)
 }
 
 /// The rectangle of a panel, inset by half the gap on each side.
-pub fn panel_rect(origin: egui::Pos2, width: f32, row_height: f32, grid: &GridPos) -> Rect {
+pub(crate) fn panel_rect(origin: egui::Pos2, width: f32, row_height: f32, grid: &GridPos) -> Rect {
     let column_width = width / COLUMNS as f32;
     let min = pos2(
         origin.x + grid.x as f32 * column_width,
@@ -30,7 +30,7 @@ pub fn panel_rect(origin: egui::Pos2, width: f32, row_height: f32, grid: &GridPo
 }
 
 /// Rows used by a set of panels.
-pub fn total_rows<'a>(grids: impl Iterator<Item = &'a GridPos>) -> u32 {
+pub(crate) fn total_rows<'a>(grids: impl Iterator<Item = &'a GridPos>) -> u32 {
     grids.map(GridPos::bottom).max().unwrap_or(1)
 }
 

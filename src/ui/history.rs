@@ -10,7 +10,7 @@ use crate::view::Command;
 use egui::RichText;
 
 /// Draws the top-bar button that opens the history.
-pub fn button(ui: &mut egui::Ui, open: &mut bool, changes: usize) {
+pub(crate) fn button(ui: &mut egui::Ui, open: &mut bool, changes: usize) {
     if ui
         .add(egui::Button::new(format!("History ({changes})")).selected(*open))
         .on_hover_text("Every state change of this layout's alarm rules")
@@ -21,7 +21,7 @@ pub fn button(ui: &mut egui::Ui, open: &mut bool, changes: usize) {
 }
 
 /// Draws the history window when open.
-pub fn window(
+pub(crate) fn window(
     ctx: &egui::Context,
     open: &mut bool,
     history: &std::collections::VecDeque<Transition>,

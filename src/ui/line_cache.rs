@@ -28,21 +28,27 @@ struct CachedLine {
 
 /// Per-series decimated lines, keyed by series.
 #[derive(Default)]
-pub struct LineCache {
+pub(crate) struct LineCache {
     lines: HashMap<SeriesKey, CachedLine>,
     frame: u64,
 }
 
 impl LineCache {
     /// Marks the start of a frame; lines not used since the previous one are dropped.
-    pub fn begin_frame(&mut self) {
+    pub(crate) fn begin_frame(&mut self) {
         let previous = self.frame;
         self.lines.retain(|_, line| line.last_used >= previous);
         self.frame += 1;
     }
 
     /// Makes sure the line for `key` is decimated for this window and width.
-    pub fn prepare(&mut self, key: &SeriesKey, series: &Series, window: Window, columns: usize) {
+    pub(crate) fn prepare(
+        &mut self,
+        key: &SeriesKey,
+        series: &Series,
+        window: Window,
+        columns: usize,
+    ) {
         let frame = self.frame;
         let grid = ColumnGrid::for_span(window.span_ms(), columns);
         let (first, last) = (
@@ -76,7 +82,7 @@ impl LineCache {
     }
 
     /// The prepared points of a line (x in seconds since the epoch).
-    pub fn points(&self, key: &SeriesKey) -> &[PlotPoint] {
+    pub(crate) fn points(&self, key: &SeriesKey) -> &[PlotPoint] {
         self.lines
             .get(key)
             .map_or(&[], |line| line.points.as_slice())

@@ -7,34 +7,34 @@
 //! wall have (the session, variables, view, clock, acknowledgements), and its
 //! [`Chrome`] — the window's top bar, editing and Explore, or the wall's header.
 
-pub mod alarms;
+pub(crate) mod alarms;
 pub mod band_cache;
-pub mod banner;
-pub mod bars;
-pub mod board;
+pub(crate) mod banner;
+pub(crate) mod bars;
+pub(crate) mod board;
 pub mod browser;
-pub mod context;
-pub mod edit;
-pub mod experiments;
-pub mod explore;
-pub mod grid;
-pub mod history;
-pub mod line_cache;
-pub mod notes;
+pub(crate) mod context;
+pub(crate) mod edit;
+pub(crate) mod experiments;
+pub(crate) mod explore;
+pub(crate) mod grid;
+pub(crate) mod history;
+pub(crate) mod line_cache;
+pub(crate) mod notes;
 pub mod panel;
-pub mod picker;
-pub mod stat;
-pub mod status_bar;
-pub mod text;
-pub mod theme;
-pub mod time_axis;
+pub(crate) mod picker;
+pub(crate) mod stat;
+pub(crate) mod status_bar;
+pub(crate) mod text;
+pub(crate) mod theme;
+pub(crate) mod time_axis;
 pub mod timeseries;
-pub mod top_bar;
-pub mod value_axis;
-pub mod variables;
-pub mod variants;
+pub(crate) mod top_bar;
+pub(crate) mod value_axis;
+pub(crate) mod variables;
+pub(crate) mod variants;
 pub mod wall;
-pub mod wall_legend;
+pub(crate) mod wall_legend;
 
 use crate::clock::DisplayZone;
 use crate::dashboard::{Dashboard, PanelId};
@@ -52,7 +52,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// UI state that lives between frames but is not part of the dashboard's data.
 #[derive(Default)]
-pub struct UiState {
+pub(crate) struct UiState {
     /// What the panels keep: line and band caches, the pan, alarm filters.
     pub panels: PanelUiState,
     /// Whether the time range picker is open.
@@ -85,7 +85,7 @@ pub struct UiState {
 }
 
 /// What a front end hands the UI for one frame.
-pub struct FrameInput<'a> {
+pub(crate) struct FrameInput<'a> {
     /// The session: dashboard, data, statuses, health, alarms.
     pub session: &'a Session,
     /// The variables' choices, values and problems.
@@ -105,7 +105,7 @@ pub struct FrameInput<'a> {
 }
 
 /// What surrounds the board: the workstation window's or the wall's.
-pub enum Chrome<'a> {
+pub(crate) enum Chrome<'a> {
     /// The workstation window (or an incident file opened in it).
     Window(WindowChrome<'a>),
     /// A wall page.
@@ -113,7 +113,7 @@ pub enum Chrome<'a> {
 }
 
 /// What only the workstation window has.
-pub struct WindowChrome<'a> {
+pub(crate) struct WindowChrome<'a> {
     /// Why the layout file's latest version was refused, if it was.
     pub layout_error: Option<&'a str>,
     /// Notes pinned on the timeline.
@@ -130,12 +130,12 @@ pub struct WindowChrome<'a> {
 
 impl FrameInput<'_> {
     /// The window shown this frame.
-    pub fn window(&self) -> Window {
+    pub(crate) fn window(&self) -> Window {
         self.view.window(self.now)
     }
 
     /// The wall's chrome, when this frame is a wall page.
-    pub fn wall(&self) -> Option<&wall::WallChrome> {
+    pub(crate) fn wall(&self) -> Option<&wall::WallChrome> {
         match &self.chrome {
             Chrome::Wall(chrome) => Some(chrome),
             Chrome::Window(_) => None,
@@ -143,7 +143,7 @@ impl FrameInput<'_> {
     }
 
     /// Edit mode, in the workstation window.
-    pub fn editing(&self) -> Option<&Editing> {
+    pub(crate) fn editing(&self) -> Option<&Editing> {
         match &self.chrome {
             Chrome::Window(window) => Some(window.editing),
             Chrome::Wall(_) => None,
@@ -151,7 +151,7 @@ impl FrameInput<'_> {
     }
 
     /// The notes pinned on the timeline (the wall shows none).
-    pub fn notes(&self) -> &[crate::notes::Note] {
+    pub(crate) fn notes(&self) -> &[crate::notes::Note] {
         match &self.chrome {
             Chrome::Window(window) => window.notes,
             Chrome::Wall(_) => &[],
@@ -160,7 +160,7 @@ impl FrameInput<'_> {
 }
 
 /// What the UI reports back after a frame.
-pub struct FrameOutput {
+pub(crate) struct FrameOutput {
     /// Plot width of each panel in pixels, for step planning.
     pub plot_widths: BTreeMap<PanelId, u32>,
     /// Plot width of each Explore pane's chart (kept apart: the dashboard's
@@ -172,13 +172,13 @@ pub struct FrameOutput {
 /// `request_repaint()` with two frames ("to give some things time to settle") and a
 /// request with a delay with one; on a software rasteriser the second frame of
 /// every refresh was half of a live dashboard's CPU.
-pub fn repaint_once(ctx: &egui::Context) {
+pub(crate) fn repaint_once(ctx: &egui::Context) {
     ctx.request_repaint_after(std::time::Duration::from_millis(1));
 }
 
 /// Draws the whole dashboard: header, strips, status bar, edit mode's form, the
 /// board, and Explore.
-pub fn dashboard(
+pub(crate) fn dashboard(
     ui: &mut egui::Ui,
     frame: &FrameInput<'_>,
     state: &mut UiState,

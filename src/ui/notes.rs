@@ -7,7 +7,7 @@ use crate::view::Command;
 
 /// A note being written.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Draft {
+pub(crate) struct Draft {
     /// Where it starts, ms.
     pub start_ms: i64,
     /// Where it ends, for a range.
@@ -17,7 +17,7 @@ pub struct Draft {
 }
 
 /// The note editor, while a draft is open.
-pub fn editor(
+pub(crate) fn editor(
     ctx: &egui::Context,
     draft: &mut Option<Draft>,
     zone: DisplayZone,

@@ -67,7 +67,7 @@ pub fn panel_state(
 /// `contents` gets that area and the title bar (after the title, for a panel's own
 /// summary, like the alarm counts) and says whether it had data to show. A panel
 /// without data shows its state message in full in the middle, where the chart would be.
-pub fn show(
+pub(crate) fn show(
     ui: &mut Ui,
     rect: Rect,
     panel: &PanelSpec,

@@ -8,7 +8,7 @@ use egui::{RichText, Ui};
 
 /// The picker window's own state.
 #[derive(Default)]
-pub struct PickerUi {
+pub(crate) struct PickerUi {
     /// Whether the window is shown.
     pub open: bool,
     /// Typed filter (substring of title or path, case-insensitive).
@@ -18,7 +18,7 @@ pub struct PickerUi {
 }
 
 /// The top-bar button that opens the picker.
-pub fn button(ui: &mut Ui, state: &mut PickerUi, commands: &mut Vec<Command>) {
+pub(crate) fn button(ui: &mut Ui, state: &mut PickerUi, commands: &mut Vec<Command>) {
     if ui
         .add(egui::Button::new("Layouts").selected(state.open))
         .on_hover_text("Open another layout, a recent one, the demo, or a new one")
@@ -32,7 +32,7 @@ pub fn button(ui: &mut Ui, state: &mut PickerUi, commands: &mut Vec<Command>) {
 }
 
 /// The picker window, and the question before a switch that would drop edits.
-pub fn window(
+pub(crate) fn window(
     ctx: &egui::Context,
     picker: &PickerState,
     state: &mut PickerUi,

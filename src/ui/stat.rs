@@ -8,7 +8,12 @@ use egui::{Align2, Color32, FontId, Rect, Shape, Stroke, Ui, pos2};
 /// Draws the tile; returns whether there was a value to show. An untrusted value
 /// (its source is stale or failing) is drawn faded, so a wall display never shows an
 /// old number in confident green.
-pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec, trusted: bool) -> bool {
+pub(crate) fn show(
+    ui: &mut Ui,
+    ctx: &mut PanelContext<'_>,
+    panel: &PanelSpec,
+    trusted: bool,
+) -> bool {
     let Some((key, series, name)) = super::timeseries::drawn_series(ctx, panel)
         .into_iter()
         .next()

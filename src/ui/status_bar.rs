@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use egui::{RichText, Ui};
 
 /// Draws the bar.
-pub fn show(ui: &mut Ui, frame: &FrameInput<'_>) {
+pub(crate) fn show(ui: &mut Ui, frame: &FrameInput<'_>) {
     let zone = frame.zone;
     let time = |t: DateTime<Utc>| zone.format(t.timestamp_millis(), "%H:%M:%S");
     ui.horizontal(|ui| {
@@ -66,7 +66,12 @@ pub fn show(ui: &mut Ui, frame: &FrameInput<'_>) {
 }
 
 /// `cw: 1,234 metrics in 90 calls ($0.0123) · ≈ $0.16/day at 60s`.
-pub fn cost_text(name: &str, usage: &Usage, refresh: std::time::Duration, live: bool) -> String {
+pub(crate) fn cost_text(
+    name: &str,
+    usage: &Usage,
+    refresh: std::time::Duration,
+    live: bool,
+) -> String {
     let calls = if usage.calls == 1 { "call" } else { "calls" };
     let in_calls = if usage.units == usage.calls {
         String::new() // one unit a call (Cost Explorer requests): say it once

@@ -4,7 +4,7 @@ use crate::dashboard::PanelSpec;
 use egui::Ui;
 
 /// Draws the text; a text panel always has something to show.
-pub fn show(ui: &mut Ui, panel: &PanelSpec) -> bool {
+pub(crate) fn show(ui: &mut Ui, panel: &PanelSpec) -> bool {
     ui.add(egui::Label::new(panel.text.as_deref().unwrap_or_default()).wrap());
     true
 }

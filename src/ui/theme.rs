@@ -17,28 +17,28 @@ const PALETTE: [Color32; 10] = [
 ];
 
 /// The colour of the `index`-th series of a panel.
-pub fn series_color(index: usize) -> Color32 {
+pub(crate) fn series_color(index: usize) -> Color32 {
     PALETTE[index % PALETTE.len()]
 }
 
 /// Healthy.
-pub const OK: Color32 = Color32::from_rgb(0x56, 0xa6, 0x4b);
+pub(crate) const OK: Color32 = Color32::from_rgb(0x56, 0xa6, 0x4b);
 /// Waiting or stale.
-pub const WARN: Color32 = Color32::from_rgb(0xff, 0x98, 0x30);
+pub(crate) const WARN: Color32 = Color32::from_rgb(0xff, 0x98, 0x30);
 /// Notes pinned on the timeline.
-pub const NOTE: Color32 = Color32::from_rgb(0x8a, 0xb4, 0xf8);
+pub(crate) const NOTE: Color32 = Color32::from_rgb(0x8a, 0xb4, 0xf8);
 /// A scaling action on the timeline.
-pub const OPERATION: Color32 = Color32::from_rgb(0x4f, 0xc3, 0xc8);
+pub(crate) const OPERATION: Color32 = Color32::from_rgb(0x4f, 0xc3, 0xc8);
 /// A chaos experiment's run on the timeline.
-pub const CHAOS: Color32 = Color32::from_rgb(0xb3, 0x7f, 0xeb);
+pub(crate) const CHAOS: Color32 = Color32::from_rgb(0xb3, 0x7f, 0xeb);
 /// An alarm that cannot decide for lack of data.
-pub const NO_DATA: Color32 = Color32::from_rgb(0x8a, 0x8f, 0x99);
+pub(crate) const NO_DATA: Color32 = Color32::from_rgb(0x8a, 0x8f, 0x99);
 /// Failing.
-pub const ERROR: Color32 = Color32::from_rgb(0xf2, 0x49, 0x5c);
+pub(crate) const ERROR: Color32 = Color32::from_rgb(0xf2, 0x49, 0x5c);
 /// Neutral progress (the wall's time to the next page).
-pub const BLUE: Color32 = Color32::from_rgb(0x32, 0x74, 0xd9);
+pub(crate) const BLUE: Color32 = Color32::from_rgb(0x32, 0x74, 0xd9);
 
 /// A colour the layout named, parsed when it was compiled.
-pub fn rgb([r, g, b]: [u8; 3]) -> Color32 {
+pub(crate) fn rgb([r, g, b]: [u8; 3]) -> Color32 {
     Color32::from_rgb(r, g, b)
 }

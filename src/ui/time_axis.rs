@@ -47,7 +47,7 @@ fn nested_steps(base_step_size: f64) -> Vec<f64> {
 }
 
 /// Grid marks in the zone's wall-clock time: a grid function for `Plot::x_grid_spacer`.
-pub fn time_grid(zone: DisplayZone) -> impl Fn(GridInput) -> Vec<GridMark> + 'static {
+pub(crate) fn time_grid(zone: DisplayZone) -> impl Fn(GridInput) -> Vec<GridMark> + 'static {
     move |input| {
         let (low, high) = input.bounds;
         let offset_s = zone.utc_offset_s(((low + high) / 2.0) as i64) as f64;
@@ -88,7 +88,7 @@ fn grid_marks(bounds: (f64, f64), base_step_size: f64, offset_s: f64) -> Vec<Gri
 /// the plot's right edge (its grid line stays). The left edge needs no care: the
 /// y axis's labels leave room below them.
 #[derive(Debug, Clone, Copy)]
-pub struct TimeLabels {
+pub(crate) struct TimeLabels {
     pub zone: DisplayZone,
     /// The visible span, which decides how much of the date a label shows.
     pub span_s: f64,
@@ -101,7 +101,12 @@ pub struct TimeLabels {
 impl TimeLabels {
     /// Labels for a plot `plot_width_pt` wide showing `span_s` seconds, in a font
     /// of `font_size_pt`.
-    pub fn new(zone: DisplayZone, span_s: f64, plot_width_pt: f32, font_size_pt: f32) -> Self {
+    pub(crate) fn new(
+        zone: DisplayZone,
+        span_s: f64,
+        plot_width_pt: f32,
+        font_size_pt: f32,
+    ) -> Self {
         TimeLabels {
             zone,
             span_s,
@@ -112,7 +117,7 @@ impl TimeLabels {
     }
 
     /// The label of `mark`, or nothing when it would not fit inside `range`.
-    pub fn label(&self, mark: GridMark, range: &RangeInclusive<f64>) -> String {
+    pub(crate) fn label(&self, mark: GridMark, range: &RangeInclusive<f64>) -> String {
         let text = time_label(self.zone, mark.value, self.span_s);
         let half_width_s =
             text.chars().count() as f64 * self.char_width_pt * self.seconds_per_point / 2.0;
@@ -125,7 +130,7 @@ impl TimeLabels {
 
 /// A label for a grid line at `t_s`: seconds only when the span is short, the date
 /// only when the span covers more than a day.
-pub fn time_label(zone: DisplayZone, t_s: f64, span_s: f64) -> String {
+pub(crate) fn time_label(zone: DisplayZone, t_s: f64, span_s: f64) -> String {
     let format = if span_s <= 300.0 {
         "%H:%M:%S"
     } else if span_s <= 2.0 * 86_400.0 {

@@ -7,7 +7,7 @@ use egui::{RichText, Ui};
 use std::time::Duration;
 
 /// Quick ranges offered by the picker, as (label, duration).
-pub const QUICK_RANGES: &[(&str, u64)] = &[
+pub(crate) const QUICK_RANGES: &[(&str, u64)] = &[
     ("Last 5 minutes", 300),
     ("Last 15 minutes", 900),
     ("Last 1 hour", 3_600),
@@ -17,10 +17,10 @@ pub const QUICK_RANGES: &[(&str, u64)] = &[
 ];
 
 /// Refresh intervals offered.
-pub const REFRESH_CHOICES: &[u64] = &[5, 10, 30, 60, 300, 900];
+pub(crate) const REFRESH_CHOICES: &[u64] = &[5, 10, 30, 60, 300, 900];
 
 /// What the bar shows.
-pub struct TopBarInput<'a> {
+pub(crate) struct TopBarInput<'a> {
     /// The dashboard (its title and variables).
     pub dashboard: &'a crate::dashboard::Dashboard,
     /// The time range state.
@@ -40,7 +40,7 @@ pub struct TopBarInput<'a> {
 }
 
 /// Draws the bar.
-pub fn show(
+pub(crate) fn show(
     ui: &mut Ui,
     input: &TopBarInput<'_>,
     state: &mut UiState,
@@ -109,7 +109,8 @@ pub fn show(
 }
 
 /// The offsets "Compare" offers.
-pub const COMPARE_CHOICES: &[(&str, u64)] = &[("1 day ago", 86_400), ("1 week ago", 604_800)];
+pub(crate) const COMPARE_CHOICES: &[(&str, u64)] =
+    &[("1 day ago", 86_400), ("1 week ago", 604_800)];
 
 /// "Compare": draw every panel's lines over the same window some time earlier
 /// too (dashed), and optionally only where they differ by more than N %.
@@ -177,7 +178,11 @@ fn compare_picker(
 }
 
 /// Where "Save incident…" writes, while its window is open.
-pub fn incident_dialog(ctx: &egui::Context, state: &mut UiState, commands: &mut Vec<Command>) {
+pub(crate) fn incident_dialog(
+    ctx: &egui::Context,
+    state: &mut UiState,
+    commands: &mut Vec<Command>,
+) {
     let Some(path) = state.incident_path.as_mut() else {
         return;
     };

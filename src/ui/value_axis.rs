@@ -24,7 +24,7 @@ fn nice_step_at_least(minimum: f64) -> f64 {
 /// Grid marks for a value axis: a grid function for `Plot::y_grid_spacer`. Three
 /// nested steps, each a whole multiple of the one before (1 → 2 → 10, 2 → 10 →
 /// 20, 5 → 10 → 20), so coarse lines sit on fine ones.
-pub fn value_grid(input: GridInput) -> Vec<GridMark> {
+pub(crate) fn value_grid(input: GridInput) -> Vec<GridMark> {
     let (low, high) = input.bounds;
     let base = input.base_step_size.abs();
     if !(low.is_finite() && high.is_finite() && base.is_finite()) || high <= low || base == 0.0 {

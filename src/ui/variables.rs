@@ -9,7 +9,12 @@ use crate::view::Command;
 use egui::Ui;
 
 /// Draws every variable's dropdown, in name order.
-pub fn show(ui: &mut Ui, dashboard: &Dashboard, variables: &Resolver, commands: &mut Vec<Command>) {
+pub(crate) fn show(
+    ui: &mut Ui,
+    dashboard: &Dashboard,
+    variables: &Resolver,
+    commands: &mut Vec<Command>,
+) {
     for spec in &dashboard.variables {
         let chosen = dashboard.selection.get(&spec.name);
         let options = variables.options(dashboard, &spec.name);

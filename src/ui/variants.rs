@@ -10,7 +10,7 @@ use crate::variants::significance::{Hint, Stats, hint};
 use egui::{RichText, Ui};
 
 /// Draws the table; false when no variant has data yet.
-pub fn show(ui: &mut Ui, ctx: &PanelContext<'_>, panel: &PanelSpec) -> bool {
+pub(crate) fn show(ui: &mut Ui, ctx: &PanelContext<'_>, panel: &PanelSpec) -> bool {
     let rows = figures(ctx.session.store(), panel, ctx.window);
     if rows.is_empty() {
         return false;

@@ -10,11 +10,11 @@ use egui::{Color32, RichText, Ui};
 
 /// The cap height of a typeface's capitals, as a share of its font size (Ubuntu,
 /// egui's default proportional font: 0.693).
-pub const CAP_HEIGHT_PER_EM: f32 = 0.693;
+pub(crate) const CAP_HEIGHT_PER_EM: f32 = 0.693;
 /// The legibility rule: a figure's capitals are at least 1/200 of the viewing
 /// distance tall (AVIXA's ratio for reading a display's details, DISCAS): 25 mm
 /// at 5 m.
-pub const DISTANCE_PER_CAP_HEIGHT: f32 = 200.0;
+pub(crate) const DISTANCE_PER_CAP_HEIGHT: f32 = 200.0;
 
 /// The smallest font size, in physical pixels, that a figure may have on a
 /// `screen_px` (width, height) display of `diagonal_mm`, read from `distance_mm`.
@@ -25,11 +25,11 @@ pub fn min_figure_px(screen_px: [f32; 2], diagonal_mm: f32, distance_mm: f32) ->
 }
 
 /// The margin the wall keeps around its content, where the critical border flashes.
-pub const BORDER: f32 = 8.0;
+pub(crate) const BORDER: f32 = 8.0;
 
 /// What the wall's chrome shows this frame.
 #[derive(Debug, Clone)]
-pub struct WallChrome {
+pub(crate) struct WallChrome {
     /// The playlist's title.
     pub title: String,
     /// The page up (0-based) and how many there are.
@@ -57,7 +57,7 @@ pub struct WallChrome {
 /// The wall's alarm banner: what fires on any page, in type read across the room;
 /// a critical firing also flashes a border around the whole screen, once a second,
 /// until it is acknowledged or resolves.
-pub fn alarm_banner(ui: &mut Ui, chrome: &WallChrome) {
+pub(crate) fn alarm_banner(ui: &mut Ui, chrome: &WallChrome) {
     if chrome.firing.is_empty() {
         return;
     }
@@ -114,7 +114,7 @@ pub fn alarm_banner(ui: &mut Ui, chrome: &WallChrome) {
 
 /// The header: playlist title, page n of m, the page's title, paused/held marks
 /// and the "as of" clock; a thin line under it fills as the next page nears.
-pub fn header(ui: &mut Ui, chrome: &WallChrome, dashboard_title: &str, zone: DisplayZone) {
+pub(crate) fn header(ui: &mut Ui, chrome: &WallChrome, dashboard_title: &str, zone: DisplayZone) {
     let size = (chrome.figure_pt * 0.4).max(16.0);
     ui.horizontal(|ui| {
         ui.label(RichText::new(&chrome.title).size(size).strong());
@@ -164,7 +164,7 @@ pub fn header(ui: &mut Ui, chrome: &WallChrome, dashboard_title: &str, zone: Dis
 
 /// The banner for sources that have been down too long, in words a person across
 /// the room reads.
-pub fn down_banner(ui: &mut Ui, chrome: &WallChrome) {
+pub(crate) fn down_banner(ui: &mut Ui, chrome: &WallChrome) {
     if chrome.down.is_empty() {
         return;
     }
@@ -183,7 +183,7 @@ pub fn down_banner(ui: &mut Ui, chrome: &WallChrome) {
 }
 
 /// "data 4 min old": how old what a panel shows is, in the largest whole unit.
-pub fn age_words(age_ms: i64) -> String {
+pub(crate) fn age_words(age_ms: i64) -> String {
     let seconds = age_ms.max(0) / 1_000;
     if seconds < 120 {
         format!("data {seconds} s old")

@@ -34,7 +34,7 @@ fn name_pt(figure_pt: f32) -> f32 {
 
 /// Draws the column at the right of the panel's area; returns the width left
 /// for the plot beside it.
-pub fn beside(
+pub(crate) fn beside(
     ui: &mut Ui,
     drawn: &[(&SeriesKey, &Series, String)],
     panel: &crate::dashboard::PanelSpec,
@@ -51,7 +51,7 @@ pub fn beside(
 
 /// How wide the column must be for the widest name and value, at most 60 % of the
 /// panel (a chart needs room too).
-pub fn width(
+pub(crate) fn width(
     ui: &Ui,
     drawn: &[(&SeriesKey, &Series, String)],
     unit: Unit,
@@ -88,7 +88,7 @@ pub fn width(
 }
 
 /// Draws the column in `rect`.
-pub fn show(
+pub(crate) fn show(
     ui: &mut Ui,
     rect: Rect,
     drawn: &[(&SeriesKey, &Series, String)],

@@ -14,12 +14,12 @@ use toml::Spanned;
 
 /// Columns a repeated copy keeps at least, so a long list wraps instead of
 /// squeezing every copy to a sliver.
-pub const MIN_REPEAT_WIDTH: u32 = 4;
+pub(crate) const MIN_REPEAT_WIDTH: u32 = 4;
 
 /// The variables a layout defines with what is chosen for each; a variable with
 /// nothing chosen yet (its values are still being fetched) is absent from `bound`.
 #[derive(Debug, Clone, Default)]
-pub struct Bindings {
+pub(crate) struct Bindings {
     /// Chosen values of each variable.
     pub bound: Bound,
     /// Every defined variable's name.
@@ -30,7 +30,7 @@ pub struct Bindings {
 
 impl Bindings {
     /// Binds `selected` to `spec`.
-    pub fn bind(&mut self, spec: VariableSpec, selected: Selected) {
+    pub(crate) fn bind(&mut self, spec: VariableSpec, selected: Selected) {
         self.bound.insert(spec.name.clone(), (spec, selected));
     }
 
@@ -49,7 +49,7 @@ impl Bindings {
 }
 
 /// `file` with the bindings written in and repeats expanded.
-pub fn expand(file: &LayoutFile, bindings: &Bindings) -> LayoutFile {
+pub(crate) fn expand(file: &LayoutFile, bindings: &Bindings) -> LayoutFile {
     let mut out = file.clone();
     out.title = substitute(&file.title, &bindings.bound, Context::Text);
     out.panels = Vec::with_capacity(file.panels.len());
@@ -211,7 +211,7 @@ fn matchers(
 }
 
 /// Every variable a panel's text refers to (title, queries, repeat).
-pub fn uses(panel: &Panel) -> BTreeSet<String> {
+pub(crate) fn uses(panel: &Panel) -> BTreeSet<String> {
     let mut names: BTreeSet<String> = references_in(panel).into_iter().map(|(_, n)| n).collect();
     names.extend(panel.repeat.as_ref().map(|r| r.get_ref().clone()));
     names
@@ -219,7 +219,7 @@ pub fn uses(panel: &Panel) -> BTreeSet<String> {
 
 /// Every reference in a panel's text, with the span of the key it is in (the
 /// title's where the key keeps none).
-pub fn references_in(panel: &Panel) -> Vec<(Range<usize>, String)> {
+pub(crate) fn references_in(panel: &Panel) -> Vec<(Range<usize>, String)> {
     let title_span = panel.title.span();
     let mut texts: Vec<(Range<usize>, &str)> = vec![(title_span.clone(), panel.title.get_ref())];
     for query in &panel.queries {

@@ -15,12 +15,12 @@
 //! - [`resolve`]: deciding every variable's values, the one way every front end
 //!   uses (chained variables in turn, a source with no values said so).
 
-pub mod expand;
+pub(crate) mod expand;
 pub mod options;
-pub mod resolve;
+pub(crate) mod resolve;
 pub mod selection;
-pub mod spec;
-pub mod substitute;
+pub(crate) mod spec;
+pub(crate) mod substitute;
 
 pub use selection::{Selected, Selection};
 pub use spec::{OptionsQuery, VariableKind, VariableSpec};

@@ -10,20 +10,20 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Longest a source may take to list a variable's values.
-pub const OPTIONS_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const OPTIONS_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// One question's answer: the variable's values, or why there are none.
-pub type OptionsAnswer = (Ask, Result<Vec<String>, SourceError>);
+pub(crate) type OptionsAnswer = (Ask, Result<Vec<String>, SourceError>);
 
 /// Fetches variable values in the background and keeps the answers until taken.
 #[derive(Clone, Default)]
-pub struct OptionsLoader {
+pub(crate) struct OptionsLoader {
     answers: Arc<Mutex<Vec<OptionsAnswer>>>,
 }
 
 impl OptionsLoader {
     /// Asks `source` what `ask` asks; `wake` is called after the answer.
-    pub fn request(
+    pub(crate) fn request(
         &self,
         runtime: &tokio::runtime::Handle,
         ask: Ask,
@@ -44,7 +44,7 @@ impl OptionsLoader {
     }
 
     /// The answers that arrived since the last call.
-    pub fn take(&self) -> Vec<OptionsAnswer> {
+    pub(crate) fn take(&self) -> Vec<OptionsAnswer> {
         match self.answers.lock() {
             Ok(mut answers) => std::mem::take(&mut *answers),
             Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
@@ -63,7 +63,7 @@ fn push(answers: &Mutex<Vec<OptionsAnswer>>, answer: OptionsAnswer) {
 /// chosen values written in (`label_values(up{job="$job"}, instance)` follows
 /// `$job`); `None` while a variable it uses has no value yet, or for a variable
 /// whose values are not asked of a source.
-pub fn resolved_query(
+pub(crate) fn resolved_query(
     spec: &VariableSpec,
     bound: &Bound,
     defined: &[VariableSpec],

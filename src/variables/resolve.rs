@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 
 /// One question for a source: the values of `variable`, by `query`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Ask {
+pub(crate) struct Ask {
     /// The variable.
     pub variable: String,
     /// The source asked.
@@ -44,7 +44,7 @@ pub struct Resolver {
 
 impl Resolver {
     /// Starts from what was chosen (saved, then from the command line).
-    pub fn new(selection: Selection) -> Resolver {
+    pub(crate) fn new(selection: Selection) -> Resolver {
         Resolver {
             choices: Choices {
                 selection,
@@ -55,22 +55,26 @@ impl Resolver {
     }
 
     /// What the layout is compiled for.
-    pub fn choices(&self) -> &Choices {
+    pub(crate) fn choices(&self) -> &Choices {
         &self.choices
     }
 
     /// Chooses `selected` for `name`.
-    pub fn select(&mut self, name: &str, selected: Selected) {
+    pub(crate) fn select(&mut self, name: &str, selected: Selected) {
         self.choices.selection.insert(name.to_owned(), selected);
     }
 
     /// Why variable `name` has no values, naming its query.
-    pub fn problem(&self, name: &str) -> Option<&str> {
+    pub(crate) fn problem(&self, name: &str) -> Option<&str> {
         self.problems.get(name).map(String::as_str)
     }
 
     /// The values a variable offers: its source's answer, or its fixed list.
-    pub fn options<'a>(&'a self, dashboard: &'a Dashboard, name: &str) -> Option<&'a [String]> {
+    pub(crate) fn options<'a>(
+        &'a self,
+        dashboard: &'a Dashboard,
+        name: &str,
+    ) -> Option<&'a [String]> {
         self.choices
             .options
             .get(name)
@@ -85,14 +89,14 @@ impl Resolver {
     }
 
     /// A new version of the layout: its variables are asked again.
-    pub fn restart(&mut self) {
+    pub(crate) fn restart(&mut self) {
         self.asked.clear();
     }
 
     /// What `dashboard` (compiled for the current choices) needs asked now: every
     /// query variable whose query is ready and was not asked in this form yet.
     /// They count as asked from here on.
-    pub fn asks(&mut self, dashboard: &Dashboard) -> Vec<Ask> {
+    pub(crate) fn asks(&mut self, dashboard: &Dashboard) -> Vec<Ask> {
         let asks = self.ready(dashboard);
         for ask in &asks {
             self.asked.insert(ask.variable.clone(), ask.query.clone());
@@ -123,7 +127,7 @@ impl Resolver {
 
     /// Takes the answer to `ask`; whether the choices changed, so the layout must
     /// be compiled again. An answer to a question no longer current is dropped.
-    pub fn answer(&mut self, ask: &Ask, answer: Result<Vec<String>, SourceError>) -> bool {
+    pub(crate) fn answer(&mut self, ask: &Ask, answer: Result<Vec<String>, SourceError>) -> bool {
         if self.asked.get(&ask.variable) != Some(&ask.query) {
             return false;
         }
@@ -196,7 +200,7 @@ impl Resolver {
     /// Whether nothing more will come without a change: no answer is awaited and
     /// no question is ready to ask. Every panel still waiting then waits for a
     /// variable whose source has no values to give.
-    pub fn settled(&self, dashboard: &Dashboard) -> bool {
+    pub(crate) fn settled(&self, dashboard: &Dashboard) -> bool {
         self.pending.is_empty() && self.ready(dashboard).is_empty()
     }
 }

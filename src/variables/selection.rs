@@ -8,11 +8,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The value that stands for every value.
-pub const ALL: &str = "All";
+pub(crate) const ALL: &str = "All";
 
 impl Selected {
     /// `["All"]` is All; anything else the values themselves.
-    pub fn from_values(values: Vec<String>) -> Selected {
+    pub(crate) fn from_values(values: Vec<String>) -> Selected {
         if values.iter().any(|v| v == ALL) {
             Selected::All
         } else {
@@ -21,7 +21,7 @@ impl Selected {
     }
 
     /// As written to a file or a command line.
-    pub fn to_values(&self) -> Vec<String> {
+    pub(crate) fn to_values(&self) -> Vec<String> {
         match self {
             Selected::All => vec![ALL.to_owned()],
             Selected::Values(values) => values.clone(),
@@ -29,7 +29,7 @@ impl Selected {
     }
 
     /// Shown in the top bar and in titles: `All`, or the values joined.
-    pub fn display(&self) -> String {
+    pub(crate) fn display(&self) -> String {
         match self {
             Selected::All => ALL.to_owned(),
             Selected::Values(values) => values.join(", "),
@@ -39,7 +39,7 @@ impl Selected {
 
 /// What a variable's value is for a compile: chosen, or not known yet (its values
 /// come from a server that has not answered, and nothing was chosen before).
-pub fn resolve(
+pub(crate) fn resolve(
     spec: &VariableSpec,
     chosen: Option<&Selected>,
     options: Option<&[String]>,
@@ -127,7 +127,7 @@ pub fn read_saved(path: &Path) -> Selection {
 }
 
 /// The bytes of a saved selection.
-pub fn to_saved_bytes(selection: &Selection) -> Vec<u8> {
+pub(crate) fn to_saved_bytes(selection: &Selection) -> Vec<u8> {
     let saved = SavedSelection {
         version: 1,
         selection: selection

@@ -11,12 +11,12 @@ use std::ops::Range;
 impl VariableSpec {
     /// Whether a query receives its values as a regex alternation (Grafana's rule:
     /// a variable that can stand for several values).
-    pub fn is_regex(&self) -> bool {
+    pub(crate) fn is_regex(&self) -> bool {
         self.multi || self.include_all
     }
 
     /// The values known without asking a server (fixed lists and intervals).
-    pub fn fixed_options(&self) -> Option<&[String]> {
+    pub(crate) fn fixed_options(&self) -> Option<&[String]> {
         match &self.kind {
             VariableKind::Fixed(values) | VariableKind::Interval(values) => Some(values),
             VariableKind::Query { .. } => None,
@@ -26,7 +26,7 @@ impl VariableSpec {
 
 impl OptionsQuery {
     /// The variables this query follows (`$job` in `label_values(up{job="$job"}, instance)`).
-    pub fn variable_names(&self) -> Vec<String> {
+    pub(crate) fn variable_names(&self) -> Vec<String> {
         let texts: Vec<&str> = match self {
             OptionsQuery::LabelValues { selector, label } => selector
                 .iter()
@@ -81,7 +81,7 @@ impl std::fmt::Display for OptionsQuery {
 
 /// A problem with a variable's definition.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VariableProblem {
+pub(crate) struct VariableProblem {
     /// Where it is.
     pub span: Range<usize>,
     /// What is wrong.
@@ -89,7 +89,7 @@ pub struct VariableProblem {
 }
 
 /// Compiles one variable; `span` is its table's, for problems without a key.
-pub fn compile_variable(
+pub(crate) fn compile_variable(
     name: &str,
     variable: &Variable,
     span: Range<usize>,
@@ -173,7 +173,7 @@ pub fn compile_variable(
 }
 
 /// Letters, digits and `_`; `__` starts the built-ins (`$__interval`).
-pub fn is_valid_name(name: &str) -> bool {
+pub(crate) fn is_valid_name(name: &str) -> bool {
     !name.is_empty()
         && !name.starts_with("__")
         && !name.starts_with(|c: char| c.is_ascii_digit())
@@ -253,7 +253,7 @@ fn compile_query(
 }
 
 /// `label_values(selector, label)` or `label_values(label)`, as Grafana writes them.
-pub fn parse_label_values(text: &str) -> Result<OptionsQuery, String> {
+pub(crate) fn parse_label_values(text: &str) -> Result<OptionsQuery, String> {
     let usage = "write `label_values(metric{…}, label)` or `label_values(label)`";
     let inner = text
         .trim()

@@ -6,12 +6,12 @@
 
 use super::selection::Selected;
 use super::spec::VariableSpec;
-pub use crate::dashboard::variables::Bound;
+pub(crate) use crate::dashboard::variables::Bound;
 use std::ops::Range;
 
 /// Where a substituted string goes, which decides the escaping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Context {
+pub(crate) enum Context {
     /// PromQL: a value inside a double-quoted string; a variable that can stand for
     /// several values becomes a regex alternation of the values, each escaped.
     PromQl,
@@ -20,7 +20,7 @@ pub enum Context {
 }
 
 /// Every reference in `text`: its byte range and the name it names.
-pub fn references(text: &str) -> Vec<(Range<usize>, &str)> {
+pub(crate) fn references(text: &str) -> Vec<(Range<usize>, &str)> {
     let bytes = text.as_bytes();
     let is_name = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let mut found = Vec::new();
@@ -62,12 +62,12 @@ pub fn references(text: &str) -> Vec<(Range<usize>, &str)> {
 }
 
 /// The names `text` refers to.
-pub fn names(text: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn names(text: &str) -> impl Iterator<Item = &str> {
     references(text).into_iter().map(|(_, name)| name)
 }
 
 /// `text` with every bound variable written in; unbound references stay as written.
-pub fn substitute(text: &str, bound: &Bound, context: Context) -> String {
+pub(crate) fn substitute(text: &str, bound: &Bound, context: Context) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
     for (range, name) in references(text) {
@@ -83,7 +83,7 @@ pub fn substitute(text: &str, bound: &Bound, context: Context) -> String {
 }
 
 /// One variable's values as they go into a string of `context`.
-pub fn render(spec: &VariableSpec, selected: &Selected, context: Context) -> String {
+pub(crate) fn render(spec: &VariableSpec, selected: &Selected, context: Context) -> String {
     match (context, selected) {
         (Context::Text, selected) => selected.display(),
         (Context::PromQl, Selected::All) => ".*".to_owned(),
@@ -104,12 +104,12 @@ pub fn render(spec: &VariableSpec, selected: &Selected, context: Context) -> Str
 }
 
 /// A value as the inside of a PromQL double-quoted string.
-pub fn promql_string_escape(value: &str) -> String {
+pub(crate) fn promql_string_escape(value: &str) -> String {
     value.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
 /// A value matched literally by a RE2 regex.
-pub fn regex_escape(value: &str) -> String {
+pub(crate) fn regex_escape(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
         if "\\.+*?()|[]{}^$".contains(c) {

@@ -17,7 +17,7 @@ use significance::Stats;
 use std::collections::BTreeMap;
 
 /// The label that tells variants apart.
-pub const VARIANT_LABEL: &str = "VariantName";
+pub(crate) const VARIANT_LABEL: &str = "VariantName";
 
 /// One variant's figures over the window.
 #[derive(Debug, Clone, PartialEq, Default)]

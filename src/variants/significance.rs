@@ -7,7 +7,7 @@
 //! alarm). Fewer than [`MIN_SAMPLES`] samples on either side say "not enough data".
 
 /// Samples each side needs before a hint is given.
-pub const MIN_SAMPLES: usize = 10;
+pub(crate) const MIN_SAMPLES: usize = 10;
 
 /// Mean and spread of a run of samples.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -22,7 +22,7 @@ pub struct Stats {
 
 impl Stats {
     /// The mean and spread of `values`; `None` when there are none.
-    pub fn of(values: impl IntoIterator<Item = f64>) -> Option<Stats> {
+    pub(crate) fn of(values: impl IntoIterator<Item = f64>) -> Option<Stats> {
         let values: Vec<f64> = values.into_iter().filter(|v| v.is_finite()).collect();
         if values.is_empty() {
             return None;
@@ -51,7 +51,7 @@ pub enum Hint {
 
 impl Hint {
     /// How the panel words it.
-    pub fn words(self) -> &'static str {
+    pub(crate) fn words(self) -> &'static str {
         match self {
             Hint::NotEnoughData => "not enough data",
             Hint::WithinNoise => "within noise",

@@ -26,7 +26,7 @@ const DESIGN_HEIGHT_PX: f32 = 1080.0;
 
 /// How the wall looks and behaves, from the playlist.
 #[derive(Debug, Clone)]
-pub struct WallSettings {
+pub(crate) struct WallSettings {
     /// Shown in the header.
     pub title: String,
     /// What its figures are sized for.

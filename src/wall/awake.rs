@@ -11,7 +11,7 @@ pub struct Awake {
 }
 
 /// What a person should do where no inhibitor answers.
-pub const FALLBACK: &str = "screen blanking cannot be switched off over D-Bus here; on a bare X server run `xset s off -dpms`";
+pub(crate) const FALLBACK: &str = "screen blanking cannot be switched off over D-Bus here; on a bare X server run `xset s off -dpms`";
 
 /// Asks the session and the system to keep the screen on. Blocking (D-Bus calls):
 /// call it before the window opens, never from the UI loop.

@@ -5,15 +5,15 @@ use super::playlist::Night;
 use chrono::{DateTime, Timelike, Utc};
 
 /// The cursor hides after the mouse has been still this long.
-pub const CURSOR_HIDES_AFTER_S: f64 = 3.0;
+pub(crate) const CURSOR_HIDES_AFTER_S: f64 = 3.0;
 /// The content moves to a new burn-in offset this often.
-pub const SHIFT_EVERY_MS: i64 = 3 * 60_000;
+pub(crate) const SHIFT_EVERY_MS: i64 = 3 * 60_000;
 /// The largest burn-in offset, points.
-pub const MAX_SHIFT: f32 = 3.0;
+pub(crate) const MAX_SHIFT: f32 = 3.0;
 
 /// Whether the cursor shows, following the mouse.
 #[derive(Debug, Default)]
-pub struct Cursor {
+pub(crate) struct Cursor {
     /// When the mouse last moved (egui time, seconds).
     last_move_s: f64,
     hidden: bool,
@@ -22,7 +22,7 @@ pub struct Cursor {
 impl Cursor {
     /// Follows the pointer; returns the visibility to ask the window for when it
     /// changes.
-    pub fn update(&mut self, moved: bool, time_s: f64) -> Option<bool> {
+    pub(crate) fn update(&mut self, moved: bool, time_s: f64) -> Option<bool> {
         if moved {
             self.last_move_s = time_s;
         }
@@ -34,19 +34,19 @@ impl Cursor {
     }
 
     /// Whether it is hidden now.
-    pub fn is_hidden(&self) -> bool {
+    pub(crate) fn is_hidden(&self) -> bool {
         self.hidden
     }
 
     /// Seconds until it hides, if it shows.
-    pub fn hides_in(&self, time_s: f64) -> Option<f64> {
+    pub(crate) fn hides_in(&self, time_s: f64) -> Option<f64> {
         (!self.hidden).then(|| (CURSOR_HIDES_AFTER_S - (time_s - self.last_move_s)).max(0.0))
     }
 }
 
 /// The burn-in offset at `now_ms`: a new one every few minutes, within a few points,
 /// the same for every frame in between.
-pub fn burn_in_shift(now_ms: i64) -> egui::Vec2 {
+pub(crate) fn burn_in_shift(now_ms: i64) -> egui::Vec2 {
     let slot = now_ms.div_euclid(SHIFT_EVERY_MS) as u64;
     // A small hash so consecutive slots do not step in a visible pattern.
     let mixed = slot.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(17);
@@ -56,7 +56,7 @@ pub fn burn_in_shift(now_ms: i64) -> egui::Vec2 {
 
 /// How bright the wall is at `now` (local time of day): 1 by day, the night's
 /// `dim` in the night.
-pub fn brightness(night: Option<&Night>, now: DateTime<Utc>) -> f32 {
+pub(crate) fn brightness(night: Option<&Night>, now: DateTime<Utc>) -> f32 {
     let local = now.with_timezone(&chrono::Local);
     let minute = local.hour() * 60 + local.minute();
     night.filter(|n| n.covers(minute)).map_or(1.0, |n| n.dim)

@@ -5,12 +5,12 @@
 //!
 //! [`Session`]: crate::session::Session
 
-pub mod app;
+pub(crate) mod app;
 pub mod awake;
-pub mod kiosk;
-pub mod playlist;
-pub mod rotation;
-pub mod watchdog;
+pub(crate) mod kiosk;
+pub(crate) mod playlist;
+pub(crate) mod rotation;
+pub(crate) mod watchdog;
 
 pub use app::WallApp;
 pub use playlist::{Playlist, is_playlist, load_playlist, parse_playlist};

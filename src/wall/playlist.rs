@@ -13,11 +13,11 @@ use std::time::Duration;
 use toml::Spanned;
 
 /// The playlist version this build reads.
-pub const PLAYLIST_VERSION: u32 = 1;
+pub(crate) const PLAYLIST_VERSION: u32 = 1;
 /// How long a page stays up unless the playlist says.
-pub const DEFAULT_DWELL: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_DWELL: Duration = Duration::from_secs(30);
 /// How long a source may be down before the wall says so in its banner.
-pub const DEFAULT_STALE_BANNER_AFTER: Duration = Duration::from_secs(120);
+pub(crate) const DEFAULT_STALE_BANNER_AFTER: Duration = Duration::from_secs(120);
 
 /// A playlist file as written.
 #[derive(Debug, Deserialize)]
@@ -136,7 +136,7 @@ pub struct Night {
 
 impl Night {
     /// Whether `minute` (after midnight) is in the night.
-    pub fn covers(&self, minute: u32) -> bool {
+    pub(crate) fn covers(&self, minute: u32) -> bool {
         if self.from_minute <= self.to_minute {
             (self.from_minute..self.to_minute).contains(&minute)
         } else {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 /// The rotation through a playlist's pages.
 #[derive(Debug, Clone)]
-pub struct Rotation {
+pub(crate) struct Rotation {
     dwells: Vec<Duration>,
     current: usize,
     paused: bool,
@@ -18,7 +18,7 @@ pub struct Rotation {
 
 impl Rotation {
     /// A rotation over pages that stay up `dwells[i]` each, starting at page 0.
-    pub fn new(dwells: Vec<Duration>, now_ms: i64) -> Rotation {
+    pub(crate) fn new(dwells: Vec<Duration>, now_ms: i64) -> Rotation {
         Rotation {
             dwells,
             current: 0,
@@ -29,28 +29,28 @@ impl Rotation {
     }
 
     /// The page up now.
-    pub fn current(&self) -> usize {
+    pub(crate) fn current(&self) -> usize {
         self.current
     }
 
     /// How many pages there are.
-    pub fn pages(&self) -> usize {
+    pub(crate) fn pages(&self) -> usize {
         self.dwells.len()
     }
 
     /// Whether someone paused the rotation.
-    pub fn is_paused(&self) -> bool {
+    pub(crate) fn is_paused(&self) -> bool {
         self.paused
     }
 
     /// The page held up by a firing alarm, if any.
-    pub fn pinned(&self) -> Option<usize> {
+    pub(crate) fn pinned(&self) -> Option<usize> {
         self.pinned
     }
 
     /// Moves on when the current page's time is up; holds `pin` (a page whose
     /// panel fires) while it is given. Returns whether the page changed.
-    pub fn tick(&mut self, now_ms: i64, pin: Option<usize>) -> bool {
+    pub(crate) fn tick(&mut self, now_ms: i64, pin: Option<usize>) -> bool {
         self.pinned = pin.filter(|&page| page < self.pages());
         if let Some(page) = self.pinned {
             if page != self.current {
@@ -72,32 +72,32 @@ impl Rotation {
     }
 
     /// The next page, now (→).
-    pub fn next(&mut self, now_ms: i64) {
+    pub(crate) fn next(&mut self, now_ms: i64) {
         let next = (self.current + 1) % self.pages().max(1);
         self.show(next, now_ms);
     }
 
     /// The previous page, now (←).
-    pub fn previous(&mut self, now_ms: i64) {
+    pub(crate) fn previous(&mut self, now_ms: i64) {
         let pages = self.pages().max(1);
         self.show((self.current + pages - 1) % pages, now_ms);
     }
 
     /// Page `index` (0-based), now, if it exists (1–9).
-    pub fn jump(&mut self, index: usize, now_ms: i64) {
+    pub(crate) fn jump(&mut self, index: usize, now_ms: i64) {
         if index < self.pages() {
             self.show(index, now_ms);
         }
     }
 
     /// Pauses or resumes (space); a resumed page gets its full time again.
-    pub fn toggle_pause(&mut self, now_ms: i64) {
+    pub(crate) fn toggle_pause(&mut self, now_ms: i64) {
         self.paused = !self.paused;
         self.shown_at_ms = now_ms;
     }
 
     /// How far the current page is through its time, 0–1 (0 while paused or held).
-    pub fn progress(&self, now_ms: i64) -> f32 {
+    pub(crate) fn progress(&self, now_ms: i64) -> f32 {
         if self.paused || self.pinned.is_some() || self.pages() < 2 {
             return 0.0;
         }
@@ -105,7 +105,7 @@ impl Rotation {
     }
 
     /// How long until the next page comes up, if it will by itself.
-    pub fn until_next(&self, now_ms: i64) -> Option<Duration> {
+    pub(crate) fn until_next(&self, now_ms: i64) -> Option<Duration> {
         if self.paused || self.pinned.is_some() || self.pages() < 2 {
             return None;
         }

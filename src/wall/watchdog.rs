@@ -7,18 +7,18 @@
 use std::time::{Duration, Instant};
 
 /// Pings are sent at most this often (systemd's watchdog is tens of seconds).
-pub const PING_EVERY: Duration = Duration::from_secs(5);
+pub(crate) const PING_EVERY: Duration = Duration::from_secs(5);
 
 /// What to tell systemd, and when.
 #[derive(Debug, Default)]
-pub struct Watchdog {
+pub(crate) struct Watchdog {
     ready_sent: bool,
     last_ping: Option<Instant>,
 }
 
 /// One message for systemd.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Message {
+pub(crate) enum Message {
     /// The wall is up.
     Ready,
     /// The UI loop is alive.
@@ -27,7 +27,7 @@ pub enum Message {
 
 impl Watchdog {
     /// What to send after a frame at `now` (nothing most frames).
-    pub fn after_frame(&mut self, now: Instant) -> Option<Message> {
+    pub(crate) fn after_frame(&mut self, now: Instant) -> Option<Message> {
         if !self.ready_sent {
             self.ready_sent = true;
             self.last_ping = Some(now);
@@ -43,7 +43,7 @@ impl Watchdog {
     }
 
     /// Sends what is due to systemd (if it supervises us).
-    pub fn tick(&mut self) {
+    pub(crate) fn tick(&mut self) {
         let state = match self.after_frame(Instant::now()) {
             None => return,
             Some(Message::Ready) => sd_notify::NotifyState::Ready,

@@ -27,7 +27,7 @@ pub struct DemoQuery {
 
 /// How a sample is asked for.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Reading {
+pub(crate) enum Reading {
     /// The level of a gauge or running total.
     Value,
     /// Per-second rate of a counter or running total.

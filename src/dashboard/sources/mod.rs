@@ -2,12 +2,12 @@
 //! settings and its own query type, checked when the layout was compiled. How
 //! they are fetched is each source's business (`crate::source`).
 
-pub mod aws;
-pub mod cloudwatch;
-pub mod costexplorer;
-pub mod demo;
-pub mod prometheus;
-pub mod sagemaker;
+pub(crate) mod aws;
+pub(crate) mod cloudwatch;
+pub(crate) mod costexplorer;
+pub(crate) mod demo;
+pub(crate) mod prometheus;
+pub(crate) mod sagemaker;
 
 /// A source as the dashboard compiled it: one settings type per kind, with every
 /// duration, URL and region checked. Secrets are still only named here (which

@@ -21,7 +21,7 @@ const MAX_DEPTH: usize = 8;
 
 /// A converted panel.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Panel {
+pub(crate) struct Panel {
     /// `timeseries`, `stat` or `text`.
     pub kind: &'static str,
     /// Where it goes.
@@ -41,7 +41,7 @@ struct Found<'a> {
 }
 
 /// Every panel of the dashboard, nested ones included, converted.
-pub fn convert(dashboard: &Value, datasources: &Datasources) -> Vec<Panel> {
+pub(crate) fn convert(dashboard: &Value, datasources: &Datasources) -> Vec<Panel> {
     let mut found = Vec::new();
     if let Some(panels) = dashboard.get("panels").and_then(Value::as_array) {
         walk(panels, 0, &mut found);
@@ -386,7 +386,7 @@ fn text_panel(grid: GridPos, text: String, report: PanelReport) -> Panel {
 }
 
 /// A text panel in the panel's place saying what it was and why it is not drawn.
-pub fn placeholder(grid: GridPos, mut report: PanelReport, why: String) -> Panel {
+pub(crate) fn placeholder(grid: GridPos, mut report: PanelReport, why: String) -> Panel {
     let text = format!(
         "Not drawn: {why}. (Imported from Grafana: `{}` panel.)",
         report.from_type

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 /// The kinds of datasource an import can convert.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// Prometheus and compatible stores.
     Prometheus,
     /// Amazon CloudWatch.
@@ -16,7 +16,7 @@ pub enum Kind {
 
 impl Kind {
     /// The source's name in the layout.
-    pub fn source_name(self) -> &'static str {
+    pub(crate) fn source_name(self) -> &'static str {
         match self {
             Kind::Prometheus => "prometheus",
             Kind::CloudWatch => "cloudwatch",
@@ -37,7 +37,7 @@ impl Kind {
 
 /// What a reference resolved to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Resolved {
+pub(crate) enum Resolved {
     /// A kind fleetdeck reads.
     Known(Kind),
     /// Another kind (Loki, the Grafana built-ins, …): its name, for the report.
@@ -48,7 +48,7 @@ pub enum Resolved {
 
 /// How this dashboard names its datasources.
 #[derive(Debug, Default)]
-pub struct Datasources {
+pub(crate) struct Datasources {
     /// `__inputs` by name (`DS_PROMETHEUS` → `prometheus`).
     inputs: BTreeMap<String, String>,
     /// Datasource variables by name (`datasource` → `prometheus`).
@@ -57,7 +57,7 @@ pub struct Datasources {
 
 impl Datasources {
     /// Reads `__inputs` and the datasource variables of a dashboard.
-    pub fn of(dashboard: &Value) -> Datasources {
+    pub(crate) fn of(dashboard: &Value) -> Datasources {
         let mut found = Datasources::default();
         for input in dashboard
             .get("__inputs")
@@ -90,7 +90,7 @@ impl Datasources {
     }
 
     /// What a `datasource` value means.
-    pub fn resolve(&self, reference: Option<&Value>) -> Resolved {
+    pub(crate) fn resolve(&self, reference: Option<&Value>) -> Resolved {
         match reference {
             None | Some(Value::Null) => Resolved::Unknown,
             Some(Value::String(text)) => self.resolve_name(text),
@@ -147,7 +147,7 @@ impl Datasources {
 }
 
 /// The kind a target's own keys give away, when its datasource does not say.
-pub fn kind_of_target(target: &Value) -> Option<Kind> {
+pub(crate) fn kind_of_target(target: &Value) -> Option<Kind> {
     let has = |key: &str| target.get(key).is_some();
     if has("expr") {
         Some(Kind::Prometheus)

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 /// A converted query: its `key = value` lines (values already TOML), in order.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Query {
+pub(crate) struct Query {
     /// The source's name.
     pub source: String,
     /// `key = value` pairs, values as TOML text.
@@ -16,7 +16,7 @@ pub struct Query {
 
 /// Grafana's variable spellings as fleetdeck's: `[[x]]` and `${x:format}`
 /// become `${x}` (a note says a format was dropped).
-pub fn variables_in(text: &str, notes: &mut Vec<String>) -> String {
+pub(crate) fn variables_in(text: &str, notes: &mut Vec<String>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("[[") {
@@ -55,7 +55,7 @@ pub fn variables_in(text: &str, notes: &mut Vec<String>) -> String {
 }
 
 /// A Prometheus target; `None` (with a note) when there is nothing to ask.
-pub fn prometheus(target: &Value, notes: &mut Vec<String>) -> Option<Query> {
+pub(crate) fn prometheus(target: &Value, notes: &mut Vec<String>) -> Option<Query> {
     let refid = target.get("refId").and_then(Value::as_str).unwrap_or("?");
     let expr = target
         .get("expr")
@@ -120,7 +120,7 @@ pub fn prometheus(target: &Value, notes: &mut Vec<String>) -> Option<Query> {
 }
 
 /// A CloudWatch target; `None` (with a note) when it asks nothing fleetdeck can.
-pub fn cloudwatch(target: &Value, notes: &mut Vec<String>) -> Option<Query> {
+pub(crate) fn cloudwatch(target: &Value, notes: &mut Vec<String>) -> Option<Query> {
     let refid = target.get("refId").and_then(Value::as_str).unwrap_or("?");
     let text = |name: &str| {
         target

@@ -1,7 +1,7 @@
 //! Grafana's unit ids and colours, in fleetdeck's terms.
 
 /// A fleetdeck unit for a Grafana unit id, and a note when it is not exact.
-pub fn unit(grafana: &str) -> (Option<&'static str>, Option<String>) {
+pub(crate) fn unit(grafana: &str) -> (Option<&'static str>, Option<String>) {
     let exact = |unit: &'static str| (Some(unit), None);
     match grafana {
         "" | "none" | "short" => (None, None),
@@ -37,7 +37,7 @@ pub fn unit(grafana: &str) -> (Option<&'static str>, Option<String>) {
 
 /// A fleetdeck colour (a name it knows, or `#rrggbb`) for a Grafana colour, and
 /// whether it is exact.
-pub fn colour(grafana: &str) -> (String, bool) {
+pub(crate) fn colour(grafana: &str) -> (String, bool) {
     let lower = grafana.trim().to_lowercase();
     if let Some(hex) = lower.strip_prefix('#') {
         if hex.len() == 6 && hex.chars().all(|c| c.is_ascii_hexdigit()) {

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 /// A converted variable: its name and `key = value` lines.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Variable {
+pub(crate) struct Variable {
     /// `$name`.
     pub name: String,
     /// `key = value` pairs, values as TOML text.
@@ -17,7 +17,7 @@ pub struct Variable {
 }
 
 /// Every variable of the dashboard that converts; notes for the rest.
-pub fn convert(
+pub(crate) fn convert(
     dashboard: &Value,
     datasources: &Datasources,
     notes: &mut Vec<String>,

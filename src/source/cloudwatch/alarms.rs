@@ -13,7 +13,7 @@ const MAX_RECORDS: i32 = 100;
 const MAX_PAGES: usize = 100;
 
 /// Every alarm of the account (or those whose name starts with `prefix`), all pages.
-pub async fn describe(
+pub(crate) async fn describe(
     source: &CloudWatchSource,
     name: &str,
     prefix: Option<&str>,

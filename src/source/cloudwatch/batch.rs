@@ -9,14 +9,14 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One metric's dimensions as name and value pairs, sorted by name.
-pub type DimensionSet = Vec<(String, String)>;
+pub(crate) type DimensionSet = Vec<(String, String)>;
 
 /// Most queries CloudWatch accepts in one `GetMetricData` call.
-pub const MAX_QUERIES_PER_CALL: usize = 500;
+pub(crate) const MAX_QUERIES_PER_CALL: usize = 500;
 
 /// One thing asked of CloudWatch; equal entries are requested once.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Entry {
+pub(crate) enum Entry {
     /// One metric's statistic.
     Stat {
         /// e.g. `AWS/SageMaker`.
@@ -48,25 +48,25 @@ pub enum Entry {
 
 impl Entry {
     /// Whether CloudWatch bills this entry as a metric requested.
-    pub fn is_metric(&self) -> bool {
+    pub(crate) fn is_metric(&self) -> bool {
         !matches!(self, Entry::Expression { .. })
     }
 }
 
 /// The id an entry has in every call: `q` and its index (CloudWatch ids start with
 /// a lower-case letter).
-pub fn entry_id(index: usize) -> String {
+pub(crate) fn entry_id(index: usize) -> String {
     format!("q{index}")
 }
 
 /// The index behind an id made by [`entry_id`].
-pub fn entry_index(id: &str) -> Option<usize> {
+pub(crate) fn entry_index(id: &str) -> Option<usize> {
     id.strip_prefix('q')?.parse().ok()
 }
 
 /// One `GetMetricData` call: which entries it carries and which it returns.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Call {
+pub(crate) struct Call {
     /// Entry indices, ascending.
     pub entries: BTreeSet<usize>,
     /// Entries whose data is wanted from this call (the rest feed expressions).
@@ -75,7 +75,7 @@ pub struct Call {
 
 impl Call {
     /// Metrics this call is billed for.
-    pub fn metrics(&self, entries: &[Entry]) -> usize {
+    pub(crate) fn metrics(&self, entries: &[Entry]) -> usize {
         self.entries
             .iter()
             .filter(|&&i| entries[i].is_metric())
@@ -85,7 +85,7 @@ impl Call {
 
 /// Builds a [`BatchPlan`]: intern entries, then pack.
 #[derive(Debug, Default)]
-pub struct Planner {
+pub(crate) struct Planner {
     entries: Vec<Entry>,
     index: HashMap<Entry, usize>,
     /// What each entry reads (expressions only).
@@ -96,13 +96,13 @@ pub struct Planner {
 
 impl Planner {
     /// An empty planner.
-    pub fn new() -> Planner {
+    pub(crate) fn new() -> Planner {
         Planner::default()
     }
 
     /// The index of `entry`, adding it if new; `reads` are the entries an
     /// expression refers to.
-    pub fn intern(&mut self, entry: Entry, reads: Vec<usize>) -> usize {
+    pub(crate) fn intern(&mut self, entry: Entry, reads: Vec<usize>) -> usize {
         if let Some(&index) = self.index.get(&entry) {
             return index;
         }
@@ -117,12 +117,12 @@ impl Planner {
 
     /// Adds the next request: the entries whose data it shows (none for a hidden
     /// query), or why it cannot be asked.
-    pub fn add_request(&mut self, targets: Result<Vec<usize>, String>) {
+    pub(crate) fn add_request(&mut self, targets: Result<Vec<usize>, String>) {
         self.targets.push(targets);
     }
 
     /// Packs the requests into calls of at most `max_per_call` entries.
-    pub fn plan(self, max_per_call: usize) -> BatchPlan {
+    pub(crate) fn plan(self, max_per_call: usize) -> BatchPlan {
         let mut calls: Vec<Call> = Vec::new();
         let mut current = Call::default();
         let mut placed: HashMap<usize, usize> = HashMap::new(); // entry → call returning it
@@ -188,7 +188,7 @@ fn closure_of(entry: usize, depends_on: &BTreeMap<usize, Vec<usize>>) -> BTreeSe
 
 /// The calls to make and how their answers map back to requests.
 #[derive(Debug)]
-pub struct BatchPlan {
+pub(crate) struct BatchPlan {
     /// Every distinct entry.
     pub entries: Vec<Entry>,
     /// The calls, in order.
@@ -203,14 +203,14 @@ pub struct BatchPlan {
 
 impl BatchPlan {
     /// Metrics billed over all calls (a metric repeated in two calls counts twice).
-    pub fn metrics_requested(&self) -> usize {
+    pub(crate) fn metrics_requested(&self) -> usize {
         self.calls.iter().map(|c| c.metrics(&self.entries)).sum()
     }
 
     /// One call per entry `call` returns, each with what it reads. CloudWatch
     /// refuses a whole call for one malformed expression; asking again piece by
     /// piece lets the bad query fail alone and the rest of the layout load.
-    pub fn split(&self, call: &Call) -> Vec<Call> {
+    pub(crate) fn split(&self, call: &Call) -> Vec<Call> {
         call.returned
             .iter()
             .map(|&target| Call {
@@ -224,7 +224,7 @@ impl BatchPlan {
 /// A piece of a metric math expression: an identifier, or anything else (numbers,
 /// operators, string literals with their quotes).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Token {
+pub(crate) enum Token {
     /// Letters, digits and `_`, starting with a letter or `_`.
     Word(String),
     /// Everything between words, copied as written.
@@ -233,7 +233,7 @@ pub enum Token {
 
 /// Splits an expression into words and the text between them; string literals
 /// (SEARCH terms) are kept whole inside `Other`, escapes included.
-pub fn tokens(expression: &str) -> Vec<Token> {
+pub(crate) fn tokens(expression: &str) -> Vec<Token> {
     let mut out: Vec<Token> = Vec::new();
     let mut other = String::new();
     let mut chars = expression.char_indices().peekable();
@@ -276,7 +276,7 @@ pub fn tokens(expression: &str) -> Vec<Token> {
 }
 
 /// The identifiers an expression refers to, in order of first use.
-pub fn referenced_ids(expression: &str) -> Vec<String> {
+pub(crate) fn referenced_ids(expression: &str) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
     for token in tokens(expression) {
         if let Token::Word(word) = token

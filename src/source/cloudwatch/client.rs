@@ -3,7 +3,7 @@
 pub use crate::source::aws_client::{ClientSettings, describe_error, service_error};
 
 /// What the CloudWatch layouts need, named in access-denied messages.
-pub const PERMISSIONS: &str =
+pub(crate) const PERMISSIONS: &str =
     "cloudwatch:GetMetricData, cloudwatch:ListMetrics and cloudwatch:DescribeAlarms";
 
 /// Builds the client.

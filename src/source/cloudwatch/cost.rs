@@ -37,7 +37,7 @@ impl Estimate {
 }
 
 /// USD a day for `metrics` requested every `refresh`.
-pub fn usd_per_day(metrics: u64, refresh: Duration) -> f64 {
+pub(crate) fn usd_per_day(metrics: u64, refresh: Duration) -> f64 {
     crate::source::usd_per_day(metrics, refresh, USD_PER_METRIC)
 }
 

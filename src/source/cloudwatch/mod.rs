@@ -7,12 +7,12 @@
 //! retention ([`period`]); a `*` dimension value is expanded with `ListMetrics`
 //! (cached for a few minutes) so one query can draw every endpoint.
 
-pub mod alarms;
-pub mod batch;
+pub(crate) mod alarms;
+pub(crate) mod batch;
 pub mod client;
 pub mod cost;
-pub mod period;
-pub mod query;
+pub(crate) mod period;
+pub(crate) mod query;
 
 pub use query::{CloudWatchQuery, CwExpr, CwStat, compile_query, compile_source, validate_panel};
 
@@ -35,11 +35,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// CloudWatch's price: $0.01 per 1,000 metrics requested by `GetMetricData`.
-pub const USD_PER_METRIC: f64 = 0.01 / 1_000.0;
+pub(crate) const USD_PER_METRIC: f64 = 0.01 / 1_000.0;
 /// Most datapoints one `GetMetricData` call returns; beyond it come `NextToken` pages.
-pub const MAX_DATAPOINTS_PER_CALL: i64 = 100_800;
+pub(crate) const MAX_DATAPOINTS_PER_CALL: i64 = 100_800;
 /// Default operation timeout.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// CloudWatch's newest minutes still fill in; refreshes re-read this far back.
 const SETTLE_MS: i64 = 5 * 60_000;
 /// How long a `*` expansion from `ListMetrics` is trusted.
@@ -51,7 +51,7 @@ const MAX_LIST_PAGES: usize = 20;
 const MAX_EXPANSION_PAGES: usize = 100;
 /// `GetMetricData` pages followed for one call at most; beyond, the answer is cut
 /// short and the panel says so rather than paging (and billing) without end.
-pub const MAX_DATA_PAGES: usize = 50;
+pub(crate) const MAX_DATA_PAGES: usize = 50;
 /// `GetMetricData` calls of one batch in flight at once (a batch needs several only
 /// past 500 queries); well under the API's default 50 requests a second.
 const PARALLEL_CALLS: usize = 4;
@@ -91,7 +91,7 @@ impl CloudWatchSource {
     }
 
     /// Where and as whom this source talks.
-    pub fn settings(&self) -> &ClientSettings {
+    pub(crate) fn settings(&self) -> &ClientSettings {
         &self.settings
     }
 

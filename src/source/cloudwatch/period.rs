@@ -12,11 +12,11 @@ const HOUR: i64 = 3_600 * SECOND;
 const DAY: i64 = 24 * HOUR;
 
 /// Periods under 60 s (high-resolution metrics) exist for this long.
-pub const HIGH_RESOLUTION_KEPT_MS: i64 = 3 * HOUR;
+pub(crate) const HIGH_RESOLUTION_KEPT_MS: i64 = 3 * HOUR;
 /// 60 s periods exist for this long.
-pub const ONE_MINUTE_KEPT_MS: i64 = 15 * DAY;
+pub(crate) const ONE_MINUTE_KEPT_MS: i64 = 15 * DAY;
 /// 300 s periods exist for this long; after it only 3600 s.
-pub const FIVE_MINUTES_KEPT_MS: i64 = 63 * DAY;
+pub(crate) const FIVE_MINUTES_KEPT_MS: i64 = 63 * DAY;
 
 /// Periods the planner picks from, in ms: all valid CloudWatch periods (multiples of
 /// 60 s) that line up with the clock.
@@ -39,7 +39,7 @@ const NICE_PERIODS_MS: &[i64] = &[
 const HIGH_RESOLUTION_PERIODS_MS: &[i64] = &[SECOND, 5 * SECOND, 10 * SECOND, 30 * SECOND];
 
 /// The finest period whose data still exists for a window starting `age_ms` ago.
-pub fn retention_floor_ms(age_ms: i64) -> i64 {
+pub(crate) fn retention_floor_ms(age_ms: i64) -> i64 {
     if age_ms <= HIGH_RESOLUTION_KEPT_MS {
         SECOND
     } else if age_ms <= ONE_MINUTE_KEPT_MS {
@@ -54,7 +54,12 @@ pub fn retention_floor_ms(age_ms: i64) -> i64 {
 /// The period for a fetch of `window` into a panel `width_px` wide, at `now_ms`.
 /// `fixed_ms` is the query's own `period`, honoured where retention allows (a
 /// 10 s period over a window older than 3 h becomes 60 s, not an empty chart).
-pub fn plan_period(window: Window, width_px: u32, now_ms: i64, fixed_ms: Option<i64>) -> i64 {
+pub(crate) fn plan_period(
+    window: Window,
+    width_px: u32,
+    now_ms: i64,
+    fixed_ms: Option<i64>,
+) -> i64 {
     let floor = retention_floor_ms(now_ms - window.start_ms);
     if let Some(fixed) = fixed_ms {
         return valid_period(fixed.max(floor));
@@ -72,7 +77,7 @@ pub fn plan_period(window: Window, width_px: u32, now_ms: i64, fixed_ms: Option<
 }
 
 /// Rounds a period up to one CloudWatch accepts: 1, 5, 10, 30 s or a multiple of 60 s.
-pub fn valid_period(period_ms: i64) -> i64 {
+pub(crate) fn valid_period(period_ms: i64) -> i64 {
     if period_ms < 60 * SECOND {
         return HIGH_RESOLUTION_PERIODS_MS
             .iter()

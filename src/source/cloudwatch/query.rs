@@ -9,13 +9,13 @@ use crate::source::{QueryProblem, RangeRequest, SourceQuery};
 use crate::time_range::parse_duration;
 
 /// Statistic used when a query names none.
-pub const DEFAULT_STAT: &str = "Average";
+pub(crate) const DEFAULT_STAT: &str = "Average";
 /// A dimension value that matches every value `ListMetrics` reports.
-pub const WILDCARD: &str = "*";
+pub(crate) const WILDCARD: &str = "*";
 
 impl CloudWatchQuery {
     /// The metric's name, for a metric statistic.
-    pub fn metric_name(&self) -> Option<&str> {
+    pub(crate) fn metric_name(&self) -> Option<&str> {
         match &self.what {
             CwExpr::Stat(stat) => Some(&stat.metric),
             CwExpr::Math(_) | CwExpr::Sql(_) => None,
@@ -25,7 +25,7 @@ impl CloudWatchQuery {
 
 impl CwStat {
     /// Whether a concrete dimension set is one the query asks for.
-    pub fn allows(&self, set: &[(String, String)]) -> bool {
+    pub(crate) fn allows(&self, set: &[(String, String)]) -> bool {
         set.iter().all(|(name, value)| {
             self.choices
                 .get(name)
@@ -36,7 +36,7 @@ impl CwStat {
 
 /// The finest period CloudWatch keeps for standard-resolution metrics, ms: a
 /// coarser step can hide a spike between its datapoints.
-pub const NATIVE_PERIOD_MS: i64 = 60_000;
+pub(crate) const NATIVE_PERIOD_MS: i64 = 60_000;
 
 /// The Minimum or Maximum statistic of the same metric at the same period, for
 /// the min/max band: requested in the same batch and billed like any metric. Only
@@ -44,7 +44,7 @@ pub const NATIVE_PERIOD_MS: i64 = 60_000;
 /// trimmed mean): a Sum or SampleCount per period is not comparable with single
 /// datapoints. Not for metric math, Insights, a fixed period, or a step no
 /// coarser than a minute, nor for a hidden query only metric math reads.
-pub fn envelope_query(
+pub(crate) fn envelope_query(
     query: &CloudWatchQuery,
     extreme: crate::source::Extreme,
     step_ms: i64,
@@ -249,7 +249,7 @@ fn is_id(id: &str) -> bool {
 
 /// Whether CloudWatch knows this statistic: a standard one, or an extended one
 /// (percentile, trimmed mean/count/sum, winsorized mean, percentile rank).
-pub fn is_statistic(stat: &str) -> bool {
+pub(crate) fn is_statistic(stat: &str) -> bool {
     const STANDARD: &[&str] = &["Average", "Sum", "Minimum", "Maximum", "SampleCount", "IQM"];
     if STANDARD.contains(&stat) {
         return true;
@@ -272,7 +272,7 @@ pub fn is_statistic(stat: &str) -> bool {
 }
 
 /// Whether any dimension of the query is `*`.
-pub fn has_wildcard(query: &Query) -> bool {
+pub(crate) fn has_wildcard(query: &Query) -> bool {
     query.dimensions.values().any(|v| v == WILDCARD)
 }
 
@@ -356,12 +356,12 @@ fn compile_expr(query: &Query, siblings: &[&Query], depth: usize) -> Result<CwEx
 }
 
 /// Whether any dimension of a statistic is `*`.
-pub fn stat_has_wildcard(stat: &CwStat) -> bool {
+pub(crate) fn stat_has_wildcard(stat: &CwStat) -> bool {
     stat.dimensions.values().any(|v| v == WILDCARD)
 }
 
 /// The cloudwatch query of a request (the dashboard sends no other kind here).
-pub fn of_request(request: &RangeRequest) -> Option<&CloudWatchQuery> {
+pub(crate) fn of_request(request: &RangeRequest) -> Option<&CloudWatchQuery> {
     match &request.query {
         SourceQuery::CloudWatch(query) => Some(query),
         _ => None,
@@ -370,7 +370,7 @@ pub fn of_request(request: &RangeRequest) -> Option<&CloudWatchQuery> {
 
 /// Adds `request` to `planner`. `expand` lists the concrete dimension sets of a
 /// statistic with `*` dimensions (from `ListMetrics`).
-pub fn add_request(
+pub(crate) fn add_request(
     planner: &mut Planner,
     request: &RangeRequest,
     expand: &dyn Fn(&CwStat) -> Result<Vec<DimensionSet>, String>,

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 /// The default cache directory: `$FLEETDECK_CACHE_DIR`, `$XDG_CACHE_HOME/fleetdeck`
 /// or `~/.cache/fleetdeck`, then `costexplorer/`.
-pub fn default_dir() -> PathBuf {
+pub(crate) fn default_dir() -> PathBuf {
     let base = std::env::var_os("FLEETDECK_CACHE_DIR")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("fleetdeck")))
@@ -23,7 +23,7 @@ pub fn default_dir() -> PathBuf {
 
 /// One cached answer.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// When it was fetched, ms since the epoch.
     pub fetched_at_ms: i64,
     /// The request it answers, to guard against hash collisions.
@@ -34,7 +34,7 @@ pub struct Entry {
 
 /// A series as stored.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct CachedSeries {
+pub(crate) struct CachedSeries {
     /// Its labels.
     pub labels: BTreeMap<String, String>,
     /// `[t_ms, value]` pairs.
@@ -43,7 +43,7 @@ pub struct CachedSeries {
 
 impl Entry {
     /// The answer as series.
-    pub fn to_series(&self) -> Vec<SeriesData> {
+    pub(crate) fn to_series(&self) -> Vec<SeriesData> {
         self.series
             .iter()
             .map(|s| SeriesData {
@@ -59,12 +59,12 @@ impl Entry {
     }
 
     /// Whether it may still be used at `now_ms` when answers live `ttl_ms`.
-    pub fn is_fresh(&self, now_ms: i64, ttl_ms: i64) -> bool {
+    pub(crate) fn is_fresh(&self, now_ms: i64, ttl_ms: i64) -> bool {
         (0..ttl_ms).contains(&now_ms.saturating_sub(self.fetched_at_ms))
     }
 
     /// An entry for `series`, fetched at `fetched_at_ms`.
-    pub fn new(request: String, fetched_at_ms: i64, series: &[SeriesData]) -> Entry {
+    pub(crate) fn new(request: String, fetched_at_ms: i64, series: &[SeriesData]) -> Entry {
         Entry {
             fetched_at_ms,
             request,
@@ -91,14 +91,14 @@ fn file_name(request: &str) -> String {
 
 /// The cached answer to `request`, if one exists and is younger than `ttl_ms` at
 /// `now_ms`. An unreadable file is set aside with a warning.
-pub fn lookup(dir: &Path, request: &str, now_ms: i64, ttl_ms: i64) -> Option<Entry> {
+pub(crate) fn lookup(dir: &Path, request: &str, now_ms: i64, ttl_ms: i64) -> Option<Entry> {
     let entry: Entry =
         crate::persist::read_json(&dir.join(file_name(request)), "Cost Explorer cache")?;
     (entry.request == request && entry.is_fresh(now_ms, ttl_ms)).then_some(entry)
 }
 
 /// Queues `entry` to be stored (atomically, by the background writer).
-pub fn store(dir: &Path, entry: &Entry, writer: &Writer) {
+pub(crate) fn store(dir: &Path, entry: &Entry, writer: &Writer) {
     match serde_json::to_vec(entry) {
         Ok(bytes) => writer.save(
             &dir.join(file_name(&entry.request)),

@@ -3,10 +3,10 @@
 //! (each page) costs $0.01, so answers are cached on disk for `cache_ttl` (default
 //! 1 h) and a restart does not buy again what it already has.
 
-pub mod cache;
+pub(crate) mod cache;
 pub mod cost;
 
-pub use crate::dashboard::sources::costexplorer::{CostQuery, Settings};
+pub(crate) use crate::dashboard::sources::costexplorer::{CostQuery, Settings};
 use crate::layout_file::{Query, SourceConfig};
 use crate::source::aws_client::{ClientSettings, describe_error};
 use crate::source::{
@@ -26,17 +26,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// Cost Explorer's price: $0.01 per request.
-pub const USD_PER_REQUEST: f64 = 0.01;
+pub(crate) const USD_PER_REQUEST: f64 = 0.01;
 /// Answers are reused this long unless the source says otherwise.
-pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(3_600);
+pub(crate) const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(3_600);
 /// What the layouts need, named in access-denied messages.
-pub const PERMISSIONS: &str = "ce:GetCostAndUsage";
+pub(crate) const PERMISSIONS: &str = "ce:GetCostAndUsage";
 /// Pages read at most for one query.
 const MAX_PAGES: usize = 20;
 const DAY_MS: i64 = 86_400_000;
 
 /// Metrics Cost Explorer reports.
-pub const COST_METRICS: &[&str] = &[
+pub(crate) const COST_METRICS: &[&str] = &[
     "UnblendedCost",
     "AmortizedCost",
     "BlendedCost",
@@ -44,7 +44,7 @@ pub const COST_METRICS: &[&str] = &[
     "NetAmortizedCost",
 ];
 /// Dimensions a query may group or filter by (tags as `TAG:key`).
-pub const DIMENSIONS: &[&str] = &[
+pub(crate) const DIMENSIONS: &[&str] = &[
     "SERVICE",
     "USAGE_TYPE",
     "INSTANCE_TYPE",
@@ -57,7 +57,7 @@ pub const DIMENSIONS: &[&str] = &[
 ];
 
 /// A Cost Explorer source.
-pub struct CostExplorerSource {
+pub(crate) struct CostExplorerSource {
     settings: Settings,
     client: tokio::sync::OnceCell<aws_sdk_costexplorer::Client>,
     requests: AtomicU64,
@@ -72,7 +72,7 @@ pub struct CostExplorerSource {
 
 impl CostExplorerSource {
     /// A source with these settings; nothing is read or connected until first used.
-    pub fn new(settings: Settings) -> CostExplorerSource {
+    pub(crate) fn new(settings: Settings) -> CostExplorerSource {
         CostExplorerSource {
             settings,
             client: tokio::sync::OnceCell::new(),
@@ -373,7 +373,7 @@ impl Source for CostExplorerSource {
 }
 
 /// Checks a `[sources.NAME]` table of kind costexplorer and compiles it.
-pub fn compile_source(config: &SourceConfig) -> Result<Settings, Vec<QueryProblem>> {
+pub(crate) fn compile_source(config: &SourceConfig) -> Result<Settings, Vec<QueryProblem>> {
     let mut problems = Vec::new();
     if crate::source::has_prometheus_keys(config) || config.seed.is_some() {
         problems.push(QueryProblem {
@@ -418,7 +418,7 @@ pub fn compile_source(config: &SourceConfig) -> Result<Settings, Vec<QueryProble
 }
 
 /// Checks one query on a costexplorer source and compiles it.
-pub fn compile_query(query: &Query) -> Result<CostQuery, QueryProblem> {
+pub(crate) fn compile_query(query: &Query) -> Result<CostQuery, QueryProblem> {
     let at = |span: std::ops::Range<usize>, message: String| QueryProblem {
         message,
         span: Some(span),

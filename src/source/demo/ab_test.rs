@@ -10,13 +10,13 @@ use super::fleet::Fleet;
 use super::noise;
 
 /// The A/B endpoint's name.
-pub const AB_ENDPOINT: &str = "llm-ab-llama70b";
+pub(crate) const AB_ENDPOINT: &str = "llm-ab-llama70b";
 /// Requests per second at the daily peak, across both variants.
 const PEAK_RPS: f64 = 14.0;
 
 /// One production variant.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct AbVariant {
+pub(crate) struct AbVariant {
     /// `VariantName`.
     pub name: &'static str,
     /// Its instance type.
@@ -38,7 +38,7 @@ pub struct AbVariant {
 }
 
 /// The variants, baseline first.
-pub const VARIANTS: [AbVariant; 2] = [
+pub(crate) const VARIANTS: [AbVariant; 2] = [
     AbVariant {
         name: "h100",
         instance_type: "p5.48xlarge",
@@ -65,7 +65,7 @@ pub const VARIANTS: [AbVariant; 2] = [
 
 /// One variant at one instant.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct VariantState {
+pub(crate) struct VariantState {
     /// Requests per second it received.
     pub load_rps: f64,
     /// Median latency, seconds.
@@ -78,7 +78,7 @@ pub struct VariantState {
 
 impl Fleet {
     /// Variant `index` of the A/B endpoint at `t_s`.
-    pub fn ab_variant(&self, index: usize, t_s: f64) -> VariantState {
+    pub(crate) fn ab_variant(&self, index: usize, t_s: f64) -> VariantState {
         let v = &VARIANTS[index];
         let stream = noise::key(AB_ENDPOINT);
         let total = PEAK_RPS

@@ -8,7 +8,7 @@
 use super::fleet::Fleet;
 
 /// The purchase types, as Cost Explorer names them.
-pub const PURCHASE_TYPES: [&str; 4] = [
+pub(crate) const PURCHASE_TYPES: [&str; 4] = [
     "On Demand Instances",
     "Savings Plans",
     "Reserved Instances",
@@ -21,7 +21,7 @@ const RESERVED: f64 = 0.58;
 const SPOT: f64 = 0.35;
 
 /// USD per hour billed under `purchase` at `t_s`.
-pub fn cost_per_hour(fleet: &Fleet, purchase: &str, t_s: f64) -> f64 {
+pub(crate) fn cost_per_hour(fleet: &Fleet, purchase: &str, t_s: f64) -> f64 {
     let mut total = 0.0;
     for (index, e) in fleet.endpoints.iter().enumerate() {
         let running = fleet.instances_at(index, t_s) as f64;

@@ -3,12 +3,12 @@
 
 use super::fleet::{Accelerator, Fleet, normal_quantile};
 use super::noise;
-pub use crate::dashboard::sources::demo::Reading;
+pub(crate) use crate::dashboard::sources::demo::Reading;
 use std::collections::BTreeMap;
 
 /// How a metric may be queried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MetricKind {
+pub(crate) enum MetricKind {
     /// A level: read as is; `rate` is refused.
     Gauge,
     /// A monotonically increasing count: only its `rate` is meaningful here.
@@ -21,7 +21,7 @@ pub enum MetricKind {
 
 /// One published metric.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct MetricDef {
+pub(crate) struct MetricDef {
     /// Name exactly as the exporter publishes it.
     pub name: &'static str,
     /// How it may be queried.
@@ -49,7 +49,7 @@ enum Family {
 }
 
 /// Every metric the demo source knows, in the order the metric browser lists them.
-pub const METRICS: &[MetricDef] = &[
+pub(crate) const METRICS: &[MetricDef] = &[
     MetricDef {
         name: "vllm:e2e_request_latency_seconds",
         kind: MetricKind::Distribution,
@@ -245,7 +245,7 @@ pub const METRICS: &[MetricDef] = &[
 ];
 
 /// Finds a metric by name, accepting the `vllm_` spelling some scrapes store.
-pub fn metric(name: &str) -> Option<&'static MetricDef> {
+pub(crate) fn metric(name: &str) -> Option<&'static MetricDef> {
     METRICS
         .iter()
         .find(|m| m.name == name || m.name.replacen(':', "_", 1) == name)
@@ -253,7 +253,7 @@ pub fn metric(name: &str) -> Option<&'static MetricDef> {
 
 /// One concrete series: a metric with its labels and the fleet member behind it.
 #[derive(Debug, Clone)]
-pub struct SeriesDef {
+pub(crate) struct SeriesDef {
     /// The metric.
     pub metric: &'static MetricDef,
     /// Labels as the exporter would attach them.
@@ -273,7 +273,7 @@ fn labels(pairs: &[(&str, String)]) -> BTreeMap<String, String> {
 }
 
 /// All series of a metric in this fleet.
-pub fn series_of(fleet: &Fleet, metric: &'static MetricDef) -> Vec<SeriesDef> {
+pub(crate) fn series_of(fleet: &Fleet, metric: &'static MetricDef) -> Vec<SeriesDef> {
     let mut out = Vec::new();
     let one = |endpoint: usize, device: usize, labels: BTreeMap<String, String>| SeriesDef {
         metric,
@@ -484,7 +484,12 @@ fn instance_id(endpoint: &str, instance: usize) -> String {
 }
 
 /// The value of `series` at `t_ms`, or `None` for a reading the metric does not support.
-pub fn sample(fleet: &Fleet, series: &SeriesDef, t_ms: i64, reading: Reading) -> Option<f64> {
+pub(crate) fn sample(
+    fleet: &Fleet,
+    series: &SeriesDef,
+    t_ms: i64,
+    reading: Reading,
+) -> Option<f64> {
     let t_s = t_ms as f64 / 1000.0;
     if let Some(index) = series.variant {
         return variant_sample(fleet, series, index, t_ms, reading);

@@ -148,7 +148,7 @@ pub fn endpoints() -> Vec<Endpoint> {
 }
 
 /// How long an incident lasts, seconds.
-pub const INCIDENT_LENGTH_S: f64 = 12.0 * 60.0;
+pub(crate) const INCIDENT_LENGTH_S: f64 = 12.0 * 60.0;
 /// Incidents are drawn once per window of this length, seconds.
 const INCIDENT_WINDOW_S: f64 = 3600.0;
 /// Chance that a window holds an incident.
@@ -157,7 +157,7 @@ const INCIDENT_CHANCE: f64 = 0.6;
 /// How long a stall lasts, seconds: two samples at the 5-second scrape interval.
 pub const STALL_LENGTH_S: f64 = 10.0;
 /// How much slower every request is during a stall.
-pub const STALL_FACTOR: f64 = 10.0;
+pub(crate) const STALL_FACTOR: f64 = 10.0;
 /// Stalls are drawn once per window of this length, seconds.
 const STALL_WINDOW_S: f64 = 6.0 * 3600.0;
 /// Chance that a window holds a stall.
@@ -210,7 +210,7 @@ impl EndpointState {
     /// steady batch keeps its kernels running most of the time (60–95 %), and
     /// nearly all of it when saturated. `None` for an instance not in service or
     /// down: it reports nothing.
-    pub fn device_busy(&self, instance: usize) -> Option<f64> {
+    pub(crate) fn device_busy(&self, instance: usize) -> Option<f64> {
         if instance >= self.instances || self.failed_instance == Some(instance) {
             return None;
         }
@@ -230,7 +230,7 @@ impl Fleet {
     }
 
     /// Incident severity (0–1) on an endpoint at `t_s` seconds since the epoch.
-    pub fn incident(&self, endpoint: usize, t_s: f64) -> f64 {
+    pub(crate) fn incident(&self, endpoint: usize, t_s: f64) -> f64 {
         let window = (t_s / INCIDENT_WINDOW_S).floor();
         let mut severity: f64 = 0.0;
         // An incident may start late in the previous window and run into this one.
@@ -264,7 +264,7 @@ impl Fleet {
     /// stall — a garbage-collection pause, a KV-cache eviction storm — makes every
     /// request on one endpoint ten times slower for ten seconds: the spike a
     /// zoomed-out chart must not lose.
-    pub fn stall(&self, index: i64) -> Option<(usize, f64)> {
+    pub(crate) fn stall(&self, index: i64) -> Option<(usize, f64)> {
         if noise::unit(self.seed, noise::key("stall"), index) >= STALL_CHANCE {
             return None;
         }
@@ -358,7 +358,7 @@ impl Fleet {
     }
 
     /// Instance time across the fleet at `t_s`, priced: USD per second.
-    pub fn spend_rate_per_s(&self, service_name: &str, t_s: f64) -> f64 {
+    pub(crate) fn spend_rate_per_s(&self, service_name: &str, t_s: f64) -> f64 {
         self.endpoints
             .iter()
             .enumerate()
@@ -434,7 +434,12 @@ impl Fleet {
 
     /// Month-to-date charges of `service_name` at `t_s`: whole days summed once
     /// and kept, the day so far summed each time.
-    pub fn month_to_date_spend(&self, service_name: &str, t_s: f64, month_start_s: f64) -> f64 {
+    pub(crate) fn month_to_date_spend(
+        &self,
+        service_name: &str,
+        t_s: f64,
+        month_start_s: f64,
+    ) -> f64 {
         const DAY: f64 = 86_400.0;
         let today = (t_s / DAY).floor() as i64;
         let mut total = 0.0;
@@ -508,7 +513,7 @@ pub fn normal_quantile(p: f64) -> f64 {
 /// The standard normal CDF Φ(x), from the complementary error function (Numerical
 /// Recipes' Chebyshev fit, relative error < 1.2e-7): the share of a log-normal
 /// latency distribution below a histogram bucket's bound.
-pub fn normal_cdf(x: f64) -> f64 {
+pub(crate) fn normal_cdf(x: f64) -> f64 {
     let z = (x / std::f64::consts::SQRT_2).abs();
     let t = 1.0 / (1.0 + 0.5 * z);
     let erfc = t

@@ -5,19 +5,19 @@
 //! group `by` labels with an `aggregate`, take a counter's `rate` or a latency
 //! `quantile` — the same handful of operations a PromQL panel would use.
 
-pub mod ab_test;
-pub mod capacity_mix;
-pub mod catalog;
+pub(crate) mod ab_test;
+pub(crate) mod capacity_mix;
+pub(crate) mod catalog;
 pub mod fleet;
-pub mod multi_model;
-pub mod noise;
-pub mod operations;
+pub(crate) mod multi_model;
+pub(crate) mod noise;
+pub(crate) mod operations;
 
 use super::{
     Extreme, FetchFuture, QueryProblem, RangeRequest, SeriesData, Source, SourceError,
     SourceLimits, SourceQuery,
 };
-pub use crate::dashboard::sources::demo::DemoQuery;
+pub(crate) use crate::dashboard::sources::demo::DemoQuery;
 use crate::layout_file::Aggregate;
 use crate::layout_file::Query;
 use crate::store::Sample;
@@ -26,15 +26,15 @@ use fleet::Fleet;
 use std::collections::BTreeMap;
 
 /// The simulated fleet's "scrape interval": the finest step it serves.
-pub const DEMO_SCRAPE_INTERVAL_MS: i64 = 5_000;
+pub(crate) const DEMO_SCRAPE_INTERVAL_MS: i64 = 5_000;
 /// Most 5-second samples a band point reads besides a stall's (see `band_times`).
 const BAND_SPREAD: i64 = 24;
 /// Same per-series cap as Prometheus, so planning is exercised the same way.
-pub const DEMO_MAX_POINTS: i64 = 11_000;
+pub(crate) const DEMO_MAX_POINTS: i64 = 11_000;
 
 impl DemoQuery {
     /// The metric's name, as the exporter publishes it.
-    pub fn metric_name(&self) -> &'static str {
+    pub(crate) fn metric_name(&self) -> &'static str {
         self.metric
     }
 
@@ -320,7 +320,7 @@ impl Source for DemoSource {
 
 /// Checks a demo query — known metric, and the reading its kind allows — and
 /// compiles it.
-pub fn compile_query(query: &Query) -> Result<DemoQuery, QueryProblem> {
+pub(crate) fn compile_query(query: &Query) -> Result<DemoQuery, QueryProblem> {
     let (metric, reading) = resolve(query)?;
     let period_ms = match &query.period {
         None => None,

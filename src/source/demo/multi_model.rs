@@ -9,12 +9,12 @@ use super::fleet::Fleet;
 use super::noise;
 
 /// The multi-model endpoint's name.
-pub const MME_ENDPOINT: &str = "mme-prod-adapters";
+pub(crate) const MME_ENDPOINT: &str = "mme-prod-adapters";
 /// Models the containers can hold at once.
 const CAPACITY_MODELS: f64 = 64.0;
 
 /// A reading of one of the endpoint's metrics at `t_ms`.
-pub fn sample(fleet: &Fleet, metric: &str, t_ms: i64, reading: Reading) -> Option<f64> {
+pub(crate) fn sample(fleet: &Fleet, metric: &str, t_ms: i64, reading: Reading) -> Option<f64> {
     if reading != Reading::Value {
         return None;
     }

@@ -10,14 +10,14 @@ fn mix(mut z: u64) -> u64 {
 }
 
 /// Stable hash of a string key (FNV-1a), so noise streams are named, not numbered.
-pub fn key(name: &str) -> u64 {
+pub(crate) fn key(name: &str) -> u64 {
     name.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
         (hash ^ byte as u64).wrapping_mul(0x0100_0000_01b3)
     })
 }
 
 /// Uniform value in [0, 1) for (seed, stream, index).
-pub fn unit(seed: u64, stream: u64, index: i64) -> f64 {
+pub(crate) fn unit(seed: u64, stream: u64, index: i64) -> f64 {
     let hash = mix(seed ^ mix(stream ^ mix(index as u64)));
     (hash >> 11) as f64 / (1u64 << 53) as f64
 }
@@ -25,7 +25,7 @@ pub fn unit(seed: u64, stream: u64, index: i64) -> f64 {
 /// Smooth noise in [-1, 1] that changes over roughly `period_s` seconds: values at
 /// bucket edges are random and interpolated between, so zooming in shows a curve,
 /// not steps.
-pub fn smooth(seed: u64, stream: u64, t_s: f64, period_s: f64) -> f64 {
+pub(crate) fn smooth(seed: u64, stream: u64, t_s: f64, period_s: f64) -> f64 {
     let position = t_s / period_s;
     let bucket = position.floor();
     let fraction = position - bucket;
@@ -36,7 +36,7 @@ pub fn smooth(seed: u64, stream: u64, t_s: f64, period_s: f64) -> f64 {
 }
 
 /// Per-sample jitter in [-1, 1] tied to the exact timestamp in milliseconds.
-pub fn jitter(seed: u64, stream: u64, t_ms: i64) -> f64 {
+pub(crate) fn jitter(seed: u64, stream: u64, t_ms: i64) -> f64 {
     unit(seed, stream ^ 0x5bd1_e995, t_ms) * 2.0 - 1.0
 }
 

@@ -12,15 +12,15 @@ use crate::ops::{OpsEvent, OpsKind};
 
 /// The autoscaler's evaluation grid, seconds: it looks at the load once per
 /// step and the new instance count is in service one step later.
-pub const SCALING_STEP_S: f64 = 600.0;
+pub(crate) const SCALING_STEP_S: f64 = 600.0;
 /// How long a chaos experiment runs, seconds.
-pub const EXPERIMENT_LENGTH_S: f64 = 600.0;
+pub(crate) const EXPERIMENT_LENGTH_S: f64 = 600.0;
 /// Chance that a day has a chaos experiment.
 const EXPERIMENT_CHANCE: f64 = 0.85;
 
 /// How an incident shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IncidentKind {
+pub(crate) enum IncidentKind {
     /// A traffic surge beyond what the pool serves: every replica pegged, the KV
     /// cache full, the queue growing, latency up; few errors.
     Saturation,
@@ -31,7 +31,7 @@ pub enum IncidentKind {
 
 /// One chaos experiment of the demo fleet.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Experiment {
+pub(crate) struct Experiment {
     /// Which endpoint it targets.
     pub endpoint: usize,
     /// When it starts, seconds since the epoch.
@@ -42,7 +42,7 @@ pub struct Experiment {
 
 impl Experiment {
     /// Whether it is running at `t_s`.
-    pub fn covers(&self, t_s: f64) -> bool {
+    pub(crate) fn covers(&self, t_s: f64) -> bool {
         (0.0..EXPERIMENT_LENGTH_S).contains(&(t_s - self.start_s))
     }
 }
@@ -50,7 +50,7 @@ impl Experiment {
 impl Fleet {
     /// The kind of the incident that may be running on `endpoint` in the hour
     /// holding `t_s` (drawn per hour, like the incident itself).
-    pub fn incident_kind(&self, endpoint: usize, t_s: f64) -> IncidentKind {
+    pub(crate) fn incident_kind(&self, endpoint: usize, t_s: f64) -> IncidentKind {
         let hour = (t_s / 3600.0).floor() as i64;
         if noise::unit(
             self.seed,
@@ -120,7 +120,7 @@ impl Fleet {
     }
 
     /// The scaling actions of `endpoint` in `[from_s, to_s)`: when, from, to.
-    pub fn scaling_between(
+    pub(crate) fn scaling_between(
         &self,
         endpoint: usize,
         from_s: f64,
@@ -144,7 +144,7 @@ impl Fleet {
 
     /// The chaos experiment of the `day`-th day since the epoch, if it has one:
     /// in working hours (UTC), on an endpoint with more than one instance.
-    pub fn experiment(&self, day: i64) -> Option<Experiment> {
+    pub(crate) fn experiment(&self, day: i64) -> Option<Experiment> {
         if noise::unit(self.seed, noise::key("chaos"), day) >= EXPERIMENT_CHANCE {
             return None;
         }
@@ -167,19 +167,10 @@ impl Fleet {
     }
 
     /// The experiment running on `endpoint` at `t_s`, if one is.
-    pub fn experiment_at(&self, endpoint: usize, t_s: f64) -> Option<Experiment> {
+    pub(crate) fn experiment_at(&self, endpoint: usize, t_s: f64) -> Option<Experiment> {
         let day = (t_s / 86_400.0).floor() as i64;
         self.experiment(day)
             .filter(|x| x.endpoint == endpoint && x.covers(t_s))
-    }
-
-    /// The instance that is down at `t_s` (a failed replica, or the one a chaos
-    /// experiment stopped): the last one in service.
-    pub fn failed_instance(&self, endpoint: usize, t_s: f64) -> Option<usize> {
-        let instances = self.instances_at(endpoint, t_s);
-        let incident = self.incident(endpoint, t_s);
-        let kind = self.incident_kind(endpoint, t_s);
-        self.failed_instance_of(endpoint, t_s, instances, incident, kind)
     }
 
     /// [`Fleet::failed_instance`], from what the caller already worked out.
@@ -198,7 +189,7 @@ impl Fleet {
 
     /// The scaling actions and experiments in `[from_ms, to_ms]`, as events: an
     /// experiment that has not ended by `to_ms` is `running`.
-    pub fn operations(&self, from_ms: i64, to_ms: i64) -> Vec<OpsEvent> {
+    pub(crate) fn operations(&self, from_ms: i64, to_ms: i64) -> Vec<OpsEvent> {
         let (from_s, to_s) = (from_ms as f64 / 1000.0, to_ms as f64 / 1000.0);
         let mut events = Vec::new();
         for (index, e) in self.endpoints.iter().enumerate() {
@@ -300,7 +291,14 @@ mod tests {
             let hour = (x.start_s / 3600.0).rem_euclid(24.0);
             assert!((9.0..17.0).contains(&hour), "{hour}");
             let during = x.start_s + 60.0;
-            assert!(fleet.failed_instance(x.endpoint, during).is_some());
+            let instances = fleet.instances_at(x.endpoint, during);
+            let incident = fleet.incident(x.endpoint, during);
+            let kind = fleet.incident_kind(x.endpoint, during);
+            assert!(
+                fleet
+                    .failed_instance_of(x.endpoint, during, instances, incident, kind)
+                    .is_some()
+            );
             assert!(
                 fleet
                     .experiment_at(x.endpoint, x.start_s + EXPERIMENT_LENGTH_S)

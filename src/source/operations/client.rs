@@ -7,7 +7,7 @@ use crate::source::aws_client::ClientSettings;
 use crate::source::prometheus::sigv4::{SigV4Settings, Signer};
 
 /// One AWS service, as one source talks to it.
-pub struct AwsJson {
+pub(crate) struct AwsJson {
     http: reqwest::Client,
     signer: Signer,
     base: String,
@@ -17,7 +17,7 @@ pub struct AwsJson {
 impl AwsJson {
     /// A client for the service signed as `signing_name`, at `host_prefix`
     /// (`api.sagemaker`) in the region unless the layout names an endpoint.
-    pub fn new(settings: &ClientSettings, signing_name: &str, host_prefix: &str) -> AwsJson {
+    pub(crate) fn new(settings: &ClientSettings, signing_name: &str, host_prefix: &str) -> AwsJson {
         let base = settings
             .endpoint_url
             .clone()
@@ -39,7 +39,7 @@ impl AwsJson {
     }
 
     /// `target` (`SageMaker.DescribeEndpoint`) with `body`, the awsJson1_1 way.
-    pub async fn call(
+    pub(crate) async fn call(
         &self,
         target: &str,
         body: &serde_json::Value,
@@ -54,7 +54,7 @@ impl AwsJson {
     }
 
     /// `GET path` of a REST JSON API.
-    pub async fn get(&self, path: &str) -> Result<serde_json::Value, SourceError> {
+    pub(crate) async fn get(&self, path: &str) -> Result<serde_json::Value, SourceError> {
         let request = self.http.get(format!("{}{path}", self.base));
         self.send(request).await
     }
@@ -103,7 +103,7 @@ impl AwsJson {
 
 /// A timestamp as AWS's JSON protocols send it: epoch seconds (a number), or
 /// RFC 3339 text; ms since the epoch.
-pub fn timestamp_ms(value: &serde_json::Value) -> Option<i64> {
+pub(crate) fn timestamp_ms(value: &serde_json::Value) -> Option<i64> {
     if let Some(seconds) = value.as_f64() {
         return Some((seconds * 1000.0).round() as i64);
     }

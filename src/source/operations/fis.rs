@@ -12,11 +12,11 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 /// What a role needs for a fis source.
-pub const PERMISSIONS: &str =
+pub(crate) const PERMISSIONS: &str =
     "fis:ListExperiments, fis:GetExperiment and fis:GetExperimentTemplate";
 
 /// Experiments of one account and region.
-pub struct FisSource {
+pub(crate) struct FisSource {
     client: AwsJson,
     /// Template descriptions by template id.
     templates: Mutex<HashMap<String, String>>,
@@ -26,7 +26,7 @@ pub struct FisSource {
 
 impl FisSource {
     /// A source for `settings` (region, profile, endpoint).
-    pub fn new(settings: &crate::source::aws_client::ClientSettings) -> FisSource {
+    pub(crate) fn new(settings: &crate::source::aws_client::ClientSettings) -> FisSource {
         FisSource {
             client: AwsJson::new(settings, "fis", "fis"),
             templates: Mutex::default(),
@@ -107,7 +107,7 @@ impl FisSource {
 
 /// The names of what an experiment targeted: the last part of each resource
 /// ARN (`i-0abc…`, an endpoint's name) and each resource tag's value.
-pub fn target_names(targets: &serde_json::Value) -> Vec<String> {
+pub(crate) fn target_names(targets: &serde_json::Value) -> Vec<String> {
     let mut names = Vec::new();
     for target in targets.as_object().into_iter().flat_map(|t| t.values()) {
         for arn in target["resourceArns"].as_array().into_iter().flatten() {

@@ -7,15 +7,15 @@
 //! Both speak AWS's JSON protocols through [`client::AwsJson`], signed with
 //! SigV4 from the AWS credential chain (never the layout).
 
-pub mod client;
-pub mod fis;
-pub mod sagemaker;
+pub(crate) mod client;
+pub(crate) mod fis;
+pub(crate) mod sagemaker;
 
 /// How long one call of an operations source may take.
-pub const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+pub(crate) const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// How an operations source answers a panel that asks it for series.
-pub fn refuse_series(kind: &str) -> crate::source::FetchFuture<'static> {
+pub(crate) fn refuse_series(kind: &str) -> crate::source::FetchFuture<'static> {
     let message = format!(
         "a {kind} source reports operations, not time series: list it in operations = [...]"
     );
@@ -23,7 +23,7 @@ pub fn refuse_series(kind: &str) -> crate::source::FetchFuture<'static> {
 }
 
 /// Limits of a source with no series (never used to plan a fetch).
-pub const NO_SERIES: crate::source::SourceLimits = crate::source::SourceLimits {
+pub(crate) const NO_SERIES: crate::source::SourceLimits = crate::source::SourceLimits {
     min_step_ms: 60_000,
     max_points_per_series: 11_000,
 };

@@ -12,7 +12,7 @@
 //! what happened while fleetdeck was not running is not shown.
 
 use super::client::AwsJson;
-pub use crate::dashboard::sources::sagemaker::SageMakerQuery;
+pub(crate) use crate::dashboard::sources::sagemaker::SageMakerQuery;
 use crate::layout_file::Query;
 use crate::ops::{OpsEvent, OpsKind};
 use crate::source::{
@@ -24,10 +24,10 @@ use crate::time_range::Window;
 use std::collections::BTreeMap;
 
 /// What a role needs for a sagemaker source.
-pub const PERMISSIONS: &str = "sagemaker:DescribeEndpoint, application-autoscaling:DescribeScalableTargets and application-autoscaling:DescribeScalingPolicies";
+pub(crate) const PERMISSIONS: &str = "sagemaker:DescribeEndpoint, application-autoscaling:DescribeScalableTargets and application-autoscaling:DescribeScalingPolicies";
 
 /// What a sagemaker query may read, per variant.
-pub const FIELDS: &[&str] = &[
+pub(crate) const FIELDS: &[&str] = &[
     "CurrentWeight",
     "DesiredWeight",
     "CurrentInstanceCount",
@@ -44,7 +44,7 @@ const SAME_POLL_MS: i64 = 2_000;
 const KEPT_POLLS: usize = 6_000;
 
 /// Checks a query of a sagemaker source.
-pub fn compile_query(query: &Query) -> Result<SageMakerQuery, QueryProblem> {
+pub(crate) fn compile_query(query: &Query) -> Result<SageMakerQuery, QueryProblem> {
     let problem = |message: String| QueryProblem {
         message,
         span: Some(query.source.span()),
@@ -84,7 +84,7 @@ pub fn compile_query(query: &Query) -> Result<SageMakerQuery, QueryProblem> {
 
 /// One production variant as one poll saw it.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Variant {
+pub(crate) struct Variant {
     /// `VariantName`.
     pub name: String,
     /// `CurrentInstanceCount`.
@@ -140,7 +140,7 @@ struct Watched {
 }
 
 /// Endpoints of one account and region.
-pub struct SageMakerSource {
+pub(crate) struct SageMakerSource {
     sagemaker: AwsJson,
     autoscaling: AwsJson,
     endpoints: Vec<String>,
@@ -149,7 +149,7 @@ pub struct SageMakerSource {
 
 impl SageMakerSource {
     /// A source for `endpoints` in `settings`' account and region.
-    pub fn new(
+    pub(crate) fn new(
         settings: &crate::source::aws_client::ClientSettings,
         endpoints: Vec<String>,
     ) -> Self {
@@ -166,7 +166,7 @@ impl SageMakerSource {
     }
 
     /// The variants of `endpoint` now, with their scaling bounds and policy.
-    pub async fn variants(&self, endpoint: &str) -> Result<Vec<Variant>, SourceError> {
+    pub(crate) async fn variants(&self, endpoint: &str) -> Result<Vec<Variant>, SourceError> {
         let json = self
             .sagemaker
             .call(

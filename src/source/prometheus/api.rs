@@ -39,7 +39,7 @@ struct VectorSample {
 }
 
 /// Parses a sample value: numbers, and `NaN`, `+Inf`, `-Inf` as Prometheus writes them.
-pub fn parse_value(text: &str) -> f64 {
+pub(crate) fn parse_value(text: &str) -> f64 {
     match text {
         "+Inf" | "Inf" => f64::INFINITY,
         "-Inf" => f64::NEG_INFINITY,
@@ -55,7 +55,7 @@ fn sample(t_s: f64, value: &str) -> Sample {
 }
 
 /// The series of a successful query answer (matrix, or vector as one sample each).
-pub fn parse_series(body: &[u8]) -> Result<Vec<SeriesData>, SourceError> {
+pub(crate) fn parse_series(body: &[u8]) -> Result<Vec<SeriesData>, SourceError> {
     let envelope: Envelope = serde_json::from_slice(body)
         .map_err(|error| SourceError::Server(format!("unreadable answer: {error}")))?;
     if envelope.status != "success" {
@@ -86,7 +86,7 @@ pub fn parse_series(body: &[u8]) -> Result<Vec<SeriesData>, SourceError> {
 
 /// The error of a failed answer, kept as the server worded it: the message a person
 /// needs (a PromQL parse error keeps its `1:30:` position).
-pub fn parse_error(status: u16, body: &[u8]) -> SourceError {
+pub(crate) fn parse_error(status: u16, body: &[u8]) -> SourceError {
     let parsed: Option<Envelope> = serde_json::from_slice(body).ok();
     let message = parsed
         .as_ref()
@@ -122,7 +122,7 @@ struct Metadata {
 }
 
 /// The strings of a `/api/v1/label/<name>/values` answer, sorted.
-pub fn parse_string_list(body: &[u8]) -> Result<Vec<String>, SourceError> {
+pub(crate) fn parse_string_list(body: &[u8]) -> Result<Vec<String>, SourceError> {
     let listing: Listing<Vec<String>> = serde_json::from_slice(body)
         .map_err(|e| SourceError::Server(format!("unreadable answer: {e}")))?;
     let mut values = listing.data;
@@ -134,7 +134,7 @@ pub fn parse_string_list(body: &[u8]) -> Result<Vec<String>, SourceError> {
 /// Merges `/api/v1/label/__name__/values` with `/api/v1/metadata`: every metric name,
 /// with its type and help where the server knows them. Histogram and summary parts
 /// (`_bucket`, `_sum`, `_count`) take their family's description.
-pub fn parse_metrics(
+pub(crate) fn parse_metrics(
     names: &[u8],
     metadata: &[u8],
 ) -> Result<Vec<crate::source::browse::MetricInfo>, SourceError> {
@@ -169,7 +169,9 @@ pub fn parse_metrics(
 }
 
 /// Label names and values from `/api/v1/series` (without `__name__`).
-pub fn parse_label_values(body: &[u8]) -> Result<crate::source::browse::LabelValues, SourceError> {
+pub(crate) fn parse_label_values(
+    body: &[u8],
+) -> Result<crate::source::browse::LabelValues, SourceError> {
     let series: Listing<Vec<BTreeMap<String, String>>> = serde_json::from_slice(body)
         .map_err(|e| SourceError::Server(format!("unreadable answer: {e}")))?;
     let mut labels = crate::source::browse::LabelValues::new();
@@ -184,7 +186,7 @@ pub fn parse_label_values(body: &[u8]) -> Result<crate::source::browse::LabelVal
 }
 
 /// Whether the server refused because the step was too fine for its points limit.
-pub fn is_too_many_points(error: &SourceError) -> bool {
+pub(crate) fn is_too_many_points(error: &SourceError) -> bool {
     let text = error.to_string();
     text.contains("exceeded maximum resolution")
         || text.contains("maxPointsPerTimeseries")

@@ -4,8 +4,8 @@
 //! Secrets (bearer token, basic-auth password) are read from environment variables
 //! or files when the source is built; the layout only names where they live.
 
-pub mod api;
-pub mod promql;
+pub(crate) mod api;
+pub(crate) mod promql;
 pub mod sigv4;
 
 use super::{
@@ -13,7 +13,7 @@ use super::{
     SourceLimits, SourceQuery,
 };
 use crate::dashboard::AlarmFilter;
-pub use crate::dashboard::sources::prometheus::{PromQuery, SecretRef, Settings};
+pub(crate) use crate::dashboard::sources::prometheus::{PromQuery, SecretRef, Settings};
 use crate::layout_file::PromFlavor;
 use crate::layout_file::{Query, SourceConfig};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -22,16 +22,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// Default per-request timeout.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default scrape interval assumed for `$__rate_interval`.
-pub const DEFAULT_SCRAPE_INTERVAL: Duration = Duration::from_secs(15);
+pub(crate) const DEFAULT_SCRAPE_INTERVAL: Duration = Duration::from_secs(15);
 /// Largest answer read; a runaway query must not exhaust memory.
-pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+pub(crate) const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 /// How many times a refused step is doubled before giving up.
 const MAX_STEP_RETRIES: u32 = 4;
 
 /// A Prometheus-compatible server.
-pub struct PrometheusSource {
+pub(crate) struct PrometheusSource {
     settings: Settings,
     /// Built on first use, on the runtime: it reads token and CA files. A
     /// configuration problem (an unset token variable, an unreadable CA file) is
@@ -45,7 +45,7 @@ pub struct PrometheusSource {
 
 impl PrometheusSource {
     /// A source for `settings`; nothing is read or connected until the first fetch.
-    pub fn new(settings: Settings) -> PrometheusSource {
+    pub(crate) fn new(settings: Settings) -> PrometheusSource {
         let max_points = match settings.flavor {
             PromFlavor::Victoriametrics => 30_000,
             PromFlavor::Prometheus | PromFlavor::Mimir => 11_000,
@@ -64,7 +64,11 @@ impl PrometheusSource {
     }
 
     /// GETs an API path; returns the body of a 2xx answer or the server's error.
-    pub async fn get(&self, path: &str, params: &[(&str, String)]) -> Result<Vec<u8>, SourceError> {
+    pub(crate) async fn get(
+        &self,
+        path: &str,
+        params: &[(&str, String)],
+    ) -> Result<Vec<u8>, SourceError> {
         let client = self
             .client
             .get_or_init(|| async { build_client(&self.settings) })
@@ -384,7 +388,7 @@ fn base64_encode(bytes: &[u8]) -> String {
 }
 
 /// Checks a prometheus (or alertmanager) source's keys and compiles them.
-pub fn compile_source(config: &SourceConfig) -> Result<Settings, Vec<QueryProblem>> {
+pub(crate) fn compile_source(config: &SourceConfig) -> Result<Settings, Vec<QueryProblem>> {
     let problems = check_source(config);
     if !problems.is_empty() {
         return Err(problems);
@@ -517,7 +521,7 @@ fn check_source(config: &SourceConfig) -> Vec<QueryProblem> {
 
 /// Checks a prometheus query — `promql` present, demo-only keys absent — and
 /// compiles it.
-pub fn compile_query(query: &Query) -> Result<PromQuery, QueryProblem> {
+pub(crate) fn compile_query(query: &Query) -> Result<PromQuery, QueryProblem> {
     if let Some(metric) = &query.metric {
         return Err(QueryProblem {
             message: "`metric` is for demo sources; a prometheus query uses `promql`".to_owned(),

@@ -1,13 +1,13 @@
 //! Grafana's query variables, so dashboards and PromQL copied from Grafana work here.
 
 /// Stands for the band subquery's resolution until the window is known.
-pub const BAND_RESOLUTION: &str = "$__band_resolution";
+pub(crate) const BAND_RESOLUTION: &str = "$__band_resolution";
 
 /// The expression's least or greatest value inside each step. A bare selector
 /// reads its raw samples over the step (`max_over_time(x[step])`: exact, and as
 /// cheap as the line); anything else is a subquery that evaluates it over the
 /// step at [`band_resolution`] (filled in per request by [`fill_band_resolution`]).
-pub fn envelope(expression: &str, extreme: crate::source::Extreme) -> String {
+pub(crate) fn envelope(expression: &str, extreme: crate::source::Extreme) -> String {
     let function = match extreme {
         crate::source::Extreme::Min => "min_over_time",
         crate::source::Extreme::Max => "max_over_time",
@@ -21,7 +21,7 @@ pub fn envelope(expression: &str, extreme: crate::source::Extreme) -> String {
 }
 
 /// Replaces [`BAND_RESOLUTION`] for a request over `span_ms` at `step_ms`.
-pub fn fill_band_resolution(
+pub(crate) fn fill_band_resolution(
     query: &str,
     scrape_interval_ms: i64,
     span_ms: i64,
@@ -39,7 +39,7 @@ pub fn fill_band_resolution(
 /// the scrape interval, or coarser where the server caps the points a subquery
 /// may evaluate per series (VictoriaMetrics refuses more than
 /// `-search.maxPointsPerTimeseries`, 30,000 by default, even inside a subquery).
-pub fn band_resolution(
+pub(crate) fn band_resolution(
     scrape_interval_ms: i64,
     span_ms: i64,
     step_ms: i64,
@@ -63,7 +63,7 @@ pub fn band_resolution(
 ///
 /// `$__rate_interval` is Grafana's max(step + scrape interval, 4 × scrape interval):
 /// wide enough that `rate()` always sees at least four samples.
-pub fn substitute(
+pub(crate) fn substitute(
     expression: &str,
     step_ms: i64,
     range_ms: i64,

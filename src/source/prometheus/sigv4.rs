@@ -2,7 +2,7 @@
 //! carries an `Authorization: AWS4-HMAC-SHA256 …` header computed by AWS's own
 //! signer (`aws-sigv4`) from credentials of the AWS chain, never from the layout.
 
-pub use crate::dashboard::sources::prometheus::SigV4Settings;
+pub(crate) use crate::dashboard::sources::prometheus::SigV4Settings;
 use crate::source::SourceError;
 use crate::source::aws_credentials;
 use aws_credential_types::Credentials;
@@ -11,12 +11,12 @@ use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, si
 use std::time::{Duration, SystemTime};
 
 /// Signing name of Amazon Managed Prometheus.
-pub const AMP_SERVICE: &str = "aps";
+pub(crate) const AMP_SERVICE: &str = "aps";
 /// Credentials are fetched again this long before they expire.
 const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(300);
 
 /// Signs requests for one source, caching its credentials until they near expiry.
-pub struct Signer {
+pub(crate) struct Signer {
     region: String,
     service: String,
     profile: Option<String>,
@@ -27,7 +27,7 @@ pub struct Signer {
 
 impl Signer {
     /// A signer for the source's `sigv4` table.
-    pub fn new(settings: SigV4Settings) -> Signer {
+    pub(crate) fn new(settings: SigV4Settings) -> Signer {
         Signer {
             region: settings.region,
             service: settings.service,
@@ -61,7 +61,7 @@ impl Signer {
     }
 
     /// Adds the SigV4 headers to `request`, signed now.
-    pub async fn sign(&self, request: &mut reqwest::Request) -> Result<(), SourceError> {
+    pub(crate) async fn sign(&self, request: &mut reqwest::Request) -> Result<(), SourceError> {
         let credentials = self.credentials().await?;
         sign_request(
             request,

@@ -9,7 +9,7 @@ use crate::view::Command;
 use egui::{Align2, Context};
 
 /// Draws whichever questions are open, and edit mode's last message.
-pub fn show(
+pub(crate) fn show(
     ctx: &Context,
     editing: &Editing,
     state: &mut EditUiState,

@@ -45,7 +45,12 @@ enum Target {
 }
 
 /// Draws the form in a right-hand side panel when a panel is selected.
-pub fn show(ui: &mut Ui, editing: &Editing, state: &mut EditUiState, commands: &mut Vec<Command>) {
+pub(crate) fn show(
+    ui: &mut Ui,
+    editing: &Editing,
+    state: &mut EditUiState,
+    commands: &mut Vec<Command>,
+) {
     let (Some(panel), Some(doc)) = (&editing.selected, editing.document()) else {
         return;
     };

@@ -3,10 +3,10 @@
 //! questions a save or a close may need answered. Everything here only queues
 //! [`EditCommand`]s; the app's [`Editing`](crate::edit::editing::Editing) does them.
 
-pub mod dialogs;
-pub mod form;
-pub mod overlay;
-pub mod toolbar;
+pub(crate) mod dialogs;
+pub(crate) mod form;
+pub(crate) mod overlay;
+pub(crate) mod toolbar;
 
 use crate::dashboard::PanelId;
 use crate::layout::GridPos;
@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 /// What edit mode keeps between frames.
 #[derive(Default)]
-pub struct EditUiState {
+pub(crate) struct EditUiState {
     /// A move or resize in progress: the panel and where it would land.
     pub dragging: Option<(PanelId, GridPos)>,
     /// The form's text fields while they are typed into, by field.

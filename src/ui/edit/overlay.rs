@@ -14,7 +14,7 @@ const HANDLE: f32 = 16.0;
 
 /// How a grid cell maps onto the screen.
 #[derive(Debug, Clone, Copy)]
-pub struct Cells {
+pub(crate) struct Cells {
     /// Width of a column, points.
     pub column: f32,
     /// Height of a row, points.
@@ -24,7 +24,7 @@ pub struct Cells {
 /// Draws the handles of `panel` over `rect`; its buttons show while the pointer
 /// is over it or its form is open (`selected`), so they never hide the titles of
 /// the other panels.
-pub fn show(
+pub(crate) fn show(
     ui: &mut Ui,
     rect: Rect,
     panel: &PanelSpec,

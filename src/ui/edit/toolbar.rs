@@ -8,7 +8,12 @@ use crate::view::Command;
 use egui::Ui;
 
 /// Draws the controls (right to left, in the top bar's right-hand group).
-pub fn show(ui: &mut Ui, editing: &Editing, state: &mut EditUiState, commands: &mut Vec<Command>) {
+pub(crate) fn show(
+    ui: &mut Ui,
+    editing: &Editing,
+    state: &mut EditUiState,
+    commands: &mut Vec<Command>,
+) {
     let mut send = |command: EditCommand| commands.push(Command::Edit(command));
     let label = if editing.is_dirty() {
         "Edit •"

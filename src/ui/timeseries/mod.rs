@@ -29,7 +29,7 @@ pub fn plot_id(panel: &PanelId) -> Id {
 
 /// What a drag in a plot is doing to the shared time window.
 #[derive(Debug, Default, Clone)]
-pub struct DragState {
+pub(crate) struct DragState {
     /// The window while a pan is in progress; committed when the drag ends.
     pub pending: Option<Window>,
     /// Where a zoom selection started (ms), and in which panel.
@@ -39,7 +39,7 @@ pub struct DragState {
 /// The series a panel draws, in the order of its queries (then of their labels),
 /// with their display names: inputs of derived series and metric math are fetched
 /// but not drawn.
-pub fn drawn_series<'a>(
+pub(crate) fn drawn_series<'a>(
     ctx: &PanelContext<'a>,
     panel: &PanelSpec,
 ) -> Vec<(&'a SeriesKey, &'a Series, String)> {
@@ -60,7 +60,12 @@ pub fn drawn_series<'a>(
 /// source is stale or failing, or it has not been confirmed for a while) is drawn
 /// faded. On the wall the legend is a column of last values beside the plot, sized
 /// to be read across the room, so it never covers a line.
-pub fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec, trusted: bool) -> bool {
+pub(crate) fn show(
+    ui: &mut Ui,
+    ctx: &mut PanelContext<'_>,
+    panel: &PanelSpec,
+    trusted: bool,
+) -> bool {
     let drawn = drawn_series(ctx, panel);
     let plot_width = match ctx.wall_figure_pt {
         Some(figure_pt) => {
