@@ -2,8 +2,9 @@
 //!
 //! Data flows one way: layout file → compiled [`dashboard::Dashboard`] → a
 //! [`session::Session`] (poll planner → sources on tokio → bounded channel → store →
-//! derived series → alarms) → a front end (the window, `export`, `alarms`). Panels
-//! read the session and queue commands; they never fetch. See `ARCHITECTURE.md`.
+//! derived series → alarms) → a front end (the window, Explore, the wall, and the
+//! headless `export`, `alarms`, `snapshot` and `render`). Panels read the session
+//! and queue commands; they never fetch. See `ARCHITECTURE.md`.
 
 pub mod alarm;
 pub mod app;

@@ -1,5 +1,6 @@
-//! The `fleetdeck` command: the dashboard window here; the subcommands that run
-//! without one (`check`, `alarms`, `export`, `simulate`) in `cli/`.
+//! The `fleetdeck` command: the dashboard window (a layout or an incident file)
+//! here; the subcommands in `cli/`, one module each: `check`, `wall`, `alarms`,
+//! `export`, `render`, `snapshot`, `import`, `simulate`.
 
 mod cli;
 

@@ -1,4 +1,5 @@
-//! The subcommands of `fleetdeck` that run without a window, one module each.
+//! The subcommands of `fleetdeck`, one module each: argument handling and printing
+//! only; the work is in the library (`headless/`, `wall/`, `import/`, `simulate/`).
 
 pub mod alarms;
 pub mod check;

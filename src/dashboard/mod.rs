@@ -1,6 +1,7 @@
 //! The dashboard: the one typed form of a layout, produced by a single compile step
 //! ([`crate::layout::compile`]) that does all validation. Everything that runs —
-//! the window, `export`, `alarms`, the coming wall and replay — reads this, never
+//! the window, Explore, the wall, incident files, `export`, `alarms`, `snapshot` and
+//! `render` — reads this, never
 //! the TOML: durations, statistics, regions, derive expressions, colours and price
 //! tables are parsed here once, and every panel, query and source has an id.
 

@@ -1,5 +1,6 @@
 //! Everything fleetdeck keeps on disk between runs — acknowledgements, the alarm
-//! history, the Cost Explorer cache and, later, layouts — goes through here, so
+//! history, the Cost Explorer cache, variable choices, Explore's history, notes and
+//! edited layouts — goes through here, so
 //! there is one answer to "can a crash or a full disk destroy a user's file?": no.
 //!
 //! - [`write_atomically`]: a sibling temp file, fsync, rename over the target, fsync

@@ -1,8 +1,10 @@
 //! A session: one dashboard brought to life — its sources, poller, store, query
 //! statuses, source health, alarm engine and history. It is the one pipeline from
 //! plan to data to derived series to alarms, and every front end drives it: the
-//! window, `fleetdeck export`, `fleetdeck alarms`, and next the wall's playlist
-//! (several sessions side by side), replay and headless rendering.
+//! window (through [`crate::app::live`]), each Explore pane, every page of the wall
+//! (several sessions side by side), and the headless `export`, `alarms`, `snapshot`
+//! and `render`. An incident file is a session restored from what was captured,
+//! with no source asked.
 //!
 //! A session never draws and never touches the disk; the front end owns the time
 //! range, the pixels and the files, and hands the session what it decided.

@@ -1,6 +1,9 @@
-//! Data sources: one trait for every backend, so the poller, the app and the
-//! headless exporter treat the simulated fleet and (later) Prometheus or CloudWatch
-//! the same way.
+//! Data sources: one trait for every backend — the simulated fleet, Prometheus and
+//! its kin (VictoriaMetrics, Mimir, Amazon Managed Prometheus, Alertmanager),
+//! CloudWatch, Cost Explorer, SageMaker and FIS — so the poller and every front end
+//! treat them the same way. Each kind compiles its own settings and queries into
+//! the dashboard's types; all I/O happens in the futures the trait returns, on the
+//! tokio runtime, never on the UI thread.
 
 pub(crate) mod aws_client;
 pub(crate) mod aws_credentials;

@@ -12,6 +12,7 @@ mod cli;
 mod cloudwatch;
 mod compare;
 mod costexplorer;
+mod docs;
 mod edit;
 mod envelope;
 mod explore;

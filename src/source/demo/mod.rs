@@ -164,8 +164,8 @@ impl DemoSource {
     /// total over a fixed period (an hourly spend bar) is its increase over that
     /// period, as PromQL's `rate(x[1h])` is, not the rate at the bar's instant.
     fn read(&self, series: &catalog::SeriesDef, t: i64, query: &DemoQuery) -> Option<f64> {
-        let kind = query.definition()?.kind;
-        match (kind, query.reading, query.period_ms) {
+        // The series knows its metric: no catalogue lookup per sample.
+        match (series.metric.kind, query.reading, query.period_ms) {
             (MetricKind::Cumulative, Reading::Rate, Some(period)) if period > 0 => {
                 let now = catalog::sample(&self.fleet, series, t, Reading::Value)?;
                 let then = catalog::sample(&self.fleet, series, t - period, Reading::Value)?;
