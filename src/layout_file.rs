@@ -5,7 +5,7 @@
 //! byte range they came from.
 
 pub use crate::dashboard::alarms::MissingData;
-pub use crate::dashboard::kinds::{GridPos, PanelKind, SourceKind};
+pub use crate::dashboard::kinds::{GridPos, PanelKind, Reduce, SourceKind};
 pub(crate) use crate::dashboard::sources::demo::Aggregate;
 pub use crate::dashboard::sources::prometheus::PromFlavor;
 use crate::units::Unit;
@@ -240,6 +240,11 @@ pub struct SourceConfig {
     /// Demo: the random seed; the same seed and time always give the same data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
+    /// Demo: the fleet at scale — this many GPU nodes of eight GPUs each publish
+    /// the DCGM metrics (idle nodes, hot GPUs, a training straggler, a node that
+    /// drops out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nodes: Option<Spanned<u32>>,
     /// Prometheus: base URL, e.g. `http://127.0.0.1:9090`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<Spanned<String>>,
@@ -303,6 +308,10 @@ pub struct Threshold {
     pub value: f64,
     /// A colour name (green, yellow, orange, red, blue, purple) or `#rrggbb`.
     pub color: Spanned<String>,
+    /// What a value at or above it is called (`hot`, `idle`): a fleet map counts
+    /// its cells by these names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// One panel.
@@ -336,6 +345,21 @@ pub struct Panel {
     /// coarser than the data (default true); `false` saves the band's queries.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub envelope: Option<bool>,
+    /// A line panel: past this many series of one query, that query is drawn as
+    /// the fleet's spread with its outliers named, not as lines (default 200).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_series: Option<Spanned<u32>>,
+    /// A line panel in spread mode: how many highest and lowest series, by their
+    /// mean over the window, are drawn and named (default 5 each).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outliers: Option<Spanned<u32>>,
+    /// A fleet map: the labels its cells are grouped by (host, zone, model).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub group_by: Vec<String>,
+    /// A fleet map: what a cell shows of its series over the window (default the
+    /// last value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reduce: Option<Spanned<Reduce>>,
     /// The queries whose series the panel shows.
     #[serde(default)]
     pub queries: Vec<Query>,

@@ -14,6 +14,7 @@ pub mod dashboard;
 pub mod derive;
 pub mod edit;
 pub mod explore;
+pub mod fleet;
 pub mod headless;
 pub mod import;
 pub mod incident;

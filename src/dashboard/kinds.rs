@@ -56,6 +56,25 @@ pub enum PanelKind {
     /// An endpoint's production variants side by side (an A/B test): queries
     /// with ids `weight`, `invocations`, `p50`, `p99`, `errors`, `cost`.
     Variants,
+    /// The fleet map: one cell per series (accelerator, instance, endpoint),
+    /// grouped by labels, filled by thresholds, worst first, "n/a" where a series
+    /// stopped reporting.
+    Fleet,
+}
+
+/// What a fleet map's cell shows of its series over the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Reduce {
+    /// The latest sample.
+    #[default]
+    Last,
+    /// The mean of the window's samples.
+    Mean,
+    /// The least sample.
+    Min,
+    /// The greatest sample.
+    Max,
 }
 
 /// Which backend a source talks to.

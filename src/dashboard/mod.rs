@@ -19,7 +19,7 @@ use crate::time_range::{TimeRange, Window};
 use crate::units::Unit;
 pub use alarms::{AlarmFilter, AlarmState, Condition, MissingData, PanelReads};
 pub(crate) use derive::Prices;
-pub use kinds::{GridPos, PanelKind, SourceKind};
+pub use kinds::{GridPos, PanelKind, Reduce, SourceKind};
 pub use sources::{SourceQuery, SourceSpec};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -153,6 +153,35 @@ pub struct PanelSpec {
     pub waiting_for: Option<String>,
     /// A text panel's words.
     pub text: Option<String>,
+    /// How it draws many series: spread mode past `max_series`, a fleet map's
+    /// grouping and reduction.
+    pub fleet: FleetSettings,
+}
+
+/// How a panel draws more series than a person can read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FleetSettings {
+    /// A line panel: past this many series of one query, the query is drawn as
+    /// its spread (min, p5–p95, p25–p75, median) with its outliers named.
+    pub max_series: usize,
+    /// How many highest and how many lowest series (by mean over the window)
+    /// spread mode draws and names.
+    pub outliers: usize,
+    /// A fleet map: the labels its cells are grouped by.
+    pub group_by: Vec<String>,
+    /// A fleet map: what a cell shows of its series.
+    pub reduce: Reduce,
+}
+
+impl Default for FleetSettings {
+    fn default() -> Self {
+        FleetSettings {
+            max_series: 200,
+            outliers: 5,
+            group_by: Vec::new(),
+            reduce: Reduce::Last,
+        }
+    }
 }
 
 impl PanelSpec {
@@ -176,12 +205,14 @@ impl PanelSpec {
 }
 
 /// A threshold: a line at `value`, and the colour a stat takes at or above it.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Threshold {
     /// Where, in the panel's unit.
     pub value: f64,
     /// Its colour.
     pub rgb: [u8; 3],
+    /// What a value at or above it is called (`hot`), if the layout names it.
+    pub name: Option<String>,
 }
 
 /// One query of a panel.

@@ -216,6 +216,7 @@ fn compile_panels(
                 ),
             );
         }
+        let fleet = super::fleet::compile(panel, report);
         let queries = compile_queries(file, panel, sources, report);
         if let (Some(id), Some(queries)) = (id, queries) {
             let reads = crate::alarm::link::PanelReads::of(panel.kind, &queries);
@@ -233,6 +234,7 @@ fn compile_panels(
                 reads,
                 waiting_for: panel.waiting_for.clone(),
                 text: panel.text.clone(),
+                fleet,
             });
         }
     }
@@ -346,6 +348,7 @@ fn compile_thresholds(panel: &Panel, report: &mut Report<'_>) -> Vec<Threshold> 
             Some(rgb) => thresholds.push(Threshold {
                 value: threshold.value,
                 rgb,
+                name: threshold.name.clone(),
             }),
             None => report(
                 Some(threshold.color.span()),

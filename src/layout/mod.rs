@@ -7,6 +7,7 @@
 //! the exact spot.
 
 pub(crate) mod compile;
+mod fleet;
 pub(crate) mod load;
 pub(crate) mod occupancy;
 pub(crate) mod rules;

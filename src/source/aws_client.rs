@@ -170,7 +170,8 @@ pub(crate) fn compile_settings(
             span: Some(url.span()),
         });
     }
-    if crate::source::has_prometheus_keys(config) || config.seed.is_some() {
+    if crate::source::has_prometheus_keys(config) || config.seed.is_some() || config.nodes.is_some()
+    {
         problems.push(at_kind(format!(
             "a {kind} source takes region, profile, endpoint_url and timeout{extra}; credentials come from the AWS credential chain, never the layout"
         )));

@@ -326,7 +326,7 @@ pub trait Source: Send + Sync {
 /// connect, and secrets are read, on first use on the runtime.
 pub fn build_source(spec: &SourceSpec) -> Arc<dyn Source> {
     match spec {
-        SourceSpec::Demo { seed } => Arc::new(demo::DemoSource::new(*seed)),
+        SourceSpec::Demo { seed, nodes } => Arc::new(demo::DemoSource::with_nodes(*seed, *nodes)),
         SourceSpec::Prometheus(settings) => {
             Arc::new(prometheus::PrometheusSource::new(settings.clone()))
         }
@@ -389,6 +389,9 @@ pub(crate) fn duration_or(
         .unwrap_or(default)
 }
 
+/// The most GPU nodes a demo source simulates: 100,000 GPUs.
+const MAX_DEMO_NODES: u32 = 12_500;
+
 /// Checks a source's keys against its kind and compiles them.
 pub(crate) fn compile_source(config: &SourceConfig) -> Result<SourceSpec, Vec<QueryProblem>> {
     match config.kind.get_ref() {
@@ -404,8 +407,20 @@ pub(crate) fn compile_source(config: &SourceConfig) -> Result<SourceSpec, Vec<Qu
                     span: Some(config.kind.span()),
                 }]);
             }
+            let nodes = match &config.nodes {
+                Some(nodes) if !(1..=MAX_DEMO_NODES).contains(nodes.get_ref()) => {
+                    return Err(vec![QueryProblem {
+                        message: format!(
+                            "`nodes` is between 1 and {MAX_DEMO_NODES} (eight GPUs each)"
+                        ),
+                        span: Some(nodes.span()),
+                    }]);
+                }
+                nodes => nodes.as_ref().map(|n| *n.get_ref() as usize),
+            };
             Ok(SourceSpec::Demo {
                 seed: config.seed.unwrap_or(42),
+                nodes,
             })
         }
         SourceKind::Prometheus | SourceKind::Alertmanager => {

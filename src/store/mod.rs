@@ -191,6 +191,12 @@ impl Store {
             .take_while(move |(key, _)| key.is_of(&query))
     }
 
+    /// One series, with its key as the store holds it (borrowed for as long as
+    /// the store).
+    pub(crate) fn query_series_entry(&self, key: &SeriesKey) -> Option<(&SeriesKey, &Series)> {
+        self.series.get_key_value(key)
+    }
+
     /// One series.
     pub fn get(&self, key: &SeriesKey) -> Option<&Series> {
         self.series.get(key)

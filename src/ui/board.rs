@@ -4,7 +4,8 @@
 
 use super::context::{Marks, PanelContext};
 use super::panel::{self, PanelState};
-use super::{FrameInput, UiState, alarms, bars, edit, experiments, grid, stat, text, theme};
+use super::theme;
+use super::{FrameInput, UiState, alarms, bars, edit, experiments, fleet_map, grid, stat, text};
 use super::{timeseries, variants, wall};
 use crate::dashboard::{PanelId, PanelSpec};
 use crate::layout::PanelKind;
@@ -145,13 +146,14 @@ fn body(
     );
     let now_ms = frame.now.timestamp_millis();
     match panel.kind {
-        PanelKind::Timeseries => timeseries::show(ui, ctx, panel, trusted),
+        PanelKind::Timeseries => timeseries::show(ui, header, ctx, panel, trusted),
         PanelKind::Stat => stat::show(ui, ctx, panel, trusted),
         PanelKind::Bars => bars::show(ui, ctx, panel),
         PanelKind::Text => text::show(ui, panel),
         PanelKind::Variants => variants::show(ui, ctx, panel),
         PanelKind::Experiments => experiments::show(ui, ctx, panel, now_ms),
         PanelKind::Alarms => alarms::show(ui, header, ctx, panel, now_ms),
+        PanelKind::Fleet => fleet_map::show(ui, header, ctx, panel, trusted),
     }
 }
 

@@ -81,4 +81,8 @@ pub(crate) struct PanelUiState {
     pub alarm_filters: BTreeMap<PanelId, String>,
     /// Alarm panels whose ok alarms are unfolded.
     pub show_ok: BTreeSet<PanelId>,
+    /// Fleet maps, rebuilt when their data changes.
+    pub fleet_maps: super::fleet_map::MapCache,
+    /// Spread-mode queries, recomputed when their data changes.
+    pub spreads: timeseries::SpreadCache,
 }

@@ -274,8 +274,8 @@ fn pane_chart(
         state: ctx.state,
         commands: ctx.commands,
     };
-    panel::show(ui, rect, spec, &state, |ui, _| {
-        timeseries::show(ui, &mut pane_ctx, spec, trusted)
+    panel::show(ui, rect, spec, &state, |ui, header| {
+        timeseries::show(ui, header, &mut pane_ctx, spec, trusted)
     });
     let rows = summarize(session.store(), spec, ctx.window);
     summary_table(ui, &pane.id, &rows, spec.unit);

@@ -35,6 +35,8 @@ pub(crate) const CHAOS: Color32 = Color32::from_rgb(0xb3, 0x7f, 0xeb);
 pub(crate) const NO_DATA: Color32 = Color32::from_rgb(0x8a, 0x8f, 0x99);
 /// Failing.
 pub(crate) const ERROR: Color32 = Color32::from_rgb(0xf2, 0x49, 0x5c);
+/// A fleet's spread (bands and median) behind its named outliers.
+pub(crate) const FLEET: Color32 = Color32::from_rgb(0xb8, 0xc4, 0xd6);
 /// Neutral progress (the wall's time to the next page).
 pub(crate) const BLUE: Color32 = Color32::from_rgb(0x32, 0x74, 0xd9);
 

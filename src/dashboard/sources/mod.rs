@@ -18,6 +18,8 @@ pub enum SourceSpec {
     Demo {
         /// Same seed and time, same data.
         seed: u64,
+        /// The fleet at scale: this many GPU nodes publish the DCGM metrics.
+        nodes: Option<usize>,
     },
     /// A Prometheus-compatible server, or an Alertmanager.
     Prometheus(prometheus::Settings),

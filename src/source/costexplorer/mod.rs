@@ -375,7 +375,8 @@ impl Source for CostExplorerSource {
 /// Checks a `[sources.NAME]` table of kind costexplorer and compiles it.
 pub(crate) fn compile_source(config: &SourceConfig) -> Result<Settings, Vec<QueryProblem>> {
     let mut problems = Vec::new();
-    if crate::source::has_prometheus_keys(config) || config.seed.is_some() {
+    if crate::source::has_prometheus_keys(config) || config.seed.is_some() || config.nodes.is_some()
+    {
         problems.push(QueryProblem {
             message: "a costexplorer source takes region, profile, endpoint_url, timeout, cache_ttl and cache_dir".to_owned(),
             span: Some(config.kind.span()),

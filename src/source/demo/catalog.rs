@@ -263,6 +263,8 @@ pub(crate) struct SeriesDef {
     service: &'static str,
     /// A variant of the A/B endpoint ([`super::ab_test`]) instead of an endpoint.
     variant: Option<usize>,
+    /// A GPU of the fleet at scale ([`super::nodes`]): node and GPU.
+    node: Option<(usize, usize)>,
 }
 
 fn labels(pairs: &[(&str, String)]) -> BTreeMap<String, String> {
@@ -282,6 +284,7 @@ pub(crate) fn series_of(fleet: &Fleet, metric: &'static MetricDef) -> Vec<Series
         device,
         service: "",
         variant: None,
+        node: None,
     };
     match metric.family {
         Family::Model => {
@@ -316,6 +319,7 @@ pub(crate) fn series_of(fleet: &Fleet, metric: &'static MetricDef) -> Vec<Series
                     device: 0,
                     service: "",
                     variant: None,
+                    node: None,
                 });
             }
         }
@@ -329,7 +333,20 @@ pub(crate) fn series_of(fleet: &Fleet, metric: &'static MetricDef) -> Vec<Series
             device: 0,
             service: "",
             variant: None,
+            node: None,
         }),
+        Family::Gpu if fleet.nodes.is_some() => {
+            let nodes = fleet.nodes.as_ref().map_or(0, super::nodes::Nodes::count);
+            for node in 0..nodes {
+                for gpu in 0..super::nodes::GPUS_PER_NODE {
+                    let labels = fleet.nodes.as_ref().map(|n| n.labels(node, gpu));
+                    out.push(SeriesDef {
+                        node: Some((node, gpu)),
+                        ..one(0, 0, labels.unwrap_or_default())
+                    });
+                }
+            }
+        }
         Family::Gpu => {
             for (i, e) in fleet.endpoints.iter().enumerate() {
                 let Accelerator::Gpu { model, .. } = e.accelerator else {
@@ -399,6 +416,7 @@ pub(crate) fn series_of(fleet: &Fleet, metric: &'static MetricDef) -> Vec<Series
                     device: 0,
                     service,
                     variant: None,
+                    node: None,
                 });
             }
         }
@@ -422,6 +440,7 @@ fn ab_variant_series(metric: &'static MetricDef) -> Vec<SeriesDef> {
             device: 0,
             service: "",
             variant: Some(index),
+            node: None,
         })
         .collect()
 }
@@ -491,6 +510,11 @@ pub(crate) fn sample(
     reading: Reading,
 ) -> Option<f64> {
     let t_s = t_ms as f64 / 1000.0;
+    if let (Some((node, gpu)), Some(nodes)) = (series.node, &fleet.nodes) {
+        return (reading == Reading::Value)
+            .then(|| nodes.sample(series.metric.name, node, gpu, t_ms))
+            .flatten();
+    }
     if let Some(index) = series.variant {
         return variant_sample(fleet, series, index, t_ms, reading);
     }

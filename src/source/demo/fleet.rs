@@ -176,6 +176,9 @@ pub struct Fleet {
     /// Each autoscaled endpoint's instance counts over a whole day, once worked
     /// out (every sample of every host reads them).
     scaler_days: ScalerDays,
+    /// The GPU nodes at scale (`nodes = N`): when set, the DCGM metrics are
+    /// theirs, not the endpoints' instances'.
+    pub(crate) nodes: Option<super::nodes::Nodes>,
 }
 
 /// Instance counts per (endpoint, day), one per autoscaler step.
@@ -226,6 +229,16 @@ impl Fleet {
             endpoints: endpoints(),
             day_spend: std::sync::Arc::default(),
             scaler_days: std::sync::Arc::default(),
+            nodes: None,
+        }
+    }
+
+    /// The fleet of `seed` whose DCGM metrics come from `nodes` GPU nodes of
+    /// eight GPUs each.
+    pub fn with_nodes(seed: u64, nodes: usize) -> Fleet {
+        Fleet {
+            nodes: Some(super::nodes::Nodes::new(seed, nodes)),
+            ..Fleet::new(seed)
         }
     }
 

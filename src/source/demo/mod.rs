@@ -10,6 +10,7 @@ pub(crate) mod capacity_mix;
 pub(crate) mod catalog;
 pub mod fleet;
 pub(crate) mod multi_model;
+pub(crate) mod nodes;
 pub(crate) mod noise;
 pub(crate) mod operations;
 
@@ -55,6 +56,14 @@ impl DemoSource {
     pub fn new(seed: u64) -> DemoSource {
         DemoSource {
             fleet: Fleet::new(seed),
+        }
+    }
+
+    /// The fleet of `seed` with its DCGM metrics from `nodes` GPU nodes (when
+    /// set): the fleet at scale.
+    pub fn with_nodes(seed: u64, nodes: Option<usize>) -> DemoSource {
+        DemoSource {
+            fleet: nodes.map_or_else(|| Fleet::new(seed), |n| Fleet::with_nodes(seed, n)),
         }
     }
 

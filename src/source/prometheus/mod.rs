@@ -456,8 +456,10 @@ fn check_source(config: &SourceConfig) -> Vec<QueryProblem> {
         }
         Some(_) => {}
     }
-    if config.seed.is_some() {
-        problems.push(at_kind("`seed` is for demo sources".to_owned()));
+    if config.seed.is_some() || config.nodes.is_some() {
+        problems.push(at_kind(
+            "`seed` and `nodes` are for demo sources".to_owned(),
+        ));
     }
     if config.region.is_some() || config.profile.is_some() || config.endpoint_url.is_some() {
         problems.push(at_kind(

@@ -39,6 +39,8 @@ pub(super) struct Chart<'a> {
     pub(super) operations: Vec<&'a OpsEvent>,
     /// Whether the operations' words fit beside their markers.
     pub(super) words_fit: bool,
+    /// Queries drawn in spread mode.
+    pub(super) spreads: Vec<super::spread::SpreadQuery>,
     /// The panel's fixed upper bound, if any.
     max: Option<f64>,
 }
@@ -75,6 +77,7 @@ impl<'a> Chart<'a> {
         ctx: &mut PanelContext<'a>,
         panel: &PanelSpec,
         drawn: Vec<(&'a SeriesKey, &'a Series, String)>,
+        spreads: Vec<super::spread::SpreadQuery>,
         plot_width: f32,
     ) -> Chart<'a> {
         let window = ctx.window;
@@ -102,7 +105,7 @@ impl<'a> Chart<'a> {
         for (key, series) in then.iter().flatten() {
             ctx.state.lines.prepare(key, series, window, columns);
         }
-        let data_range = data_range(ctx, &drawn);
+        let data_range = spread_range(&spreads, window, data_range(ctx, &drawn));
         let then_lines = then_lines(ctx, &drawn, &then);
         let labels: Vec<&BTreeMap<String, String>> =
             drawn.iter().map(|(key, _, _)| &key.labels).collect();
@@ -138,6 +141,7 @@ impl<'a> Chart<'a> {
             operations,
             words_fit,
             max: panel.max,
+            spreads,
             drawn,
             then,
             shift,
@@ -171,6 +175,28 @@ fn data_range(ctx: &PanelContext<'_>, drawn: &[(&SeriesKey, &Series, String)]) -
         .fold((f64::NAN, f64::NAN), |(low, high), y| {
             (low.min(y), high.max(y))
         })
+}
+
+/// `range` widened to the spreads' extremes inside `window`.
+fn spread_range(
+    spreads: &[super::spread::SpreadQuery],
+    window: Window,
+    range: (f64, f64),
+) -> (f64, f64) {
+    let (first, last) = (window.start_ms, window.end_ms);
+    spreads
+        .iter()
+        .flat_map(|s| {
+            let spread = &s.lines.spread;
+            spread
+                .times_ms
+                .iter()
+                .enumerate()
+                .filter(move |(_, t)| (first..=last).contains(*t))
+                .flat_map(move |(i, _)| [spread.levels[0][i], spread.levels[6][i]])
+        })
+        .filter(|y| y.is_finite())
+        .fold(range, |(low, high), y| (low.min(y), high.max(y)))
 }
 
 /// The compared lines, kept only where today's value differs from them by more

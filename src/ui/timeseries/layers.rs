@@ -31,6 +31,7 @@ pub(super) fn draw<'p>(
         );
     }
     bands(plot_ui, chart, ctx, trusted);
+    spreads(plot_ui, chart, trusted, wall);
     for (index, (key, _, name)) in chart.drawn.iter().enumerate() {
         let color = theme::series_color(index);
         plot_ui.line(
@@ -122,6 +123,32 @@ fn bands<'p>(
                     .allow_hover(false),
             );
         }
+    }
+}
+
+/// Each spread query's bands (min–max, p5–p95, p25–p75) and its median line,
+/// in the text colour so the named outliers' colours stand out over them.
+fn spreads<'p>(plot_ui: &mut PlotUi<'p>, chart: &'p Chart<'_>, trusted: bool, wall: bool) {
+    let base = if trusted {
+        theme::FLEET
+    } else {
+        theme::FLEET.gamma_multiply(0.4)
+    };
+    for spread in &chart.spreads {
+        let lines = &spread.lines;
+        let levels = &lines.spread.levels;
+        for &(low, high, opacity) in &super::spread::BANDS {
+            plot_ui.add(
+                FilledArea::new("", &lines.xs, &levels[low], &levels[high])
+                    .fill_color(base.gamma_multiply(opacity))
+                    .allow_hover(false),
+            );
+        }
+        plot_ui.line(
+            Line::new(spread.name.as_str(), PlotPoints::Borrowed(&lines.median))
+                .color(base)
+                .width(if wall { 3.0 } else { 2.0 }),
+        );
     }
 }
 

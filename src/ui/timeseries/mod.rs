@@ -12,6 +12,7 @@ mod hover;
 mod layers;
 mod menu;
 mod plot;
+mod spread;
 mod zoom;
 
 use super::PanelContext;
@@ -21,6 +22,7 @@ use crate::time_range::Window;
 use egui::{Id, Ui};
 
 pub use chart::operations_drawn;
+pub(crate) use spread::SpreadCache;
 
 /// The plot id of a panel, stable so tests and tools can read its plot memory.
 pub fn plot_id(panel: &PanelId) -> Id {
@@ -59,21 +61,26 @@ pub(crate) fn drawn_series<'a>(
 /// Draws the panel's plot; returns whether any series had data. Untrusted data (its
 /// source is stale or failing, or it has not been confirmed for a while) is drawn
 /// faded. On the wall the legend is a column of last values beside the plot, sized
-/// to be read across the room, so it never covers a line.
+/// to be read across the room, so it never covers a line. A query with more series
+/// than the panel's `max_series` is drawn in spread mode ([`spread`]).
 pub(crate) fn show(
     ui: &mut Ui,
+    header: &mut Ui,
     ctx: &mut PanelContext<'_>,
     panel: &PanelSpec,
     trusted: bool,
 ) -> bool {
-    let drawn = drawn_series(ctx, panel);
+    let (drawn, spreads) = spread::split(ctx, panel);
+    if !spreads.is_empty() {
+        spread::header(header, ctx, panel, &spreads);
+    }
     let plot_width = match ctx.wall_figure_pt {
         Some(figure_pt) => {
             super::wall_legend::beside(ui, &drawn, panel, figure_pt, trusted, ctx.window)
         }
         None => ui.available_width(),
     };
-    let chart = chart::Chart::prepare(ctx, panel, drawn, plot_width);
+    let chart = chart::Chart::prepare(ctx, panel, drawn, spreads, plot_width);
     let wall = ctx.wall_figure_pt.is_some();
     let response = plot::configure(ui, ctx, panel, &chart, plot_width).show(ui, |plot_ui| {
         layers::draw(plot_ui, &chart, ctx, trusted, wall)
