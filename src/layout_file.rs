@@ -353,6 +353,11 @@ pub struct Panel {
     /// mean over the window, are drawn and named (default 5 each).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outliers: Option<Spanned<u32>>,
+    /// The panel's budget of points (series × points each) across its queries
+    /// (default 2,000,000): a query past its share is asked at a coarser step,
+    /// and the header says which.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_points: Option<Spanned<u64>>,
     /// A fleet map: the labels its cells are grouped by (host, zone, model).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub group_by: Vec<String>,

@@ -171,6 +171,9 @@ pub struct FleetSettings {
     pub group_by: Vec<String>,
     /// A fleet map: what a cell shows of its series.
     pub reduce: Reduce,
+    /// The panel's budget of points across its queries' series: past it, a
+    /// query is asked at a coarser step (`max_points`).
+    pub max_points: usize,
 }
 
 impl Default for FleetSettings {
@@ -180,6 +183,7 @@ impl Default for FleetSettings {
             outliers: 5,
             group_by: Vec::new(),
             reduce: Reduce::Last,
+            max_points: crate::poll::budget::PANEL_POINT_BUDGET,
         }
     }
 }

@@ -15,7 +15,7 @@ use crate::time_range::Window;
 
 /// What a cell is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) enum State {
+pub enum State {
     /// Its series stopped reporting.
     NotReporting,
     /// Below the lowest threshold (or the panel has none).
@@ -26,7 +26,7 @@ pub(crate) enum State {
 
 /// One cell.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Cell {
+pub struct Cell {
     /// The series.
     pub key: SeriesKey,
     /// Its value over the window (`None`: not reporting).
@@ -37,7 +37,7 @@ pub(crate) struct Cell {
 
 /// Cells sharing the values of the `group_by` labels.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Group {
+pub struct Group {
     /// The group's label values, joined (`node-0413`); empty with no `group_by`.
     pub name: String,
     /// Its cells, worst first.
@@ -46,7 +46,7 @@ pub(crate) struct Group {
 
 /// A fleet map's contents.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct FleetMap {
+pub struct FleetMap {
     /// The groups, in label order.
     pub groups: Vec<Group>,
     /// How many cells are in each state, worst state first, states with none
@@ -56,7 +56,7 @@ pub(crate) struct FleetMap {
 
 impl FleetMap {
     /// The map of `series` (all of one query) as `panel` draws it over `window`.
-    pub(crate) fn of<'a>(
+    pub fn of<'a>(
         panel: &PanelSpec,
         series: impl Iterator<Item = (&'a SeriesKey, &'a Series)>,
         window: Window,
@@ -102,14 +102,14 @@ impl FleetMap {
     }
 
     /// How many cells it has.
-    pub(crate) fn cells(&self) -> usize {
+    pub fn cells(&self) -> usize {
         self.groups.iter().map(|g| g.cells.len()).sum()
     }
 }
 
 /// What a state is called in the header: the threshold's `name`, else its
 /// colour's; "n/a" for a series that stopped.
-pub(crate) fn state_name(thresholds: &[Threshold], state: State) -> String {
+pub fn state_name(thresholds: &[Threshold], state: State) -> String {
     match state {
         State::NotReporting => "n/a".to_owned(),
         State::Base => "below thresholds".to_owned(),

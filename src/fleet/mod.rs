@@ -10,8 +10,8 @@
 //! Both are computed from the store on the UI thread when the data changes (the
 //! `ui/` caches keep them between frames), never per frame.
 
-pub(crate) mod map;
-pub(crate) mod spread;
+pub mod map;
+pub mod spread;
 
 use crate::store::{Series, SeriesKey};
 

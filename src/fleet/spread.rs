@@ -13,13 +13,13 @@ use crate::time_range::Window;
 use std::collections::HashMap;
 
 /// The quantiles a spread keeps, in the order of [`Spread::levels`].
-pub(crate) const LEVELS: [f64; 7] = [0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0];
+pub const LEVELS: [f64; 7] = [0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0];
 /// Index of the median in [`LEVELS`].
-pub(crate) const MEDIAN: usize = 3;
+pub const MEDIAN: usize = 3;
 
 /// A query's spread.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Spread {
+pub struct Spread {
     /// The sample times, ascending (ms).
     pub times_ms: Vec<i64>,
     /// Per level of [`LEVELS`], its value at each time.
@@ -36,7 +36,7 @@ pub(crate) struct Spread {
 
 /// A series named as an outlier: its key and its mean over the window.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Ranked {
+pub struct Ranked {
     /// The series.
     pub key: SeriesKey,
     /// Its mean over the window.
@@ -46,7 +46,7 @@ pub(crate) struct Ranked {
 impl Spread {
     /// The spread of `series` (all of one query), with `outliers` named on each
     /// side by their mean over `window`.
-    pub(crate) fn of<'a>(
+    pub fn of<'a>(
         series: impl Iterator<Item = (&'a SeriesKey, &'a Series)>,
         window: Window,
         outliers: usize,

@@ -9,6 +9,9 @@ use crate::layout_file::{Panel, PanelKind};
 /// exists to avoid.
 const MAX_OUTLIERS: u32 = 50;
 
+/// The smallest point budget a panel may set: a few hundred points of one line.
+const MIN_MAX_POINTS: u64 = 100;
+
 /// The panel's fleet settings, each key checked against its kind.
 pub(super) fn compile(panel: &Panel, report: &mut Report<'_>) -> FleetSettings {
     let title = panel.title.get_ref();
@@ -27,6 +30,17 @@ pub(super) fn compile(panel: &Panel, report: &mut Report<'_>) -> FleetSettings {
             );
         } else {
             settings.max_series = *max_series.get_ref() as usize;
+        }
+    }
+    if let Some(max_points) = &panel.max_points {
+        let points = *max_points.get_ref();
+        if points < MIN_MAX_POINTS {
+            report(
+                Some(max_points.span()),
+                format!("panel `{title}`: `max_points` is at least {MIN_MAX_POINTS}"),
+            );
+        } else {
+            settings.max_points = usize::try_from(points).unwrap_or(usize::MAX);
         }
     }
     if let Some(outliers) = &panel.outliers {

@@ -9,6 +9,7 @@
 //! polls; failures back off with jitter; and a live refresh fetches only the new
 //! tail since the last sample.
 
+pub mod budget;
 mod envelope;
 
 mod round;
@@ -51,6 +52,9 @@ pub struct PlannedQuery {
     pub planned: Planned,
     /// Width of the panel's plot in pixels, for step planning.
     pub width_px: u32,
+    /// The panel's budget of points (its series × points each), shared by its
+    /// queries: past it a query is asked at a coarser step ([`budget`]).
+    pub point_budget: usize,
     /// Whether to ask the min/max band beside it when the step is coarser than
     /// the data (a line panel that did not opt out).
     pub envelope: bool,
@@ -136,6 +140,9 @@ pub struct PollResult {
     /// Why the min/max band is missing although it was asked for: the source
     /// refused it (the series themselves came back).
     pub envelope_refused: Option<SourceError>,
+    /// When the panel's point budget made the step coarser than its width asks:
+    /// the number of series that did.
+    pub budgeted: Option<usize>,
 }
 
 /// Fetches one query over `window`, or only from `since_ms` on when given (an

@@ -6,6 +6,7 @@
 //! are dropped (their requests cancelled) and the new plan starts, so a zoom never
 //! waits for the answers of the range it left.
 
+use super::budget;
 use super::envelope;
 use super::wake::WakeCoalescer;
 use super::{
@@ -35,6 +36,8 @@ pub(super) async fn run_source(
     wake: Arc<dyn Fn() + Send + Sync>,
 ) {
     let mut last_sample: HashMap<QueryKey, (i64, i64)> = HashMap::new();
+    // How many series each query answered last: what its point budget divides.
+    let mut series_counts: HashMap<QueryKey, usize> = HashMap::new();
     let mut generation = u64::MAX;
     let mut failures: u32 = 0;
     loop {
@@ -44,6 +47,7 @@ pub(super) async fn run_source(
             generation = plan.generation;
             // Only a query whose data is still right keeps its place.
             last_sample.retain(|key, _| plan.queries.iter().any(|q| q.current && &q.key == key));
+            series_counts.retain(|key, _| plan.queries.iter().any(|q| &q.key == key));
             failures = 0;
         }
         let mut round = Round {
@@ -56,6 +60,7 @@ pub(super) async fn run_source(
             wake: wake.as_ref(),
             wakes: WakeCoalescer::new(),
             last_sample: &mut last_sample,
+            series_counts: &mut series_counts,
             failed: false,
             skip_current: first_round,
         };
@@ -94,6 +99,17 @@ pub(super) async fn run_source(
             }
             () = tokio::time::sleep(clock.real(delay)), if keep_polling => {}
         }
+    }
+}
+
+/// Where an incremental refresh at `step` may start: a little before the newest
+/// sample fetched at the same step, while live; else nowhere (fetch it whole).
+fn since(last: Option<(i64, i64)>, live: bool, step: i64, settle_ms: i64) -> Option<i64> {
+    match last {
+        Some((last_step, last_t)) if live && last_step == step => {
+            Some(last_t - (OVERLAP_STEPS * step).max(settle_ms))
+        }
+        _ => None,
     }
 }
 
@@ -138,6 +154,7 @@ struct Answer<'a> {
     incremental: bool,
     outcome: Result<Payload, SourceError>,
     envelope_refused: Option<SourceError>,
+    budgeted: Option<usize>,
 }
 
 impl<'a> Answer<'a> {
@@ -155,6 +172,7 @@ impl<'a> Answer<'a> {
             incremental: false,
             outcome,
             envelope_refused: None,
+            budgeted: None,
         }
     }
 }
@@ -182,6 +200,8 @@ struct Round<'a> {
     wakes: WakeCoalescer,
     /// Per query: the step and time of the newest sample fetched.
     last_sample: &'a mut HashMap<QueryKey, (i64, i64)>,
+    /// Per query: how many series its last whole answer had.
+    series_counts: &'a mut HashMap<QueryKey, usize>,
     failed: bool,
     /// The plan's first round: queries whose data is already right are skipped.
     skip_current: bool,
@@ -246,12 +266,28 @@ impl<'a> Round<'a> {
 
     /// Where an incremental refresh of `planned` at `step` may start, if it may.
     fn since(&self, planned: &PlannedQuery, step: i64) -> Option<i64> {
-        match self.last_sample.get(&planned.key) {
-            Some(&(last_step, last_t)) if self.plan.live && last_step == step => {
-                Some(last_t - (OVERLAP_STEPS * step).max(self.source.settle_ms()))
-            }
-            _ => None,
-        }
+        since(
+            self.last_sample.get(&planned.key).copied(),
+            self.plan.live,
+            step,
+            self.source.settle_ms(),
+        )
+    }
+
+    /// The width `planned` is planned for under its panel's point budget, and
+    /// the series count that narrowed it (from its last answer).
+    fn width(&self, planned: &PlannedQuery) -> (u32, Option<usize>) {
+        let queries_in_panel = self
+            .plan
+            .queries
+            .iter()
+            .filter(|q| q.key.panel == planned.key.panel && matches!(q.planned, Planned::Series(_)))
+            .count();
+        budget::planned_width(
+            planned.width_px,
+            self.series_counts.get(&planned.key).copied(),
+            planned.point_budget / queries_in_panel.max(1),
+        )
     }
 
     /// The fetch of one job, borrowing only what outlives the round's bookkeeping.
@@ -285,18 +321,42 @@ impl<'a> Round<'a> {
                 // answer forward by as much, so it lies under the lines of now.
                 let shift = planned.shift_ms;
                 let window = window.shifted(-shift);
-                let step = source.plan_step(window, planned.width_px, query, now_ms);
-                let since = self.since(planned, step).map(|since| since - shift);
-                let extremes = planned
-                    .envelope
-                    .then(|| envelope::queries(source, query, step))
-                    .flatten();
+                let known = self.width(planned);
+                // A query never answered, on a source that counts cheaply, is
+                // counted first, so even its first answer keeps to the budget.
+                let count_first = !self.series_counts.contains_key(&planned.key);
+                let queries_in_panel = self
+                    .plan
+                    .queries
+                    .iter()
+                    .filter(|q| q.key.panel == planned.key.panel)
+                    .count();
+                let last = self.last_sample.get(&planned.key).copied();
+                let live = self.plan.live;
                 Box::pin(async move {
+                    let (width_px, budgeted) = match count_first {
+                        true => match source.count_series(query, window, now_ms).await {
+                            Some(series) => budget::planned_width(
+                                planned.width_px,
+                                Some(series),
+                                planned.point_budget / queries_in_panel.max(1),
+                            ),
+                            None => known,
+                        },
+                        false => known,
+                    };
+                    let step = source.plan_step(window, width_px, query, now_ms);
+                    let since =
+                        since(last, live, step, source.settle_ms()).map(|since| since - shift);
+                    let extremes = planned
+                        .envelope
+                        .then(|| envelope::queries(source, query, step))
+                        .flatten();
                     let fetch = |query| {
                         fetch_query(
                             source,
                             query,
-                            planned.width_px,
+                            width_px,
                             window,
                             since,
                             now_ms,
@@ -326,6 +386,7 @@ impl<'a> Round<'a> {
                         incremental: since.is_some(),
                         outcome: outcome.map(Payload::Series),
                         envelope_refused,
+                        budgeted,
                     }]
                 })
             }
@@ -343,7 +404,7 @@ impl<'a> Round<'a> {
                 Planned::Alarms(_) | Planned::Operations => None,
             })
             .map(|(planned, query)| {
-                let step_ms = source.plan_step(self.window, planned.width_px, query, now_ms);
+                let step_ms = source.plan_step(self.window, self.width(planned).0, query, now_ms);
                 let request = RangeRequest {
                     query: query.clone(),
                     window: self.window,
@@ -418,6 +479,7 @@ impl<'a> Round<'a> {
                 .zip(outcomes)
                 .zip(refusals)
                 .map(|(((planned, request), outcome), envelope_refused)| Answer {
+                    budgeted: None,
                     planned,
                     window: fetch_window,
                     step_ms: request.step_ms,
@@ -441,6 +503,7 @@ impl<'a> Round<'a> {
             incremental,
             outcome,
             envelope_refused,
+            budgeted,
         } = answer;
         match &outcome {
             Ok(Payload::Alarms(_) | Payload::Operations(_)) => {}
@@ -453,6 +516,11 @@ impl<'a> Round<'a> {
                 if let Some(newest) = newest {
                     self.last_sample
                         .insert(planned.key.clone(), (step_ms, newest));
+                }
+                // A tail may miss a series that had no new sample: only a whole
+                // answer says how many there are.
+                if !incremental {
+                    self.series_counts.insert(planned.key.clone(), series.len());
                 }
             }
             // A refused query is that query's problem; the source is answering,
@@ -470,6 +538,7 @@ impl<'a> Round<'a> {
             incremental,
             outcome,
             envelope_refused,
+            budgeted,
         };
         if self.results.send(result).await.is_err() {
             return false;
@@ -579,6 +648,7 @@ mod tests {
                     promql: text.clone(),
                 })),
                 width_px: 600,
+                point_budget: budget::PANEL_POINT_BUDGET,
                 envelope: false,
                 current: false,
                 shift_ms: 0,

@@ -96,6 +96,9 @@ pub struct Session {
     answered_at: BTreeMap<QueryKey, DateTime<Utc>>,
     /// Queries whose min/max band their source refused, with the source and why.
     band_refusals: BTreeMap<QueryKey, (SourceId, SourceError)>,
+    /// Queries asked at a coarser step than their panel's width because of the
+    /// panel's point budget: the step (ms) and the series count that did it.
+    budgeted: BTreeMap<QueryKey, (i64, usize)>,
     health: BTreeMap<SourceId, SourceHealth>,
     alarms: SessionAlarms,
     sources: BTreeMap<SourceId, Arc<dyn Source>>,
@@ -146,6 +149,7 @@ impl Session {
             confirmed_at: BTreeMap::new(),
             answered_at: BTreeMap::new(),
             band_refusals: BTreeMap::new(),
+            budgeted: BTreeMap::new(),
             health,
             alarms: SessionAlarms::default(),
             sources,
@@ -630,6 +634,7 @@ impl Session {
                 source: source.clone(),
                 planned: Planned::Operations,
                 width_px: 0,
+                point_budget: crate::poll::budget::PANEL_POINT_BUDGET,
                 envelope: false,
                 current: false,
                 shift_ms: 0,
@@ -669,6 +674,7 @@ impl Session {
                 source: source.clone(),
                 planned: Planned::Series(asked.clone()),
                 width_px,
+                point_budget: panel.fleet.max_points,
                 envelope: false,
                 current: false,
                 shift_ms: i64::try_from(shift.as_millis()).unwrap_or(i64::MAX),
@@ -688,6 +694,7 @@ impl Session {
                     source: source.clone(),
                     planned,
                     width_px,
+                    point_budget: panel.fleet.max_points,
                     // A hidden query is not drawn: its band would be paid for, never seen.
                     envelope: panel.envelope && !query.hidden,
                     current: self.current.contains(&panel.key(&query.id)),
@@ -695,6 +702,17 @@ impl Session {
                 })
             })
             .chain(compared)
+    }
+
+    /// The coarsest step the point budget imposed on any of `panel`'s queries,
+    /// with the series count that did it: what its header says.
+    pub fn budgeted_step(&self, panel: &PanelSpec) -> Option<(i64, usize)> {
+        panel
+            .queries
+            .iter()
+            .filter_map(|q| self.budgeted.get(&panel.key(&q.id)))
+            .copied()
+            .max()
     }
 
     /// Why a source refused the min/max band of some query, one reason per
@@ -805,6 +823,15 @@ impl Session {
                     self.store.retain_query_series(&result.key, &keys);
                     if !banded {
                         self.store.drop_bands(&result.key);
+                    }
+                }
+                match result.budgeted {
+                    Some(series) => {
+                        self.budgeted
+                            .insert(result.key.clone(), (result.step_ms, series));
+                    }
+                    None => {
+                        self.budgeted.remove(&result.key);
                     }
                 }
                 match result.envelope_refused {

@@ -153,6 +153,9 @@ pub(crate) type LabelsFuture<'a> =
 pub(crate) type OptionsFuture<'a> =
     Pin<Box<dyn Future<Output = Result<Vec<String>, SourceError>> + Send + 'a>>;
 
+/// A future returned by [`Source::count_series`].
+pub(crate) type CountFuture<'a> = Pin<Box<dyn Future<Output = Option<usize>> + Send + 'a>>;
+
 /// A future returned by [`Source::fetch_range`].
 pub(crate) type FetchFuture<'a> =
     Pin<Box<dyn Future<Output = Result<Vec<SeriesData>, SourceError>> + Send + 'a>>;
@@ -233,6 +236,18 @@ pub trait Source: Send + Sync {
     ) -> Option<SourceQuery> {
         let _ = (query, extreme, step_ms);
         None
+    }
+    /// How many series `query` has over `window` (at its end), when the source
+    /// can say so cheaply: asked before a query's first fetch, so the panel's
+    /// point budget holds from its first answer. `None`: unknown until it answers.
+    fn count_series<'a>(
+        &'a self,
+        query: &'a SourceQuery,
+        window: Window,
+        now_ms: i64,
+    ) -> CountFuture<'a> {
+        let _ = (query, window, now_ms);
+        Box::pin(async { None })
     }
     /// Whether the poller should hand this source all its queries at once through
     /// [`Source::fetch_batch`] (sources that bill or limit per call).

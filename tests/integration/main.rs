@@ -16,6 +16,7 @@ mod docs;
 mod edit;
 mod envelope;
 mod explore;
+mod fleet;
 mod front_ends;
 mod import;
 mod incident;

@@ -656,6 +656,7 @@ fn a_broken_query_does_not_slow_the_refresh_of_its_neighbours() {
         source: "prom".into(),
         planned: fleetdeck::poll::Planned::Series(first_query(layout)),
         width_px: 1_000,
+        point_budget: fleetdeck::poll::budget::PANEL_POINT_BUDGET,
         envelope: false,
         current: false,
         shift_ms: 0,

@@ -29,13 +29,48 @@ enum Data {
 struct MatrixSeries {
     metric: BTreeMap<String, String>,
     #[serde(default)]
-    values: Vec<(f64, String)>,
+    values: Vec<Point>,
 }
 
 #[derive(Debug, Deserialize)]
 struct VectorSample {
     metric: BTreeMap<String, String>,
-    value: (f64, String),
+    value: Point,
+}
+
+/// One `[time, "value"]` pair, read straight into a [`Sample`]: the value's text
+/// is parsed where it lies in the body, never kept as a string (10,000 series of
+/// 241 points were 2.4 million strings).
+#[derive(Debug)]
+struct Point(Sample);
+
+impl<'de> Deserialize<'de> for Point {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let (t_s, ValueText(value)) = <(f64, ValueText)>::deserialize(deserializer)?;
+        Ok(Point(Sample {
+            t_ms: (t_s * 1000.0).round() as i64,
+            value,
+        }))
+    }
+}
+
+/// A sample value as Prometheus writes it (`"0.25"`, `"NaN"`, `"+Inf"`), parsed.
+struct ValueText(f64);
+
+impl<'de> Deserialize<'de> for ValueText {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = f64;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a sample value as text")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<f64, E> {
+                Ok(parse_value(text))
+            }
+        }
+        deserializer.deserialize_str(Text).map(ValueText)
+    }
 }
 
 /// Parses a sample value: numbers, and `NaN`, `+Inf`, `-Inf` as Prometheus writes them.
@@ -44,13 +79,6 @@ pub(crate) fn parse_value(text: &str) -> f64 {
         "+Inf" | "Inf" => f64::INFINITY,
         "-Inf" => f64::NEG_INFINITY,
         _ => text.parse().unwrap_or(f64::NAN),
-    }
-}
-
-fn sample(t_s: f64, value: &str) -> Sample {
-    Sample {
-        t_ms: (t_s * 1000.0).round() as i64,
-        value: parse_value(value),
     }
 }
 
@@ -68,7 +96,7 @@ pub(crate) fn parse_series(body: &[u8]) -> Result<Vec<SeriesData>, SourceError> 
             .into_iter()
             .map(|s| SeriesData {
                 labels: s.metric,
-                samples: s.values.iter().map(|(t, v)| sample(*t, v)).collect(),
+                samples: s.values.into_iter().map(|p| p.0).collect(),
                 envelope: None,
             })
             .collect()),
@@ -76,7 +104,7 @@ pub(crate) fn parse_series(body: &[u8]) -> Result<Vec<SeriesData>, SourceError> 
             .into_iter()
             .map(|s| SeriesData {
                 labels: s.metric,
-                samples: vec![sample(s.value.0, &s.value.1)],
+                samples: vec![s.value.0],
                 envelope: None,
             })
             .collect()),

@@ -164,6 +164,33 @@ impl Source for PrometheusSource {
         Box::pin(self.query_range(request))
     }
 
+    /// `count(expr)` at the window's end (an instant query: one number back),
+    /// so a query of 10,000 series is planned under the panel's point budget
+    /// before its first answer.
+    fn count_series<'a>(
+        &'a self,
+        query: &'a SourceQuery,
+        window: crate::time_range::Window,
+        now_ms: i64,
+    ) -> super::CountFuture<'a> {
+        Box::pin(async move {
+            let SourceQuery::Prometheus(query) = query else {
+                return None;
+            };
+            let scrape_ms = self.settings.scrape_interval.as_millis() as i64;
+            let step = crate::source::step::plan_step(window, 1_000, self.limits);
+            let promql = promql::substitute(&query.promql, step, window.span_ms(), scrape_ms);
+            let params = [
+                ("query", format!("count({promql})")),
+                ("time", seconds(window.end_ms.min(now_ms))),
+            ];
+            let body = self.get("/api/v1/query", &params).await.ok()?;
+            let counted = api::parse_series(&body).ok()?;
+            let value = counted.first()?.samples.first()?.value;
+            (value.is_finite() && value >= 0.0).then_some(value as usize)
+        })
+    }
+
     /// A subquery at the scrape interval over each step: the expression's every
     /// evaluation inside the step, reduced to its least or greatest value.
     /// `$__interval` is the step of each attempt, so a refused step that is

@@ -58,6 +58,29 @@ pub(crate) fn drawn_series<'a>(
     drawn
 }
 
+/// "step 1m (10,000 series)" in the header when the panel's point budget made
+/// a query's step coarser than the panel's width asks: the chart is honest about
+/// its resolution.
+fn budget_note(header: &mut Ui, ctx: &PanelContext<'_>, panel: &PanelSpec) {
+    let Some((step_ms, series)) = ctx.session.budgeted_step(panel) else {
+        return;
+    };
+    let step =
+        crate::time_range::format_duration(std::time::Duration::from_millis(step_ms.max(0) as u64));
+    let size = ctx.wall_figure_pt.map_or(12.0, |pt| (pt * 0.5).max(12.0));
+    header
+        .label(
+            egui::RichText::new(format!("step {step}"))
+                .size(size)
+                .weak(),
+        )
+        .on_hover_text(format!(
+            "{} series: asked at a {step} step to stay within the panel's budget of {} points",
+            crate::units::group_thousands(&series.to_string()),
+            crate::units::group_thousands(&crate::poll::budget::PANEL_POINT_BUDGET.to_string()),
+        ));
+}
+
 /// Draws the panel's plot; returns whether any series had data. Untrusted data (its
 /// source is stale or failing, or it has not been confirmed for a while) is drawn
 /// faded. On the wall the legend is a column of last values beside the plot, sized
@@ -74,6 +97,7 @@ pub(crate) fn show(
     if !spreads.is_empty() {
         spread::header(header, ctx, panel, &spreads);
     }
+    budget_note(header, ctx, panel);
     let plot_width = match ctx.wall_figure_pt {
         Some(figure_pt) => {
             super::wall_legend::beside(ui, &drawn, panel, figure_pt, trusted, ctx.window)
