@@ -183,8 +183,22 @@ pub(crate) fn show(
     let mut cache = std::mem::take(&mut ctx.state.fleet_maps);
     let drawn = match cache.get(ctx, panel) {
         Some(map) if map.cells() > 0 => {
-            counts(header, panel, map, ctx.wall_figure_pt);
-            cells(ui, ctx, panel, map, trusted);
+            match ctx.wall_figure_pt {
+                // On the wall the counts are a figure of their own, above the
+                // cells, at a size read across the room.
+                Some(figure_pt) => {
+                    let size = (figure_pt * 0.6).max(18.0);
+                    ui.horizontal(|ui| counts(ui, panel, map, size));
+                    ui.add_space(4.0);
+                }
+                None => {
+                    header.add_space(8.0);
+                    counts(header, panel, map, 12.0);
+                }
+            }
+            let rest = ui.available_rect_before_wrap();
+            let mut body = ui.new_child(egui::UiBuilder::new().max_rect(rest));
+            cells(&mut body, ctx, panel, map, trusted);
             true
         }
         _ => false,
@@ -205,10 +219,9 @@ fn color(panel: &PanelSpec, state: State) -> Color32 {
     }
 }
 
-/// "9,832 ok · 121 hot · 47 n/a" in the title bar, each count in its colour.
-fn counts(header: &mut Ui, panel: &PanelSpec, map: &FleetMap, wall_pt: Option<f32>) {
-    let size = wall_pt.map_or(12.0, |pt| (pt * 0.5).max(12.0));
-    header.add_space(8.0);
+/// "47 n/a · 121 hot · 9,832 ok", each count in its state's colour (n/a in
+/// full grey: words, not a cell).
+fn counts(header: &mut Ui, panel: &PanelSpec, map: &FleetMap, size: f32) {
     for (index, &(state, count)) in map.counts.iter().enumerate() {
         if index > 0 {
             header.label(RichText::new("·").size(size).weak());
@@ -218,7 +231,11 @@ fn counts(header: &mut Ui, panel: &PanelSpec, map: &FleetMap, wall_pt: Option<f3
             crate::units::group_thousands(&count.to_string()),
             state_name(&panel.thresholds, state)
         );
-        header.label(RichText::new(text).size(size).color(color(panel, state)));
+        let words = match state {
+            State::NotReporting => theme::NO_DATA,
+            _ => color(panel, state),
+        };
+        header.label(RichText::new(text).size(size).color(words));
     }
 }
 

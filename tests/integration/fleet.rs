@@ -352,3 +352,120 @@ fn a_panel_over_its_point_budget_is_asked_at_a_coarser_step_from_its_first_answe
     // first, so even the first answer was asked at the coarse step.
     assert_eq!(server.range_queries_served(), 2, "{}", server.log());
 }
+
+/// The demo fleet at 60 nodes (480 GPUs): a fleet map by node and a line panel
+/// past its `max_series`, in spread mode.
+fn demo_fleet_layout(dir: &Path) -> std::path::PathBuf {
+    let text = r#"version = 1
+title = "480 GPUs"
+refresh = "30s"
+time = { from = "now-1h", to = "now" }
+[sources.fleet]
+kind = "demo"
+nodes = 60
+
+[[panels]]
+title = "Every GPU, by node"
+kind = "fleet"
+grid = { x = 0, y = 0, w = 24, h = 9 }
+unit = "percent"
+group_by = ["Hostname"]
+thresholds = [
+  { value = 0, color = "blue", name = "idle" },
+  { value = 10, color = "green", name = "ok" },
+  { value = 95, color = "red", name = "hot" },
+]
+  [[panels.queries]]
+  source = "fleet"
+  metric = "DCGM_FI_DEV_GPU_UTIL"
+  legend = "{{Hostname}} gpu {{gpu}}"
+
+[[panels]]
+title = "GPU utilisation, every GPU"
+grid = { x = 0, y = 9, w = 24, h = 9 }
+unit = "percent"
+min = 0
+max = 100
+outliers = 3
+  [[panels.queries]]
+  source = "fleet"
+  metric = "DCGM_FI_DEV_GPU_UTIL"
+  legend = "{{Hostname}} gpu {{gpu}}"
+"#;
+    let path = dir.join("fleet.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// 06:25: the dropped-out node is in the 20 minutes of every 30 it is gone.
+const DEMO_NOW: &str = "2026-12-07T06:25:00Z";
+
+#[test]
+fn the_fleet_map_counts_every_gpu_and_spread_mode_pins_a_searched_one() {
+    use egui_kittest::kittest::Queryable;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_fleet_layout(dir.path());
+    let now = chrono::DateTime::parse_from_rfc3339(DEMO_NOW)
+        .unwrap()
+        .to_utc();
+    let app = support::app_on_file(&path, now, &runtime);
+    let mut harness = support::harness_builder()
+        .with_size([1600.0, 1000.0])
+        .build_eframe(|_| app);
+    support::step_until(&mut harness, "the fleet's data", |h| {
+        h.state().session().pending_queries() == 0 && h.state().session().store().series_count() > 0
+    });
+    harness.run_steps(3);
+    // The map: every GPU a cell, the dropped-out node's eight "n/a".
+    let map = harness.get_by_label_contains("Every GPU, by node: 480 cells: 8 n/a, ");
+    drop(map);
+    assert!(harness.query_all_by_label_contains(" hot, ").count() >= 1);
+    assert!(harness.query_all_by_label_contains(" idle").count() >= 1);
+    // The header counts the same, worst first.
+    harness.get_by_label("8 n/a");
+    // The line panel has more series than its max_series: the spread, named.
+    harness.get_by_label("480 series");
+    harness.get_by_label("pin").click();
+    harness.run_steps(2);
+    harness.get_by_label("pin").type_text("node-0005 gpu 3");
+    harness.run_steps(4);
+    harness.snapshot("fleet_map_and_spread");
+}
+
+#[test]
+fn the_fleet_map_on_the_wall_is_read_across_the_room() {
+    use fleetdeck::app::AppOptions;
+    use fleetdeck::clock::DisplayZone;
+    use fleetdeck::wall::{WallApp, load_playlist};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    demo_fleet_layout(dir.path());
+    let playlist = dir.path().join("wall.toml");
+    std::fs::write(
+        &playlist,
+        "version = 1\n[[pages]]\nlayout = \"fleet.toml\"\n",
+    )
+    .unwrap();
+    let now = chrono::DateTime::parse_from_rfc3339(DEMO_NOW)
+        .unwrap()
+        .to_utc();
+    let options = AppOptions {
+        clock: Clock::Fixed(now),
+        zone: DisplayZone::Utc,
+        ..AppOptions::default()
+    };
+    let app = WallApp::new(load_playlist(&playlist).unwrap(), options)
+        .with_runtime(runtime.handle().clone())
+        .with_writer(fleetdeck::persist::Writer::start());
+    let mut harness = support::harness_builder()
+        .with_size([1920.0, 1080.0])
+        .build_eframe(|_| app);
+    support::step_until(&mut harness, "the fleet's data", |h| {
+        h.state()
+            .sessions()
+            .all(|s| s.pending_queries() == 0 && s.store().series_count() > 0)
+    });
+    harness.run_steps(3);
+    harness.snapshot("fleet_map_wall");
+}

@@ -67,7 +67,7 @@ fn budget_note(header: &mut Ui, ctx: &PanelContext<'_>, panel: &PanelSpec) {
     };
     let step =
         crate::time_range::format_duration(std::time::Duration::from_millis(step_ms.max(0) as u64));
-    let size = ctx.wall_figure_pt.map_or(12.0, |pt| (pt * 0.5).max(12.0));
+    let size = 12.0;
     header
         .label(
             egui::RichText::new(format!("step {step}"))

@@ -197,7 +197,8 @@ pub(crate) fn header(
     spreads: &[SpreadQuery],
 ) {
     let series: usize = spreads.iter().map(|s| s.lines.spread.series).sum();
-    let size = ctx.wall_figure_pt.map_or(12.0, |pt| (pt * 0.5).max(12.0));
+    // The title bar is a line of small text, on the wall too.
+    let size = 12.0;
     header.add_space(8.0);
     header.label(
         egui::RichText::new(format!(
@@ -216,12 +217,15 @@ pub(crate) fn header(
         .searches
         .entry(panel.id.clone())
         .or_default();
-    header.add(
-        egui::TextEdit::singleline(text)
-            .hint_text("pin: node-0413 gpu 3")
-            .desired_width(150.0)
-            .id_salt(("pin", panel.id.as_str())),
-    );
+    let label = header.label(egui::RichText::new("pin").size(size).weak());
+    header
+        .add(
+            egui::TextEdit::singleline(text)
+                .hint_text("node-0413 gpu 3")
+                .desired_width(130.0)
+                .id_salt(("pin", panel.id.as_str())),
+        )
+        .labelled_by(label.id);
 }
 
 /// The bands drawn: pairs of [`LEVELS`] indices, outer to inner, and how opaque
