@@ -15,6 +15,11 @@ pub struct SimulateArgs {
     /// Seed of the simulated fleet.
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// The fleet at scale: serve the DCGM metrics of this many GPU nodes (eight
+    /// GPUs each) instead of the endpoints' instances — idle nodes, hot GPUs, a
+    /// training straggler, a node that drops out. 1,250 nodes are 10,000 GPUs.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=12_500))]
+    nodes: Option<u32>,
     /// Also publish the fleet to CloudWatch at this endpoint (an emulator such as
     /// ministack, or https://monitoring.REGION.amazonaws.com) with PutMetricData,
     /// as AWS/SageMaker, /aws/sagemaker/Endpoints and AWS/Bedrock. Credentials
@@ -85,7 +90,13 @@ pub fn simulate(args: SimulateArgs) -> Result<ExitCode> {
         };
         match listen {
             Some(listen) => {
-                let (bound, server) = fleetdeck::simulate::http::spawn(listen, args.seed)
+                let fleet = match args.nodes {
+                    Some(nodes) => {
+                        fleetdeck::source::demo::fleet::Fleet::with_nodes(args.seed, nodes as usize)
+                    }
+                    None => fleetdeck::source::demo::fleet::Fleet::new(args.seed),
+                };
+                let (bound, server) = fleetdeck::simulate::http::spawn_fleet(listen, fleet)
                     .await
                     .with_context(|| format!("cannot listen on {listen}"))?;
                 eprintln!("fleetdeck simulate: serving the simulated fleet at http://{bound}/metrics");

@@ -97,10 +97,11 @@ fn format_value(value: f64) -> String {
 }
 
 impl Exporter {
-    /// An exporter whose counters start at zero at `start`.
-    pub(crate) fn new(seed: u64, start: DateTime<Utc>) -> Exporter {
+    /// An exporter of `fleet` (the fleet at scale with `Fleet::with_nodes`)
+    /// whose counters start at zero at `start`.
+    pub(crate) fn of(fleet: Fleet, start: DateTime<Utc>) -> Exporter {
         Exporter {
-            fleet: Fleet::new(seed),
+            fleet,
             last_scrape: start,
             counters: HashMap::new(),
             histograms: HashMap::new(),
@@ -600,7 +601,7 @@ mod tests {
 
     #[test]
     fn counters_grow_with_the_simulated_load() {
-        let mut exporter = Exporter::new(42, at("2026-11-25T12:00:00Z"));
+        let mut exporter = Exporter::of(Fleet::new(42), at("2026-11-25T12:00:00Z"));
         let first = exporter.scrape(at("2026-11-25T12:00:10Z"));
         let second = exporter.scrape(at("2026-11-25T12:00:20Z"));
         let read = |text: &str| -> f64 {
@@ -617,7 +618,7 @@ mod tests {
 
     #[test]
     fn every_family_announced_has_samples() {
-        let mut exporter = Exporter::new(42, at("2026-11-25T12:00:00Z"));
+        let mut exporter = Exporter::of(Fleet::new(42), at("2026-11-25T12:00:00Z"));
         let text = exporter.scrape(at("2026-11-25T12:00:15Z"));
         for line in text.lines().filter(|l| l.starts_with("# TYPE ")) {
             let name = line.split_whitespace().nth(2).unwrap();
@@ -631,7 +632,7 @@ mod tests {
 
     #[test]
     fn the_exposition_has_help_type_and_histogram_series() {
-        let mut exporter = Exporter::new(42, at("2026-11-25T12:00:00Z"));
+        let mut exporter = Exporter::of(Fleet::new(42), at("2026-11-25T12:00:00Z"));
         let text = exporter.scrape(at("2026-11-25T12:00:15Z"));
         assert!(text.contains("# TYPE vllm:e2e_request_latency_seconds histogram"));
         assert!(text.contains("vllm:e2e_request_latency_seconds_bucket{le=\"+Inf\",model_name=\"meta-llama/Llama-3.1-70B-Instruct\"}"));

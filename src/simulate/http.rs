@@ -77,8 +77,16 @@ pub async fn spawn(
     address: SocketAddr,
     seed: u64,
 ) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<std::io::Result<()>>)> {
+    spawn_fleet(address, crate::source::demo::fleet::Fleet::new(seed)).await
+}
+
+/// Serves `fleet` (the fleet at scale: `Fleet::with_nodes`) on `address`.
+pub async fn spawn_fleet(
+    address: SocketAddr,
+    fleet: crate::source::demo::fleet::Fleet,
+) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<std::io::Result<()>>)> {
     let listener = TcpListener::bind(address).await?;
     let bound = listener.local_addr()?;
-    let exporter = Arc::new(Mutex::new(Exporter::new(seed, chrono::Utc::now())));
+    let exporter = Arc::new(Mutex::new(Exporter::of(fleet, chrono::Utc::now())));
     Ok((bound, tokio::spawn(serve(listener, exporter))))
 }
