@@ -55,8 +55,12 @@ fn coarse(window: Window) -> Window {
 
 /// The most groups drawn as labelled rows; more flow one after the other.
 const MAX_LABELLED_GROUPS: usize = 48;
-/// The smallest cell a labelled row may have (px): below it, flow.
-const MIN_LABELLED_CELL: f32 = 4.0;
+/// The height of a group's name in labelled rows (px).
+const LABEL_HEIGHT: f32 = 13.0;
+/// The smallest cell a labelled row may have (px): below it, flow. Even 2 px
+/// cells read better in rows under their group's name than in one flow where
+/// the groups' edges cannot be seen.
+const MIN_LABELLED_CELL: f32 = 2.0;
 
 /// Where every cell goes this frame, and where the group names go.
 struct Placement {
@@ -87,16 +91,20 @@ impl Placement {
     fn rows(rect: Rect, map: &FleetMap, label_width: f32) -> Placement {
         let width = (rect.width() - label_width).max(1.0);
         let gap = 3.0;
+        // A group is at least a line of its name tall, however small its cells.
+        let band = |cells: usize, columns: usize, size: f32| {
+            (cells.div_ceil(columns) as f32 * size).max(LABEL_HEIGHT)
+        };
         let rows_at = |size: f32| {
             let columns = (width / size).floor().max(1.0) as usize;
-            let rows: usize = map
+            let height: f32 = map
                 .groups
                 .iter()
-                .map(|g| g.cells.len().div_ceil(columns))
+                .map(|g| band(g.cells.len(), columns, size))
                 .sum();
             (
                 columns,
-                rows as f32 * size + gap * map.groups.len().saturating_sub(1) as f32,
+                height + gap * map.groups.len().saturating_sub(1) as f32,
             )
         };
         let mut size = (width * rect.height() / map.cells().max(1) as f32)
@@ -106,11 +114,12 @@ impl Placement {
         while size > 1.0 && rows_at(size).1 > rect.height() {
             size -= 1.0;
         }
-        let (columns, _) = rows_at(size);
+        let (columns, height) = rows_at(size);
         let mut placement = Placement {
             cells: Vec::with_capacity(map.cells()),
             labels: Vec::new(),
-            size,
+            // Rows that do not fit even at the smallest cell are no placement.
+            size: if height <= rect.height() { size } else { 0.0 },
         };
         let mut top = rect.min.y;
         for (g, group) in map.groups.iter().enumerate() {
@@ -125,7 +134,7 @@ impl Placement {
                     .cells
                     .push((Rect::from_min_size(min, vec2(size, size)), g, c));
             }
-            top += group.cells.len().div_ceil(columns) as f32 * size + gap;
+            top += band(group.cells.len(), columns, size) + gap;
         }
         placement
     }

@@ -219,16 +219,22 @@ impl DemoSource {
     }
 }
 
+/// Combines the values of a group's series at one time. A series with no value
+/// then (a GPU that stopped reporting) is left out, as PromQL's aggregation
+/// leaves out a series absent from the instant vector; a group with none has none.
 fn combine(aggregate: Aggregate, values: impl Iterator<Item = f64>) -> f64 {
     let mut count = 0usize;
     let mut total = 0.0;
     let mut max = f64::NEG_INFINITY;
     let mut min = f64::INFINITY;
-    for value in values {
+    for value in values.filter(|v| !v.is_nan()) {
         count += 1;
         total += value;
         max = max.max(value);
         min = min.min(value);
+    }
+    if count == 0 {
+        return f64::NAN;
     }
     match aggregate {
         Aggregate::Avg => total / count as f64,
@@ -252,6 +258,41 @@ impl Source for DemoSource {
 
     fn has_operations(&self) -> bool {
         true
+    }
+
+    /// The series a query would answer (its label filters and grouping applied):
+    /// cheap, so the fleet at scale keeps to the point budget from its first
+    /// answer.
+    fn count_series<'a>(
+        &'a self,
+        query: &'a SourceQuery,
+        _window: crate::time_range::Window,
+        _now_ms: i64,
+    ) -> super::CountFuture<'a> {
+        Box::pin(async move {
+            let SourceQuery::Demo(query) = query else {
+                return None;
+            };
+            let definition = query.definition()?;
+            let matching = catalog::series_of(&self.fleet, definition)
+                .into_iter()
+                .filter(|series| {
+                    query.labels.iter().all(|(k, allowed)| {
+                        series.labels.get(k).is_some_and(|v| allowed.contains(v))
+                    })
+                });
+            Some(match &query.by {
+                None => matching.count(),
+                Some(by) => matching
+                    .map(|series| {
+                        by.iter()
+                            .map(|label| series.labels.get(label).cloned())
+                            .collect::<Vec<_>>()
+                    })
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .len(),
+            })
+        })
     }
 
     /// The fleet's scaling actions and chaos experiments in the window.
