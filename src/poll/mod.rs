@@ -55,6 +55,9 @@ pub struct PlannedQuery {
     /// The panel's budget of points (its series × points each), shared by its
     /// queries: past it a query is asked at a coarser step ([`budget`]).
     pub point_budget: usize,
+    /// Past this many series the panel draws the query as its spread, not as
+    /// lines: its min/max band is not asked (`usize::MAX` where no spread).
+    pub max_series: usize,
     /// Whether to ask the min/max band beside it when the step is coarser than
     /// the data (a line panel that did not opt out).
     pub envelope: bool,

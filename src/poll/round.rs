@@ -277,17 +277,23 @@ impl<'a> Round<'a> {
     /// The width `planned` is planned for under its panel's point budget, and
     /// the series count that narrowed it (from its last answer).
     fn width(&self, planned: &PlannedQuery) -> (u32, Option<usize>) {
+        budget::planned_width(
+            planned.width_px,
+            self.series_counts.get(&planned.key).copied(),
+            self.budget_share(planned),
+        )
+    }
+
+    /// `planned`'s share of its panel's point budget: the budget over the
+    /// panel's series queries.
+    fn budget_share(&self, planned: &PlannedQuery) -> usize {
         let queries_in_panel = self
             .plan
             .queries
             .iter()
             .filter(|q| q.key.panel == planned.key.panel && matches!(q.planned, Planned::Series(_)))
             .count();
-        budget::planned_width(
-            planned.width_px,
-            self.series_counts.get(&planned.key).copied(),
-            planned.point_budget / queries_in_panel.max(1),
-        )
+        planned.point_budget / queries_in_panel.max(1)
     }
 
     /// The fetch of one job, borrowing only what outlives the round's bookkeeping.
@@ -321,35 +327,25 @@ impl<'a> Round<'a> {
                 // answer forward by as much, so it lies under the lines of now.
                 let shift = planned.shift_ms;
                 let window = window.shifted(-shift);
-                let known = self.width(planned);
-                // A query never answered, on a source that counts cheaply, is
-                // counted first, so even its first answer keeps to the budget.
-                let count_first = !self.series_counts.contains_key(&planned.key);
-                let queries_in_panel = self
-                    .plan
-                    .queries
-                    .iter()
-                    .filter(|q| q.key.panel == planned.key.panel)
-                    .count();
+                let known = self.series_counts.get(&planned.key).copied();
+                let share = self.budget_share(planned);
                 let last = self.last_sample.get(&planned.key).copied();
                 let live = self.plan.live;
                 Box::pin(async move {
-                    let (width_px, budgeted) = match count_first {
-                        true => match source.count_series(query, window, now_ms).await {
-                            Some(series) => budget::planned_width(
-                                planned.width_px,
-                                Some(series),
-                                planned.point_budget / queries_in_panel.max(1),
-                            ),
-                            None => known,
-                        },
-                        false => known,
+                    // A query never answered, on a source that counts cheaply, is
+                    // counted first, so even its first answer keeps to the budget.
+                    let series = match known {
+                        Some(known) => Some(known),
+                        None => source.count_series(query, window, now_ms).await,
                     };
+                    let (width_px, budgeted) =
+                        budget::planned_width(planned.width_px, series, share);
                     let step = source.plan_step(window, width_px, query, now_ms);
                     let since =
                         since(last, live, step, source.settle_ms()).map(|since| since - shift);
-                    let extremes = planned
-                        .envelope
+                    // A query drawn as its spread draws no line's band: not asked.
+                    let drawn_as_lines = series.is_none_or(|n| n <= planned.max_series);
+                    let extremes = (planned.envelope && drawn_as_lines)
                         .then(|| envelope::queries(source, query, step))
                         .flatten();
                     let fetch = |query| {
@@ -649,6 +645,7 @@ mod tests {
                 })),
                 width_px: 600,
                 point_budget: budget::PANEL_POINT_BUDGET,
+                max_series: usize::MAX,
                 envelope: false,
                 current: false,
                 shift_ms: 0,

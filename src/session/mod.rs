@@ -635,6 +635,7 @@ impl Session {
                 planned: Planned::Operations,
                 width_px: 0,
                 point_budget: crate::poll::budget::PANEL_POINT_BUDGET,
+                max_series: usize::MAX,
                 envelope: false,
                 current: false,
                 shift_ms: 0,
@@ -655,6 +656,11 @@ impl Session {
         panel: &'a PanelSpec,
     ) -> impl Iterator<Item = PlannedQuery> + 'a {
         let width_px = self.planned_width(&panel.id);
+        // Only a line panel draws a query of many series as its spread.
+        let spread_above = match panel.kind {
+            crate::dashboard::PanelKind::Timeseries => panel.fleet.max_series,
+            _ => usize::MAX,
+        };
         // Only lines are compared: a stat tile or a bar has no "then" to draw.
         let shift = self
             .compare
@@ -675,6 +681,7 @@ impl Session {
                 planned: Planned::Series(asked.clone()),
                 width_px,
                 point_budget: panel.fleet.max_points,
+                max_series: spread_above,
                 envelope: false,
                 current: false,
                 shift_ms: i64::try_from(shift.as_millis()).unwrap_or(i64::MAX),
@@ -695,6 +702,7 @@ impl Session {
                     planned,
                     width_px,
                     point_budget: panel.fleet.max_points,
+                    max_series: spread_above,
                     // A hidden query is not drawn: its band would be paid for, never seen.
                     envelope: panel.envelope && !query.hidden,
                     current: self.current.contains(&panel.key(&query.id)),

@@ -657,6 +657,7 @@ fn a_broken_query_does_not_slow_the_refresh_of_its_neighbours() {
         planned: fleetdeck::poll::Planned::Series(first_query(layout)),
         width_px: 1_000,
         point_budget: fleetdeck::poll::budget::PANEL_POINT_BUDGET,
+        max_series: usize::MAX,
         envelope: false,
         current: false,
         shift_ms: 0,
