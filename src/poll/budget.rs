@@ -14,7 +14,7 @@
 /// store: 32 MB).
 pub const PANEL_POINT_BUDGET: usize = 2_000_000;
 /// However many series a query has, it keeps at least this many points each.
-const MIN_POINTS_PER_SERIES: usize = 24;
+pub(crate) const MIN_POINTS_PER_SERIES: usize = 24;
 
 /// The width (px) a query is planned for under its share of the panel's budget
 /// (`budget` points), and — when that made it narrower than the panel — the

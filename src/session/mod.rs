@@ -712,6 +712,29 @@ impl Session {
             .chain(compared)
     }
 
+    /// Holds a query of many series to its share of its panel's point budget:
+    /// a live session keeps hours of history for zooming out, but never more
+    /// points than the budget (the newest are kept).
+    fn keep_to_budget(&mut self, asked: &QueryKey, key: &QueryKey) {
+        let Some(panel) = self.dashboard.panel(&asked.panel) else {
+            return;
+        };
+        let fetched = panel
+            .queries
+            .iter()
+            .filter(|q| matches!(q.target, Target::Fetch { .. }))
+            .count()
+            .max(1);
+        let series = self.store.query_series(key).count().max(1);
+        let per_series = panel.fleet.max_points / fetched / series;
+        if per_series < self.store.retention().max_points {
+            self.store.trim_query(
+                key,
+                per_series.max(crate::poll::budget::MIN_POINTS_PER_SERIES),
+            );
+        }
+    }
+
     /// The coarsest step the point budget imposed on any of `panel`'s queries,
     /// with the series count that did it: what its header says.
     pub fn budgeted_step(&self, panel: &PanelSpec) -> Option<(i64, usize)> {
@@ -833,6 +856,7 @@ impl Session {
                         self.store.drop_bands(&result.key);
                     }
                 }
+                self.keep_to_budget(&asked, &result.key);
                 match result.budgeted {
                     Some(series) => {
                         self.budgeted

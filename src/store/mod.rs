@@ -166,6 +166,8 @@ impl Store {
     /// Drops every series of one query that a fetch did not return, so a series
     /// that vanished from the source also vanishes from the panel.
     pub(crate) fn retain_query_series(&mut self, query: &QueryKey, keep: &[SeriesKey]) {
+        // A set: 10,000 series checked against a list were 100 million comparisons.
+        let keep: std::collections::BTreeSet<&SeriesKey> = keep.iter().collect();
         let gone: Vec<SeriesKey> = self
             .query_series(query)
             .map(|(key, _)| key)
@@ -175,6 +177,31 @@ impl Store {
         for key in gone {
             self.series.remove(&key);
             self.bands.remove(&key);
+        }
+    }
+
+    /// Keeps at most `max_points` newest samples in each series (and band) of
+    /// one query: the panel's point budget, over a live session's hours.
+    pub(crate) fn trim_query(&mut self, query: &QueryKey, max_points: usize) {
+        let limit = Retention {
+            max_points,
+            max_age_ms: i64::MAX,
+        };
+        let first = SeriesKey::new(query, BTreeMap::new());
+        for (_, series) in self
+            .series
+            .range_mut(first.clone()..)
+            .take_while(|(key, _)| key.is_of(query))
+        {
+            series.trim(limit);
+        }
+        for (_, band) in self
+            .bands
+            .range_mut(first..)
+            .take_while(|(key, _)| key.is_of(query))
+        {
+            band.min.trim(limit);
+            band.max.trim(limit);
         }
     }
 
@@ -211,5 +238,48 @@ impl Store {
     /// Number of series held.
     pub fn series_count(&self) -> usize {
         self.series.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(name: &str) -> QueryKey {
+        QueryKey {
+            panel: PanelId::from("p"),
+            query: QueryId::from(name),
+        }
+    }
+
+    #[test]
+    fn a_query_is_trimmed_to_its_budget_and_its_neighbours_are_not() {
+        let mut store = Store::new(Retention::default());
+        let samples: Vec<Sample> = (0..100)
+            .map(|i| Sample {
+                t_ms: i * 1000,
+                value: i as f64,
+            })
+            .collect();
+        for name in ["a", "b"] {
+            for gpu in 0..3 {
+                let labels = [("gpu".to_owned(), gpu.to_string())].into();
+                store.merge(SeriesKey::new(&query(name), labels), 0, 99_000, &samples);
+            }
+        }
+        store.trim_query(&query("a"), 10);
+        for (_, series) in store.query_series(&query("a")) {
+            assert_eq!(series.len(), 10);
+            assert_eq!(series.iter().next().map(|s| s.t_ms), Some(90_000));
+        }
+        assert!(store.query_series(&query("b")).all(|(_, s)| s.len() == 100));
+        // A fetch that no longer has a series drops it, whatever the count.
+        let keep: Vec<SeriesKey> = store
+            .query_series(&query("b"))
+            .map(|(k, _)| k.clone())
+            .skip(1)
+            .collect();
+        store.retain_query_series(&query("b"), &keep);
+        assert_eq!(store.query_series(&query("b")).count(), 2);
     }
 }
