@@ -14,6 +14,17 @@ pub mod map;
 pub mod spread;
 
 use crate::store::{Series, SeriesKey};
+use crate::time_range::Window;
+
+/// The window rounded to a 200th of its span: a live window moves every frame,
+/// a spread or a map kept between frames need not follow it that closely.
+pub(crate) fn coarse_window(window: Window) -> Window {
+    let grain = (window.span_ms() / 200).max(1);
+    Window {
+        start_ms: window.start_ms.div_euclid(grain),
+        end_ms: window.end_ms.div_euclid(grain),
+    }
+}
 
 /// A cheap fingerprint of a set of series: changes when any of them changes, one
 /// appears or one goes (generations are unique across all series).

@@ -29,7 +29,7 @@ impl MapCache {
         let key = panel.key(&query.id);
         let store = ctx.session.store();
         let fingerprint = crate::fleet::fingerprint(store.query_series(&key));
-        let window = coarse(ctx.window);
+        let window = crate::fleet::coarse_window(ctx.window);
         let fresh = self
             .maps
             .get(&panel.id)
@@ -40,16 +40,6 @@ impl MapCache {
                 .insert(panel.id.clone(), (fingerprint, window, map));
         }
         self.maps.get(&panel.id).map(|(_, _, map)| map)
-    }
-}
-
-/// The window rounded to a 200th of its span: a live window moves every frame,
-/// the map need not.
-fn coarse(window: Window) -> Window {
-    let grain = (window.span_ms() / 200).max(1);
-    Window {
-        start_ms: window.start_ms.div_euclid(grain),
-        end_ms: window.end_ms.div_euclid(grain),
     }
 }
 

@@ -276,6 +276,19 @@ fn spread_and_map_agree_with(server: &support::Server, flavor: &str, end_s: i64)
     assert_eq!(map.groups.len(), NODES);
 }
 
+/// Prometheus with the hour ending at `end_s` backfilled, its data searchable.
+fn backfilled(end_s: i64) -> support::Server {
+    let mut openmetrics = String::from("# TYPE gpu_util gauge\n");
+    for line in samples(end_s) {
+        openmetrics.push_str(&line);
+        openmetrics.push('\n');
+    }
+    openmetrics.push_str("# EOF\n");
+    let server = support::prometheus_backfilled(&openmetrics);
+    server.wait_for("count(last_over_time(gpu_util[3h]))");
+    server
+}
+
 fn end_s() -> i64 {
     // Whole minutes, an hour ago: backfilled blocks stay clear of the head.
     (Utc::now().timestamp() - HOUR_S) / 60 * 60
@@ -284,14 +297,7 @@ fn end_s() -> i64 {
 #[test]
 fn prometheus_spread_outliers_and_map_agree_with_the_server() {
     let end = end_s();
-    let mut openmetrics = String::from("# TYPE gpu_util gauge\n");
-    for line in samples(end) {
-        openmetrics.push_str(&line);
-        openmetrics.push('\n');
-    }
-    openmetrics.push_str("# EOF\n");
-    let server = support::prometheus_backfilled(&openmetrics);
-    server.wait_for("count(last_over_time(gpu_util[3h]))");
+    let server = backfilled(end);
     spread_and_map_agree_with(&server, "prometheus", end);
 }
 
@@ -324,14 +330,7 @@ fn victoriametrics_spread_outliers_and_map_agree_with_the_server() {
 #[test]
 fn a_panel_over_its_point_budget_is_asked_at_a_coarser_step_from_its_first_answer() {
     let end = end_s();
-    let mut openmetrics = String::from("# TYPE gpu_util gauge\n");
-    for line in samples(end) {
-        openmetrics.push_str(&line);
-        openmetrics.push('\n');
-    }
-    openmetrics.push_str("# EOF\n");
-    let server = support::prometheus_backfilled(&openmetrics);
-    server.wait_for("count(last_over_time(gpu_util[3h]))");
+    let server = backfilled(end);
     // 240 series × 50 points: at 1,000 px the hour would be 240 points each.
     let dashboard = layout(&server.url(), "prometheus", Some(12_000));
     let panel = dashboard.panel_by_title("utilisation").unwrap().clone();

@@ -47,7 +47,7 @@ impl SpreadCache {
         outliers: usize,
     ) -> Arc<SpreadLines> {
         let fingerprint = crate::fleet::fingerprint(store.query_series(key));
-        let coarse = coarse(window);
+        let coarse = crate::fleet::coarse_window(window);
         if let Some((f, w, o, lines)) = self.spreads.get(key)
             && (*f, *w, *o) == (fingerprint, coarse, outliers)
         {
@@ -64,15 +64,6 @@ impl SpreadCache {
         self.spreads
             .insert(key.clone(), (fingerprint, coarse, outliers, lines.clone()));
         lines
-    }
-}
-
-/// The window rounded to a 200th of its span.
-fn coarse(window: Window) -> Window {
-    let grain = (window.span_ms() / 200).max(1);
-    Window {
-        start_ms: window.start_ms.div_euclid(grain),
-        end_ms: window.end_ms.div_euclid(grain),
     }
 }
 
