@@ -5,7 +5,8 @@
 //! - `map_hover`: the same with the pointer over a cell (its tooltip);
 //! - `map_new_data`: every series re-merged (a refresh): the map is rebuilt;
 //! - `spread_steady`: a line panel in spread mode over the 10,000 series;
-//! - `spread_new_data`: every series re-merged: the spread is computed again.
+//! - `spread_new_data`: every series re-merged: the spread is computed again;
+//! - `spread_compute_only`, `touch_only`: the two halves of that, apart.
 //!
 //! `cargo bench --bench fleet -- --warm-up-time 2 --measurement-time 5`
 
@@ -144,6 +145,24 @@ fn bench_fleet(c: &mut Criterion) {
         group.bench_function(format!("{name}_steady"), |b| {
             b.iter(|| black_box(frame(&ctx, &mut app, None)));
         });
+        if kind == "timeseries" {
+            let window = fleetdeck::time_range::Window {
+                start_ms: now.timestamp_millis() - 3_600_000,
+                end_ms: now.timestamp_millis(),
+            };
+            group.bench_function("spread_compute_only", |b| {
+                b.iter(|| {
+                    black_box(fleetdeck::fleet::spread::Spread::of(
+                        app.session().store().query_series(&key()),
+                        window,
+                        5,
+                    ))
+                });
+            });
+            group.bench_function("touch_only", |b| {
+                b.iter(|| touch_every_series(&mut app));
+            });
+        }
         if kind == "fleet" {
             let over = Some(egui::pos2(700.0, 300.0));
             group.bench_function("map_hover", |b| {

@@ -10,7 +10,6 @@
 
 use crate::store::{Series, SeriesKey};
 use crate::time_range::Window;
-use std::collections::HashMap;
 
 /// The quantiles a spread keeps, in the order of [`Spread::levels`].
 pub const LEVELS: [f64; 7] = [0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0];
@@ -51,19 +50,24 @@ impl Spread {
         window: Window,
         outliers: usize,
     ) -> Spread {
-        let mut column_of: HashMap<i64, usize> = HashMap::new();
+        // Columns by time, ascending. A range query's series share their times,
+        // so each series is walked beside the columns (no hashing per sample);
+        // a time no series had before is inserted where it belongs.
         let mut columns: Vec<(i64, Vec<f64>)> = Vec::new();
         let mut means: Vec<(&SeriesKey, f64)> = Vec::new();
         let mut count = 0;
         for (key, one) in series {
             count += 1;
             let (mut total, mut n) = (0.0, 0usize);
+            let mut at = 0;
             for sample in one.iter().filter(|s| s.value.is_finite()) {
-                let index = *column_of.entry(sample.t_ms).or_insert_with(|| {
-                    columns.push((sample.t_ms, Vec::new()));
-                    columns.len() - 1
-                });
-                columns[index].1.push(sample.value);
+                while at < columns.len() && columns[at].0 < sample.t_ms {
+                    at += 1;
+                }
+                if at == columns.len() || columns[at].0 != sample.t_ms {
+                    columns.insert(at, (sample.t_ms, Vec::with_capacity(count)));
+                }
+                columns[at].1.push(sample.value);
                 if (window.start_ms..=window.end_ms).contains(&sample.t_ms) {
                     total += sample.value;
                     n += 1;
@@ -73,7 +77,6 @@ impl Spread {
                 means.push((key, total / n as f64));
             }
         }
-        columns.sort_unstable_by_key(|(t, _)| *t);
         let mut spread = Spread {
             series: count,
             ..Spread::default()
@@ -101,8 +104,23 @@ impl Spread {
     }
 }
 
+/// Puts the value of each rank of `ranks` (ascending, relative to `offset`) in
+/// its sorted place: select the middle rank, then the lower ranks left of it and
+/// the higher right of it — O(n log k) for k ranks, not k passes over n.
+fn select_ranks(values: &mut [f64], ranks: &[usize], offset: usize) {
+    if ranks.is_empty() || values.is_empty() {
+        return;
+    }
+    let middle = ranks.len() / 2;
+    let at = ranks[middle] - offset;
+    values.select_nth_unstable_by(at, f64::total_cmp);
+    let (left, right) = values.split_at_mut(at);
+    select_ranks(left, &ranks[..middle], offset);
+    select_ranks(&mut right[1..], &ranks[middle + 1..], offset + at + 1);
+}
+
 /// Prometheus's `quantile(φ, values)` for each φ of `levels` (ascending), with
-/// `values` partially reordered: a selection per rank needed, not a full sort.
+/// `values` partially reordered: the ranks needed selected, not a full sort.
 pub(crate) fn quantiles(values: &mut [f64], levels: &[f64]) -> Vec<f64> {
     let n = values.len();
     if n == 0 {
@@ -122,13 +140,7 @@ pub(crate) fn quantiles(values: &mut [f64], levels: &[f64]) -> Vec<f64> {
     let mut needed: Vec<usize> = ranks.iter().flat_map(|&(l, u, _)| [l, u]).collect();
     needed.sort_unstable();
     needed.dedup();
-    let mut from = 0;
-    for &rank in &needed {
-        if rank >= from {
-            values[from..].select_nth_unstable_by(rank - from, f64::total_cmp);
-            from = rank + 1;
-        }
-    }
+    select_ranks(values, &needed, 0);
     ranks
         .iter()
         .map(|&(lower, upper, weight)| values[lower] * (1.0 - weight) + values[upper] * weight)

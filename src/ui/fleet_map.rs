@@ -245,12 +245,15 @@ fn cells(ui: &mut Ui, ctx: &PanelContext<'_>, panel: &PanelSpec, map: &FleetMap,
     let painter = ui.painter_at(rect);
     let inset = if placement.size >= 6.0 { 1.0 } else { 0.0 };
     let fade = if trusted { 1.0 } else { 0.35 };
-    let mut shapes = Vec::with_capacity(placement.cells.len());
+    // One mesh of plain quads: 10,000 cells are 10,000 rectangles to tessellate
+    // as shapes, and a few copies as a mesh.
+    let mut mesh = egui::Mesh::default();
+    let mut shapes = Vec::new();
     for &(cell_rect, g, c) in &placement.cells {
         let cell = &map.groups[g].cells[c];
         let fill = color(panel, cell.state).gamma_multiply(fade);
         let cell_rect = cell_rect.shrink(inset);
-        shapes.push(egui::Shape::rect_filled(cell_rect, 0.0, fill));
+        mesh.add_colored_rect(cell_rect, fill);
         if cell.state == State::NotReporting && placement.size >= 8.0 {
             // A stopped series is crossed out, so it never reads as a colour.
             shapes.push(egui::Shape::line_segment(
@@ -259,6 +262,7 @@ fn cells(ui: &mut Ui, ctx: &PanelContext<'_>, panel: &PanelSpec, map: &FleetMap,
             ));
         }
     }
+    painter.add(egui::Shape::mesh(mesh));
     painter.extend(shapes);
     let label_size = ctx
         .wall_figure_pt
