@@ -158,6 +158,10 @@ pub struct PanelSpec {
     pub fleet: FleetSettings,
 }
 
+/// A panel's budget of points when its layout sets none (`max_points`): 16 bytes
+/// each in the store, 32 MB.
+pub const DEFAULT_MAX_POINTS: usize = 2_000_000;
+
 /// How a panel draws more series than a person can read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FleetSettings {
@@ -183,7 +187,7 @@ impl Default for FleetSettings {
             outliers: 5,
             group_by: Vec::new(),
             reduce: Reduce::Last,
-            max_points: crate::poll::budget::PANEL_POINT_BUDGET,
+            max_points: DEFAULT_MAX_POINTS,
         }
     }
 }

@@ -10,9 +10,9 @@
 //! a source that can count cheaply (a Prometheus-compatible server) — asked
 //! before its first fetch.
 
-/// Points a panel may hold, across its queries' series (16 bytes each in the
-/// store: 32 MB).
-pub const PANEL_POINT_BUDGET: usize = 2_000_000;
+/// Points a panel may hold, across its queries' series, unless its layout says
+/// otherwise (`max_points`).
+pub const PANEL_POINT_BUDGET: usize = crate::dashboard::DEFAULT_MAX_POINTS;
 /// However many series a query has, it keeps at least this many points each.
 pub(crate) const MIN_POINTS_PER_SERIES: usize = 24;
 

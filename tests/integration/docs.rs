@@ -177,3 +177,23 @@ fn architecture_names_every_module() {
         missing.join(", ")
     );
 }
+
+/// The compiled model stays the bottom floor: no module imports one that imports
+/// it back (a constant of the poller's once made `dashboard/` import `poll/`).
+#[test]
+fn no_module_imports_a_module_that_imports_it_back() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let output = std::process::Command::new("python3")
+        .arg(root.join("scripts/architecture-report"))
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{report}");
+    for section in [
+        "## Import circles between files (library)\nnone",
+        "## Import circles between top-level modules\nnone",
+    ] {
+        assert!(report.contains(section), "{report}");
+    }
+}

@@ -77,7 +77,7 @@ fn budget_note(header: &mut Ui, ctx: &PanelContext<'_>, panel: &PanelSpec) {
         .on_hover_text(format!(
             "{} series: asked at a {step} step to stay within the panel's budget of {} points",
             crate::units::group_thousands(&series.to_string()),
-            crate::units::group_thousands(&crate::poll::budget::PANEL_POINT_BUDGET.to_string()),
+            crate::units::group_thousands(&panel.fleet.max_points.to_string()),
         ));
 }
 
