@@ -183,7 +183,7 @@ fn architecture_names_every_module() {
 #[test]
 fn no_module_imports_a_module_that_imports_it_back() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let output = std::process::Command::new("python3")
+    let output = Command::new("python3")
         .arg(root.join("scripts/architecture-report"))
         .current_dir(root)
         .output()
