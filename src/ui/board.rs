@@ -50,15 +50,7 @@ pub(crate) fn show(
                     edit: edit_state,
                     ..
                 } = state;
-                let mut ctx = PanelContext {
-                    session: frame.session,
-                    window: panel_state.drag.pending.unwrap_or_else(|| frame.window()),
-                    zone: frame.zone,
-                    marks,
-                    wall_figure_pt: frame.wall().map(|w| w.figure_pt),
-                    state: panel_state,
-                    commands,
-                };
+                let mut ctx = frame.panel_context(marks, panel_state, commands);
                 for panel in panels {
                     let rect =
                         grid::panel_rect(layout.origin, layout.width, row_height, &panel.grid);

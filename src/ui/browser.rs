@@ -128,6 +128,22 @@ fn source_picker(
     }
 }
 
+/// What a slot's answer holds, once it came; "loading…" or the error, in its
+/// place, until then.
+fn answered<T>(ui: &mut Ui, answer: Option<Result<T, String>>) -> Option<T> {
+    match answer {
+        None => {
+            ui.label("loading…");
+            None
+        }
+        Some(Err(error)) => {
+            ui.colored_label(super::theme::ERROR, error);
+            None
+        }
+        Some(Ok(value)) => Some(value),
+    }
+}
+
 /// The source's metrics that match the filter; a click picks one and asks for
 /// its labels.
 fn metric_list(ui: &mut Ui, browser: &mut MetricBrowser, commands: &mut Vec<Command>) {
@@ -137,16 +153,8 @@ fn metric_list(ui: &mut Ui, browser: &mut MetricBrowser, commands: &mut Vec<Comm
         .id_salt("metric_list")
         .max_height(380.0)
         .show(ui, |ui| {
-            let metrics = match metrics {
-                None => {
-                    ui.label("loading…");
-                    return;
-                }
-                Some(Err(error)) => {
-                    ui.colored_label(super::theme::ERROR, error);
-                    return;
-                }
-                Some(Ok(metrics)) => metrics,
+            let Some(metrics) = answered(ui, metrics) else {
+                return;
             };
             let matching: Vec<&MetricInfo> = metrics
                 .iter()
@@ -196,16 +204,8 @@ fn label_list(ui: &mut Ui, browser: &mut MetricBrowser, selected: &MetricInfo) {
         .id_salt("label_list")
         .max_height(360.0)
         .show(ui, |ui| {
-            let labels = match labels {
-                None => {
-                    ui.label("loading…");
-                    return;
-                }
-                Some(Err(error)) => {
-                    ui.colored_label(super::theme::ERROR, error);
-                    return;
-                }
-                Some(Ok(labels)) => labels,
+            let Some(labels) = answered(ui, labels) else {
+                return;
             };
             for (name, values) in labels {
                 ui.horizontal_wrapped(|ui| {

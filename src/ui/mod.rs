@@ -135,6 +135,26 @@ impl FrameInput<'_> {
         self.view.window(self.now)
     }
 
+    /// What the panels drawn this frame read: its session, window (moved live
+    /// while a pan is in progress), zone and wall size; the board and Explore
+    /// build it the same way.
+    pub(crate) fn panel_context<'p>(
+        &'p self,
+        marks: &'p Marks<'p>,
+        state: &'p mut PanelUiState,
+        commands: &'p mut Vec<Command>,
+    ) -> PanelContext<'p> {
+        PanelContext {
+            session: self.session,
+            window: state.drag.pending.unwrap_or_else(|| self.window()),
+            zone: self.zone,
+            marks,
+            wall_figure_pt: self.wall().map(|w| w.figure_pt),
+            state,
+            commands,
+        }
+    }
+
     /// The wall's chrome, when this frame is a wall page.
     pub(crate) fn wall(&self) -> Option<&wall::WallChrome> {
         match &self.chrome {
@@ -339,15 +359,8 @@ fn explore_window(
         explore: drafts,
         ..
     } = state;
-    let mut ctx = PanelContext {
-        session: frame.session,
-        window: panels.drag.pending.unwrap_or_else(|| frame.window()),
-        zone: frame.zone,
-        marks,
-        wall_figure_pt: None,
-        state: panels,
-        commands,
-    };
+    // The Explore window is the workstation's: no wall sizes.
+    let mut ctx = frame.panel_context(marks, panels, commands);
     explore::window(
         ui.ctx(),
         explore,

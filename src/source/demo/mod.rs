@@ -39,6 +39,27 @@ impl DemoQuery {
         self.metric
     }
 
+    /// Whether `series` passes the query's label filters.
+    fn selects(&self, series: &catalog::SeriesDef) -> bool {
+        self.labels
+            .iter()
+            .all(|(k, allowed)| series.labels.get(k).is_some_and(|v| allowed.contains(v)))
+    }
+
+    /// The labels of the answer series `series` is combined into: its own with
+    /// no `by`, else only the `by` labels.
+    fn group_of(&self, series: &catalog::SeriesDef) -> BTreeMap<String, String> {
+        match &self.by {
+            None => series.labels.clone(),
+            Some(by) => series
+                .labels
+                .iter()
+                .filter(|(k, _)| by.contains(k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        }
+    }
+
     /// The metric's entry in the catalogue (every compiled query's has one).
     fn definition(&self) -> Option<&'static catalog::MetricDef> {
         catalog::metric(self.metric)
@@ -110,11 +131,7 @@ impl DemoSource {
             )));
         };
         for series in catalog::series_of(&self.fleet, definition) {
-            if !query
-                .labels
-                .iter()
-                .all(|(k, allowed)| series.labels.get(k).is_some_and(|v| allowed.contains(v)))
-            {
+            if !query.selects(&series) {
                 continue;
             }
             let values: Vec<f64> = times
@@ -122,16 +139,10 @@ impl DemoSource {
                 .flatten()
                 .map(|&t| self.read(&series, t, query).unwrap_or(f64::NAN))
                 .collect();
-            let key = match &query.by {
-                None => series.labels.clone(),
-                Some(by) => series
-                    .labels
-                    .iter()
-                    .filter(|(k, _)| by.contains(k))
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
-            };
-            groups.entry(key).or_default().push(values);
+            groups
+                .entry(query.group_of(&series))
+                .or_default()
+                .push(values);
         }
         let aggregate = query.aggregate;
         let mut offsets = Vec::with_capacity(times.len() + 1);
@@ -274,24 +285,13 @@ impl Source for DemoSource {
                 return None;
             };
             let definition = query.definition()?;
-            let matching = catalog::series_of(&self.fleet, definition)
-                .into_iter()
-                .filter(|series| {
-                    query.labels.iter().all(|(k, allowed)| {
-                        series.labels.get(k).is_some_and(|v| allowed.contains(v))
-                    })
-                });
-            Some(match &query.by {
-                None => matching.count(),
-                Some(by) => matching
-                    .map(|series| {
-                        by.iter()
-                            .map(|label| series.labels.get(label).cloned())
-                            .collect::<Vec<_>>()
-                    })
-                    .collect::<std::collections::BTreeSet<_>>()
-                    .len(),
-            })
+            let groups: std::collections::BTreeSet<BTreeMap<String, String>> =
+                catalog::series_of(&self.fleet, definition)
+                    .iter()
+                    .filter(|series| query.selects(series))
+                    .map(|series| query.group_of(series))
+                    .collect();
+            Some(groups.len())
         })
     }
 
