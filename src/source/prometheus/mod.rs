@@ -142,8 +142,23 @@ impl PrometheusSource {
                 ("end", seconds(request.window.end_ms)),
                 ("step", seconds(step)),
             ];
+            let asked = std::time::Instant::now();
             match self.get("/api/v1/query_range", &params).await {
-                Ok(body) => return api::parse_series(&body),
+                Ok(body) => {
+                    let answered = asked.elapsed();
+                    let series = api::parse_series(&body);
+                    // What a slow panel costs, and where: the server or the decode.
+                    tracing::debug!(
+                        query = %params[0].1,
+                        step_ms = step,
+                        bytes = body.len(),
+                        series = series.as_ref().map_or(0, Vec::len),
+                        answer_ms = answered.as_millis() as u64,
+                        decode_ms = (asked.elapsed() - answered).as_millis() as u64,
+                        "query_range"
+                    );
+                    return series;
+                }
                 Err(error) if api::is_too_many_points(&error) && attempt < MAX_STEP_RETRIES => {
                     attempt += 1;
                     step *= 2;
