@@ -73,7 +73,10 @@ fn options() -> Options {
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        let mut value = |name: &str| args.next().unwrap_or_else(|| panic!("{name} needs a value"));
+        let mut value = |name: &str| {
+            args.next()
+                .unwrap_or_else(|| panic!("{name} needs a value"))
+        };
         match arg.as_str() {
             "--nodes" => options.nodes = value("--nodes").parse().expect("--nodes N"),
             "--hours" => options.hours = value("--hours").parse().expect("--hours H"),
@@ -159,11 +162,7 @@ fn main() {
         );
         println!(
             "run {run}: final screen at {:.2} s ({} grabs) · RSS {:.0} MiB (peak {:.0} MiB) · idle CPU {:.1} % of a core",
-            launch.final_s,
-            launch.grabs,
-            launch.rss_mib,
-            launch.peak_mib,
-            launch.idle_cpu_percent
+            launch.final_s, launch.grabs, launch.rss_mib, launch.peak_mib, launch.idle_cpu_percent
         );
     }
 }
@@ -177,10 +176,21 @@ fn labels(node: usize, gpu: usize) -> [(&'static str, String); 7] {
     [
         ("Hostname", format!("node-{node:04}")),
         ("gpu", gpu.to_string()),
-        ("UUID", format!("GPU-{node:08x}-{gpu:04x}-4a6e-9c1d-5e2f00c0ffee")),
+        (
+            "UUID",
+            format!("GPU-{node:08x}-{gpu:04x}-4a6e-9c1d-5e2f00c0ffee"),
+        ),
         ("device", format!("nvidia{gpu}")),
         ("modelName", "NVIDIA H100 80GB HBM3".to_owned()),
-        ("instance", format!("10.{}.{}.{}:9400", node / 65_536, node / 256 % 256, node % 256)),
+        (
+            "instance",
+            format!(
+                "10.{}.{}.{}:9400",
+                node / 65_536,
+                node / 256 % 256,
+                node % 256
+            ),
+        ),
         ("job", "dcgm".to_owned()),
     ]
 }
@@ -193,7 +203,7 @@ fn utilisation(node: usize, gpu: usize, t: i64, start_s: i64, end_s: i64) -> Opt
     let hash = ((node * GPUS + gpu) as u64 ^ (t as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
         .wrapping_mul(0xBF58_476D_1CE4_E5B9);
     let noise = (hash >> 40) as f64 / (1u64 << 24) as f64;
-    let value = if node % 50 == 0 {
+    let value = if node.is_multiple_of(50) {
         noise * 0.5
     } else if node == 3 {
         97.0 + 3.0 * noise

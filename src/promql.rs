@@ -11,7 +11,7 @@
 
 use crate::dashboard::alarms::NameMatcher;
 use promql_parser::label::MatchOp;
-use promql_parser::parser::{self, Expr, VectorSelector};
+use promql_parser::parser::{self, Expr, LabelModifier, VectorSelector};
 use promql_parser::util::{ExprVisitor, walk_expr};
 
 /// The name a template reference stands in for outside brackets; never reported as
@@ -82,6 +82,45 @@ pub(crate) fn is_bare_selector(promql: &str) -> bool {
             ..
         }))
     )
+}
+
+/// Whether `promql` answers at most one series whatever the server holds: an
+/// aggregation over everything (`avg(x)`, `quantile(0.05, x)`, `sum by () (x)`),
+/// a number, or arithmetic of such. Such a query needs no `count(…)` before its
+/// first fetch to keep to a point budget: on a server of 100,000 series that
+/// count costs as much as the query.
+pub(crate) fn is_one_series(promql: &str) -> bool {
+    fn one(expr: &Expr) -> bool {
+        match expr {
+            Expr::NumberLiteral(_) => true,
+            Expr::Paren(paren) => one(&paren.expr),
+            Expr::Unary(unary) => one(&unary.expr),
+            Expr::Binary(binary) => one(&binary.lhs) && one(&binary.rhs),
+            Expr::Aggregate(aggregate) => {
+                let whole = match &aggregate.modifier {
+                    None => true,
+                    Some(LabelModifier::Include(labels)) => labels.labels.is_empty(),
+                    Some(LabelModifier::Exclude(_)) => false,
+                };
+                let op = aggregate.op.to_string();
+                whole
+                    && matches!(
+                        op.as_str(),
+                        "sum"
+                            | "avg"
+                            | "min"
+                            | "max"
+                            | "count"
+                            | "group"
+                            | "stddev"
+                            | "stdvar"
+                            | "quantile"
+                    )
+            }
+            _ => false,
+        }
+    }
+    parse(promql).is_ok_and(|expr| one(&expr))
 }
 
 /// Checks that `selector` (the first argument of Grafana's `label_values`) is one
@@ -160,6 +199,31 @@ fn reference_end(chars: &[char], start: usize) -> Option<usize> {
 mod tests {
     use super::NameMatcher::{Exact, Regex};
     use super::*;
+
+    #[test]
+    fn only_whole_fleet_aggregations_are_known_to_answer_one_series() {
+        for one in [
+            "avg(DCGM_FI_DEV_GPU_UTIL)",
+            "quantile(0.05, DCGM_FI_DEV_GPU_UTIL{Hostname=~\"$node\"})",
+            "sum by () (rate(x[5m])) / sum(rate(y[$__rate_interval]))",
+            "(max(x))",
+            "1",
+        ] {
+            assert!(is_one_series(one), "{one}");
+        }
+        for many in [
+            "DCGM_FI_DEV_GPU_UTIL",
+            "avg by (Hostname) (DCGM_FI_DEV_GPU_UTIL)",
+            "sum without (gpu) (x)",
+            "topk(5, x)",
+            "count_values(\"v\", x)",
+            "sum(x) / y",
+            "rate(x[5m])",
+            "not promql (",
+        ] {
+            assert!(!is_one_series(many), "{many}");
+        }
+    }
 
     #[test]
     fn names_are_told_apart_from_functions_labels_and_durations() {

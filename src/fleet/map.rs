@@ -72,18 +72,14 @@ impl FleetMap {
                 .filter(|&freshest| reporting(one, window, freshest))
                 .and_then(|_| reduce(one, window, panel.fleet.reduce));
             let state = value.map_or(State::NotReporting, |v| state_of(&panel.thresholds, v));
-            let name = panel
-                .fleet
-                .group_by
-                .iter()
-                .map(|label| key.labels.get(label).map_or("–", String::as_str))
-                .collect::<Vec<_>>()
-                .join(" · ");
-            groups.entry(name).or_default().push(Cell {
-                key: key.clone(),
-                value,
-                state,
-            });
+            groups
+                .entry(group_name(panel, key))
+                .or_default()
+                .push(Cell {
+                    key: key.clone(),
+                    value,
+                    state,
+                });
         }
         let mut counts: std::collections::BTreeMap<State, usize> = Default::default();
         let groups = groups
@@ -105,6 +101,18 @@ impl FleetMap {
     pub fn cells(&self) -> usize {
         self.groups.iter().map(|g| g.cells.len()).sum()
     }
+}
+
+/// The name of the group `key` is drawn in: its `group_by` label values, joined
+/// (`node-0413`, `us-east-1a · train`); empty with no `group_by`.
+pub fn group_name(panel: &PanelSpec, key: &SeriesKey) -> String {
+    panel
+        .fleet
+        .group_by
+        .iter()
+        .map(|label| key.labels.get(label).map_or("–", String::as_str))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// What a state is called in the header: the threshold's `name`, else its

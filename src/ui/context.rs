@@ -83,6 +83,8 @@ pub(crate) struct PanelUiState {
     pub show_ok: BTreeSet<PanelId>,
     /// Fleet maps, rebuilt when their data changes.
     pub fleet_maps: super::fleet_map::MapCache,
+    /// The fleet map cell whose series is shown in the drill-down window.
+    pub fleet_drill: Option<super::fleet_drill::Drill>,
     /// Spread-mode queries, recomputed when their data changes.
     pub spreads: timeseries::SpreadCache,
 }

@@ -1,7 +1,8 @@
 //! The fleet map panel: one cell per series, grouped, in its threshold state's
 //! colour, worst first in each group; "n/a" cells hatched grey. The header counts
 //! the cells per state ("9,832 ok · 121 hot · 47 n/a"); hovering a cell names its
-//! series, group and value.
+//! series, group and value; clicking it opens its history beside its group's
+//! ([`super::fleet_drill`]).
 //!
 //! Cells flow left to right in rows, a group after the other with one empty slot
 //! between groups, sized to fill the panel: 10,000 cells on a workstation panel
@@ -197,12 +198,17 @@ pub(crate) fn show(
             }
             let rest = ui.available_rect_before_wrap();
             let mut body = ui.new_child(egui::UiBuilder::new().max_rect(rest));
-            cells(&mut body, ctx, panel, map, trusted);
+            if let Some(clicked) = cells(&mut body, ctx, panel, map, trusted) {
+                // Clicking the open cell again closes its window.
+                ctx.state.fleet_drill =
+                    (ctx.state.fleet_drill.as_ref() != Some(&clicked)).then_some(clicked);
+            }
             true
         }
         _ => false,
     };
     ctx.state.fleet_maps = cache;
+    super::fleet_drill::window(ui, ctx, panel);
     drawn
 }
 
@@ -238,8 +244,14 @@ fn counts(header: &mut Ui, panel: &PanelSpec, map: &FleetMap, size: f32) {
     }
 }
 
-/// The cells, the groups' names, the hovered cell's tooltip.
-fn cells(ui: &mut Ui, ctx: &PanelContext<'_>, panel: &PanelSpec, map: &FleetMap, trusted: bool) {
+/// The cells, the groups' names, the hovered cell's tooltip; the cell clicked.
+fn cells(
+    ui: &mut Ui,
+    ctx: &PanelContext<'_>,
+    panel: &PanelSpec,
+    map: &FleetMap,
+    trusted: bool,
+) -> Option<super::fleet_drill::Drill> {
     let rect = ui.max_rect();
     let placement = Placement::of(rect, map);
     let painter = ui.painter_at(rect);
@@ -280,7 +292,7 @@ fn cells(ui: &mut Ui, ctx: &PanelContext<'_>, panel: &PanelSpec, map: &FleetMap,
     let response = ui.interact(
         rect,
         ui.scope_id().with(("fleet-map", panel.id.as_str())),
-        Sense::hover(),
+        Sense::click(),
     );
     let summary = map
         .counts
@@ -296,11 +308,9 @@ fn cells(ui: &mut Ui, ctx: &PanelContext<'_>, panel: &PanelSpec, map: &FleetMap,
         )
     });
     if ctx.wall_figure_pt.is_some() {
-        return;
+        return None;
     }
-    let Some((cell_rect, g, c)) = response.hover_pos().and_then(|p| placement.at(p)) else {
-        return;
-    };
+    let (cell_rect, g, c) = response.hover_pos().and_then(|p| placement.at(p))?;
     let group = &map.groups[g];
     let cell = &group.cells[c];
     ui.painter().rect_stroke(
@@ -322,6 +332,11 @@ fn cells(ui: &mut Ui, ctx: &PanelContext<'_>, panel: &PanelSpec, map: &FleetMap,
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join("\n");
+    let clicked = response.clicked().then(|| super::fleet_drill::Drill {
+        panel: panel.id.clone(),
+        key: cell.key.clone(),
+        group: group.name.clone(),
+    });
     response.on_hover_ui_at_pointer(|ui| {
         ui.strong(name);
         if !group.name.is_empty() {
@@ -335,7 +350,9 @@ fn cells(ui: &mut Ui, ctx: &PanelContext<'_>, panel: &PanelSpec, map: &FleetMap,
             .color(color(panel, cell.state)),
         );
         ui.label(RichText::new(labels).weak().size(11.0));
+        ui.label(RichText::new("click: its history beside its group's").weak());
     });
+    clicked
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub(crate) mod context;
 pub(crate) mod edit;
 pub(crate) mod experiments;
 pub(crate) mod explore;
+pub(crate) mod fleet_drill;
 pub(crate) mod fleet_map;
 pub(crate) mod grid;
 pub(crate) mod history;

@@ -467,3 +467,57 @@ fn the_fleet_map_on_the_wall_is_read_across_the_room() {
     harness.run_steps(3);
     harness.snapshot("fleet_map_wall");
 }
+
+#[test]
+fn clicking_a_map_cell_opens_its_history_beside_its_group_and_clicking_again_closes_it() {
+    use egui_kittest::kittest::Queryable;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_fleet_layout(dir.path());
+    let now = chrono::DateTime::parse_from_rfc3339(DEMO_NOW)
+        .unwrap()
+        .to_utc();
+    let app = support::app_on_file(&path, now, &runtime);
+    let mut harness = support::harness_builder()
+        .with_size([1600.0, 1000.0])
+        .build_eframe(|_| app);
+    support::step_until(&mut harness, "the fleet's data", |h| {
+        h.state().session().pending_queries() == 0 && h.state().session().store().series_count() > 0
+    });
+    harness.run_steps(3);
+    // The first cell of the first group (cells flow from the map's top left).
+    let cell = harness
+        .get_by_label_contains("Every GPU, by node: 480 cells")
+        .rect()
+        .left_top()
+        + egui::vec2(4.0, 4.0);
+    let click = |harness: &mut egui_kittest::Harness<'_, fleetdeck::app::FleetApp>| {
+        harness.hover_at(cell);
+        harness.run_steps(1);
+        for pressed in [true, false] {
+            harness.event(egui::Event::PointerButton {
+                pos: cell,
+                button: egui::PointerButton::Primary,
+                pressed,
+                modifiers: egui::Modifiers::NONE,
+            });
+        }
+        harness.run_steps(3);
+    };
+    assert!(harness.query_by_label_contains("others in grey").is_none());
+    click(&mut harness);
+    // The window is titled by the series and the panel; node-0000's eight GPUs are
+    // one group, so the clicked one is drawn over its seven others.
+    harness.get_by_label_contains(" · Every GPU, by node");
+    harness.get_by_label("group node-0000: with its 7 others in grey");
+    harness.get_by_label_contains(" · max ");
+    harness.get_by_label_contains("Hostname=node-0000");
+    harness.remove_cursor();
+    harness.run_steps(2);
+    harness.snapshot("fleet_map_drill_down");
+    click(&mut harness);
+    assert!(
+        harness.query_by_label_contains("others in grey").is_none(),
+        "clicking the open cell again closes its window"
+    );
+}

@@ -181,7 +181,8 @@ impl Source for PrometheusSource {
 
     /// `count(expr)` at the window's end (an instant query: one number back),
     /// so a query of 10,000 series is planned under the panel's point budget
-    /// before its first answer.
+    /// before its first answer; an aggregation over the whole fleet is one series
+    /// without asking.
     fn count_series<'a>(
         &'a self,
         query: &'a SourceQuery,
@@ -192,6 +193,9 @@ impl Source for PrometheusSource {
             let SourceQuery::Prometheus(query) = query else {
                 return None;
             };
+            if crate::promql::is_one_series(&query.promql) {
+                return Some(1);
+            }
             let scrape_ms = self.settings.scrape_interval.as_millis() as i64;
             let step = crate::source::step::plan_step(window, 1_000, self.limits);
             let promql = promql::substitute(&query.promql, step, window.span_ms(), scrape_ms);
