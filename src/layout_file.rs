@@ -272,6 +272,14 @@ pub struct SourceConfig {
     /// CloudWatch: AWS region, e.g. `us-east-1` (required; never guessed from IMDS).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<Spanned<String>>,
+    /// CloudWatch, SageMaker, FIS: several regions instead of one `region`; each
+    /// series gets a `region` label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regions: Option<Spanned<Vec<String>>>,
+    /// CloudWatch, SageMaker, FIS: accounts reached by assuming a role in each
+    /// (through the credential chain); each series gets an `account` label.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<AccountConfig>,
     /// CloudWatch: profile in `~/.aws/config` (SSO, `credential_process`, keys);
     /// without it the default credential chain is used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -298,6 +306,16 @@ pub struct SourceConfig {
     /// SageMaker: the endpoints whose instance counts are watched.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub endpoints: Vec<String>,
+}
+
+/// An AWS account a source reaches by assuming a role in it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountConfig {
+    /// What its series' `account` label says (`prod`).
+    pub name: String,
+    /// The role to assume, `arn:aws:iam::111122223333:role/fleetdeck-read`.
+    pub role_arn: Spanned<String>,
 }
 
 /// A line at `value`, and the colour a stat takes at or above it.

@@ -83,8 +83,13 @@ fn print_cloudwatch_cost(layout: &Dashboard) {
         } else {
             String::new()
         };
+        let reaches = if estimate.reaches > 1 {
+            format!(" (over {} regions × accounts)", estimate.reaches)
+        } else {
+            String::new()
+        };
         println!(
-            "  source `{source}`: {} metrics in {} GetMetricData call(s) per refresh; at refresh {refresh}: ${usd:.2}/day, ${:.2}/30 days{at_least}{bands}",
+            "  source `{source}`: {} metrics in {} GetMetricData call(s) per refresh{reaches}; at refresh {refresh}: ${usd:.2}/day, ${:.2}/30 days{at_least}{bands}",
             estimate.metrics,
             estimate.calls,
             usd * 30.0

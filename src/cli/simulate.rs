@@ -54,6 +54,8 @@ pub fn simulate(args: SimulateArgs) -> Result<ExitCode> {
                 profile: None,
                 endpoint_url: Some(endpoint.clone()),
                 timeout: std::time::Duration::from_secs(30),
+                role_arn: None,
+                reach: Vec::new(),
             };
             let client = fleetdeck::source::cloudwatch::client::build(&settings).await;
             let fleet = fleetdeck::source::demo::fleet::Fleet::new(args.seed);

@@ -7,6 +7,7 @@
 //! with jitter and shows each failure, so throttling is visible, not hidden.
 
 pub use crate::dashboard::sources::aws::ClientSettings;
+use crate::dashboard::sources::aws::{Account, Reach};
 use crate::source::SourceError;
 use crate::source::aws_credentials::{
     advice, find_credentials_error, innermost_message, login_advice,
@@ -42,7 +43,23 @@ pub(crate) async fn sdk_config(settings: &ClientSettings) -> aws_config::SdkConf
     let chain =
         crate::source::aws_credentials::chain(&settings.region, settings.profile.as_deref()).await;
     loader = loader.credentials_provider(chain);
-    loader.load().await
+    let config = loader.load().await;
+    let Some(role_arn) = &settings.role_arn else {
+        return config;
+    };
+    // Another account: the chain's credentials assume its role through STS (at
+    // the same endpoint, so an emulator answers both), refreshed before they expire.
+    let assumed = aws_config::sts::AssumeRoleProvider::builder(role_arn)
+        .session_name("fleetdeck")
+        .configure(&config)
+        .build()
+        .await;
+    config
+        .into_builder()
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(assumed),
+        )
+        .build()
 }
 
 /// A failed call as the panel and status bar show it. `profile` shapes the advice
@@ -126,9 +143,10 @@ fn endpoint_name(settings: &ClientSettings) -> String {
         .unwrap_or_else(|| format!("the {} endpoint in {}", settings.service, settings.region))
 }
 
-/// The settings of an AWS source from its layout keys: `region` (required, an
-/// AWS region name), `profile`, `endpoint_url` (http or https) and `timeout`
-/// (`default_timeout` without it). Keys of other kinds are refused; `extra`
+/// The settings of an AWS source from its layout keys: `region` or `regions`
+/// (AWS region names, one of the two required), `accounts` (roles to assume),
+/// `profile`, `endpoint_url` (http or https) and `timeout` (`default_timeout`
+/// without it). Keys of other kinds are refused; `extra`
 /// names this kind's own further keys in that message.
 pub(crate) fn compile_settings(
     config: &crate::layout_file::SourceConfig,
@@ -144,21 +162,7 @@ pub(crate) fn compile_settings(
         message,
         span: Some(config.kind.span()),
     };
-    match &config.region {
-        None => problems.push(at_kind(format!(
-            "a {kind} source needs `region`, e.g. region = \"us-east-1\""
-        ))),
-        Some(region) if !is_region(region.get_ref()) => {
-            problems.push(QueryProblem {
-                message: format!(
-                    "`{}` is not an AWS region name like us-east-1",
-                    region.get_ref()
-                ),
-                span: Some(region.span()),
-            });
-        }
-        Some(_) => {}
-    }
+    let regions = regions(config, &mut problems);
     if let Some(url) = &config.endpoint_url
         && !(url.get_ref().starts_with("http://") || url.get_ref().starts_with("https://"))
     {
@@ -173,21 +177,147 @@ pub(crate) fn compile_settings(
     if crate::source::has_prometheus_keys(config) || config.seed.is_some() || config.nodes.is_some()
     {
         problems.push(at_kind(format!(
-            "a {kind} source takes region, profile, endpoint_url and timeout{extra}; credentials come from the AWS credential chain, never the layout"
+            "a {kind} source takes region (or regions), accounts, profile, endpoint_url and timeout{extra}; credentials come from the AWS credential chain, never the layout"
         )));
     }
     problems.extend(crate::source::duration_problems(&[&config.timeout]));
-    let Some(region) = config.region.as_ref().filter(|_| problems.is_empty()) else {
+    let accounts = accounts(config, &mut problems);
+    let Some(region) = regions.first().filter(|_| problems.is_empty()) else {
         return Err(problems);
+    };
+    // One client per region and account; a source of one region and no
+    // account is the plain client its series always had, with no labels added.
+    let reach = if regions.len() == 1 && accounts.is_empty() {
+        Vec::new()
+    } else {
+        let accounts: Vec<Option<Account>> = if accounts.is_empty() {
+            vec![None]
+        } else {
+            accounts.into_iter().map(Some).collect()
+        };
+        accounts
+            .iter()
+            .flat_map(|account| {
+                regions.iter().map(move |region| Reach {
+                    region: region.clone(),
+                    account: account.clone(),
+                })
+            })
+            .collect()
     };
     Ok(ClientSettings {
         service,
         permissions,
-        region: region.get_ref().clone(),
+        region: region.clone(),
         profile: config.profile.clone(),
         endpoint_url: config.endpoint_url.as_ref().map(|u| u.get_ref().clone()),
         timeout: crate::source::duration_or(&config.timeout, default_timeout),
+        role_arn: None,
+        reach,
     })
+}
+
+/// Whether a source names `regions` or `accounts` (AWS sources only).
+pub(crate) fn has_reach_keys(config: &crate::layout_file::SourceConfig) -> bool {
+    config.regions.is_some() || !config.accounts.is_empty()
+}
+
+/// The regions of an AWS source: its `region`, or its `regions` (not both).
+fn regions(
+    config: &crate::layout_file::SourceConfig,
+    problems: &mut Vec<crate::source::QueryProblem>,
+) -> Vec<String> {
+    use crate::source::QueryProblem;
+    let kind = config.kind.get_ref().name();
+    let at = |message: String, span| QueryProblem {
+        message,
+        span: Some(span),
+    };
+    let (names, span) = match (&config.region, &config.regions) {
+        (Some(_), Some(regions)) => {
+            problems.push(at(
+                "`region` and `regions` together: name one region, or list them all in `regions`"
+                    .to_owned(),
+                regions.span(),
+            ));
+            return Vec::new();
+        }
+        (None, None) => {
+            problems.push(at(
+                format!(
+                    "a {kind} source needs `region`, e.g. region = \"us-east-1\" (or regions = [\"us-east-1\", \"eu-west-1\"])"
+                ),
+                config.kind.span(),
+            ));
+            return Vec::new();
+        }
+        (Some(region), None) => (vec![region.get_ref().clone()], region.span()),
+        (None, Some(regions)) => (regions.get_ref().clone(), regions.span()),
+    };
+    if names.is_empty() {
+        problems.push(at("`regions` is empty".to_owned(), span.clone()));
+    }
+    for name in &names {
+        if !is_region(name) {
+            problems.push(at(
+                format!("`{name}` is not an AWS region name like us-east-1"),
+                span.clone(),
+            ));
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    if let Some(twice) = names.iter().find(|name| !seen.insert(*name)) {
+        problems.push(at(format!("region `{twice}` is listed twice"), span));
+    }
+    names
+}
+
+/// The accounts of an AWS source, each a role to assume.
+fn accounts(
+    config: &crate::layout_file::SourceConfig,
+    problems: &mut Vec<crate::source::QueryProblem>,
+) -> Vec<Account> {
+    use crate::source::QueryProblem;
+    let mut names = std::collections::BTreeSet::new();
+    let mut accounts = Vec::new();
+    for account in &config.accounts {
+        let arn = account.role_arn.get_ref();
+        if !is_role_arn(arn) {
+            problems.push(QueryProblem {
+                message: format!(
+                    "`{arn}` is not a role ARN like arn:aws:iam::111122223333:role/fleetdeck-read"
+                ),
+                span: Some(account.role_arn.span()),
+            });
+        }
+        if account.name.trim().is_empty() || !names.insert(account.name.clone()) {
+            problems.push(QueryProblem {
+                message: format!(
+                    "account name `{}` must be unique and not empty: it is the series' `account` label",
+                    account.name
+                ),
+                span: Some(account.role_arn.span()),
+            });
+        }
+        accounts.push(Account {
+            name: account.name.clone(),
+            role_arn: arn.clone(),
+        });
+    }
+    accounts
+}
+
+/// Whether `arn` names an IAM role: `arn:PARTITION:iam::ACCOUNT:role/NAME`.
+fn is_role_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    matches!(
+        parts.as_slice(),
+        ["arn", partition, "iam", "", account, resource]
+            if partition.starts_with("aws")
+                && account.len() == 12
+                && account.chars().all(|c| c.is_ascii_digit())
+                && resource.strip_prefix("role/").is_some_and(|name| !name.is_empty())
+    )
 }
 
 /// Whether `name` looks like an AWS region (`us-east-1`, `us-gov-west-1`).
@@ -216,6 +346,8 @@ mod tests {
             profile: profile.map(str::to_owned),
             endpoint_url: None,
             timeout: Duration::from_secs(10),
+            role_arn: None,
+            reach: Vec::new(),
         }
     }
 

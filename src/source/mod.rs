@@ -11,6 +11,7 @@ pub(crate) mod browse;
 pub mod cloudwatch;
 pub mod costexplorer;
 pub mod demo;
+pub(crate) mod fan_out;
 pub(crate) mod limits;
 pub(crate) mod operations;
 pub mod prometheus;
@@ -48,6 +49,22 @@ pub enum SourceError {
     /// The source cannot be used as configured (e.g. a token variable is unset).
     #[error("configuration: {0}")]
     Config(String),
+}
+
+impl SourceError {
+    /// The same kind of error with its words changed (a region's name put in
+    /// front), so what a person should do still follows from the kind.
+    pub(crate) fn map_message(self, change: impl FnOnce(String) -> String) -> SourceError {
+        match self {
+            SourceError::BadQuery(m) => SourceError::BadQuery(change(m)),
+            SourceError::Unreachable(m) => SourceError::Unreachable(change(m)),
+            SourceError::Timeout(s) => {
+                SourceError::Server(change(format!("timed out after {s} s")))
+            }
+            SourceError::Server(m) => SourceError::Server(change(m)),
+            SourceError::Config(m) => SourceError::Config(change(m)),
+        }
+    }
 }
 
 /// One series returned by a source, with its labels and samples in time order.
@@ -345,21 +362,43 @@ pub fn build_source(spec: &SourceSpec) -> Arc<dyn Source> {
         SourceSpec::Prometheus(settings) => {
             Arc::new(prometheus::PrometheusSource::new(settings.clone()))
         }
-        SourceSpec::CloudWatch(settings) => {
-            Arc::new(cloudwatch::CloudWatchSource::new(settings.clone()))
-        }
+        SourceSpec::CloudWatch(settings) => fan_out(settings, |settings| {
+            Arc::new(cloudwatch::CloudWatchSource::new(settings))
+        }),
         SourceSpec::CostExplorer(settings) => {
             Arc::new(costexplorer::CostExplorerSource::new(settings.clone()))
         }
         SourceSpec::SageMaker {
             settings,
             endpoints,
-        } => Arc::new(operations::sagemaker::SageMakerSource::new(
-            settings,
-            endpoints.clone(),
-        )),
-        SourceSpec::Fis(settings) => Arc::new(operations::fis::FisSource::new(settings)),
+        } => fan_out(settings, |settings| {
+            Arc::new(operations::sagemaker::SageMakerSource::new(
+                &settings,
+                endpoints.clone(),
+            ))
+        }),
+        SourceSpec::Fis(settings) => fan_out(settings, |settings| {
+            Arc::new(operations::fis::FisSource::new(&settings))
+        }),
     }
+}
+
+/// An AWS source of one region as `build` makes it, or one per region and
+/// account it spans, joined.
+fn fan_out(
+    settings: &aws_client::ClientSettings,
+    build: impl Fn(aws_client::ClientSettings) -> Arc<dyn Source>,
+) -> Arc<dyn Source> {
+    let reached = settings.reached();
+    if reached.is_empty() {
+        return build(settings.clone());
+    }
+    Arc::new(fan_out::FanOut::new(
+        reached
+            .into_iter()
+            .map(|(labels, settings)| (labels, build(settings)))
+            .collect(),
+    ))
 }
 
 /// Whether any key only a prometheus source takes is set (a demo or cloudwatch
@@ -414,6 +453,7 @@ pub(crate) fn compile_source(config: &SourceConfig) -> Result<SourceSpec, Vec<Qu
             let prometheus_only = has_prometheus_keys(config)
                 || config.timeout.is_some()
                 || config.region.is_some()
+                || aws_client::has_reach_keys(config)
                 || config.profile.is_some()
                 || config.endpoint_url.is_some();
             if prometheus_only {

@@ -657,3 +657,85 @@ fn a_coarse_p99_line_gets_its_band_from_minimum_and_maximum_in_the_same_batch() 
     let (_, usage) = usage.iter().find(|(id, _)| id.as_str() == "cw").unwrap();
     assert_eq!((usage.calls, usage.units), (1, 3), "{usage:?}");
 }
+
+/// A source over two regions and two accounts reached by assuming a role in each
+/// (ministack's STS; its CloudWatch keeps each account's and region's metrics
+/// apart): the fleet was published into prod's us-east-1 and staging's
+/// eu-west-1 only, so those two come back, labelled, and the other two pairs
+/// answer nothing. With the roles not assumed, nothing would come back at all:
+/// the chain's own key belongs to a third account.
+#[test]
+fn a_source_over_regions_and_accounts_labels_each_series_with_where_it_came_from() {
+    let server = support::ministack();
+    let window = last_minutes(10);
+    support::publish_fleet_into(&server.url(), "20m", "us-east-1", "111111111111");
+    support::publish_fleet_into(&server.url(), "20m", "eu-west-1", "222222222222");
+    let text = format!(
+        r#"version = 1
+title = "two regions, two accounts"
+refresh = "1m"
+time = {{ from = "now-30m", to = "now" }}
+
+[sources.cw]
+kind = "cloudwatch"
+regions = ["us-east-1", "eu-west-1"]
+accounts = [
+  {{ name = "prod", role_arn = "arn:aws:iam::111111111111:role/fleetdeck-read" }},
+  {{ name = "staging", role_arn = "arn:aws:iam::222222222222:role/fleetdeck-read" }},
+]
+endpoint_url = "{}"
+timeout = "5s"
+{}"#,
+        server.url(),
+        latency_panel(
+            "p99",
+            r#"{ EndpointName = "*", VariantName = "AllTraffic" }"#
+        )
+    );
+    let layout = parse_layout(&text, Path::new("regions.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let source = build_source(&layout.sources["cw"]);
+    let series = fetch(source.as_ref(), &request(&layout, 0, 0, window)).unwrap();
+    let mut places: Vec<(String, String)> = series
+        .iter()
+        .map(|s| (s.labels["region"].clone(), s.labels["account"].clone()))
+        .collect();
+    places.dedup();
+    places.sort();
+    assert_eq!(
+        places,
+        [
+            ("eu-west-1".to_owned(), "staging".to_owned()),
+            ("us-east-1".to_owned(), "prod".to_owned())
+        ],
+        "{series:?}"
+    );
+    // The same fleet was published to both: each place has every endpoint,
+    // with the same p99s.
+    let endpoints = |region: &str| -> Vec<(String, Vec<f64>)> {
+        let mut found: Vec<(String, Vec<f64>)> = series
+            .iter()
+            .filter(|s| s.labels["region"] == region)
+            .map(|s| {
+                (
+                    s.labels["EndpointName"].clone(),
+                    s.samples.iter().map(|p| p.value).collect(),
+                )
+            })
+            .collect();
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        found
+    };
+    let east = endpoints("us-east-1");
+    assert!(east.len() >= 2, "{east:?}");
+    assert!(
+        east.iter().all(|(_, values)| values.len() == 10),
+        "{east:?}"
+    );
+    assert_eq!(east, endpoints("eu-west-1"));
+    // The cost meter adds up every region and account: a GetMetricData call in
+    // each of the two places that have the metric (where `*` matches nothing, no
+    // call is made), billed per endpoint's metric in each.
+    let usage = source.usage().expect("cloudwatch bills");
+    assert_eq!(usage.calls, 2, "{usage:?}");
+    assert_eq!(usage.units, 2 * east.len() as u64, "{usage:?}");
+}

@@ -94,6 +94,16 @@ const INVALID: &[(&str, &str, &str)] = &[
         "5:8",
         "source `cw`: a cloudwatch source needs `region`",
     ),
+    (
+        "cloudwatch_bad_role_arn.toml",
+        "8:31",
+        "source `cw`: `arn:aws:iam::1111:role/fleetdeck-read` is not a role ARN like arn:aws:iam::111122223333:role/fleetdeck-read",
+    ),
+    (
+        "cloudwatch_region_and_regions.toml",
+        "7:11",
+        "source `cw`: `region` and `regions` together",
+    ),
     // x + w past u32::MAX once wrapped around to pass the 24-column check.
     (
         "grid_overflow.toml",

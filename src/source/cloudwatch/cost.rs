@@ -27,6 +27,8 @@ pub struct Estimate {
     /// Of the metrics, those asked for min/max bands (Minimum and Maximum beside
     /// a line's statistic when its period is coarser than a minute).
     pub band_metrics: usize,
+    /// Regions × accounts the source spans: each asks, and bills, the same again.
+    pub reaches: usize,
 }
 
 impl Estimate {
@@ -47,7 +49,11 @@ pub fn estimate(dashboard: &Dashboard, now_ms: i64) -> Vec<(SourceId, Estimate)>
     let window = dashboard.default_window(now_ms);
     dashboard
         .sources_of_kind(SourceKind::Cloudwatch)
-        .map(|(id, _)| {
+        .map(|(id, spec)| {
+            let reaches = match spec {
+                crate::dashboard::SourceSpec::CloudWatch(settings) => settings.reach.len().max(1),
+                _ => 1,
+            };
             let mut planner = Planner::new();
             let mut lines_only = Planner::new();
             let mut wildcard_queries = 0;
@@ -103,10 +109,11 @@ pub fn estimate(dashboard: &Dashboard, now_ms: i64) -> Vec<(SourceId, Estimate)>
             (
                 id.clone(),
                 Estimate {
-                    calls: plan.calls.len(),
-                    metrics: plan.metrics_requested(),
+                    calls: plan.calls.len() * reaches,
+                    metrics: plan.metrics_requested() * reaches,
                     wildcard_queries,
-                    band_metrics: plan.metrics_requested().saturating_sub(lines),
+                    band_metrics: plan.metrics_requested().saturating_sub(lines) * reaches,
+                    reaches,
                 },
             )
         })
@@ -118,6 +125,10 @@ mod tests {
     use super::*;
 
     fn week_of_p99_and_sum(envelope: &str) -> Dashboard {
+        week_of_p99_and_sum_in(envelope, r#"region = "us-east-1""#)
+    }
+
+    fn week_of_p99_and_sum_in(envelope: &str, reach: &str) -> Dashboard {
         let text = format!(
             r#"version = 1
 title = "cw"
@@ -126,7 +137,7 @@ time = {{ from = "now-7d", to = "now" }}
 
 [sources.cw]
 kind = "cloudwatch"
-region = "us-east-1"
+{reach}
 
 [[panels]]
 title = "p99"
@@ -159,6 +170,21 @@ grid = {{ x = 0, y = 0, w = 24, h = 8 }}
         let plain = estimate(&week_of_p99_and_sum("envelope = false"), now_ms);
         assert_eq!(plain[0].1.metrics, 2);
         assert_eq!(plain[0].1.band_metrics, 0);
+    }
+
+    #[test]
+    fn every_region_and_account_asks_and_bills_the_same_again() {
+        let now_ms = 1_796_209_200_000;
+        let reach = r#"regions = ["us-east-1", "eu-west-1"]
+accounts = [
+  { name = "prod", role_arn = "arn:aws:iam::111111111111:role/read" },
+  { name = "staging", role_arn = "arn:aws:iam::222222222222:role/read" },
+]"#;
+        let one = estimate(&week_of_p99_and_sum("envelope = false"), now_ms)[0].1;
+        let four = estimate(&week_of_p99_and_sum_in("envelope = false", reach), now_ms)[0].1;
+        assert_eq!(four.reaches, 4);
+        assert_eq!(four.calls, 4 * one.calls);
+        assert_eq!(four.metrics, 4 * one.metrics);
     }
 
     #[test]

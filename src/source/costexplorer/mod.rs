@@ -375,10 +375,13 @@ impl Source for CostExplorerSource {
 /// Checks a `[sources.NAME]` table of kind costexplorer and compiles it.
 pub(crate) fn compile_source(config: &SourceConfig) -> Result<Settings, Vec<QueryProblem>> {
     let mut problems = Vec::new();
-    if crate::source::has_prometheus_keys(config) || config.seed.is_some() || config.nodes.is_some()
+    if crate::source::has_prometheus_keys(config)
+        || crate::source::aws_client::has_reach_keys(config)
+        || config.seed.is_some()
+        || config.nodes.is_some()
     {
         problems.push(QueryProblem {
-            message: "a costexplorer source takes region, profile, endpoint_url, timeout, cache_ttl and cache_dir".to_owned(),
+            message: "a costexplorer source takes region, profile, endpoint_url, timeout, cache_ttl and cache_dir (Cost Explorer is global: an organization's accounts are in its management account's answer, grouped by LINKED_ACCOUNT)".to_owned(),
             span: Some(config.kind.span()),
         });
     }
@@ -412,6 +415,8 @@ pub(crate) fn compile_source(config: &SourceConfig) -> Result<Settings, Vec<Quer
             profile: config.profile.clone(),
             endpoint_url: config.endpoint_url.as_ref().map(|u| u.get_ref().clone()),
             timeout: crate::source::duration_or(&config.timeout, Duration::from_secs(15)),
+            role_arn: None,
+            reach: Vec::new(),
         },
         cache_dir: config.cache_dir.clone().unwrap_or_else(cache::default_dir),
         ttl: crate::source::duration_or(&config.cache_ttl, DEFAULT_CACHE_TTL),

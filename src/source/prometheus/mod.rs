@@ -507,9 +507,13 @@ fn check_source(config: &SourceConfig) -> Vec<QueryProblem> {
             "`seed` and `nodes` are for demo sources".to_owned(),
         ));
     }
-    if config.region.is_some() || config.profile.is_some() || config.endpoint_url.is_some() {
+    if config.region.is_some()
+        || crate::source::aws_client::has_reach_keys(config)
+        || config.profile.is_some()
+        || config.endpoint_url.is_some()
+    {
         problems.push(at_kind(
-            "region, profile and endpoint_url belong to cloudwatch sources; for Amazon Managed Prometheus use sigv4 = { region = \"…\", profile = \"…\" }".to_owned(),
+            "region, regions, accounts, profile and endpoint_url belong to cloudwatch sources; for Amazon Managed Prometheus use sigv4 = { region = \"…\", profile = \"…\" }".to_owned(),
         ));
     }
     if config.bearer_token_env.is_some() && config.bearer_token_file.is_some() {

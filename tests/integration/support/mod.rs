@@ -344,7 +344,7 @@ pub fn aws_venv_binary(name: &str) -> PathBuf {
     binary
 }
 
-/// ministack (CloudWatch only) on a free port.
+/// ministack (CloudWatch and STS) on a free port.
 pub fn ministack() -> Server {
     let binary = aws_venv_binary("ministack");
     let dir = tempfile::tempdir().unwrap();
@@ -353,9 +353,10 @@ pub fn ministack() -> Server {
     let env = [
         ("BIND_HOST", "127.0.0.1".to_owned()),
         ("GATEWAY_PORT", port.to_string()),
-        // Only CloudWatch, and none of its side listeners (MQTT on 8883, SFTP), so
-        // several emulators can run side by side.
-        ("SERVICES", "cloudwatch".to_owned()),
+        // Only CloudWatch and STS (roles assumed into other accounts), and none of
+        // its side listeners (MQTT on 8883, SFTP), so several emulators can run
+        // side by side.
+        ("SERVICES", "cloudwatch,sts".to_owned()),
         ("IOT_MTLS_ENABLED", "0".to_owned()),
         ("SFTP_ENABLED", "0".to_owned()),
         ("LOG_LEVEL", "WARNING".to_owned()),
@@ -385,16 +386,26 @@ pub fn emulator_credentials() {
 /// Publishes `backfill` (e.g. `30m`) of the simulated fleet to the CloudWatch at
 /// `url` with `fleetdeck simulate --once`, as a user would.
 pub fn publish_fleet(url: &str, backfill: &str) {
+    publish_fleet_into(url, backfill, "us-east-1", "test");
+}
+
+/// As [`publish_fleet`], into `region` of the account whose access key is
+/// `access_key` (ministack files a 12-digit key's data under that account).
+pub fn publish_fleet_into(url: &str, backfill: &str, region: &str, access_key: &str) {
     emulator_credentials();
     let output = Command::new(env!("CARGO_BIN_EXE_fleetdeck"))
         .args([
             "simulate",
             "--cloudwatch-endpoint",
             url,
+            "--region",
+            region,
             "--backfill",
             backfill,
             "--once",
         ])
+        .env("AWS_ACCESS_KEY_ID", access_key)
+        .env("AWS_REGION", region)
         .output()
         .unwrap();
     assert!(
