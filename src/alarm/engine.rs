@@ -76,7 +76,7 @@ impl Engine {
             for (key, series) in store.query_series(&rule.key()) {
                 let eval = self
                     .evals
-                    .entry((rule.name.clone(), key.labels.clone()))
+                    .entry((rule.name.clone(), (*key.labels).clone()))
                     .or_default();
                 let from = eval
                     .last_sample_ms
@@ -406,7 +406,7 @@ above = 10.0
         let key = SeriesKey {
             panel: "p99".into(),
             query: "q1".into(),
-            labels: BTreeMap::new(),
+            labels: BTreeMap::new().into(),
         };
         store.merge(key, 0, 30 * MINUTE, &samples);
         store

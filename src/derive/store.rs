@@ -61,7 +61,7 @@ pub(crate) fn refresh_panel(
                     series: series
                         .iter()
                         .map(|(key, samples)| Input {
-                            labels: key.labels.clone(),
+                            labels: (*key.labels).clone(),
                             samples,
                         })
                         .collect(),

@@ -253,7 +253,7 @@ metric = "DCGM_FI_DEV_GPU_UTIL"
                         value: value - 4.0 + m as f64,
                     })
                     .collect();
-                let labels = [
+                let labels: std::collections::BTreeMap<String, String> = [
                     ("host".to_owned(), host.to_string()),
                     ("gpu".to_owned(), gpu.to_string()),
                 ]

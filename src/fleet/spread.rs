@@ -195,7 +195,8 @@ mod tests {
                     value: (gpu % 100) as f64 + minute as f64,
                 })
                 .collect();
-            let labels = [("gpu".to_owned(), format!("{gpu:04}"))].into();
+            let labels: std::collections::BTreeMap<String, String> =
+                [("gpu".to_owned(), format!("{gpu:04}"))].into();
             store.merge(SeriesKey::new(&key, labels), 0, 240_000, &samples);
         }
         (store, key)

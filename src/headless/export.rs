@@ -155,7 +155,7 @@ pub async fn export_panel(
                 .query_series(&key)
                 .map(|(key, series)| ExportedSeries {
                     name: query.series_name(&key.labels),
-                    labels: key.labels.clone(),
+                    labels: (*key.labels).clone(),
                     points: series.iter().map(|s| (s.t_ms, s.value)).collect(),
                     band: envelope.then(|| band_of(session.store().band(key), series)),
                 }),

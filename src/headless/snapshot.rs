@@ -127,7 +127,7 @@ async fn fetch(dashboard: &Arc<Dashboard>, window: Window, width_px: u32, clock:
             series.push(StoredSeries {
                 panel: key.panel.as_str().to_owned(),
                 query: key.query.as_str().to_owned(),
-                labels: series_key.labels.clone(),
+                labels: (*series_key.labels).clone(),
                 samples: data.iter().map(|s| (s.t_ms, s.value)).collect(),
             });
         }

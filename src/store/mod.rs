@@ -14,7 +14,14 @@ pub(crate) use decimate::{Column, ColumnGrid};
 pub use series::{Sample, Series};
 
 use crate::dashboard::{PanelId, QueryId, QueryKey};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+
+/// A series' labels, shared: the store keeps one copy of each label set however
+/// many queries answer it (a fleet map and a spread panel over the same 10,000
+/// GPUs), and a fleet map's cells or a spread's outliers point at it instead of
+/// copying seven strings each.
+pub type Labels = Arc<BTreeMap<String, String>>;
 
 /// Where a series came from: the panel and query of the dashboard (by id, so a
 /// panel that moves keeps its series), and its labels.
@@ -25,16 +32,16 @@ pub struct SeriesKey {
     /// The query in the panel.
     pub query: QueryId,
     /// Labels that tell this series apart from its siblings.
-    pub labels: BTreeMap<String, String>,
+    pub labels: Labels,
 }
 
 impl SeriesKey {
-    /// The series of query `key` with these labels.
-    pub fn new(key: &QueryKey, labels: BTreeMap<String, String>) -> SeriesKey {
+    /// The series of query `key` with these labels (a map, or a shared one).
+    pub fn new(key: &QueryKey, labels: impl Into<Labels>) -> SeriesKey {
         SeriesKey {
             panel: key.panel.clone(),
             query: key.query.clone(),
-            labels,
+            labels: labels.into(),
         }
     }
 
@@ -96,6 +103,8 @@ pub struct Store {
     series: BTreeMap<SeriesKey, Series>,
     bands: BTreeMap<SeriesKey, Band>,
     retention: Retention,
+    /// Every label set held, once: new series take the copy already here.
+    labels: HashSet<Labels>,
 }
 
 impl Store {
@@ -105,6 +114,7 @@ impl Store {
             series: BTreeMap::new(),
             bands: BTreeMap::new(),
             retention,
+            labels: HashSet::new(),
         }
     }
 
@@ -129,9 +139,31 @@ impl Store {
     /// returned replace whatever was stored in that interval.
     pub fn merge(&mut self, key: SeriesKey, start_ms: i64, end_ms: i64, samples: &[Sample]) {
         let retention = self.retention;
-        let series = self.series.entry(key).or_default();
+        let series = match self.series.get_mut(&key) {
+            Some(series) => series,
+            None => {
+                let key = self.interned(key);
+                self.series.entry(key).or_default()
+            }
+        };
         series.merge(start_ms, end_ms, samples);
         series.trim(retention);
+    }
+
+    /// `key` with the copy of its labels the store already holds, if any.
+    fn interned(&mut self, mut key: SeriesKey) -> SeriesKey {
+        match self.labels.get(&key.labels) {
+            Some(shared) => key.labels = shared.clone(),
+            None => {
+                self.labels.insert(key.labels.clone());
+            }
+        }
+        key
+    }
+
+    /// Forgets label sets no series holds any more.
+    fn forget_unused_labels(&mut self) {
+        self.labels.retain(|labels| Arc::strong_count(labels) > 1);
     }
 
     /// Merges the band of a fetch covering `[start_ms, end_ms]` into the band of
@@ -145,7 +177,13 @@ impl Store {
         max: &[Sample],
     ) {
         let retention = self.retention;
-        let band = self.bands.entry(key).or_default();
+        let band = match self.bands.get_mut(&key) {
+            Some(band) => band,
+            None => {
+                let key = self.interned(key);
+                self.bands.entry(key).or_default()
+            }
+        };
         band.min.merge(start_ms, end_ms, min);
         band.max.merge(start_ms, end_ms, max);
         band.min.trim(retention);
@@ -156,6 +194,7 @@ impl Store {
     /// more, or its panel stopped asking).
     pub(crate) fn drop_bands(&mut self, query: &QueryKey) {
         self.bands.retain(|key, _| !key.is_of(query));
+        self.forget_unused_labels();
     }
 
     /// The band of one series, if it has one.
@@ -174,9 +213,13 @@ impl Store {
             .filter(|key| !keep.contains(key))
             .cloned()
             .collect();
+        let forgot = !gone.is_empty();
         for key in gone {
             self.series.remove(&key);
             self.bands.remove(&key);
+        }
+        if forgot {
+            self.forget_unused_labels();
         }
     }
 
@@ -263,7 +306,7 @@ mod tests {
             .collect();
         for name in ["a", "b"] {
             for gpu in 0..3 {
-                let labels = [("gpu".to_owned(), gpu.to_string())].into();
+                let labels: BTreeMap<String, String> = [("gpu".to_owned(), gpu.to_string())].into();
                 store.merge(SeriesKey::new(&query(name), labels), 0, 99_000, &samples);
             }
         }

@@ -368,7 +368,7 @@ mod tests {
             query: crate::dashboard::QueryId::from("q1"),
         };
         let cell = Cell {
-            key: SeriesKey::new(&key, Default::default()),
+            key: SeriesKey::new(&key, std::collections::BTreeMap::new()),
             value: Some(1.0),
             state: State::Base,
         };

@@ -32,7 +32,7 @@ fn drawn_on(app: &FleetApp, wanted: &OpsEvent) -> Vec<String> {
                 .queries
                 .iter()
                 .flat_map(|q| session.store().query_series(&panel.key(&q.id)))
-                .map(|(key, _)| &key.labels)
+                .map(|(key, _)| &*key.labels)
                 .collect();
             fleetdeck::ui::timeseries::operations_drawn(&operations, &labels, window)
                 .contains(&wanted)
@@ -354,7 +354,7 @@ fis.stop_experiment(id=x['experiment']['id'])
                     .session()
                     .store()
                     .query_series(&panel.key(&panel.queries[0].id))
-                    .map(|(key, _)| &key.labels)
+                    .map(|(key, _)| &*key.labels)
                     .collect();
                 fleetdeck::ui::timeseries::operations_drawn(&operations, &labels, window)
                     .contains(&event)

@@ -108,7 +108,7 @@ impl<'a> Chart<'a> {
         let data_range = spread_range(&spreads, window, data_range(ctx, &drawn));
         let then_lines = then_lines(ctx, &drawn, &then);
         let labels: Vec<&BTreeMap<String, String>> =
-            drawn.iter().map(|(key, _, _)| &key.labels).collect();
+            drawn.iter().map(|(key, _, _)| &*key.labels).collect();
         let mut operations = operations_drawn(&ctx.marks.operations, &labels, window);
         // Over a long window scaling markers would cover the chart: past one per
         // 60 px they are left out (experiment bands stay), and words only show
