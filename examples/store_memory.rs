@@ -123,7 +123,7 @@ fn main() {
         "{series} series, {points} points: {:.1} MiB on the heap, {:.1} bytes a point ({:.0} bytes a series beside its samples' 16 each)",
         held as f64 / (1024.0 * 1024.0),
         held as f64 / points as f64,
-        (held - points * std::mem::size_of::<Sample>()) as f64 / series as f64
+        (held - points * size_of::<Sample>()) as f64 / series as f64
     );
     drop(store);
 }
