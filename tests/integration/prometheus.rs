@@ -24,6 +24,11 @@ use support::Server;
 const P99_OVER_A_MINUTE: &str = r#"histogram_quantile(0.99, sum by (le, model_name) (rate({__name__=~"vllm[:_]e2e_request_latency_seconds_bucket"}[1m])))"#;
 
 fn layout(url: &str, flavor: &str, promql: &str) -> Dashboard {
+    layout_with_timeout(url, flavor, promql, "3s")
+}
+
+/// As [`layout`], with the source's `timeout`.
+fn layout_with_timeout(url: &str, flavor: &str, promql: &str, timeout: &str) -> Dashboard {
     let text = format!(
         r#"version = 1
 title = "prometheus test"
@@ -35,7 +40,7 @@ kind = "prometheus"
 url = "{url}"
 flavor = "{flavor}"
 scrape_interval = "1s"
-timeout = "3s"
+timeout = "{timeout}"
 
 [[panels]]
 title = "p99"
@@ -696,5 +701,63 @@ fn a_broken_query_does_not_slow_the_refresh_of_its_neighbours() {
     assert!(
         good.abs_diff(refused) <= 1,
         "{good} answers, {refused} refusals"
+    );
+}
+
+/// Answers are decoded as they download. A server that cuts its answer off
+/// mid-way, or sends one past the 64 MiB cap, gets an error that says so (and
+/// the parser thread stops with the download), never a partial set of series
+/// drawn as if whole.
+#[test]
+fn a_cut_off_or_oversized_answer_is_an_error_not_a_partial_fleet() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let window = fleetdeck::time_range::Window {
+        start_ms: 1_700_000_000_000,
+        end_ms: 1_700_000_600_000,
+    };
+    let series = |n: usize| {
+        format!(r#"{{"metric":{{"gpu":"{n}"}},"values":[[1700000000,"0.5"],[1700000060,"0.75"]]}}"#)
+    };
+    let fetch = |body: &[u8]| {
+        let server = support::static_answer(body);
+        // 64 MiB through a debug build's parser takes seconds.
+        let layout =
+            layout_with_timeout(&server.url(), "prometheus", "DCGM_FI_DEV_GPU_UTIL", "60s");
+        let source = build_source(&layout.sources["prom"]);
+        let request = fleetdeck::source::RangeRequest {
+            query: first_query(&layout),
+            window,
+            step_ms: 60_000,
+        };
+        runtime.block_on(source.fetch_range(&request))
+    };
+    // Whole, it is read (the harness's own check that the server answers).
+    let whole = format!(
+        r#"{{"status":"success","data":{{"resultType":"matrix","result":[{},{}]}}}}"#,
+        series(0),
+        series(1)
+    );
+    let read = fetch(whole.as_bytes()).expect("a whole answer");
+    assert_eq!(read.len(), 2);
+    assert_eq!(read[1].samples[1].value, 0.75);
+    // Cut off in the second series.
+    let cut = &whole.as_bytes()[..whole.len() - 40];
+    let error = fetch(cut).expect_err("a cut-off answer");
+    assert!(error.to_string().contains("unreadable answer"), "{error}");
+    // 10,000 series of the fleet is 26 MB; a little over 64 MiB of them is refused.
+    let mut huge = String::from(r#"{"status":"success","data":{"resultType":"matrix","result":["#);
+    let mut n = 0;
+    while huge.len() <= 64 * 1024 * 1024 {
+        if n > 0 {
+            huge.push(',');
+        }
+        huge.push_str(&series(n));
+        n += 1;
+    }
+    huge.push_str("]}}");
+    let error = fetch(huge.as_bytes()).expect_err("past the cap");
+    assert!(
+        error.to_string().contains("answer larger than 64 MiB"),
+        "{error}"
     );
 }

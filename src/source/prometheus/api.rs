@@ -86,6 +86,18 @@ pub(crate) fn parse_value(text: &str) -> f64 {
 pub(crate) fn parse_series(body: &[u8]) -> Result<Vec<SeriesData>, SourceError> {
     let envelope: Envelope = serde_json::from_slice(body)
         .map_err(|error| SourceError::Server(format!("unreadable answer: {error}")))?;
+    series_of(envelope)
+}
+
+/// As [`parse_series`], reading the answer as it comes (a big range query).
+pub(crate) fn parse_series_from(body: impl std::io::Read) -> Result<Vec<SeriesData>, SourceError> {
+    let envelope: Envelope = serde_json::from_reader(body)
+        .map_err(|error| SourceError::Server(format!("unreadable answer: {error}")))?;
+    series_of(envelope)
+}
+
+/// The series an answer carries, or the error it reports.
+fn series_of(envelope: Envelope) -> Result<Vec<SeriesData>, SourceError> {
     if envelope.status != "success" {
         return Err(SourceError::Server(
             envelope.error.unwrap_or_else(|| "unknown error".to_owned()),

@@ -7,6 +7,7 @@
 pub(crate) mod api;
 pub(crate) mod promql;
 pub mod sigv4;
+mod stream;
 
 use super::{
     Extreme, FetchFuture, QueryProblem, RangeRequest, SeriesData, Source, SourceError,
@@ -69,6 +70,40 @@ impl PrometheusSource {
         path: &str,
         params: &[(&str, String)],
     ) -> Result<Vec<u8>, SourceError> {
+        let response = self.send(path, params).await?;
+        let status = response.status();
+        let body = self.read_body(response).await?;
+        if status.is_success() {
+            Ok(body)
+        } else {
+            Err(api::parse_error(status.as_u16(), &body))
+        }
+    }
+
+    /// GETs a query path whose answer is series, decoded as it downloads.
+    async fn get_series(
+        &self,
+        path: &str,
+        params: &[(&str, String)],
+    ) -> Result<Vec<SeriesData>, SourceError> {
+        let response = self.send(path, params).await?;
+        let status = response.status();
+        if !status.is_success() {
+            let body = self.read_body(response).await?;
+            return Err(api::parse_error(status.as_u16(), &body));
+        }
+        let (series, received) =
+            stream::decode_series(response, MAX_RESPONSE_BYTES, |e| self.transport_error(e)).await;
+        self.bytes.fetch_add(received as u64, Ordering::Relaxed);
+        series
+    }
+
+    /// Sends a GET of an API path (signed for SigV4 sources).
+    async fn send(
+        &self,
+        path: &str,
+        params: &[(&str, String)],
+    ) -> Result<reqwest::Response, SourceError> {
         let client = self
             .client
             .get_or_init(|| async { build_client(&self.settings) })
@@ -83,11 +118,14 @@ impl PrometheusSource {
         if let Some(signer) = &self.signer {
             signer.sign(&mut request).await?;
         }
-        let mut response = client
+        client
             .execute(request)
             .await
-            .map_err(|e| self.transport_error(&e))?;
-        let status = response.status();
+            .map_err(|e| self.transport_error(&e))
+    }
+
+    /// The whole body of an answer (at most [`MAX_RESPONSE_BYTES`]).
+    async fn read_body(&self, mut response: reqwest::Response) -> Result<Vec<u8>, SourceError> {
         let mut body = Vec::new();
         while let Some(chunk) = response
             .chunk()
@@ -103,11 +141,7 @@ impl PrometheusSource {
             body.extend_from_slice(&chunk);
         }
         self.bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
-        if status.is_success() {
-            Ok(body)
-        } else {
-            Err(api::parse_error(status.as_u16(), &body))
-        }
+        Ok(body)
     }
 
     async fn query_range(&self, request: &RangeRequest) -> Result<Vec<SeriesData>, SourceError> {
@@ -143,21 +177,17 @@ impl PrometheusSource {
                 ("step", seconds(step)),
             ];
             let asked = std::time::Instant::now();
-            match self.get("/api/v1/query_range", &params).await {
-                Ok(body) => {
-                    let answered = asked.elapsed();
-                    let series = api::parse_series(&body);
-                    // What a slow panel costs, and where: the server or the decode.
+            match self.get_series("/api/v1/query_range", &params).await {
+                Ok(series) => {
+                    // What a slow panel costs: the server and the decode overlap.
                     tracing::debug!(
                         query = %params[0].1,
                         step_ms = step,
-                        bytes = body.len(),
-                        series = series.as_ref().map_or(0, Vec::len),
-                        answer_ms = answered.as_millis() as u64,
-                        decode_ms = (asked.elapsed() - answered).as_millis() as u64,
+                        series = series.len(),
+                        ms = asked.elapsed().as_millis() as u64,
                         "query_range"
                     );
-                    return series;
+                    return Ok(series);
                 }
                 Err(error) if api::is_too_many_points(&error) && attempt < MAX_STEP_RETRIES => {
                     attempt += 1;

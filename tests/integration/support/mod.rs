@@ -329,6 +329,31 @@ pub fn prometheus_with_rules(target: SocketAddr, rules: &str, alertmanager: Sock
     start_prometheus(config, dir)
 }
 
+/// A plain HTTP server (Python's `http.server`) answering every GET of
+/// `/api/v1/query_range`, whatever its query string, with `body`: a server that
+/// misbehaves as no real Prometheus can be made to (a cut-off answer, a huge one).
+pub fn static_answer(body: &[u8]) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let api = dir.path().join("api/v1");
+    std::fs::create_dir_all(&api).unwrap();
+    std::fs::write(api.join("query_range"), body).unwrap();
+    // What `restart` waits on before the first request.
+    std::fs::write(dir.path().join("health"), "ok").unwrap();
+    let port = free_port();
+    let address: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let command = vec![
+        "python3".to_owned(),
+        "-m".to_owned(),
+        "http.server".to_owned(),
+        port.to_string(),
+        "--bind".to_owned(),
+        "127.0.0.1".to_owned(),
+        "--directory".to_owned(),
+        dir.path().display().to_string(),
+    ];
+    Server::spawn(command, address, dir)
+}
+
 /// The venv with the AWS emulators: `FLEETDECK_AWS_VENV`, or `target/aws-venv`.
 pub fn aws_venv_binary(name: &str) -> PathBuf {
     let venv = std::env::var_os("FLEETDECK_AWS_VENV")
