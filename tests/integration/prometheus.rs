@@ -711,7 +711,7 @@ fn a_broken_query_does_not_slow_the_refresh_of_its_neighbours() {
 #[test]
 fn a_cut_off_or_oversized_answer_is_an_error_not_a_partial_fleet() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let window = fleetdeck::time_range::Window {
+    let window = Window {
         start_ms: 1_700_000_000_000,
         end_ms: 1_700_000_600_000,
     };
