@@ -376,6 +376,14 @@ pub struct Panel {
     /// and the header says which.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_points: Option<Spanned<u64>>,
+    /// A line panel: where its legend goes — `auto` (below, or at the right of a
+    /// panel much wider than tall), `bottom`, `right` or `none`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legend_at: Option<Spanned<crate::dashboard::LegendAt>>,
+    /// A line panel: the values its legend shows per series over the window
+    /// (`last`, `min`, `max`, `mean`), as a table; a list of names without.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legend_values: Option<Spanned<Vec<crate::dashboard::LegendValue>>>,
     /// A fleet map: the labels its cells are grouped by (host, zone, model).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub group_by: Vec<String>,

@@ -77,6 +77,47 @@ pub enum Reduce {
     Max,
 }
 
+/// Where a line panel's legend goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LegendAt {
+    /// Below the plot, or at its right when the panel is much wider than tall.
+    #[default]
+    Auto,
+    /// Below the plot.
+    Bottom,
+    /// At the right of the plot.
+    Right,
+    /// No legend (the tooltip still names every series).
+    None,
+}
+
+/// A value a legend table shows per series, over the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LegendValue {
+    /// The newest sample.
+    Last,
+    /// The least sample.
+    Min,
+    /// The greatest sample.
+    Max,
+    /// The mean of the samples.
+    Mean,
+}
+
+impl LegendValue {
+    /// Its column's heading.
+    pub fn name(self) -> &'static str {
+        match self {
+            LegendValue::Last => "last",
+            LegendValue::Min => "min",
+            LegendValue::Max => "max",
+            LegendValue::Mean => "mean",
+        }
+    }
+}
+
 /// Which backend a source talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]

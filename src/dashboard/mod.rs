@@ -19,7 +19,7 @@ use crate::time_range::{TimeRange, Window};
 use crate::units::Unit;
 pub use alarms::{AlarmFilter, AlarmState, Condition, MissingData, PanelReads};
 pub(crate) use derive::Prices;
-pub use kinds::{GridPos, PanelKind, Reduce, SourceKind};
+pub use kinds::{GridPos, LegendAt, LegendValue, PanelKind, Reduce, SourceKind};
 pub use sources::{SourceQuery, SourceSpec};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -156,6 +156,18 @@ pub struct PanelSpec {
     /// How it draws many series: spread mode past `max_series`, a fleet map's
     /// grouping and reduction.
     pub fleet: FleetSettings,
+    /// A line panel's legend: where, and which values it lists.
+    pub legend: LegendSettings,
+}
+
+/// A line panel's legend.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LegendSettings {
+    /// Where it goes (`legend_at`).
+    pub at: LegendAt,
+    /// The values per series it shows as a table (`legend_values`); a list of
+    /// names when empty.
+    pub values: Vec<LegendValue>,
 }
 
 /// A panel's budget of points when its layout sets none (`max_points`): 16 bytes

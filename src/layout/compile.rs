@@ -217,6 +217,7 @@ fn compile_panels(
             );
         }
         let fleet = super::fleet::compile(panel, report);
+        let legend = super::legend::compile(panel, report);
         let queries = compile_queries(file, panel, sources, report);
         if let (Some(id), Some(queries)) = (id, queries) {
             let reads = crate::alarm::link::PanelReads::of(panel.kind, &queries);
@@ -235,6 +236,7 @@ fn compile_panels(
                 waiting_for: panel.waiting_for.clone(),
                 text: panel.text.clone(),
                 fleet,
+                legend,
             });
         }
     }

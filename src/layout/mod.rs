@@ -8,6 +8,7 @@
 
 pub(crate) mod compile;
 mod fleet;
+mod legend;
 pub(crate) mod load;
 pub(crate) mod occupancy;
 pub(crate) mod rules;

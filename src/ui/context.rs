@@ -87,4 +87,6 @@ pub(crate) struct PanelUiState {
     pub fleet_drill: Option<super::fleet_drill::Drill>,
     /// Spread-mode queries, recomputed when their data changes.
     pub spreads: timeseries::SpreadCache,
+    /// Series hidden from line panels through their legends.
+    pub legends: timeseries::LegendState,
 }

@@ -100,6 +100,11 @@ const INVALID: &[(&str, &str, &str)] = &[
         "source `cw`: `arn:aws:iam::1111:role/fleetdeck-read` is not a role ARN like arn:aws:iam::111122223333:role/fleetdeck-read",
     ),
     (
+        "legend_on_a_stat.toml",
+        "11:17",
+        "panel `Queue`: `legend_values` is for line panels (kind = \"timeseries\")",
+    ),
+    (
         "cloudwatch_region_and_regions.toml",
         "7:11",
         "source `cw`: `region` and `regions` together",

@@ -692,12 +692,12 @@ fn notes_are_pinned_with_shift_click_and_drag_and_kept_beside_the_layout() {
         .with_notes_file(&notes_path);
     let mut harness = harness(app);
     wait_for_data(&mut harness);
-    // Right of the legend (top left), inside the plot.
+    // Inside the plot (its legend is at the panel's right).
     let chart = harness
         .get_by_label("Requests waiting by model")
         .rect()
         .center()
-        + egui::vec2(230.0, 110.0);
+        + egui::vec2(60.0, 110.0);
     let shift = egui::Modifiers::SHIFT;
     let button = |pos: egui::Pos2, pressed: bool| egui::Event::PointerButton {
         pos,
@@ -804,4 +804,83 @@ fn the_top_bar_reads_each_label_before_its_value() {
             combo.rect()
         );
     }
+}
+
+/// A line panel's legend sits beside the plot, never on it: a click on a name
+/// shows that series alone (the tooltip over the chart then lists only it), a
+/// second click brings every series back, a shift-click hides just one; a table
+/// legend lists each series' values over the window.
+#[test]
+fn the_legend_isolates_a_series_on_click_and_hides_one_on_shift_click() {
+    use egui_kittest::kittest::Queryable;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("legend.toml");
+    std::fs::write(
+        &path,
+        r#"version = 1
+title = "legend"
+time = { from = "now-1h", to = "now" }
+[sources.fleet]
+kind = "demo"
+nodes = 1
+
+[[panels]]
+title = "GPU utilisation"
+grid = { x = 0, y = 0, w = 24, h = 8 }
+unit = "percent"
+legend_values = ["last", "max", "mean"]
+  [[panels.queries]]
+  source = "fleet"
+  metric = "DCGM_FI_DEV_GPU_UTIL"
+  legend = "{{Hostname}} gpu {{gpu}}"
+"#,
+    )
+    .unwrap();
+    let app = support::app_on_file(&path, now(), &runtime);
+    let mut harness = support::harness_builder()
+        .with_size([1280.0, 500.0])
+        .build_eframe(|_| app);
+    wait_for_data(&mut harness);
+    // The table's headings and a value per series and column.
+    harness.get_by_label("mean");
+    harness.snapshot("legend_table_beside_the_plot");
+    // Hovering the chart lists every series in the tooltip: each name twice.
+    let hover_chart = |harness: &mut Harness<'_, FleetApp>| {
+        harness.hover_at(egui::pos2(400.0, 250.0));
+        harness.run_steps(40);
+    };
+    let shown =
+        |harness: &Harness<'_, FleetApp>, name: &str| harness.query_all_by_label(name).count();
+    hover_chart(&mut harness);
+    assert_eq!(shown(&harness, "node-0000 gpu 3"), 2);
+    assert_eq!(shown(&harness, "node-0000 gpu 5"), 2);
+    // Click: gpu 3 alone.
+    harness.remove_cursor();
+    harness.run_steps(1);
+    harness.get_by_label("node-0000 gpu 3").click();
+    harness.run_steps(2);
+    hover_chart(&mut harness);
+    assert_eq!(shown(&harness, "node-0000 gpu 3"), 2);
+    assert_eq!(shown(&harness, "node-0000 gpu 5"), 1, "only in the legend");
+    // Again: every series back.
+    harness.remove_cursor();
+    harness.run_steps(1);
+    let clicks = harness.query_all_by_label("node-0000 gpu 3").count();
+    assert_eq!(clicks, 1);
+    harness.get_by_label("node-0000 gpu 3").click();
+    harness.run_steps(2);
+    hover_chart(&mut harness);
+    assert_eq!(shown(&harness, "node-0000 gpu 5"), 2);
+    // Shift-click: gpu 5 alone is hidden.
+    harness.remove_cursor();
+    harness.run_steps(1);
+    harness
+        .get_by_label("node-0000 gpu 5")
+        .click_modifiers(egui::Modifiers::SHIFT);
+    harness.run_steps(2);
+    hover_chart(&mut harness);
+    assert_eq!(shown(&harness, "node-0000 gpu 5"), 1, "only in the legend");
+    assert_eq!(shown(&harness, "node-0000 gpu 3"), 2);
+    assert_eq!(shown(&harness, "node-0000 gpu 6"), 2);
 }

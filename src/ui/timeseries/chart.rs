@@ -19,6 +19,9 @@ pub(super) struct Chart<'a> {
     pub(super) window: Window,
     /// The series drawn, with their display names.
     pub(super) drawn: Vec<(&'a SeriesKey, &'a Series, String)>,
+    /// Per drawn series, whether the user hid it in the legend: its colour stays
+    /// its own (colours go by position), its line is left out.
+    pub(super) hidden: Vec<bool>,
     /// Per drawn series, the same series over the compared earlier window.
     pub(super) then: Vec<Option<(SeriesKey, &'a Series)>>,
     /// How far back the compared window is.
@@ -83,6 +86,10 @@ impl<'a> Chart<'a> {
         let window = ctx.window;
         let columns = plot_width.max(1.0) as usize;
         let store = ctx.session.store();
+        let hidden: Vec<bool> = drawn
+            .iter()
+            .map(|(key, _, _)| ctx.state.legends.is_hidden(&panel.id, key))
+            .collect();
         for (key, series, _) in &drawn {
             ctx.state.lines.prepare(key, series, window, columns);
             if let Some(band) = store.band(key) {
@@ -105,7 +112,7 @@ impl<'a> Chart<'a> {
         for (key, series) in then.iter().flatten() {
             ctx.state.lines.prepare(key, series, window, columns);
         }
-        let data_range = spread_range(&spreads, window, data_range(ctx, &drawn));
+        let data_range = spread_range(&spreads, window, data_range(ctx, &drawn, &hidden));
         let then_lines = then_lines(ctx, &drawn, &then);
         let labels: Vec<&BTreeMap<String, String>> =
             drawn.iter().map(|(key, _, _)| &*key.labels).collect();
@@ -143,6 +150,7 @@ impl<'a> Chart<'a> {
             max: panel.max,
             spreads,
             drawn,
+            hidden,
             then,
             shift,
         }
@@ -167,10 +175,16 @@ impl<'a> Chart<'a> {
 }
 
 /// The lowest and highest value the series' lines draw.
-fn data_range(ctx: &PanelContext<'_>, drawn: &[(&SeriesKey, &Series, String)]) -> (f64, f64) {
+fn data_range(
+    ctx: &PanelContext<'_>,
+    drawn: &[(&SeriesKey, &Series, String)],
+    hidden: &[bool],
+) -> (f64, f64) {
     drawn
         .iter()
-        .flat_map(|(key, _, _)| ctx.state.lines.points(key).iter().map(|p| p.y))
+        .zip(hidden)
+        .filter(|(_, hidden)| !**hidden)
+        .flat_map(|((key, _, _), _)| ctx.state.lines.points(key).iter().map(|p| p.y))
         .filter(|y| y.is_finite())
         .fold((f64::NAN, f64::NAN), |(low, high), y| {
             (low.min(y), high.max(y))

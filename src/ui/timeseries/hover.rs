@@ -29,6 +29,7 @@ pub(super) fn show(
         .drawn
         .iter()
         .enumerate()
+        .filter(|(index, _)| !chart.hidden[*index])
         .map(|(index, (key, series, name))| {
             let sample = nearest(series, t_ms).filter(|s| (s.t_ms - t_ms).abs() <= near);
             let extremes = sample.and_then(|s| {

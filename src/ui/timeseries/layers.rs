@@ -1,7 +1,7 @@
 //! What a chart draws inside its plot, back to front: operations (scaling
 //! markers, experiment bands), where rules fired, each line's min/max band,
 //! the lines, notes, the compared window's dashed lines, thresholds. Only the
-//! lines are named, so the legend lists series and nothing else.
+//! lines are named. Series hidden in the legend are left out.
 
 use super::super::{PanelContext, theme};
 use super::chart::Chart;
@@ -33,6 +33,9 @@ pub(super) fn draw<'p>(
     bands(plot_ui, chart, ctx, trusted);
     spreads(plot_ui, chart, trusted, wall);
     for (index, (key, _, name)) in chart.drawn.iter().enumerate() {
+        if chart.hidden[index] {
+            continue;
+        }
         let color = theme::series_color(index);
         plot_ui.line(
             Line::new(
@@ -49,7 +52,7 @@ pub(super) fn draw<'p>(
         );
     }
     notes(plot_ui, chart);
-    for (index, points) in &chart.then_lines {
+    for (index, points) in chart.then_lines.iter().filter(|(i, _)| !chart.hidden[*i]) {
         // The earlier line: the series' colour, dashed, under today's (the
         // tooltip says "then").
         plot_ui.line(
@@ -115,6 +118,9 @@ fn bands<'p>(
     trusted: bool,
 ) {
     for (index, (key, _, _)) in chart.drawn.iter().enumerate() {
+        if chart.hidden[index] {
+            continue;
+        }
         if let Some(band) = ctx.state.bands.points(key) {
             let fill = theme::series_color(index).gamma_multiply(if trusted { 0.22 } else { 0.1 });
             plot_ui.add(

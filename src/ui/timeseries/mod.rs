@@ -10,6 +10,7 @@
 mod chart;
 mod hover;
 mod layers;
+mod legend;
 mod menu;
 mod plot;
 mod spread;
@@ -22,6 +23,7 @@ use crate::time_range::Window;
 use egui::{Id, Ui};
 
 pub use chart::operations_drawn;
+pub(crate) use legend::LegendState;
 pub(crate) use spread::SpreadCache;
 
 /// The plot id of a panel, stable so tests and tools can read its plot memory.
@@ -83,9 +85,10 @@ fn budget_note(header: &mut Ui, ctx: &PanelContext<'_>, panel: &PanelSpec) {
 
 /// Draws the panel's plot; returns whether any series had data. Untrusted data (its
 /// source is stale or failing, or it has not been confirmed for a while) is drawn
-/// faded. On the wall the legend is a column of last values beside the plot, sized
-/// to be read across the room, so it never covers a line. A query with more series
-/// than the panel's `max_series` is drawn in spread mode ([`spread`]).
+/// faded. The legend never covers a line: on a workstation it is below the plot or
+/// at its right ([`legend`]); on the wall it is a column of last values beside the
+/// plot, sized to be read across the room. A query with more series than the
+/// panel's `max_series` is drawn in spread mode ([`spread`]).
 pub(crate) fn show(
     ui: &mut Ui,
     header: &mut Ui,
@@ -98,17 +101,25 @@ pub(crate) fn show(
         spread::header(header, ctx, panel, &spreads);
     }
     budget_note(header, ctx, panel);
-    let plot_width = match ctx.wall_figure_pt {
+    let area = ui.available_rect_before_wrap();
+    let plot_rect = match ctx.wall_figure_pt {
         Some(figure_pt) => {
-            super::wall_legend::beside(ui, &drawn, panel, figure_pt, trusted, ctx.window)
+            let width =
+                super::wall_legend::beside(ui, &drawn, panel, figure_pt, trusted, ctx.window);
+            egui::Rect::from_min_size(area.min, egui::vec2(width, area.height()))
         }
-        None => ui.available_width(),
+        None => beside_legend(ui, ctx, panel, &drawn, &spreads, area),
     };
+    let plot_width = plot_rect.width();
     let chart = chart::Chart::prepare(ctx, panel, drawn, spreads, plot_width);
     let wall = ctx.wall_figure_pt.is_some();
-    let response = plot::configure(ui, ctx, panel, &chart, plot_width).show(ui, |plot_ui| {
-        layers::draw(plot_ui, &chart, ctx, trusted, wall)
-    });
+    let mut plot_area = ui.new_child(egui::UiBuilder::new().max_rect(plot_rect));
+    let response = plot::configure(&plot_area, ctx, panel, &chart, plot_width)
+        .height(plot_rect.height())
+        .show(&mut plot_area, |plot_ui| {
+            layers::draw(plot_ui, &chart, ctx, trusted, wall)
+        });
+    ui.advance_cursor_after_rect(area);
     zoom::follow_user_zoom(ui, ctx, &panel.id, &response, ctx.window);
     menu::show(&response.response, ctx, &panel.id);
     // A wall has no one at a mouse: no tooltip ever stays up on it.
@@ -116,4 +127,57 @@ pub(crate) fn show(
         hover::show(&response, ctx, panel, &chart);
     }
     chart.has_data()
+}
+
+/// The workstation's legend, drawn below or at the right of `area`; returns the
+/// rect left for the plot.
+fn beside_legend(
+    ui: &mut Ui,
+    ctx: &mut PanelContext<'_>,
+    panel: &PanelSpec,
+    drawn: &[(&SeriesKey, &Series, String)],
+    spreads: &[spread::SpreadQuery],
+    area: egui::Rect,
+) -> egui::Rect {
+    let entries: Vec<legend::Entry<'_>> = drawn
+        .iter()
+        .enumerate()
+        .map(|(index, (key, series, name))| legend::Entry {
+            key: Some(*key),
+            series: Some(*series),
+            name: name.as_str(),
+            color: super::theme::series_color(index),
+        })
+        .chain(spreads.iter().map(|spread| legend::Entry {
+            key: None,
+            series: None,
+            name: spread.name.as_str(),
+            color: super::theme::FLEET,
+        }))
+        .collect();
+    const GAP: f32 = 6.0;
+    let placement = legend::placement(panel, area.size(), entries.len());
+    let (plot, strip) = match placement {
+        legend::Placement::None => return area,
+        legend::Placement::Below => {
+            let height = legend::height_below(ui, panel, &entries, area.size());
+            let (plot, strip) = area.split_top_bottom_at_y(area.max.y - height);
+            (plot.with_max_y(plot.max.y - GAP), strip)
+        }
+        legend::Placement::Right => {
+            let width = legend::width_right(ui, panel, &entries, area.size());
+            let (plot, strip) = area.split_left_right_at_x(area.max.x - width);
+            (plot.with_max_x(plot.max.x - GAP), strip)
+        }
+    };
+    legend::show(
+        ui,
+        strip,
+        placement,
+        panel,
+        &entries,
+        ctx.window,
+        &mut ctx.state.legends,
+    );
+    plot
 }

@@ -1,14 +1,14 @@
 //! The plot a chart draws in: only x moves (a primary drag selects a range to
 //! zoom to, a right-drag pans, Ctrl+scroll zooms), y follows the data; time and
-//! unit-aware axes; the legend over the top-left corner (on the wall it is a
-//! column beside the plot instead).
+//! unit-aware axes. No legend inside: it is drawn beside the plot
+//! ([`super::legend`], or the wall's column).
 
 use super::super::{PanelContext, time_axis, value_axis};
 use super::chart::Chart;
 use super::plot_id;
 use crate::dashboard::PanelSpec;
 use egui::{Id, Ui};
-use egui_plot::{Corner, Legend, Plot};
+use egui_plot::Plot;
 
 /// Id shared by all plots so the crosshair follows the pointer on every panel.
 const CURSOR_GROUP: &str = "fleetdeck-cursor";
@@ -48,10 +48,7 @@ pub(super) fn configure(
         .y_axis_min_width(Y_AXIS_WIDTH)
         // The tooltip lists every series at the hovered time instead.
         .label_formatter(|_| None);
-    plot = match ctx.wall_figure_pt {
-        Some(_) => plot.width(plot_width),
-        None => plot.legend(Legend::default().position(Corner::LeftTop)),
-    };
+    plot = plot.width(plot_width);
     if let Some(min) = panel.min {
         plot = plot.include_y(min);
     }
