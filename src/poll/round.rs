@@ -341,6 +341,9 @@ impl<'a> Round<'a> {
                     let (width_px, budgeted) =
                         budget::planned_width(planned.width_px, series, share);
                     let step = source.plan_step(window, width_px, query, now_ms);
+                    let budgeted = budgeted.filter(|_| {
+                        step > source.plan_step(window, planned.width_px, query, now_ms)
+                    });
                     let since =
                         since(last, live, step, source.settle_ms()).map(|since| since - shift);
                     // A query drawn as its spread draws no line's band: not asked.
@@ -409,6 +412,21 @@ impl<'a> Round<'a> {
                 (planned, request)
             })
             .collect();
+        // Which queries the budget made coarser, so their headers say the step
+        // (a batch is planned from the counts of the last answers).
+        let budgeted: Vec<Option<usize>> = requests
+            .iter()
+            .map(|(planned, request)| {
+                let Planned::Series(query) = &planned.planned else {
+                    return None;
+                };
+                // Only where the budget changed the step: CloudWatch's minute
+                // is often both the panel's step and the budget's.
+                self.width(planned).1.filter(|_| {
+                    request.step_ms > source.plan_step(self.window, planned.width_px, query, now_ms)
+                })
+            })
+            .collect();
         let since: Option<i64> = requests
             .iter()
             .map(|(planned, request)| self.since(planned, request.step_ms))
@@ -474,17 +492,20 @@ impl<'a> Round<'a> {
                 .zip(requests)
                 .zip(outcomes)
                 .zip(refusals)
-                .map(|(((planned, request), outcome), envelope_refused)| Answer {
-                    budgeted: None,
-                    planned,
-                    window: fetch_window,
-                    step_ms: request.step_ms,
-                    incremental: since.is_some(),
-                    outcome: outcome
-                        .unwrap_or_else(|| Ok(Vec::new()))
-                        .map(Payload::Series),
-                    envelope_refused,
-                })
+                .zip(budgeted)
+                .map(
+                    |((((planned, request), outcome), envelope_refused), budgeted)| Answer {
+                        budgeted,
+                        planned,
+                        window: fetch_window,
+                        step_ms: request.step_ms,
+                        incremental: since.is_some(),
+                        outcome: outcome
+                            .unwrap_or_else(|| Ok(Vec::new()))
+                            .map(Payload::Series),
+                        envelope_refused,
+                    },
+                )
                 .collect()
         })
     }

@@ -739,3 +739,61 @@ timeout = "5s"
     assert_eq!(usage.calls, 2, "{usage:?}");
     assert_eq!(usage.units, 2 * east.len() as u64, "{usage:?}");
 }
+
+/// CloudWatch batches every query of a refresh into few calls; a `*` query with
+/// more series than its panel's point budget allows is asked at a coarser
+/// period from the next refresh on, and the panel's header says so, as it does
+/// for Prometheus.
+#[test]
+fn a_batched_query_over_its_point_budget_says_its_coarser_step() {
+    let server = support::ministack();
+    support::publish_fleet(&server.url(), "3h");
+    let text = format!(
+        r#"version = 1
+title = "budget"
+refresh = "2s"
+time = {{ from = "now-3h", to = "now" }}
+
+[sources.cw]
+kind = "cloudwatch"
+region = "us-east-1"
+endpoint_url = "{}"
+timeout = "5s"
+
+[[panels]]
+title = "latency"
+grid = {{ x = 0, y = 0, w = 24, h = 8 }}
+unit = "us"
+max_points = 100
+  [[panels.queries]]
+  source = "cw"
+  namespace = "AWS/SageMaker"
+  metric = "ModelLatency"
+  dimensions = {{ EndpointName = "*", VariantName = "AllTraffic" }}
+  stat = "p99"
+  legend = "{{{{EndpointName}}}}"
+"#,
+        server.url()
+    );
+    let layout = parse_layout(&text, Path::new("budget.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let spec = layout.panels[0].clone();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut app =
+        FleetApp::new(layout, AppOptions::default()).with_runtime(runtime.handle().clone());
+    // The first refresh learns how many endpoints `*` matches; the next one is
+    // planned under the budget (refresh is 2 s).
+    support::drive(&mut app, "the budgeted step", |app| {
+        app.session().budgeted_step(&spec).is_some()
+    });
+    let (step_ms, series) = app.session().budgeted_step(&spec).unwrap();
+    let held = app
+        .session()
+        .store()
+        .query_series(&spec.key(&spec.queries[0].id))
+        .count();
+    assert_eq!(series, held, "the series that made it coarser");
+    assert!(series >= 2, "{series}");
+    // Three hours on a full-width panel are a minute a point; 100 points over
+    // a few series are coarser than that.
+    assert!(step_ms > 60_000, "{step_ms}");
+}
