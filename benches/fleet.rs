@@ -5,7 +5,9 @@
 //! - `map_hover`: the same with the pointer over a cell (its tooltip);
 //! - `map_new_data`: every series re-merged (a refresh): the map is rebuilt;
 //! - `spread_steady`: a line panel in spread mode over the 10,000 series;
-//! - `spread_new_data`: every series re-merged: the spread is computed again;
+//! - `spread_new_data`: every series re-merged: the UI thread's share of a new
+//!   spread (the series copied and handed to a thread; the spread itself is
+//!   computed there, `spread_compute_only`);
 //! - `spread_compute_only`, `touch_only`: the two halves of that, apart.
 //!
 //! `cargo bench --bench fleet -- --warm-up-time 2 --measurement-time 5`

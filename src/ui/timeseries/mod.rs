@@ -14,6 +14,7 @@ mod legend;
 mod menu;
 mod plot;
 mod spread;
+mod spread_cache;
 mod zoom;
 
 use super::PanelContext;
@@ -24,7 +25,7 @@ use egui::{Id, Ui};
 
 pub use chart::operations_drawn;
 pub(crate) use legend::LegendState;
-pub(crate) use spread::SpreadCache;
+pub(crate) use spread_cache::SpreadCache;
 
 /// The plot id of a panel, stable so tests and tools can read its plot memory.
 pub fn plot_id(panel: &PanelId) -> Id {
@@ -96,7 +97,8 @@ pub(crate) fn show(
     panel: &PanelSpec,
     trusted: bool,
 ) -> bool {
-    let (drawn, spreads) = spread::split(ctx, panel);
+    let repaint = ui.ctx().clone();
+    let (drawn, spreads) = spread::split(ctx, panel, &repaint);
     if !spreads.is_empty() {
         spread::header(header, ctx, panel, &spreads);
     }

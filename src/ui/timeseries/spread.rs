@@ -6,15 +6,14 @@
 //!
 //! The spread is computed by [`crate::fleet::spread`] from the store (no extra
 //! query), when the query's data changes or the window moves by more than a
-//! 200th of its span, and kept here between frames.
+//! 200th of its span, and kept between frames ([`super::spread_cache`]; a big one
+//! is computed on a thread of its own).
 
 use super::super::PanelContext;
-use crate::dashboard::{PanelId, PanelSpec, QueryKey};
+use crate::dashboard::PanelSpec;
 use crate::fleet::spread::{LEVELS, MEDIAN, Spread};
 use crate::store::{Series, SeriesKey};
-use crate::time_range::Window;
 use egui_plot::PlotPoint;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Most series a search pins: a word that matches half the fleet pins this many.
@@ -28,43 +27,6 @@ pub(crate) struct SpreadLines {
     pub xs: Vec<f64>,
     /// The median as a line.
     pub median: Vec<PlotPoint>,
-}
-
-/// Spreads kept between frames, by query; and each panel's pin search.
-#[derive(Default)]
-pub(crate) struct SpreadCache {
-    spreads: HashMap<QueryKey, (u128, Window, usize, Arc<SpreadLines>)>,
-    /// The text typed in each spread panel's search field.
-    pub searches: HashMap<PanelId, String>,
-}
-
-impl SpreadCache {
-    fn get(
-        &mut self,
-        store: &crate::store::Store,
-        key: &QueryKey,
-        window: Window,
-        outliers: usize,
-    ) -> Arc<SpreadLines> {
-        let fingerprint = crate::fleet::fingerprint(store.query_series(key));
-        let coarse = crate::fleet::coarse_window(window);
-        if let Some((f, w, o, lines)) = self.spreads.get(key)
-            && (*f, *w, *o) == (fingerprint, coarse, outliers)
-        {
-            return lines.clone();
-        }
-        let spread = Spread::of(store.query_series(key), window, outliers);
-        let xs: Vec<f64> = spread.times_ms.iter().map(|&t| t as f64 / 1000.0).collect();
-        let median = xs
-            .iter()
-            .zip(&spread.levels[MEDIAN])
-            .map(|(&x, &y)| PlotPoint::new(x, y))
-            .collect();
-        let lines = Arc::new(SpreadLines { spread, xs, median });
-        self.spreads
-            .insert(key.clone(), (fingerprint, coarse, outliers, lines.clone()));
-        lines
-    }
 }
 
 /// One query drawn in spread mode.
@@ -81,6 +43,7 @@ pub(crate) struct SpreadQuery {
 pub(crate) fn split<'a>(
     ctx: &mut PanelContext<'a>,
     panel: &PanelSpec,
+    repaint: &egui::Context,
 ) -> (Vec<(&'a SeriesKey, &'a Series, String)>, Vec<SpreadQuery>) {
     let store = ctx.session.store();
     let search = ctx.state.spreads.searches.get(&panel.id).cloned();
@@ -97,10 +60,14 @@ pub(crate) fn split<'a>(
             );
             continue;
         }
-        let lines = ctx
-            .state
-            .spreads
-            .get(store, &key, ctx.window, panel.fleet.outliers);
+        let Some(lines) =
+            ctx.state
+                .spreads
+                .get(store, &key, ctx.window, panel.fleet.outliers, repaint)
+        else {
+            // The first spread of a big query is still being computed.
+            continue;
+        };
         let named = |tag: &str, ranked: &crate::fleet::spread::Ranked| {
             let (key, series) = store.query_series_entry(&ranked.key)?;
             Some((
