@@ -761,3 +761,40 @@ fn a_cut_off_or_oversized_answer_is_an_error_not_a_partial_fleet() {
         "{error}"
     );
 }
+
+/// A fleet map and a spread over the same metric, both at the step their point
+/// budget gives, ask the server exactly the same: while one such query is under
+/// way a second waits for its answer instead of costing the server the same
+/// work again. Once answered, the next refresh asks anew.
+#[test]
+fn the_same_range_query_asked_twice_at_once_is_one_query_for_the_server() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let target = support::simulator(&runtime);
+    let prometheus = support::prometheus(target);
+    let layout = layout(&prometheus.url(), "prometheus", "up");
+    let source = build_source(&layout.sources["prom"]);
+    let now = chrono::Utc::now().timestamp_millis();
+    let request = fleetdeck::source::RangeRequest {
+        query: first_query(&layout),
+        window: Window {
+            start_ms: now - 300_000,
+            end_ms: now,
+        },
+        step_ms: 15_000,
+    };
+    let before = prometheus.range_queries_served();
+    let (first, second) = runtime.block_on(async {
+        tokio::join!(source.fetch_range(&request), source.fetch_range(&request))
+    });
+    assert_eq!(first.unwrap(), second.unwrap());
+    let served = |expected: u64| {
+        support::wait_until(&format!("{expected} range queries served"), || {
+            prometheus.range_queries_served() - before >= expected
+        });
+        std::thread::sleep(Duration::from_millis(300));
+        assert_eq!(prometheus.range_queries_served() - before, expected);
+    };
+    served(1);
+    runtime.block_on(source.fetch_range(&request)).unwrap();
+    served(2);
+}

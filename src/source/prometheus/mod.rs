@@ -18,7 +18,9 @@ pub(crate) use crate::dashboard::sources::prometheus::{PromQuery, SecretRef, Set
 use crate::layout_file::PromFlavor;
 use crate::layout_file::{Query, SourceConfig};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -42,7 +44,15 @@ pub(crate) struct PrometheusSource {
     bytes: AtomicU64,
     /// Amazon Managed Prometheus: signs every request.
     signer: Option<sigv4::Signer>,
+    /// Range queries being answered now, by what is asked: a second panel asking
+    /// the same (a fleet map and a spread over the same 10,000 GPUs, both at the
+    /// step their point budget gives) waits for the first one's answer instead of
+    /// making the server compute and send it twice.
+    in_flight: std::sync::Mutex<HashMap<String, Arc<SharedAnswer>>>,
 }
+
+/// One answer shared by every fetch that asked the same while it was coming.
+type SharedAnswer = tokio::sync::OnceCell<Result<Arc<Vec<SeriesData>>, SourceError>>;
 
 impl PrometheusSource {
     /// A source for `settings`; nothing is read or connected until the first fetch.
@@ -60,6 +70,7 @@ impl PrometheusSource {
             signer: settings.sigv4.clone().map(sigv4::Signer::new),
             client: tokio::sync::OnceCell::new(),
             bytes: AtomicU64::new(0),
+            in_flight: std::sync::Mutex::default(),
             settings,
         }
     }
@@ -96,6 +107,37 @@ impl PrometheusSource {
             stream::decode_series(response, MAX_RESPONSE_BYTES, |e| self.transport_error(e)).await;
         self.bytes.fetch_add(received as u64, Ordering::Relaxed);
         series
+    }
+
+    /// As [`Self::get_series`], shared with any fetch of exactly the same that
+    /// is under way: one request to the server, an answer for each.
+    async fn get_series_shared(
+        &self,
+        path: &str,
+        params: &[(&str, String)],
+    ) -> Result<Vec<SeriesData>, SourceError> {
+        let asked: String = params
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("\u{0}");
+        let cell = match self.in_flight.lock() {
+            Ok(mut in_flight) => in_flight.entry(asked.clone()).or_default().clone(),
+            Err(_) => Arc::default(),
+        };
+        let answer = cell
+            .get_or_init(|| async { self.get_series(path, params).await.map(Arc::new) })
+            .await
+            .clone();
+        // Answered: the next refresh asks the server again.
+        if let Ok(mut in_flight) = self.in_flight.lock()
+            && in_flight.get(&asked).is_some_and(|c| Arc::ptr_eq(c, &cell))
+        {
+            in_flight.remove(&asked);
+        }
+        drop(cell);
+        // Alone, the answer is taken as it is; shared, each fetch gets a copy.
+        answer.map(|series| Arc::try_unwrap(series).unwrap_or_else(|shared| (*shared).clone()))
     }
 
     /// Sends a GET of an API path (signed for SigV4 sources).
@@ -177,7 +219,7 @@ impl PrometheusSource {
                 ("step", seconds(step)),
             ];
             let asked = std::time::Instant::now();
-            match self.get_series("/api/v1/query_range", &params).await {
+            match self.get_series_shared("/api/v1/query_range", &params).await {
                 Ok(series) => {
                     // What a slow panel costs: the server and the decode overlap.
                     tracing::debug!(
