@@ -773,7 +773,7 @@ fn the_same_range_query_asked_twice_at_once_is_one_query_for_the_server() {
     let prometheus = support::prometheus(target);
     let layout = layout(&prometheus.url(), "prometheus", "up");
     let source = build_source(&layout.sources["prom"]);
-    let now = chrono::Utc::now().timestamp_millis();
+    let now = Utc::now().timestamp_millis();
     let request = fleetdeck::source::RangeRequest {
         query: first_query(&layout),
         window: Window {
