@@ -171,30 +171,6 @@ fn points_per_series(start_s: i64, end_s: i64) -> i64 {
     (end_s - start_s) / STEP_S + 1
 }
 
-/// The labels of GPU `gpu` of node `node`, as dcgm-exporter writes them.
-fn labels(node: usize, gpu: usize) -> [(&'static str, String); 7] {
-    [
-        ("Hostname", format!("node-{node:04}")),
-        ("gpu", gpu.to_string()),
-        (
-            "UUID",
-            format!("GPU-{node:08x}-{gpu:04x}-4a6e-9c1d-5e2f00c0ffee"),
-        ),
-        ("device", format!("nvidia{gpu}")),
-        ("modelName", "NVIDIA H100 80GB HBM3".to_owned()),
-        (
-            "instance",
-            format!(
-                "10.{}.{}.{}:9400",
-                node / 65_536,
-                node / 256 % 256,
-                node % 256
-            ),
-        ),
-        ("job", "dcgm".to_owned()),
-    ]
-}
-
 /// The utilisation of a GPU at second `t`, or `None` where it reported nothing.
 fn utilisation(node: usize, gpu: usize, t: i64, start_s: i64, end_s: i64) -> Option<f64> {
     if node == 5 && t > (start_s + end_s) / 2 {
@@ -222,7 +198,7 @@ fn import_into_victoria_metrics(url: &str, options: &Options, start_s: i64, end_
     for node in 0..options.nodes {
         for gpu in 0..GPUS {
             let mut metric = format!("{{\"__name__\":\"{METRIC}\"");
-            for (name, value) in labels(node, gpu) {
+            for (name, value) in harness::dcgm_labels(node, gpu) {
                 write!(metric, ",\"{name}\":\"{value}\"").unwrap();
             }
             metric.push('}');
@@ -265,7 +241,7 @@ fn start_prometheus_with(
     writeln!(out, "# TYPE {METRIC} gauge").unwrap();
     for node in 0..options.nodes {
         for gpu in 0..GPUS {
-            let labels: Vec<String> = labels(node, gpu)
+            let labels: Vec<String> = harness::dcgm_labels(node, gpu)
                 .iter()
                 .map(|(name, value)| format!("{name}=\"{value}\""))
                 .collect();

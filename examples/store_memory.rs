@@ -18,6 +18,8 @@
 // the system's unchanged.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, unsafe_code)]
 
+mod harness;
+
 use fleetdeck::dashboard::{PanelId, QueryId, QueryKey};
 use fleetdeck::store::{Retention, Sample, SeriesKey, Store};
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -59,24 +61,10 @@ const STEP_MS: i64 = 15_000;
 
 /// The labels of one GPU, decoded afresh as from a JSON answer.
 fn gpu_labels(node: usize, gpu: usize) -> BTreeMap<String, String> {
-    [
-        ("Hostname", format!("node-{node:04}")),
-        ("gpu", gpu.to_string()),
-        (
-            "UUID",
-            format!("GPU-{node:08x}-{gpu:04x}-4a6e-9c1d-5e2f00c0ffee"),
-        ),
-        ("device", format!("nvidia{gpu}")),
-        ("modelName", "NVIDIA H100 80GB HBM3".to_owned()),
-        (
-            "instance",
-            format!("10.0.{}.{}:9400", node / 256, node % 256),
-        ),
-        ("job", "dcgm".to_owned()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect()
+    harness::dcgm_labels(node, gpu)
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
 }
 
 fn query(panel: &str) -> QueryKey {

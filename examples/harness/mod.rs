@@ -3,7 +3,8 @@
 //! outside — when its screen stops changing, its memory and its CPU.
 //!
 //! Used by `launch_to_final` (60 series, 6M points) and `fleet_scale` (10,000 and
-//! 100,000 series). Needs `Xvfb` and `xwd` (Debian: xvfb, x11-apps).
+//! 100,000 series), and — for the labels of a GPU fleet — `store_memory`. Needs
+//! `Xvfb` and `xwd` (Debian: xvfb, x11-apps).
 
 // Each example uses its own part of this module.
 #![allow(dead_code)]
@@ -334,4 +335,28 @@ pub fn measure(
         },
         grabs: grabs.len(),
     }
+}
+
+/// The labels of GPU `gpu` of node `node`, as dcgm-exporter writes them.
+pub fn dcgm_labels(node: usize, gpu: usize) -> [(&'static str, String); 7] {
+    [
+        ("Hostname", format!("node-{node:04}")),
+        ("gpu", gpu.to_string()),
+        (
+            "UUID",
+            format!("GPU-{node:08x}-{gpu:04x}-4a6e-9c1d-5e2f00c0ffee"),
+        ),
+        ("device", format!("nvidia{gpu}")),
+        ("modelName", "NVIDIA H100 80GB HBM3".to_owned()),
+        (
+            "instance",
+            format!(
+                "10.{}.{}.{}:9400",
+                node / 65_536,
+                node / 256 % 256,
+                node % 256
+            ),
+        ),
+        ("job", "dcgm".to_owned()),
+    ]
 }

@@ -399,16 +399,17 @@ outliers = 3
 /// 06:25: the dropped-out node is in the 20 minutes of every 30 it is gone.
 const DEMO_NOW: &str = "2026-12-07T06:25:00Z";
 
-#[test]
-fn the_fleet_map_counts_every_gpu_and_spread_mode_pins_a_searched_one() {
-    use egui_kittest::kittest::Queryable;
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let path = demo_fleet_layout(dir.path());
+/// The window on the demo fleet's 480 GPUs at [`DEMO_NOW`], 1600×1000, with
+/// every query answered.
+fn demo_fleet_window(
+    dir: &Path,
+    runtime: &tokio::runtime::Runtime,
+) -> egui_kittest::Harness<'static, fleetdeck::app::FleetApp> {
+    let path = demo_fleet_layout(dir);
     let now = chrono::DateTime::parse_from_rfc3339(DEMO_NOW)
         .unwrap()
         .to_utc();
-    let app = support::app_on_file(&path, now, &runtime);
+    let app = support::app_on_file(&path, now, runtime);
     let mut harness = support::harness_builder()
         .with_size([1600.0, 1000.0])
         .build_eframe(|_| app);
@@ -416,6 +417,15 @@ fn the_fleet_map_counts_every_gpu_and_spread_mode_pins_a_searched_one() {
         h.state().session().pending_queries() == 0 && h.state().session().store().series_count() > 0
     });
     harness.run_steps(3);
+    harness
+}
+
+#[test]
+fn the_fleet_map_counts_every_gpu_and_spread_mode_pins_a_searched_one() {
+    use egui_kittest::kittest::Queryable;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = demo_fleet_window(dir.path(), &runtime);
     // The map: every GPU a cell, the dropped-out node's eight "n/a".
     harness.get_by_label_contains("Every GPU, by node: 480 cells: 8 n/a, ");
     assert!(harness.query_all_by_label_contains(" hot, ").count() >= 1);
@@ -473,18 +483,7 @@ fn clicking_a_map_cell_opens_its_history_beside_its_group_and_clicking_again_clo
     use egui_kittest::kittest::Queryable;
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let path = demo_fleet_layout(dir.path());
-    let now = chrono::DateTime::parse_from_rfc3339(DEMO_NOW)
-        .unwrap()
-        .to_utc();
-    let app = support::app_on_file(&path, now, &runtime);
-    let mut harness = support::harness_builder()
-        .with_size([1600.0, 1000.0])
-        .build_eframe(|_| app);
-    support::step_until(&mut harness, "the fleet's data", |h| {
-        h.state().session().pending_queries() == 0 && h.state().session().store().series_count() > 0
-    });
-    harness.run_steps(3);
+    let mut harness = demo_fleet_window(dir.path(), &runtime);
     // The first cell of the first group (cells flow from the map's top left).
     let cell = harness
         .get_by_label_contains("Every GPU, by node: 480 cells")
