@@ -177,6 +177,26 @@ impl<'a> Answer<'a> {
     }
 }
 
+/// The width `query` is planned for under its share (`budget` points) of its
+/// panel's point budget for `series` series, the step that gives, and — only
+/// where that made the step coarser than the panel's width asks (CloudWatch's
+/// minute is often both) — the series count that did, for the header's "step 1m".
+fn budgeted_step(
+    source: &dyn Source,
+    window: Window,
+    planned: &PlannedQuery,
+    query: &crate::source::SourceQuery,
+    series: Option<usize>,
+    budget: usize,
+    now_ms: i64,
+) -> (u32, i64, Option<usize>) {
+    let (width_px, budgeted) = budget::planned_width(planned.width_px, series, budget);
+    let step = source.plan_step(window, width_px, query, now_ms);
+    let budgeted =
+        budgeted.filter(|_| step > source.plan_step(window, planned.width_px, query, now_ms));
+    (width_px, step, budgeted)
+}
+
 /// `fetch`'s outcome, or a timeout after [`FETCH_TIMEOUT`].
 async fn within_timeout<T>(
     fetch: impl Future<Output = Result<T, SourceError>>,
@@ -274,16 +294,6 @@ impl<'a> Round<'a> {
         )
     }
 
-    /// The width `planned` is planned for under its panel's point budget, and
-    /// the series count that narrowed it (from its last answer).
-    fn width(&self, planned: &PlannedQuery) -> (u32, Option<usize>) {
-        budget::planned_width(
-            planned.width_px,
-            self.series_counts.get(&planned.key).copied(),
-            self.budget_share(planned),
-        )
-    }
-
     /// `planned`'s share of its panel's point budget: the budget over the
     /// panel's series queries.
     fn budget_share(&self, planned: &PlannedQuery) -> usize {
@@ -338,12 +348,8 @@ impl<'a> Round<'a> {
                         Some(known) => Some(known),
                         None => source.count_series(query, window, now_ms).await,
                     };
-                    let (width_px, budgeted) =
-                        budget::planned_width(planned.width_px, series, share);
-                    let step = source.plan_step(window, width_px, query, now_ms);
-                    let budgeted = budgeted.filter(|_| {
-                        step > source.plan_step(window, planned.width_px, query, now_ms)
-                    });
+                    let (width_px, step, budgeted) =
+                        budgeted_step(source, window, planned, query, series, share, now_ms);
                     let since =
                         since(last, live, step, source.settle_ms()).map(|since| since - shift);
                     // A query drawn as its spread draws no line's band: not asked.
@@ -396,37 +402,33 @@ impl<'a> Round<'a> {
     /// window for all (the earliest tail any of them needs).
     fn start_batch(&self, batch: Vec<&'a PlannedQuery>, now_ms: i64) -> InFlight<'a> {
         let source: &'a dyn Source = self.source;
-        let requests: Vec<(&'a PlannedQuery, RangeRequest)> = batch
-            .into_iter()
-            .filter_map(|planned| match &planned.planned {
-                Planned::Series(query) => Some((planned, query)),
-                Planned::Alarms(_) | Planned::Operations => None,
-            })
-            .map(|(planned, query)| {
-                let step_ms = source.plan_step(self.window, self.width(planned).0, query, now_ms);
-                let request = RangeRequest {
-                    query: query.clone(),
-                    window: self.window,
-                    step_ms,
-                };
-                (planned, request)
-            })
-            .collect();
-        // Which queries the budget made coarser, so their headers say the step
-        // (a batch is planned from the counts of the last answers).
-        let budgeted: Vec<Option<usize>> = requests
-            .iter()
-            .map(|(planned, request)| {
-                let Planned::Series(query) = &planned.planned else {
-                    return None;
-                };
-                // Only where the budget changed the step: CloudWatch's minute
-                // is often both the panel's step and the budget's.
-                self.width(planned).1.filter(|_| {
-                    request.step_ms > source.plan_step(self.window, planned.width_px, query, now_ms)
+        // A batch is planned from the series counts of the last answers; the
+        // queries the budget made coarser say so in their headers.
+        let (requests, budgeted): (Vec<(&'a PlannedQuery, RangeRequest)>, Vec<Option<usize>>) =
+            batch
+                .into_iter()
+                .filter_map(|planned| match &planned.planned {
+                    Planned::Series(query) => Some((planned, query)),
+                    Planned::Alarms(_) | Planned::Operations => None,
                 })
-            })
-            .collect();
+                .map(|(planned, query)| {
+                    let (_, step_ms, budgeted) = budgeted_step(
+                        source,
+                        self.window,
+                        planned,
+                        query,
+                        self.series_counts.get(&planned.key).copied(),
+                        self.budget_share(planned),
+                        now_ms,
+                    );
+                    let request = RangeRequest {
+                        query: query.clone(),
+                        window: self.window,
+                        step_ms,
+                    };
+                    ((planned, request), budgeted)
+                })
+                .unzip();
         let since: Option<i64> = requests
             .iter()
             .map(|(planned, request)| self.since(planned, request.step_ms))

@@ -193,8 +193,12 @@ impl Store {
     /// Drops the bands of one query (its step is no coarser than the data any
     /// more, or its panel stopped asking).
     pub(crate) fn drop_bands(&mut self, query: &QueryKey) {
+        let before = self.bands.len();
         self.bands.retain(|key, _| !key.is_of(query));
-        self.forget_unused_labels();
+        // Asked after every answer drawn without a band: only a drop frees labels.
+        if self.bands.len() < before {
+            self.forget_unused_labels();
+        }
     }
 
     /// The band of one series, if it has one.
