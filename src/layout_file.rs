@@ -383,7 +383,7 @@ pub struct Panel {
     /// A line panel: the values its legend shows per series over the window
     /// (`last`, `min`, `max`, `mean`), as a table; a list of names without.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub legend_values: Option<Spanned<Vec<crate::dashboard::LegendValue>>>,
+    pub legend_values: Option<Spanned<Vec<Reduce>>>,
     /// A fleet map: the labels its cells are grouped by (host, zone, model).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub group_by: Vec<String>,

@@ -62,7 +62,8 @@ pub enum PanelKind {
     Fleet,
 }
 
-/// What a fleet map's cell shows of its series over the window.
+/// A series reduced to one value over the window: what a fleet map's cell shows
+/// (`reduce`), and a legend table's columns (`legend_values`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Reduce {
@@ -92,28 +93,14 @@ pub enum LegendAt {
     None,
 }
 
-/// A value a legend table shows per series, over the window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LegendValue {
-    /// The newest sample.
-    Last,
-    /// The least sample.
-    Min,
-    /// The greatest sample.
-    Max,
-    /// The mean of the samples.
-    Mean,
-}
-
-impl LegendValue {
-    /// Its column's heading.
+impl Reduce {
+    /// Its name in a layout, and a legend column's heading.
     pub fn name(self) -> &'static str {
         match self {
-            LegendValue::Last => "last",
-            LegendValue::Min => "min",
-            LegendValue::Max => "max",
-            LegendValue::Mean => "mean",
+            Reduce::Last => "last",
+            Reduce::Mean => "mean",
+            Reduce::Min => "min",
+            Reduce::Max => "max",
         }
     }
 }

@@ -19,7 +19,7 @@ use crate::time_range::{TimeRange, Window};
 use crate::units::Unit;
 pub use alarms::{AlarmFilter, AlarmState, Condition, MissingData, PanelReads};
 pub(crate) use derive::Prices;
-pub use kinds::{GridPos, LegendAt, LegendValue, PanelKind, Reduce, SourceKind};
+pub use kinds::{GridPos, LegendAt, PanelKind, Reduce, SourceKind};
 pub use sources::{SourceQuery, SourceSpec};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -167,7 +167,7 @@ pub struct LegendSettings {
     pub at: LegendAt,
     /// The values per series it shows as a table (`legend_values`); a list of
     /// names when empty.
-    pub values: Vec<LegendValue>,
+    pub values: Vec<Reduce>,
 }
 
 /// A panel's budget of points when its layout sets none (`max_points`): 16 bytes

@@ -9,7 +9,7 @@
 //! whose every series stopped has no n/a cells: the panel's freshness line says
 //! that the data is old.
 
-use crate::dashboard::{PanelSpec, Reduce, Threshold};
+use crate::dashboard::{PanelSpec, Threshold};
 use crate::store::{Series, SeriesKey};
 use crate::time_range::Window;
 
@@ -70,7 +70,7 @@ impl FleetMap {
         for (key, one) in series {
             let value = freshest
                 .filter(|&freshest| reporting(one, window, freshest))
-                .and_then(|_| reduce(one, window, panel.fleet.reduce));
+                .and_then(|_| one.reduced(window, panel.fleet.reduce));
             let state = value.map_or(State::NotReporting, |v| state_of(&panel.thresholds, v));
             groups
                 .entry(group_name(panel, key))
@@ -183,28 +183,10 @@ fn reporting(series: &Series, window: Window, freshest_ms: i64) -> bool {
     freshest_ms - newest <= 2 * interval
 }
 
-/// The value a cell shows: the series reduced over the window.
-fn reduce(series: &Series, window: Window, how: Reduce) -> Option<f64> {
-    let mut values = series
-        .iter()
-        .filter(|s| (window.start_ms..=window.end_ms).contains(&s.t_ms))
-        .map(|s| s.value)
-        .filter(|v| v.is_finite());
-    match how {
-        Reduce::Last => values.next_back(),
-        Reduce::Min => values.reduce(f64::min),
-        Reduce::Max => values.reduce(f64::max),
-        Reduce::Mean => {
-            let (total, n) = values.fold((0.0, 0usize), |(t, n), v| (t + v, n + 1));
-            (n > 0).then(|| total / n as f64)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dashboard::{QueryId, QueryKey};
+    use crate::dashboard::{QueryId, QueryKey, Reduce};
     use crate::store::{Retention, Sample, Store};
 
     fn panel(reduce: Reduce) -> PanelSpec {

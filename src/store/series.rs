@@ -1,6 +1,8 @@
 //! One time series as a ring buffer of samples, ordered by time.
 
 use super::Retention;
+use crate::dashboard::Reduce;
+use crate::time_range::Window;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -90,6 +92,26 @@ impl Series {
             to_ms,
         });
         self.generation = after;
+    }
+
+    /// The finite samples inside `window` reduced to one value (`how`): the
+    /// newest, least, greatest or their mean; none without any. One place for a
+    /// fleet map's cells, a legend's columns and a drill-down's summary.
+    pub(crate) fn reduced(&self, window: Window, how: Reduce) -> Option<f64> {
+        let mut values = self
+            .iter()
+            .filter(|s| (window.start_ms..=window.end_ms).contains(&s.t_ms))
+            .map(|s| s.value)
+            .filter(|v| v.is_finite());
+        match how {
+            Reduce::Last => values.next_back(),
+            Reduce::Min => values.reduce(f64::min),
+            Reduce::Max => values.reduce(f64::max),
+            Reduce::Mean => {
+                let (total, n) = values.fold((0.0, 0usize), |(t, n), v| (t + v, n + 1));
+                (n > 0).then(|| total / n as f64)
+            }
+        }
     }
 
     /// The newest sample.

@@ -8,7 +8,7 @@
 //! nothing: it opens at once, and stays live with the map.
 
 use super::{PanelContext, theme, time_axis, value_axis};
-use crate::dashboard::{PanelId, PanelSpec};
+use crate::dashboard::{PanelId, PanelSpec, Reduce};
 use crate::store::{Series, SeriesKey};
 use crate::time_range::Window;
 use egui_plot::{HLine, Line, Plot, PlotPoint, PlotPoints};
@@ -158,23 +158,15 @@ fn points(series: &Series, window: Window) -> Vec<PlotPoint> {
 
 /// "last 97 % · min 95 % · max 100 % · mean 98 %" over the window.
 fn summary(series: &Series, window: Window, panel: &PanelSpec) -> String {
-    let values: Vec<f64> = series
-        .iter()
-        .filter(|s| (window.start_ms..=window.end_ms).contains(&s.t_ms) && s.value.is_finite())
-        .map(|s| s.value)
+    let parts: Vec<String> = [Reduce::Last, Reduce::Min, Reduce::Max, Reduce::Mean]
+        .into_iter()
+        .filter_map(|how| {
+            let value = series.reduced(window, how)?;
+            Some(format!("{} {}", how.name(), panel.unit.format(value)))
+        })
         .collect();
-    let Some(&last) = values.last() else {
+    if parts.is_empty() {
         return "no value in this window".to_owned();
-    };
-    let min = values.iter().copied().fold(f64::INFINITY, f64::min);
-    let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let mean = values.iter().sum::<f64>() / values.len() as f64;
-    let unit = panel.unit;
-    format!(
-        "last {} · min {} · max {} · mean {}",
-        unit.format(last),
-        unit.format(min),
-        unit.format(max),
-        unit.format(mean)
-    )
+    }
+    parts.join(" · ")
 }

@@ -8,7 +8,7 @@
 //! the room, nothing to click.
 
 use super::super::theme;
-use crate::dashboard::{LegendAt, LegendValue, PanelId, PanelSpec};
+use crate::dashboard::{LegendAt, PanelId, PanelSpec, Reduce};
 use crate::store::{Series, SeriesKey};
 use crate::time_range::Window;
 use egui::{Rect, RichText, Sense, Ui, vec2};
@@ -25,12 +25,16 @@ const ROW_HEIGHT: f32 = 18.0;
 /// A panel at least this many times wider than tall gets its legend at the right.
 const WIDE: f32 = 2.4;
 
+/// A series' row in a legend table: the series' generation, the window and the
+/// columns it was reduced for, and the values.
+type TableRow = (u64, Window, Vec<Reduce>, Vec<Option<f64>>);
+
 /// What legends keep between frames: the series hidden in each panel, by key,
 /// and each series' values over the window (redone when either changes).
 #[derive(Default)]
 pub(crate) struct LegendState {
     by_panel: HashMap<PanelId, BTreeSet<SeriesKey>>,
-    stats: HashMap<SeriesKey, (u64, Window, Option<Stats>)>,
+    values: HashMap<SeriesKey, TableRow>,
 }
 
 impl LegendState {
@@ -59,18 +63,30 @@ impl LegendState {
         }
     }
 
-    /// The values of `series` over `window`, from the last frame's when neither
-    /// changed.
-    fn stats(&mut self, key: &SeriesKey, series: &Series, window: Window) -> Option<Stats> {
+    /// The `columns` of `series` over `window`, from the last frame's when none
+    /// of them changed.
+    fn values(
+        &mut self,
+        key: &SeriesKey,
+        series: &Series,
+        window: Window,
+        columns: &[Reduce],
+    ) -> Vec<Option<f64>> {
         let generation = series.generation();
-        if let Some((g, w, stats)) = self.stats.get(key)
-            && (*g, *w) == (generation, window)
+        if let Some((g, w, c, values)) = self.values.get(key)
+            && (*g, *w, c.as_slice()) == (generation, window, columns)
         {
-            return *stats;
+            return values.clone();
         }
-        let stats = Stats::of(series, window);
-        self.stats.insert(key.clone(), (generation, window, stats));
-        stats
+        let values: Vec<Option<f64>> = columns
+            .iter()
+            .map(|&how| series.reduced(window, how))
+            .collect();
+        self.values.insert(
+            key.clone(),
+            (generation, window, columns.to_vec(), values.clone()),
+        );
+        values
     }
 }
 
@@ -133,23 +149,12 @@ pub(super) fn width_right(
     entries: &[Entry<'_>],
     size: egui::Vec2,
 ) -> f32 {
-    let widest = ui.fonts_mut(|fonts| {
-        entries
-            .iter()
-            .map(|e| {
-                fonts
-                    .layout_no_wrap(
-                        e.name.to_owned(),
-                        egui::FontId::proportional(12.0),
-                        egui::Color32::WHITE,
-                    )
-                    .size()
-                    .x
-            })
-            .fold(0.0, f32::max)
-    });
+    let widest = entries
+        .iter()
+        .map(|e| entry_width(ui, e))
+        .fold(0.0, f32::max);
     let values = panel.legend.values.len() as f32 * 64.0;
-    (widest + values + 36.0).min(size.x * MAX_SHARE_RIGHT)
+    (widest + values + 16.0).min(size.x * MAX_SHARE_RIGHT)
 }
 
 /// Draws the legend in `rect`; clicks change `hidden`.
@@ -169,11 +174,12 @@ pub(super) fn show(
         .iter()
         .map(|e| e.key.is_some_and(|key| state.is_hidden(&panel.id, key)))
         .collect();
-    let stats: Vec<Option<Stats>> = entries
+    let columns = &panel.legend.values;
+    let values: Vec<Vec<Option<f64>>> = entries
         .iter()
-        .map(|e| match (e.key, e.series, list) {
-            (Some(key), Some(series), false) => state.stats(key, series, window),
-            _ => None,
+        .map(|e| match (e.key, e.series) {
+            (Some(key), Some(series)) if !list => state.values(key, series, window, columns),
+            _ => vec![None; columns.len()],
         })
         .collect();
     let mut clicked: Option<(&SeriesKey, bool)> = None;
@@ -218,14 +224,13 @@ pub(super) fn show(
                         ui.label(RichText::new(value.name()).weak().size(11.0));
                     }
                     ui.end_row();
-                    for ((entry, stats), &off) in entries.iter().zip(&stats).zip(&off) {
+                    for ((entry, values), &off) in entries.iter().zip(&values).zip(&off) {
                         if let Some(click) = entry_clicked(ui, entry, off, false) {
                             clicked = Some(click);
                         }
-                        for value in &panel.legend.values {
-                            let text = stats
-                                .and_then(|s| s.get(*value))
-                                .map_or_else(|| "–".to_owned(), |v| panel.unit.format(v));
+                        for value in values {
+                            let text =
+                                value.map_or_else(|| "–".to_owned(), |v| panel.unit.format(v));
                             ui.label(RichText::new(text).monospace().size(11.0));
                         }
                         ui.end_row();
@@ -327,58 +332,5 @@ fn swatch_and_name(ui: &mut Ui, entry: &Entry<'_>, off: bool, truncate: bool) ->
             .on_hover_text("click: show only this one (again: all) · shift-click: hide or show it")
     } else {
         response
-    }
-}
-
-/// A series' last, least, most and mean value over a window.
-#[derive(Debug, Clone, Copy)]
-struct Stats {
-    last: f64,
-    min: f64,
-    max: f64,
-    mean: f64,
-}
-
-impl Stats {
-    /// Over the finite samples of `series` inside `window`; none without any.
-    fn of(series: &Series, window: Window) -> Option<Stats> {
-        let mut stats: Option<Stats> = None;
-        let mut n = 0usize;
-        let mut total = 0.0;
-        for sample in series
-            .iter()
-            .filter(|s| (window.start_ms..=window.end_ms).contains(&s.t_ms) && s.value.is_finite())
-        {
-            n += 1;
-            total += sample.value;
-            let v = sample.value;
-            stats = Some(match stats {
-                None => Stats {
-                    last: v,
-                    min: v,
-                    max: v,
-                    mean: v,
-                },
-                Some(s) => Stats {
-                    last: v,
-                    min: s.min.min(v),
-                    max: s.max.max(v),
-                    mean: 0.0,
-                },
-            });
-        }
-        stats.map(|s| Stats {
-            mean: total / n as f64,
-            ..s
-        })
-    }
-
-    fn get(self, value: LegendValue) -> Option<f64> {
-        Some(match value {
-            LegendValue::Last => self.last,
-            LegendValue::Min => self.min,
-            LegendValue::Max => self.max,
-            LegendValue::Mean => self.mean,
-        })
     }
 }
