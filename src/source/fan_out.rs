@@ -75,10 +75,9 @@ impl Part {
     }
 }
 
-/// The parts' answers as one: every series, or the first part's error.
-fn join(
-    outcomes: Vec<Result<Vec<SeriesData>, SourceError>>,
-) -> Result<Vec<SeriesData>, SourceError> {
+/// The parts' answers as one: everything each listed (series, operations,
+/// alarms), or the first part's error.
+fn join<T>(outcomes: Vec<Result<Vec<T>, SourceError>>) -> Result<Vec<T>, SourceError> {
     let mut all = Vec::new();
     for outcome in outcomes {
         all.extend(outcome?);
@@ -147,18 +146,15 @@ impl Source for FanOut {
                     .collect::<Vec<_>>()
             }))
             .await;
-            let mut joined: Vec<Result<Vec<SeriesData>, SourceError>> =
-                requests.iter().map(|_| Ok(Vec::new())).collect();
+            // Each request's answers from every part, joined as one fetch's are.
+            let mut per_request: Vec<Vec<Result<Vec<SeriesData>, SourceError>>> =
+                requests.iter().map(|_| Vec::new()).collect();
             for outcomes in answers {
-                for (slot, outcome) in joined.iter_mut().zip(outcomes) {
-                    match (slot.as_mut(), outcome) {
-                        (Ok(series), Ok(more)) => series.extend(more),
-                        (Ok(_), Err(error)) => *slot = Err(error),
-                        (Err(_), _) => {}
-                    }
+                for (answers, outcome) in per_request.iter_mut().zip(outcomes) {
+                    answers.push(outcome);
                 }
             }
-            joined
+            per_request.into_iter().map(join).collect()
         })
     }
 
@@ -251,11 +247,7 @@ impl Source for FanOut {
                     .map(|part| part.source.fetch_operations(window)),
             )
             .await;
-            let mut events = Vec::new();
-            for list in lists {
-                events.extend(list?);
-            }
-            Ok(events)
+            join(lists)
         })
     }
 
@@ -271,11 +263,7 @@ impl Source for FanOut {
                     .map(|part| part.source.fetch_alarms(source, filter)),
             )
             .await;
-            let mut alarms = Vec::new();
-            for list in lists {
-                alarms.extend(list?);
-            }
-            Ok(alarms)
+            join(lists)
         })
     }
 }
