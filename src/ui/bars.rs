@@ -1,7 +1,7 @@
 //! The bar panel: one stacked bar per period (daily spend by service, say), the
 //! series stacked in legend order, so the bar's height is the total.
 
-use super::{PanelContext, theme, time_axis, value_axis};
+use super::{PanelContext, theme, time_axis};
 use crate::dashboard::PanelSpec;
 use egui::Ui;
 use egui_plot::{Bar, BarChart, Corner, Legend, Plot};
@@ -56,35 +56,27 @@ pub(crate) fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec) -
         let chart = chart.stack_on(&below);
         charts.push(chart);
     }
-    let unit = panel.unit;
-    let zone = ctx.zone;
     let span_s = window.span_ms() as f64 / 1000.0;
-    // The plot area is the width less the y axis's labels.
-    let labels = time_axis::TimeLabels::new(
-        zone,
-        span_s,
-        ui.available_width() - 48.0,
-        egui::TextStyle::Body.resolve(ui.style()).size,
-    );
     let x_range = window.start_ms as f64 / 1000.0..=window.end_ms as f64 / 1000.0;
-    Plot::new(("bars", panel.id.as_str()))
+    let plot = Plot::new(("bars", panel.id.as_str()))
         .legend(Legend::default().position(Corner::LeftTop))
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)
         .allow_boxed_zoom(false)
-        .x_grid_spacer(time_axis::time_grid(zone))
-        .x_axis_formatter(move |mark, range| labels.label(mark, range))
-        .y_grid_spacer(value_axis::value_grid)
-        .y_axis_formatter(move |mark, _| unit.format_tick(mark.value, mark.step_size))
         .y_axis_min_width(48.0)
-        .include_y(0.0)
-        .show(ui, |plot_ui| {
+        .include_y(0.0);
+    // The plot area is the width less the y axis's labels.
+    let area_width = ui.available_width() - 48.0;
+    time_axis::time_and_value_axes(plot, ui, ctx.zone, panel.unit, span_s, area_width).show(
+        ui,
+        |plot_ui| {
             plot_ui.set_auto_bounds([false, true]);
             plot_ui.set_plot_bounds_x(x_range);
             for chart in charts {
                 plot_ui.bar_chart(chart);
             }
-        });
+        },
+    );
     true
 }

@@ -7,7 +7,7 @@
 //! reduces it to one value per cell), so the drill-down asks the source for
 //! nothing: it opens at once, and stays live with the map.
 
-use super::{PanelContext, theme, time_axis, value_axis};
+use super::{PanelContext, theme, time_axis};
 use crate::dashboard::{PanelId, PanelSpec, Reduce};
 use crate::store::{Series, SeriesKey};
 use crate::time_range::Window;
@@ -59,10 +59,7 @@ pub(crate) fn window(ui: &egui::Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpe
 /// The siblings' and the series' lines, the thresholds, and the summary under them.
 fn contents(ui: &mut egui::Ui, ctx: &PanelContext<'_>, panel: &PanelSpec, drill: &Drill) {
     let store = ctx.session.store();
-    let query = crate::dashboard::QueryKey {
-        panel: drill.key.panel.clone(),
-        query: drill.key.query.clone(),
-    };
+    let query = panel.key(&drill.key.query);
     let siblings: Vec<(&SeriesKey, &Series)> = store
         .query_series(&query)
         .filter(|(key, _)| *key != &drill.key && in_group(key, panel, &drill.group))
@@ -87,16 +84,9 @@ fn contents(ui: &mut egui::Ui, ctx: &PanelContext<'_>, panel: &PanelSpec, drill:
         });
     }
     let span_s = ctx.window.span_ms() as f64 / 1000.0;
-    let (unit, zone) = (panel.unit, ctx.zone);
-    let labels = time_axis::TimeLabels::new(
-        zone,
-        span_s,
-        PLOT_SIZE.x,
-        egui::TextStyle::Body.resolve(ui.style()).size,
-    );
     let grey = theme::NO_DATA.gamma_multiply(0.8);
     let highlight = ui.visuals().strong_text_color();
-    Plot::new(("fleet-drill-plot", panel.id.as_str()))
+    let plot = Plot::new(("fleet-drill-plot", panel.id.as_str()))
         .width(PLOT_SIZE.x)
         .height(PLOT_SIZE.y)
         .allow_drag(false)
@@ -105,12 +95,10 @@ fn contents(ui: &mut egui::Ui, ctx: &PanelContext<'_>, panel: &PanelSpec, drill:
         .allow_boxed_zoom(false)
         .include_x(ctx.window.start_ms as f64 / 1000.0)
         .include_x(ctx.window.end_ms as f64 / 1000.0)
-        .x_grid_spacer(time_axis::time_grid(zone))
-        .x_axis_formatter(move |mark, range| labels.label(mark, range))
-        .y_grid_spacer(value_axis::value_grid)
-        .y_axis_formatter(move |mark, _| unit.format_tick(mark.value, mark.step_size))
-        .label_formatter(|_| None)
-        .show(ui, |plot| {
+        .label_formatter(|_| None);
+    time_axis::time_and_value_axes(plot, ui, ctx.zone, panel.unit, span_s, PLOT_SIZE.x).show(
+        ui,
+        |plot| {
             for (_, sibling) in siblings.iter().take(MAX_SIBLINGS) {
                 plot.line(
                     Line::new("", PlotPoints::Owned(points(sibling, ctx.window)))
@@ -130,7 +118,8 @@ fn contents(ui: &mut egui::Ui, ctx: &PanelContext<'_>, panel: &PanelSpec, drill:
                     .color(highlight)
                     .width(2.0),
             );
-        });
+        },
+    );
     ui.label(summary(series, ctx.window, panel));
     let labels = drill
         .key

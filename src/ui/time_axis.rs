@@ -46,6 +46,29 @@ fn nested_steps(base_step_size: f64) -> Vec<f64> {
     steps
 }
 
+/// `plot` with the axes every chart over time shares: wall-clock grid lines in
+/// `zone` with labels that fit a plot area `area_width` wide over `span_s`
+/// seconds, and a value grid labelled in `unit`.
+pub(crate) fn time_and_value_axes<'a>(
+    plot: egui_plot::Plot<'a>,
+    ui: &egui::Ui,
+    zone: DisplayZone,
+    unit: crate::units::Unit,
+    span_s: f64,
+    area_width: f32,
+) -> egui_plot::Plot<'a> {
+    let labels = TimeLabels::new(
+        zone,
+        span_s,
+        area_width,
+        egui::TextStyle::Body.resolve(ui.style()).size,
+    );
+    plot.x_grid_spacer(time_grid(zone))
+        .x_axis_formatter(move |mark, range| labels.label(mark, range))
+        .y_grid_spacer(super::value_axis::value_grid)
+        .y_axis_formatter(move |mark, _| unit.format_tick(mark.value, mark.step_size))
+}
+
 /// Grid marks in the zone's wall-clock time: a grid function for `Plot::x_grid_spacer`.
 pub(crate) fn time_grid(zone: DisplayZone) -> impl Fn(GridInput) -> Vec<GridMark> + 'static {
     move |input| {

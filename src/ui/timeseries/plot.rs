@@ -3,7 +3,7 @@
 //! unit-aware axes. No legend inside: it is drawn beside the plot
 //! ([`super::legend`], or the wall's column).
 
-use super::super::{PanelContext, time_axis, value_axis};
+use super::super::{PanelContext, time_axis};
 use super::chart::Chart;
 use super::plot_id;
 use crate::dashboard::PanelSpec;
@@ -23,16 +23,8 @@ pub(super) fn configure(
     chart: &Chart<'_>,
     plot_width: f32,
 ) -> Plot<'static> {
-    let (unit, zone) = (panel.unit, ctx.zone);
     let span_s = chart.window.span_ms() as f64 / 1000.0;
-    // The plot area is the width less the y axis's labels.
-    let labels = time_axis::TimeLabels::new(
-        zone,
-        span_s,
-        plot_width - Y_AXIS_WIDTH,
-        egui::TextStyle::Body.resolve(ui.style()).size,
-    );
-    let mut plot = Plot::new(("timeseries", panel.id.as_str()))
+    let plot = Plot::new(("timeseries", panel.id.as_str()))
         .id(plot_id(&panel.id))
         .link_cursor(Id::unique(CURSOR_GROUP), [true, false])
         .allow_drag([true, false])
@@ -41,13 +33,18 @@ pub(super) fn configure(
         .allow_scroll([true, false])
         .allow_boxed_zoom(false)
         .allow_double_click_reset(false)
-        .x_grid_spacer(time_axis::time_grid(zone))
-        .x_axis_formatter(move |mark, range| labels.label(mark, range))
-        .y_grid_spacer(value_axis::value_grid)
-        .y_axis_formatter(move |mark, _| unit.format_tick(mark.value, mark.step_size))
         .y_axis_min_width(Y_AXIS_WIDTH)
         // The tooltip lists every series at the hovered time instead.
         .label_formatter(|_| None);
+    // The plot area is the width less the y axis's labels.
+    let mut plot = time_axis::time_and_value_axes(
+        plot,
+        ui,
+        ctx.zone,
+        panel.unit,
+        span_s,
+        plot_width - Y_AXIS_WIDTH,
+    );
     plot = plot.width(plot_width);
     if let Some(min) = panel.min {
         plot = plot.include_y(min);
