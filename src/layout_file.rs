@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use toml::Spanned;
 
+mod http;
+pub use http::{OAuth2Config, TlsConfig};
+
 /// The layout version this build reads and writes.
 pub(crate) const LAYOUT_VERSION: u32 = 1;
 
@@ -213,6 +216,12 @@ pub struct BasicAuth {
     /// File holding the password (trailing newline ignored).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_file: Option<std::path::PathBuf>,
+    /// Keyring entry holding the password, `service/account`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_keyring: Option<Spanned<String>>,
+    /// Refused: a literal password. Here only to say so at its position.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<Spanned<String>>,
 }
 
 /// SigV4 signing for Amazon Managed Service for Prometheus; credentials come from
@@ -257,6 +266,12 @@ pub struct SourceConfig {
     /// Prometheus: file holding a bearer token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bearer_token_file: Option<std::path::PathBuf>,
+    /// Prometheus: keyring entry holding a bearer token, `service/account`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bearer_token_keyring: Option<Spanned<String>>,
+    /// Refused: a literal token. Here only to say so at its position.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bearer_token: Option<Spanned<String>>,
     /// Prometheus: basic authentication.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basic_auth: Option<BasicAuth>,
@@ -266,9 +281,26 @@ pub struct SourceConfig {
     /// Prometheus: sign requests with AWS SigV4 (Amazon Managed Prometheus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sigv4: Option<SigV4>,
-    /// Prometheus: PEM file of a private CA to trust.
+    /// Prometheus: PEM file of a private CA to trust (the same as `tls.ca_file`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_file: Option<std::path::PathBuf>,
+    /// Prometheus, Alertmanager: TLS — CA, client certificate, server name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<Spanned<TlsConfig>>,
+    /// Prometheus, Alertmanager: an OAuth2 client-credentials token on every request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth2: Option<Spanned<OAuth2Config>>,
+    /// Prometheus, Alertmanager: the HTTP(S) proxy to go through.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy_url: Option<Spanned<String>>,
+    /// Prometheus, Alertmanager: hosts reached directly despite a proxy,
+    /// comma-separated as in `NO_PROXY` (`127.0.0.1,.internal`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_proxy: Option<String>,
+    /// Prometheus, Alertmanager: whether `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY`
+    /// apply when no `proxy_url` is set (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy_from_environment: Option<bool>,
     /// CloudWatch: AWS region, e.g. `us-east-1` (required; never guessed from IMDS).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<Spanned<String>>,

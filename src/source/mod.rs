@@ -12,6 +12,7 @@ pub mod cloudwatch;
 pub mod costexplorer;
 pub mod demo;
 pub(crate) mod fan_out;
+pub mod http;
 pub(crate) mod limits;
 pub(crate) mod operations;
 pub mod prometheus;
@@ -406,11 +407,7 @@ fn fan_out(
 pub(crate) fn has_prometheus_keys(config: &SourceConfig) -> bool {
     config.url.is_some()
         || config.flavor.is_some()
-        || config.bearer_token_env.is_some()
-        || config.bearer_token_file.is_some()
-        || config.basic_auth.is_some()
-        || !config.headers.is_empty()
-        || config.ca_file.is_some()
+        || http::settings::has_keys(config)
         || config.scrape_interval.is_some()
         || config.sigv4.is_some()
 }

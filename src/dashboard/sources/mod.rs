@@ -6,6 +6,7 @@ pub(crate) mod aws;
 pub(crate) mod cloudwatch;
 pub(crate) mod costexplorer;
 pub(crate) mod demo;
+pub(crate) mod http;
 pub(crate) mod prometheus;
 pub(crate) mod sagemaker;
 

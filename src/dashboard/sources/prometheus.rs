@@ -1,17 +1,8 @@
 //! A Prometheus-compatible source's settings and queries.
 
 use serde::{Deserialize, Serialize};
-use std::path::PathBuf;
+pub use super::http::HttpSettings;
 use std::time::Duration;
-
-/// Where a secret lives; the layout names the place, never the secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SecretRef {
-    /// An environment variable.
-    Env(String),
-    /// A file (its trailing newline ignored).
-    File(PathBuf),
-}
 
 /// A compiled prometheus (or alertmanager) source.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,16 +15,8 @@ pub struct Settings {
     pub flavor: PromFlavor,
     /// The scrape interval: the finest step asked for, and `$__rate_interval`'s base.
     pub scrape_interval: Duration,
-    /// Per-request timeout.
-    pub timeout: Duration,
-    /// A bearer token, by reference.
-    pub bearer_token: Option<SecretRef>,
-    /// Basic authentication: user name and where the password lives.
-    pub basic_auth: Option<(String, Option<SecretRef>)>,
-    /// Extra request headers (not secrets), checked to be valid HTTP.
-    pub headers: Vec<(String, String)>,
-    /// PEM file of a private CA to trust.
-    pub ca_file: Option<PathBuf>,
+    /// How it connects: timeout, credentials, TLS, proxy.
+    pub http: HttpSettings,
     /// SigV4 signing (Amazon Managed Prometheus).
     pub sigv4: Option<SigV4Settings>,
 }

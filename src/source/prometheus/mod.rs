@@ -14,12 +14,11 @@ use super::{
     SourceLimits, SourceQuery,
 };
 use crate::dashboard::AlarmFilter;
-pub(crate) use crate::dashboard::sources::prometheus::{PromQuery, SecretRef, Settings};
+pub(crate) use crate::dashboard::sources::prometheus::{PromQuery, Settings};
 use crate::layout_file::PromFlavor;
 use crate::layout_file::{Query, SourceConfig};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use crate::source::http::HttpClient;
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -39,7 +38,7 @@ pub(crate) struct PrometheusSource {
     /// Built on first use, on the runtime: it reads token and CA files. A
     /// configuration problem (an unset token variable, an unreadable CA file) is
     /// kept and reported on every fetch.
-    client: tokio::sync::OnceCell<Result<reqwest::Client, String>>,
+    client: tokio::sync::OnceCell<Result<HttpClient, String>>,
     limits: SourceLimits,
     bytes: AtomicU64,
     /// Amazon Managed Prometheus: signs every request.
@@ -140,30 +139,32 @@ impl PrometheusSource {
         answer.map(|series| Arc::try_unwrap(series).unwrap_or_else(|shared| (*shared).clone()))
     }
 
+    /// The connected client: secrets and certificates are read on first use.
+    async fn http(&self) -> Result<&HttpClient, SourceError> {
+        self.client
+            .get_or_init(|| HttpClient::connect(&self.settings.http, &self.settings.base_url))
+            .await
+            .as_ref()
+            .map_err(|e| SourceError::Config(e.clone()))
+    }
+
     /// Sends a GET of an API path (signed for SigV4 sources).
     async fn send(
         &self,
         path: &str,
         params: &[(&str, String)],
     ) -> Result<reqwest::Response, SourceError> {
-        let client = self
-            .client
-            .get_or_init(|| async { build_client(&self.settings) })
-            .await
-            .as_ref()
-            .map_err(|e| SourceError::Config(e.clone()))?;
+        let http = self.http().await?;
         let url = request_url(&self.settings.base_url, path, params);
-        let mut request = client
+        let Some(signer) = &self.signer else {
+            return http.send(http.get(&url)).await;
+        };
+        let mut request = http
             .get(&url)
             .build()
             .map_err(|e| SourceError::Config(format!("bad URL {url}: {e}")))?;
-        if let Some(signer) = &self.signer {
-            signer.sign(&mut request).await?;
-        }
-        client
-            .execute(request)
-            .await
-            .map_err(|e| self.transport_error(&e))
+        signer.sign(&mut request).await?;
+        http.execute(request).await
     }
 
     /// The whole body of an answer (at most [`MAX_RESPONSE_BYTES`]).
@@ -388,71 +389,17 @@ fn seconds(ms: i64) -> String {
 }
 
 impl PrometheusSource {
+    /// A failure while an answer was coming, said as the client says it.
     fn transport_error(&self, error: &reqwest::Error) -> SourceError {
-        if error.is_timeout() {
-            return SourceError::Timeout(self.settings.timeout.as_secs());
+        match self.client.get() {
+            Some(Ok(http)) => http.transport_error(error),
+            _ => SourceError::Unreachable(format!(
+                "{}: {error}",
+                crate::source::url_without_credentials(&self.settings.base_url)
+            )),
         }
-        // The innermost cause says what happened ("Connection refused").
-        let mut cause: &dyn std::error::Error = error;
-        while let Some(inner) = cause.source() {
-            cause = inner;
-        }
-        // Never the credentials a URL may carry: this is shown and may be kept.
-        let url = crate::source::url_without_credentials(&self.settings.base_url);
-        SourceError::Unreachable(format!("{url}: {cause}"))
     }
-}
 
-fn read_secret(secret: Option<&SecretRef>, what: &str) -> Result<Option<String>, String> {
-    match secret {
-        None => Ok(None),
-        Some(SecretRef::Env(name)) => std::env::var(name)
-            .map(Some)
-            .map_err(|_| format!("environment variable {name} (the {what}) is not set")),
-        Some(SecretRef::File(path)) => std::fs::read_to_string(path)
-            .map(|text| Some(text.trim_end().to_owned()))
-            .map_err(|error| format!("cannot read the {what} from {}: {error}", path.display())),
-    }
-}
-
-fn build_client(settings: &Settings) -> Result<reqwest::Client, String> {
-    let mut headers = HeaderMap::new();
-    for (name, value) in &settings.headers {
-        let name =
-            HeaderName::from_bytes(name.as_bytes()).map_err(|e| format!("header `{name}`: {e}"))?;
-        let value = HeaderValue::from_str(value).map_err(|e| format!("header `{name}`: {e}"))?;
-        headers.insert(name, value);
-    }
-    if let Some(token) = read_secret(settings.bearer_token.as_ref(), "bearer token")? {
-        let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
-            .map_err(|_| "the bearer token is not valid in a header".to_owned())?;
-        value.set_sensitive(true);
-        headers.insert(reqwest::header::AUTHORIZATION, value);
-    }
-    if let Some((username, password)) = &settings.basic_auth {
-        let password = read_secret(password.as_ref(), "basic-auth password")?.unwrap_or_default();
-        let encoded = base64_encode(format!("{username}:{password}").as_bytes());
-        let mut value = HeaderValue::from_str(&format!("Basic {encoded}"))
-            .map_err(|_| "invalid basic-auth credentials".to_owned())?;
-        value.set_sensitive(true);
-        headers.insert(reqwest::header::AUTHORIZATION, value);
-    }
-    let timeout = settings.timeout;
-    let mut builder = reqwest::Client::builder()
-        .default_headers(headers)
-        .connect_timeout(Duration::from_secs(2).min(timeout))
-        .timeout(timeout)
-        .user_agent(concat!("fleetdeck/", env!("CARGO_PKG_VERSION")));
-    if let Some(path) = &settings.ca_file {
-        let pem = std::fs::read(path)
-            .map_err(|e| format!("cannot read ca_file {}: {e}", path.display()))?;
-        let certificate = reqwest::Certificate::from_pem(&pem)
-            .map_err(|e| format!("ca_file {}: {e}", path.display()))?;
-        builder = builder.add_root_certificate(certificate);
-    }
-    builder
-        .build()
-        .map_err(|e| format!("cannot build the HTTP client: {e}"))
 }
 
 /// The URL of an API call. The query string is encoded strictly (RFC 3986, `%20`
@@ -483,39 +430,12 @@ fn uri_encode(text: &str) -> String {
     out
 }
 
-/// Standard base64, for the basic-auth header (one use; no crate needed).
-fn base64_encode(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 /// Checks a prometheus (or alertmanager) source's keys and compiles them.
 pub(crate) fn compile_source(config: &SourceConfig) -> Result<Settings, Vec<QueryProblem>> {
     let problems = check_source(config);
     if !problems.is_empty() {
         return Err(problems);
     }
-    let secret = |env: &Option<String>, file: &Option<PathBuf>| {
-        env.clone()
-            .map(SecretRef::Env)
-            .or_else(|| file.clone().map(SecretRef::File))
-    };
     Ok(Settings {
         alertmanager: *config.kind.get_ref() == crate::layout_file::SourceKind::Alertmanager,
         base_url: config
@@ -525,20 +445,10 @@ pub(crate) fn compile_source(config: &SourceConfig) -> Result<Settings, Vec<Quer
             .unwrap_or_default(),
         flavor: config.flavor.unwrap_or_default(),
         scrape_interval: super::duration_or(&config.scrape_interval, DEFAULT_SCRAPE_INTERVAL),
-        timeout: super::duration_or(&config.timeout, DEFAULT_TIMEOUT),
-        bearer_token: secret(&config.bearer_token_env, &config.bearer_token_file),
-        basic_auth: config.basic_auth.as_ref().map(|basic| {
-            (
-                basic.username.clone(),
-                secret(&basic.password_env, &basic.password_file),
-            )
-        }),
-        headers: config
-            .headers
-            .iter()
-            .map(|(name, value)| (name.clone(), value.get_ref().clone()))
-            .collect(),
-        ca_file: config.ca_file.clone(),
+        http: super::http::settings::compile(
+            config,
+            super::duration_or(&config.timeout, DEFAULT_TIMEOUT),
+        ),
         sigv4: config.sigv4.as_ref().map(|sigv4| sigv4::SigV4Settings {
             region: sigv4.region.get_ref().clone(),
             profile: sigv4.profile.clone(),
@@ -588,18 +498,16 @@ fn check_source(config: &SourceConfig) -> Vec<QueryProblem> {
             "region, regions, accounts, profile and endpoint_url belong to cloudwatch sources; for Amazon Managed Prometheus use sigv4 = { region = \"…\", profile = \"…\" }".to_owned(),
         ));
     }
-    if config.bearer_token_env.is_some() && config.bearer_token_file.is_some() {
-        problems.push(at_kind(
-            "set one of bearer_token_env and bearer_token_file, not both".to_owned(),
-        ));
-    }
+    problems.extend(super::http::settings::problems(config));
     if let Some(sigv4) = &config.sigv4 {
         if config.basic_auth.is_some()
             || config.bearer_token_env.is_some()
             || config.bearer_token_file.is_some()
+            || config.bearer_token_keyring.is_some()
+            || config.oauth2.is_some()
         {
             problems.push(QueryProblem {
-                message: "sigv4 signs every request itself: remove basic_auth and bearer tokens"
+                message: "sigv4 signs every request itself: remove basic_auth, oauth2 and bearer tokens"
                     .to_owned(),
                 span: Some(sigv4.region.span()),
             });
@@ -611,28 +519,6 @@ fn check_source(config: &SourceConfig) -> Vec<QueryProblem> {
                     sigv4.region.get_ref()
                 ),
                 span: Some(sigv4.region.span()),
-            });
-        }
-    }
-    if config.basic_auth.is_some()
-        && (config.bearer_token_env.is_some() || config.bearer_token_file.is_some())
-    {
-        problems.push(at_kind(
-            "set either basic_auth or a bearer token, not both".to_owned(),
-        ));
-    }
-    for (name, value) in &config.headers {
-        if name.eq_ignore_ascii_case("authorization") {
-            problems.push(QueryProblem {
-                message: "credentials do not belong in a layout: use bearer_token_env / bearer_token_file or basic_auth.password_env".to_owned(),
-                span: Some(value.span()),
-            });
-        } else if HeaderName::from_bytes(name.as_bytes()).is_err()
-            || HeaderValue::from_str(value.get_ref()).is_err()
-        {
-            problems.push(QueryProblem {
-                message: format!("header `{name}` is not a valid HTTP header name and value"),
-                span: Some(value.span()),
             });
         }
     }
@@ -681,14 +567,6 @@ pub(crate) fn compile_query(query: &Query) -> Result<PromQuery, QueryProblem> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_matches_the_rfc_examples() {
-        assert_eq!(base64_encode(b"f"), "Zg==");
-        assert_eq!(base64_encode(b"fo"), "Zm8=");
-        assert_eq!(base64_encode(b"foo"), "Zm9v");
-        assert_eq!(base64_encode(b"user:pa55"), "dXNlcjpwYTU1");
-    }
 
     #[test]
     fn the_finest_step_is_the_sources_scrape_interval() {
