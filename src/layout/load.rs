@@ -82,12 +82,32 @@ pub fn compile_text(text: &str, path: &Path, choices: &Choices) -> Result<Dashbo
             dashboard.source_text = Arc::from(text);
             dashboard.warnings = unused
                 .into_iter()
+                .chain(unverified_sources(&file))
                 .map(|(span, message)| at(Some(span), message))
                 .collect();
             Ok(dashboard)
         }
         _ => Err(LayoutErrors(errors)),
     }
+}
+
+/// A warning for each source that accepts any server certificate: allowed, for
+/// a lab, but never quietly.
+fn unverified_sources(file: &LayoutFile) -> Vec<(Range<usize>, String)> {
+    file.sources
+        .iter()
+        .filter_map(|(name, source)| {
+            let tls = source.tls.as_ref()?;
+            tls.get_ref().insecure_skip_verify.then(|| {
+                (
+                    tls.span(),
+                    format!(
+                        "source `{name}` does not check the server's certificate (tls.insecure_skip_verify): whoever sits between here and the server can read and change what its panels show; its panels are marked"
+                    ),
+                )
+            })
+        })
+        .collect()
 }
 
 /// RGB of a threshold colour name or `#rrggbb`; `None` if unknown.

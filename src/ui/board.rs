@@ -59,7 +59,9 @@ pub(crate) fn show(
                         outline_focus(ui, rect, focus.as_ref().map_or(0.0, |(_, until)| *until));
                     }
                     let state = state_line(frame, panel);
-                    panel::show(ui, rect, panel, &state, |ui, header| {
+                    let unverified =
+                        panel::reads_unverified(panel, &frame.session.dashboard().sources);
+                    panel::show(ui, rect, panel, &state, unverified, |ui, header| {
                         body(ui, header, &mut ctx, panel, &state, frame)
                     });
                     edit_handles(ui, rect, panel, frame, &layout, edit_state, ctx.commands);

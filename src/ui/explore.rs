@@ -274,7 +274,8 @@ fn pane_chart(
         state: ctx.state,
         commands: ctx.commands,
     };
-    panel::show(ui, rect, spec, &state, |ui, header| {
+    let unverified = panel::reads_unverified(spec, &session.dashboard().sources);
+    panel::show(ui, rect, spec, &state, unverified, |ui, header| {
         timeseries::show(ui, header, &mut pane_ctx, spec, trusted)
     });
     let rows = summarize(session.store(), spec, ctx.window);

@@ -63,6 +63,22 @@ pub fn panel_state(
     state
 }
 
+/// Whether any of the panel's sources accepts any certificate
+/// (`tls.insecure_skip_verify`): its header says so, so nobody mistakes what a
+/// machine in the middle could have changed for the fleet's own numbers.
+pub(crate) fn reads_unverified(
+    panel: &PanelSpec,
+    sources: &BTreeMap<SourceId, crate::dashboard::SourceSpec>,
+) -> bool {
+    panel.queries.iter().any(|query| {
+        matches!(
+            query.source().and_then(|id| sources.get(id)),
+            Some(crate::dashboard::SourceSpec::Prometheus(settings))
+                if settings.http.tls.insecure_skip_verify
+        )
+    })
+}
+
 /// Draws the panel frame and title, then `contents` in the area below the title;
 /// `contents` gets that area and the title bar (after the title, for a panel's own
 /// summary, like the alarm counts) and says whether it had data to show. A panel
@@ -72,6 +88,7 @@ pub(crate) fn show(
     rect: Rect,
     panel: &PanelSpec,
     state: &PanelState,
+    unverified: bool,
     contents: impl FnOnce(&mut Ui, &mut Ui) -> bool,
 ) {
     let visuals = ui.visuals();
@@ -106,6 +123,21 @@ pub(crate) fn show(
             .selectable(false)
             .truncate(),
     );
+    if unverified {
+        header
+            .add(
+                egui::Label::new(
+                    RichText::new("⚠ TLS unchecked")
+                        .size(12.0)
+                        .color(theme::ERROR),
+                )
+                .selectable(false),
+            )
+            .on_hover_text(
+                "A source of this panel accepts any server certificate (tls.insecure_skip_verify): \
+                 whoever sits between here and the server could read and change these numbers.",
+            );
+    }
 
     let mut child = ui.new_child(
         UiBuilder::new()

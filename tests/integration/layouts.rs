@@ -156,6 +156,21 @@ const INVALID: &[(&str, &str, &str)] = &[
         "10:10",
         "panel `Queue`: repeat names the undefined variable `endpoint`",
     ),
+    (
+        "prometheus_literal_password.toml",
+        "7:49",
+        "a secret does not belong in a layout, which is shared, copied and kept: name where the password lives with password_env, password_file or password_keyring",
+    ),
+    (
+        "prometheus_literal_client_secret.toml",
+        "10:17",
+        "name where the client secret lives with client_secret_env, client_secret_file or client_secret_keyring",
+    ),
+    (
+        "prometheus_cert_without_key.toml",
+        "7:56",
+        "tls.cert_file needs tls.key_file",
+    ),
 ];
 
 #[test]

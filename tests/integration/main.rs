@@ -24,6 +24,7 @@ mod layouts;
 mod notifications;
 mod operations;
 mod prometheus;
+mod protected;
 mod sigv4;
 mod support;
 mod ui;

@@ -1,7 +1,7 @@
 //! A Prometheus-compatible source's settings and queries.
 
-use serde::{Deserialize, Serialize};
 pub use super::http::HttpSettings;
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 /// A compiled prometheus (or alertmanager) source.
@@ -16,7 +16,7 @@ pub struct Settings {
     /// The scrape interval: the finest step asked for, and `$__rate_interval`'s base.
     pub scrape_interval: Duration,
     /// How it connects: timeout, credentials, TLS, proxy.
-    pub http: HttpSettings,
+    pub http: Box<HttpSettings>,
     /// SigV4 signing (Amazon Managed Prometheus).
     pub sigv4: Option<SigV4Settings>,
 }

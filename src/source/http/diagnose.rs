@@ -24,7 +24,9 @@ pub(crate) fn explain(error: &reqwest::Error, tls: &TlsSettings, proxy: Option<&
     cause.to_string()
 }
 
-fn innermost<'a>(error: &'a (dyn std::error::Error + 'static)) -> &'a (dyn std::error::Error + 'static) {
+fn innermost<'a>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> &'a (dyn std::error::Error + 'static) {
     let mut cause = error;
     while let Some(inner) = cause.source() {
         cause = inner;
@@ -32,19 +34,22 @@ fn innermost<'a>(error: &'a (dyn std::error::Error + 'static)) -> &'a (dyn std::
     cause
 }
 
-/// The TLS library's own error somewhere in the chain (also inside an I/O error).
+/// The TLS library's own error somewhere in the chain. An I/O error's own
+/// `source()` skips the error it wraps, so each one is opened by hand (the
+/// socket layers wrap the TLS error in one or two of them).
 fn find_tls_error<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
     let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(current) = cause {
         if let Some(found) = current.downcast_ref::<rustls::Error>() {
             return Some(found);
         }
-        if let Some(io) = current.downcast_ref::<std::io::Error>()
-            && let Some(found) = io.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        cause = match current
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
         {
-            return Some(found);
-        }
-        cause = current.source();
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => current.source(),
+        };
     }
     None
 }
@@ -55,34 +60,46 @@ fn explain_tls(error: &rustls::Error, tls: &TlsSettings) -> String {
         .as_ref()
         .map(|(cert, _)| cert.display().to_string());
     match error {
-        rustls::Error::InvalidCertificate(certificate) => explain_server_certificate(certificate, tls),
+        rustls::Error::InvalidCertificate(certificate) => {
+            explain_server_certificate(certificate, tls)
+        }
         rustls::Error::AlertReceived(alert) => match (alert, client_cert) {
             (AlertDescription::CertificateRequired, None)
             | (AlertDescription::BadCertificate, None)
             | (AlertDescription::HandshakeFailure, None) => {
-                "the server demands a client certificate: set tls.cert_file and tls.key_file".to_owned()
+                "the server demands a client certificate: set tls.cert_file and tls.key_file"
+                    .to_owned()
             }
             (AlertDescription::CertificateExpired, Some(cert)) => format!(
                 "the server refused the client certificate in tls.cert_file {cert}: it has expired; renew it"
             ),
-            (AlertDescription::UnknownCA, Some(cert)) => format!(
-                "the server refused the client certificate in tls.cert_file {cert}: it is not signed by a CA the server trusts"
-            ),
             (
-                AlertDescription::BadCertificate
+                AlertDescription::UnknownCA
+                | AlertDescription::BadCertificate
                 | AlertDescription::CertificateUnknown
-                | AlertDescription::CertificateRevoked
                 | AlertDescription::UnsupportedCertificate
-                | AlertDescription::AccessDenied
                 | AlertDescription::DecryptError
                 | AlertDescription::CertificateRequired,
                 Some(cert),
             ) => format!(
-                "the server refused the client certificate in tls.cert_file {cert} ({alert:?}): is it signed by the CA the server trusts, and still valid?"
+                "the server refused the client certificate in tls.cert_file {cert} ({alert:?}): it is not signed by a CA the server trusts for clients, or not made for client authentication"
             ),
+            (AlertDescription::CertificateRevoked | AlertDescription::AccessDenied, Some(cert)) => {
+                format!(
+                    "the server refused the client certificate in tls.cert_file {cert} ({alert:?}): it was revoked or is not allowed in"
+                )
+            }
             (alert, _) => format!("the server ended the TLS handshake: {alert:?}"),
         },
         other => format!("TLS: {other}"),
+    }
+}
+
+/// `prom.internal` from the TLS library's `DnsName("prom.internal")`.
+fn unquoted(name: &str) -> &str {
+    match (name.find('"'), name.rfind('"')) {
+        (Some(start), Some(end)) if end > start => &name[start + 1..end],
+        _ => name,
     }
 }
 
@@ -102,8 +119,13 @@ fn explain_server_certificate(error: &CertificateError, tls: &TlsSettings) -> St
             "the server's certificate is not valid yet (is this machine's clock right?)".to_owned()
         }
         CertificateError::NotValidForNameContext { expected, presented } => format!(
-            "the server's certificate is for {}, not {expected:?}: connect by that name or set tls.server_name",
-            presented.join(", ")
+            "the server's certificate is for {}, not {}: connect by that name or set tls.server_name",
+            presented
+                .iter()
+                .map(|name| unquoted(name))
+                .collect::<Vec<_>>()
+                .join(", "),
+            expected.to_str()
         ),
         CertificateError::NotValidForName => {
             "the server's certificate is not for this host name: connect by the name it carries or set tls.server_name".to_owned()

@@ -29,7 +29,9 @@ mod secret_service_store {
                 .await
                 .map_err(|e| format!("cannot reach the keyring's bus: {e}"))?,
             None => zbus::Connection::session().await.map_err(|e| {
-                format!("no desktop keyring (is a Secret Service such as gnome-keyring running?): {e}")
+                format!(
+                    "no desktop keyring (is a Secret Service such as gnome-keyring running?): {e}"
+                )
             })?,
         };
         SecretService::connect_with_existing(EncryptionType::Dh, connection)

@@ -38,7 +38,10 @@ pub(crate) struct HttpClient {
 impl HttpClient {
     /// Reads the secrets and certificates `settings` name and builds the client
     /// for `base_url`; what is missing or wrong is said with the key to fix.
-    pub(crate) async fn connect(settings: &HttpSettings, base_url: &str) -> Result<HttpClient, String> {
+    pub(crate) async fn connect(
+        settings: &HttpSettings,
+        base_url: &str,
+    ) -> Result<HttpClient, String> {
         let mut headers = HeaderMap::new();
         for (name, value) in &settings.headers {
             let name = HeaderName::from_bytes(name.as_bytes())
@@ -56,7 +59,12 @@ impl HttpClient {
         if tls::is_custom(&settings.tls) {
             builder = builder.tls_backend_preconfigured(tls::client_config(&settings.tls)?);
         }
-        let (builder, proxy) = settings::apply_proxy(builder, &settings.proxy, base_url)?;
+        let (mut builder, proxy) = settings::apply_proxy(builder, &settings.proxy, base_url)?;
+        if proxy.is_some() {
+            // Proxies such as tinyproxy close the connection after each answer
+            // without saying so; a pooled connection would fail the next request.
+            builder = builder.pool_max_idle_per_host(0);
+        }
         let client = builder
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;

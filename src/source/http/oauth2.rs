@@ -100,23 +100,30 @@ impl Tokens {
                 ))
             })?;
         let status = response.status();
-        let body = response.bytes().await.map_err(|e| {
-            SourceError::Unreachable(format!("the token endpoint {url}: {e}"))
-        })?;
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| SourceError::Unreachable(format!("the token endpoint {url}: {e}")))?;
         if !status.is_success() {
             let said = serde_json::from_slice::<TokenError>(&body)
                 .map(|e| match e.error_description {
                     Some(description) => format!("{}: {description}", e.error),
                     None => e.error,
                 })
-                .unwrap_or_else(|_| String::from_utf8_lossy(&body[..body.len().min(200)]).trim().to_owned());
+                .unwrap_or_else(|_| {
+                    String::from_utf8_lossy(&body[..body.len().min(200)])
+                        .trim()
+                        .to_owned()
+                });
             return Err(SourceError::Config(format!(
                 "the token endpoint {url} answered {} ({said}): check oauth2.client_id, the client secret, scopes and endpoint_params",
                 status.as_u16()
             )));
         }
         let answer: TokenAnswer = serde_json::from_slice(&body).map_err(|e| {
-            SourceError::Server(format!("the token endpoint {url} answered no access_token: {e}"))
+            SourceError::Server(format!(
+                "the token endpoint {url} answered no access_token: {e}"
+            ))
         })?;
         let renew_at = answer
             .expires_in
@@ -136,8 +143,14 @@ mod tests {
 
     #[test]
     fn a_token_is_renewed_ten_seconds_before_it_expires_but_not_in_its_first_half() {
-        assert_eq!(renew_after(Duration::from_secs(3600)), Duration::from_secs(3590));
-        assert_eq!(renew_after(Duration::from_secs(30)), Duration::from_secs(20));
+        assert_eq!(
+            renew_after(Duration::from_secs(3600)),
+            Duration::from_secs(3590)
+        );
+        assert_eq!(
+            renew_after(Duration::from_secs(30)),
+            Duration::from_secs(20)
+        );
         assert_eq!(renew_after(Duration::from_secs(8)), Duration::from_secs(4));
     }
 }

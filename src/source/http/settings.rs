@@ -124,7 +124,10 @@ pub(crate) fn problems(config: &SourceConfig) -> Vec<QueryProblem> {
             || reqwest::Proxy::all(url.as_str()).is_err()
         {
             problems.push(at(
-                format!("proxy_url `{}` must be an http:// or https:// URL", crate::source::url_without_credentials(url)),
+                format!(
+                    "proxy_url `{}` must be an http:// or https:// URL",
+                    crate::source::url_without_credentials(url)
+                ),
                 proxy.span(),
             ));
         }
@@ -153,9 +156,7 @@ pub(crate) fn problems(config: &SourceConfig) -> Vec<QueryProblem> {
     problems
 }
 
-fn oauth2_problems(
-    oauth2: &toml::Spanned<crate::layout_file::OAuth2Config>,
-) -> Vec<QueryProblem> {
+fn oauth2_problems(oauth2: &toml::Spanned<crate::layout_file::OAuth2Config>) -> Vec<QueryProblem> {
     let keys = oauth2.get_ref();
     let mut problems = Vec::new();
     if let Some(secret) = &keys.client_secret {
@@ -185,15 +186,18 @@ fn oauth2_problems(
 
 /// The connection `config` describes; call after [`problems`] found none.
 pub(crate) fn compile(config: &SourceConfig, timeout: Duration) -> HttpSettings {
-    let place = |env: &Option<String>,
-                 file: &Option<PathBuf>,
-                 keyring: Option<&toml::Spanned<String>>| {
-        env.clone()
-            .map(SecretRef::Env)
-            .or_else(|| file.clone().map(SecretRef::File))
-            .or_else(|| keyring.and_then(|k| SecretRef::keyring(k.get_ref())))
-    };
-    let tls = config.tls.as_ref().map(|t| t.get_ref().clone()).unwrap_or_default();
+    let place =
+        |env: &Option<String>, file: &Option<PathBuf>, keyring: Option<&toml::Spanned<String>>| {
+            env.clone()
+                .map(SecretRef::Env)
+                .or_else(|| file.clone().map(SecretRef::File))
+                .or_else(|| keyring.and_then(|k| SecretRef::keyring(k.get_ref())))
+        };
+    let tls = config
+        .tls
+        .as_ref()
+        .map(|t| t.get_ref().clone())
+        .unwrap_or_default();
     HttpSettings {
         timeout,
         bearer_token: place(
@@ -276,7 +280,12 @@ pub(crate) fn apply_proxy(
         let shown = crate::source::url_without_credentials(url);
         let chosen = reqwest::Proxy::all(url.as_str())
             .map_err(|e| format!("proxy_url {shown}: {e}"))?
-            .no_proxy(proxy.no_proxy.as_deref().and_then(reqwest::NoProxy::from_string));
+            .no_proxy(
+                proxy
+                    .no_proxy
+                    .as_deref()
+                    .and_then(reqwest::NoProxy::from_string),
+            );
         let used = !proxy
             .no_proxy
             .as_deref()
@@ -299,7 +308,12 @@ pub(crate) fn apply_proxy(
         std::env::var(name)
             .ok()
             .filter(|value| !value.is_empty())
-            .map(|value| format!("{} ({name})", crate::source::url_without_credentials(&value)))
+            .map(|value| {
+                format!(
+                    "{} ({name})",
+                    crate::source::url_without_credentials(&value)
+                )
+            })
     });
     let bypassed = ["NO_PROXY", "no_proxy"]
         .iter()
@@ -316,17 +330,24 @@ fn host_of(url: &str) -> String {
     if let Some(bracketed) = host_port.strip_prefix('[') {
         return bracketed.split(']').next().unwrap_or_default().to_owned();
     }
-    host_port.split(':').next().unwrap_or_default().to_lowercase()
+    host_port
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .to_lowercase()
 }
 
 /// Whether a `NO_PROXY` list sends `host` directly: `*`, the host itself, or a
 /// domain it is in (`.internal` or `internal`).
 fn bypasses(list: &str, host: &str) -> bool {
-    list.split(',').map(str::trim).filter(|e| !e.is_empty()).any(|entry| {
-        let entry = entry.to_lowercase();
-        let domain = entry.trim_start_matches('.');
-        entry == "*" || host == domain || host.ends_with(&format!(".{domain}"))
-    })
+    list.split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .any(|entry| {
+            let entry = entry.to_lowercase();
+            let domain = entry.trim_start_matches('.');
+            entry == "*" || host == domain || host.ends_with(&format!(".{domain}"))
+        })
 }
 
 #[cfg(test)]
@@ -341,7 +362,10 @@ mod tests {
         assert!(bypasses("*", "anything"));
         assert!(!bypasses("internal", "notinternal"));
         assert!(!bypasses("", "127.0.0.1"));
-        assert_eq!(host_of("http://user:pw@Prom.Internal:9090/x"), "prom.internal");
+        assert_eq!(
+            host_of("http://user:pw@Prom.Internal:9090/x"),
+            "prom.internal"
+        );
         assert_eq!(host_of("https://[::1]:9090"), "::1");
     }
 }

@@ -56,6 +56,17 @@ pub(crate) fn client_config(tls: &TlsSettings) -> Result<ClientConfig, String> {
     let mut config = match &tls.client_cert {
         Some((cert_file, key_file)) => {
             let chain = read_certificates(cert_file, "tls.cert_file")?;
+            // A server refuses an expired certificate with the same alert as
+            // one it does not trust; said here, the cause is plain.
+            if let Some(expiry) = chain.first().and_then(|leaf| not_after(leaf))
+                && expiry < chrono::Utc::now()
+            {
+                return Err(format!(
+                    "tls.cert_file {} expired on {}: renew it (a server refuses it)",
+                    cert_file.display(),
+                    expiry.format("%Y-%m-%d %H:%M UTC")
+                ));
+            }
             let key = PrivateKeyDer::from_pem_file(key_file).map_err(|e| {
                 format!(
                     "tls.key_file {}: no private key in PEM there ({e})",
@@ -79,14 +90,70 @@ pub(crate) fn client_config(tls: &TlsSettings) -> Result<ClientConfig, String> {
 
 /// Every certificate in a PEM file; none at all is an error.
 fn read_certificates(path: &Path, key: &str) -> Result<Vec<CertificateDer<'static>>, String> {
-    let pem = std::fs::read(path).map_err(|e| format!("cannot read {key} {}: {e}", path.display()))?;
+    let pem =
+        std::fs::read(path).map_err(|e| format!("cannot read {key} {}: {e}", path.display()))?;
     let certificates = CertificateDer::pem_slice_iter(&pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| format!("{key} {}: {e}", path.display()))?;
     if certificates.is_empty() {
-        return Err(format!("{key} {}: no certificate in PEM there", path.display()));
+        return Err(format!(
+            "{key} {}: no certificate in PEM there",
+            path.display()
+        ));
     }
     Ok(certificates)
+}
+
+/// When a certificate stops being valid: its `notAfter`, read from the DER
+/// (Certificate → tbsCertificate → [version], serial, signature, issuer,
+/// validity → notBefore, notAfter). `None` if it does not parse.
+fn not_after(der: &[u8]) -> Option<chrono::DateTime<chrono::Utc>> {
+    let (_, certificate, _) = der_element(der)?;
+    let (_, mut tbs, _) = der_element(certificate)?;
+    let (tag, _, rest) = der_element(tbs)?;
+    if tag == 0xA0 {
+        tbs = rest; // the explicit version
+    }
+    let (_, _, rest) = der_element(tbs)?; // serial number
+    let (_, _, rest) = der_element(rest)?; // signature algorithm
+    let (_, _, rest) = der_element(rest)?; // issuer
+    let (_, validity, _) = der_element(rest)?;
+    let (_, _, rest) = der_element(validity)?; // notBefore
+    let (tag, time, _) = der_element(rest)?;
+    let text = std::str::from_utf8(time).ok()?;
+    let full = match tag {
+        // UTCTime: two-digit years, 1950–2049 (RFC 5280 §4.1.2.5.1).
+        0x17 => {
+            let year: u32 = text.get(..2)?.parse().ok()?;
+            format!("{}{text}", if year < 50 { "20" } else { "19" })
+        }
+        0x18 => text.to_owned(),
+        _ => return None,
+    };
+    chrono::NaiveDateTime::parse_from_str(full.trim_end_matches('Z'), "%Y%m%d%H%M%S")
+        .ok()
+        .map(|naive| naive.and_utc())
+}
+
+/// One DER element: its tag, its contents and what follows it.
+fn der_element(bytes: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let tag = *bytes.first()?;
+    let first = *bytes.get(1)?;
+    let (length, header) = if first < 0x80 {
+        (usize::from(first), 2)
+    } else {
+        let count = usize::from(first & 0x7F);
+        if count == 0 || count > 4 {
+            return None;
+        }
+        let length = bytes
+            .get(2..2 + count)?
+            .iter()
+            .fold(0usize, |n, byte| (n << 8) | usize::from(*byte));
+        (length, 2 + count)
+    };
+    let contents = bytes.get(header..header.checked_add(length)?)?;
+    Some((tag, contents, &bytes[header + length..]))
 }
 
 /// Checks the server's certificate against `name` whatever host the URL names.

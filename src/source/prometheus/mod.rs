@@ -399,7 +399,6 @@ impl PrometheusSource {
             )),
         }
     }
-
 }
 
 /// The URL of an API call. The query string is encoded strictly (RFC 3986, `%20`
@@ -445,10 +444,10 @@ pub(crate) fn compile_source(config: &SourceConfig) -> Result<Settings, Vec<Quer
             .unwrap_or_default(),
         flavor: config.flavor.unwrap_or_default(),
         scrape_interval: super::duration_or(&config.scrape_interval, DEFAULT_SCRAPE_INTERVAL),
-        http: super::http::settings::compile(
+        http: Box::new(super::http::settings::compile(
             config,
             super::duration_or(&config.timeout, DEFAULT_TIMEOUT),
-        ),
+        )),
         sigv4: config.sigv4.as_ref().map(|sigv4| sigv4::SigV4Settings {
             region: sigv4.region.get_ref().clone(),
             profile: sigv4.profile.clone(),
@@ -507,8 +506,9 @@ fn check_source(config: &SourceConfig) -> Vec<QueryProblem> {
             || config.oauth2.is_some()
         {
             problems.push(QueryProblem {
-                message: "sigv4 signs every request itself: remove basic_auth, oauth2 and bearer tokens"
-                    .to_owned(),
+                message:
+                    "sigv4 signs every request itself: remove basic_auth, oauth2 and bearer tokens"
+                        .to_owned(),
                 span: Some(sigv4.region.span()),
             });
         }

@@ -5,6 +5,8 @@
 
 #![allow(dead_code)] // not every helper is used by every build of the tests
 
+pub mod protected;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -91,7 +93,7 @@ pub fn http_get(address: SocketAddr, path_and_query: &str) -> Option<(u16, Strin
     Some((status, body))
 }
 
-fn require(binary: &str, package: &str) -> PathBuf {
+pub fn require(binary: &str, package: &str) -> PathBuf {
     for dir in ["/usr/bin", "/usr/local/bin", "/usr/sbin"] {
         let path = Path::new(dir).join(binary);
         if path.exists() {
@@ -108,6 +110,9 @@ pub struct Server {
     child: Option<Child>,
     command: Vec<String>,
     env: Vec<(String, String)>,
+    /// Ready once its port takes connections (a TLS server, a proxy), rather
+    /// than when a plain GET of a health path answers 200.
+    ready_when_listening: bool,
 }
 
 impl Server {
@@ -127,6 +132,26 @@ impl Server {
             child: None,
             command,
             env,
+            ready_when_listening: false,
+        };
+        server.restart();
+        server
+    }
+
+    /// As [`Server::spawn_with_env`], ready once its port takes connections.
+    pub fn spawn_listening(
+        command: Vec<String>,
+        env: Vec<(String, String)>,
+        address: SocketAddr,
+        dir: tempfile::TempDir,
+    ) -> Server {
+        let mut server = Server {
+            address,
+            dir,
+            child: None,
+            command,
+            env,
+            ready_when_listening: true,
         };
         server.restart();
         server
@@ -160,6 +185,13 @@ impl Server {
         self.child = Some(child);
         let ready = |path: &str| http_get(self.address, path).is_some_and(|(s, _)| s == 200);
         let what = format!("{} ready", self.command[0]);
+        if self.ready_when_listening {
+            let address = self.address;
+            wait_until(&what, || {
+                TcpStream::connect_timeout(&address, Duration::from_secs(1)).is_ok()
+            });
+            return;
+        }
         wait_until(&what, || {
             ready("/-/ready")
                 || ready("/health")
@@ -215,7 +247,7 @@ impl Drop for Server {
     }
 }
 
-fn scrape_config(target: SocketAddr) -> String {
+pub fn scrape_config(target: SocketAddr) -> String {
     format!(
         "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: fleet\n    static_configs:\n      - targets: ['{target}']\n"
     )
