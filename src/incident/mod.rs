@@ -81,7 +81,8 @@ pub struct StoredSeries {
 }
 
 /// The layout's text with what may be secret blanked: header values (a tenant id
-/// or, in a hand-edited file, a token) and credentials in URLs (`user:pass@`).
+/// or, in a hand-edited file, a token) and credentials in URLs (`user:pass@`),
+/// a proxy's among them.
 pub(crate) fn redact_layout(text: &str) -> String {
     let Ok(mut doc) = text.parse::<toml_edit::DocumentMut>() else {
         return String::new();
@@ -102,7 +103,7 @@ pub(crate) fn redact_layout(text: &str) -> String {
                     *value = toml_edit::value("<redacted>");
                 }
             }
-            for key in ["url", "endpoint_url"] {
+            for key in ["url", "endpoint_url", "proxy_url"] {
                 let url = source
                     .get(key)
                     .and_then(toml_edit::Item::as_str)

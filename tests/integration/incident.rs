@@ -157,6 +157,7 @@ kind = "prometheus"
 url = "http://scraper:url-pass-secret@127.0.0.1:1"
 bearer_token_env = "FLEETDECK_TEST_INCIDENT_TOKEN"
 headers = { X-Scope-OrgID = "tenant-9d2e-secret" }
+proxy_url = "http://proxyuser:proxy-5b0e-secret@127.0.0.1:1"
 timeout = "1s"
 
 [sources.other]
@@ -198,6 +199,7 @@ grid = { x = 12, y = 0, w = 12, h = 8 }
     for secret in [
         "tok-3f9a-secret",
         "pw-77c1-secret",
+        "proxy-5b0e-secret",
         "tenant-9d2e-secret",
         "url-pass-secret",
     ] {

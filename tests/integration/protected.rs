@@ -520,3 +520,103 @@ fn a_password_in_the_desktop_keyring_is_read_by_its_reference() {
         "{stderr}"
     );
 }
+
+/// Standard base64, to look for a secret as a basic-auth header would carry it.
+fn base64(text: &str) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Every secret of a session — a basic-auth password, an OAuth2 client secret,
+/// the token it bought — is absent from the logs at trace level (every crate's,
+/// the HTTP client's included) and from `check`'s output, as text and as the
+/// base64 a basic-auth header carries.
+#[test]
+fn no_secret_reaches_trace_logs_or_check_output() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let target = support::simulator(&runtime);
+    let password = "pw-1c7d-leak-probe";
+    let client_secret = "cs-8e2a-leak-probe";
+    let hash = bcrypt::hash(password, 4).unwrap();
+    let protected_prometheus = protected::prometheus_with_web_config(
+        target,
+        &format!("basic_auth_users:\n  grafana: {hash}\n"),
+        tempfile::tempdir().unwrap(),
+    );
+    let prometheus = support::prometheus(target);
+    let gate = protected::oauth2_gate(&prometheus.url(), "fleetdeck", client_secret, 3600);
+    wait_for_data(&runtime, &layout(&prometheus.url(), ""));
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], connection: &str, url: &str| {
+        let file = dir.path().join("layout.toml");
+        std::fs::write(&file, layout_text(url, connection)).unwrap();
+        let output = Command::new(env!("CARGO_BIN_EXE_fleetdeck"))
+            .args(args)
+            .arg(&file)
+            .env("RUST_LOG", "trace")
+            .env("LEAK_PROBE_PASSWORD", password)
+            .env("LEAK_PROBE_CLIENT_SECRET", client_secret)
+            .output()
+            .unwrap();
+        (
+            output.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            ),
+        )
+    };
+    let basic = "basic_auth = { username = 'grafana', password_env = 'LEAK_PROBE_PASSWORD' }";
+    let oauth2 = format!(
+        "[sources.prom.oauth2]\nclient_id = 'fleetdeck'\nclient_secret_env = 'LEAK_PROBE_CLIENT_SECRET'\ntoken_url = '{}/token'",
+        gate.url()
+    );
+    let export = ["export", "--panel", "Up", "--from", "now-1m"];
+    let mut seen = String::new();
+    support::wait_until("an export through basic auth", || {
+        let (ok, text) = run(&export, basic, &protected_prometheus.url());
+        seen.push_str(&text);
+        ok
+    });
+    let (ok, text) = run(&export, &oauth2, &gate.url());
+    assert!(ok, "{text}");
+    seen.push_str(&text);
+    for (connection, url) in [
+        (basic, protected_prometheus.url()),
+        (oauth2.as_str(), gate.url()),
+    ] {
+        let (ok, text) = run(&["check"], connection, &url);
+        assert!(ok, "{text}");
+        seen.push_str(&text);
+    }
+    assert!(seen.contains("TRACE"), "trace logging was on");
+    let token = protected::last_token(&gate);
+    assert!(!token.is_empty());
+    for secret in [
+        password.to_owned(),
+        base64(&format!("grafana:{password}")),
+        client_secret.to_owned(),
+        base64(&format!("fleetdeck:{client_secret}")),
+        token,
+    ] {
+        assert!(!seen.contains(&secret), "`{secret}` leaked");
+    }
+}

@@ -156,6 +156,11 @@ pub fn tokens_issued(gate: &Server) -> u32 {
         .unwrap_or(0)
 }
 
+/// The token the gate issued last.
+pub fn last_token(gate: &Server) -> String {
+    std::fs::read_to_string(gate.dir.path().join("last_token")).unwrap_or_default()
+}
+
 /// Requests the gate turned away so far, one line each.
 pub fn gate_refusals(gate: &Server) -> String {
     std::fs::read_to_string(gate.dir.path().join("refused")).unwrap_or_default()
@@ -200,6 +205,8 @@ class Gate(BaseHTTPRequestHandler):
             issued += 1
             with open(f"{folder}/token_requests", "w") as f:
                 f.write(str(issued))
+            with open(f"{folder}/last_token", "w") as f:
+                f.write(token)
         self.answer(200, {"access_token": token, "token_type": "Bearer", "expires_in": lifetime})
 
     def do_GET(self):
