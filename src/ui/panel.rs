@@ -127,7 +127,7 @@ pub(crate) fn show(
         header
             .add(
                 egui::Label::new(
-                    RichText::new("⚠ TLS unchecked")
+                    RichText::new("TLS UNCHECKED")
                         .size(12.0)
                         .color(theme::ERROR),
                 )
