@@ -126,16 +126,7 @@ impl Server {
         address: SocketAddr,
         dir: tempfile::TempDir,
     ) -> Server {
-        let mut server = Server {
-            address,
-            dir,
-            child: None,
-            command,
-            env,
-            ready_when_listening: false,
-        };
-        server.restart();
-        server
+        Server::spawn_ready(command, env, address, dir, false)
     }
 
     /// As [`Server::spawn_with_env`], ready once its port takes connections.
@@ -145,13 +136,23 @@ impl Server {
         address: SocketAddr,
         dir: tempfile::TempDir,
     ) -> Server {
+        Server::spawn_ready(command, env, address, dir, true)
+    }
+
+    fn spawn_ready(
+        command: Vec<String>,
+        env: Vec<(String, String)>,
+        address: SocketAddr,
+        dir: tempfile::TempDir,
+        ready_when_listening: bool,
+    ) -> Server {
         let mut server = Server {
             address,
             dir,
             child: None,
             command,
             env,
-            ready_when_listening: true,
+            ready_when_listening,
         };
         server.restart();
         server
@@ -525,6 +526,43 @@ pub fn http_post_json(address: SocketAddr, path: &str, body: &str) -> Option<u16
     response.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// A private session bus (Debian's `dbus-daemon`) with its socket in `dir`,
+/// open to every call: returns the daemon and its address once it listens.
+pub fn private_bus(dir: &Path) -> (Child, String) {
+    let daemon_binary = require("dbus-daemon", "dbus-daemon");
+    let socket = dir.join("bus");
+    let address = format!("unix:path={}", socket.display());
+    let config = dir.join("bus.conf");
+    std::fs::write(
+        &config,
+        format!(
+            r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>{address}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"#
+        ),
+    )
+    .unwrap();
+    let daemon = Command::new(daemon_binary)
+        .arg(format!("--config-file={}", config.display()))
+        .arg("--nofork")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until("dbus-daemon's socket", || socket.exists());
+    (daemon, address)
+}
+
 /// A private D-Bus session bus (Debian's `dbus-daemon`) with `dbus-monitor`
 /// recording every call to the freedesktop notification interface on it: what a
 /// desktop's notification daemon would receive. Both are killed when dropped.
@@ -545,39 +583,9 @@ impl SessionBus {
     /// Starts the bus and a monitor of what `rule` matches, and waits until the
     /// monitor listens.
     pub fn watching(rule: &str) -> SessionBus {
-        let daemon_binary = require("dbus-daemon", "dbus-daemon");
         let monitor_binary = require("dbus-monitor", "dbus-bin");
         let dir = tempfile::tempdir().unwrap();
-        let socket = dir.path().join("bus");
-        let address = format!("unix:path={}", socket.display());
-        let config = dir.path().join("bus.conf");
-        std::fs::write(
-            &config,
-            format!(
-                r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>{address}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"#
-            ),
-        )
-        .unwrap();
-        let daemon = Command::new(daemon_binary)
-            .arg(format!("--config-file={}", config.display()))
-            .arg("--nofork")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        wait_until("dbus-daemon's socket", || socket.exists());
+        let (daemon, address) = private_bus(dir.path());
         let log = std::fs::File::create(dir.path().join("monitor.log")).unwrap();
         let monitor = Command::new(monitor_binary)
             .args(["--address", &address, rule])

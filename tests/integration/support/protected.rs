@@ -271,39 +271,9 @@ pub struct Keyring {
 
 impl Keyring {
     pub fn start() -> Keyring {
-        let bus_binary = require("dbus-daemon", "dbus-daemon");
         let keyring_binary = require("gnome-keyring-daemon", "gnome-keyring");
         let dir = tempfile::tempdir().unwrap();
-        let socket = dir.path().join("bus");
-        let address = format!("unix:path={}", socket.display());
-        let config = dir.path().join("bus.conf");
-        std::fs::write(
-            &config,
-            format!(
-                r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>{address}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"#
-            ),
-        )
-        .unwrap();
-        let bus = Command::new(bus_binary)
-            .arg(format!("--config-file={}", config.display()))
-            .arg("--nofork")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        wait_until("dbus-daemon's socket", || socket.exists());
+        let (bus, address) = super::private_bus(dir.path());
         let home = dir.path().join("home");
         std::fs::create_dir_all(home.join("run")).unwrap();
         let mut daemon = Command::new(keyring_binary)
