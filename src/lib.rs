@@ -10,6 +10,7 @@ pub mod alarm;
 pub mod app;
 pub mod background;
 pub mod clock;
+pub mod credential;
 pub mod dashboard;
 pub mod derive;
 pub mod edit;

@@ -50,6 +50,14 @@ pub enum Command {
     SaveIncident(std::path::PathBuf),
     /// Put the command line that reopens this view (and this panel) on the clipboard.
     CopyLink(Option<crate::dashboard::PanelId>),
+    /// Store a credential a server refused in the keyring, and name its entry in
+    /// the layout.
+    StoreCredential {
+        /// The source and what it asked for.
+        ask: crate::credential::Ask,
+        /// What the user typed (`Debug` shows it redacted).
+        secret: crate::credential::Secret,
+    },
     /// Open the note editor at an instant (or over a range).
     NewNote {
         /// Where it starts, ms.
@@ -155,6 +163,7 @@ impl ViewState {
             | Command::Compare { .. }
             | Command::CompareThreshold(_)
             | Command::CopyLink(_)
+            | Command::StoreCredential { .. }
             | Command::SaveIncident(_)
             | Command::NewNote { .. }
             | Command::AddNote(_)

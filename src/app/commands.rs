@@ -68,6 +68,9 @@ impl FleetApp {
                     .map(|p| p.title.clone());
                 ctx.copy_text(self.share_link(title.as_deref()));
             }
+            Command::StoreCredential { ask, secret } => {
+                self.store_credential(ask.clone(), secret.clone());
+            }
             Command::ListLayouts => self.list_layouts(),
             Command::OpenLayout { target, new_window } => {
                 self.open_layout(target.clone(), *new_window);

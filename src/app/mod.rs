@@ -4,6 +4,7 @@
 //! each frame: drain results (time-boxed), draw, apply the commands the UI queued.
 
 mod commands;
+mod credential;
 pub(crate) mod keep;
 mod layouts;
 pub(crate) mod live;
@@ -83,6 +84,8 @@ pub struct FleetApp {
     explore: explore::Explore,
     /// An "Add to layout" from Explore waiting for its save.
     explore_adding: bool,
+    /// A credential a server refused, on its way into the keyring.
+    credential: Option<credential::Storing>,
 }
 
 impl FleetApp {
@@ -113,6 +116,7 @@ impl FleetApp {
             incident_save: None,
             explore: explore::Explore::default(),
             explore_adding: false,
+            credential: None,
         }
     }
 
@@ -375,6 +379,7 @@ impl FleetApp {
     fn window_chores(&mut self, ctx: &egui::Context) {
         self.take_layout_update();
         self.take_save_outcome(ctx);
+        self.take_stored_credential();
         // A Grafana dashboard dropped onto the window is imported.
         let dropped: Vec<std::path::PathBuf> = ctx.input(|i| {
             i.raw

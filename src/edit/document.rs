@@ -26,6 +26,9 @@ pub(crate) enum EditError {
     /// The panel has no query at this position.
     #[error("panel `{0}` has no query {1}")]
     NoQuery(String, usize),
+    /// No source (or no such table of it) in the layout.
+    #[error("no `{0}` in the layout's sources")]
+    NoSource(String),
 }
 
 /// A layout document being edited.
@@ -239,6 +242,46 @@ impl LayoutDocument {
         Ok(())
     }
 
+    /// Points a source's secret at `reference` (a keyring entry): the place's key
+    /// set, the keys that named another place for it removed, everything else of
+    /// the source (its comments, an inline `basic_auth = { … }`) left as written.
+    pub(crate) fn set_source_secret(
+        &mut self,
+        source: &str,
+        place: crate::credential::Place,
+        reference: &str,
+    ) -> Result<(), EditError> {
+        let missing = |what: String| EditError::NoSource(what);
+        let source_item = self
+            .doc
+            .get_mut("sources")
+            .and_then(|sources| sources.get_mut(source))
+            .filter(|item| item.is_table_like())
+            .ok_or_else(|| missing(source.to_owned()))?;
+        let item = match place.table {
+            None => source_item,
+            Some(name) => source_item
+                .get_mut(name)
+                .filter(|item| item.is_table_like())
+                .ok_or_else(|| missing(format!("{source}.{name}")))?,
+        };
+        let set = |table: &mut dyn toml_edit::TableLike| {
+            for key in place.replaced {
+                table.remove(key);
+            }
+            table.insert(place.key, Item::Value(Value::from(reference)));
+        };
+        if let Some(inline) = item.as_inline_table_mut() {
+            set(inline);
+            // `{ user = "a" }` gains `, key = "…"` spaced as a person writes it,
+            // not after the old last value's closing space.
+            inline.fmt();
+        } else if let Some(table) = item.as_table_like_mut() {
+            set(table);
+        }
+        Ok(())
+    }
+
     /// Appends a rule: `name`, watching the panel titled `panel`, firing above `above`.
     pub(crate) fn add_rule(
         &mut self,
@@ -434,6 +477,58 @@ mod tests {
             .filter(|(a, b)| a != b)
             .map(|(a, b)| (a.to_owned(), b.to_owned()))
             .collect()
+    }
+
+    #[test]
+    fn a_secret_reference_replaces_the_other_places_and_keeps_the_rest_as_written() {
+        let text = r#"version = 1
+title = "t"
+
+# Production, behind basic auth.
+[sources.prod]
+kind = "prometheus"
+url = "http://prom:9090"
+basic_auth = { username = "grafana", password_env = "OLD" }   # rotated monthly
+
+[sources.gate]
+kind = "prometheus"
+url = "http://gate:9090"
+bearer_token_file = "/run/token"
+"#;
+        let mut doc = LayoutDocument::parse(text).unwrap();
+        let password = crate::credential::Wanted::Password {
+            username: "grafana".into(),
+        };
+        doc.set_source_secret("prod", password.place(), "fleetdeck/prod@prom:9090")
+            .unwrap();
+        doc.set_source_secret(
+            "gate",
+            crate::credential::Wanted::BearerToken.place(),
+            "fleetdeck/gate@gate:9090",
+        )
+        .unwrap();
+        let after = doc.text();
+        assert!(
+            after.contains("# Production, behind basic auth."),
+            "{after}"
+        );
+        assert!(
+            after.contains(
+                r#"basic_auth = { username = "grafana", password_keyring = "fleetdeck/prod@prom:9090" }   # rotated monthly"#
+            ),
+            "{after}"
+        );
+        assert!(!after.contains("bearer_token_file"), "{after}");
+        assert!(after.contains(r#"bearer_token_keyring = "fleetdeck/gate@gate:9090""#));
+        parse_layout(&after, Path::new("t.toml")).unwrap();
+        assert_eq!(
+            doc.set_source_secret("nope", password.place(), "x/y"),
+            Err(EditError::NoSource("nope".into()))
+        );
+        assert_eq!(
+            doc.set_source_secret("gate", password.place(), "x/y"),
+            Err(EditError::NoSource("gate.basic_auth".into()))
+        );
     }
 
     #[test]

@@ -193,6 +193,11 @@ impl Editing {
                 editor.edit(|doc| doc.add_rule(&name, panel_title, 1.0))
             }
             EditCommand::DeleteRule(rule) => editor.edit(|doc| doc.delete_rule(rule)),
+            EditCommand::SetSourceSecret {
+                source,
+                place,
+                reference,
+            } => editor.edit(|doc| doc.set_source_secret(source, *place, reference)),
             EditCommand::SetQueryKey {
                 panel,
                 index,

@@ -104,6 +104,16 @@ pub enum EditCommand {
     AddRule(String),
     /// Remove a rule.
     DeleteRule(String),
+    /// Point a source's secret at a keyring entry (after the window stored a
+    /// credential the server asked for there).
+    SetSourceSecret {
+        /// The source's name in the layout.
+        source: String,
+        /// Which key of the source names it.
+        place: crate::credential::Place,
+        /// The keyring reference, `service/account`.
+        reference: String,
+    },
     /// Undo the last edit.
     Undo,
     /// Redo the last undone edit.

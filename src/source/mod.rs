@@ -50,6 +50,10 @@ pub enum SourceError {
     /// The source cannot be used as configured (e.g. a token variable is unset).
     #[error("configuration: {0}")]
     Config(String),
+    /// The server turned down the credential sent (HTTP 401 or 403, or an OAuth2
+    /// token endpoint refusing the client): the window offers to enter it.
+    #[error("refused: {0}")]
+    Refused(String),
 }
 
 impl SourceError {
@@ -64,6 +68,7 @@ impl SourceError {
             }
             SourceError::Server(m) => SourceError::Server(change(m)),
             SourceError::Config(m) => SourceError::Config(change(m)),
+            SourceError::Refused(m) => SourceError::Refused(change(m)),
         }
     }
 }

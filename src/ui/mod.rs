@@ -14,6 +14,7 @@ pub(crate) mod bars;
 pub(crate) mod board;
 pub mod browser;
 pub(crate) mod context;
+pub(crate) mod credential;
 pub(crate) mod edit;
 pub(crate) mod experiments;
 pub(crate) mod explore;
@@ -84,6 +85,8 @@ pub(crate) struct UiState {
     pub incident_path: Option<String>,
     /// The queries typed into Explore's panes.
     pub explore: explore::ExploreUi,
+    /// The credential a refused source asks for, being entered.
+    pub credential: credential::CredentialUi,
 }
 
 /// What a front end hands the UI for one frame.
@@ -305,6 +308,11 @@ fn window_header(
         });
     }
     save_failures(ui, frame);
+    if window.explore.is_some() {
+        // A live window (an incident file never asks a server anything).
+        let asks = crate::credential::refused(dashboard, frame.session.health());
+        credential::show(ui, &asks, &mut state.credential, commands);
+    }
     banner::show(ui, frame, commands);
 }
 

@@ -12,6 +12,7 @@ mod cli;
 mod cloudwatch;
 mod compare;
 mod costexplorer;
+mod credential_dialog;
 mod docs;
 mod edit;
 mod envelope;

@@ -546,10 +546,11 @@ fn base64(text: &str) -> String {
 
 /// Every secret of a session — a basic-auth password, an OAuth2 client secret,
 /// the token it bought — is absent from the logs at trace level (every crate's,
-/// the HTTP client's included) and from `check`'s output, as text and as the
+/// the HTTP client's included), from `check`'s output and from an incident file
+/// of the session (its bytes and everything it decodes to), as text and as the
 /// base64 a basic-auth header carries.
 #[test]
-fn no_secret_reaches_trace_logs_or_check_output() {
+fn no_secret_reaches_trace_logs_check_output_or_incident_files() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let target = support::simulator(&runtime);
     let password = "pw-1c7d-leak-probe";
@@ -599,6 +600,14 @@ fn no_secret_reaches_trace_logs_or_check_output() {
     let (ok, text) = run(&export, &oauth2, &gate.url());
     assert!(ok, "{text}");
     seen.push_str(&text);
+    let incident = dir.path().join("incident.fdi");
+    let snapshot = [
+        "snapshot",
+        "--from",
+        "now-1m",
+        "-o",
+        incident.to_str().unwrap(),
+    ];
     for (connection, url) in [
         (basic, protected_prometheus.url()),
         (oauth2.as_str(), gate.url()),
@@ -606,6 +615,17 @@ fn no_secret_reaches_trace_logs_or_check_output() {
         let (ok, text) = run(&["check"], connection, &url);
         assert!(ok, "{text}");
         seen.push_str(&text);
+        let (ok, text) = run(&snapshot, connection, &url);
+        assert!(ok, "{text}");
+        seen.push_str(&text);
+        let bytes = std::fs::read(&incident).unwrap();
+        let kept = fleetdeck::incident::format::from_bytes(&bytes).unwrap();
+        assert!(
+            !kept.series.is_empty(),
+            "the incident holds the panel's data"
+        );
+        seen.push_str(&format!("{kept:?}"));
+        seen.push_str(&String::from_utf8_lossy(&bytes));
     }
     assert!(seen.contains("TRACE"), "trace logging was on");
     let token = protected::last_token(&gate);

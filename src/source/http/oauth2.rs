@@ -105,20 +105,30 @@ impl Tokens {
             .await
             .map_err(|e| SourceError::Unreachable(format!("the token endpoint {url}: {e}")))?;
         if !status.is_success() {
-            let said = serde_json::from_slice::<TokenError>(&body)
+            let error = serde_json::from_slice::<TokenError>(&body).ok();
+            // RFC 6749 §5.2: a client the endpoint does not accept is `invalid_client`
+            // (400, or 401 with basic authentication): a credential to enter again.
+            let refused = status == reqwest::StatusCode::UNAUTHORIZED
+                || error.as_ref().is_some_and(|e| e.error == "invalid_client");
+            let said = error
                 .map(|e| match e.error_description {
                     Some(description) => format!("{}: {description}", e.error),
                     None => e.error,
                 })
-                .unwrap_or_else(|_| {
+                .unwrap_or_else(|| {
                     String::from_utf8_lossy(&body[..body.len().min(200)])
                         .trim()
                         .to_owned()
                 });
-            return Err(SourceError::Config(format!(
+            let message = format!(
                 "the token endpoint {url} answered {} ({said}): check oauth2.client_id, the client secret, scopes and endpoint_params",
                 status.as_u16()
-            )));
+            );
+            return Err(if refused {
+                SourceError::Refused(message)
+            } else {
+                SourceError::Config(message)
+            });
         }
         let answer: TokenAnswer = serde_json::from_slice(&body).map_err(|e| {
             SourceError::Server(format!(

@@ -142,7 +142,7 @@ pub(crate) fn parse_error(status: u16, body: &[u8]) -> SourceError {
         422 => SourceError::Server(format!("cannot execute ({kind}): {message}")),
         503 => SourceError::Server(format!("unavailable ({kind}): {message}")),
         401 | 403 => {
-            SourceError::Config(format!("HTTP {status}, check the credentials: {message}"))
+            SourceError::Refused(format!("HTTP {status}, check the credentials: {message}"))
         }
         _ => SourceError::Server(format!("HTTP {status}: {message}")),
     }
