@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 use toml::Spanned;
 
 mod http;
+mod slo;
 pub use http::{OAuth2Config, TlsConfig};
+pub use slo::{BurnAlertConfig, SloConfig};
 
 /// The layout version this build reads and writes.
 pub(crate) const LAYOUT_VERSION: u32 = 1;
@@ -54,6 +56,9 @@ pub(crate) struct LayoutFile {
     /// on the charts of the resources they touched: `operations = ["fleet"]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub operations: Vec<Spanned<String>>,
+    /// Service level objectives, their budgets and burn-rate alarms.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slos: Vec<SloConfig>,
 }
 
 /// One or several values, as a layout may write a default.

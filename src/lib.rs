@@ -31,6 +31,7 @@ pub mod poll;
 pub mod promql;
 pub mod session;
 pub mod simulate;
+pub mod slo;
 pub mod source;
 pub mod store;
 pub mod time_range;

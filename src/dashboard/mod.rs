@@ -47,6 +47,8 @@ pub struct Dashboard {
     pub panels: Vec<PanelSpec>,
     /// Local alarm rules.
     pub rules: Vec<RuleSpec>,
+    /// Service level objectives, whose burn-rate alarms join the rules'.
+    pub slos: Vec<crate::slo::SloSpec>,
     /// On-demand prices for `on_demand()`: the shipped table with the layout's
     /// `[prices]` on top.
     pub prices: Prices,

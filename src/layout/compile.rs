@@ -116,6 +116,7 @@ pub(crate) fn compile(
     }
     let panels = compile_panels(file, &sources, &mut report);
     let rules = compile_rules(file, &panels, &mut report);
+    let slos = crate::slo::compile::compile_slos(&file.slos, &file.sources, &mut report);
     let prices = match crate::derive::prices::Prices::with_overrides(&file.prices) {
         Ok(prices) => Some(prices),
         Err(message) => {
@@ -134,6 +135,7 @@ pub(crate) fn compile(
             operations,
             panels,
             rules,
+            slos,
             prices,
             variables: Vec::new(),
             selection: crate::variables::Selection::new(),

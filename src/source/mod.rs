@@ -591,6 +591,26 @@ pub(crate) fn compile_query(
     }
 }
 
+/// Compiles an SLI's query (events per second) for a source of `kind`: the
+/// demo fleet and Prometheus flavours can count events; the others are refused
+/// with why.
+pub(crate) fn compile_sli_query(
+    kind: SourceKind,
+    query: &Query,
+) -> Result<SourceQuery, QueryProblem> {
+    match kind {
+        SourceKind::Demo => demo::compile_query(query).map(SourceQuery::Demo),
+        SourceKind::Prometheus => prometheus::compile_query(query).map(SourceQuery::Prometheus),
+        other => Err(QueryProblem {
+            message: format!(
+                "an SLI is counted from a demo or Prometheus source; {} SLIs are not supported yet",
+                other.name()
+            ),
+            span: Some(query.source.span()),
+        }),
+    }
+}
+
 /// `https://user:pass@host/…` → `https://host/…`: a URL as it may be shown, logged
 /// or kept in an incident file.
 pub(crate) fn url_without_credentials(url: &str) -> String {

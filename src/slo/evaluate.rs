@@ -1,0 +1,105 @@
+//! Reading an objective's SLI through the layout's sources: its rates at two
+//! resolutions — minutes over the last six hours, for the short burn windows,
+//! and five minutes over the whole window — summed over series and aligned to
+//! the step, then [`budget::report`].
+
+use super::budget::{self, Counts};
+use super::{SliQuery, SloReport, SloSpec, SloState};
+use crate::dashboard::SourceId;
+use crate::source::{RangeRequest, Source, SourceError};
+use crate::time_range::Window;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The fine resolution: its step and how far back it reaches.
+pub const FINE_STEP: Duration = Duration::from_secs(60);
+/// How far back the fine resolution reaches (the longest short window).
+pub const FINE_SPAN: Duration = Duration::from_secs(6 * 3600);
+/// The coarse resolution's step, over the whole window.
+pub const COARSE_STEP: Duration = Duration::from_secs(300);
+
+/// Range requests each objective makes per evaluation.
+pub const QUERIES_PER_EVALUATION: usize = 4;
+
+/// The report of `spec` at `now_ms`, its SLI read through `sources`; an SLI
+/// that cannot be read gives an unknown state with why.
+pub async fn evaluate(
+    spec: &SloSpec,
+    sources: &BTreeMap<SourceId, Arc<dyn Source>>,
+    now_ms: i64,
+) -> SloReport {
+    match counts(spec, sources, now_ms).await {
+        Ok((fine, coarse)) => budget::report(spec, &fine, FINE_SPAN, &coarse, now_ms),
+        Err(error) => unknown(spec, now_ms, &error),
+    }
+}
+
+/// A report that says the SLI could not be read, and why.
+fn unknown(spec: &SloSpec, now_ms: i64, error: &SourceError) -> SloReport {
+    let mut report = budget::report(
+        spec,
+        &Counts::default(),
+        FINE_SPAN,
+        &Counts::default(),
+        now_ms,
+    );
+    report.state = SloState::Unknown;
+    report.error = Some(error.to_string());
+    report
+}
+
+async fn counts(
+    spec: &SloSpec,
+    sources: &BTreeMap<SourceId, Arc<dyn Source>>,
+    now_ms: i64,
+) -> Result<(Counts, Counts), SourceError> {
+    let good = matches!(spec.part, super::SliPart::Good(_));
+    let at = |step: Duration, span: Duration| {
+        let step_ms = step.as_millis() as i64;
+        // The last whole step, so every window is a whole number of steps.
+        let end_ms = now_ms.div_euclid(step_ms) * step_ms;
+        (
+            step_ms,
+            Window {
+                start_ms: end_ms - span.as_millis() as i64 + step_ms,
+                end_ms,
+            },
+        )
+    };
+    let (fine_step, fine_window) = at(FINE_STEP, FINE_SPAN);
+    let (coarse_step, coarse_window) = at(COARSE_STEP, spec.window);
+    let (fine_total, fine_part, coarse_total, coarse_part) = tokio::try_join!(
+        summed(&spec.total, sources, fine_window, fine_step),
+        summed(spec.part.query(), sources, fine_window, fine_step),
+        summed(&spec.total, sources, coarse_window, coarse_step),
+        summed(spec.part.query(), sources, coarse_window, coarse_step),
+    )?;
+    Ok((
+        Counts::from_rates(fine_step, &fine_total, &fine_part, good),
+        Counts::from_rates(coarse_step, &coarse_total, &coarse_part, good),
+    ))
+}
+
+/// The query's series over `window` at `step_ms`, summed per instant.
+async fn summed(
+    query: &SliQuery,
+    sources: &BTreeMap<SourceId, Arc<dyn Source>>,
+    window: Window,
+    step_ms: i64,
+) -> Result<BTreeMap<i64, f64>, SourceError> {
+    let source = sources
+        .get(&query.source)
+        .ok_or_else(|| SourceError::Config(format!("no source `{}`", query.source)))?;
+    let request = RangeRequest::new(query.query.clone(), window, step_ms);
+    let series = source.fetch_range(&request).await?;
+    let mut sums = BTreeMap::new();
+    for one in &series {
+        for sample in &one.samples {
+            if sample.value.is_finite() {
+                *sums.entry(sample.t_ms).or_insert(0.0) += sample.value;
+            }
+        }
+    }
+    Ok(sums)
+}
