@@ -434,6 +434,9 @@ pub struct Panel {
     /// A text panel's words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// An SLO panel: the name of the `[[slos]]` it shows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slo: Option<Spanned<String>>,
     /// Draw the panel once per selected value of this variable, across its row.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repeat: Option<Spanned<String>>,

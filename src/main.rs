@@ -106,6 +106,18 @@ enum Command {
         #[arg(long, value_name = "TIME")]
         now: Option<String>,
     },
+    /// The layout's service level objectives: budget left, burn rates and state
+    /// (exit 0 when none pages, 1 while a page burn fires, 2 on an error).
+    Slo {
+        /// The layout file.
+        layout: PathBuf,
+        /// JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Pin "now" to this instant (RFC 3339).
+        #[arg(long, value_name = "TIME")]
+        now: Option<String>,
+    },
     /// Write one panel's series to stdout without opening a window.
     Export {
         /// Layout file.
@@ -202,6 +214,7 @@ fn main() -> ExitCode {
             utc,
             now,
         }) => cli::alarms::alarms(&layout, json, watch, notify, utc, now.as_deref()),
+        Some(Command::Slo { layout, json, now }) => cli::slo::slo(&layout, json, now.as_deref()),
         Some(Command::Export {
             layout,
             panel,

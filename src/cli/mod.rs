@@ -7,6 +7,7 @@ pub mod export;
 pub mod import;
 pub mod render;
 pub mod simulate;
+pub mod slo;
 pub mod snapshot;
 pub mod wall;
 

@@ -98,6 +98,7 @@ pub fn render(args: &RenderArgs) -> Result<ExitCode> {
         screen.step(|ui| app.show(ui));
         let done = app.session().is_polling()
             && app.session().pending_queries() == 0
+            && app.session().slos_evaluated()
             && app.variables().settled(app.dashboard());
         settled = if done { settled + 1 } else { 0 };
         if Instant::now() > deadline {

@@ -60,6 +60,9 @@ pub enum PanelKind {
     /// grouped by labels, filled by thresholds, worst first, "n/a" where a series
     /// stopped reporting.
     Fleet,
+    /// A service level objective (`slo = "name"`): its state, SLI, budget left,
+    /// burn rates and the budget's burn-down over the window.
+    Slo,
 }
 
 /// A series reduced to one value over the window: what a fleet map's cell shows

@@ -155,6 +155,8 @@ pub struct PanelSpec {
     pub waiting_for: Option<String>,
     /// A text panel's words.
     pub text: Option<String>,
+    /// An SLO panel's objective, by name.
+    pub slo: Option<String>,
     /// How it draws many series: spread mode past `max_series`, a fleet map's
     /// grouping and reduction.
     pub fleet: FleetSettings,

@@ -193,6 +193,7 @@ fn compile_panels(
                 format!("text panel `{title}` takes no queries"),
             );
         }
+        check_slo_panel(file, panel, report);
         if panel.text.is_some() && panel.kind != PanelKind::Text {
             report(
                 Some(panel.title.span()),
@@ -202,7 +203,7 @@ fn compile_panels(
         if panel.queries.is_empty()
             && !matches!(
                 panel.kind,
-                PanelKind::Alarms | PanelKind::Text | PanelKind::Experiments
+                PanelKind::Alarms | PanelKind::Text | PanelKind::Experiments | PanelKind::Slo
             )
         {
             report(
@@ -237,12 +238,55 @@ fn compile_panels(
                 reads,
                 waiting_for: panel.waiting_for.clone(),
                 text: panel.text.clone(),
+                slo: panel.slo.as_ref().map(|name| name.get_ref().clone()),
                 fleet,
                 legend,
             });
         }
     }
     panels
+}
+
+/// An SLO panel names one of the layout's objectives and takes no queries; no
+/// other panel names one.
+fn check_slo_panel(file: &LayoutFile, panel: &Panel, report: &mut Report<'_>) {
+    let title = panel.title.get_ref();
+    match (&panel.slo, panel.kind == PanelKind::Slo) {
+        (None, true) => report(
+            Some(panel.title.span()),
+            format!("slo panel `{title}`: name the objective it shows with slo = \"…\""),
+        ),
+        (Some(name), true) if !file.slos.iter().any(|s| s.name.get_ref() == name.get_ref()) => {
+            let known: Vec<&str> = file
+                .slos
+                .iter()
+                .map(|s| s.name.get_ref().as_str())
+                .collect();
+            report(
+                Some(name.span()),
+                format!(
+                    "slo panel `{title}`: no [[slos]] named `{}` (defined: {})",
+                    name.get_ref(),
+                    if known.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            );
+        }
+        (Some(name), false) => report(
+            Some(name.span()),
+            format!("panel `{title}`: `slo` needs kind = \"slo\""),
+        ),
+        _ => {}
+    }
+    if panel.kind == PanelKind::Slo && !panel.queries.is_empty() {
+        report(
+            Some(panel.title.span()),
+            format!("slo panel `{title}` takes no queries: its [[slos]] has them"),
+        );
+    }
 }
 
 /// The span an id problem points at: the `id` key, else the title it came from.

@@ -17,6 +17,8 @@ pub struct SessionAlarms {
     local: Vec<Alarm>,
     /// The latest list each alarm query returned.
     observed: BTreeMap<QueryKey, Vec<Alarm>>,
+    /// The objectives' burn-rate alarms, ok ones included.
+    slo: Vec<Alarm>,
 }
 
 impl SessionAlarms {
@@ -36,6 +38,21 @@ impl SessionAlarms {
         let changes = observed::transitions(before, &alarms, at.timestamp_millis());
         self.engine.record(&changes);
         self.observed.insert(key.clone(), alarms);
+    }
+
+    /// Takes in the objectives' latest reports: one alarm per burn-rate alarm of
+    /// each objective, firing while both its windows burn too fast, and the
+    /// changes since the last reports recorded in the history.
+    pub(crate) fn observe_slos(
+        &mut self,
+        dashboard: &Dashboard,
+        reports: &[crate::slo::SloReport],
+        at: DateTime<Utc>,
+    ) {
+        let alarms = crate::alarm::slo::alarms(dashboard, reports, &self.slo, at);
+        let changes = observed::transitions(&self.slo, &alarms, at.timestamp_millis());
+        self.engine.record(&changes);
+        self.slo = alarms;
     }
 
     /// Runs the local rules on the store at `now_ms`.
@@ -72,7 +89,11 @@ impl SessionAlarms {
     /// Every alarm known: the alarm queries' lists, then the local rules'. The same
     /// alarm listed by two alarm panels appears twice; see [`SessionAlarms::distinct`].
     pub fn all(&self) -> impl Iterator<Item = &Alarm> {
-        self.observed.values().flatten().chain(&self.local)
+        self.observed
+            .values()
+            .flatten()
+            .chain(&self.local)
+            .chain(&self.slo)
     }
 
     /// Every alarm once: an alarm two panels list (same source, name and labels)

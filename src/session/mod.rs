@@ -11,6 +11,7 @@
 
 pub(crate) mod alarms;
 pub mod compare;
+pub(crate) mod slos;
 pub(crate) mod status;
 
 pub(crate) use alarms::SessionAlarms;
@@ -117,6 +118,10 @@ pub struct Session {
     offline: bool,
     /// The operations each source reported over the window.
     operations: BTreeMap<SourceId, Vec<crate::ops::OpsEvent>>,
+    /// The objectives' background evaluation, once polling started.
+    slo_watch: Option<slos::SloWatch>,
+    /// Each objective's latest report, by name.
+    slo_reports: BTreeMap<String, crate::slo::SloReport>,
 }
 
 impl Session {
@@ -162,6 +167,8 @@ impl Session {
             compare: compare::Compare::default(),
             offline: false,
             operations: BTreeMap::new(),
+            slo_watch: None,
+            slo_reports: BTreeMap::new(),
         };
         session.fit_retention();
         session
@@ -321,6 +328,16 @@ impl Session {
         if self.poller.is_some() {
             return;
         }
+        if !self.dashboard.slos.is_empty() && !self.offline {
+            self.slo_watch = Some(slos::SloWatch::start(
+                runtime,
+                self.dashboard.slos.clone(),
+                self.sources.clone(),
+                self.clock,
+                self.view.refresh,
+                wake.clone(),
+            ));
+        }
         self.poller = Some(Poller::start(
             runtime,
             self.sources.clone(),
@@ -328,6 +345,19 @@ impl Session {
             self.clock,
             wake,
         ));
+    }
+
+    /// Whether every objective has been evaluated once (true without any).
+    pub fn slos_evaluated(&self) -> bool {
+        self.dashboard
+            .slos
+            .iter()
+            .all(|slo| self.slo_reports.contains_key(&slo.name))
+    }
+
+    /// Each objective's latest report, by name (empty until the first evaluation).
+    pub fn slo_reports(&self) -> &BTreeMap<String, crate::slo::SloReport> {
+        &self.slo_reports
     }
 
     /// Follows a new view: a new plan, fetched from scratch.
@@ -759,6 +789,11 @@ impl Session {
     /// Applies waiting poll results for at most `budget`; returns whether some are
     /// still waiting (the caller should come back soon).
     pub fn drain(&mut self, budget: Duration) -> bool {
+        if let Some(reports) = self.slo_watch.as_ref().and_then(slos::SloWatch::take) {
+            let at = self.clock.now();
+            self.alarms.observe_slos(&self.dashboard, &reports, at);
+            self.slo_reports = reports.into_iter().map(|r| (r.name.clone(), r)).collect();
+        }
         let Some(poller) = self.poller.as_mut() else {
             return false;
         };

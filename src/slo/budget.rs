@@ -164,16 +164,19 @@ pub fn report(
         sli,
         budget_remaining,
         budget_remaining_time,
-        burn_rates: super::BURN_WINDOWS
+        burn_rates: burns
             .iter()
-            .map(|&window| WindowBurn {
-                window,
-                burn: burns.get(&window).copied().flatten(),
-            })
+            .map(|(&window, &burn)| WindowBurn { window, burn })
             .collect(),
         budget_lasts,
         burn_down,
         firing,
+        page_burn: spec
+            .alerts
+            .iter()
+            .filter(|a| a.severity == super::Severity::Page)
+            .map(|a| a.burn)
+            .reduce(f64::min),
         state,
         error: (state == SloState::Unknown).then(|| "no events in any window".to_owned()),
     }

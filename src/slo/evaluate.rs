@@ -103,3 +103,22 @@ async fn summed(
     }
     Ok(sums)
 }
+
+/// Every objective of `dashboard` at `now_ms`, each source built once and asked
+/// by all the objectives that read it.
+pub async fn evaluate_all(dashboard: &crate::dashboard::Dashboard, now_ms: i64) -> Vec<SloReport> {
+    let sources: BTreeMap<SourceId, Arc<dyn Source>> = dashboard
+        .slos
+        .iter()
+        .flat_map(|slo| [&slo.total.source, &slo.part.query().source])
+        .filter_map(|id| {
+            let spec = dashboard.sources.get(id)?;
+            Some((id.clone(), crate::source::build_source(spec)))
+        })
+        .collect();
+    let mut reports = Vec::new();
+    for slo in &dashboard.slos {
+        reports.push(evaluate(slo, &sources, now_ms).await);
+    }
+    reports
+}

@@ -11,6 +11,7 @@
 pub mod budget;
 pub(crate) mod compile;
 pub mod evaluate;
+pub mod text;
 
 use crate::dashboard::SourceId;
 use crate::source::SourceQuery;
@@ -221,6 +222,8 @@ pub struct SloReport {
     pub burn_down: Vec<(i64, f64)>,
     /// The alarms firing now.
     pub firing: Vec<BurnAlert>,
+    /// The lowest burn rate any page alarm of the objective fires at.
+    pub page_burn: Option<f64>,
     /// Page, ticket, ok or unknown.
     pub state: SloState,
     /// Why it is unknown.

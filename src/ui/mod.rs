@@ -26,6 +26,7 @@ pub(crate) mod line_cache;
 pub(crate) mod notes;
 pub mod panel;
 pub(crate) mod picker;
+pub(crate) mod slo;
 pub(crate) mod stat;
 pub(crate) mod status_bar;
 pub(crate) mod text;

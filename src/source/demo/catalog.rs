@@ -35,6 +35,8 @@ pub(crate) struct MetricDef {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Family {
     Model,
+    /// A model's cumulative latency buckets, one series per `le` bound.
+    ModelBucket,
     Endpoint,
     /// Only the A/B endpoint's variants (weights, cost).
     Variant,
@@ -85,6 +87,18 @@ pub(crate) const METRICS: &[MetricDef] = &[
         kind: MetricKind::Counter,
         family: Family::Model,
         help: "Generated tokens.",
+    },
+    MetricDef {
+        name: "vllm:e2e_request_latency_seconds_bucket",
+        kind: MetricKind::Counter,
+        family: Family::ModelBucket,
+        help: "Requests by end-to-end latency: a cumulative histogram bucket per bound `le`, seconds.",
+    },
+    MetricDef {
+        name: "vllm:e2e_request_latency_seconds_count",
+        kind: MetricKind::Counter,
+        family: Family::Model,
+        help: "Requests whose end-to-end latency was recorded.",
     },
     MetricDef {
         name: "vllm:request_success_total",
@@ -294,6 +308,21 @@ pub(crate) fn series_of(fleet: &Fleet, metric: &'static MetricDef) -> Vec<Series
                     0,
                     labels(&[("model_name", e.model_name.to_owned())]),
                 ));
+            }
+        }
+        Family::ModelBucket => {
+            for (i, e) in fleet.endpoints.iter().enumerate() {
+                let bounds = crate::simulate::exposition::E2E_BUCKETS
+                    .iter()
+                    .map(|bound| format!("{bound}"))
+                    .chain(["+Inf".to_owned()]);
+                for le in bounds {
+                    out.push(one(
+                        i,
+                        0,
+                        labels(&[("model_name", e.model_name.to_owned()), ("le", le)]),
+                    ));
+                }
             }
         }
         Family::Endpoint => {
@@ -579,6 +608,23 @@ pub(crate) fn sample(
         ("vllm:generation_tokens_total", Reading::Rate) => {
             state.load_rps * e.output_tokens * (1.0 + 0.02 * jitter)
         }
+        // The distribution the quantiles are read from (log-normal about the
+        // median), counted: the requests a second faster than `le`.
+        ("vllm:e2e_request_latency_seconds_bucket", Reading::Rate) => {
+            let le: f64 = match series.labels.get("le")?.as_str() {
+                "+Inf" => f64::INFINITY,
+                bound => bound.parse().ok()?,
+            };
+            let faster = if le.is_infinite() {
+                1.0
+            } else {
+                super::fleet::normal_cdf(
+                    (le.ln() - state.median_latency_s.ln()) / state.latency_sigma,
+                )
+            };
+            state.load_rps * faster
+        }
+        ("vllm:e2e_request_latency_seconds_count", Reading::Rate) => state.load_rps,
         ("vllm:request_success_total" | "Invocations", Reading::Rate) => {
             let share = if series.metric.name == "Invocations" {
                 1.0
