@@ -63,6 +63,31 @@ impl Counts {
         Some(inside.fold((0.0, 0.0), |(bad, total), (_, (b, t))| (bad + b, total + t)))
     }
 
+    /// The coarse counts up to where the fine ones take over, then the fine ones:
+    /// long windows end at the newest minute, not at the last whole coarse step.
+    /// The coarse step that straddles the fine ones' start is kept and the fine
+    /// steps inside it dropped, so no event is counted twice or missed.
+    pub fn spliced(coarse: &Counts, fine: &Counts) -> Counts {
+        let Some(&first_fine) = fine.steps.keys().next() else {
+            return coarse.clone();
+        };
+        let fine_start = first_fine - fine.step_ms;
+        let seam = coarse
+            .steps
+            .range(fine_start..)
+            .next()
+            .map(|(&t, _)| t)
+            .or_else(|| coarse.last_ms())
+            .unwrap_or(fine_start);
+        let mut steps: BTreeMap<i64, (f64, f64)> =
+            coarse.steps.range(..=seam).map(|(&t, &c)| (t, c)).collect();
+        steps.extend(fine.steps.range(seam + 1..).map(|(&t, &c)| (t, c)));
+        Counts {
+            step_ms: coarse.step_ms,
+            steps,
+        }
+    }
+
     /// The newest step's end.
     pub fn last_ms(&self) -> Option<i64> {
         self.steps.keys().next_back().copied()
@@ -89,6 +114,7 @@ pub fn report(
     at_ms: i64,
 ) -> SloReport {
     let budget = spec.budget();
+    let coarse = &Counts::spliced(coarse, fine);
     let burn_over = |window: Duration| {
         let counts = if window <= fine_span { fine } else { coarse };
         let end = counts.last_ms()?;
@@ -288,6 +314,26 @@ mod tests {
         let last = report.burn_down.last().unwrap().1;
         assert!((last - left).abs() < 1e-9);
         assert!((report.burn_down[0].1 - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn spliced_counts_end_at_the_newest_minute_and_count_each_event_once() {
+        // Five-minute steps to 10:05, minute steps from 09:58 to 10:07.
+        let coarse = Counts {
+            step_ms: 5 * MINUTE,
+            steps: (0..=121).map(|i| (i * 5 * MINUTE, (0.0, 5.0))).collect(),
+        };
+        let fine = Counts {
+            step_ms: MINUTE,
+            steps: (598..=607).map(|m| (m * MINUTE, (0.0, 1.0))).collect(),
+        };
+        let spliced = Counts::spliced(&coarse, &fine);
+        assert_eq!(spliced.last_ms(), Some(607 * MINUTE));
+        // One event a minute throughout: the 602 minutes ending at 607 hold 602.
+        let (_, total) = spliced
+            .window(607 * MINUTE, Duration::from_secs(602 * 60))
+            .unwrap();
+        assert_eq!(total, 602.0);
     }
 
     #[test]

@@ -27,6 +27,7 @@ mod operations;
 mod prometheus;
 mod protected;
 mod sigv4;
+mod slo;
 mod support;
 mod ui;
 mod variables;

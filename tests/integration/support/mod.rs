@@ -271,6 +271,9 @@ fn start_prometheus(config_text: String, dir: tempfile::TempDir) -> Server {
         format!("--config.file={}", config.display()),
         format!("--storage.tsdb.path={}", dir.path().join("data").display()),
         format!("--web.listen-address={address}"),
+        // Backfilled months must outlive the default 15 days, counted from the
+        // newest block.
+        "--storage.tsdb.retention.time=400d".to_owned(),
         "--log.level=warn".to_owned(),
     ];
     Server::spawn(command, address, dir)
