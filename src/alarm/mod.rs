@@ -14,7 +14,6 @@ pub(crate) mod observed;
 pub(crate) mod prometheus;
 pub mod report;
 pub mod rules;
-pub mod slo;
 
 pub use crate::dashboard::alarms::AlarmState;
 pub(crate) use prometheus::{from_alertmanager, from_prometheus};

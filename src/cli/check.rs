@@ -46,6 +46,7 @@ pub fn check(files: &[PathBuf]) -> Result<ExitCode> {
                 }
                 print_cloudwatch_cost(&dashboard);
                 print_cost_explorer_cost(&dashboard);
+                print_slo_queries(&dashboard);
             }
             Err(errors) => {
                 failed = true;
@@ -95,6 +96,24 @@ fn print_cloudwatch_cost(layout: &Dashboard) {
             usd * 30.0
         );
     }
+}
+
+/// What the objectives ask of their sources: each reads its SLI at two
+/// resolutions, two queries each, once a minute (or at the refresh, if slower).
+fn print_slo_queries(layout: &Dashboard) {
+    if layout.slos.is_empty() {
+        return;
+    }
+    let every = fleetdeck::session::SLO_EVERY.max(layout.refresh);
+    let per_day = 86_400 / every.as_secs().max(1);
+    let queries = layout.slos.len() * fleetdeck::slo::evaluate::QUERIES_PER_EVALUATION;
+    let alarms: usize = layout.slos.iter().map(|slo| slo.alerts.len()).sum();
+    println!(
+        "  {} objective(s) with {alarms} burn-rate alarm(s): {queries} range queries every {} ({} a day), no recording rules needed",
+        layout.slos.len(),
+        format_duration(every),
+        queries as u64 * per_day
+    );
 }
 
 /// The projected Cost Explorer bill: $0.01 a request, bought once per cache TTL.

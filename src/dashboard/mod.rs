@@ -10,6 +10,7 @@ pub(crate) mod derive;
 pub(crate) mod ids;
 pub(crate) mod kinds;
 pub(crate) mod problems;
+pub(crate) mod slo;
 pub(crate) mod sources;
 pub(crate) mod variables;
 
@@ -48,7 +49,7 @@ pub struct Dashboard {
     /// Local alarm rules.
     pub rules: Vec<RuleSpec>,
     /// Service level objectives, whose burn-rate alarms join the rules'.
-    pub slos: Vec<crate::slo::SloSpec>,
+    pub slos: Vec<slo::SloSpec>,
     /// On-demand prices for `on_demand()`: the shipped table with the layout's
     /// `[prices]` on top.
     pub prices: Prices,
@@ -111,7 +112,9 @@ impl Dashboard {
 
     /// Whether anything here raises alarms: alarm panels or rules.
     pub fn has_alarms(&self) -> bool {
-        !self.rules.is_empty() || self.panels.iter().any(|p| p.kind == PanelKind::Alarms)
+        !self.rules.is_empty()
+            || !self.slos.is_empty()
+            || self.panels.iter().any(|p| p.kind == PanelKind::Alarms)
     }
 
     /// Every query, with its key, in drawing order.
@@ -222,9 +225,12 @@ impl PanelSpec {
         self.queries.iter().find(|q| &q.id == id)
     }
 
-    /// Whether it shows series (not an alarm list or text).
+    /// Whether it shows series (not an alarm list, text or an objective).
     pub fn shows_series(&self) -> bool {
-        !matches!(self.kind, PanelKind::Alarms | PanelKind::Text)
+        !matches!(
+            self.kind,
+            PanelKind::Alarms | PanelKind::Text | PanelKind::Slo
+        )
     }
 }
 

@@ -211,7 +211,11 @@ fn compile_panels(
                 format!("panel `{title}` has no queries"),
             );
         }
-        if panel.queries.is_empty() && panel.kind == PanelKind::Alarms && file.rules.is_empty() {
+        if panel.queries.is_empty()
+            && panel.kind == PanelKind::Alarms
+            && file.rules.is_empty()
+            && file.slos.is_empty()
+        {
             report(
                 Some(panel.title.span()),
                 format!(

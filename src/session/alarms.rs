@@ -49,7 +49,7 @@ impl SessionAlarms {
         reports: &[crate::slo::SloReport],
         at: DateTime<Utc>,
     ) {
-        let alarms = crate::alarm::slo::alarms(dashboard, reports, &self.slo, at);
+        let alarms = crate::slo::alarms::alarms(dashboard, reports, &self.slo, at);
         let changes = observed::transitions(&self.slo, &alarms, at.timestamp_millis());
         self.engine.record(&changes);
         self.slo = alarms;
@@ -74,6 +74,12 @@ impl SessionAlarms {
     /// The local rules' alarms, every one with its state (ok too).
     pub fn local(&self) -> &[Alarm] {
         &self.local
+    }
+
+    /// Every alarm evaluated here, with its state (ok too): the local rules',
+    /// then the objectives' burn-rate alarms.
+    pub fn evaluated_here(&self) -> Vec<&Alarm> {
+        self.local.iter().chain(&self.slo).collect()
     }
 
     /// What one alarm query last returned.

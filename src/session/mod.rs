@@ -12,6 +12,7 @@
 pub(crate) mod alarms;
 pub mod compare;
 pub(crate) mod slos;
+pub use slos::EVERY as SLO_EVERY;
 pub(crate) mod status;
 
 pub(crate) use alarms::SessionAlarms;
@@ -353,6 +354,16 @@ impl Session {
             .slos
             .iter()
             .all(|slo| self.slo_reports.contains_key(&slo.name))
+    }
+
+    /// Takes in the objectives' reports evaluated since the last call: their
+    /// burn-rate alarms and the reports the SLO panels show.
+    fn take_slo_reports(&mut self) {
+        if let Some(reports) = self.slo_watch.as_ref().and_then(slos::SloWatch::take) {
+            let at = self.clock.now();
+            self.alarms.observe_slos(&self.dashboard, &reports, at);
+            self.slo_reports = reports.into_iter().map(|r| (r.name.clone(), r)).collect();
+        }
     }
 
     /// Each objective's latest report, by name (empty until the first evaluation).
@@ -789,11 +800,7 @@ impl Session {
     /// Applies waiting poll results for at most `budget`; returns whether some are
     /// still waiting (the caller should come back soon).
     pub fn drain(&mut self, budget: Duration) -> bool {
-        if let Some(reports) = self.slo_watch.as_ref().and_then(slos::SloWatch::take) {
-            let at = self.clock.now();
-            self.alarms.observe_slos(&self.dashboard, &reports, at);
-            self.slo_reports = reports.into_iter().map(|r| (r.name.clone(), r)).collect();
-        }
+        self.take_slo_reports();
         let Some(poller) = self.poller.as_mut() else {
             return false;
         };
@@ -970,7 +977,7 @@ impl Session {
             .rules
             .iter()
             .all(|rule| self.statuses.get(&rule.key()) == Some(&QueryStatus::Ok));
-        alarm_queries && rules_ran
+        alarm_queries && rules_ran && self.slos_evaluated()
     }
 
     /// Takes over another session's alarm history (the same layout file, edited):
@@ -1012,6 +1019,14 @@ impl Session {
                         pending: self.unanswered().collect(),
                     });
                 }
+            }
+        }
+        // The objectives are evaluated beside the queries; past the deadline the
+        // answer goes without them (their alarms unknown, not clear).
+        while !self.slos_evaluated() && tokio::time::Instant::now() < deadline {
+            self.take_slo_reports();
+            if !self.slos_evaluated() {
+                tokio::time::sleep(Duration::from_millis(20)).await;
             }
         }
         self.evaluate_rules(self.clock.now().timestamp_millis());

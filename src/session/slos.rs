@@ -13,7 +13,7 @@ use std::time::Duration;
 
 /// How often the objectives are evaluated at most: their short windows are
 /// whole minutes, so more often would ask the same again.
-const EVERY: Duration = Duration::from_secs(60);
+pub const EVERY: Duration = Duration::from_secs(60);
 
 /// The background evaluation of a session's objectives; stops when dropped.
 pub(crate) struct SloWatch {

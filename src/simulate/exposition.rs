@@ -11,11 +11,9 @@ use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::fmt::Write;
 
-/// vLLM's own bucket bounds for end-to-end latency, seconds.
-pub const E2E_BUCKETS: &[f64] = &[
-    0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0, 120.0, 240.0,
-    480.0, 960.0, 1920.0, 7680.0,
-];
+/// vLLM's own bucket bounds for end-to-end latency, seconds (the demo source
+/// counts the same buckets).
+pub use crate::source::demo::E2E_BUCKETS;
 /// vLLM's bucket bounds for time to first token, seconds.
 const TTFT_BUCKETS: &[f64] = &[
     0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,

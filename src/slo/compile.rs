@@ -4,11 +4,15 @@
 
 use super::{BurnAlert, Severity, SliPart, SliQuery, SloSpec};
 use crate::dashboard::SourceId;
-use crate::layout::compile::Report;
 use crate::layout_file::{BurnAlertConfig, Query, SloConfig, SourceConfig};
 use crate::time_range::parse_duration;
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 use std::time::Duration;
+
+/// Reports one problem: the span of the text at fault and the message (as the
+/// layout's compile step takes them).
+pub(crate) type Report<'a> = dyn FnMut(Option<Range<usize>>, String) + 'a;
 
 /// The window when a layout names none.
 const DEFAULT_WINDOW: Duration = Duration::from_secs(30 * 24 * 3600);

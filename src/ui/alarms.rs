@@ -70,7 +70,7 @@ fn listed<'a>(ctx: &PanelContext<'a>, panel: &PanelSpec) -> Option<Vec<&'a Alarm
         Target::Alarms { filter, .. } if filter.states.is_some() => Some(filter),
         _ => None,
     });
-    let local = alarms.local();
+    let local = alarms.evaluated_here();
     // A panel of local rules only has its answer at once: the rules run here.
     let answered = panel.queries.is_empty()
         || !local.is_empty()
@@ -89,7 +89,7 @@ fn listed<'a>(ctx: &PanelContext<'a>, panel: &PanelSpec) -> Option<Vec<&'a Alarm
             .flatten()
             .chain(
                 local
-                    .iter()
+                    .into_iter()
                     .filter(|a| states_filter.is_none_or(|f| f.keeps_state(a))),
             )
             .collect(),

@@ -24,7 +24,7 @@ pub(crate) fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec) -
     let wide = rect.width() > rect.height() * 1.6;
     if wide {
         ui.horizontal_top(|ui| {
-            let facts_width = (rect.width() * 0.42).max(240.0);
+            let facts_width = (rect.width() * 0.55).max(240.0);
             ui.allocate_ui_with_layout(
                 egui::vec2(facts_width, rect.height()),
                 egui::Layout::top_down(egui::Align::Min),
@@ -75,45 +75,38 @@ fn facts(ui: &mut Ui, report: &SloReport, wall_pt: Option<f32>) {
         ui.colored_label(theme::ERROR, RichText::new(error).size(body));
         return;
     }
-    if let Some(sli) = report.sli {
-        ui.label(RichText::new(format!("SLI over the window {}", text::percent(sli))).size(body));
-    }
-    if let Some(left) = report.budget_remaining {
-        let time = report
-            .budget_remaining_time
-            .map(|t| format!(" · {} at full failure", text::span(t)))
-            .unwrap_or_default();
-        let color = if left <= 0.0 {
-            theme::ERROR
-        } else if left < 0.25 {
-            theme::WARN
-        } else {
-            ui.visuals().strong_text_color()
-        };
-        ui.label(
-            RichText::new(format!("budget left {:.1} %{time}", left * 100.0))
-                .size(body)
-                .color(color),
-        );
-    }
-    ui.label(
-        RichText::new(match report.budget_lasts {
-            Some(lasts) => format!("at the last hour's burn it lasts {}", text::span(lasts)),
-            None if report.budget_remaining.is_some_and(|l| l <= 0.0) => {
-                "the budget is spent".to_owned()
-            }
-            None => "the last hour spent none of it".to_owned(),
-        })
-        .size(body),
-    );
+    ui.horizontal_wrapped(|ui| {
+        if let Some(sli) = report.sli {
+            ui.label(RichText::new(format!("SLI {}", text::percent(sli))).size(body));
+        }
+        if let Some(left) = report.budget_remaining {
+            let time = report
+                .budget_remaining_time
+                .filter(|_| left > 0.0)
+                .map(|t| format!(" ({})", text::span(t)))
+                .unwrap_or_default();
+            let color = if left <= 0.0 {
+                theme::ERROR
+            } else if left < 0.25 {
+                theme::WARN
+            } else {
+                ui.visuals().strong_text_color()
+            };
+            ui.label(
+                RichText::new(format!("budget left {:.1} %{time}", left * 100.0))
+                    .size(body)
+                    .color(color),
+            );
+        }
+    });
     let page = report.page_burn.unwrap_or(f64::INFINITY);
     egui::Grid::new(("slo-burns", report.name.as_str()))
-        .spacing([10.0, 2.0])
+        .spacing([10.0, 0.0])
         .show(ui, |ui| {
             for burn in &report.burn_rates {
                 ui.label(
                     RichText::new(crate::time_range::format_duration(burn.window))
-                        .size(body)
+                        .size(body * 0.9)
                         .weak(),
                 );
             }
@@ -129,14 +122,25 @@ fn facts(ui: &mut Ui, report: &SloReport, wall_pt: Option<f32>) {
             }
             ui.end_row();
         });
-    for alert in &report.firing {
-        ui.colored_label(
-            state_color(match alert.severity {
-                crate::slo::Severity::Page => SloState::Page,
-                crate::slo::Severity::Ticket => SloState::Ticket,
-            }),
-            RichText::new(format!("firing {}", alert.describe())).size(body),
-        );
+    // Said only when it matters: a budget that outlives the window is not news.
+    match report.budget_lasts {
+        Some(lasts) if lasts < report.window => {
+            ui.label(
+                RichText::new(format!(
+                    "at the last hour's burn the budget lasts {}",
+                    text::span(lasts)
+                ))
+                .size(body)
+                .color(theme::WARN),
+            );
+        }
+        None if report.budget_remaining.is_some_and(|l| l <= 0.0) => {
+            ui.colored_label(
+                theme::ERROR,
+                RichText::new("the budget is spent").size(body),
+            );
+        }
+        _ => {}
     }
 }
 

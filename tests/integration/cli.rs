@@ -25,7 +25,7 @@ fn check_accepts_the_demo_layout() {
     let output = succeeded(fleetdeck().args(["check", "layouts/demo-fleet.toml"]));
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(
-        stdout.starts_with("layouts/demo-fleet.toml: ok (15 panels, 1 sources)"),
+        stdout.starts_with("layouts/demo-fleet.toml: ok (16 panels, 1 sources)"),
         "{stdout}"
     );
 }

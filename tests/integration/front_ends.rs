@@ -96,15 +96,15 @@ fn export_alarms_and_the_window_see_the_same_series_and_alarms() {
         .collect();
     assert_eq!(exported, in_window);
 
-    // `fleetdeck alarms`: the same local alarms, in the same states, since the
-    // same instants, saying the same.
+    // `fleetdeck alarms`: the same alarms evaluated here (the rules' and the
+    // objective's), in the same states, since the same instants, saying the same.
     let collected = runtime.block_on(fleetdeck::headless::alarms::collect(
         dashboard,
         Clock::Fixed(now),
     ));
     assert!(collected.errors.is_empty(), "{:?}", collected.errors);
     let listed: Vec<&Alarm> = collected.alarms.iter().collect();
-    let in_window: Vec<&Alarm> = session.alarms().local().iter().collect();
+    let in_window: Vec<&Alarm> = session.alarms().evaluated_here();
     assert_eq!(summary(&listed), summary(&in_window));
     assert!(
         listed

@@ -171,6 +171,21 @@ const INVALID: &[(&str, &str, &str)] = &[
         "7:56",
         "tls.cert_file needs tls.key_file",
     ),
+    (
+        "slo_objective_out_of_range.toml",
+        "10:13",
+        "slo `api`: objective is a percentage between 0 and 100, such as 99.9",
+    ),
+    (
+        "slo_panel_unknown_objective.toml",
+        "21:7",
+        "slo panel `API objective`: no [[slos]] named `checkout` (defined: api)",
+    ),
+    (
+        "slo_short_window_longer.toml",
+        "21:11",
+        "slo `api`: the short window must be shorter than the long one",
+    ),
 ];
 
 #[test]

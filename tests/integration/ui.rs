@@ -219,15 +219,15 @@ fn the_ok_alarms_unfold_from_the_alarm_panels_title() {
     harness.get_by_label("Nothing firing");
     let llama = "p99 latency high · meta-llama/Llama-3.1-70B-Instruct";
     assert!(harness.query_by_label(llama).is_none());
-    harness.get_by_label("8 ok").click();
+    harness.get_by_label("10 ok").click();
     harness.run_steps(2);
     harness.get_by_label(llama);
     assert_eq!(
         harness.query_all_by_label("ok").count(),
-        8,
+        10,
         "a state per row"
     );
-    harness.get_by_label("8 ok").click();
+    harness.get_by_label("10 ok").click();
     harness.run_steps(2);
     assert!(harness.query_by_label(llama).is_none());
 }

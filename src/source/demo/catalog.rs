@@ -312,7 +312,7 @@ pub(crate) fn series_of(fleet: &Fleet, metric: &'static MetricDef) -> Vec<Series
         }
         Family::ModelBucket => {
             for (i, e) in fleet.endpoints.iter().enumerate() {
-                let bounds = crate::simulate::exposition::E2E_BUCKETS
+                let bounds = super::E2E_BUCKETS
                     .iter()
                     .map(|bound| format!("{bound}"))
                     .chain(["+Inf".to_owned()]);

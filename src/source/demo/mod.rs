@@ -14,6 +14,13 @@ pub(crate) mod nodes;
 pub(crate) mod noise;
 pub(crate) mod operations;
 
+/// vLLM's own bucket bounds for end-to-end latency, seconds: the histogram the
+/// demo source counts and `fleetdeck simulate` exposes.
+pub const E2E_BUCKETS: &[f64] = &[
+    0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0, 120.0, 240.0,
+    480.0, 960.0, 1920.0, 7680.0,
+];
+
 use super::{
     Extreme, FetchFuture, QueryProblem, RangeRequest, SeriesData, Source, SourceError,
     SourceLimits, SourceQuery,

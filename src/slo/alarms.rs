@@ -4,7 +4,7 @@
 //! that shows the objective. An objective whose SLI cannot be read leaves its
 //! alarms as they were rather than calling them clear.
 
-use super::{Alarm, AlarmState};
+use crate::alarm::{Alarm, AlarmState};
 use crate::dashboard::{Dashboard, PanelKind};
 use crate::slo::{SloReport, SloState};
 use chrono::{DateTime, Utc};
@@ -69,12 +69,16 @@ pub(crate) fn alarms(
                 state,
                 since,
                 summary: format!(
-                    "{} burns {} over {} and {} over {} (alarm above {}×)",
-                    spec.name,
+                    "burning {} over {} and {} over {} ({} above {}×)",
                     burns(alert.long),
                     crate::time_range::format_duration(alert.long),
                     burns(alert.short),
                     crate::time_range::format_duration(alert.short),
+                    if alert.severity == crate::slo::Severity::Page {
+                        "pages"
+                    } else {
+                        "tickets"
+                    },
                     alert.burn
                 ),
                 labels,
