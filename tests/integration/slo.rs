@@ -201,3 +201,66 @@ fn burn_rates_budget_and_multiwindow_pages_match_prometheus_on_a_backfilled_mont
     assert_ne!(report["state"], "page", "{report}");
     assert_eq!(code, 0);
 }
+
+/// The demo's objective alone in a window, its clock pinned to `now`.
+fn demo_objective_harness(
+    now: &str,
+    runtime: &tokio::runtime::Runtime,
+    dir: &std::path::Path,
+) -> egui_kittest::Harness<'static, fleetdeck::app::FleetApp> {
+    let demo = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/demo-fleet.toml"),
+    )
+    .unwrap();
+    let start = demo.find("[[slos]]").unwrap();
+    let end = demo[start..].find("\n[[rules]]").map_or(demo.len(), |e| start + e);
+    let text = format!(
+        r#"version = 1
+title = "objective"
+
+[sources.fleet]
+kind = "demo"
+seed = 42
+
+[[panels]]
+title = "Llama 70B latency objective"
+kind = "slo"
+slo = "Llama 70B answers within 10 s"
+grid = {{ x = 0, y = 0, w = 24, h = 8 }}
+
+{}"#,
+        &demo[start..end]
+    );
+    let path = dir.join("objective.toml");
+    std::fs::write(&path, text).unwrap();
+    let now = chrono::DateTime::parse_from_rfc3339(now).unwrap().to_utc();
+    let app = support::app_on_file(&path, now, runtime);
+    support::harness_builder()
+        .with_size([900.0, 330.0])
+        .build_eframe(|_| app)
+}
+
+/// The demo's objective as its panel shows it when all is well, after an
+/// incident (a ticket) and during one (a page).
+#[test]
+fn the_demo_objective_is_ok_at_midnight_pages_during_an_incident_and_tickets_after_it() {
+    use egui_kittest::kittest::Queryable;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut results = egui_kittest::SnapshotResults::new();
+    for (now, state, snapshot) in [
+        ("2026-12-06T00:00:00Z", "OK", "slo_panel_ok"),
+        ("2026-12-06T10:40:00Z", "PAGE", "slo_panel_page"),
+        ("2026-12-06T10:50:00Z", "TICKET", "slo_panel_ticket"),
+    ] {
+        let mut harness = demo_objective_harness(now, &runtime, dir.path());
+        support::wait_until("the objective evaluated", || {
+            harness.step();
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            harness.state().session().slos_evaluated()
+        });
+        harness.run_steps(3);
+        harness.get_by_label(state);
+        results.add(harness.try_snapshot(snapshot));
+    }
+}
