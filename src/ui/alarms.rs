@@ -39,6 +39,11 @@ pub(crate) fn show(
             .labelled_by(label.id);
     });
     let needle = filter.to_lowercase();
+    // A source that cannot be asked has alarms nobody knows: never "all clear".
+    let unknown = unknown_sources(ctx, panel);
+    for line in &unknown {
+        ui.label(RichText::new(line).color(theme::WARN).size(14.0));
+    }
     alarms.retain(|a| {
         needle.is_empty()
             || a.name.to_lowercase().contains(&needle)
@@ -47,7 +52,13 @@ pub(crate) fn show(
             || a.state.label() == needle
     });
     if alarms.is_empty() {
-        ui.label(RichText::new("No alarms").color(theme::OK).size(16.0));
+        if unknown.is_empty() {
+            ui.label(RichText::new("No alarms").color(theme::OK).size(16.0));
+        }
+        return true;
+    }
+    if !unknown.is_empty() && alarms.iter().all(|a| a.state == AlarmState::Ok) && !ok_unfolded {
+        // The rows left would say "Nothing firing": not known while a source is down.
         return true;
     }
     // Every alarm is listed, ok ones too, but those stay folded (the "N ok" in the
@@ -133,6 +144,28 @@ fn counts(header: &mut Ui, alarms: &[&Alarm], ok_unfolded: bool) -> bool {
                 "list the alarms that are ok too"
             })
             .clicked()
+}
+
+/// One line per alarm source of the panel that is failing: "alarms unknown since
+/// 12:03:10 — prom: unreachable: …".
+fn unknown_sources(ctx: &PanelContext<'_>, panel: &PanelSpec) -> Vec<String> {
+    let health = ctx.session.health();
+    let mut seen = std::collections::BTreeSet::new();
+    panel
+        .queries
+        .iter()
+        .filter_map(|query| match &query.target {
+            Target::Alarms { source, .. } if seen.insert(source.clone()) => Some(source),
+            _ => None,
+        })
+        .filter_map(|source| {
+            let (since, error) = health.get(source)?.failing.as_ref()?;
+            Some(format!(
+                "alarms unknown since {} — {source}: {error}",
+                ctx.zone.format(since.timestamp_millis(), "%m-%d %H:%M:%S")
+            ))
+        })
+        .collect()
 }
 
 /// The rows, or a word when none is left unfolded.

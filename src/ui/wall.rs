@@ -52,13 +52,31 @@ pub(crate) struct WallChrome {
     pub shift: egui::Vec2,
     /// Alarms firing on any page and not acknowledged: (what, critical), worst first.
     pub firing: Vec<(String, bool)>,
+    /// Alarm sources of any page that cannot be asked: their alarms are unknown.
+    pub alarms_unknown: Vec<String>,
 }
 
 /// The wall's alarm banner: what fires on any page, in type read across the room;
 /// a critical firing also flashes a border around the whole screen, once a second,
 /// until it is acknowledged or resolves.
 pub(crate) fn alarm_banner(ui: &mut Ui, chrome: &WallChrome) {
+    if chrome.firing.is_empty() && chrome.alarms_unknown.is_empty() {
+        return;
+    }
+    let unknown = (!chrome.alarms_unknown.is_empty())
+        .then(|| format!("alarms of {} unknown", chrome.alarms_unknown.join(", ")));
     if chrome.firing.is_empty() {
+        // Nothing known to fire is not "all clear" while a source cannot be asked.
+        egui::Panel::top("wall_firing")
+            .frame(egui::Frame::new().fill(theme::WARN).inner_margin(8.0))
+            .show(ui, |ui| {
+                ui.label(
+                    RichText::new(unknown.unwrap_or_default())
+                        .size((chrome.figure_pt * 0.5).max(20.0))
+                        .color(Color32::BLACK)
+                        .strong(),
+                );
+            });
         return;
     }
     let critical = chrome.firing.iter().any(|(_, critical)| *critical);
@@ -79,6 +97,10 @@ pub(crate) fn alarm_banner(ui: &mut Ui, chrome: &WallChrome) {
             String::new()
         }
     );
+    let text = match unknown {
+        Some(unknown) => format!("{text} · {unknown}"),
+        None => text,
+    };
     egui::Panel::top("wall_firing")
         .frame(egui::Frame::new().fill(theme::ERROR).inner_margin(8.0))
         .show(ui, |ui| {

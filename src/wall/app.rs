@@ -406,10 +406,20 @@ impl WallApp {
             .iter()
             .flat_map(|p| p.live.session.alarms().distinct())
             .filter(|a| a.state == AlarmState::Firing && !self.keeper.acks().contains(a))
-            .map(|a| (a.name.clone(), a.severity.as_deref() == Some("critical")))
+            .map(|a| {
+                let critical = matches!(a.severity.as_deref(), Some("critical" | "page"));
+                (a.name.clone(), critical)
+            })
             .collect();
         firing.sort_by_key(|(_, critical)| !critical);
         firing.dedup();
+        let mut alarms_unknown: Vec<String> = self
+            .pages
+            .iter()
+            .flat_map(|p| unknown_alarm_sources(&p.live.session))
+            .collect();
+        alarms_unknown.sort();
+        alarms_unknown.dedup();
         ui::wall::WallChrome {
             title: self.settings.title.clone(),
             page: self.rotation.current(),
@@ -426,6 +436,7 @@ impl WallApp {
                 egui::Vec2::ZERO
             },
             firing,
+            alarms_unknown,
         }
     }
 }
@@ -440,4 +451,23 @@ impl eframe::App for WallApp {
         let sessions: Vec<&Session> = self.pages.iter().map(|p| &p.live.session).collect();
         self.keeper.on_exit(sessions, now_ms);
     }
+}
+
+/// The alarm sources of a page's alarm panels that cannot be asked now.
+fn unknown_alarm_sources(session: &Session) -> Vec<String> {
+    session
+        .dashboard()
+        .queries()
+        .filter_map(|(_, _, query)| match &query.target {
+            crate::dashboard::Target::Alarms { source, .. } => Some(source),
+            _ => None,
+        })
+        .filter(|source| {
+            session
+                .health()
+                .get(*source)
+                .is_some_and(|health| health.failing.is_some())
+        })
+        .map(ToString::to_string)
+        .collect()
 }

@@ -213,7 +213,9 @@ fn demo_objective_harness(
     )
     .unwrap();
     let start = demo.find("[[slos]]").unwrap();
-    let end = demo[start..].find("\n[[rules]]").map_or(demo.len(), |e| start + e);
+    let end = demo[start..]
+        .find("\n[[rules]]")
+        .map_or(demo.len(), |e| start + e);
     let text = format!(
         r#"version = 1
 title = "objective"

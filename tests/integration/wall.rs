@@ -159,7 +159,13 @@ fn a_stopped_prometheus_shows_its_age_and_the_wall_recovers_by_itself() {
     let path = playlist(
         dir.path(),
         "stale_banner_after = \"3s\"",
-        &[("a.toml", prometheus_layout(&prometheus.url(), "Page A"))],
+        &[(
+            "a.toml",
+            format!(
+                "{}{ALARM_PANEL}",
+                prometheus_layout(&prometheus.url(), "Page A")
+            ),
+        )],
     );
     let mut harness = wall(&path, Clock::System, &runtime, [1600.0, 900.0]);
     support::step_until(&mut harness, "data", |h| {
@@ -168,6 +174,7 @@ fn a_stopped_prometheus_shows_its_age_and_the_wall_recovers_by_itself() {
             .all(|s| s.pending_queries() == 0 && s.store().series_count() > 0)
     });
     harness.get_by_label_contains("as of ");
+    harness.get_by_label("No alarms");
     assert!(
         harness.query_by_label_contains(" old").is_none(),
         "fresh data has no age badge"
@@ -181,6 +188,13 @@ fn a_stopped_prometheus_shows_its_age_and_the_wall_recovers_by_itself() {
         h.query_by_label_contains("prom has not answered since")
             .is_some()
     });
+    // Its alarms are unknown, not clear: the panel and the banner say so.
+    support::step_until(&mut harness, "alarms unknown", |h| {
+        h.query_by_label_contains("alarms unknown since").is_some()
+            && h.query_by_label("alarms of prom unknown").is_some()
+    });
+    assert!(harness.query_by_label("No alarms").is_none());
+    assert!(harness.query_by_label("Nothing firing").is_none());
 
     prometheus.restart();
     support::step_until(&mut harness, "recovery", |h| {
@@ -188,8 +202,19 @@ fn a_stopped_prometheus_shows_its_age_and_the_wall_recovers_by_itself() {
             && h.query_all_by_label_contains("has not answered")
                 .next()
                 .is_none()
+            && h.query_by_label("No alarms").is_some()
+            && h.query_by_label_contains("unknown").is_none()
     });
 }
+
+/// An alarm panel on the page's Prometheus, below its charts.
+const ALARM_PANEL: &str = r#"[[panels]]
+title = "Alarms"
+kind = "alarms"
+grid = { x = 0, y = 6, w = 24, h = 4 }
+  [[panels.queries]]
+  source = "prom"
+"#;
 
 #[test]
 fn the_cursor_hides_when_the_mouse_is_still_and_returns_when_it_moves() {
