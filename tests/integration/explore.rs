@@ -77,7 +77,7 @@ fn a_panel_opens_in_explore_from_its_menu_and_a_split_runs_a_second_query() {
 
     // Right-click the chart, "Explore this panel".
     let title = harness.get_by_label("Requests waiting by model").rect();
-    let on_chart = egui::pos2(title.left() + 380.0, title.bottom() + 120.0);
+    let on_chart = egui::pos2(title.left() + 200.0, title.bottom() + 60.0);
     harness.event(Event::PointerMoved(on_chart));
     harness.step();
     for pressed in [true, false] {
