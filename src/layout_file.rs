@@ -56,6 +56,10 @@ pub(crate) struct LayoutFile {
     /// on the charts of the resources they touched: `operations = ["fleet"]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub operations: Vec<Spanned<String>>,
+    /// The `alertmanager` source the alarms evaluated here are posted to, and
+    /// whose silences are everyone's acknowledgements.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alertmanager: Option<Spanned<String>>,
     /// Service level objectives, their budgets and burn-rate alarms.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub slos: Vec<SloConfig>,

@@ -30,6 +30,7 @@ pub mod persist;
 pub mod poll;
 pub mod promql;
 pub mod session;
+pub mod share;
 pub mod simulate;
 pub mod slo;
 pub mod source;

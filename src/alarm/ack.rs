@@ -16,7 +16,7 @@ pub fn default_path() -> Option<PathBuf> {
 }
 
 /// The key of one firing of one alarm: a refire has a new `since`, so a new key.
-pub(crate) fn key(alarm: &Alarm) -> String {
+pub fn key(alarm: &Alarm) -> String {
     format!(
         "{}\u{1f}{}\u{1f}{}",
         alarm.source,

@@ -31,7 +31,7 @@ impl FleetApp {
         match &command {
             Command::BrowseMetrics(source) => self.browse(ctx, source, None),
             Command::BrowseLabels { source, metric } => self.browse(ctx, source, Some(metric)),
-            Command::Acknowledge(key) => self.keeper.acknowledge(key.clone()),
+            Command::Acknowledge(key) => self.keeper.acknowledge(&self.live.session, key.clone()),
             Command::Explore(asked) => self.explore_command(asked.clone()),
             Command::Edit(edit) => self.edit(edit),
             Command::Compare { panel, shift } => {

@@ -8,7 +8,7 @@ use crate::alarm::ack::Acks;
 use crate::alarm::history_file::HistoryFile;
 use crate::persist::{SaveFailure, Writer};
 use crate::session::Session;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Acknowledgements, the history files, and the writer they go through.
@@ -54,9 +54,35 @@ impl Keeper {
         &self.acks
     }
 
-    /// Acknowledges one firing of an alarm.
-    pub(crate) fn acknowledge(&mut self, key: String) {
+    /// Acknowledges one firing of an alarm of `session`: for everyone, as a
+    /// silence, when the session shares its alarms through Alertmanager and the
+    /// alarm is one evaluated here; on this machine otherwise.
+    pub(crate) fn acknowledge(&mut self, session: &Session, key: String) {
+        let evaluated = session.alarms().evaluated_here();
+        let alarm = evaluated
+            .into_iter()
+            .find(|a| crate::alarm::ack::key(a) == key);
+        if let Some(alarm) = alarm
+            && session.acknowledge_shared(
+                alarm,
+                "acknowledged in fleetdeck",
+                crate::share::silences::DEFAULT_EXPIRY,
+            )
+        {
+            return;
+        }
         self.acks.acknowledge(key);
+    }
+
+    /// The keys of the alarms of `session` acknowledged: here, or by a silence of
+    /// the Alertmanager it shares its alarms through.
+    pub(crate) fn acked_keys(&self, session: &Session) -> BTreeSet<String> {
+        let mut keys = session.silenced_keys();
+        if keys.is_empty() {
+            return self.acks.keys().clone();
+        }
+        keys.extend(self.acks.keys().iter().cloned());
+        keys
     }
 
     /// Saves that failed and were not since redone.

@@ -302,6 +302,11 @@ impl FleetApp {
     /// Whether this firing of `alarm` was acknowledged.
     pub fn is_acknowledged(&self, alarm: &crate::alarm::Alarm) -> bool {
         self.keeper.acks().contains(alarm)
+            || self
+                .live
+                .session
+                .silenced_keys()
+                .contains(&crate::alarm::ack::key(alarm))
     }
 
     /// Queues a command, as a UI widget would.
@@ -341,13 +346,14 @@ impl FleetApp {
             );
         }
         let save_failures = self.keeper.failures();
+        let acked = self.keeper.acked_keys(&self.live.session);
         let frame = ui::FrameInput {
             session: &self.live.session,
             variables: self.live.variables.resolver(),
             view: &self.view,
             now,
             zone: self.options.zone,
-            acked: self.keeper.acks().keys(),
+            acked: &acked,
             save_failures: &save_failures,
             chrome: ui::Chrome::Window(ui::WindowChrome {
                 layout_error: self.layout_error.as_deref(),

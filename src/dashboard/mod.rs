@@ -44,6 +44,8 @@ pub struct Dashboard {
     pub concurrency: BTreeMap<SourceId, usize>,
     /// Sources whose operations (scaling, experiments) the charts draw.
     pub operations: Vec<SourceId>,
+    /// The Alertmanager the alarms evaluated here are shared through.
+    pub alertmanager: Option<SourceId>,
     /// The panels, in the file's order (which is also the drawing order).
     pub panels: Vec<PanelSpec>,
     /// Local alarm rules.

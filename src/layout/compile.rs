@@ -114,6 +114,32 @@ pub(crate) fn compile(
             ),
         }
     }
+    let alertmanager = file.alertmanager.as_ref().and_then(|name| {
+        match sources.get(name.get_ref().as_str()).map(SourceSpec::kind) {
+            Some(SourceKind::Alertmanager) => Some(SourceId::from(name.get_ref().as_str())),
+            Some(kind) => {
+                report(
+                    Some(name.span()),
+                    format!(
+                        "alertmanager: source `{}` is {}, not an alertmanager source",
+                        name.get_ref(),
+                        kind.name()
+                    ),
+                );
+                None
+            }
+            None => {
+                report(
+                    Some(name.span()),
+                    format!(
+                        "alertmanager: no source `{}` under [sources]",
+                        name.get_ref()
+                    ),
+                );
+                None
+            }
+        }
+    });
     let panels = compile_panels(file, &sources, &mut report);
     let rules = compile_rules(file, &panels, &mut report);
     let slos = crate::slo::compile::compile_slos(&file.slos, &file.sources, &mut report);
@@ -133,6 +159,7 @@ pub(crate) fn compile(
             sources,
             concurrency,
             operations,
+            alertmanager,
             panels,
             rules,
             slos,

@@ -31,6 +31,14 @@ impl SessionAlarms {
         mut alarms: Vec<Alarm>,
         at: DateTime<Utc>,
     ) {
+        // This layout's own alarms, shared through this Alertmanager, are listed
+        // already as evaluated here: not twice.
+        if let Some(shared_through) = &dashboard.alertmanager {
+            alarms.retain(|alarm| {
+                alarm.source != shared_through.as_str()
+                    || alarm.labels.get("layout") != Some(&dashboard.title)
+            });
+        }
         for alarm in &mut alarms {
             alarm.panel = link::panel_showing(alarm, dashboard);
         }

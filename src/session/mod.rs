@@ -123,6 +123,8 @@ pub struct Session {
     slo_watch: Option<slos::SloWatch>,
     /// Each objective's latest report, by name.
     slo_reports: BTreeMap<String, crate::slo::SloReport>,
+    /// The link to the Alertmanager the alarms evaluated here are shared through.
+    share: Option<crate::share::ShareLink>,
 }
 
 impl Session {
@@ -170,6 +172,7 @@ impl Session {
             operations: BTreeMap::new(),
             slo_watch: None,
             slo_reports: BTreeMap::new(),
+            share: None,
         };
         session.fit_retention();
         session
@@ -329,6 +332,19 @@ impl Session {
         if self.poller.is_some() {
             return;
         }
+        let shared_through = self.dashboard.alertmanager.as_ref();
+        if let (Some(crate::source::SourceSpec::Prometheus(settings)), false) = (
+            shared_through.and_then(|id| self.dashboard.sources.get(id)),
+            self.offline,
+        ) {
+            self.share = Some(crate::share::ShareLink::start(
+                runtime,
+                settings.clone(),
+                self.dashboard.title.clone(),
+                self.view.refresh,
+                wake.clone(),
+            ));
+        }
         if !self.dashboard.slos.is_empty() && !self.offline {
             self.slo_watch = Some(slos::SloWatch::start(
                 runtime,
@@ -363,6 +379,7 @@ impl Session {
             let at = self.clock.now();
             self.alarms.observe_slos(&self.dashboard, &reports, at);
             self.slo_reports = reports.into_iter().map(|r| (r.name.clone(), r)).collect();
+            self.offer_shared();
         }
     }
 
@@ -954,6 +971,51 @@ impl Session {
         }
         self.alarms
             .evaluate(&self.dashboard, &self.store, &self.statuses, now_ms);
+        self.offer_shared();
+    }
+
+    /// Hands the alarms evaluated here to the Alertmanager link, if sharing.
+    fn offer_shared(&self) {
+        if let Some(share) = &self.share {
+            share.offer(self.alarms.evaluated_here().into_iter().cloned().collect());
+        }
+    }
+
+    /// What the Alertmanager shared through last said; `None` when not sharing.
+    pub fn share_state(&self) -> Option<crate::share::ShareState> {
+        self.share.as_ref().map(crate::share::ShareLink::state)
+    }
+
+    /// Acknowledges `alarm` for everyone on the Alertmanager shared through (a
+    /// silence); `false` when not sharing.
+    pub(crate) fn acknowledge_shared(
+        &self,
+        alarm: &Alarm,
+        comment: &str,
+        expiry: Duration,
+    ) -> bool {
+        match &self.share {
+            Some(share) => {
+                share.acknowledge(alarm, comment, expiry);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The acknowledgement keys of the alarms evaluated here that a silence of
+    /// the Alertmanager shared through covers now.
+    pub fn silenced_keys(&self) -> BTreeSet<String> {
+        let Some(share) = &self.share else {
+            return BTreeSet::new();
+        };
+        let state = share.state();
+        self.alarms
+            .evaluated_here()
+            .into_iter()
+            .filter(|alarm| state.silenced(&share.labels(alarm)))
+            .map(crate::alarm::ack::key)
+            .collect()
     }
 
     /// Every alarm known now: the alarm panels' lists and the local rules'.

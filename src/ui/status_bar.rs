@@ -14,7 +14,11 @@ pub(crate) fn show(ui: &mut Ui, frame: &FrameInput<'_>) {
     let zone = frame.zone;
     let time = |t: DateTime<Utc>| zone.format(t.timestamp_millis(), "%H:%M:%S");
     ui.horizontal(|ui| {
+        let shared_through = frame.session.dashboard().alertmanager.as_ref();
         for (name, source) in frame.session.health() {
+            if Some(name) == shared_through && source.state() == HealthState::Loading {
+                continue; // only shared through, never queried: said below
+            }
             let (text, color) = match source.state() {
                 HealthState::Loading => (format!("{name}: loading"), theme::WARN),
                 HealthState::Ok(at) => (format!("{name}: ok {}", time(at)), theme::OK),
@@ -23,6 +27,22 @@ pub(crate) fn show(ui: &mut Ui, frame: &FrameInput<'_>) {
                     theme::WARN,
                 ),
                 HealthState::Failing { error, .. } => (format!("{name}: {error}"), theme::ERROR),
+            };
+            ui.label(RichText::new(text).color(color));
+            ui.separator();
+        }
+        // Alarms shared through Alertmanager: still evaluated here while it is down.
+        if let Some(share) = frame.session.share_state() {
+            let (text, color) = match (&share.unreachable, share.delivered_at) {
+                (Some((since, why)), _) => (
+                    format!(
+                        "alertmanager: unreachable since {}: alarms kept here, sent when it is back ({why})",
+                        time(*since)
+                    ),
+                    theme::ERROR,
+                ),
+                (None, Some(at)) => (format!("alertmanager: shared {}", time(at)), theme::OK),
+                (None, None) => ("alertmanager: connecting".to_owned(), theme::WARN),
             };
             ui.label(RichText::new(text).color(color));
             ui.separator();

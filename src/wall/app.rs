@@ -210,13 +210,14 @@ impl WallApp {
         let mut commands: Vec<Command> = Vec::new();
         let save_failures = self.keeper.failures();
         let page = &mut self.pages[self.rotation.current()];
+        let acked = self.keeper.acked_keys(&page.live.session);
         let frame = ui::FrameInput {
             session: &page.live.session,
             variables: page.live.variables.resolver(),
             view: &page.view,
             now,
             zone: self.options.zone,
-            acked: self.keeper.acks().keys(),
+            acked: &acked,
             save_failures: &save_failures,
             chrome: ui::Chrome::Wall(&chrome),
         };
@@ -231,7 +232,8 @@ impl WallApp {
         for command in commands {
             // The wall stays live: only acknowledgements are taken from its panels.
             if let Command::Acknowledge(key) = command {
-                self.keeper.acknowledge(key);
+                let session = &self.pages[self.rotation.current()].live.session;
+                self.keeper.acknowledge(session, key);
             }
         }
         let brightness = kiosk::brightness(self.settings.night.as_ref(), now);
@@ -357,10 +359,11 @@ impl WallApp {
     /// The first page with a critical alarm firing that nobody acknowledged.
     fn page_holding_a_critical_firing(&self) -> Option<usize> {
         self.pages.iter().position(|page| {
+            let acked = self.keeper.acked_keys(&page.live.session);
             page.live.session.all_alarms().any(|a| {
                 a.state == AlarmState::Firing
                     && a.severity.as_deref() == Some("critical")
-                    && !self.keeper.acks().contains(a)
+                    && !acked.contains(&crate::alarm::ack::key(a))
             })
         })
     }
@@ -404,8 +407,16 @@ impl WallApp {
         let mut firing: Vec<(String, bool)> = self
             .pages
             .iter()
-            .flat_map(|p| p.live.session.alarms().distinct())
-            .filter(|a| a.state == AlarmState::Firing && !self.keeper.acks().contains(a))
+            .flat_map(|p| {
+                let acked = self.keeper.acked_keys(&p.live.session);
+                p.live
+                    .session
+                    .alarms()
+                    .distinct()
+                    .into_iter()
+                    .filter(move |a| !acked.contains(&crate::alarm::ack::key(a)))
+            })
+            .filter(|a| a.state == AlarmState::Firing)
             .map(|a| {
                 let critical = matches!(a.severity.as_deref(), Some("critical" | "page"));
                 (a.name.clone(), critical)

@@ -26,6 +26,7 @@ mod notifications;
 mod operations;
 mod prometheus;
 mod protected;
+mod shared_alarms;
 mod sigv4;
 mod slo;
 mod support;

@@ -99,6 +99,11 @@ impl HttpClient {
         self.client.get(url)
     }
 
+    /// A POST to `url`, to be sent with [`Self::send`].
+    pub(crate) fn post(&self, url: &str) -> reqwest::RequestBuilder {
+        self.client.post(url)
+    }
+
     /// Sends a request with the source's credentials. An OAuth2 token the server
     /// turns down (401) is replaced and the request sent once more.
     pub(crate) async fn send(
