@@ -21,6 +21,16 @@ pub enum Command {
     BrowseMetrics(String),
     /// Acknowledge one firing of an alarm (its [`crate::alarm::ack::key`]).
     Acknowledge(String),
+    /// Acknowledge an alarm for everyone on the Alertmanager the layout shares
+    /// its alarms through: a silence with this comment, for this long.
+    AcknowledgeShared {
+        /// The alarm's acknowledgement key.
+        key: String,
+        /// Why.
+        comment: String,
+        /// How long.
+        expiry: Duration,
+    },
     /// Go to an alarm: show the half hour around `at_ms` and bring `panel` (the
     /// one showing its metric) into view.
     FocusAlarm {
@@ -157,6 +167,7 @@ impl ViewState {
             Command::BrowseMetrics(_)
             | Command::BrowseLabels { .. }
             | Command::Acknowledge(_)
+            | Command::AcknowledgeShared { .. }
             | Command::SetVariable { .. }
             | Command::Edit(_)
             | Command::Explore(_)

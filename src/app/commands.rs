@@ -31,7 +31,9 @@ impl FleetApp {
         match &command {
             Command::BrowseMetrics(source) => self.browse(ctx, source, None),
             Command::BrowseLabels { source, metric } => self.browse(ctx, source, Some(metric)),
-            Command::Acknowledge(key) => self.keeper.acknowledge(&self.live.session, key.clone()),
+            Command::Acknowledge(_) | Command::AcknowledgeShared { .. } => {
+                self.keeper.follow(&self.live.session, &command);
+            }
             Command::Explore(asked) => self.explore_command(asked.clone()),
             Command::Edit(edit) => self.edit(edit),
             Command::Compare { panel, shift } => {

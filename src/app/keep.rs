@@ -58,20 +58,46 @@ impl Keeper {
     /// silence, when the session shares its alarms through Alertmanager and the
     /// alarm is one evaluated here; on this machine otherwise.
     pub(crate) fn acknowledge(&mut self, session: &Session, key: String) {
+        self.acknowledge_with(
+            session,
+            key,
+            "acknowledged in fleetdeck",
+            crate::share::silences::DEFAULT_EXPIRY,
+        );
+    }
+
+    /// As [`Keeper::acknowledge`], the silence saying `comment` and lasting `expiry`.
+    pub(crate) fn acknowledge_with(
+        &mut self,
+        session: &Session,
+        key: String,
+        comment: &str,
+        expiry: std::time::Duration,
+    ) {
         let evaluated = session.alarms().evaluated_here();
         let alarm = evaluated
             .into_iter()
             .find(|a| crate::alarm::ack::key(a) == key);
         if let Some(alarm) = alarm
-            && session.acknowledge_shared(
-                alarm,
-                "acknowledged in fleetdeck",
-                crate::share::silences::DEFAULT_EXPIRY,
-            )
+            && session.acknowledge_shared(alarm, comment, expiry)
         {
             return;
         }
         self.acks.acknowledge(key);
+    }
+
+    /// Carries out an acknowledgement command of a panel of `session`.
+    pub(crate) fn follow(&mut self, session: &Session, command: &crate::view::Command) {
+        use crate::view::Command;
+        match command {
+            Command::Acknowledge(key) => self.acknowledge(session, key.clone()),
+            Command::AcknowledgeShared {
+                key,
+                comment,
+                expiry,
+            } => self.acknowledge_with(session, key.clone(), comment, *expiry),
+            _ => {}
+        }
     }
 
     /// The keys of the alarms of `session` acknowledged: here, or by a silence of

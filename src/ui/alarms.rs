@@ -271,7 +271,17 @@ fn row(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelId, alarm: &Alarm, 
                     .on_hover_text("acknowledge: hides it from the banner until it resolves")
                     .clicked()
             {
-                ctx.commands.push(Command::Acknowledge(key.clone()));
+                let shared = ctx.session.share_state().is_some()
+                    && ctx.session.alarms().evaluated_here().contains(&alarm);
+                if shared {
+                    // For everyone: who, why and how long go with the silence.
+                    ctx.state.ack_draft = Some(super::ack_dialog::AckDraft::new(
+                        key.clone(),
+                        alarm.name.clone(),
+                    ));
+                } else {
+                    ctx.commands.push(Command::Acknowledge(key.clone()));
+                }
             }
             ui.label(&alarm.summary);
         });

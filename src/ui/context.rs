@@ -89,4 +89,6 @@ pub(crate) struct PanelUiState {
     pub spreads: timeseries::SpreadCache,
     /// Series hidden from line panels through their legends.
     pub legends: timeseries::LegendState,
+    /// An acknowledgement for everyone (a silence) being written.
+    pub ack_draft: Option<super::ack_dialog::AckDraft>,
 }

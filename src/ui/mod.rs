@@ -7,6 +7,7 @@
 //! wall have (the session, variables, view, clock, acknowledgements), and its
 //! [`Chrome`] — the window's top bar, editing and Explore, or the wall's header.
 
+pub(crate) mod ack_dialog;
 pub(crate) mod alarms;
 pub mod band_cache;
 pub(crate) mod banner;
@@ -222,6 +223,7 @@ pub(crate) fn dashboard(
     }
     let marks = Marks::of(frame.session, frame.notes(), frame.acked);
     let plot_widths = board::show(ui, frame, &marks, state, commands);
+    ack_dialog::show(ui.ctx(), &mut state.panels.ack_draft, commands);
     let explore_widths = match &frame.chrome {
         Chrome::Window(WindowChrome {
             explore: Some(explore),

@@ -231,10 +231,8 @@ impl WallApp {
         self.follow_widths(&ctx, &output.plot_widths);
         for command in commands {
             // The wall stays live: only acknowledgements are taken from its panels.
-            if let Command::Acknowledge(key) = command {
-                let session = &self.pages[self.rotation.current()].live.session;
-                self.keeper.acknowledge(session, key);
-            }
+            let session = &self.pages[self.rotation.current()].live.session;
+            self.keeper.follow(session, &command);
         }
         let brightness = kiosk::brightness(self.settings.night.as_ref(), now);
         if brightness < 1.0 {

@@ -12,7 +12,6 @@ use fleetdeck::alarm::{Alarm, AlarmState};
 use fleetdeck::app::{AppOptions, FleetApp};
 use fleetdeck::clock::{Clock, DisplayZone};
 use fleetdeck::layout::load_layout;
-use fleetdeck::view::Command;
 use std::path::Path;
 use std::process::Command as Process;
 
@@ -131,10 +130,19 @@ fn two_windows_share_one_alert_and_an_acknowledgement_is_a_silence_both_see() {
         "{alerts:?}"
     );
 
-    // Acknowledged in one window: the other shows it within a refresh.
-    let alarm = p99(a.state()).unwrap();
-    a.state_mut()
-        .queue(Command::Acknowledge(fleetdeck::alarm::ack::key(&alarm)));
+    // Acknowledged in one window, for four hours, through its dialog: the other
+    // window shows it within a refresh.
+    a.run_steps(3);
+    // The rows: the critical p99 alarm first.
+    a.get_all_by_label("Ack").next().unwrap().click_accesskit();
+    a.run_steps(2);
+    a.get_by_label("Acknowledge for everyone");
+    a.get_by_label("For").click_accesskit();
+    a.run_steps(2);
+    a.get_by_label("4 hours").click_accesskit();
+    a.run_steps(2);
+    a.get_by_label("Silence").click_accesskit();
+    a.run_steps(2);
     step_both(
         &mut a,
         &mut b,
@@ -148,6 +156,18 @@ fn two_windows_share_one_alert_and_an_acknowledgement_is_a_silence_both_see() {
     assert!(listed.contains("acknowledged in fleetdeck"), "{listed}");
     assert!(listed.contains(&author), "{listed}");
     assert!(listed.contains("p99 latency high"), "{listed}");
+    let (_, body) = support::http_get(alertmanager.address, "/api/v2/silences").unwrap();
+    let silences: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+    let at = |field: &str| {
+        DateTime::parse_from_rfc3339(silences[0][field].as_str().unwrap())
+            .unwrap()
+            .to_utc()
+    };
+    let lasts = at("endsAt") - at("startsAt");
+    assert!(
+        (lasts.num_minutes() - 240).abs() <= 1,
+        "a four-hour silence: {lasts}"
+    );
 
     // Expired (here with amtool, as an expiry would): acknowledged nowhere.
     let id = amtool(&alertmanager, &["silence", "query", "-q"]);
