@@ -60,6 +60,21 @@ pub struct SliQuery {
     pub source: SourceId,
     /// The query, whose series are summed.
     pub query: SourceQuery,
+    /// What its values are.
+    pub reads: SliReading,
+}
+
+/// What an SLI query's values are, so each step's events can be counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SliReading {
+    /// Events per second over the step (PromQL `rate(…[$__interval])`, a demo
+    /// `rate = true`).
+    Rate,
+    /// Events in the step (CloudWatch `Sum` or `SampleCount` over the period).
+    Count,
+    /// The percentage of the step's events that were good (CloudWatch's
+    /// percentile rank `PR(:2000000)`): of the total's events.
+    Percent,
 }
 
 /// Which events the second query counts.

@@ -7,7 +7,7 @@
 //! window add up to the window's events exactly when the window is a whole
 //! number of steps (which the evaluator arranges by aligning to the step).
 
-use super::{BurnAlert, SloReport, SloSpec, SloState, WindowBurn};
+use super::{BurnAlert, SliReading, SloReport, SloSpec, SloState, WindowBurn};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -21,35 +21,48 @@ pub struct Counts {
 }
 
 impl Counts {
-    /// Counts from the SLI's summed rates: `total` and either `good` or `bad`,
-    /// each (time ms, events per second). A step without a total is no data; a
-    /// step without the part counts none of that kind (no errors were recorded).
+    /// Counts from the SLI's summed rates per second: `total` and either `good`
+    /// or `bad`, each (time ms, value).
     pub fn from_rates(
         step_ms: i64,
         total: &BTreeMap<i64, f64>,
         part: &BTreeMap<i64, f64>,
         part_is_good: bool,
     ) -> Counts {
+        let rates = (SliReading::Rate, SliReading::Rate);
+        Counts::from_readings(step_ms, (total, part), rates, part_is_good)
+    }
+
+    /// Counts from the SLI's summed values as their queries read them (rates,
+    /// counts per step, or the good share in percent). A step without a total is
+    /// no data; so is a step without its good events (unknown is not all good),
+    /// while a step without bad events had none (Prometheus answers no series
+    /// when no request failed).
+    pub fn from_readings(
+        step_ms: i64,
+        (total, part): (&BTreeMap<i64, f64>, &BTreeMap<i64, f64>),
+        (total_reads, part_reads): (SliReading, SliReading),
+        part_is_good: bool,
+    ) -> Counts {
         let seconds = step_ms as f64 / 1000.0;
+        let events = |value: f64, reads: SliReading, all: f64| match reads {
+            SliReading::Rate => value * seconds,
+            SliReading::Count => value,
+            SliReading::Percent => value / 100.0 * all,
+        };
         let steps = total
             .iter()
-            .filter(|(_, rate)| rate.is_finite())
-            .map(|(&t, &rate)| {
-                let all = (rate * seconds).max(0.0);
-                let counted = part
-                    .get(&t)
-                    .copied()
-                    .filter(|r| r.is_finite())
-                    .map_or(0.0, |r| (r * seconds).max(0.0));
-                let bad = if part_is_good {
-                    match part.get(&t) {
-                        Some(_) => (all - counted).max(0.0),
-                        None => 0.0,
-                    }
-                } else {
-                    counted.min(all)
+            .filter(|(_, value)| value.is_finite())
+            .filter_map(|(&t, &value)| {
+                let all = events(value, total_reads, 0.0).max(0.0);
+                let part = part.get(&t).copied().filter(|v| v.is_finite());
+                let bad = match (part, part_is_good) {
+                    (Some(good), true) => (all - events(good, part_reads, all)).max(0.0),
+                    (None, true) => return None,
+                    (Some(bad), false) => events(bad, part_reads, all).clamp(0.0, all),
+                    (None, false) => 0.0,
                 };
-                (t, (bad, all))
+                Some((t, (bad, all)))
             })
             .collect();
         Counts { step_ms, steps }
@@ -223,6 +236,7 @@ mod tests {
             query: SourceQuery::Prometheus(crate::dashboard::sources::prometheus::PromQuery {
                 promql: "x".into(),
             }),
+            reads: SliReading::Rate,
         };
         SloSpec {
             name: "chat".into(),
@@ -337,11 +351,37 @@ mod tests {
     }
 
     #[test]
+    fn counts_per_step_and_a_good_share_in_percent_count_as_cloudwatch_reads_them() {
+        // A minute of 600 requests (Sum), 99 % of them within the threshold (PR).
+        let total = BTreeMap::from([(MINUTE, 600.0)]);
+        let good = BTreeMap::from([(MINUTE, 99.0)]);
+        let counts = Counts::from_readings(
+            MINUTE,
+            (&total, &good),
+            (SliReading::Count, SliReading::Percent),
+            true,
+        );
+        let (bad, all) = counts.steps[&MINUTE];
+        assert_eq!(all, 600.0);
+        assert!((bad - 6.0).abs() < 1e-9, "{bad}");
+    }
+
+    #[test]
     fn good_events_count_the_rest_as_bad_and_no_events_burn_nothing() {
-        let total = BTreeMap::from([(MINUTE, 10.0), (2 * MINUTE, 0.0)]);
+        let total = BTreeMap::from([(MINUTE, 10.0), (2 * MINUTE, 0.0), (3 * MINUTE, 5.0)]);
         let good = BTreeMap::from([(MINUTE, 9.0), (2 * MINUTE, 0.0)]);
         let counts = Counts::from_rates(MINUTE, &total, &good, true);
         assert_eq!(counts.steps[&MINUTE], (60.0, 600.0));
+        assert!(
+            !counts.steps.contains_key(&(3 * MINUTE)),
+            "good unknown: no data"
+        );
+        let bad = Counts::from_rates(MINUTE, &total, &BTreeMap::new(), false);
+        assert_eq!(
+            bad.steps[&(3 * MINUTE)],
+            (0.0, 300.0),
+            "no failures answered"
+        );
         assert_eq!(burn_rate(0.0, 0.0, 0.001), 0.0);
         assert_eq!(counts.window(10 * MINUTE, Duration::from_secs(60)), None);
     }

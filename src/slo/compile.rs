@@ -72,7 +72,18 @@ fn compile_slo(
             }
         },
     };
-    let total = sli_query(name, "total", &slo.total, sources, report);
+    let total = sli_query(name, "total", &slo.total, sources, report).filter(|total| {
+        let share = total.reads == super::SliReading::Percent;
+        if share {
+            report(
+                Some(slo.total.source.span()),
+                format!(
+                    "slo `{name}`: total counts every event; a percentile rank belongs in [slos.good]"
+                ),
+            );
+        }
+        !share
+    });
     let part = match (&slo.good, &slo.bad) {
         (Some(good), None) => sli_query(name, "good", good, sources, report).map(SliPart::Good),
         (None, Some(bad)) => sli_query(name, "bad", bad, sources, report).map(SliPart::Bad),
@@ -120,9 +131,10 @@ fn sli_query(
         return None;
     };
     match crate::source::compile_sli_query(*config.kind.get_ref(), query) {
-        Ok(compiled) => Some(SliQuery {
+        Ok((compiled, reads)) => Some(SliQuery {
             source: SourceId::from(source.as_str()),
             query: compiled,
+            reads,
         }),
         Err(problem) => {
             report(

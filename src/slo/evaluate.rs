@@ -75,9 +75,31 @@ async fn counts(
         summed(&spec.total, sources, coarse_window, coarse_step),
         summed(spec.part.query(), sources, coarse_window, coarse_step),
     )?;
+    let part = spec.part.query();
+    if good && fine_part.is_empty() && coarse_part.is_empty() && !coarse_total.is_empty() {
+        let hint = if part.reads == super::SliReading::Percent {
+            " (CloudWatch computes percentile ranks such as PR(:2000000); some emulators do not)"
+        } else {
+            ""
+        };
+        return Err(SourceError::Server(format!(
+            "the good events' query answered no data while the total has events{hint}"
+        )));
+    }
+    if part.reads == super::SliReading::Percent
+        && let Some(odd) = fine_part
+            .values()
+            .chain(coarse_part.values())
+            .find(|v| !(0.0..=100.0).contains(*v))
+    {
+        return Err(SourceError::Server(format!(
+            "the good events' percentile rank answered {odd}, not a percentage: the server does not compute PR(…) (CloudWatch does; some emulators answer a latency instead)"
+        )));
+    }
+    let reads = (spec.total.reads, part.reads);
     Ok((
-        Counts::from_rates(fine_step, &fine_total, &fine_part, good),
-        Counts::from_rates(coarse_step, &coarse_total, &coarse_part, good),
+        Counts::from_readings(fine_step, (&fine_total, &fine_part), reads, good),
+        Counts::from_readings(coarse_step, (&coarse_total, &coarse_part), reads, good),
     ))
 }
 

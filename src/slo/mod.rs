@@ -14,7 +14,9 @@ pub(crate) mod compile;
 pub mod evaluate;
 pub mod text;
 
-pub use crate::dashboard::slo::{BURN_WINDOWS, BurnAlert, Severity, SliPart, SliQuery, SloSpec};
+pub use crate::dashboard::slo::{
+    BURN_WINDOWS, BurnAlert, Severity, SliPart, SliQuery, SliReading, SloSpec,
+};
 use serde::Serialize;
 use std::time::Duration;
 

@@ -597,13 +597,43 @@ pub(crate) fn compile_query(
 pub(crate) fn compile_sli_query(
     kind: SourceKind,
     query: &Query,
-) -> Result<SourceQuery, QueryProblem> {
+) -> Result<(SourceQuery, crate::dashboard::slo::SliReading), QueryProblem> {
+    use crate::dashboard::slo::SliReading;
     match kind {
-        SourceKind::Demo => demo::compile_query(query).map(SourceQuery::Demo),
-        SourceKind::Prometheus => prometheus::compile_query(query).map(SourceQuery::Prometheus),
+        SourceKind::Demo => {
+            demo::compile_query(query).map(|q| (SourceQuery::Demo(q), SliReading::Rate))
+        }
+        SourceKind::Prometheus => {
+            prometheus::compile_query(query).map(|q| (SourceQuery::Prometheus(q), SliReading::Rate))
+        }
+        SourceKind::Cloudwatch => {
+            let stat = query
+                .stat
+                .as_ref()
+                .map_or("Average", |s| s.get_ref().as_str());
+            let reading = if stat == "Sum" || stat == "SampleCount" {
+                SliReading::Count
+            } else if stat.starts_with("PR(") {
+                SliReading::Percent
+            } else {
+                return Err(QueryProblem {
+                    message: format!(
+                        "an SLI counts events: stat `{stat}` does not; use Sum or SampleCount, or a percentile rank such as PR(:2000000) for the good share"
+                    ),
+                    span: Some(
+                        query
+                            .stat
+                            .as_ref()
+                            .map_or_else(|| query.source.span(), toml::Spanned::span),
+                    ),
+                });
+            };
+            cloudwatch::query::compile_standalone(query)
+                .map(|q| (SourceQuery::CloudWatch(q), reading))
+        }
         other => Err(QueryProblem {
             message: format!(
-                "an SLI is counted from a demo or Prometheus source; {} SLIs are not supported yet",
+                "an SLI is counted from a demo, Prometheus or CloudWatch source, not {}",
                 other.name()
             ),
             span: Some(query.source.span()),

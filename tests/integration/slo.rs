@@ -266,3 +266,145 @@ fn the_demo_objective_is_ok_at_midnight_pages_during_an_incident_and_tickets_aft
         results.add(harness.try_snapshot(snapshot));
     }
 }
+
+/// An availability objective on CloudWatch (ministack, fed by the simulator):
+/// `Invocation5XXErrors` over `Invocations`, both `Sum`, counted per step. Each
+/// burn rate equals the one read from a single `Sum` over the whole window.
+#[test]
+fn a_cloudwatch_availability_objective_counts_invocation_and_5xx_sums() {
+    use fleetdeck::source::{RangeRequest, SourceQuery};
+    let server = support::ministack();
+    // The minutes published end before the publisher starts; a little before that
+    // every minute is complete.
+    let now_s = (chrono::Utc::now().timestamp() / MINUTE - 2) * MINUTE;
+    support::publish_fleet(&server.url(), "3h");
+    let dimensions = r#"{ EndpointName = "llm-prod-llama70b", VariantName = "AllTraffic" }"#;
+    let text = format!(
+        r#"version = 1
+title = "endpoint objective"
+
+[sources.cw]
+kind = "cloudwatch"
+region = "us-east-1"
+endpoint_url = "{}"
+
+[[slos]]
+name = "llama70b availability"
+objective = 99.5
+  [slos.total]
+  source = "cw"
+  namespace = "AWS/SageMaker"
+  metric = "Invocations"
+  dimensions = {dimensions}
+  stat = "Sum"
+  [slos.bad]
+  source = "cw"
+  namespace = "AWS/SageMaker"
+  metric = "Invocation5XXErrors"
+  dimensions = {dimensions}
+  stat = "Sum"
+"#,
+        server.url()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cw-slo.toml");
+    std::fs::write(&file, &text).unwrap();
+    let (report, code) = report_at(&file, now_s);
+    assert_ne!(code, 2, "{report}");
+
+    // The same hour as one Sum of each metric, asked of the source directly.
+    let layout = fleetdeck::layout::load_layout(&file).unwrap();
+    let slo = &layout.slos[0];
+    let source = fleetdeck::source::build_source(&layout.sources["cw"]);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let one_sum = |query: &SourceQuery, seconds: i64| -> f64 {
+        let request = RangeRequest::new(
+            query.clone(),
+            fleetdeck::time_range::Window {
+                start_ms: (now_s - seconds) * 1000,
+                end_ms: now_s * 1000,
+            },
+            seconds * 1000,
+        );
+        let series = runtime.block_on(source.fetch_range(&request)).unwrap();
+        series
+            .iter()
+            .flat_map(|s| &s.samples)
+            .map(|s| s.value)
+            .sum()
+    };
+    for window_s in [5 * MINUTE, HOUR] {
+        let total = one_sum(&slo.total.query, window_s);
+        let bad = one_sum(&slo.part.query().query, window_s);
+        assert!(
+            total > 0.0 && bad > 0.0,
+            "published over {window_s} s: {bad} of {total}"
+        );
+        let expected = (bad / total) / 0.005;
+        let ours = burn(&report, window_s);
+        assert!(
+            (ours - expected).abs() <= 0.01 * expected,
+            "burn over {window_s} s: ours {ours}, one Sum {expected}"
+        );
+    }
+    assert!(
+        report["sli"].as_f64().is_some_and(|sli| sli > 0.9),
+        "{report}"
+    );
+}
+
+/// A latency objective on CloudWatch: the good share is the percentile rank
+/// `PR(:2000000)` of `ModelLatency` (µs) of the `Invocations` `Sum`. The emulator
+/// does not compute percentile ranks (it answers a latency in µs), so the report
+/// says so (and `slo` exits 2) rather than count every request as good; the
+/// statistic asked is the one CloudWatch computes.
+#[test]
+fn a_cloudwatch_latency_objective_asks_for_the_percentile_rank_and_says_when_none_comes() {
+    let server = support::ministack();
+    let now_s = (chrono::Utc::now().timestamp() / MINUTE - 2) * MINUTE;
+    support::publish_fleet(&server.url(), "20m");
+    let dimensions = r#"{ EndpointName = "llm-prod-llama70b", VariantName = "AllTraffic" }"#;
+    let text = format!(
+        r#"version = 1
+title = "endpoint objective"
+
+[sources.cw]
+kind = "cloudwatch"
+region = "us-east-1"
+endpoint_url = "{}"
+
+[[slos]]
+name = "llama70b within 2 s"
+objective = 99.5
+  [slos.total]
+  source = "cw"
+  namespace = "AWS/SageMaker"
+  metric = "Invocations"
+  dimensions = {dimensions}
+  stat = "Sum"
+  [slos.good]
+  source = "cw"
+  namespace = "AWS/SageMaker"
+  metric = "ModelLatency"
+  dimensions = {dimensions}
+  stat = "PR(:2000000)"
+"#,
+        server.url()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cw-latency.toml");
+    std::fs::write(&file, &text).unwrap();
+    let layout = fleetdeck::layout::load_layout(&file).unwrap();
+    let good = &layout.slos[0].part.query();
+    assert_eq!(good.reads, fleetdeck::slo::SliReading::Percent);
+    assert!(format!("{:?}", good.query).contains("PR(:2000000)"));
+    let (report, code) = report_at(&file, now_s);
+    assert_eq!(report["state"], "unknown", "{report}");
+    assert!(
+        report["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("not a percentage: the server does not compute PR(…)")),
+        "{report}"
+    );
+    assert_eq!(code, 2);
+}

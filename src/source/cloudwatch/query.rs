@@ -109,6 +109,32 @@ pub fn compile_query(
     })
 }
 
+/// Compiles a cloudwatch query that stands alone (an SLO's SLI): one metric
+/// statistic, no siblings for metric math, its period the step it is asked at.
+pub(crate) fn compile_standalone(query: &Query) -> Result<CloudWatchQuery, QueryProblem> {
+    check_keys(query)?;
+    let problem = |message: String| QueryProblem {
+        message,
+        span: Some(query.source.span()),
+    };
+    if query.metric.is_none() {
+        return Err(problem(
+            "an SLI on cloudwatch is one metric (namespace, metric, dimensions, stat)".to_owned(),
+        ));
+    }
+    if query.period.is_some() {
+        return Err(problem(
+            "an SLI's period follows the windows it is counted over: remove `period`".to_owned(),
+        ));
+    }
+    let what = compile_expr(query, &[], 0).map_err(problem)?;
+    Ok(CloudWatchQuery {
+        what,
+        period_ms: None,
+        standalone: true,
+    })
+}
+
 /// Checks the keys of one cloudwatch query.
 fn check_keys(query: &Query) -> Result<(), QueryProblem> {
     let at = |span: std::ops::Range<usize>, message: String| QueryProblem {
