@@ -114,6 +114,21 @@ fn print_slo_queries(layout: &Dashboard) {
         format_duration(every),
         queries as u64 * per_day
     );
+    // GetMetricData bills each metric asked: two per SLI query and evaluation.
+    let on_cloudwatch = layout
+        .slos
+        .iter()
+        .flat_map(|slo| [&slo.total, slo.part.query()])
+        .filter(|query| matches!(query.query, fleetdeck::source::SourceQuery::CloudWatch(_)))
+        .count() as u64;
+    if on_cloudwatch > 0 {
+        let metrics = on_cloudwatch * 2 * per_day;
+        println!(
+            "  the objectives' CloudWatch SLIs: {metrics} metrics a day in GetMetricData, ${:.2}/day, ${:.2}/30 days",
+            metrics as f64 / 1000.0 * 0.01,
+            metrics as f64 / 1000.0 * 0.01 * 30.0
+        );
+    }
 }
 
 /// The projected Cost Explorer bill: $0.01 a request, bought once per cache TTL.

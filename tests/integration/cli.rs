@@ -28,6 +28,13 @@ fn check_accepts_the_demo_layout() {
         stdout.starts_with("layouts/demo-fleet.toml: ok (16 panels, 1 sources)"),
         "{stdout}"
     );
+    // What its objective asks of the source, before anything runs.
+    assert!(
+        stdout.contains(
+            "1 objective(s) with 2 burn-rate alarm(s): 4 range queries every 1m (5760 a day)"
+        ),
+        "{stdout}"
+    );
 }
 
 #[test]
