@@ -25,8 +25,12 @@ pub struct SloSpec {
     pub name: String,
     /// The share of good events promised, as a fraction (0.999).
     pub objective: f64,
-    /// The rolling window it is promised over.
+    /// The rolling window it is promised over (for a calendar month, the
+    /// longest one: 31 days).
     pub window: Duration,
+    /// Promised per calendar month (UTC) rather than over a rolling window: the
+    /// budget is the month's so far, and starts again on the 1st.
+    pub calendar_month: bool,
     /// All events, a rate per second.
     pub total: SliQuery,
     /// The good or the bad events, a rate per second.

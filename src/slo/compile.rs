@@ -55,14 +55,18 @@ fn compile_slo(
         );
         None
     };
+    let calendar_month = slo.window.as_ref().is_some_and(|w| w.get_ref() == "month");
     let window = match &slo.window {
         None => Some(DEFAULT_WINDOW),
+        Some(_) if calendar_month => Some(Duration::from_secs(31 * 24 * 3600)),
         Some(text) => match parse_duration(text.get_ref()) {
             Ok(window) if window >= Duration::from_secs(24 * 3600) => Some(window),
             Ok(_) => {
                 report(
                     Some(text.span()),
-                    format!("slo `{name}`: the window is at least 1d (28d and 30d are usual)"),
+                    format!(
+                        "slo `{name}`: the window is at least 1d (28d and 30d are usual, or \"month\" for the calendar month)"
+                    ),
                 );
                 None
             }
@@ -109,6 +113,7 @@ fn compile_slo(
         name: name.clone(),
         objective: objective?,
         window: window?,
+        calendar_month,
         total: total?,
         part: part?,
         alerts: alerts?,

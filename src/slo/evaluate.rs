@@ -29,6 +29,16 @@ pub async fn evaluate(
     sources: &BTreeMap<SourceId, Arc<dyn Source>>,
     now_ms: i64,
 ) -> SloReport {
+    let month;
+    let spec = if spec.calendar_month {
+        month = SloSpec {
+            window: month_so_far(now_ms),
+            ..spec.clone()
+        };
+        &month
+    } else {
+        spec
+    };
     match counts(spec, sources, now_ms).await {
         Ok((fine, coarse)) => budget::report(spec, &fine, FINE_SPAN, &coarse, now_ms),
         Err(error) => unknown(spec, now_ms, &error),
@@ -143,4 +153,42 @@ pub async fn evaluate_all(dashboard: &crate::dashboard::Dashboard, now_ms: i64) 
         reports.push(evaluate(slo, &sources, now_ms).await);
     }
     reports
+}
+
+/// The calendar month (UTC) up to `now_ms`, at least a day so its first hours
+/// still have a window.
+fn month_so_far(now_ms: i64) -> Duration {
+    use chrono::{Datelike, TimeZone, Utc};
+    let now = Utc
+        .timestamp_millis_opt(now_ms)
+        .single()
+        .unwrap_or_default();
+    let first = Utc
+        .with_ymd_and_hms(now.year(), now.month(), 1, 0, 0, 0)
+        .single()
+        .unwrap_or(now);
+    let elapsed = (now - first).to_std().unwrap_or_default();
+    elapsed.max(Duration::from_secs(24 * 3600))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_calendar_month_runs_from_the_first_and_is_a_day_at_least() {
+        let ms = |text: &str| {
+            chrono::DateTime::parse_from_rfc3339(text)
+                .unwrap()
+                .timestamp_millis()
+        };
+        assert_eq!(
+            month_so_far(ms("2026-12-07T12:00:00Z")),
+            Duration::from_secs((6 * 24 + 12) * 3600)
+        );
+        assert_eq!(
+            month_so_far(ms("2026-12-01T03:00:00Z")),
+            Duration::from_secs(24 * 3600)
+        );
+    }
 }

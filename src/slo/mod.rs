@@ -53,9 +53,11 @@ pub struct SloReport {
     pub name: String,
     /// The objective, a fraction.
     pub objective: f64,
-    /// Its window.
+    /// Its window (for a calendar month, the month so far).
     #[serde(with = "crate::dashboard::slo::seconds")]
     pub window: Duration,
+    /// Whether the window is the calendar month.
+    pub calendar_month: bool,
     /// When it was evaluated, ms.
     pub at_ms: i64,
     /// The share of good events over the window; `None` without events.

@@ -33,13 +33,22 @@ pub fn span(duration: Duration) -> String {
     }
 }
 
+/// What the objective is promised over: `30.0 days`, or `this calendar month`.
+pub fn window(report: &SloReport) -> String {
+    if report.calendar_month {
+        "this calendar month".to_owned()
+    } else {
+        span(report.window)
+    }
+}
+
 /// The report as lines of text.
 pub fn lines(report: &SloReport) -> Vec<String> {
     let mut lines = vec![format!(
         "{} — {} over {}: {}",
         report.name,
         percent(report.objective),
-        span(report.window),
+        window(report),
         report.state.name().to_uppercase()
     )];
     if report.state == SloState::Unknown {

@@ -66,7 +66,7 @@ fn facts(ui: &mut Ui, report: &SloReport, wall_pt: Option<f32>) {
             RichText::new(format!(
                 "objective {} over {}",
                 text::percent(report.objective),
-                text::span(report.window)
+                text::window(report)
             ))
             .size(body),
         );

@@ -267,6 +267,38 @@ fn the_demo_objective_is_ok_at_midnight_pages_during_an_incident_and_tickets_aft
     }
 }
 
+/// A 99.5 % objective on Llama 70B's CloudWatch metrics at `url`: all
+/// `Invocations` (`Sum`), and `part` = (`good` or `bad`, metric, statistic).
+fn cloudwatch_objective(url: &str, name: &str, (part, metric, stat): (&str, &str, &str)) -> String {
+    let dimensions = r#"{ EndpointName = "llm-prod-llama70b", VariantName = "AllTraffic" }"#;
+    format!(
+        r#"version = 1
+title = "endpoint objective"
+
+[sources.cw]
+kind = "cloudwatch"
+region = "us-east-1"
+endpoint_url = "{url}"
+
+[[slos]]
+name = "{name}"
+objective = 99.5
+  [slos.total]
+  source = "cw"
+  namespace = "AWS/SageMaker"
+  metric = "Invocations"
+  dimensions = {dimensions}
+  stat = "Sum"
+  [slos.{part}]
+  source = "cw"
+  namespace = "AWS/SageMaker"
+  metric = "{metric}"
+  dimensions = {dimensions}
+  stat = "{stat}"
+"#
+    )
+}
+
 /// An availability objective on CloudWatch (ministack, fed by the simulator):
 /// `Invocation5XXErrors` over `Invocations`, both `Sum`, counted per step. Each
 /// burn rate equals the one read from a single `Sum` over the whole window.
@@ -278,33 +310,10 @@ fn a_cloudwatch_availability_objective_counts_invocation_and_5xx_sums() {
     // every minute is complete.
     let now_s = (chrono::Utc::now().timestamp() / MINUTE - 2) * MINUTE;
     support::publish_fleet(&server.url(), "3h");
-    let dimensions = r#"{ EndpointName = "llm-prod-llama70b", VariantName = "AllTraffic" }"#;
-    let text = format!(
-        r#"version = 1
-title = "endpoint objective"
-
-[sources.cw]
-kind = "cloudwatch"
-region = "us-east-1"
-endpoint_url = "{}"
-
-[[slos]]
-name = "llama70b availability"
-objective = 99.5
-  [slos.total]
-  source = "cw"
-  namespace = "AWS/SageMaker"
-  metric = "Invocations"
-  dimensions = {dimensions}
-  stat = "Sum"
-  [slos.bad]
-  source = "cw"
-  namespace = "AWS/SageMaker"
-  metric = "Invocation5XXErrors"
-  dimensions = {dimensions}
-  stat = "Sum"
-"#,
-        server.url()
+    let text = cloudwatch_objective(
+        &server.url(),
+        "llama70b availability",
+        ("bad", "Invocation5XXErrors", "Sum"),
     );
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("cw-slo.toml");
@@ -363,33 +372,10 @@ fn a_cloudwatch_latency_objective_asks_for_the_percentile_rank_and_says_when_non
     let server = support::ministack();
     let now_s = (chrono::Utc::now().timestamp() / MINUTE - 2) * MINUTE;
     support::publish_fleet(&server.url(), "20m");
-    let dimensions = r#"{ EndpointName = "llm-prod-llama70b", VariantName = "AllTraffic" }"#;
-    let text = format!(
-        r#"version = 1
-title = "endpoint objective"
-
-[sources.cw]
-kind = "cloudwatch"
-region = "us-east-1"
-endpoint_url = "{}"
-
-[[slos]]
-name = "llama70b within 2 s"
-objective = 99.5
-  [slos.total]
-  source = "cw"
-  namespace = "AWS/SageMaker"
-  metric = "Invocations"
-  dimensions = {dimensions}
-  stat = "Sum"
-  [slos.good]
-  source = "cw"
-  namespace = "AWS/SageMaker"
-  metric = "ModelLatency"
-  dimensions = {dimensions}
-  stat = "PR(:2000000)"
-"#,
-        server.url()
+    let text = cloudwatch_objective(
+        &server.url(),
+        "llama70b within 2 s",
+        ("good", "ModelLatency", "PR(:2000000)"),
     );
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("cw-latency.toml");
