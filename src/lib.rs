@@ -17,6 +17,7 @@ pub mod edit;
 pub mod explore;
 pub mod fleet;
 pub mod headless;
+pub mod heatmap;
 pub mod import;
 pub mod incident;
 pub mod layout;

@@ -63,6 +63,9 @@ pub enum PanelKind {
     /// A service level objective (`slo = "name"`): its state, SLI, budget left,
     /// burn rates and the budget's burn-down over the window.
     Slo,
+    /// A histogram's buckets over time (`sum by (le) (rate(x_bucket[…]))`), the
+    /// colour how many fell in each, with p50 and p99 from the same buckets.
+    Heatmap,
 }
 
 /// A series reduced to one value over the window: what a fleet map's cell shows

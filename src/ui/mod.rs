@@ -22,6 +22,7 @@ pub(crate) mod explore;
 pub(crate) mod fleet_drill;
 pub(crate) mod fleet_map;
 pub(crate) mod grid;
+pub(crate) mod heatmap;
 pub(crate) mod history;
 pub(crate) mod line_cache;
 pub(crate) mod notes;

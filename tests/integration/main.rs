@@ -19,6 +19,7 @@ mod envelope;
 mod explore;
 mod fleet;
 mod front_ends;
+mod heatmap;
 mod import;
 mod incident;
 mod layouts;

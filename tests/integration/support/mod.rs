@@ -230,6 +230,16 @@ impl Server {
         .unwrap_or_default()
     }
 
+    /// The raw answer of the instant query `promql` at `at_s` (Unix seconds).
+    pub fn query_at(&self, promql: &str, at_s: i64) -> String {
+        http_get(
+            self.address,
+            &format!("/api/v1/query?query={}&time={at_s}", encode(promql)),
+        )
+        .map(|(_, body)| body)
+        .unwrap_or_default()
+    }
+
     /// Waits until `promql` returns at least one series (scraped data, not just readiness).
     pub fn wait_for(&self, promql: &str) {
         wait_until(&format!("data for `{promql}`"), || {

@@ -1,0 +1,134 @@
+//! The heatmap panel against a real Prometheus scraping `fleetdeck simulate`:
+//! its columns come from vLLM's latency histogram, and the p99 drawn over them is
+//! the one PromQL's `histogram_quantile` computes from the same buckets. And the
+//! demo's latency histogram drawn during an incident, looked at.
+
+use crate::support;
+use fleetdeck::dashboard::Target;
+use fleetdeck::layout::parse_layout;
+use fleetdeck::source::{RangeRequest, build_source};
+use fleetdeck::time_range::Window;
+use std::path::Path;
+
+const BUCKETS: &str = r#"sum by (le) (rate(vllm:e2e_request_latency_seconds_bucket{model_name="meta-llama/Llama-3.1-70B-Instruct"}[10s]))"#;
+
+#[test]
+fn the_p99_over_the_heatmap_is_prometheus_histogram_quantile() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let target = support::simulator(&runtime);
+    let prometheus = support::prometheus(target);
+    prometheus.wait_for(BUCKETS);
+    let text = format!(
+        r#"version = 1
+title = "heatmap"
+
+[sources.prom]
+kind = "prometheus"
+url = "{}"
+scrape_interval = "1s"
+
+[[panels]]
+title = "Latency"
+kind = "heatmap"
+unit = "s"
+grid = {{ x = 0, y = 0, w = 24, h = 8 }}
+  [[panels.queries]]
+  source = "prom"
+  promql = '{BUCKETS}'
+"#,
+        prometheus.url()
+    );
+    let layout = parse_layout(&text, Path::new("heatmap.toml")).unwrap();
+    let Target::Fetch { query, .. } = &layout.panels[0].queries[0].target else {
+        panic!("a series query");
+    };
+    let source = build_source(&layout.sources["prom"]);
+    let mut checked = 0;
+    support::wait_until("columns with observations", || {
+        let end_ms = chrono::Utc::now().timestamp() / 5 * 5 * 1000 - 5_000;
+        let request = RangeRequest::new(
+            query.clone(),
+            Window {
+                start_ms: end_ms - 30_000,
+                end_ms,
+            },
+            5_000,
+        );
+        let Ok(series) = runtime.block_on(source.fetch_range(&request)) else {
+            return false;
+        };
+        let cumulative: Vec<(f64, Vec<(i64, f64)>)> = series
+            .iter()
+            .filter_map(|s| {
+                let bound = fleetdeck::heatmap::bound_of(&s.labels)?;
+                Some((bound, s.samples.iter().map(|p| (p.t_ms, p.value)).collect()))
+            })
+            .collect();
+        let columns = fleetdeck::heatmap::columns(&cumulative);
+        for column in columns.iter().filter(|c| c.total() > 0.0) {
+            let ours = fleetdeck::heatmap::quantile(0.99, column).unwrap();
+            let promql = format!("histogram_quantile(0.99, {BUCKETS})");
+            let at_s = column.t_ms / 1000;
+            let body = prometheus.query_at(&promql, at_s);
+            let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+            let theirs: f64 = json["data"]["result"][0]["value"][1]
+                .as_str()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| panic!("{promql}: {body}"));
+            assert!(
+                (ours - theirs).abs() <= 0.01 * theirs,
+                "p99 at {at_s}: ours {ours}, histogram_quantile {theirs}"
+            );
+            checked += 1;
+        }
+        checked >= 3
+    });
+}
+
+/// The demo's Llama 70B latency histogram during an incident: the
+/// distribution moves up and spreads, p50 and p99 follow it, the 10 s threshold
+/// crosses it.
+#[test]
+fn the_demo_latency_heatmap_during_an_incident() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("heatmap.toml");
+    std::fs::write(
+        &path,
+        r#"version = 1
+title = "heatmap"
+time = { from = "now-1h", to = "now" }
+
+[sources.fleet]
+kind = "demo"
+seed = 42
+
+[[panels]]
+title = "End-to-end latency · Llama 70B"
+kind = "heatmap"
+unit = "s"
+grid = { x = 0, y = 0, w = 24, h = 10 }
+thresholds = [{ value = 10.0, color = "red" }]
+  [[panels.queries]]
+  source = "fleet"
+  metric = "vllm:e2e_request_latency_seconds_bucket"
+  rate = true
+  labels = { model_name = "meta-llama/Llama-3.1-70B-Instruct" }
+  by = ["le"]
+  aggregate = "sum"
+"#,
+    )
+    .unwrap();
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-25T06:40:00Z")
+        .unwrap()
+        .to_utc();
+    let app = support::app_on_file(&path, now, &runtime);
+    let mut harness = support::harness_builder()
+        .with_size([1000.0, 400.0])
+        .build_eframe(|_| app);
+    support::step_until(&mut harness, "the buckets", |h| {
+        h.state().session().pending_queries() == 0 && h.state().session().store().series_count() > 0
+    });
+    harness.run_steps(3);
+    harness.snapshot("heatmap_demo_incident");
+}
