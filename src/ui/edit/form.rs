@@ -139,7 +139,7 @@ impl Form<'_> {
         egui::ComboBox::from_id_salt(("form-kind", self.panel.as_str()))
             .selected_text(&chosen)
             .show_ui(ui, |ui| {
-                for option in ["timeseries", "stat", "bars", "alarms"] {
+                for option in ["timeseries", "stat", "bars", "heatmap", "alarms"] {
                     ui.selectable_value(&mut chosen, option.to_owned(), option);
                 }
             })
