@@ -201,6 +201,16 @@ impl Exporter {
                 "Histogram of maximum number of requested generation tokens.",
                 Vec::new(),
             ),
+            (
+                "vllm:request_prompt_tokens",
+                "Number of prefill tokens processed.",
+                Vec::new(),
+            ),
+            (
+                "vllm:request_generation_tokens",
+                "Number of generation tokens processed.",
+                Vec::new(),
+            ),
         ];
         for (index, endpoint) in fleet.endpoints.iter().enumerate() {
             let state = fleet.state(index, t_s);
@@ -285,6 +295,9 @@ impl Exporter {
             first_token * 0.7,
             decode,
             endpoint.output_tokens * 1.2,
+            // Prompts run a few times longer than answers (chat with context).
+            (endpoint.output_tokens * 3.0).max(1.0),
+            endpoint.output_tokens.max(1.0),
         ];
         let model = endpoint.model_name;
         for ((name, _, histograms), median) in phases.iter_mut().zip(medians) {

@@ -229,6 +229,11 @@ fn labels(
         );
     }
     let window = ctx.window;
+    let format = if window.span_ms() < 10 * 60_000 {
+        "%H:%M:%S"
+    } else {
+        "%H:%M"
+    };
     for i in 0..=4 {
         let t_ms = window.start_ms + window.span_ms() * i / 4;
         let x = plot.min.x + plot.width() * i as f32 / 4.0;
@@ -239,7 +244,7 @@ fn labels(
             } else {
                 Align2::CENTER_TOP
             },
-            ctx.zone.format(t_ms, "%H:%M"),
+            ctx.zone.format(t_ms, format),
             FontId::proportional(11.0),
             color,
         );

@@ -133,9 +133,10 @@ fn named_panels_keep_their_query_unit_and_legend() {
     );
     assert_eq!(latency.waiting_for.as_deref(), Some("model_name"));
     assert_eq!(latency.queries[0].legend.as_deref(), Some("P99"));
+    // Grafana's heatmaps of token-count buckets are heatmaps here too.
     assert_eq!(
         vllm.panel_by_title("Request Prompt Length").unwrap().kind,
-        PanelKind::Text
+        PanelKind::Heatmap
     );
 
     let dcgm = imported("NVIDIA__dcgm-exporter__dcgm-exporter-dashboard.json");

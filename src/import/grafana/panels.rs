@@ -180,6 +180,8 @@ fn one(panel: &Value, grid: GridPos, datasources: &Datasources, default: &Resolv
     let kind = match from_type.as_str() {
         "timeseries" | "graph" => "timeseries",
         "stat" | "singlestat" | "gauge" | "bargauge" => "stat",
+        // Drawn from its `le` buckets; the queries convert as any other.
+        "heatmap" => "heatmap",
         "row" => {
             report.outcome = Outcome::Row;
             return text_panel(GridPos { h: 1, ..grid }, String::new(), report);
