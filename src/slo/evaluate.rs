@@ -123,13 +123,26 @@ async fn summed(
     let source = sources
         .get(&query.source)
         .ok_or_else(|| SourceError::Config(format!("no source `{}`", query.source)))?;
-    let request = RangeRequest::new(query.query.clone(), window, step_ms);
+    // CloudWatch stamps a period with its start; the arithmetic counts a step
+    // at its end, as Prometheus stamps a rate over the step before it.
+    let (ask, stamp_shift) = match query.query {
+        crate::source::SourceQuery::CloudWatch(_) => (
+            Window {
+                start_ms: window.start_ms - step_ms,
+                end_ms: window.end_ms,
+            },
+            step_ms,
+        ),
+        _ => (window, 0),
+    };
+    let request = RangeRequest::new(query.query.clone(), ask, step_ms);
     let series = source.fetch_range(&request).await?;
     let mut sums = BTreeMap::new();
     for one in &series {
         for sample in &one.samples {
-            if sample.value.is_finite() {
-                *sums.entry(sample.t_ms).or_insert(0.0) += sample.value;
+            let t_ms = sample.t_ms + stamp_shift;
+            if sample.value.is_finite() && t_ms <= window.end_ms {
+                *sums.entry(t_ms).or_insert(0.0) += sample.value;
             }
         }
     }

@@ -307,8 +307,9 @@ fn a_cloudwatch_availability_objective_counts_invocation_and_5xx_sums() {
     use fleetdeck::source::{RangeRequest, SourceQuery};
     let server = support::ministack();
     // The minutes published end before the publisher starts; a little before that
-    // every minute is complete.
-    let now_s = (chrono::Utc::now().timestamp() / MINUTE - 2) * MINUTE;
+    // every minute is complete. On a whole hour: CloudWatch aligns a period to
+    // its own length, so the one-Sum references below cover exactly the window.
+    let now_s = (chrono::Utc::now().timestamp() - 2 * MINUTE) / HOUR * HOUR;
     support::publish_fleet(&server.url(), "3h");
     let text = cloudwatch_objective(
         &server.url(),
