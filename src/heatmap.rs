@@ -147,3 +147,92 @@ mod tests {
         assert_eq!(c.counts, vec![10.0, 0.0, 2.0]);
     }
 }
+
+/// How many equal bins a fleet's values are spread over.
+pub const FLEET_BINS: usize = 20;
+
+/// A fleet's distribution at each step: many series without buckets (a GPU's
+/// utilisation each), counted into `bins` equal bins between the lowest and the
+/// highest value seen — each column says how many series were in each bin.
+pub fn distribution(series: &[Vec<(i64, f64)>], bins: usize) -> Vec<Column> {
+    let values = series
+        .iter()
+        .flatten()
+        .map(|(_, v)| *v)
+        .filter(|v| v.is_finite());
+    let (low, high) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    if !low.is_finite() || bins == 0 {
+        return Vec::new();
+    }
+    let width = if high > low {
+        (high - low) / bins as f64
+    } else {
+        1.0
+    };
+    let bounds: Vec<f64> = (1..=bins).map(|i| low + width * i as f64).collect();
+    // Series sampled at different instants (or steps) meet on one grid, as
+    // coarse as the coarsest series: each counts once per cell, with its latest
+    // value there.
+    let step = series
+        .iter()
+        .filter_map(|samples| {
+            samples
+                .windows(2)
+                .map(|pair| pair[1].0 - pair[0].0)
+                .filter(|gap| *gap > 0)
+                .min()
+        })
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let mut by_time: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
+    for samples in series {
+        let mut latest: BTreeMap<i64, f64> = BTreeMap::new();
+        for &(t_ms, value) in samples {
+            if value.is_finite() {
+                latest.insert(t_ms.div_euclid(step) * step + step, value);
+            }
+        }
+        for (cell, value) in latest {
+            let bin = (((value - low) / width) as usize).min(bins - 1);
+            by_time.entry(cell).or_insert_with(|| vec![0.0; bins])[bin] += 1.0;
+        }
+    }
+    by_time
+        .into_iter()
+        .map(|(t_ms, counts)| Column {
+            t_ms,
+            // The first bin starts at the lowest value, not at 0.
+            bounds: bounds.clone(),
+            counts,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod fleet_tests {
+    use super::*;
+
+    #[test]
+    fn series_sampled_at_other_instants_meet_on_one_grid_and_count_once() {
+        let series = vec![vec![(0, 1.0), (10, 1.0)], vec![(3, 2.0), (13, 2.0)]];
+        let columns = distribution(&series, 2);
+        assert!(columns.iter().all(|c| c.total() == 2.0), "{columns:?}");
+    }
+
+    #[test]
+    fn a_fleet_is_counted_into_equal_bins_per_step() {
+        // Four GPUs at one step: two idle, one half busy, one flat out.
+        let series = vec![
+            vec![(0, 0.0)],
+            vec![(0, 0.0)],
+            vec![(0, 50.0)],
+            vec![(0, 100.0)],
+        ];
+        let columns = distribution(&series, 4);
+        assert_eq!(columns[0].bounds, vec![25.0, 50.0, 75.0, 100.0]);
+        assert_eq!(columns[0].counts, vec![2.0, 0.0, 1.0, 1.0]);
+    }
+}

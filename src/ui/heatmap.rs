@@ -6,7 +6,7 @@
 
 use super::{PanelContext, theme};
 use crate::dashboard::PanelSpec;
-use crate::heatmap::{Column, bound_of, columns, quantile};
+use crate::heatmap::{Column, FLEET_BINS, bound_of, columns, distribution, quantile};
 use egui::{Align2, Color32, FontId, Pos2, Rect, Shape, Stroke, Ui, pos2};
 
 /// Room for the bucket labels at the left and the times below.
@@ -28,24 +28,32 @@ pub(crate) fn show(
 ) -> bool {
     let window = ctx.window;
     let mut cumulative = Vec::new();
+    let mut fleet = Vec::new();
     for (key, series, _) in super::timeseries::drawn_series(ctx, panel) {
-        let Some(bound) = bound_of(&key.labels) else {
-            continue;
-        };
         let samples: Vec<(i64, f64)> = series
             .iter()
             .filter(|s| s.t_ms >= window.start_ms && s.t_ms <= window.end_ms)
             .map(|s| (s.t_ms, s.value))
             .collect();
-        cumulative.push((bound, samples));
+        match bound_of(&key.labels) {
+            Some(bound) => cumulative.push((bound, samples)),
+            None => fleet.push(samples),
+        }
     }
-    let columns = columns(&cumulative);
+    // Histogram buckets when the query has them; otherwise the series are a
+    // fleet, and each step counts how many of them sit in each value bin.
+    let fleet_wide = cumulative.is_empty() && fleet.len() > 1;
+    let columns = if fleet_wide {
+        distribution(&fleet, FLEET_BINS)
+    } else {
+        columns(&cumulative)
+    };
     let Some(widest) = columns.iter().max_by_key(|c| c.bounds.len()) else {
-        if !cumulative.is_empty() || panel.queries.is_empty() {
+        if !cumulative.is_empty() || fleet.len() > 1 || panel.queries.is_empty() {
             return false;
         }
         ui.centered_and_justified(|ui| {
-            ui.weak("no `le` buckets: a heatmap reads a histogram, e.g. sum by (le) (rate(x_bucket[$__rate_interval]))")
+            ui.weak("a heatmap reads a histogram's `le` buckets (sum by (le) (rate(x_bucket[$__rate_interval]))) or many series (a fleet)")
         });
         return false;
     };

@@ -132,3 +132,66 @@ thresholds = [{ value = 10.0, color = "red" }]
     harness.run_steps(3);
     harness.snapshot("heatmap_demo_incident");
 }
+
+/// A fleet without buckets — 800 simulated GPUs' utilisation — drawn as its
+/// distribution: each step counts every GPU once, in the bin of its value; the
+/// idle nodes show as their own band at the bottom.
+#[test]
+fn eight_hundred_gpus_are_drawn_as_the_fleets_distribution_at_each_step() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fleet-heatmap.toml");
+    std::fs::write(
+        &path,
+        r#"version = 1
+title = "fleet heatmap"
+time = { from = "now-1h", to = "now" }
+
+[sources.fleet]
+kind = "demo"
+seed = 42
+nodes = 100
+
+[[panels]]
+title = "GPU utilisation across the fleet"
+kind = "heatmap"
+unit = "percent"
+grid = { x = 0, y = 0, w = 24, h = 10 }
+  [[panels.queries]]
+  source = "fleet"
+  metric = "DCGM_FI_DEV_GPU_UTIL"
+"#,
+    )
+    .unwrap();
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-25T06:40:00Z")
+        .unwrap()
+        .to_utc();
+    let app = support::app_on_file(&path, now, &runtime);
+    let mut harness = support::harness_builder()
+        .with_size([1000.0, 400.0])
+        .build_eframe(|_| app);
+    support::step_until(&mut harness, "the fleet", |h| {
+        h.state().session().pending_queries() == 0 && h.state().session().store().series_count() > 0
+    });
+    let session = harness.state().session();
+    let panel = &session.dashboard().panels[0];
+    let series: Vec<Vec<(i64, f64)>> = session
+        .store()
+        .query_series(&panel.key(&panel.queries[0].id))
+        .map(|(_, s)| s.iter().map(|p| (p.t_ms, p.value)).collect())
+        .collect();
+    assert_eq!(series.len(), 800);
+    let columns = fleetdeck::heatmap::distribution(&series, fleetdeck::heatmap::FLEET_BINS);
+    // Every GPU that reports is counted once per step (the simulated fleet has
+    // GPUs that stop reporting now and then: never more, and most of them).
+    assert!(columns.len() > 100);
+    let least = columns
+        .iter()
+        .map(|c| c.total())
+        .fold(f64::INFINITY, f64::min);
+    let most = columns.iter().map(|c| c.total()).fold(0.0, f64::max);
+    assert_eq!(most, 800.0);
+    assert!(least >= 700.0, "{least}");
+    harness.run_steps(3);
+    harness.snapshot("heatmap_fleet_distribution");
+}
