@@ -92,9 +92,7 @@ grid = {{ x = 0, y = 0, w = 24, h = 8 }}
 fn the_demo_latency_heatmap_during_an_incident() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("heatmap.toml");
-    std::fs::write(
-        &path,
+    let mut harness = demo_window(
         r#"version = 1
 title = "heatmap"
 time = { from = "now-1h", to = "now" }
@@ -117,18 +115,9 @@ thresholds = [{ value = 10.0, color = "red" }]
   by = ["le"]
   aggregate = "sum"
 "#,
-    )
-    .unwrap();
-    let now = chrono::DateTime::parse_from_rfc3339("2026-11-25T06:40:00Z")
-        .unwrap()
-        .to_utc();
-    let app = support::app_on_file(&path, now, &runtime);
-    let mut harness = support::harness_builder()
-        .with_size([1000.0, 400.0])
-        .build_eframe(|_| app);
-    support::step_until(&mut harness, "the buckets", |h| {
-        h.state().session().pending_queries() == 0 && h.state().session().store().series_count() > 0
-    });
+        &runtime,
+        dir.path(),
+    );
     harness.run_steps(3);
     harness.snapshot("heatmap_demo_incident");
 }
@@ -140,9 +129,7 @@ thresholds = [{ value = 10.0, color = "red" }]
 fn eight_hundred_gpus_are_drawn_as_the_fleets_distribution_at_each_step() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("fleet-heatmap.toml");
-    std::fs::write(
-        &path,
+    let mut harness = demo_window(
         r#"version = 1
 title = "fleet heatmap"
 time = { from = "now-1h", to = "now" }
@@ -161,18 +148,9 @@ grid = { x = 0, y = 0, w = 24, h = 10 }
   source = "fleet"
   metric = "DCGM_FI_DEV_GPU_UTIL"
 "#,
-    )
-    .unwrap();
-    let now = chrono::DateTime::parse_from_rfc3339("2026-11-25T06:40:00Z")
-        .unwrap()
-        .to_utc();
-    let app = support::app_on_file(&path, now, &runtime);
-    let mut harness = support::harness_builder()
-        .with_size([1000.0, 400.0])
-        .build_eframe(|_| app);
-    support::step_until(&mut harness, "the fleet", |h| {
-        h.state().session().pending_queries() == 0 && h.state().session().store().series_count() > 0
-    });
+        &runtime,
+        dir.path(),
+    );
     let session = harness.state().session();
     let panel = &session.dashboard().panels[0];
     let series: Vec<Vec<(i64, f64)>> = session
@@ -194,4 +172,26 @@ grid = { x = 0, y = 0, w = 24, h = 10 }
     assert!(least >= 700.0, "{least}");
     harness.run_steps(3);
     harness.snapshot("heatmap_fleet_distribution");
+}
+
+/// A window on `layout` (TOML, one demo panel), its clock at the demo's Llama
+/// 70B incident, once its queries answered.
+fn demo_window(
+    layout: &str,
+    runtime: &tokio::runtime::Runtime,
+    dir: &Path,
+) -> egui_kittest::Harness<'static, fleetdeck::app::FleetApp> {
+    let path = dir.join("heatmap.toml");
+    std::fs::write(&path, layout).unwrap();
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-25T06:40:00Z")
+        .unwrap()
+        .to_utc();
+    let app = support::app_on_file(&path, now, runtime);
+    let mut harness = support::harness_builder()
+        .with_size([1000.0, 400.0])
+        .build_eframe(|_| app);
+    support::step_until(&mut harness, "the panel's data", |h| {
+        h.state().session().pending_queries() == 0 && h.state().session().store().series_count() > 0
+    });
+    harness
 }
