@@ -13,6 +13,7 @@ pub mod clock;
 pub mod credential;
 pub mod dashboard;
 pub mod derive;
+pub mod discover;
 pub mod edit;
 pub mod explore;
 pub mod fleet;

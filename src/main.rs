@@ -5,7 +5,7 @@
 mod cli;
 
 use anyhow::{Context, Result};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use fleetdeck::app::{AppOptions, FleetApp, Theme, apply_theme};
 use fleetdeck::clock::DisplayZone;
 use fleetdeck::dashboard::Dashboard;
@@ -13,6 +13,14 @@ use fleetdeck::headless::export::ExportFormat;
 use fleetdeck::layout::{load_layout, parse_layout};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+/// `fleetdeck --version`: the release and the commit it was built from.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("FLEETDECK_COMMIT"),
+    ")"
+);
 
 /// The layout opened when none is named.
 const DEFAULT_LAYOUT: &str = "layouts/demo-fleet.toml";
@@ -22,7 +30,7 @@ use fleetdeck::library::{BUILTIN_DEMO_NAME, BUILTIN_DEMO_TEXT as BUILTIN_DEMO_LA
 /// Native dashboard for AI inference fleets: latency, accelerator utilisation and
 /// spend from Prometheus, CloudWatch and a built-in simulated fleet.
 #[derive(Parser)]
-#[command(name = "fleetdeck", version, args_conflicts_with_subcommands = true)]
+#[command(name = "fleetdeck", version = VERSION, args_conflicts_with_subcommands = true)]
 struct Cli {
     /// Layout file to open (default: layouts/demo-fleet.toml, the simulated fleet).
     layout: Option<PathBuf>,
@@ -185,6 +193,19 @@ enum Command {
     /// Run a playlist of layouts full screen on a wall display, rotating pages that
     /// all stay live. Keys: space pauses, ←/→ move, 1–9 jump, Esc leaves full screen.
     Wall(cli::wall::WallArgs),
+    /// Ask a Prometheus (or VictoriaMetrics, Mimir, AMP) server or an AWS account
+    /// what it holds, recognise the AI-fleet components it serves (vLLM, TGI,
+    /// SGLang, Triton, DCGM, AMD, Neuron, node exporter, kube-state-metrics,
+    /// SageMaker, Bedrock, billing) and write a layout for them; a report of what
+    /// was and was not recognised goes to stderr.
+    Discover(cli::discover::DiscoverArgs),
+    /// Write the man pages and shell completions (for packaging).
+    #[command(hide = true)]
+    Manual {
+        /// Directory to write `man/` and `completions/` into.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -264,6 +285,8 @@ fn main() -> ExitCode {
                 },
         }) => cli::import::grafana(&file, &sources, output.as_ref()),
         Some(Command::Wall(args)) => cli::wall::wall(&args),
+        Some(Command::Discover(args)) => cli::discover::discover(&args),
+        Some(Command::Manual { out }) => cli::manual::manual(Cli::command(), &out),
         None => run_gui(&cli),
     };
     // Whatever a command queued for the disk (the Cost Explorer cache) is written

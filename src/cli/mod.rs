@@ -3,8 +3,10 @@
 
 pub mod alarms;
 pub mod check;
+pub mod discover;
 pub mod export;
 pub mod import;
+pub mod manual;
 pub mod render;
 pub mod simulate;
 pub mod slo;

@@ -4,4 +4,4 @@
 
 pub mod grafana;
 pub(crate) mod report;
-mod toml_text;
+pub(crate) mod toml_text;

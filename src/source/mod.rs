@@ -168,6 +168,9 @@ pub(crate) type AlarmFuture<'a> =
 /// A future returned by [`Source::list_metrics`].
 pub(crate) type MetricsFuture<'a> =
     Pin<Box<dyn Future<Output = Result<Vec<browse::MetricInfo>, SourceError>> + Send + 'a>>;
+/// A future returned by [`Source::inventory`].
+pub(crate) type InventoryFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<browse::Inventory, SourceError>> + Send + 'a>>;
 /// A future returned by [`Source::label_values`].
 pub(crate) type LabelsFuture<'a> =
     Pin<Box<dyn Future<Output = Result<browse::LabelValues, SourceError>> + Send + 'a>>;
@@ -311,6 +314,16 @@ pub trait Source: Send + Sync {
         Box::pin(async {
             Err(SourceError::BadQuery(
                 "this kind of source cannot list its metrics".to_owned(),
+            ))
+        })
+    }
+    /// What the server holds, for discovery: metric names seen since `since_ms`
+    /// (CloudWatch: those of `namespaces`, the only ones discovery reads).
+    fn inventory<'a>(&'a self, namespaces: &'a [&'a str], since_ms: i64) -> InventoryFuture<'a> {
+        let _ = (namespaces, since_ms);
+        Box::pin(async {
+            Err(SourceError::BadQuery(
+                "this kind of source cannot say what it holds".to_owned(),
             ))
         })
     }

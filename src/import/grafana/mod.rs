@@ -10,7 +10,7 @@ mod units;
 mod variables;
 
 use super::report::{Outcome, Report};
-use super::toml_text::{key, quoted};
+use super::toml_text::{self, key, quoted};
 use crate::dashboard::ids::slug;
 use crate::layout::{Choices, compile_text};
 use serde_json::Value;
@@ -316,38 +316,19 @@ fn render(
     );
     text.push_str(sources);
     for variable in variables {
-        text.push_str(&format!("[variables.{}]\n", key(&variable.name)));
-        for (k, v) in &variable.lines {
-            text.push_str(&format!("{k} = {v}\n"));
-        }
-        text.push('\n');
+        text.push_str(&toml_text::table(
+            &format!("[variables.{}]", key(&variable.name)),
+            &variable.lines,
+        ));
     }
     for panel in panels {
-        text.push_str(&format!(
-            "[[panels]]\ntitle = {}\n",
-            quoted(&panel.report.title)
+        text.push_str(&toml_text::panel(
+            &panel.report.title,
+            panel.kind,
+            panel.grid,
+            &panel.lines,
+            &panel.queries,
         ));
-        if panel.kind != "timeseries" {
-            text.push_str(&format!("kind = \"{}\"\n", panel.kind));
-        }
-        let g = panel.grid;
-        text.push_str(&format!(
-            "grid = {{ x = {}, y = {}, w = {}, h = {} }}\n",
-            g.x, g.y, g.w, g.h
-        ));
-        for (k, v) in &panel.lines {
-            text.push_str(&format!("{k} = {v}\n"));
-        }
-        for query in &panel.queries {
-            text.push_str(&format!(
-                "  [[panels.queries]]\n  source = {}\n",
-                quoted(&query.source)
-            ));
-            for (k, v) in &query.lines {
-                text.push_str(&format!("  {k} = {v}\n"));
-            }
-        }
-        text.push('\n');
     }
     text
 }

@@ -5,14 +5,8 @@ use super::sources::Kind;
 use crate::import::toml_text::{key, quoted};
 use serde_json::Value;
 
-/// A converted query: its `key = value` lines (values already TOML), in order.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Query {
-    /// The source's name.
-    pub source: String,
-    /// `key = value` pairs, values as TOML text.
-    pub lines: Vec<(String, String)>,
-}
+/// A converted query: its source and keys as TOML text.
+pub(crate) type Query = crate::import::toml_text::QueryText;
 
 /// Grafana's variable spellings as fleetdeck's: `[[x]]` and `${x:format}`
 /// become `${x}` (a note says a format was dropped).

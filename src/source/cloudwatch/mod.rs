@@ -105,6 +105,7 @@ impl CloudWatchSource {
 
     /// Calls `each` on every metric `ListMetrics` reports for these filters, page
     /// after page, until `each` returns false, the pages run out, or `max_pages`.
+    /// Returns the pages read (each one call).
     async fn each_listed_metric(
         &self,
         namespace: Option<String>,
@@ -112,9 +113,11 @@ impl CloudWatchSource {
         dimensions: Option<Vec<DimensionFilter>>,
         max_pages: usize,
         mut each: impl FnMut(&Metric) -> bool,
-    ) -> Result<(), SourceError> {
+    ) -> Result<usize, SourceError> {
         let mut next_token = None;
+        let mut pages = 0;
         for _ in 0..max_pages {
+            pages += 1;
             let response = self
                 .client()
                 .await
@@ -128,7 +131,7 @@ impl CloudWatchSource {
                 .map_err(|e| self.error(&e))?;
             for metric in response.metrics() {
                 if !each(metric) {
-                    return Ok(());
+                    return Ok(pages);
                 }
             }
             next_token = response.next_token().map(str::to_owned);
@@ -136,7 +139,7 @@ impl CloudWatchSource {
                 break;
             }
         }
-        Ok(())
+        Ok(pages)
     }
 
     /// The concrete dimension sets behind a statistic with `*` values.
@@ -561,6 +564,64 @@ impl Source for CloudWatchSource {
             usd_per_unit: USD_PER_METRIC,
             unit_name: "metrics",
             min_interval: Duration::ZERO,
+        })
+    }
+
+    /// `ListMetrics` (free) for each namespace, at most [`MAX_LIST_PAGES`] pages
+    /// each, keeping a few values per dimension. `since_ms` is not asked:
+    /// CloudWatch lists what had data in the last two weeks.
+    fn inventory<'a>(
+        &'a self,
+        namespaces: &'a [&'a str],
+        _since_ms: i64,
+    ) -> crate::source::InventoryFuture<'a> {
+        /// Values kept per dimension: enough to name a few in the report.
+        const VALUES_KEPT: usize = 50;
+        Box::pin(async move {
+            let mut requests = 0;
+            let mut found: BTreeMap<(String, String), LabelValues> = BTreeMap::new();
+            for namespace in namespaces {
+                requests += self
+                    .each_listed_metric(
+                        Some((*namespace).to_owned()),
+                        None,
+                        None,
+                        MAX_LIST_PAGES,
+                        |metric| {
+                            let key = (
+                                (*namespace).to_owned(),
+                                metric.metric_name().unwrap_or_default().to_owned(),
+                            );
+                            let labels = found.entry(key).or_default();
+                            for dimension in metric.dimensions() {
+                                if let (Some(name), Some(value)) =
+                                    (dimension.name(), dimension.value())
+                                {
+                                    let values = labels.entry(name.to_owned()).or_default();
+                                    if values.len() < VALUES_KEPT {
+                                        values.insert(value.to_owned());
+                                    }
+                                }
+                            }
+                            true
+                        },
+                    )
+                    .await?;
+            }
+            Ok(crate::source::browse::Inventory {
+                metrics: found
+                    .into_iter()
+                    .map(
+                        |((namespace, name), labels)| crate::source::browse::InventoryMetric {
+                            name,
+                            namespace: Some(namespace),
+                            labels,
+                        },
+                    )
+                    .collect(),
+                largest: Vec::new(),
+                requests: u32::try_from(requests).unwrap_or(u32::MAX),
+            })
         })
     }
 

@@ -171,6 +171,30 @@ pub(crate) fn parse_string_list(body: &[u8]) -> Result<Vec<String>, SourceError>
     Ok(values)
 }
 
+/// `/api/v1/status/tsdb`'s series per metric name, largest first.
+pub(crate) fn parse_series_per_name(body: &[u8]) -> Result<Vec<(String, u64)>, SourceError> {
+    #[derive(Deserialize)]
+    struct Stats {
+        #[serde(rename = "seriesCountByMetricName", default)]
+        by_name: Vec<NameCount>,
+    }
+    #[derive(Deserialize)]
+    struct NameCount {
+        name: String,
+        value: u64,
+    }
+    let stats: Listing<Stats> = serde_json::from_slice(body)
+        .map_err(|e| SourceError::Server(format!("unreadable answer: {e}")))?;
+    let mut counts: Vec<(String, u64)> = stats
+        .data
+        .by_name
+        .into_iter()
+        .map(|c| (c.name, c.value))
+        .collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(counts)
+}
+
 /// Merges `/api/v1/label/__name__/values` with `/api/v1/metadata`: every metric name,
 /// with its type and help where the server knows them. Histogram and summary parts
 /// (`_bucket`, `_sum`, `_count`) take their family's description.

@@ -316,6 +316,53 @@ impl Source for PrometheusSource {
         })
     }
 
+    /// Two requests whatever the server's size: the names with samples since
+    /// `since_ms` (strings only, no series), and the head block's statistics for
+    /// the largest families. A server without the statistics (Mimir, Thanos)
+    /// still answers the names.
+    fn inventory<'a>(
+        &'a self,
+        _namespaces: &'a [&'a str],
+        since_ms: i64,
+    ) -> super::InventoryFuture<'a> {
+        Box::pin(async move {
+            let names = self
+                .get(
+                    "/api/v1/label/__name__/values",
+                    &[("start", seconds(since_ms))],
+                )
+                .await?;
+            let metrics = api::parse_string_list(&names)?
+                .into_iter()
+                .map(|name| super::browse::InventoryMetric {
+                    name,
+                    namespace: None,
+                    labels: Default::default(),
+                })
+                .collect();
+            // `limit` is Prometheus's (2.47+), `topN` VictoriaMetrics's; older
+            // servers answer their default ten.
+            let largest = match self
+                .get(
+                    "/api/v1/status/tsdb",
+                    &[("limit", "50".to_owned()), ("topN", "50".to_owned())],
+                )
+                .await
+            {
+                Ok(body) => api::parse_series_per_name(&body).unwrap_or_default(),
+                Err(error) => {
+                    tracing::info!("no series counts from the server: {error}");
+                    Vec::new()
+                }
+            };
+            Ok(super::browse::Inventory {
+                metrics,
+                largest,
+                requests: 2,
+            })
+        })
+    }
+
     fn variable_options<'a>(
         &'a self,
         query: &'a crate::dashboard::variables::OptionsQuery,
