@@ -81,7 +81,7 @@ impl PanelDraft {
 
     /// A PromQL query of the Prometheus source.
     pub fn prom(mut self, promql: &str, legend: &str) -> PanelDraft {
-        let mut lines = vec![("promql".to_owned(), quoted(promql))];
+        let mut lines = vec![("promql".to_owned(), promql_text(promql))];
         if !legend.is_empty() {
             lines.push(("legend".to_owned(), quoted(legend)));
         }
@@ -278,6 +278,16 @@ impl Found {
     }
 }
 
+/// PromQL as a TOML literal string where it can be (`'…{model_name=~"$model"}'`,
+/// as a person writes it), quoted otherwise.
+fn promql_text(promql: &str) -> String {
+    if promql.contains(['\'', '\n', '\r']) {
+        quoted(promql)
+    } else {
+        format!("'{promql}'")
+    }
+}
+
 /// "3 models: a, b, c" — a count and the first few values.
 pub fn listing(count_of: &str, values: Option<&BTreeSet<String>>) -> String {
     /// Values named before "…".
@@ -289,7 +299,12 @@ pub fn listing(count_of: &str, values: Option<&BTreeSet<String>>) -> String {
     if values.len() > NAMED {
         named.push("…");
     }
-    format!("{} {count_of}: {}", values.len(), named.join(", "))
+    let noun = if values.len() == 1 {
+        count_of.strip_suffix('s').unwrap_or(count_of)
+    } else {
+        count_of
+    };
+    format!("{} {noun}: {}", values.len(), named.join(", "))
 }
 
 /// Threshold colours, low to high, as TOML text.

@@ -12,7 +12,7 @@ const COLUMNS: u32 = 24;
 /// Height of an overview tile.
 const TILE_HEIGHT: u32 = 4;
 /// Height of a section's heading.
-const HEADING_HEIGHT: u32 = 2;
+const HEADING_HEIGHT: u32 = 3;
 
 /// Where the layout's sources point.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -64,9 +64,9 @@ pub fn layout(title: &str, comment: &str, sources: &SourcesText, sections: &[Sec
     }
     for section in sections.iter().filter(|s| !s.panels.is_empty()) {
         let heading = if section.about.is_empty() {
-            section.title.clone()
+            "Recognised by its metric names.".to_owned()
         } else {
-            format!("{} — {}", section.title, section.about)
+            format!("Found {}.", section.about)
         };
         text.push_str(&toml_text::panel(
             &section.title,

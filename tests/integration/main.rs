@@ -13,6 +13,7 @@ mod cloudwatch;
 mod compare;
 mod costexplorer;
 mod credential_dialog;
+mod discover;
 mod docs;
 mod edit;
 mod envelope;

@@ -270,6 +270,39 @@ pub fn prometheus(target: SocketAddr) -> Server {
     start_prometheus(scrape_config(target), dir)
 }
 
+/// Prometheus scraping every one of `targets` each `interval` (`"1s"`).
+pub fn prometheus_scraping(targets: &[SocketAddr], interval: &str) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let targets: Vec<String> = targets.iter().map(|t| format!("'{t}'")).collect();
+    start_prometheus(
+        format!(
+            "global:\n  scrape_interval: {interval}\n  scrape_timeout: {interval}\nscrape_configs:\n  - job_name: fleet\n    static_configs:\n      - targets: [{}]\n",
+            targets.join(", ")
+        ),
+        dir,
+    )
+}
+
+/// An exporter serving `text` as its `/metrics`, unchanging (Python's file server).
+pub fn static_exporter(text: &str) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("metrics"), text).unwrap();
+    std::fs::write(dir.path().join("health"), "ok").unwrap();
+    let port = free_port();
+    let address: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let command = vec![
+        "python3".to_owned(),
+        "-m".to_owned(),
+        "http.server".to_owned(),
+        port.to_string(),
+        "--bind".to_owned(),
+        "127.0.0.1".to_owned(),
+        "--directory".to_owned(),
+        dir.path().display().to_string(),
+    ];
+    Server::spawn(command, address, dir)
+}
+
 /// Prometheus with this configuration file, its data under `dir`.
 fn start_prometheus(config_text: String, dir: tempfile::TempDir) -> Server {
     let binary = require("prometheus", "prometheus");
