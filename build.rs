@@ -34,12 +34,15 @@ fn git_commit() -> Option<String> {
             .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
     };
     let commit = git(&["rev-parse", "--short=12", "HEAD"])?;
-    // HEAD names the branch; the branch's ref (loose or packed) names the commit.
+    // HEAD names the branch; the branch's ref (loose, or packed in a fresh clone)
+    // names the commit. Only paths that exist are watched: a missing one would
+    // rerun this script, and rebuild the crate, on every build.
     if let Some(git_dir) = git(&["rev-parse", "--git-dir"]) {
-        println!("cargo:rerun-if-changed={git_dir}/HEAD");
-        println!("cargo:rerun-if-changed={git_dir}/packed-refs");
-        if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"]) {
-            println!("cargo:rerun-if-changed={git_dir}/{branch}");
+        for watched in ["HEAD", "packed-refs", "refs/heads"] {
+            let path = std::path::Path::new(&git_dir).join(watched);
+            if path.exists() {
+                println!("cargo:rerun-if-changed={}", path.display());
+            }
         }
     }
     Some(commit)

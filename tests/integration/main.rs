@@ -26,6 +26,7 @@ mod incident;
 mod layouts;
 mod notifications;
 mod operations;
+mod package;
 mod prometheus;
 mod protected;
 mod shared_alarms;
