@@ -41,6 +41,9 @@ pub enum Target {
     New,
     /// A Grafana dashboard (JSON), imported; it opens in edit mode, unsaved.
     Grafana(PathBuf),
+    /// What a server or AWS account holds, discovered, written as a new layout
+    /// file in the layouts folder and opened.
+    Discover(crate::discover::Targets),
 }
 
 /// One line of the picker.
@@ -137,6 +140,8 @@ pub(crate) struct Opened {
     /// For an import: the summary of what came through (the full report goes
     /// to the log).
     pub imported: Option<String>,
+    /// A line to show above the dashboard (what discovery found and wrote).
+    pub notice: Option<String>,
 }
 
 /// Reads and compiles `target` (blocking).
@@ -152,6 +157,7 @@ pub(crate) fn open(target: &Target) -> Opened {
                     .unwrap_or_default(),
                 selection_path,
                 imported: None,
+                notice: None,
             }
         }
         Target::BuiltinDemo => unsaved(
@@ -163,6 +169,7 @@ pub(crate) fn open(target: &Target) -> Opened {
             None,
         ),
         Target::Grafana(path) => import_grafana(path),
+        Target::Discover(targets) => discover_into_folder(targets, &layouts_folder()),
     }
 }
 
@@ -172,6 +179,7 @@ fn unsaved(dashboard: Result<Dashboard, LayoutErrors>, imported: Option<String>)
         selection: Selection::new(),
         selection_path: None,
         imported,
+        notice: None,
     }
 }
 
@@ -220,9 +228,144 @@ fn import_grafana(path: &Path) -> Opened {
     }
 }
 
+/// Where the window writes new layouts: `layouts/` where fleetdeck was started
+/// when there is one (a checkout), else `$XDG_CONFIG_HOME/fleetdeck/layouts`.
+pub(crate) fn layouts_folder() -> PathBuf {
+    let here = PathBuf::from("layouts");
+    if here.is_dir() {
+        return here;
+    }
+    std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config")))
+        .map_or(here, |config| config.join("fleetdeck").join("layouts"))
+}
+
+/// `discovered-HOST.toml` in `folder`, numbered past any file already there.
+fn discovered_path(folder: &Path, targets: &crate::discover::Targets) -> PathBuf {
+    let host = targets
+        .prometheus
+        .as_deref()
+        .map(|url| {
+            let rest = url.split("://").nth(1).unwrap_or(url);
+            rest.split(['/', '?']).next().unwrap_or(rest).to_owned()
+        })
+        .or_else(|| targets.cloudwatch.as_ref().map(|c| c.region.clone()))
+        .unwrap_or_default();
+    let stem: String = format!("discovered-{host}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    (1..)
+        .map(|n| match n {
+            1 => folder.join(format!("{stem}.toml")),
+            n => folder.join(format!("{stem}-{n}.toml")),
+        })
+        .find(|path| !path.exists())
+        .unwrap_or_else(|| folder.join(format!("{stem}.toml")))
+}
+
+/// Discovers what `targets` hold on the runtime this blocking task belongs to,
+/// writes the layout atomically as a new file in `folder`, and opens it; the
+/// report goes to the log, its first lines to the notice.
+fn discover_into_folder(targets: &crate::discover::Targets, folder: &Path) -> Opened {
+    let refused = |message: String| {
+        let error = crate::layout::LayoutError {
+            path: PathBuf::from("<discover>"),
+            position: None,
+            message,
+        };
+        unsaved(Err(LayoutErrors(vec![error])), None)
+    };
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return refused("discovery needs the window's runtime".to_owned());
+    };
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    let discovered = match runtime.block_on(crate::discover::discover(
+        targets,
+        "Discovered fleet",
+        now_ms,
+    )) {
+        Ok(discovered) => discovered,
+        Err(error) => return refused(format!("discovery: {error}")),
+    };
+    tracing::info!("discovery:\n{}", discovered.report);
+    let path = discovered_path(folder, targets);
+    if let Err(error) = std::fs::create_dir_all(folder)
+        .and_then(|()| crate::persist::write_atomically(&path, discovered.text.as_bytes()))
+    {
+        return refused(format!("cannot write {}: {error}", path.display()));
+    }
+    let mut opened = open(&Target::File(path.clone()));
+    opened.notice = Some(format!(
+        "discovered {} with {} requests; wrote {} (edit it freely)",
+        discovered.recognised.join(", "),
+        discovered.requests,
+        path.display()
+    ));
+    opened
+}
+
+/// How the window starts when no layout is named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Start {
+    /// A new user (no state directory yet): the simulated fleet, with the ways in.
+    FirstRun,
+    /// The layout opened last.
+    Last(PathBuf),
+    /// The default layout.
+    Default,
+}
+
+/// The file in the state directory that says the first-run window was seen.
+pub fn welcomed_path() -> Option<PathBuf> {
+    Some(crate::persist::state_dir()?.join("welcomed"))
+}
+
+/// Decides how to start without a layout named: first run when the state
+/// directory does not exist (closing the first-run window creates it, with the
+/// [`welcomed_path`] mark), else the most recently opened layout that still
+/// exists. Reads the disk: call it before the window opens.
+pub fn start() -> Start {
+    let Some(state) = crate::persist::state_dir() else {
+        return Start::Default;
+    };
+    if !state.exists() {
+        return Start::FirstRun;
+    }
+    let recent = recent_path().map(|p| read_recent(&p)).unwrap_or_default();
+    match recent.into_iter().find(|path| path.is_file()) {
+        Some(path) => Start::Last(path),
+        None => Start::Default,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn discovered_files_are_named_after_the_server_and_never_replace_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let targets = crate::discover::Targets {
+            prometheus: Some("http://prom.internal:9090/prometheus".to_owned()),
+            cloudwatch: None,
+        };
+        let first = discovered_path(dir.path(), &targets);
+        assert_eq!(first, dir.path().join("discovered-prom-internal-9090.toml"));
+        std::fs::write(&first, "kept").unwrap();
+        let second = discovered_path(dir.path(), &targets);
+        assert_eq!(
+            second,
+            dir.path().join("discovered-prom-internal-9090-2.toml")
+        );
+    }
 
     #[test]
     fn the_folder_lists_layouts_with_titles_recent_first_and_skips_other_toml() {
@@ -275,6 +418,8 @@ pub(crate) struct PickerState {
     opening: Option<Slot<Opened>>,
     /// A layout to open once the user decided about the unsaved edits.
     pub pending: Option<Target>,
+    /// Where discovered layouts are written; empty: [`layouts_folder`].
+    pub layouts_folder: PathBuf,
 }
 
 impl PickerState {
@@ -300,7 +445,17 @@ impl PickerState {
         wake: Wake,
         target: Target,
     ) {
-        self.opening = Some(in_background(runtime, wake, move || open(&target)));
+        let folder = if self.layouts_folder.as_os_str().is_empty() {
+            None
+        } else {
+            Some(self.layouts_folder.clone())
+        };
+        self.opening = Some(in_background(runtime, wake, move || {
+            match (&target, folder) {
+                (Target::Discover(targets), Some(folder)) => discover_into_folder(targets, &folder),
+                _ => open(&target),
+            }
+        }));
     }
 
     /// Picks up a finished listing; returns a layout that finished opening.

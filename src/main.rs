@@ -32,7 +32,8 @@ use fleetdeck::library::{BUILTIN_DEMO_NAME, BUILTIN_DEMO_TEXT as BUILTIN_DEMO_LA
 #[derive(Parser)]
 #[command(name = "fleetdeck", version = VERSION, args_conflicts_with_subcommands = true)]
 struct Cli {
-    /// Layout file to open (default: layouts/demo-fleet.toml, the simulated fleet).
+    /// Layout file to open (default: the layout opened last; the first time,
+    /// layouts/demo-fleet.toml, the simulated fleet).
     layout: Option<PathBuf>,
     /// Start full screen (wall display).
     #[arg(long)]
@@ -353,7 +354,21 @@ fn run_gui(cli: &Cli) -> Result<ExitCode> {
     {
         return run_incident(cli, path);
     }
-    let dashboard = open_layout(cli.layout.as_deref())?;
+    // Without a layout named: a new user gets the simulated fleet and the first-run
+    // window; later starts reopen the layout opened last.
+    let start = match (&cli.layout, &cli.now) {
+        (None, None) => fleetdeck::library::start(),
+        _ => fleetdeck::library::Start::Default,
+    };
+    let dashboard = match (&cli.layout, &start) {
+        (None, fleetdeck::library::Start::Last(path)) => {
+            open_layout(Some(path)).or_else(|error| {
+                tracing::warn!("the last layout cannot be opened ({error}); opening the default");
+                open_layout(None)
+            })?
+        }
+        (layout, _) => open_layout(layout.as_deref())?,
+    };
     let options = AppOptions {
         notify: cli.notify,
         clock: cli::clock_from(cli.now.as_deref())?,
@@ -425,6 +440,11 @@ fn run_gui(cli: &Cli) -> Result<ExitCode> {
         .map_err(|errors| anyhow::anyhow!("{errors}"))?;
     if let Some(range) = range {
         app = app.with_range(range);
+    }
+    if let (fleetdeck::library::Start::FirstRun, Some(mark)) =
+        (&start, fleetdeck::library::welcomed_path())
+    {
+        app = app.with_welcome(mark);
     }
     if let Some(title) = &cli.panel {
         app = app.with_focus(title)?;

@@ -79,6 +79,8 @@ pub enum Command {
     AddNote(crate::notes::Note),
     /// List the layouts the picker offers.
     ListLayouts,
+    /// The first-run window was closed: later starts reopen the last layout.
+    WelcomeSeen,
     /// Open a layout in this window (asking first about unsaved edits), or in a
     /// new one.
     OpenLayout {
@@ -179,6 +181,7 @@ impl ViewState {
             | Command::NewNote { .. }
             | Command::AddNote(_)
             | Command::ListLayouts
+            | Command::WelcomeSeen
             | Command::OpenLayout { .. }
             | Command::ConfirmOpen { .. } => false,
             Command::FocusAlarm { at_ms, .. } => {

@@ -74,6 +74,15 @@ impl FleetApp {
                 self.store_credential(ask.clone(), secret.clone());
             }
             Command::ListLayouts => self.list_layouts(),
+            Command::WelcomeSeen => {
+                if let Some(path) = self.welcome_mark.take() {
+                    self.keeper.writer().save(
+                        &path,
+                        b"the first-run window was seen\n".to_vec(),
+                        "first-run mark",
+                    );
+                }
+            }
             Command::OpenLayout { target, new_window } => {
                 self.open_layout(target.clone(), *new_window);
             }

@@ -151,6 +151,7 @@ impl FleetApp {
         let is_new = path.as_os_str() == picker::NEW_LAYOUT_NAME || opened.imported.is_some();
         self.editing = editing::Editing::default();
         self.editing.active = is_new;
+        self.notice = opened.notice;
         self.editing.message = opened.imported;
         self.watcher = None;
         self.replace_dashboard(dashboard);

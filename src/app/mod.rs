@@ -78,6 +78,8 @@ pub struct FleetApp {
     notes_path: Option<std::path::PathBuf>,
     /// Shown above the dashboard: an opened incident file says what it is.
     notice: Option<String>,
+    /// Written when the first-run window closes.
+    welcome_mark: Option<std::path::PathBuf>,
     /// An incident file being written, and what became of it.
     incident_save: Option<background::Slot<Result<String, String>>>,
     /// The Explore window's panes and query history.
@@ -113,6 +115,7 @@ impl FleetApp {
             notes: Vec::new(),
             notes_path: None,
             notice: None,
+            welcome_mark: None,
             incident_save: None,
             explore: explore::Explore::default(),
             explore_adding: false,
@@ -228,6 +231,22 @@ impl FleetApp {
     /// The window's template variables: choices, offered values, errors.
     pub fn variables(&self) -> &variables::Variables {
         &self.live.variables
+    }
+
+    /// Opens with the first-run window over the dashboard: a new user is told the
+    /// fleet is simulated and offered the ways to their own. Closing it writes
+    /// `mark` (in the state directory), so later starts reopen the last layout.
+    pub fn with_welcome(mut self, mark: std::path::PathBuf) -> FleetApp {
+        self.ui_state.welcome = true;
+        self.welcome_mark = Some(mark);
+        self
+    }
+
+    /// Where "Connect…" writes the layouts it discovers (default: `layouts/` in a
+    /// checkout, else `~/.config/fleetdeck/layouts`).
+    pub fn with_layouts_folder(mut self, folder: std::path::PathBuf) -> FleetApp {
+        self.picker.layouts_folder = folder;
+        self
     }
 
     /// Lets the app poll its sources on `runtime`; polling starts at the first frame,

@@ -41,6 +41,7 @@ pub(crate) mod variables;
 pub(crate) mod variants;
 pub mod wall;
 pub(crate) mod wall_legend;
+pub(crate) mod welcome;
 
 use crate::clock::DisplayZone;
 use crate::dashboard::{Dashboard, PanelId};
@@ -90,6 +91,8 @@ pub(crate) struct UiState {
     pub explore: explore::ExploreUi,
     /// The credential a refused source asks for, being entered.
     pub credential: credential::CredentialUi,
+    /// Whether the first-run window is shown.
+    pub welcome: bool,
 }
 
 /// What a front end hands the UI for one frame.
@@ -288,6 +291,7 @@ fn window_header(
     let ctx = ui.ctx().clone();
     browser::window(&ctx, &mut state.browser, &sources, commands);
     picker::window(&ctx, window.picker, &mut state.picker, commands);
+    welcome::window(&ctx, &mut state.welcome, &mut state.picker, commands);
     notes::editor(&ctx, &mut state.note_draft, frame.zone, commands);
     top_bar::incident_dialog(&ctx, state, commands);
     history::window(

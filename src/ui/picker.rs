@@ -15,6 +15,14 @@ pub(crate) struct PickerUi {
     pub filter: String,
     /// A Grafana dashboard's path, to import.
     pub import_path: String,
+    /// The first-run window asked for "Connect…": its fields get the focus.
+    pub connect_open: bool,
+    /// A Prometheus-compatible server's URL, to discover.
+    pub connect_prometheus: String,
+    /// `REGION[:PROFILE]` of an AWS account, to discover.
+    pub connect_cloudwatch: String,
+    /// Why the typed targets were refused.
+    pub connect_error: Option<String>,
 }
 
 /// The top-bar button that opens the picker.
@@ -81,6 +89,7 @@ pub(crate) fn window(
                     chosen = Some((Target::BuiltinDemo, false));
                 }
             });
+            connect(ui, state, &mut chosen);
             ui.horizontal(|ui| {
                 let label = ui.label("Grafana dashboard (.json)");
                 ui.text_edit_singleline(&mut state.import_path)
@@ -137,4 +146,74 @@ pub(crate) fn window(
         state.open = false;
     }
     state.open &= open;
+}
+
+/// "Connect": a Prometheus URL and/or an AWS region, discovered into a new layout
+/// (the asking runs on the runtime; the window opens the file it writes).
+fn connect(ui: &mut Ui, state: &mut PickerUi, chosen: &mut Option<(Target, bool)>) {
+    ui.label(RichText::new("Connect to Prometheus or AWS").strong());
+    ui.horizontal(|ui| {
+        let label = ui.label("Prometheus URL");
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut state.connect_prometheus)
+                    .hint_text("http://prometheus:9090"),
+            )
+            .labelled_by(label.id);
+        if std::mem::take(&mut state.connect_open) {
+            field.request_focus();
+        }
+        let label = ui.label("AWS region[:profile]");
+        ui.add(
+            egui::TextEdit::singleline(&mut state.connect_cloudwatch)
+                .hint_text("us-east-1")
+                .desired_width(140.0),
+        )
+        .labelled_by(label.id);
+        if ui
+            .button("Discover")
+            .on_hover_text(
+                "Ask what it holds, recognise vLLM, TGI, SGLang, Triton, GPUs, Neuron, \
+                 SageMaker, Bedrock…, and write a layout for it into the layouts folder",
+            )
+            .clicked()
+        {
+            match connect_targets(&state.connect_prometheus, &state.connect_cloudwatch) {
+                Ok(targets) => {
+                    state.connect_error = None;
+                    *chosen = Some((Target::Discover(targets), false));
+                }
+                Err(error) => state.connect_error = Some(error),
+            }
+        }
+    });
+    if let Some(error) = &state.connect_error {
+        ui.colored_label(ui.visuals().error_fg_color, error);
+    }
+}
+
+/// The typed fields as discovery targets, or why not.
+fn connect_targets(prometheus: &str, cloudwatch: &str) -> Result<crate::discover::Targets, String> {
+    let prometheus = prometheus.trim();
+    let cloudwatch = cloudwatch.trim();
+    if prometheus.is_empty() && cloudwatch.is_empty() {
+        return Err("type a Prometheus URL, an AWS region, or both".to_owned());
+    }
+    let is_url = prometheus.starts_with("http://") || prometheus.starts_with("https://");
+    if !prometheus.is_empty() && !is_url {
+        return Err(format!(
+            "`{prometheus}`: a URL starts with http:// or https://"
+        ));
+    }
+    Ok(crate::discover::Targets {
+        prometheus: (!prometheus.is_empty()).then(|| prometheus.to_owned()),
+        cloudwatch: if cloudwatch.is_empty() {
+            None
+        } else {
+            Some(
+                crate::discover::CloudWatchTarget::parse(cloudwatch)
+                    .map_err(|error| error.to_string())?,
+            )
+        },
+    })
 }

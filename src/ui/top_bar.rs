@@ -56,9 +56,10 @@ pub(crate) fn show(
         compare,
         explore,
     } = *input;
+    // The buttons take the right first; the title and the variables get what is
+    // left, wrapping onto more rows rather than sliding under the buttons (a
+    // discovered layout has a variable per component).
     ui.horizontal(|ui| {
-        ui.heading(RichText::new(&dashboard.title).strong());
-        super::variables::show(ui, dashboard, variables, commands);
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if view.resume_to.is_some() {
                 if ui
@@ -104,6 +105,13 @@ pub(crate) fn show(
             if let Some(changes) = history_changes {
                 super::history::button(ui, &mut state.history_open, changes);
             }
+            ui.with_layout(
+                egui::Layout::left_to_right(egui::Align::Center).with_main_wrap(true),
+                |ui| {
+                    ui.heading(RichText::new(&dashboard.title).strong());
+                    super::variables::show(ui, dashboard, variables, commands);
+                },
+            );
         });
     });
 }

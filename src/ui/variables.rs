@@ -19,12 +19,37 @@ pub(crate) fn show(
         let chosen = dashboard.selection.get(&spec.name);
         let options = variables.options(dashboard, &spec.name);
         let error = variables.problem(&spec.name);
-        dropdown(ui, spec, chosen, options, error, commands);
+        // Label and box take one place of known width, so a bar that wraps moves
+        // them to the next row together.
+        let label = format!("{}:", spec.label);
+        let label_width = egui::WidgetText::from(label.as_str())
+            .into_galley(
+                ui,
+                Some(egui::TextWrapMode::Extend),
+                f32::INFINITY,
+                egui::TextStyle::Body,
+            )
+            .size()
+            .x;
+        let size = egui::vec2(
+            label_width + ui.spacing().item_spacing.x + BOX_WIDTH,
+            ui.spacing().interact_size.y,
+        );
+        ui.allocate_ui_with_layout(
+            size,
+            egui::Layout::left_to_right(egui::Align::Center),
+            |ui| dropdown(ui, &label, spec, chosen, options, error, commands),
+        );
     }
 }
 
+/// Width of a variable's box; a longer choice is cut short with "…" (the whole
+/// of it is in the open menu).
+const BOX_WIDTH: f32 = 160.0;
+
 fn dropdown(
     ui: &mut Ui,
+    label: &str,
     spec: &VariableSpec,
     chosen: Option<&Selected>,
     options: Option<&[String]>,
@@ -36,10 +61,11 @@ fn dropdown(
         (None, Some(_)) => "unavailable".to_owned(),
         (None, None) => "loading…".to_owned(),
     };
-    let label = ui.label(format!("{}:", spec.label));
+    let label = ui.label(label);
     let combo = egui::ComboBox::from_id_salt(("variable", &spec.name))
-        .selected_text(shown)
-        .width(160.0)
+        .selected_text(shown.clone())
+        .width(BOX_WIDTH)
+        .truncate()
         .show_ui(ui, |ui| {
             if let Some(error) = error {
                 ui.colored_label(super::theme::ERROR, error);
@@ -57,7 +83,7 @@ fn dropdown(
     combo
         .response
         .labelled_by(label.id)
-        .on_hover_text(format!("${}", spec.name));
+        .on_hover_text(format!("${}: {shown}", spec.name));
 }
 
 fn single_choices(

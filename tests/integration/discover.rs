@@ -197,7 +197,7 @@ fn growing_exporter() -> SocketAddr {
 }
 
 /// The exposition at `t` seconds: requests at 20/s, latencies spread over buckets.
-fn exposition(t: f64) -> String {
+pub(crate) fn exposition(t: f64) -> String {
     let requests = (20.0 * t).floor();
     let mut text = String::new();
     let histogram = |text: &mut String, name: &str, labels: &str, bounds: &[f64]| {
@@ -212,8 +212,9 @@ fn exposition(t: f64) -> String {
         text.push_str(&format!(
             "{name}_bucket{{{labels}le=\"+Inf\"}} {requests}\n"
         ));
-        text.push_str(&format!("{name}_sum{{{labels}}} {}\n", requests * 0.8));
-        text.push_str(&format!("{name}_count{{{labels}}} {requests}\n"));
+        let own = labels.trim_end_matches(',');
+        text.push_str(&format!("{name}_sum{{{own}}} {}\n", requests * 0.8));
+        text.push_str(&format!("{name}_count{{{own}}} {requests}\n"));
     };
     // TGI
     histogram(

@@ -18,6 +18,7 @@ mod docs;
 mod edit;
 mod envelope;
 mod explore;
+mod first_run;
 mod fleet;
 mod front_ends;
 mod heatmap;

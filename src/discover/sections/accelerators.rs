@@ -179,7 +179,7 @@ fn accelerator(found: &Found, exporter: &Exporter, variable: &str) -> Section {
         return section;
     };
     if nodes.is_some() {
-        section.label_variable(variable, &format!("Node ({name}s)"), &all, exporter.node);
+        section.label_variable(variable, &format!("{name} node"), &all, exporter.node);
     }
     let full = if unit == "percent" { 100.0 } else { 1.0 };
     let steps = thresholds(&[

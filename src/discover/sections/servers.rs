@@ -73,7 +73,7 @@ fn llm_server(found: &Found, server: &LlmServer) -> Section {
     {
         section.label_variable(
             server.variable,
-            &format!("Model ({name})"),
+            &format!("{name} model"),
             &selector,
             "model_name",
         );
