@@ -287,6 +287,12 @@ pub fn prometheus_scraping(targets: &[SocketAddr], interval: &str) -> Server {
 pub fn static_exporter(text: &str) -> Server {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("metrics"), text).unwrap();
+    file_server(dir)
+}
+
+/// Python's `http.server` serving the files of `dir` (with a `health` file, what
+/// `restart` waits on before the first request) on a free port.
+fn file_server(dir: tempfile::TempDir) -> Server {
     std::fs::write(dir.path().join("health"), "ok").unwrap();
     let port = free_port();
     let address: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
@@ -416,21 +422,7 @@ pub fn static_answer(body: &[u8]) -> Server {
     let api = dir.path().join("api/v1");
     std::fs::create_dir_all(&api).unwrap();
     std::fs::write(api.join("query_range"), body).unwrap();
-    // What `restart` waits on before the first request.
-    std::fs::write(dir.path().join("health"), "ok").unwrap();
-    let port = free_port();
-    let address: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    let command = vec![
-        "python3".to_owned(),
-        "-m".to_owned(),
-        "http.server".to_owned(),
-        port.to_string(),
-        "--bind".to_owned(),
-        "127.0.0.1".to_owned(),
-        "--directory".to_owned(),
-        dir.path().display().to_string(),
-    ];
-    Server::spawn(command, address, dir)
+    file_server(dir)
 }
 
 /// The venv with the AWS emulators: `FLEETDECK_AWS_VENV`, or `target/aws-venv`.
