@@ -15,8 +15,10 @@ use toml::Spanned;
 
 mod http;
 mod slo;
+mod table;
 pub use http::{OAuth2Config, TlsConfig};
 pub use slo::{BurnAlertConfig, SloConfig};
+pub use table::ColumnConfig;
 
 /// The layout version this build reads and writes.
 pub(crate) const LAYOUT_VERSION: u32 = 1;
@@ -432,6 +434,10 @@ pub struct Panel {
     /// last value).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reduce: Option<Spanned<Reduce>>,
+    /// A table: its columns, in order (default the labels that tell the rows
+    /// apart, then one per query).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<ColumnConfig>,
     /// The queries whose series the panel shows.
     #[serde(default)]
     pub queries: Vec<Query>,

@@ -37,6 +37,7 @@ pub mod simulate;
 pub mod slo;
 pub mod source;
 pub mod store;
+pub mod table;
 pub mod time_range;
 pub mod ui;
 pub mod units;

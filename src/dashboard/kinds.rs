@@ -66,6 +66,9 @@ pub enum PanelKind {
     /// A histogram's buckets over time (`sum by (le) (rate(x_bucket[…]))`), the
     /// colour how many fell in each, with p50 and p99 from the same buckets.
     Heatmap,
+    /// Rows of series (label sets, merged across queries), columns of labels and
+    /// of values reduced over the window, sortable, filterable, with gauges.
+    Table,
 }
 
 /// A series reduced to one value over the window: what a fleet map's cell shows

@@ -12,6 +12,7 @@ pub(crate) mod kinds;
 pub(crate) mod problems;
 pub(crate) mod slo;
 pub(crate) mod sources;
+pub mod table;
 pub(crate) mod variables;
 
 pub use ids::{PanelId, QueryId, QueryKey, SourceId};
@@ -167,6 +168,8 @@ pub struct PanelSpec {
     pub fleet: FleetSettings,
     /// A line panel's legend: where, and which values it lists.
     pub legend: LegendSettings,
+    /// A table panel's columns.
+    pub table: table::TableSettings,
 }
 
 /// A line panel's legend.

@@ -160,7 +160,7 @@ fn worst_first(a: &Cell, b: &Cell) -> std::cmp::Ordering {
 }
 
 /// The newest sample time of `series` inside `window`.
-fn newest_in(series: &Series, window: Window) -> Option<i64> {
+pub(crate) fn newest_in(series: &Series, window: Window) -> Option<i64> {
     series
         .iter()
         .rev()
@@ -171,7 +171,7 @@ fn newest_in(series: &Series, window: Window) -> Option<i64> {
 
 /// Whether `series` still reported when the freshest series of its query did:
 /// its newest sample is at most two of its own intervals older.
-fn reporting(series: &Series, window: Window, freshest_ms: i64) -> bool {
+pub(crate) fn reporting(series: &Series, window: Window, freshest_ms: i64) -> bool {
     let Some(newest) = newest_in(series, window) else {
         return false;
     };

@@ -253,6 +253,7 @@ fn compile_panels(
         let fleet = super::fleet::compile(panel, report);
         let legend = super::legend::compile(panel, report);
         let queries = compile_queries(file, panel, sources, report);
+        let table = super::table::compile(panel, queries.as_deref(), report);
         if let (Some(id), Some(queries)) = (id, queries) {
             let reads = crate::alarm::link::PanelReads::of(panel.kind, &queries);
             panels.push(PanelSpec {
@@ -272,6 +273,7 @@ fn compile_panels(
                 slo: panel.slo.as_ref().map(|name| name.get_ref().clone()),
                 fleet,
                 legend,
+                table,
             });
         }
     }
@@ -421,8 +423,16 @@ fn check_grid(
 }
 
 fn compile_thresholds(panel: &Panel, report: &mut Report<'_>) -> Vec<Threshold> {
+    compile_threshold_list(&panel.thresholds, report)
+}
+
+/// Threshold colours checked and sorted ascending.
+pub(super) fn compile_threshold_list(
+    written: &[crate::layout_file::Threshold],
+    report: &mut Report<'_>,
+) -> Vec<Threshold> {
     let mut thresholds = Vec::new();
-    for threshold in &panel.thresholds {
+    for threshold in written {
         match super::threshold_rgb(threshold.color.get_ref()) {
             Some(rgb) => thresholds.push(Threshold {
                 value: threshold.value,

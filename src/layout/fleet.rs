@@ -79,11 +79,13 @@ pub(super) fn compile(panel: &Panel, report: &mut Report<'_>) -> FleetSettings {
                 format!("panel `{title}`: `group_by` needs kind = \"fleet\""),
             );
         }
-        if let Some(reduce) = &panel.reduce {
-            report(
+        match (&panel.reduce, panel.kind) {
+            (Some(reduce), PanelKind::Table) => settings.reduce = *reduce.get_ref(),
+            (Some(reduce), _) => report(
                 Some(reduce.span()),
-                format!("panel `{title}`: `reduce` needs kind = \"fleet\""),
-            );
+                format!("panel `{title}`: `reduce` needs kind = \"fleet\" or \"table\""),
+            ),
+            (None, _) => {}
         }
     }
     settings

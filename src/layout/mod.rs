@@ -12,6 +12,7 @@ mod legend;
 pub(crate) mod load;
 pub(crate) mod occupancy;
 pub(crate) mod rules;
+mod table;
 pub(crate) mod variables;
 
 pub use crate::layout_file as model;

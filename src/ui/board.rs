@@ -6,7 +6,7 @@ use super::context::{Marks, PanelContext};
 use super::panel::{self, PanelState};
 use super::theme;
 use super::{FrameInput, UiState, alarms, bars, edit, experiments, fleet_map, grid, stat, text};
-use super::{heatmap, slo, timeseries, variants, wall};
+use super::{heatmap, slo, table, timeseries, variants, wall};
 use crate::dashboard::{PanelId, PanelSpec};
 use crate::layout::PanelKind;
 use crate::view::Command;
@@ -150,6 +150,7 @@ fn body(
         PanelKind::Fleet => fleet_map::show(ui, header, ctx, panel, trusted),
         PanelKind::Slo => slo::show(ui, ctx, panel),
         PanelKind::Heatmap => heatmap::show(ui, ctx, panel, trusted),
+        PanelKind::Table => table::show(ui, ctx, panel, trusted),
     }
 }
 

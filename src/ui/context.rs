@@ -91,4 +91,8 @@ pub(crate) struct PanelUiState {
     pub legends: timeseries::LegendState,
     /// An acknowledgement for everyone (a silence) being written.
     pub ack_draft: Option<super::ack_dialog::AckDraft>,
+    /// Each table's sort: the column, and whether descending.
+    pub table_sort: BTreeMap<PanelId, (usize, bool)>,
+    /// Text typed into each table's filter.
+    pub table_filters: BTreeMap<PanelId, String>,
 }

@@ -31,6 +31,7 @@ pub(crate) mod picker;
 pub(crate) mod slo;
 pub(crate) mod stat;
 pub(crate) mod status_bar;
+pub(crate) mod table;
 pub(crate) mod text;
 pub(crate) mod theme;
 pub(crate) mod time_axis;

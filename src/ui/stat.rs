@@ -109,10 +109,5 @@ pub(crate) fn show(
 
 /// The colour of the highest threshold at or below `value`.
 fn value_color(panel: &PanelSpec, value: f64) -> Option<Color32> {
-    panel
-        .thresholds
-        .iter()
-        .filter(|t| value >= t.value)
-        .max_by(|a, b| a.value.total_cmp(&b.value))
-        .map(|t| theme::rgb(t.rgb))
+    theme::threshold_color(&panel.thresholds, value)
 }

@@ -44,3 +44,15 @@ pub(crate) const BLUE: Color32 = Color32::from_rgb(0x32, 0x74, 0xd9);
 pub(crate) fn rgb([r, g, b]: [u8; 3]) -> Color32 {
     Color32::from_rgb(r, g, b)
 }
+
+/// The colour of the highest of `thresholds` at or below `value`.
+pub(crate) fn threshold_color(
+    thresholds: &[crate::dashboard::Threshold],
+    value: f64,
+) -> Option<Color32> {
+    thresholds
+        .iter()
+        .filter(|t| value >= t.value)
+        .max_by(|a, b| a.value.total_cmp(&b.value))
+        .map(|t| rgb(t.rgb))
+}

@@ -186,6 +186,21 @@ const INVALID: &[(&str, &str, &str)] = &[
         "21:11",
         "slo `api`: the short window must be shorter than the long one",
     ),
+    (
+        "table_unknown_query_column.toml",
+        "14:11",
+        "table `Models`: no query with id `p99` (its queries: waiting)",
+    ),
+    (
+        "table_column_label_and_query.toml",
+        "12:11",
+        "table `Models`: a column shows a `label` or a `query`, not both",
+    ),
+    (
+        "columns_on_a_line_panel.toml",
+        "8:9",
+        "panel `Queue`: `columns` needs kind = \"table\"",
+    ),
 ];
 
 #[test]

@@ -34,6 +34,7 @@ mod shared_alarms;
 mod sigv4;
 mod slo;
 mod support;
+mod table;
 mod ui;
 mod variables;
 mod variants;
