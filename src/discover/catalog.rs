@@ -110,6 +110,7 @@ pub const COMPONENTS: &[Component] = &[
             "execution_errors_total",
             "execution_status_total",
             "hardware_ecc_events_total",
+            "instance_info",
         ],
         cloudwatch: None,
     },

@@ -22,6 +22,18 @@ pub(crate) fn panel(
     lines: &[(String, String)],
     queries: &[QueryText],
 ) -> String {
+    panel_with_columns(title, kind, grid, lines, &[], queries)
+}
+
+/// [`panel`] with a table's `[[panels.columns]]`, each its keys as TOML text.
+pub(crate) fn panel_with_columns(
+    title: &str,
+    kind: &str,
+    grid: GridPos,
+    lines: &[(String, String)],
+    columns: &[Vec<(String, String)>],
+    queries: &[QueryText],
+) -> String {
     let mut text = format!("[[panels]]\ntitle = {}\n", quoted(title));
     if kind != "timeseries" {
         text.push_str(&format!("kind = \"{kind}\"\n"));
@@ -32,6 +44,12 @@ pub(crate) fn panel(
     ));
     for (k, v) in lines {
         text.push_str(&format!("{k} = {v}\n"));
+    }
+    for column in columns {
+        text.push_str("  [[panels.columns]]\n");
+        for (k, v) in column {
+            text.push_str(&format!("  {k} = {v}\n"));
+        }
     }
     for query in queries {
         text.push_str(&format!(

@@ -379,6 +379,36 @@ impl Exporter {
                 out.sample(name, &labels, value);
             }
         }
+        self.instance_info(out, t_ms);
+    }
+
+    /// neuron-monitor's `instance_info`: one series of value 1 per instance in
+    /// service, its labels the instance's (what Grafana's Neuron dashboard tables).
+    fn instance_info(&self, out: &mut Out, t_ms: i64) {
+        let Some(def) = catalog::metric("neuroncore_utilization_ratio") else {
+            return;
+        };
+        let mut instances = std::collections::BTreeSet::new();
+        for series in catalog::series_of(&self.fleet, def) {
+            if catalog::sample(&self.fleet, &series, t_ms, Reading::Value).is_none() {
+                continue;
+            }
+            let labels: Vec<(String, String)> = series
+                .labels
+                .iter()
+                .filter(|(k, _)| k.as_str() != "neuroncore")
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            instances.insert(labels);
+        }
+        out.family("instance_info", "gauge", "EC2 instance information.");
+        for labels in instances {
+            let labels: Vec<(&str, &str)> = labels
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            out.sample("instance_info", &labels, 1.0);
+        }
     }
 
     fn neuron(&mut self, out: &mut Out, t_s: f64, dt: f64) {

@@ -191,9 +191,26 @@ fn named_panels_keep_their_query_unit_and_legend() {
         promql(&neuron, "NeuronCore Utilization", 0),
         "avg(neuroncore_utilization_ratio)"
     );
+    // The instance table: its organize transformation as listed label columns.
+    let table = neuron.panel_by_title("Instance Info").unwrap();
+    assert_eq!(table.kind, PanelKind::Table);
+    let titles: Vec<&str> = table
+        .table
+        .columns
+        .iter()
+        .map(|c| c.title.as_str())
+        .collect();
     assert_eq!(
-        neuron.panel_by_title("Instance Info").unwrap().kind,
-        PanelKind::Text
+        titles,
+        [
+            "Instance ID",
+            "Instance Name",
+            "Instance Type",
+            "Availability Zone",
+            "Region",
+            "Subnet",
+            "ami_id"
+        ]
     );
 
     let ec2 = imported("monitoringartist__grafana-aws-cloudwatch-dashboards__aws-ec2.json");
@@ -300,7 +317,11 @@ fn imported_vllm_dcgm_and_neuron_dashboards_draw_data_from_prometheus() {
         assert!(empty.is_empty(), "{name}: no data in {empty:?}");
     }
     // Neuron Monitor's dashboard: the panels on metrics the simulator exposes.
-    let exposed = ["neuroncore_utilization_ratio", "execution_latency_seconds"];
+    let exposed = [
+        "neuroncore_utilization_ratio",
+        "execution_latency_seconds",
+        "instance_info",
+    ];
     let text = import(
         &fixture("aws-neuron__aws-neuron-sdk__neuron-monitor-grafana.json"),
         &sources,
@@ -327,6 +348,10 @@ fn imported_vllm_dcgm_and_neuron_dashboards_draw_data_from_prometheus() {
         .filter(|title| empty.iter().any(|e| e.starts_with(title.as_str())))
         .collect();
     assert!(missing.is_empty(), "neuron: no data in {missing:?}");
+    assert!(
+        on_exposed.iter().any(|t| t == "Instance Info"),
+        "the instance table draws from the simulator's instance_info: {on_exposed:?}"
+    );
 }
 
 /// A small deterministic generator for the mutations (the seed comes from proptest).

@@ -5,6 +5,7 @@
 
 mod panels;
 mod sources;
+mod table;
 mod targets;
 mod units;
 mod variables;
@@ -322,11 +323,12 @@ fn render(
         ));
     }
     for panel in panels {
-        text.push_str(&toml_text::panel(
+        text.push_str(&toml_text::panel_with_columns(
             &panel.report.title,
             panel.kind,
             panel.grid,
             &panel.lines,
+            &panel.columns,
             &panel.queries,
         ));
     }

@@ -28,6 +28,8 @@ pub(crate) struct Panel {
     pub grid: GridPos,
     /// Its other keys, values as TOML text.
     pub lines: Vec<(String, String)>,
+    /// A table's columns, each its keys as TOML text.
+    pub columns: Vec<Vec<(String, String)>>,
     /// Its queries.
     pub queries: Vec<Query>,
     /// What happened to it.
@@ -182,6 +184,7 @@ fn one(panel: &Value, grid: GridPos, datasources: &Datasources, default: &Resolv
         "stat" | "singlestat" | "gauge" | "bargauge" => "stat",
         // Drawn from its `le` buckets; the queries convert as any other.
         "heatmap" => "heatmap",
+        "table" | "table-old" => "table",
         "row" => {
             report.outcome = Outcome::Row;
             return text_panel(GridPos { h: 1, ..grid }, String::new(), report);
@@ -219,11 +222,11 @@ fn one(panel: &Value, grid: GridPos, datasources: &Datasources, default: &Resolv
             "a library panel: its definition is not in this file".to_owned(),
         );
     }
-    if panel
+    let transformed = panel
         .get("transformations")
         .and_then(Value::as_array)
-        .is_some_and(|t| !t.is_empty())
-    {
+        .is_some_and(|t| !t.is_empty());
+    if transformed && kind != "table" {
         return placeholder(
             grid,
             report,
@@ -233,7 +236,22 @@ fn one(panel: &Value, grid: GridPos, datasources: &Datasources, default: &Resolv
     let mut lines = Vec::new();
     field_config(panel, &from_type, &mut lines, &mut report.notes);
     repeat_and_approximations(panel, &mut lines, &mut report.notes);
-    let queries = queries(panel, datasources, default, &mut report.notes);
+    let (ref_ids, mut queries): (Vec<String>, Vec<Query>) =
+        queries(panel, datasources, default, &mut report.notes)
+            .into_iter()
+            .unzip();
+    let mut columns = Vec::new();
+    if kind == "table" {
+        match super::table::columns(panel, &ref_ids, &mut report.notes) {
+            Ok(listed) => columns = listed,
+            Err(why) => return placeholder(grid, report, why),
+        }
+        super::table::name_queries(&mut queries, &ref_ids);
+        // A table reads a `format: table` target as it is meant.
+        report
+            .notes
+            .retain(|note| !note.contains("format `table` drawn as time series"));
+    }
     if queries
         .iter()
         .all(|q| q.lines.iter().any(|(k, v)| k == "hidden" && v == "true"))
@@ -249,6 +267,7 @@ fn one(panel: &Value, grid: GridPos, datasources: &Datasources, default: &Resolv
         kind,
         grid,
         lines,
+        columns,
         queries,
         report,
     }
@@ -382,6 +401,7 @@ fn text_panel(grid: GridPos, text: String, report: PanelReport) -> Panel {
         kind: "text",
         grid,
         lines,
+        columns: Vec::new(),
         queries: Vec::new(),
         report,
     }
@@ -433,12 +453,13 @@ fn repeat_and_approximations(
 
 /// The panel's targets as queries, each read by the kind of its data source (the
 /// target's, the panel's, the dashboard's default, or its own keys).
+/// The panel's queries fleetdeck can ask, each with its Grafana `refId`.
 fn queries(
     panel: &Value,
     datasources: &Datasources,
     default: &Resolved,
     notes: &mut Vec<String>,
-) -> Vec<Query> {
+) -> Vec<(String, Query)> {
     let panel_source = datasources.resolve(panel.get("datasource"));
     let mut queries = Vec::new();
     for target in panel
@@ -476,7 +497,12 @@ fn queries(
             Some(Kind::CloudWatch) => targets::cloudwatch(target, notes),
             None => None,
         };
-        queries.extend(query);
+        let ref_id = target
+            .get("refId")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        queries.extend(query.map(|query| (ref_id, query)));
     }
     queries
 }
