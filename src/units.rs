@@ -65,7 +65,7 @@ impl Unit {
     }
 
     /// Formats `value` for a person, with a unit suffix and about three significant digits.
-    pub(crate) fn format(self, value: f64) -> String {
+    pub fn format(self, value: f64) -> String {
         self.format_with_step(value, None)
     }
 

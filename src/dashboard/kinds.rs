@@ -69,6 +69,12 @@ pub enum PanelKind {
     /// Rows of series (label sets, merged across queries), columns of labels and
     /// of values reduced over the window, sortable, filterable, with gauges.
     Table,
+    /// A dial per series: its latest value against the panel's range, coloured
+    /// by the thresholds, which ring it.
+    Gauge,
+    /// A horizontal bar per series, name and value beside it, against the
+    /// panel's range: many endpoints or models compared at a glance.
+    Bargauge,
 }
 
 /// A series reduced to one value over the window: what a fleet map's cell shows

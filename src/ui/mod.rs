@@ -21,6 +21,7 @@ pub(crate) mod experiments;
 pub(crate) mod explore;
 pub(crate) mod fleet_drill;
 pub(crate) mod fleet_map;
+pub(crate) mod gauge;
 pub(crate) mod grid;
 pub(crate) mod heatmap;
 pub(crate) mod history;

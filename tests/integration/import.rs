@@ -150,9 +150,10 @@ fn named_panels_keep_their_query_unit_and_legend() {
         temperature.queries[0].legend.as_deref(),
         Some("GPU {{gpu}}")
     );
+    // Grafana's gauge is a gauge here too.
     assert_eq!(
         dcgm.panel_by_title("GPU Avg. Temp").unwrap().kind,
-        PanelKind::Stat
+        PanelKind::Gauge
     );
 
     let node = imported("rfmoz__grafana-dashboards__node-exporter-full.json");
@@ -160,7 +161,7 @@ fn named_panels_keep_their_query_unit_and_legend() {
     assert_eq!(
         (busy.kind, busy.unit, busy.min, busy.max),
         (
-            PanelKind::Stat,
+            PanelKind::Gauge,
             fleetdeck::units::Unit::Percent,
             Some(0.0),
             Some(100.0)

@@ -21,6 +21,7 @@ mod explore;
 mod first_run;
 mod fleet;
 mod front_ends;
+mod gauges;
 mod heatmap;
 mod import;
 mod incident;

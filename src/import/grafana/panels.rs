@@ -181,7 +181,17 @@ fn one(panel: &Value, grid: GridPos, datasources: &Datasources, default: &Resolv
     };
     let kind = match from_type.as_str() {
         "timeseries" | "graph" => "timeseries",
-        "stat" | "singlestat" | "gauge" | "bargauge" => "stat",
+        "stat" | "singlestat" => "stat",
+        "gauge" => "gauge",
+        "bargauge" => "bargauge",
+        // A pie's slices are shares of a whole: bars of the same values compare
+        // them as well, and better.
+        "piechart" | "grafana-piechart-panel" => {
+            report
+                .notes
+                .push("pie drawn as a bar gauge (a bar per slice)".to_owned());
+            "bargauge"
+        }
         // Drawn from its `le` buckets; the queries convert as any other.
         "heatmap" => "heatmap",
         "table" | "table-old" => "table",
