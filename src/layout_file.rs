@@ -14,9 +14,11 @@ use std::collections::BTreeMap;
 use toml::Spanned;
 
 mod http;
+mod mapping;
 mod slo;
 mod table;
 pub use http::{OAuth2Config, TlsConfig};
+pub use mapping::MappingConfig;
 pub use slo::{BurnAlertConfig, SloConfig};
 pub use table::ColumnConfig;
 
@@ -434,6 +436,9 @@ pub struct Panel {
     /// last value).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reduce: Option<Spanned<Reduce>>,
+    /// A state timeline: values (or ranges) to the states they mean.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mappings: Vec<MappingConfig>,
     /// A table: its columns, in order (default the labels that tell the rows
     /// apart, then one per query).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -75,6 +75,9 @@ pub enum PanelKind {
     /// A horizontal bar per series, name and value beside it, against the
     /// panel's range: many endpoints or models compared at a glance.
     Bargauge,
+    /// A row per series, coloured by the state its value means over time (value
+    /// mappings: endpoint status, throttle reasons, a queue's condition).
+    State,
 }
 
 /// A series reduced to one value over the window: what a fleet map's cell shows

@@ -9,6 +9,7 @@ pub(crate) mod alarms;
 pub(crate) mod derive;
 pub(crate) mod ids;
 pub(crate) mod kinds;
+pub mod mapping;
 pub(crate) mod problems;
 pub(crate) mod slo;
 pub(crate) mod sources;
@@ -170,6 +171,8 @@ pub struct PanelSpec {
     pub legend: LegendSettings,
     /// A table panel's columns.
     pub table: table::TableSettings,
+    /// A state timeline's value mappings.
+    pub mappings: Vec<mapping::Mapping>,
 }
 
 /// A line panel's legend.

@@ -7,6 +7,7 @@ use crate::alarm::rules::Condition;
 use crate::dashboard::ids::{
     PanelId, QueryId, SourceId, is_valid_panel_id, positional_query_id, slug,
 };
+use crate::dashboard::mapping::Mapping;
 use crate::dashboard::{Dashboard, PanelSpec, QuerySpec, RuleSpec, Target, Threshold};
 use crate::source::SourceSpec;
 use crate::time_range::{TimeRange, parse_duration};
@@ -254,6 +255,7 @@ fn compile_panels(
         let legend = super::legend::compile(panel, report);
         let queries = compile_queries(file, panel, sources, report);
         let table = super::table::compile(panel, queries.as_deref(), report);
+        let mappings = compile_mappings(panel, report);
         if let (Some(id), Some(queries)) = (id, queries) {
             let reads = crate::alarm::link::PanelReads::of(panel.kind, &queries);
             panels.push(PanelSpec {
@@ -274,6 +276,7 @@ fn compile_panels(
                 fleet,
                 legend,
                 table,
+                mappings,
             });
         }
     }
@@ -424,6 +427,68 @@ fn check_grid(
 
 fn compile_thresholds(panel: &Panel, report: &mut Report<'_>) -> Vec<Threshold> {
     compile_threshold_list(&panel.thresholds, report)
+}
+
+/// A state timeline's mappings: each an exact `value` or a `from`/`to` range
+/// (not both), a known colour; only a state timeline takes them.
+fn compile_mappings(panel: &Panel, report: &mut Report<'_>) -> Vec<Mapping> {
+    use crate::dashboard::mapping::Match;
+    let title = panel.title.get_ref();
+    if panel.kind != PanelKind::State {
+        if let Some(first) = panel.mappings.first() {
+            report(
+                Some(first.text.span()),
+                format!("panel `{title}`: `mappings` needs kind = \"state\""),
+            );
+        }
+        return Vec::new();
+    }
+    let mut mappings = Vec::new();
+    for mapping in &panel.mappings {
+        let matches = match (mapping.value, mapping.from, mapping.to) {
+            (Some(value), None, None) => Match::Value(value),
+            (None, from, to) if from.is_some() || to.is_some() => {
+                if let (Some(from), Some(to)) = (from, to)
+                    && to <= from
+                {
+                    report(
+                        Some(mapping.text.span()),
+                        format!(
+                            "panel `{title}`: mapping `{}`: `to` ({to}) must be above `from` ({from})",
+                            mapping.text.get_ref()
+                        ),
+                    );
+                }
+                Match::Range { from, to }
+            }
+            _ => {
+                report(
+                    Some(mapping.text.span()),
+                    format!(
+                        "panel `{title}`: mapping `{}` takes a `value`, or a range with `from` and/or `to`, not both",
+                        mapping.text.get_ref()
+                    ),
+                );
+                continue;
+            }
+        };
+        let Some(rgb) = super::threshold_rgb(mapping.color.get_ref()) else {
+            report(
+                Some(mapping.color.span()),
+                format!(
+                    "unknown colour `{}`: use green, yellow, orange, red, blue, purple, grey or #rrggbb",
+                    mapping.color.get_ref()
+                ),
+            );
+            continue;
+        };
+        mappings.push(Mapping {
+            matches,
+            text: mapping.text.get_ref().clone(),
+            rgb,
+        });
+    }
+    mappings
 }
 
 /// Threshold colours checked and sorted ascending.

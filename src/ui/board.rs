@@ -6,7 +6,7 @@ use super::context::{Marks, PanelContext};
 use super::panel::{self, PanelState};
 use super::theme;
 use super::{FrameInput, UiState, alarms, bars, edit, experiments, fleet_map, grid, stat, text};
-use super::{gauge, heatmap, slo, table, timeseries, variants, wall};
+use super::{gauge, heatmap, slo, state_timeline, table, timeseries, variants, wall};
 use crate::dashboard::{PanelId, PanelSpec};
 use crate::layout::PanelKind;
 use crate::view::Command;
@@ -153,6 +153,7 @@ fn body(
         PanelKind::Table => table::show(ui, ctx, panel, trusted),
         PanelKind::Gauge => gauge::show_dials(ui, ctx, panel, trusted),
         PanelKind::Bargauge => gauge::show_bars(ui, ctx, panel, trusted),
+        PanelKind::State => state_timeline::show(ui, ctx, panel, trusted),
     }
 }
 

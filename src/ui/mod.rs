@@ -31,6 +31,7 @@ pub mod panel;
 pub(crate) mod picker;
 pub(crate) mod slo;
 pub(crate) mod stat;
+pub(crate) mod state_timeline;
 pub(crate) mod status_bar;
 pub(crate) mod table;
 pub(crate) mod text;

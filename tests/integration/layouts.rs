@@ -197,6 +197,11 @@ const INVALID: &[(&str, &str, &str)] = &[
         "table `Models`: a column shows a `label` or a `query`, not both",
     ),
     (
+        "state_mapping_value_and_range.toml",
+        "11:47",
+        "panel `Queue`: mapping `idle` takes a `value`, or a range with `from` and/or `to`, not both",
+    ),
+    (
         "columns_on_a_line_panel.toml",
         "8:9",
         "panel `Queue`: `columns` needs kind = \"table\"",

@@ -34,6 +34,7 @@ mod protected;
 mod shared_alarms;
 mod sigv4;
 mod slo;
+mod states;
 mod support;
 mod table;
 mod ui;

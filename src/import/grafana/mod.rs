@@ -3,6 +3,7 @@
 //! compile step: a panel that would not is replaced by a placeholder saying why,
 //! so the grid keeps its shape and the report accounts for every panel.
 
+mod mappings;
 mod panels;
 mod sources;
 mod table;
@@ -339,6 +340,44 @@ fn render(
 mod tests {
     use super::*;
     use crate::layout::{GridPos, parse_layout};
+
+    /// A state timeline with value and range mappings becomes one, its states
+    /// named and coloured as in Grafana.
+    #[test]
+    fn a_state_timeline_keeps_its_value_mappings() {
+        let json = r##"{
+          "title": "states", "schemaVersion": 39,
+          "panels": [
+            { "type": "state-timeline", "title": "Endpoint status",
+              "gridPos": { "x": 0, "y": 0, "w": 24, "h": 6 },
+              "fieldConfig": { "defaults": { "mappings": [
+                { "type": "value", "options": {
+                    "0": { "text": "down", "color": "red" },
+                    "1": { "text": "up", "color": "green" } } },
+                { "type": "range", "options": { "from": 2, "to": 10,
+                    "result": { "text": "degraded", "color": "#ff9830" } } },
+                { "type": "regex", "options": { "pattern": ".*" } } ] } },
+              "targets": [{ "expr": "sagemaker_endpoint_status", "refId": "A" }] }
+          ]
+        }"##;
+        let imported = import(json, &SourceChoices::default()).unwrap();
+        let dashboard = parse_layout(&imported.text, Path::new("states.toml")).unwrap();
+        let panel = &dashboard.panels[0];
+        assert_eq!(panel.kind, crate::dashboard::PanelKind::State);
+        let state = |v| crate::state_timeline::state(panel, v);
+        assert_eq!(state(0.0), ("down".to_owned(), Some([0xe0, 0x2f, 0x44])));
+        assert_eq!(state(1.0).0, "up");
+        assert_eq!(
+            state(4.0),
+            ("degraded".to_owned(), Some([0xff, 0x98, 0x30]))
+        );
+        assert!(
+            imported
+                .report
+                .to_string()
+                .contains("a `regex` value mapping dropped")
+        );
+    }
 
     /// The old schema: rows of panels with 12-column spans and pixel heights.
     #[test]

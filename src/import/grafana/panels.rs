@@ -195,6 +195,7 @@ fn one(panel: &Value, grid: GridPos, datasources: &Datasources, default: &Resolv
         // Drawn from its `le` buckets; the queries convert as any other.
         "heatmap" => "heatmap",
         "table" | "table-old" => "table",
+        "state-timeline" | "status-history" => "state",
         "row" => {
             report.outcome = Outcome::Row;
             return text_panel(GridPos { h: 1, ..grid }, String::new(), report);
@@ -250,6 +251,14 @@ fn one(panel: &Value, grid: GridPos, datasources: &Datasources, default: &Resolv
         queries(panel, datasources, default, &mut report.notes)
             .into_iter()
             .unzip();
+    if kind == "state" {
+        match super::mappings::mappings(panel, &mut report.notes) {
+            Some(mappings) => lines.push(("mappings".to_owned(), mappings)),
+            None => report
+                .notes
+                .push("no value mappings: states are the values themselves".to_owned()),
+        }
+    }
     let mut columns = Vec::new();
     if kind == "table" {
         match super::table::columns(panel, &ref_ids, &mut report.notes) {
