@@ -436,6 +436,10 @@ pub struct Panel {
     /// last value).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reduce: Option<Spanned<Reduce>>,
+    /// A heatmap: how counts map to colour (`linear`, `sqrt` — the default — or
+    /// `log`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color_scale: Option<Spanned<crate::dashboard::ColorScale>>,
     /// A state timeline: values (or ranges) to the states they mean.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mappings: Vec<MappingConfig>,

@@ -96,6 +96,32 @@ pub enum Reduce {
     Max,
 }
 
+/// How a heatmap's counts map to colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ColorScale {
+    /// In proportion to the count: the busiest cells stand out, the tail fades.
+    Linear,
+    /// The square root (default): a few busy buckets do not wash out the rest.
+    #[default]
+    Sqrt,
+    /// Logarithmic over three decades: the far tail shows as clearly as the body.
+    Log,
+}
+
+impl ColorScale {
+    /// Where a cell holding `share` of the busiest cell's count sits on the
+    /// palette, 0–1.
+    pub fn position(self, share: f64) -> f64 {
+        let share = share.clamp(0.0, 1.0);
+        match self {
+            ColorScale::Linear => share,
+            ColorScale::Sqrt => share.sqrt(),
+            ColorScale::Log => (1.0 + 999.0 * share).ln() / 1000_f64.ln(),
+        }
+    }
+}
+
 /// Where a line panel's legend goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -155,5 +181,25 @@ impl SourceKind {
             SourceKind::Sagemaker => "sagemaker",
             SourceKind::Fis => "fis",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_colour_scale_spans_the_palette_and_log_lifts_the_tail_most() {
+        for scale in [ColorScale::Linear, ColorScale::Sqrt, ColorScale::Log] {
+            assert_eq!(scale.position(0.0), 0.0);
+            assert!((scale.position(1.0) - 1.0).abs() < 1e-12);
+            assert_eq!(scale.position(7.0), scale.position(1.0));
+        }
+        let tail = 0.01;
+        let linear = ColorScale::Linear.position(tail);
+        let sqrt = ColorScale::Sqrt.position(tail);
+        let log = ColorScale::Log.position(tail);
+        assert!(linear < sqrt && sqrt < log, "{linear} {sqrt} {log}");
+        assert!((log - 0.3478).abs() < 1e-3, "{log}");
     }
 }

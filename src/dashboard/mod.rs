@@ -22,7 +22,7 @@ use crate::time_range::{TimeRange, Window};
 use crate::units::Unit;
 pub use alarms::{AlarmFilter, AlarmState, Condition, MissingData, PanelReads};
 pub(crate) use derive::Prices;
-pub use kinds::{GridPos, LegendAt, PanelKind, Reduce, SourceKind};
+pub use kinds::{ColorScale, GridPos, LegendAt, PanelKind, Reduce, SourceKind};
 pub use sources::{SourceQuery, SourceSpec};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -173,6 +173,8 @@ pub struct PanelSpec {
     pub table: table::TableSettings,
     /// A state timeline's value mappings.
     pub mappings: Vec<mapping::Mapping>,
+    /// A heatmap's count-to-colour scale.
+    pub color_scale: ColorScale,
 }
 
 /// A line panel's legend.

@@ -256,6 +256,17 @@ fn compile_panels(
         let queries = compile_queries(file, panel, sources, report);
         let table = super::table::compile(panel, queries.as_deref(), report);
         let mappings = compile_mappings(panel, report);
+        let color_scale = match &panel.color_scale {
+            Some(scale) if panel.kind != PanelKind::Heatmap => {
+                report(
+                    Some(scale.span()),
+                    format!("panel `{title}`: `color_scale` needs kind = \"heatmap\""),
+                );
+                Default::default()
+            }
+            Some(scale) => *scale.get_ref(),
+            None => Default::default(),
+        };
         if let (Some(id), Some(queries)) = (id, queries) {
             let reads = crate::alarm::link::PanelReads::of(panel.kind, &queries);
             panels.push(PanelSpec {
@@ -277,6 +288,7 @@ fn compile_panels(
                 legend,
                 table,
                 mappings,
+                color_scale,
             });
         }
     }

@@ -93,7 +93,7 @@ pub(crate) fn show(
                 continue;
             }
             let y = y_of_row(row);
-            let color = scale(count / max_count);
+            let color = palette(panel.color_scale.position(count / max_count));
             let color = if trusted {
                 color
             } else {
@@ -195,10 +195,10 @@ fn step_of(columns: &[Column]) -> i64 {
         .unwrap_or(60_000)
 }
 
-/// A count's colour, on a square-root scale (a few busy buckets do not wash
-/// out the rest): dark blue, magenta, then yellow.
-fn scale(share: f64) -> Color32 {
-    let t = share.clamp(0.0, 1.0).sqrt() as f32;
+/// A palette position's colour (the panel's `color_scale` places a count):
+/// dark blue, magenta, then yellow.
+fn palette(position: f64) -> Color32 {
+    let t = position.clamp(0.0, 1.0) as f32;
     let stops = [(0x1d, 0x2b, 0x5e), (0xb8, 0x3b, 0x7a), (0xfb, 0xd5, 0x4a)];
     let (from, to, f) = if t < 0.5 {
         (stops[0], stops[1], t * 2.0)

@@ -251,6 +251,29 @@ fn one(panel: &Value, grid: GridPos, datasources: &Datasources, default: &Resolv
         queries(panel, datasources, default, &mut report.notes)
             .into_iter()
             .unzip();
+    if kind == "heatmap"
+        && let Some(scale) = panel
+            .pointer("/options/color/scale")
+            .and_then(Value::as_str)
+    {
+        // Grafana's "exponential" raises the share to `exponent` (0.5 unless set).
+        let exponent = panel
+            .pointer("/options/color/exponent")
+            .and_then(Value::as_f64)
+            .unwrap_or(0.5);
+        let (ours, exact) = match scale {
+            "linear" => ("linear", true),
+            "exponential" if (exponent - 0.5).abs() < 1e-9 => ("sqrt", true),
+            "exponential" if exponent < 0.5 => ("log", false),
+            _ => ("sqrt", false),
+        };
+        lines.push(("color_scale".to_owned(), quoted(ours)));
+        if !exact {
+            report.notes.push(format!(
+                "colour scale `{scale}` (exponent {exponent}) drawn as `{ours}`"
+            ));
+        }
+    }
     if kind == "state" {
         match super::mappings::mappings(panel, &mut report.notes) {
             Some(mappings) => lines.push(("mappings".to_owned(), mappings)),
