@@ -37,6 +37,7 @@ pub(crate) fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec) -
     let period_s = if gap_s.is_finite() { gap_s } else { 86_400.0 };
     let width = period_s * 0.8;
     let mut charts: Vec<BarChart> = Vec::new();
+    let dark_mode = ui.visuals().dark_mode;
     for (index, (name, points)) in series.iter().enumerate() {
         let bars = slots
             .iter()
@@ -50,7 +51,7 @@ pub(crate) fn show(ui: &mut Ui, ctx: &mut PanelContext<'_>, panel: &PanelSpec) -
             })
             .collect();
         let chart = BarChart::new(name.clone(), bars)
-            .color(theme::series_color(index))
+            .color(theme::series_color(dark_mode, index))
             .width(width);
         let below: Vec<&BarChart> = charts.iter().collect();
         let chart = chart.stack_on(&below);

@@ -63,7 +63,8 @@ pub(crate) fn time_and_value_axes<'a>(
         area_width,
         egui::TextStyle::Body.resolve(ui.style()).size,
     );
-    plot.x_grid_spacer(time_grid(zone))
+    plot.grid_color(super::theme::grid_color(ui.visuals()))
+        .x_grid_spacer(time_grid(zone))
         .x_axis_formatter(move |mark, range| labels.label(mark, range))
         .y_grid_spacer(super::value_axis::value_grid)
         .y_axis_formatter(move |mark, _| unit.format_tick(mark.value, mark.step_size))

@@ -116,7 +116,7 @@ pub(crate) fn show(
     });
     for (row_index, &index) in order.iter().take(shown).enumerate() {
         let (_, series, name) = &drawn[index];
-        let color = theme::series_color(index);
+        let color = theme::series_color(ui.visuals().dark_mode, index);
         // Faded, not in its confident colour, while the data is not current.
         let color = if trusted {
             color

@@ -26,6 +26,7 @@ mod heatmap;
 mod import;
 mod incident;
 mod layouts;
+mod light_theme;
 mod notifications;
 mod operations;
 mod package;

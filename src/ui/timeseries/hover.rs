@@ -117,7 +117,10 @@ fn hover_table(
         .spacing([12.0, 2.0])
         .show(ui, |ui| {
             for row in rows {
-                ui.colored_label(theme::series_color(row.index), row.name);
+                ui.colored_label(
+                    theme::series_color(ui.visuals().dark_mode, row.index),
+                    row.name,
+                );
                 let value = row
                     .sample
                     .map_or_else(|| "–".to_owned(), |s| unit.format(s.value));

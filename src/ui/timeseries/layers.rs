@@ -36,7 +36,7 @@ pub(super) fn draw<'p>(
         if chart.hidden[index] {
             continue;
         }
-        let color = theme::series_color(index);
+        let color = theme::series_color(dark_mode(plot_ui), index);
         plot_ui.line(
             Line::new(
                 name.as_str(),
@@ -57,7 +57,7 @@ pub(super) fn draw<'p>(
         // tooltip says "then").
         plot_ui.line(
             Line::new("", PlotPoints::Borrowed(points))
-                .color(theme::series_color(*index).gamma_multiply(0.8))
+                .color(theme::series_color(dark_mode(plot_ui), *index).gamma_multiply(0.8))
                 .style(LineStyle::dashed_dense())
                 .width(1.2),
         );
@@ -122,7 +122,11 @@ fn bands<'p>(
             continue;
         }
         if let Some(band) = ctx.state.bands.points(key) {
-            let fill = theme::series_color(index).gamma_multiply(if trusted { 0.22 } else { 0.1 });
+            let fill = theme::series_color(dark_mode(plot_ui), index).gamma_multiply(if trusted {
+                0.22
+            } else {
+                0.1
+            });
             plot_ui.add(
                 FilledArea::new("", &band.xs, &band.lows, &band.highs)
                     .fill_color(fill)
@@ -194,4 +198,9 @@ fn notes(plot_ui: &mut PlotUi<'_>, chart: &Chart<'_>) {
             }
         }
     }
+}
+
+/// Whether the plot is drawn on a dark background.
+fn dark_mode(plot_ui: &PlotUi<'_>) -> bool {
+    plot_ui.ctx().global_style().visuals.dark_mode
 }

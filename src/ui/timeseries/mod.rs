@@ -148,7 +148,7 @@ fn beside_legend(
             key: Some(*key),
             series: Some(*series),
             name: name.as_str(),
-            color: super::theme::series_color(index),
+            color: super::theme::series_color(ui.visuals().dark_mode, index),
         })
         .chain(spreads.iter().map(|spread| legend::Entry {
             key: None,
