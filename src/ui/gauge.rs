@@ -36,6 +36,19 @@ fn readings(ctx: &PanelContext<'_>, panel: &PanelSpec) -> Vec<Reading> {
         .collect()
 }
 
+/// The readings and the range they are drawn against; `None` with no value.
+fn readings_in_range(
+    ctx: &PanelContext<'_>,
+    panel: &PanelSpec,
+) -> Option<(Vec<Reading>, (f64, f64))> {
+    let readings = readings(ctx, panel);
+    if readings.is_empty() {
+        return None;
+    }
+    let range = range(panel, readings.iter().map(|r| r.value));
+    Some((readings, range))
+}
+
 /// The range a gauge spans: the panel's `min` (default 0) to its `max`, else the
 /// unit's full scale (100 %, a ratio's 1), else a little above the highest
 /// threshold or value.
@@ -78,11 +91,9 @@ pub(crate) fn show_dials(
     panel: &PanelSpec,
     trusted: bool,
 ) -> bool {
-    let readings = readings(ctx, panel);
-    if readings.is_empty() {
+    let Some((readings, range)) = readings_in_range(ctx, panel) else {
         return false;
-    }
-    let range = range(panel, readings.iter().map(|r| r.value));
+    };
     let shown = &readings[..readings.len().min(MAX_DIALS)];
     let rect = ui.max_rect();
     let width = rect.width() / shown.len() as f32;
@@ -189,11 +200,9 @@ pub(crate) fn show_bars(
     panel: &PanelSpec,
     trusted: bool,
 ) -> bool {
-    let readings = readings(ctx, panel);
-    if readings.is_empty() {
+    let Some((readings, range)) = readings_in_range(ctx, panel) else {
         return false;
-    }
-    let range = range(panel, readings.iter().map(|r| r.value));
+    };
     let rect = ui.max_rect();
     let font = match ctx.wall_figure_pt {
         Some(figure_pt) => figure_pt * 0.6,

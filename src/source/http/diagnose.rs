@@ -37,7 +37,9 @@ fn innermost<'a>(
 /// The TLS library's own error somewhere in the chain. An I/O error's own
 /// `source()` skips the error it wraps, so each one is opened by hand (the
 /// socket layers wrap the TLS error in one or two of them).
-fn find_tls_error<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+pub(crate) fn find_tls_error<'a>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a rustls::Error> {
     let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(current) = cause {
         if let Some(found) = current.downcast_ref::<rustls::Error>() {

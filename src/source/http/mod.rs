@@ -16,6 +16,10 @@ use crate::source::SourceError;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use std::time::Duration;
 
+/// How many times a request with a client certificate is asked again after a
+/// connection closed with no reason given (see `HttpClient::lost_the_alert`).
+const CLIENT_CERT_RETRIES: u32 = 2;
+
 /// Who a request says it is.
 enum Credentials {
     None,
@@ -124,15 +128,40 @@ impl HttpClient {
         Ok(response)
     }
 
-    /// Sends a request that carries its own credentials (SigV4-signed).
+    /// Sends a request that carries its own credentials (SigV4-signed). With a
+    /// client certificate, a connection that closed with no TLS error to say
+    /// why is tried again, up to [`CLIENT_CERT_RETRIES`] times (see
+    /// `lost_the_alert`).
     pub(crate) async fn execute(
         &self,
         request: reqwest::Request,
     ) -> Result<reqwest::Response, SourceError> {
-        self.client
-            .execute(request)
-            .await
-            .map_err(|e| self.transport_error(&e))
+        let mut request = request;
+        let mut tries = 0;
+        loop {
+            let again = request.try_clone();
+            match self.client.execute(request).await {
+                Ok(response) => return Ok(response),
+                Err(error) => match again {
+                    Some(next) if tries < CLIENT_CERT_RETRIES && self.lost_the_alert(&error) => {
+                        tries += 1;
+                        request = next;
+                    }
+                    _ => return Err(self.transport_error(&error)),
+                },
+            }
+        }
+    }
+
+    /// Whether a failure may be a refused client certificate whose alert was lost:
+    /// in TLS 1.3 the server judges the certificate after the client finished
+    /// its handshake, and when its alert and close win the race against the
+    /// request, the client sees only a connection that closed ("connection was
+    /// not ready"), with no TLS error to explain. Asked again, the alert is read.
+    fn lost_the_alert(&self, error: &reqwest::Error) -> bool {
+        self.settings.tls.client_cert.is_some()
+            && !error.is_timeout()
+            && diagnose::find_tls_error(error).is_none()
     }
 
     async fn execute_built(
