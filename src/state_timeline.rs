@@ -36,12 +36,7 @@ pub fn state(panel: &PanelSpec, value: f64) -> (String, Option<[u8; 3]>) {
     if let Some(mapping) = state_of(&panel.mappings, value) {
         return (mapping.text.clone(), Some(mapping.rgb));
     }
-    let rgb = panel
-        .thresholds
-        .iter()
-        .filter(|t| value >= t.value)
-        .max_by(|a, b| a.value.total_cmp(&b.value))
-        .map(|t| t.rgb);
+    let rgb = crate::dashboard::Threshold::reached(&panel.thresholds, value).map(|t| t.rgb);
     (panel.unit.format(value), rgb)
 }
 
@@ -111,10 +106,7 @@ mappings = [
 source = "demo"
 metric = "vllm:num_requests_waiting"
 "#;
-        crate::layout::compile_text(text, std::path::Path::new("t.toml"), &Default::default())
-            .unwrap()
-            .panels
-            .remove(0)
+        crate::layout::first_panel(text)
     }
 
     #[test]

@@ -351,10 +351,7 @@ unit = "short"
 {columns}
 "#
         );
-        crate::layout::compile_text(&text, std::path::Path::new("t.toml"), &Default::default())
-            .unwrap()
-            .panels
-            .remove(0)
+        crate::layout::first_panel(&text)
     }
 
     /// p99 for models a, b, c (c stopped after minute 1); waiting for a and b

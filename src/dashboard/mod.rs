@@ -255,6 +255,17 @@ pub struct Threshold {
     pub name: Option<String>,
 }
 
+impl Threshold {
+    /// The highest of `thresholds` at or below `value`: the one whose colour
+    /// (and name) the value takes.
+    pub fn reached(thresholds: &[Threshold], value: f64) -> Option<&Threshold> {
+        thresholds
+            .iter()
+            .filter(|t| value >= t.value)
+            .max_by(|a, b| a.value.total_cmp(&b.value))
+    }
+}
+
 /// One query of a panel.
 #[derive(Debug, Clone)]
 pub struct QuerySpec {

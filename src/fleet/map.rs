@@ -209,10 +209,7 @@ thresholds = [
 source = "demo"
 metric = "DCGM_FI_DEV_GPU_UTIL"
 "#;
-        let mut dashboard =
-            crate::layout::compile_text(text, std::path::Path::new("t.toml"), &Default::default())
-                .unwrap();
-        let mut panel = dashboard.panels.remove(0);
+        let mut panel = crate::layout::first_panel(text);
         panel.fleet.reduce = reduce;
         panel
     }

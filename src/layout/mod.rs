@@ -24,3 +24,14 @@ pub use load::{
     Choices, LayoutError, LayoutErrors, compile_text, load_layout, parse_layout, recompile,
     threshold_rgb,
 };
+
+/// The first panel of a layout's text, compiled: what the unit tests of the code
+/// that draws or reads one panel start from.
+#[cfg(test)]
+pub(crate) fn first_panel(text: &str) -> crate::dashboard::PanelSpec {
+    #[allow(clippy::unwrap_used)]
+    compile_text(text, std::path::Path::new("t.toml"), &Default::default())
+        .unwrap()
+        .panels
+        .remove(0)
+}

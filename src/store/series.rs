@@ -209,6 +209,14 @@ impl Series {
         self.samples.get(index).copied()
     }
 
+    /// The newest sample at or before `t_ms`: what a tile shows at the right
+    /// edge of its window (the latest while live, the edge's when zoomed back).
+    pub fn at_or_before(&self, t_ms: i64) -> Option<Sample> {
+        self.partition_point(t_ms.saturating_add(1))
+            .checked_sub(1)
+            .and_then(|i| self.get(i))
+    }
+
     /// The value of the sample at exactly `t_ms`, if there is one (a band's
     /// bound beside its line's sample: both are fetched at the same times).
     pub fn value_at(&self, t_ms: i64) -> Option<f64> {

@@ -26,8 +26,7 @@ fn readings(ctx: &PanelContext<'_>, panel: &PanelSpec) -> Vec<Reading> {
     super::timeseries::drawn_series(ctx, panel)
         .into_iter()
         .filter_map(|(_, series, name)| {
-            let at_end = series.partition_point(ctx.window.end_ms.saturating_add(1));
-            let last = at_end.checked_sub(1).and_then(|i| series.get(i))?;
+            let last = series.at_or_before(ctx.window.end_ms)?;
             Some(Reading {
                 name,
                 value: last.value,
@@ -271,10 +270,7 @@ mod tests {
         let text = format!(
             "version = 1\ntitle = \"t\"\n[sources.demo]\nkind = \"demo\"\n[[panels]]\ntitle = \"g\"\nkind = \"gauge\"\ngrid = {{ x = 0, y = 0, w = 6, h = 4 }}\n{extra}\n[[panels.queries]]\nsource = \"demo\"\nmetric = \"vllm:num_requests_waiting\"\n"
         );
-        crate::layout::compile_text(&text, std::path::Path::new("t.toml"), &Default::default())
-            .unwrap()
-            .panels
-            .remove(0)
+        crate::layout::first_panel(&text)
     }
 
     #[test]

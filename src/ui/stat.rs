@@ -22,8 +22,7 @@ pub(crate) fn show(
     };
     // The value at the end of the window shown: the latest one while live, the
     // one at the right edge when zoomed into the past.
-    let at_end = series.partition_point(ctx.window.end_ms.saturating_add(1));
-    let Some(last) = at_end.checked_sub(1).and_then(|i| series.get(i)) else {
+    let Some(last) = series.at_or_before(ctx.window.end_ms) else {
         return false;
     };
     let rect = ui.max_rect();

@@ -78,11 +78,7 @@ pub(crate) fn threshold_color(
     thresholds: &[crate::dashboard::Threshold],
     value: f64,
 ) -> Option<Color32> {
-    thresholds
-        .iter()
-        .filter(|t| value >= t.value)
-        .max_by(|a, b| a.value.total_cmp(&b.value))
-        .map(|t| rgb(t.rgb))
+    crate::dashboard::Threshold::reached(thresholds, value).map(|t| rgb(t.rgb))
 }
 
 #[cfg(test)]
