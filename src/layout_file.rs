@@ -421,6 +421,10 @@ pub struct Panel {
     /// and the header says which.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_points: Option<Spanned<u64>>,
+    /// A line panel: draw its series as areas stacked on each other, the top
+    /// of the last being the total (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack: Option<Spanned<bool>>,
     /// A line panel: where its legend goes — `auto` (below, or at the right of a
     /// panel much wider than tall), `bottom`, `right` or `none`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -36,6 +36,7 @@ pub mod share;
 pub mod simulate;
 pub mod slo;
 pub mod source;
+pub mod stack;
 pub mod state_timeline;
 pub mod store;
 pub mod table;

@@ -154,6 +154,9 @@ pub struct PanelSpec {
     /// Whether its lines get their min/max band when the step is coarser than
     /// the data (only line panels; `envelope = false` opts out).
     pub envelope: bool,
+    /// Whether a line panel stacks its series as areas (`stack = true`); its
+    /// lines then have no min/max band.
+    pub stack: bool,
     /// Its queries, in the file's order.
     pub queries: Vec<QuerySpec>,
     /// The metrics its queries read, to link alarms raised elsewhere to it.

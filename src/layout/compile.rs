@@ -267,6 +267,16 @@ fn compile_panels(
             Some(scale) => *scale.get_ref(),
             None => Default::default(),
         };
+        let stack = panel.stack.as_ref().is_some_and(|stack| {
+            let on = *stack.get_ref();
+            if on && panel.kind != PanelKind::Timeseries {
+                report(
+                    Some(stack.span()),
+                    format!("panel `{title}`: `stack` needs kind = \"timeseries\""),
+                );
+            }
+            on && panel.kind == PanelKind::Timeseries
+        });
         if let (Some(id), Some(queries)) = (id, queries) {
             let reads = crate::alarm::link::PanelReads::of(panel.kind, &queries);
             panels.push(PanelSpec {
@@ -278,7 +288,12 @@ fn compile_panels(
                 thresholds,
                 min: panel.min,
                 max: panel.max,
-                envelope: panel.kind == PanelKind::Timeseries && panel.envelope != Some(false),
+                // A band around a stacked area would stand for the series alone,
+                // not where it is drawn: stacked panels fetch none.
+                envelope: panel.kind == PanelKind::Timeseries
+                    && panel.envelope != Some(false)
+                    && !stack,
+                stack,
                 queries,
                 reads,
                 waiting_for: panel.waiting_for.clone(),

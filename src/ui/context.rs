@@ -87,6 +87,8 @@ pub(crate) struct PanelUiState {
     pub fleet_drill: Option<super::fleet_drill::Drill>,
     /// Spread-mode queries, recomputed when their data changes.
     pub spreads: timeseries::SpreadCache,
+    /// Stacked panels' areas, recomputed when their data changes.
+    pub stacks: timeseries::StackCache,
     /// Series hidden from line panels through their legends.
     pub legends: timeseries::LegendState,
     /// An acknowledgement for everyone (a silence) being written.

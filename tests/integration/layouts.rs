@@ -206,6 +206,11 @@ const INVALID: &[(&str, &str, &str)] = &[
         "8:9",
         "panel `Queue`: `columns` needs kind = \"table\"",
     ),
+    (
+        "stack_on_a_stat_panel.toml",
+        "11:9",
+        "panel `Throughput`: `stack` needs kind = \"timeseries\"",
+    ),
 ];
 
 #[test]

@@ -35,6 +35,7 @@ mod protected;
 mod shared_alarms;
 mod sigv4;
 mod slo;
+mod stacked;
 mod states;
 mod support;
 mod table;

@@ -425,11 +425,8 @@ mod tests {
             b.thresholds.iter().map(|t| t.value).collect::<Vec<_>>(),
             [85.0, 95.0]
         );
-        assert!(
-            imported.report.panels[2]
-                .notes
-                .iter()
-                .any(|n| n.contains("stacking"))
-        );
+        assert!(dashboard.panel_by_title("C").unwrap().stack);
+        assert!(!dashboard.panel_by_title("A").unwrap().stack);
+        assert!(imported.report.panels[2].notes.is_empty());
     }
 }

@@ -246,7 +246,7 @@ fn one(panel: &Value, grid: GridPos, datasources: &Datasources, default: &Resolv
     }
     let mut lines = Vec::new();
     field_config(panel, &from_type, &mut lines, &mut report.notes);
-    repeat_and_approximations(panel, &mut lines, &mut report.notes);
+    repeat_and_approximations(panel, kind, &mut lines, &mut report.notes);
     let (ref_ids, mut queries): (Vec<String>, Vec<Query>) =
         queries(panel, datasources, default, &mut report.notes)
             .into_iter()
@@ -459,10 +459,11 @@ pub(crate) fn placeholder(grid: GridPos, mut report: PanelReport, why: String) -
     text_panel(grid, text, report)
 }
 
-/// The panel's repeat, and what of its drawing is approximated (a vertical
-/// repeat, stacking, field overrides).
+/// The panel's repeat, its stacking, and what of its drawing is approximated (a
+/// vertical repeat, stacking to 100 %, field overrides).
 fn repeat_and_approximations(
     panel: &Value,
+    kind: &str,
     lines: &mut Vec<(String, String)>,
     notes: &mut Vec<String>,
 ) {
@@ -476,13 +477,19 @@ fn repeat_and_approximations(
             notes.push("vertical repeat laid out across the row".to_owned());
         }
     }
-    let stacked = panel.get("stack").and_then(Value::as_bool) == Some(true)
-        || panel
-            .pointer("/fieldConfig/defaults/custom/stacking/mode")
-            .and_then(Value::as_str)
-            .is_some_and(|mode| mode != "none");
-    if stacked {
-        notes.push("stacking dropped: the lines are drawn unstacked".to_owned());
+    let mode = panel
+        .pointer("/fieldConfig/defaults/custom/stacking/mode")
+        .and_then(Value::as_str)
+        .filter(|mode| *mode != "none");
+    let old_graph_stacked = panel.get("stack").and_then(Value::as_bool) == Some(true);
+    if kind == "timeseries" && (old_graph_stacked || mode.is_some()) {
+        lines.push(("stack".to_owned(), "true".to_owned()));
+        let percent = mode == Some("percent")
+            || (old_graph_stacked
+                && panel.get("percentage").and_then(Value::as_bool) == Some(true));
+        if percent {
+            notes.push("stacked to 100 % in Grafana: stacked as values".to_owned());
+        }
     }
     if panel
         .pointer("/fieldConfig/overrides")

@@ -44,6 +44,9 @@ pub(super) struct Chart<'a> {
     pub(super) words_fit: bool,
     /// Queries drawn in spread mode.
     pub(super) spreads: Vec<super::spread::SpreadQuery>,
+    /// A stacked panel's areas (its series are then drawn as these, not as
+    /// lines, and nothing is compared).
+    pub(super) stacked: Option<std::sync::Arc<super::stacked::StackedAreas>>,
     /// The panel's fixed upper bound, if any.
     max: Option<f64>,
 }
@@ -90,13 +93,22 @@ impl<'a> Chart<'a> {
             .iter()
             .map(|(key, _, _)| ctx.state.legends.is_hidden(&panel.id, key))
             .collect();
-        for (key, series, _) in &drawn {
+        let stacked = panel.stack.then(|| {
+            ctx.state
+                .stacks
+                .get(&panel.id, &drawn, &hidden, window, columns)
+        });
+        for (key, series, _) in drawn.iter().filter(|_| stacked.is_none()) {
             ctx.state.lines.prepare(key, series, window, columns);
             if let Some(band) = store.band(key) {
                 ctx.state.bands.prepare(key, band, window, columns);
             }
         }
-        let shift = ctx.session.compare().shift_for(&panel.id);
+        // A stacked area's earlier self would be drawn where it was stacked
+        // then: comparing shows lines, not areas, so a stack compares nothing.
+        let shift = (!panel.stack)
+            .then(|| ctx.session.compare().shift_for(&panel.id))
+            .flatten();
         let then: Vec<Option<(SeriesKey, &'a Series)>> = drawn
             .iter()
             .map(|(key, _, _)| {
@@ -112,7 +124,11 @@ impl<'a> Chart<'a> {
         for (key, series) in then.iter().flatten() {
             ctx.state.lines.prepare(key, series, window, columns);
         }
-        let data_range = spread_range(&spreads, window, data_range(ctx, &drawn, &hidden));
+        let lines_range = match &stacked {
+            Some(areas) => areas.range(),
+            None => data_range(ctx, &drawn, &hidden),
+        };
+        let data_range = spread_range(&spreads, window, lines_range);
         let then_lines = then_lines(ctx, &drawn, &then);
         let labels: Vec<&BTreeMap<String, String>> =
             drawn.iter().map(|(key, _, _)| &*key.labels).collect();
@@ -149,6 +165,7 @@ impl<'a> Chart<'a> {
             words_fit,
             max: panel.max,
             spreads,
+            stacked,
             drawn,
             hidden,
             then,

@@ -1,6 +1,6 @@
 //! The chart's hover tooltip: the time, each series' value there in its colour,
 //! the range its step spans where the chart draws a band, the compared value and
-//! the change, and the notes and operations at that moment.
+//! the change, a stack's total, and the notes and operations at that moment.
 
 use super::super::{PanelContext, theme};
 use super::chart::Chart;
@@ -49,8 +49,12 @@ pub(super) fn show(
         })
         .collect();
     let (unit, zone) = (panel.unit, ctx.zone);
+    let total = chart
+        .stacked
+        .as_ref()
+        .and_then(|areas| areas.stack.total_near(t_ms, near));
     response.response.clone().on_hover_ui_at_pointer(|ui| {
-        hover_table(ui, &rows, unit, zone, t_ms, chart.shift);
+        hover_table(ui, &rows, total, unit, zone, t_ms, chart.shift);
         for note in &chart.notes {
             if t_ms >= note.start_ms - near && t_ms <= note.end_ms + near {
                 ui.colored_label(theme::NOTE, format!("note: {}", note.text));
@@ -97,10 +101,12 @@ struct HoverRow<'a> {
 }
 
 /// The hover tooltip: the time, then each series' value there, in the series'
-/// colour, and the range its step spans when the chart draws a band.
+/// colour, and the range its step spans when the chart draws a band; a stack's
+/// total under them.
 fn hover_table(
     ui: &mut Ui,
     rows: &[HoverRow<'_>],
+    total: Option<f64>,
     unit: crate::units::Unit,
     zone: crate::clock::DisplayZone,
     t_ms: i64,
@@ -134,6 +140,11 @@ fn hover_table(
                 if compared {
                     ui.label(egui::RichText::new(then_words(row, unit)).monospace());
                 }
+                ui.end_row();
+            }
+            if let Some(total) = total {
+                ui.label(egui::RichText::new("Total").strong());
+                ui.label(egui::RichText::new(unit.format(total)).monospace().strong());
                 ui.end_row();
             }
         });

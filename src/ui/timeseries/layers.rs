@@ -1,10 +1,12 @@
 //! What a chart draws inside its plot, back to front: operations (scaling
 //! markers, experiment bands), where rules fired, each line's min/max band,
-//! the lines, notes, the compared window's dashed lines, thresholds. Only the
-//! lines are named. Series hidden in the legend are left out.
+//! the lines (or a stack's areas), notes, the compared window's dashed lines,
+//! thresholds. Only the lines are named. Series hidden in the legend are left
+//! out.
 
 use super::super::{PanelContext, theme};
 use super::chart::Chart;
+use super::stacked::StackedAreas;
 use crate::ops::OpsKind;
 use egui_plot::{
     FilledArea, HLine, Line, LineStyle, PlotPoint, PlotPoints, PlotUi, Span, Text, VLine,
@@ -30,8 +32,46 @@ pub(super) fn draw<'p>(
                 .border_color(theme::ERROR.gamma_multiply(0.5)),
         );
     }
-    bands(plot_ui, chart, ctx, trusted);
-    spreads(plot_ui, chart, trusted, wall);
+    match &chart.stacked {
+        Some(areas) => {
+            spreads(plot_ui, chart, trusted, wall);
+            stacked(plot_ui, areas, chart, trusted, wall);
+        }
+        None => {
+            bands(plot_ui, chart, ctx, trusted);
+            spreads(plot_ui, chart, trusted, wall);
+            lines(plot_ui, chart, ctx, trusted, wall);
+        }
+    }
+    notes(plot_ui, chart);
+    for (index, points) in chart.then_lines.iter().filter(|(i, _)| !chart.hidden[*i]) {
+        // The earlier line: the series' colour, dashed, under today's (the
+        // tooltip says "then").
+        plot_ui.line(
+            Line::new("", PlotPoints::Borrowed(points))
+                .color(theme::series_color(dark_mode(plot_ui), *index).gamma_multiply(0.8))
+                .style(LineStyle::dashed_dense())
+                .width(1.2),
+        );
+    }
+    for &(value, color) in &chart.thresholds {
+        plot_ui.hline(
+            HLine::new("", value)
+                .color(color)
+                .style(LineStyle::dashed_loose())
+                .allow_hover(false),
+        );
+    }
+}
+
+/// Each series shown as a line, in its colour (faded when untrusted).
+fn lines<'p>(
+    plot_ui: &mut PlotUi<'p>,
+    chart: &'p Chart<'_>,
+    ctx: &'p PanelContext<'_>,
+    trusted: bool,
+    wall: bool,
+) {
     for (index, (key, _, name)) in chart.drawn.iter().enumerate() {
         if chart.hidden[index] {
             continue;
@@ -51,23 +91,36 @@ pub(super) fn draw<'p>(
             .allow_band(true),
         );
     }
-    notes(plot_ui, chart);
-    for (index, points) in chart.then_lines.iter().filter(|(i, _)| !chart.hidden[*i]) {
-        // The earlier line: the series' colour, dashed, under today's (the
-        // tooltip says "then").
-        plot_ui.line(
-            Line::new("", PlotPoints::Borrowed(points))
-                .color(theme::series_color(dark_mode(plot_ui), *index).gamma_multiply(0.8))
-                .style(LineStyle::dashed_dense())
-                .width(1.2),
-        );
-    }
-    for &(value, color) in &chart.thresholds {
-        plot_ui.hline(
-            HLine::new("", value)
-                .color(color)
-                .style(LineStyle::dashed_loose())
+}
+
+/// A stacked panel: each series an area on the ones below it, in its colour,
+/// with its top drawn as a line; the last top is the total.
+fn stacked<'p>(
+    plot_ui: &mut PlotUi<'p>,
+    areas: &'p StackedAreas,
+    chart: &'p Chart<'_>,
+    trusted: bool,
+    wall: bool,
+) {
+    for (level, &index) in areas.series_index.iter().enumerate() {
+        let color = theme::series_color(dark_mode(plot_ui), index);
+        let color = if trusted {
+            color
+        } else {
+            color.gamma_multiply(0.35)
+        };
+        plot_ui.add(
+            FilledArea::new("", &areas.xs, areas.bottom(level), &areas.stack.tops[level])
+                .fill_color(color.gamma_multiply(0.45))
                 .allow_hover(false),
+        );
+        plot_ui.line(
+            Line::new(
+                chart.drawn[index].2.as_str(),
+                PlotPoints::Borrowed(&areas.tops[level]),
+            )
+            .color(color)
+            .width(if wall { 2.5 } else { 1.2 }),
         );
     }
 }

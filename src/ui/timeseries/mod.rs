@@ -15,6 +15,7 @@ mod menu;
 mod plot;
 mod spread;
 mod spread_cache;
+mod stacked;
 mod zoom;
 
 use super::PanelContext;
@@ -26,6 +27,7 @@ use egui::{Id, Ui};
 pub use chart::operations_drawn;
 pub(crate) use legend::LegendState;
 pub(crate) use spread_cache::SpreadCache;
+pub(crate) use stacked::StackCache;
 
 /// The plot id of a panel, stable so tests and tools can read its plot memory.
 pub fn plot_id(panel: &PanelId) -> Id {

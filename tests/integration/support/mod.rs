@@ -791,3 +791,47 @@ pub fn shipped_layout_harness(
     let app = app_on_file(&path, now, runtime);
     harness_builder().with_size(size).build_eframe(|_| app)
 }
+
+/// A wall (1920×1080) showing the shipped layout `layout` as its one page, its
+/// clock pinned to `now`, stepped until every query has answered; with the
+/// folder of its playlist, which must outlive it.
+pub fn shipped_layout_on_the_wall(
+    layout: &str,
+    now: &str,
+    runtime: &tokio::runtime::Runtime,
+) -> (
+    egui_kittest::Harness<'static, fleetdeck::wall::WallApp>,
+    tempfile::TempDir,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let playlist = dir.path().join("wall.toml");
+    let layout = Path::new(env!("CARGO_MANIFEST_DIR")).join(layout);
+    std::fs::write(
+        &playlist,
+        format!(
+            "version = 1\n[[pages]]\nlayout = {:?}\n",
+            layout.display().to_string()
+        ),
+    )
+    .unwrap();
+    let now = chrono::DateTime::parse_from_rfc3339(now).unwrap().to_utc();
+    let options = fleetdeck::app::AppOptions {
+        clock: fleetdeck::clock::Clock::Fixed(now),
+        zone: fleetdeck::clock::DisplayZone::Utc,
+        ..fleetdeck::app::AppOptions::default()
+    };
+    let app =
+        fleetdeck::wall::WallApp::new(fleetdeck::wall::load_playlist(&playlist).unwrap(), options)
+            .with_runtime(runtime.handle().clone())
+            .with_writer(fleetdeck::persist::Writer::start());
+    let mut harness = harness_builder()
+        .with_size([1920.0, 1080.0])
+        .build_eframe(|_| app);
+    step_until(&mut harness, "the wall's data", |h| {
+        h.state()
+            .sessions()
+            .all(|s| s.pending_queries() == 0 && s.store().series_count() > 0)
+    });
+    harness.run_steps(3);
+    (harness, dir)
+}
