@@ -70,7 +70,7 @@ fn print_cloudwatch_cost(layout: &Dashboard) {
         let usd = estimate.usd_per_day(layout.refresh);
         let at_least = if estimate.wildcard_queries > 0 {
             format!(
-                " (at least: {} queries with `*` dimensions count once each here, once per match when run)",
+                " (at least: {} queries with `*` dimensions or SEARCH() count once each here, once per match when run)",
                 estimate.wildcard_queries
             )
         } else {

@@ -379,6 +379,46 @@ mod tests {
         );
     }
 
+    /// An old-schema CloudWatch dashboard: metric math over a `*` reads it as a
+    /// SEARCH(), a `returnData: false` target that no expression reads is drawn
+    /// (as Grafana draws it), one that an expression reads is only fetched.
+    #[test]
+    fn old_cloudwatch_targets_are_drawn_unless_metric_math_reads_them() {
+        let json = r#"{ "title": "EC2 old", "schemaVersion": 16,
+          "panels": [
+            { "type": "graph", "title": "CPU max", "gridPos": {"x":0,"y":0,"w":12,"h":8},
+              "datasource": "CloudWatch",
+              "targets": [
+                { "refId": "A", "id": "m1", "namespace": "AWS/EC2", "metricName": "CPUUtilization",
+                  "dimensions": { "InstanceId": "*" }, "statistics": ["Maximum"],
+                  "period": "60", "returnData": false },
+                { "refId": "B", "id": "e1", "expression": "MAX(m1)", "returnData": true } ] },
+            { "type": "graph", "title": "Network in", "gridPos": {"x":12,"y":0,"w":12,"h":8},
+              "datasource": "CloudWatch",
+              "targets": [
+                { "refId": "A", "namespace": "AWS/EC2", "metricName": "NetworkIn",
+                  "dimensions": { "InstanceId": "i-0123" }, "statistics": ["Sum"],
+                  "returnData": false } ] } ] }"#;
+        let imported = import(json, &SourceChoices::default()).unwrap();
+        assert_eq!(imported.report.placeholders(), 0, "{}", imported.report);
+        let dashboard = parse_layout(&imported.text, Path::new("old.toml")).unwrap();
+        let drawn = |title: &str| -> Vec<bool> {
+            let panel = dashboard.panel_by_title(title).unwrap();
+            panel.queries.iter().map(|q| !q.hidden).collect()
+        };
+        assert_eq!(
+            drawn("CPU max"),
+            [false, true],
+            "m1 fetched for e1, e1 drawn"
+        );
+        assert_eq!(drawn("Network in"), [true]);
+        assert!(
+            imported
+                .text
+                .contains("SEARCH('{AWS/EC2,InstanceId} MetricName=")
+        );
+    }
+
     /// The old schema: rows of panels with 12-column spans and pixel heights.
     #[test]
     fn old_rows_with_spans_and_pixel_heights_land_on_the_grid() {

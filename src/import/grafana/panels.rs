@@ -510,13 +510,13 @@ fn queries(
     notes: &mut Vec<String>,
 ) -> Vec<(String, Query)> {
     let panel_source = datasources.resolve(panel.get("datasource"));
-    let mut queries = Vec::new();
-    for target in panel
+    let targets: &[Value] = panel
         .get("targets")
         .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+        .map_or(&[], Vec::as_slice);
+    let read = targets::ids_read_by_expressions(targets);
+    let mut queries = Vec::new();
+    for target in targets {
         let resolved = match datasources.resolve(target.get("datasource")) {
             Resolved::Unknown => panel_source.clone(),
             known => known,
@@ -543,7 +543,7 @@ fn queries(
         };
         let query = match kind {
             Some(Kind::Prometheus) => targets::prometheus(target, notes),
-            Some(Kind::CloudWatch) => targets::cloudwatch(target, notes),
+            Some(Kind::CloudWatch) => targets::cloudwatch(target, &read, notes),
             None => None,
         };
         let ref_id = target

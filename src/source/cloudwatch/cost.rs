@@ -4,7 +4,7 @@
 //! refresh interval — before it goes on a wall for a month.
 
 use super::batch::{MAX_QUERIES_PER_CALL, Planner};
-use super::query::{CwExpr, CwStat};
+use super::query::{CwExpr, CwStat, MathPart};
 use super::{USD_PER_METRIC, period, query};
 use crate::dashboard::{Dashboard, SourceId, Target};
 use crate::layout_file::SourceKind;
@@ -73,8 +73,14 @@ pub fn estimate(dashboard: &Dashboard, now_ms: i64) -> Vec<(SourceId, Estimate)>
                     let step_ms = period::plan_period(window, width_px, now_ms, cw.period_ms);
                     let request =
                         RangeRequest::new(SourceQuery::CloudWatch(cw.clone()), window, step_ms);
-                    if cw.standalone
-                        && matches!(&cw.what, CwExpr::Stat(stat) if query::stat_has_wildcard(stat))
+                    // A `*` and a SEARCH() are billed per metric they match, which
+                    // only the account knows.
+                    let searches = matches!(&cw.what, CwExpr::Math(parts) if parts.iter().any(
+                        |part| matches!(part, MathPart::Text(text) if text.contains("SEARCH("))
+                    ));
+                    if searches
+                        || (cw.standalone
+                            && matches!(&cw.what, CwExpr::Stat(stat) if query::stat_has_wildcard(stat)))
                     {
                         wildcard_queries += 1;
                     }
