@@ -27,6 +27,7 @@ mod import;
 mod incident;
 mod layouts;
 mod light_theme;
+mod native_histograms;
 mod notifications;
 mod operations;
 mod package;

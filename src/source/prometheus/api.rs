@@ -1,5 +1,6 @@
 //! The Prometheus HTTP API's JSON, as Prometheus, VictoriaMetrics and Mimir send it.
 
+use super::native::{self, HistogramPoint};
 use crate::source::{SeriesData, SourceError};
 use crate::store::Sample;
 use serde::Deserialize;
@@ -30,12 +31,19 @@ struct MatrixSeries {
     metric: BTreeMap<String, String>,
     #[serde(default)]
     values: Vec<Point>,
+    /// A native histogram's points (read as its `le` buckets).
+    #[serde(default)]
+    histograms: Vec<HistogramPoint>,
 }
 
 #[derive(Debug, Deserialize)]
 struct VectorSample {
     metric: BTreeMap<String, String>,
-    value: Point,
+    #[serde(default)]
+    value: Option<Point>,
+    /// A native histogram's point (read as its `le` buckets).
+    #[serde(default)]
+    histogram: Option<HistogramPoint>,
 }
 
 /// One `[time, "value"]` pair, read straight into a [`Sample`]: the value's text
@@ -106,18 +114,30 @@ fn series_of(envelope: Envelope) -> Result<Vec<SeriesData>, SourceError> {
     match envelope.data {
         Some(Data::Matrix(series)) => Ok(series
             .into_iter()
-            .map(|s| SeriesData {
-                labels: s.metric,
-                samples: s.values.into_iter().map(|p| p.0).collect(),
-                envelope: None,
+            .flat_map(|s| {
+                if s.histograms.is_empty() {
+                    return vec![SeriesData {
+                        labels: s.metric,
+                        samples: s.values.into_iter().map(|p| p.0).collect(),
+                        envelope: None,
+                    }];
+                }
+                native::as_buckets(&s.metric, &s.histograms)
             })
             .collect()),
         Some(Data::Vector(samples)) => Ok(samples
             .into_iter()
-            .map(|s| SeriesData {
-                labels: s.metric,
-                samples: vec![s.value.0],
-                envelope: None,
+            .flat_map(|s| {
+                let buckets = match &s.histogram {
+                    Some(point) => native::as_buckets(&s.metric, std::slice::from_ref(point)),
+                    None => Vec::new(),
+                };
+                let floats = s.value.map(|value| SeriesData {
+                    labels: s.metric,
+                    samples: vec![value.0],
+                    envelope: None,
+                });
+                floats.into_iter().chain(buckets)
             })
             .collect()),
         Some(Data::Scalar(_) | Data::String(_)) | None => Ok(Vec::new()),

@@ -5,6 +5,7 @@
 //! or files when the source is built; the layout only names where they live.
 
 pub(crate) mod api;
+mod native;
 pub(crate) mod promql;
 pub mod sigv4;
 mod stream;

@@ -309,8 +309,24 @@ fn file_server(dir: tempfile::TempDir) -> Server {
     Server::spawn(command, address, dir)
 }
 
+/// Prometheus scraping `target` every second with native histograms on (Debian's
+/// 2.42 has them behind a feature flag; it then asks targets for protobuf).
+pub fn prometheus_with_native_histograms(target: SocketAddr) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    start_prometheus_with(
+        scrape_config(target),
+        dir,
+        &["--enable-feature=native-histograms"],
+    )
+}
+
 /// Prometheus with this configuration file, its data under `dir`.
 fn start_prometheus(config_text: String, dir: tempfile::TempDir) -> Server {
+    start_prometheus_with(config_text, dir, &[])
+}
+
+/// Prometheus with this configuration file and these extra flags.
+fn start_prometheus_with(config_text: String, dir: tempfile::TempDir, flags: &[&str]) -> Server {
     let binary = require("prometheus", "prometheus");
     let config = dir.path().join("prometheus.yml");
     std::fs::write(&config, config_text).unwrap();
@@ -324,7 +340,10 @@ fn start_prometheus(config_text: String, dir: tempfile::TempDir) -> Server {
         // newest block.
         "--storage.tsdb.retention.time=400d".to_owned(),
         "--log.level=warn".to_owned(),
-    ];
+    ]
+    .into_iter()
+    .chain(flags.iter().map(|flag| (*flag).to_owned()))
+    .collect();
     Server::spawn(command, address, dir)
 }
 
