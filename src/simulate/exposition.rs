@@ -19,8 +19,17 @@ const TTFT_BUCKETS: &[f64] = &[
     0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
     20.0, 40.0, 80.0, 160.0, 640.0, 2560.0,
 ];
-/// Bucket bounds for vLLM's request phases and token counts: wide enough for a
-/// 10 ms inter-token gap and a 4,000-token answer alike.
+/// vLLM's bucket bounds for token counts (its 1-2-5 series up to the model's
+/// length): prompt and generation lengths, requested maximums.
+const TOKEN_BUCKETS: &[f64] = &[
+    1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1_000.0, 2_000.0, 5_000.0, 10_000.0,
+    20_000.0,
+];
+/// How many prompt tokens a request brings (chat with its context); the prompt
+/// counter adds the same.
+const PROMPT_TOKENS: f64 = 850.0;
+/// Bucket bounds for vLLM's request phases, seconds: wide enough for a 10 ms
+/// inter-token gap and a five-minute request alike.
 const PHASE_BUCKETS: &[f64] = &[
     0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0,
     1_000.0, 4_000.0, 16_000.0,
@@ -218,7 +227,7 @@ impl Exporter {
             let model = endpoint.model_name;
             let tokens = self.add(format!("gen|{model}"), requests * endpoint.output_tokens);
             counters[0].2.push((model.to_owned(), tokens));
-            let prompt = self.add(format!("prompt|{model}"), requests * 850.0);
+            let prompt = self.add(format!("prompt|{model}"), requests * PROMPT_TOKENS);
             counters[1].2.push((model.to_owned(), prompt));
             let ok = self.add(
                 format!("ok|{model}"),
@@ -245,9 +254,14 @@ impl Exporter {
                 ttft,
             ),
         ];
-        let phases = phases
-            .into_iter()
-            .map(|(name, help, h)| (name, help, PHASE_BUCKETS, h));
+        let phases = phases.into_iter().map(|(name, help, h)| {
+            let bounds = if name.ends_with("_tokens") {
+                TOKEN_BUCKETS
+            } else {
+                PHASE_BUCKETS
+            };
+            (name, help, bounds, h)
+        });
         for (name, help, bounds, histograms) in latencies.into_iter().chain(phases) {
             write_histogram(out, name, help, bounds, &histograms);
         }
@@ -295,15 +309,19 @@ impl Exporter {
             first_token * 0.7,
             decode,
             endpoint.output_tokens * 1.2,
-            // Prompts run a few times longer than answers (chat with context).
-            (endpoint.output_tokens * 3.0).max(1.0),
+            PROMPT_TOKENS,
             endpoint.output_tokens.max(1.0),
         ];
         let model = endpoint.model_name;
         for ((name, _, histograms), median) in phases.iter_mut().zip(medians) {
+            let bounds = if name.ends_with("_tokens") {
+                TOKEN_BUCKETS
+            } else {
+                PHASE_BUCKETS
+            };
             let h = self.observe(
                 format!("{name}|{model}"),
-                PHASE_BUCKETS,
+                bounds,
                 requests,
                 median,
                 state.latency_sigma,

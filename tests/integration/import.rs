@@ -628,7 +628,16 @@ fn the_window_draws_every_converted_panel_of_the_imported_vllm_dashboard() {
     let app =
         fleetdeck::app::FleetApp::new(fleetdeck::layout::load_layout(&path).unwrap(), options)
             .with_runtime(runtime.handle().clone())
-            .with_variables(Default::default(), None)
+            .with_variables(
+                // A chat model: its prompts and answers fill the length heatmaps.
+                fleetdeck::variables::Selection::from([(
+                    "model_name".to_owned(),
+                    fleetdeck::variables::Selected::Values(vec![
+                        "meta-llama/Llama-3.1-8B-Instruct".to_owned(),
+                    ]),
+                )]),
+                None,
+            )
             .unwrap();
     let mut harness = support::harness_builder()
         .with_size([1600.0, 1000.0])
