@@ -9,9 +9,8 @@ use crate::dashboard::PanelSpec;
 use crate::heatmap::{Column, FLEET_BINS, bound_of, columns, distribution, quantile};
 use egui::{Align2, Color32, FontId, Pos2, Rect, Shape, Stroke, Ui, pos2};
 
-/// Room for the bucket labels at the left and the times below.
-const LEFT: f32 = 64.0;
-const BOTTOM: f32 = 18.0;
+/// The labels' size on a workstation (points); the wall's follows its figures.
+const LABEL_SIZE: f32 = 11.0;
 
 /// The quantiles drawn over the cells, with their colours.
 const QUANTILES: [(f64, &str, Color32); 2] = [
@@ -62,9 +61,15 @@ pub(crate) fn show(
         return false;
     };
     let rect = ui.max_rect();
+    // Across a room the labels and lines are as large as the wall's figures allow.
+    let (label_size, line_width) = match ctx.wall_figure_pt {
+        Some(figure_pt) => ((figure_pt * 0.4).max(LABEL_SIZE), 3.0),
+        None => (LABEL_SIZE, 1.5),
+    };
+    // Room for the bucket labels at the left and the times below.
     let plot = Rect::from_min_max(
-        pos2(rect.min.x + LEFT, rect.min.y + 2.0),
-        pos2(rect.max.x - 4.0, rect.max.y - BOTTOM),
+        pos2(rect.min.x + 64.0 * label_size / LABEL_SIZE, rect.min.y + 2.0),
+        pos2(rect.max.x - 4.0, rect.max.y - label_size - 7.0),
     );
     let rows = last - first + 1;
     let row_height = plot.height() / rows as f32;
@@ -127,13 +132,13 @@ pub(crate) fn show(
             .filter_map(|c| Some(pos2(x_of(c.t_ms), y_of_value(quantile(q, c)?)?)))
             .collect();
         if points.len() >= 2 {
-            painter.add(Shape::line(points.clone(), Stroke::new(1.5, color)));
+            painter.add(Shape::line(points.clone(), Stroke::new(line_width, color)));
             if let Some(end) = points.last() {
                 painter.text(
                     *end + egui::vec2(-2.0, -2.0),
                     Align2::RIGHT_BOTTOM,
                     name,
-                    FontId::proportional(11.0),
+                    FontId::proportional(label_size),
                     color,
                 );
             }
@@ -144,7 +149,7 @@ pub(crate) fn show(
             painter.hline(
                 plot.x_range(),
                 y,
-                Stroke::new(1.0, theme::rgb(threshold.rgb)),
+                Stroke::new(line_width * 2.0 / 3.0, theme::rgb(threshold.rgb)),
             );
         }
     }
@@ -155,6 +160,7 @@ pub(crate) fn show(
         plot,
         &bounds,
         (first, last, row_height),
+        label_size,
         panel,
         ctx,
     );
@@ -216,10 +222,11 @@ fn labels(
     plot: Rect,
     bounds: &[f64],
     (first, last, row_height): (usize, usize, f32),
+    size: f32,
     panel: &PanelSpec,
     ctx: &PanelContext<'_>,
 ) {
-    let every = ((14.0 / row_height).ceil() as usize).max(1);
+    let every = (((size + 3.0) / row_height).ceil() as usize).max(1);
     for row in (first..=last).step_by(every) {
         let bound = bounds[row];
         let text = if bound.is_finite() {
@@ -232,7 +239,7 @@ fn labels(
             pos2(plot.min.x - 4.0, y),
             Align2::RIGHT_CENTER,
             text,
-            FontId::proportional(11.0),
+            FontId::proportional(size),
             color,
         );
     }
@@ -253,7 +260,7 @@ fn labels(
                 Align2::CENTER_TOP
             },
             ctx.zone.format(t_ms, format),
-            FontId::proportional(11.0),
+            FontId::proportional(size),
             color,
         );
     }

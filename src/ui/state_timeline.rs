@@ -7,7 +7,8 @@ use crate::dashboard::PanelSpec;
 use crate::state_timeline::{Segment, StateRow, row};
 use egui::{Align2, FontId, Rect, Ui, pos2, vec2};
 
-/// Height of the time labels under the rows (points).
+/// Height of the time labels under the rows on a workstation (points); on the
+/// wall they are as tall as their font.
 const AXIS_HEIGHT: f32 = 16.0;
 
 /// Draws the rows; returns whether there was a row to show.
@@ -30,7 +31,8 @@ pub(crate) fn show(
         Some(figure_pt) => figure_pt * 0.6,
         None => 12.0,
     };
-    let height = ((rect.height() - AXIS_HEIGHT) / rows.len() as f32).clamp(6.0, font * 2.6);
+    let axis_height = (font * 0.85 + 4.0).max(AXIS_HEIGHT);
+    let height = ((rect.height() - axis_height) / rows.len() as f32).clamp(6.0, font * 2.6);
     let name_width = rows
         .iter()
         .map(|r| r.name.chars().count() as f32 * font * 0.55)
@@ -46,7 +48,7 @@ pub(crate) fn show(
     let mut hovered: Option<(&StateRow, &Segment)> = None;
     for (index, state_row) in rows.iter().enumerate() {
         let top = rect.min.y + index as f32 * height;
-        if top + height > rect.max.y - AXIS_HEIGHT + 1.0 {
+        if top + height > rect.max.y - axis_height + 1.0 {
             break;
         }
         let band = Rect::from_min_max(
@@ -87,7 +89,13 @@ pub(crate) fn show(
         }
         accessible(ui, panel, band, state_row);
     }
-    axis(ui, ctx, rect, track_left, track_width, font);
+    axis(
+        ui,
+        ctx,
+        rect,
+        (track_left, track_width),
+        (font, axis_height),
+    );
     if let Some((state_row, segment)) = hovered {
         let zone = ctx.zone;
         let lasted = crate::time_range::format_duration(std::time::Duration::from_millis(
@@ -114,8 +122,14 @@ pub(crate) fn show(
 }
 
 /// The window's start, middle and end under the rows.
-fn axis(ui: &Ui, ctx: &PanelContext<'_>, rect: Rect, left: f32, width: f32, font: f32) {
-    let y = rect.max.y - AXIS_HEIGHT / 2.0;
+fn axis(
+    ui: &Ui,
+    ctx: &PanelContext<'_>,
+    rect: Rect,
+    (left, width): (f32, f32),
+    (font, height): (f32, f32),
+) {
+    let y = rect.max.y - height / 2.0;
     let span_s = ctx.window.span_ms() as f64 / 1000.0;
     for (share, align) in [
         (0.0, Align2::LEFT_CENTER),

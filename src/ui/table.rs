@@ -10,8 +10,10 @@ use crate::dashboard::PanelSpec;
 use crate::table::{Cell, Head, Row, TableView, build, matches, sort};
 use egui::{RichText, Sense, Ui};
 
-/// A gauge cell's width (points).
+/// A gauge cell's width at the workstation's text size (points).
 const GAUGE_WIDTH: f32 = 120.0;
+/// The workstation's text size (points).
+const TEXT_SIZE: f32 = 12.5;
 
 /// Draws the table; returns whether it had a row to show.
 pub(crate) fn show(
@@ -33,18 +35,38 @@ pub(crate) fn show(
     if let Some((column, descending)) = sorted {
         sort(&mut view.rows, column, descending);
     }
+    // Across a room: text as large as the wall's figures allow, and no filter
+    // (nobody types at a wall); every row is shown.
+    let wall = ctx.wall_figure_pt;
+    let size = wall.map_or(TEXT_SIZE, |figure_pt| (figure_pt * 0.45).max(TEXT_SIZE));
+    if wall.is_some() {
+        let style = ui.style_mut();
+        for text_style in [
+            egui::TextStyle::Body,
+            egui::TextStyle::Button,
+            egui::TextStyle::Monospace,
+        ] {
+            if let Some(font) = style.text_styles.get_mut(&text_style) {
+                font.size = size;
+            }
+        }
+        style.spacing.interact_size.y = size * 1.6;
+    }
     let filter = ctx.state.table_filters.entry(panel.id.clone()).or_default();
     let shown: Vec<&Row> = view
         .rows
         .iter()
-        .filter(|row| matches(row, filter))
+        .filter(|row| wall.is_some() || matches(row, filter))
         .collect();
-    ui.horizontal(|ui| {
-        let label = ui.label("Filter");
-        ui.add(egui::TextEdit::singleline(filter).desired_width(160.0))
-            .labelled_by(label.id);
-        ui.label(RichText::new(format!("{} of {} rows", shown.len(), view.rows.len())).weak());
-    });
+    if wall.is_none() {
+        ui.horizontal(|ui| {
+            let label = ui.label("Filter");
+            ui.add(egui::TextEdit::singleline(filter).desired_width(160.0))
+                .labelled_by(label.id);
+            ui.label(RichText::new(format!("{} of {} rows", shown.len(), view.rows.len())).weak());
+        });
+    }
+    let gauge_width = GAUGE_WIDTH * size / TEXT_SIZE;
     let fade = if trusted { 1.0 } else { 0.4 };
     let mut sort_by = None;
     let mut clicked = None;
@@ -54,7 +76,7 @@ pub(crate) fn show(
         .show(ui, |ui| {
             egui::Grid::new(("table-grid", panel.id.as_str()))
                 .striped(true)
-                .spacing([18.0, 4.0])
+                .spacing([18.0 * size / TEXT_SIZE, 4.0])
                 .show(ui, |ui| {
                     for (index, head) in view.columns.iter().enumerate() {
                         let direction = sorted
@@ -87,7 +109,9 @@ pub(crate) fn show(
                                     )
                                     .sense(Sense::click()),
                                 ),
-                                Cell::Value(value) => value_cell(ui, head, *value, fade),
+                                Cell::Value(value) => {
+                                    value_cell(ui, head, *value, fade, gauge_width)
+                                }
                             };
                             if response.clicked() {
                                 clicked = row.series.clone();
@@ -137,7 +161,13 @@ fn sort_arrow(ui: &mut Ui, descending: bool) {
 
 /// One value: its number in the column's unit and threshold colour, over a bar
 /// for a gauge column; "n/a" in grey.
-fn value_cell(ui: &mut Ui, head: &Head, value: Option<f64>, fade: f32) -> egui::Response {
+fn value_cell(
+    ui: &mut Ui,
+    head: &Head,
+    value: Option<f64>,
+    fade: f32,
+    gauge_width: f32,
+) -> egui::Response {
     let Some(value) = value else {
         return ui.add(
             egui::Label::new(RichText::new("n/a").color(theme::NO_DATA)).sense(Sense::click()),
@@ -154,7 +184,7 @@ fn value_cell(ui: &mut Ui, head: &Head, value: Option<f64>, fade: f32) -> egui::
         );
     };
     let height = ui.spacing().interact_size.y;
-    let (rect, response) = ui.allocate_exact_size(egui::vec2(GAUGE_WIDTH, height), Sense::click());
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(gauge_width, height), Sense::click());
     let share = ((value - min) / (max - min)).clamp(0.0, 1.0) as f32;
     let painter = ui.painter_at(rect);
     let bar = rect.shrink2(egui::vec2(0.0, 3.0));

@@ -31,6 +31,7 @@ mod native_histograms;
 mod notifications;
 mod operations;
 mod package;
+mod panel_kinds_on_the_wall;
 mod prometheus;
 mod protected;
 mod shared_alarms;
