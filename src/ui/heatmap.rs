@@ -68,7 +68,10 @@ pub(crate) fn show(
     };
     // Room for the bucket labels at the left and the times below.
     let plot = Rect::from_min_max(
-        pos2(rect.min.x + 64.0 * label_size / LABEL_SIZE, rect.min.y + 2.0),
+        pos2(
+            rect.min.x + 64.0 * label_size / LABEL_SIZE,
+            rect.min.y + 2.0,
+        ),
         pos2(rect.max.x - 4.0, rect.max.y - label_size - 7.0),
     );
     let rows = last - first + 1;
@@ -156,11 +159,10 @@ pub(crate) fn show(
     let weak = ui.visuals().weak_text_color();
     labels(
         &painter,
-        weak,
+        (weak, label_size),
         plot,
         &bounds,
         (first, last, row_height),
-        label_size,
         panel,
         ctx,
     );
@@ -218,11 +220,10 @@ fn palette(position: f64) -> Color32 {
 /// Bucket bounds at the left (as many as fit), times below.
 fn labels(
     painter: &egui::Painter,
-    color: Color32,
+    (color, size): (Color32, f32),
     plot: Rect,
     bounds: &[f64],
     (first, last, row_height): (usize, usize, f32),
-    size: f32,
     panel: &PanelSpec,
     ctx: &PanelContext<'_>,
 ) {
