@@ -83,12 +83,37 @@ pub fn compile_text(text: &str, path: &Path, choices: &Choices) -> Result<Dashbo
             dashboard.warnings = unused
                 .into_iter()
                 .chain(unverified_sources(&file))
+                .chain(heatmaps_without_buckets(&file))
                 .map(|(span, message)| at(Some(span), message))
                 .collect();
             Ok(dashboard)
         }
         _ => Err(LayoutErrors(errors)),
     }
+}
+
+/// A warning for each CloudWatch query of a heatmap: CloudWatch keeps no
+/// histogram buckets, so what the panel can draw is the distribution of the
+/// query's series (a `*` over instances), never a latency histogram.
+fn heatmaps_without_buckets(file: &LayoutFile) -> Vec<(Range<usize>, String)> {
+    file.panels
+        .iter()
+        .filter(|panel| panel.kind == crate::dashboard::PanelKind::Heatmap)
+        .flat_map(|panel| {
+            panel.queries.iter().filter_map(move |query| {
+                let source = file.sources.get(query.source.get_ref())?;
+                (*source.kind.get_ref() == crate::dashboard::SourceKind::Cloudwatch).then(|| {
+                    (
+                        query.source.span(),
+                        format!(
+                            "heatmap `{}`: CloudWatch has no histogram buckets; the panel draws how many of the query's series sit in each value bin at each step (a `*` over instances), and one series draws nothing",
+                            panel.title.get_ref()
+                        ),
+                    )
+                })
+            })
+        })
+        .collect()
 }
 
 /// A warning for each source that accepts any server certificate: allowed, for

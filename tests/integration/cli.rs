@@ -458,6 +458,45 @@ fn check_warns_about_an_unused_variable() {
     );
 }
 
+/// `check` says a CloudWatch heatmap has no buckets to draw, at the query that
+/// asks it, and still accepts the layout (a `*` draws its distribution).
+#[test]
+fn check_says_cloudwatch_has_no_histogram_buckets() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cw-heatmap.toml");
+    std::fs::write(
+        &path,
+        r#"version = 1
+title = "CPU"
+
+[sources.cw]
+kind = "cloudwatch"
+region = "us-east-1"
+
+[[panels]]
+title = "CPU across the fleet"
+kind = "heatmap"
+grid = { x = 0, y = 0, w = 24, h = 8 }
+  [[panels.queries]]
+  source = "cw"
+  namespace = "AWS/EC2"
+  metric = "CPUUtilization"
+  dimensions = { InstanceId = "*" }
+  stat = "Average"
+"#,
+    )
+    .unwrap();
+    let output = succeeded(fleetdeck().arg("check").arg(&path));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "warning: {}:13:12: heatmap `CPU across the fleet`: CloudWatch has no histogram buckets",
+            path.display()
+        )),
+        "{stderr}"
+    );
+}
+
 /// `fleetdeck render` with no display at all (DISPLAY and WAYLAND_DISPLAY unset)
 /// writes a PNG with the same pixels as the window's snapshot of the demo.
 #[test]
