@@ -95,7 +95,7 @@ grid = {{ x = 0, y = 0, w = 24, h = 8 }}
             assert_eq!(
                 ours.len(),
                 served.len(),
-                "at {at_s}: the buckets with observations"
+                "at {at_s}: the buckets with observations; served {served:?}; ours {column:?}"
             );
             for &(upper, count) in &served {
                 let mine = ours.get(&upper.to_bits()).copied().unwrap_or(0.0);
@@ -111,8 +111,9 @@ grid = {{ x = 0, y = 0, w = 24, h = 8 }}
                 at_s,
             );
             assert!(
-                (p99 - theirs).abs() <= 0.01 * theirs,
-                "p99 at {at_s}: ours {p99}, histogram_quantile {theirs}"
+                (p99 - theirs).abs() <= 1e-9 * theirs,
+                "p99 at {at_s}: ours {p99}, histogram_quantile {theirs}; served {}; ours {column:?}",
+                prometheus.query_at(QUERY, at_s)
             );
             checked += 1;
         }

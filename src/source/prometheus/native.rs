@@ -4,10 +4,10 @@
 //!
 //! Why that shape: everything that reads histograms here (the heatmap's rows, its
 //! p50/p99, a table or a tile over `le`) reads `le` buckets, so one conversion at
-//! the edge serves them all. The bounds are every bucket's upper bound and the
-//! lowest bucket's lower bound (cumulative 0 there), at every step the union of
-//! the bounds any step has, so a bucket empty at one step counts zero rather
-//! than vanishing; `+Inf` is the histogram's count. Read this way, the quantile
+//! the edge serves them all. The bounds are both bounds of every bucket, at
+//! every step the union of the bounds any step has, so a bucket empty at one
+//! step counts zero rather than vanishing and each bucket keeps its own lower
+//! bound; `+Inf` is the histogram's count. Read this way, the quantile
 //! that `histogram_quantile` computes on the classic buckets is the one it
 //! computes on the native histogram (linear inside the bucket, as Prometheus 2.x
 //! interpolates native buckets).
@@ -54,17 +54,11 @@ pub(super) fn as_buckets(
     labels: &BTreeMap<String, String>,
     points: &[HistogramPoint],
 ) -> Vec<SeriesData> {
+    // Both bounds of every bucket: a bucket whose neighbour below was empty at
+    // every step still starts where it starts, not at the last bound seen.
     let mut bounds: Vec<f64> = points
         .iter()
-        .flat_map(|point| {
-            let lowest = point
-                .buckets
-                .iter()
-                .map(|b| b.0)
-                .min_by(f64::total_cmp)
-                .into_iter();
-            point.buckets.iter().map(|b| b.1).chain(lowest)
-        })
+        .flat_map(|point| point.buckets.iter().flat_map(|b| [b.0, b.1]))
         .filter(|bound| bound.is_finite())
         .collect();
     bounds.sort_by(f64::total_cmp);
@@ -92,17 +86,21 @@ pub(super) fn as_buckets(
 }
 
 /// What fell at or below `bound` in one point: every bucket whose upper bound is
-/// at most it; the whole count at `+Inf`.
+/// at most it; the whole count at `+Inf` — the buckets' sum where the count
+/// differs from it only by rounding (a rate's 2e-14 would be a bucket of its
+/// own above the highest).
 fn cumulative_at(point: &HistogramPoint, bound: f64) -> f64 {
-    if bound.is_infinite() {
-        return point.count;
-    }
-    point
+    let below: f64 = point
         .buckets
         .iter()
         .filter(|b| b.1 <= bound)
         .map(|b| b.2)
-        .sum()
+        .sum();
+    if bound.is_finite() || (point.count - below).abs() <= 1e-9 * below.abs() {
+        below
+    } else {
+        point.count
+    }
 }
 
 /// A bound as the `le` label writes it: `+Inf`, else the shortest text that
@@ -177,5 +175,43 @@ mod tests {
         // In the lowest bucket, from its own floor (0.5), not from 0.
         let low = crate::heatmap::quantile(0.1, column).unwrap();
         assert!((low - (0.5 + 0.5 * 0.4)).abs() < 1e-12, "{low}");
+    }
+
+    /// The median of `points`' one step, read from its `le` series.
+    fn median(points: &[HistogramPoint]) -> (f64, Vec<f64>) {
+        let series = as_buckets(&BTreeMap::new(), points);
+        let cumulative: Vec<(f64, Vec<(i64, f64)>)> = series
+            .iter()
+            .map(|s| {
+                (
+                    crate::heatmap::bound_of(&s.labels).unwrap(),
+                    s.samples.iter().map(|p| (p.t_ms, p.value)).collect(),
+                )
+            })
+            .collect();
+        let column = &crate::heatmap::columns(&cumulative)[0];
+        (
+            crate::heatmap::quantile(0.5, column).unwrap(),
+            column.counts.clone(),
+        )
+    }
+
+    #[test]
+    fn a_bucket_after_a_gap_starts_at_its_own_lower_bound() {
+        // (1, 2] is empty at every step: (2, 4] still starts at 2.
+        let points = points(
+            r#"[[10, {"count": "4", "sum": "9", "buckets": [[0, "0.5", "1", "1"], [0, "2", "4", "3"]]}]]"#,
+        );
+        let (median, _) = median(&points);
+        assert!((median - (2.0 + 2.0 / 3.0)).abs() < 1e-12, "{median}");
+    }
+
+    #[test]
+    fn a_count_off_by_rounding_makes_no_bucket_above_the_highest() {
+        let points = points(
+            r#"[[10, {"count": "4.000000000000021", "sum": "9", "buckets": [[0, "0.5", "1", "1.1"], [0, "1", "2", "2.900000000000001"]]}]]"#,
+        );
+        let (_, counts) = median(&points);
+        assert_eq!(counts.last(), Some(&0.0), "{counts:?}");
     }
 }
