@@ -199,9 +199,65 @@ impl Series {
         }
     }
 
-    /// Index of the first sample at or after `t_ms` (binary search).
+    /// Index of the first sample at or after `t_ms`.
+    ///
+    /// Why not a plain binary search: over a day of 1 s samples its 17 probes
+    /// land all over the ring, a cache miss each, and a frame asks this a few
+    /// hundred times (every redone column range of every line). Samples come at
+    /// a near-steady interval, so the search starts where `t_ms` would sit if
+    /// they were exactly steady and gallops out from there: a probe or two in
+    /// memory that is close together, and never more than twice a binary
+    /// search's probes when the spacing is uneven.
     pub(crate) fn partition_point(&self, t_ms: i64) -> usize {
-        self.samples.partition_point(|s| s.t_ms < t_ms)
+        let samples = &self.samples;
+        let (Some(first), Some(last)) = (samples.front(), samples.back()) else {
+            return 0;
+        };
+        if t_ms <= first.t_ms {
+            return 0;
+        }
+        if t_ms > last.t_ms {
+            return samples.len();
+        }
+        let len = samples.len();
+        let share = (t_ms - first.t_ms) as f64 / (last.t_ms - first.t_ms).max(1) as f64;
+        let guess = ((share * (len - 1) as f64) as usize).min(len - 1);
+        let before = |index: usize| samples[index].t_ms < t_ms;
+        // Everything below `low` is before `t_ms`; nothing from `high` on is.
+        let (mut low, mut high);
+        if before(guess) {
+            (low, high) = (guess + 1, len);
+            let mut step = 1;
+            while let Some(probe) = guess.checked_add(step).filter(|p| *p < len) {
+                if before(probe) {
+                    low = probe + 1;
+                } else {
+                    high = probe;
+                    break;
+                }
+                step *= 2;
+            }
+        } else {
+            (low, high) = (0, guess);
+            let mut step = 1;
+            while let Some(probe) = guess.checked_sub(step) {
+                if before(probe) {
+                    low = probe + 1;
+                    break;
+                }
+                high = probe;
+                step *= 2;
+            }
+        }
+        while low < high {
+            let middle = low + (high - low) / 2;
+            if before(middle) {
+                low = middle + 1;
+            } else {
+                high = middle;
+            }
+        }
+        low
     }
 
     /// The sample at `index`.
@@ -229,6 +285,38 @@ impl Series {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_galloping_search_finds_what_a_binary_search_finds() {
+        // Steady, uneven (a burst, a long silence) and a single sample.
+        let steady: Vec<i64> = (0..1000).map(|i| i * 1000).collect();
+        let uneven: Vec<i64> = (0..200)
+            .map(|i| i * 10)
+            .chain((0..50).map(|i| 500_000 + i * 7_000))
+            .chain([10_000_000, 10_000_001])
+            .collect();
+        for times in [steady, uneven, vec![5_000]] {
+            let mut series = Series::default();
+            let samples: Vec<Sample> = times
+                .iter()
+                .map(|&t_ms| Sample { t_ms, value: 1.0 })
+                .collect();
+            series.merge(0, i64::MAX, &samples);
+            let probes = times.iter().flat_map(|&t| [t - 1, t, t + 1]).chain([
+                i64::MIN,
+                -5,
+                10_000_002,
+                i64::MAX,
+            ]);
+            for t_ms in probes {
+                assert_eq!(
+                    series.partition_point(t_ms),
+                    times.partition_point(|&t| t < t_ms),
+                    "at {t_ms}"
+                );
+            }
+        }
+    }
 
     fn samples(range: std::ops::Range<i64>, step: i64, value: f64) -> Vec<Sample> {
         range
