@@ -122,17 +122,6 @@ fn typical_interval(series: &Series, window: Window) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Sample;
-
-    fn series(points: &[(i64, f64)]) -> Series {
-        let mut series = Series::default();
-        let samples: Vec<Sample> = points
-            .iter()
-            .map(|&(t_ms, value)| Sample { t_ms, value })
-            .collect();
-        series.merge(0, i64::MAX, &samples);
-        series
-    }
 
     const WINDOW: Window = Window {
         start_ms: 0,
@@ -141,8 +130,8 @@ mod tests {
 
     #[test]
     fn each_level_is_the_sum_of_the_series_below_and_the_last_is_the_total() {
-        let a = series(&[(0, 1.0), (10_000, 2.0), (20_000, 3.0)]);
-        let b = series(&[(0, 10.0), (10_000, 20.0), (20_000, 30.0)]);
+        let a = Series::of_points(&[(0, 1.0), (10_000, 2.0), (20_000, 3.0)]);
+        let b = Series::of_points(&[(0, 10.0), (10_000, 20.0), (20_000, 30.0)]);
         let stack = stack(&[&a, &b], WINDOW, 800);
         assert_eq!(stack.times_ms, vec![0, 10_000, 20_000]);
         assert_eq!(stack.tops[0], vec![1.0, 2.0, 3.0]);
@@ -156,7 +145,7 @@ mod tests {
     #[test]
     fn a_late_sample_holds_over_but_a_series_that_stopped_adds_nothing() {
         // b scrapes 1 s after a, then stops after 20 s.
-        let a = series(&[
+        let a = Series::of_points(&[
             (0, 1.0),
             (10_000, 1.0),
             (20_000, 1.0),
@@ -165,7 +154,7 @@ mod tests {
             (50_000, 1.0),
             (60_000, 1.0),
         ]);
-        let b = series(&[(1_000, 5.0), (11_000, 5.0), (21_000, 5.0)]);
+        let b = Series::of_points(&[(1_000, 5.0), (11_000, 5.0), (21_000, 5.0)]);
         let stack = stack(&[&a, &b], WINDOW, 800);
         let total_at = |t: i64| stack.total_near(t, 0).unwrap();
         assert_eq!(total_at(0), 1.0, "b has not started");
@@ -183,7 +172,7 @@ mod tests {
     #[test]
     fn more_times_than_columns_keep_one_per_column() {
         let points: Vec<(i64, f64)> = (0..1000).map(|i| (i * 100, 1.0)).collect();
-        let a = series(&points);
+        let a = Series::of_points(&points);
         let stack = stack(&[&a], WINDOW, 100);
         assert!(stack.times_ms.len() <= 101, "{}", stack.times_ms.len());
         assert!(stack.tops[0].iter().all(|&v| v == 1.0));
@@ -192,8 +181,8 @@ mod tests {
 
     #[test]
     fn a_value_that_is_not_a_number_adds_nothing() {
-        let a = series(&[(0, f64::NAN), (10_000, 2.0)]);
-        let b = series(&[(0, 3.0), (10_000, 3.0)]);
+        let a = Series::of_points(&[(0, f64::NAN), (10_000, 2.0)]);
+        let b = Series::of_points(&[(0, 3.0), (10_000, 3.0)]);
         assert_eq!(stack(&[&a, &b], WINDOW, 800).tops[1], vec![3.0, 5.0]);
     }
 }

@@ -49,6 +49,18 @@ pub struct Series {
 }
 
 impl Series {
+    /// A series of these `(t_ms, value)` points, for tests.
+    #[cfg(test)]
+    pub(crate) fn of_points(points: &[(i64, f64)]) -> Series {
+        let mut series = Series::default();
+        let samples: Vec<Sample> = points
+            .iter()
+            .map(|&(t_ms, value)| Sample { t_ms, value })
+            .collect();
+        series.merge(0, i64::MAX, &samples);
+        series
+    }
+
     /// Number of samples held.
     pub fn len(&self) -> usize {
         self.samples.len()

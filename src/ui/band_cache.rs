@@ -133,24 +133,13 @@ fn per_column(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Sample;
-
-    fn series(points: &[(i64, f64)]) -> Series {
-        let mut series = Series::default();
-        let samples: Vec<Sample> = points
-            .iter()
-            .map(|&(t_ms, value)| Sample { t_ms, value })
-            .collect();
-        series.merge(0, i64::MAX / 2, &samples);
-        series
-    }
 
     #[test]
     fn a_column_keeps_the_least_low_and_the_greatest_high() {
         // Four steps of 1 s into two columns of 2 s.
         let band = Band {
-            min: series(&[(1_000, 5.0), (2_000, 1.0), (3_000, 4.0), (4_000, 3.0)]),
-            max: series(&[(1_000, 6.0), (2_000, 9.0), (3_000, 50.0), (4_000, 7.0)]),
+            min: Series::of_points(&[(1_000, 5.0), (2_000, 1.0), (3_000, 4.0), (4_000, 3.0)]),
+            max: Series::of_points(&[(1_000, 6.0), (2_000, 9.0), (3_000, 50.0), (4_000, 7.0)]),
         };
         let window = Window {
             start_ms: 1_000,
@@ -166,8 +155,8 @@ mod tests {
     #[test]
     fn samples_outside_the_window_are_not_drawn() {
         let band = Band {
-            min: series(&[(0, 1.0), (10_000, 2.0), (99_000, 3.0)]),
-            max: series(&[(0, 1.5), (10_000, 2.5), (99_000, 3.5)]),
+            min: Series::of_points(&[(0, 1.0), (10_000, 2.0), (99_000, 3.0)]),
+            max: Series::of_points(&[(0, 1.5), (10_000, 2.5), (99_000, 3.5)]),
         };
         let window = Window {
             start_ms: 5_000,

@@ -114,16 +114,19 @@ pub(crate) fn prometheus(target: &Value, notes: &mut Vec<String>) -> Option<Quer
     })
 }
 
+/// A target's text field, trimmed; `None` when absent or blank.
+fn text_field<'a>(target: &'a Value, name: &str) -> Option<&'a str> {
+    target
+        .get(name)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
 /// A CloudWatch target's metric math, when it is one (the code editor's, or an
 /// expression without a metric).
 fn expression_of(target: &Value) -> Option<&str> {
-    let text = |name: &str| {
-        target
-            .get(name)
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-    };
+    let text = |name: &str| text_field(target, name);
     let code = target.get("metricEditorMode").and_then(Value::as_i64) == Some(1);
     text("expression").filter(|_| code || text("metricName").is_none())
 }
@@ -150,13 +153,7 @@ pub(crate) fn cloudwatch(
     notes: &mut Vec<String>,
 ) -> Option<Query> {
     let refid = target.get("refId").and_then(Value::as_str).unwrap_or("?");
-    let text = |name: &str| {
-        target
-            .get(name)
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-    };
+    let text = |name: &str| text_field(target, name);
     let mut lines = Vec::new();
     let id = text("id").filter(|id| {
         id.starts_with(|c: char| c.is_ascii_lowercase())
@@ -261,13 +258,7 @@ pub(crate) fn cloudwatch(
 /// 'Average', 300))`; `None` when it has no such dimension.
 fn search_of(target: &Value, notes: &mut Vec<String>) -> Option<String> {
     let refid = target.get("refId").and_then(Value::as_str).unwrap_or("?");
-    let text = |name: &str| {
-        target
-            .get(name)
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-    };
+    let text = |name: &str| text_field(target, name);
     let namespace = variables_in(text("namespace")?, notes);
     let metric = variables_in(text("metricName")?, notes);
     let dimensions = target.get("dimensions")?.as_object()?;

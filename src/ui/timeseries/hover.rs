@@ -201,16 +201,6 @@ mod tests {
     use super::*;
     use crate::store::Series;
 
-    fn series(points: &[(i64, f64)]) -> Series {
-        let mut series = Series::default();
-        let samples: Vec<Sample> = points
-            .iter()
-            .map(|&(t_ms, value)| Sample { t_ms, value })
-            .collect();
-        series.merge(0, i64::MAX, &samples);
-        series
-    }
-
     #[test]
     fn the_tooltip_says_then_and_the_change_and_small_changes_can_be_hidden() {
         let row = HoverRow {
@@ -230,7 +220,7 @@ mod tests {
             then_words(&row, crate::units::Unit::Short),
             "then 10 (+50 %)"
         );
-        let now = series(&[(0, 15.0), (1_000, 10.5)]);
+        let now = Series::of_points(&[(0, 15.0), (1_000, 10.5)]);
         let then = [
             egui_plot::PlotPoint::new(0.0, 10.0),
             egui_plot::PlotPoint::new(1.0, 10.0),
