@@ -4,10 +4,6 @@
 //! demo's latency histogram drawn during an incident, looked at.
 
 use crate::support;
-use fleetdeck::dashboard::Target;
-use fleetdeck::layout::parse_layout;
-use fleetdeck::source::{RangeRequest, build_source};
-use fleetdeck::time_range::Window;
 use std::path::Path;
 
 const BUCKETS: &str = r#"sum by (le) (rate(vllm:e2e_request_latency_seconds_bucket{model_name="meta-llama/Llama-3.1-70B-Instruct"}[10s]))"#;
@@ -18,53 +14,12 @@ fn the_p99_over_the_heatmap_is_prometheus_histogram_quantile() {
     let target = support::simulator(&runtime);
     let prometheus = support::prometheus(target);
     prometheus.wait_for(BUCKETS);
-    let text = format!(
-        r#"version = 1
-title = "heatmap"
-
-[sources.prom]
-kind = "prometheus"
-url = "{}"
-scrape_interval = "1s"
-
-[[panels]]
-title = "Latency"
-kind = "heatmap"
-unit = "s"
-grid = {{ x = 0, y = 0, w = 24, h = 8 }}
-  [[panels.queries]]
-  source = "prom"
-  promql = '{BUCKETS}'
-"#,
-        prometheus.url()
-    );
-    let layout = parse_layout(&text, Path::new("heatmap.toml")).unwrap();
-    let Target::Fetch { query, .. } = &layout.panels[0].queries[0].target else {
-        panic!("a series query");
-    };
-    let source = build_source(&layout.sources["prom"]);
+    let heatmap = support::heatmap::HeatmapQuery::new(&prometheus.url(), BUCKETS);
     let mut checked = 0;
     support::wait_until("columns with observations", || {
-        let end_ms = chrono::Utc::now().timestamp() / 5 * 5 * 1000 - 5_000;
-        let request = RangeRequest::new(
-            query.clone(),
-            Window {
-                start_ms: end_ms - 30_000,
-                end_ms,
-            },
-            5_000,
-        );
-        let Ok(series) = runtime.block_on(source.fetch_range(&request)) else {
+        let Some((columns, _)) = heatmap.recent_columns(&runtime) else {
             return false;
         };
-        let cumulative: Vec<(f64, Vec<(i64, f64)>)> = series
-            .iter()
-            .filter_map(|s| {
-                let bound = fleetdeck::heatmap::bound_of(&s.labels)?;
-                Some((bound, s.samples.iter().map(|p| (p.t_ms, p.value)).collect()))
-            })
-            .collect();
-        let columns = fleetdeck::heatmap::columns(&cumulative);
         for column in columns.iter().filter(|c| c.total() > 0.0) {
             let ours = fleetdeck::heatmap::quantile(0.99, column).unwrap();
             let promql = format!("histogram_quantile(0.99, {BUCKETS})");

@@ -6,14 +6,9 @@
 //! same instant, and the p99 drawn over them is `histogram_quantile`'s.
 
 use crate::support;
-use fleetdeck::dashboard::Target;
-use fleetdeck::layout::parse_layout;
-use fleetdeck::source::{RangeRequest, build_source};
-use fleetdeck::time_range::Window;
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener};
-use std::path::Path;
 use std::time::Instant;
 
 const METRIC: &str = "llm_request_duration_seconds";
@@ -26,62 +21,17 @@ fn a_native_histograms_buckets_and_p99_are_what_prometheus_answers() {
     let exporter = protobuf_exporter();
     let prometheus = support::prometheus_with_native_histograms(exporter);
     prometheus.wait_for(&format!("rate({METRIC}[5s])"));
-    let text = format!(
-        r#"version = 1
-title = "native"
-
-[sources.prom]
-kind = "prometheus"
-url = "{}"
-scrape_interval = "1s"
-
-[[panels]]
-title = "Latency"
-kind = "heatmap"
-unit = "s"
-grid = {{ x = 0, y = 0, w = 24, h = 8 }}
-  [[panels.queries]]
-  source = "prom"
-  promql = '{QUERY}'
-"#,
-        prometheus.url()
-    );
-    let layout = parse_layout(&text, Path::new("native.toml")).unwrap();
-    let Target::Fetch { query, .. } = &layout.panels[0].queries[0].target else {
-        panic!("a series query");
-    };
+    let heatmap = support::heatmap::HeatmapQuery::new(&prometheus.url(), QUERY);
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let source = build_source(&layout.sources["prom"]);
     let mut checked = 0;
     support::wait_until("columns with observations", || {
-        let end_ms = chrono::Utc::now().timestamp() / 5 * 5 * 1000 - 5_000;
-        let request = RangeRequest::new(
-            query.clone(),
-            Window {
-                start_ms: end_ms - 30_000,
-                end_ms,
-            },
-            5_000,
-        );
-        let Ok(series) = runtime.block_on(source.fetch_range(&request)) else {
+        let Some((columns, buckets)) = heatmap.recent_columns(&runtime) else {
             return false;
         };
-        if series.is_empty() {
-            return false;
-        }
-        let cumulative: Vec<(f64, Vec<(i64, f64)>)> = series
-            .iter()
-            .filter_map(|s| {
-                let bound = fleetdeck::heatmap::bound_of(&s.labels)?;
-                Some((bound, s.samples.iter().map(|p| (p.t_ms, p.value)).collect()))
-            })
-            .collect();
         assert!(
-            cumulative.len() > 10,
-            "a native histogram read as its buckets: {} series",
-            series.len()
+            buckets > 10,
+            "a native histogram read as its buckets: {buckets} series"
         );
-        let columns = fleetdeck::heatmap::columns(&cumulative);
         for column in columns.iter().filter(|c| c.total() > 0.0) {
             let at_s = column.t_ms / 1000;
             let served = served_buckets(&prometheus, at_s);

@@ -5,6 +5,7 @@
 
 #![allow(dead_code)] // not every helper is used by every build of the tests
 
+pub mod heatmap;
 pub mod protected;
 
 use std::io::{Read, Write};
