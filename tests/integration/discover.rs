@@ -12,8 +12,7 @@ use fleetdeck::headless::variables::resolve;
 use fleetdeck::layout::load_layout;
 use fleetdeck::time_range::TimeRange;
 use std::collections::BTreeSet;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -173,27 +172,7 @@ fn the_simulated_fleet_is_recognised_and_every_discovered_panel_draws() {
 /// AMD's device metrics exporter — whose counters and histograms grow with time,
 /// as a serving process's do.
 fn growing_exporter() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap();
-    let started = Instant::now();
-    let serve = move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut request = [0u8; 2048];
-            let _ = stream.read(&mut request);
-            let body = exposition(started.elapsed().as_secs_f64());
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    };
-    std::thread::Builder::new()
-        .name("test-exporter".to_owned())
-        .spawn(serve)
-        .unwrap();
-    address
+    support::exporter("text/plain; version=0.0.4", |t| exposition(t).into_bytes())
 }
 
 /// The exposition at `t` seconds: requests at 20/s, latencies spread over buckets.

@@ -7,9 +7,7 @@
 
 use crate::support;
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener};
-use std::time::Instant;
+use std::net::SocketAddr;
 
 const METRIC: &str = "llm_request_duration_seconds";
 const QUERY: &str = "sum(rate(llm_request_duration_seconds[5s]))";
@@ -103,28 +101,10 @@ fn served_value(prometheus: &support::Server, promql: &str, at_s: i64) -> f64 {
 /// format: 20 requests a second each, their latencies spread evenly in log
 /// space from 20 ms to 5 s (half that for the small model).
 fn protobuf_exporter() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap();
-    let started = Instant::now();
-    let serve = move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut request = [0u8; 4096];
-            let _ = stream.read(&mut request);
-            let body = exposition(started.elapsed().as_secs_f64());
-            let head = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(&body);
-        }
-    };
-    std::thread::Builder::new()
-        .name("protobuf-exporter".to_owned())
-        .spawn(serve)
-        .unwrap();
-    address
+    support::exporter(
+        "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited",
+        exposition,
+    )
 }
 
 /// The metric family at `t` seconds, length-delimited as Prometheus reads it.

@@ -49,20 +49,11 @@ fn each_top_is_the_sum_below_it_and_the_last_is_what_prometheus_sums() {
     let simulator = support::simulator(&runtime);
     let prometheus = support::prometheus(simulator);
     prometheus.wait_for("rate(vllm:generation_tokens_total[5s])");
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("stacked.toml");
-    std::fs::write(&path, prometheus_layout(&prometheus.url())).unwrap();
-    let options = fleetdeck::app::AppOptions {
-        clock: fleetdeck::clock::Clock::System,
-        zone: fleetdeck::clock::DisplayZone::Utc,
-        ..fleetdeck::app::AppOptions::default()
-    };
-    let app =
-        fleetdeck::app::FleetApp::new(fleetdeck::layout::load_layout(&path).unwrap(), options)
-            .with_runtime(runtime.handle().clone());
-    let mut harness = support::harness_builder()
-        .with_size([1000.0, 400.0])
-        .build_eframe(|_| app);
+    let (mut harness, _dir) = support::live_harness(
+        &prometheus_layout(&prometheus.url()),
+        [1000.0, 400.0],
+        &runtime,
+    );
     support::step_until(
         &mut harness,
         "every model's series, a few samples each",

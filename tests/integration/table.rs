@@ -48,20 +48,11 @@ fn two_queries_meet_in_one_row_per_model_holding_what_prometheus_answers() {
     let simulator = support::simulator(&runtime);
     let prometheus = support::prometheus(simulator);
     prometheus.wait_for("vllm:num_requests_running");
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("table.toml");
-    std::fs::write(&path, prometheus_layout(&prometheus.url())).unwrap();
-    let options = fleetdeck::app::AppOptions {
-        clock: fleetdeck::clock::Clock::System,
-        zone: fleetdeck::clock::DisplayZone::Utc,
-        ..fleetdeck::app::AppOptions::default()
-    };
-    let app =
-        fleetdeck::app::FleetApp::new(fleetdeck::layout::load_layout(&path).unwrap(), options)
-            .with_runtime(runtime.handle().clone());
-    let mut harness = support::harness_builder()
-        .with_size([1000.0, 400.0])
-        .build_eframe(|_| app);
+    let (mut harness, _dir) = support::live_harness(
+        &prometheus_layout(&prometheus.url()),
+        [1000.0, 400.0],
+        &runtime,
+    );
     support::step_until(&mut harness, "both queries' series", |h| {
         h.state().session().store().series_count() >= 8
     });

@@ -855,3 +855,59 @@ pub fn shipped_layout_on_the_wall(
     harness.run_steps(3);
     (harness, dir)
 }
+
+/// A live window (the system clock, UTC) of `size` on the layout `text`, polling
+/// on `runtime`; with the folder the layout is written in, which must outlive it.
+pub fn live_harness(
+    text: &str,
+    size: [f32; 2],
+    runtime: &tokio::runtime::Runtime,
+) -> (
+    egui_kittest::Harness<'static, fleetdeck::app::FleetApp>,
+    tempfile::TempDir,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("layout.toml");
+    std::fs::write(&path, text).unwrap();
+    let options = fleetdeck::app::AppOptions {
+        clock: fleetdeck::clock::Clock::System,
+        zone: fleetdeck::clock::DisplayZone::Utc,
+        ..fleetdeck::app::AppOptions::default()
+    };
+    let app =
+        fleetdeck::app::FleetApp::new(fleetdeck::layout::load_layout(&path).unwrap(), options)
+            .with_runtime(runtime.handle().clone());
+    let harness = harness_builder().with_size(size).build_eframe(|_| app);
+    (harness, dir)
+}
+
+/// An exporter on a free port whose `/metrics` answers `body(seconds since it
+/// started)` with this content type, on a thread of its own (counters that grow
+/// as a serving process's do).
+pub fn exporter(
+    content_type: &'static str,
+    body: impl Fn(f64) -> Vec<u8> + Send + 'static,
+) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let started = Instant::now();
+    let serve = move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let body = body(started.elapsed().as_secs_f64());
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+        }
+    };
+    std::thread::Builder::new()
+        .name("test-exporter".to_owned())
+        .spawn(serve)
+        .unwrap();
+    address
+}
