@@ -159,17 +159,7 @@ mod tests {
         let points = points(
             r#"[[10, {"count": "4", "sum": "5", "buckets": [[0, "0.5", "1", "1"], [0, "1", "2", "3"]]}]]"#,
         );
-        let series = as_buckets(&BTreeMap::new(), &points);
-        let cumulative: Vec<(f64, Vec<(i64, f64)>)> = series
-            .iter()
-            .map(|s| {
-                (
-                    crate::heatmap::bound_of(&s.labels).unwrap(),
-                    s.samples.iter().map(|p| (p.t_ms, p.value)).collect(),
-                )
-            })
-            .collect();
-        let column = &crate::heatmap::columns(&cumulative)[0];
+        let column = &column_of(&points);
         let median = crate::heatmap::quantile(0.5, column).unwrap();
         assert!((median - (1.0 + 1.0 / 3.0)).abs() < 1e-12, "{median}");
         // In the lowest bucket, from its own floor (0.5), not from 0.
@@ -177,8 +167,8 @@ mod tests {
         assert!((low - (0.5 + 0.5 * 0.4)).abs() < 1e-12, "{low}");
     }
 
-    /// The median of `points`' one step, read from its `le` series.
-    fn median(points: &[HistogramPoint]) -> (f64, Vec<f64>) {
+    /// The heatmap's column of `points`' one step, read from its `le` series.
+    fn column_of(points: &[HistogramPoint]) -> crate::heatmap::Column {
         let series = as_buckets(&BTreeMap::new(), points);
         let cumulative: Vec<(f64, Vec<(i64, f64)>)> = series
             .iter()
@@ -189,11 +179,7 @@ mod tests {
                 )
             })
             .collect();
-        let column = &crate::heatmap::columns(&cumulative)[0];
-        (
-            crate::heatmap::quantile(0.5, column).unwrap(),
-            column.counts.clone(),
-        )
+        crate::heatmap::columns(&cumulative).remove(0)
     }
 
     #[test]
@@ -202,7 +188,7 @@ mod tests {
         let points = points(
             r#"[[10, {"count": "4", "sum": "9", "buckets": [[0, "0.5", "1", "1"], [0, "2", "4", "3"]]}]]"#,
         );
-        let (median, _) = median(&points);
+        let median = crate::heatmap::quantile(0.5, &column_of(&points)).unwrap();
         assert!((median - (2.0 + 2.0 / 3.0)).abs() < 1e-12, "{median}");
     }
 
@@ -211,7 +197,7 @@ mod tests {
         let points = points(
             r#"[[10, {"count": "4.000000000000021", "sum": "9", "buckets": [[0, "0.5", "1", "1.1"], [0, "1", "2", "2.900000000000001"]]}]]"#,
         );
-        let (_, counts) = median(&points);
+        let counts = column_of(&points).counts;
         assert_eq!(counts.last(), Some(&0.0), "{counts:?}");
     }
 }
