@@ -238,6 +238,13 @@ impl PanelSpec {
         self.queries.iter().find(|q| &q.id == id)
     }
 
+    /// Whether Compare draws its series over an earlier window: lines only — a
+    /// stat tile or a bar has no "then" to draw, and a stacked area's earlier
+    /// self would sit where it was stacked then.
+    pub fn compares(&self) -> bool {
+        self.kind == PanelKind::Timeseries && !self.stack
+    }
+
     /// Whether it shows series (not an alarm list, text or an objective).
     pub fn shows_series(&self) -> bool {
         !matches!(

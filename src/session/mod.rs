@@ -267,7 +267,7 @@ impl Session {
             })
             .flat_map(|(key, panel, query)| {
                 let compared = (matches!(query.target, Target::Fetch { .. })
-                    && panel.kind == crate::dashboard::PanelKind::Timeseries
+                    && panel.compares()
                     && self.compare.shift_for(&panel.id).is_some())
                 .then(|| panel.key(&compare::compared_id(&query.id)));
                 std::iter::once(key).chain(compared)
@@ -719,11 +719,10 @@ impl Session {
             crate::dashboard::PanelKind::Timeseries => panel.fleet.max_series,
             _ => usize::MAX,
         };
-        // Only lines are compared: a stat tile or a bar has no "then" to draw.
         let shift = self
             .compare
             .shift_for(&panel.id)
-            .filter(|_| panel.kind == crate::dashboard::PanelKind::Timeseries);
+            .filter(|_| panel.compares());
         let compared = panel.queries.iter().filter_map(move |query| {
             let shift = shift?;
             let Target::Fetch {

@@ -20,6 +20,11 @@ use std::time::Duration;
 const DAY_MS: i64 = 86_400_000;
 
 fn queue_layout(source: &str, query: &str) -> Dashboard {
+    queue_panel_layout(source, query, "envelope = false")
+}
+
+/// [`queue_layout`] with these keys on its panel.
+fn queue_panel_layout(source: &str, query: &str, keys: &str) -> Dashboard {
     let text = format!(
         r#"version = 1
 title = "compare"
@@ -29,7 +34,7 @@ refresh = "1s"
 [[panels]]
 title = "queue"
 grid = {{ x = 0, y = 0, w = 24, h = 8 }}
-envelope = false
+{keys}
   [[panels.queries]]
   {query}
 "#
@@ -145,6 +150,34 @@ fn the_demo_incident_shows_in_the_one_day_overlay_exactly_one_day_later() {
         peak_then > 3.0 * peak_today.max(1.0),
         "then {peak_then}, today {peak_today}"
     );
+}
+
+/// A stacked panel compares nothing: its earlier window is never asked for
+/// (its areas would sit where they were stacked then), while its own is.
+#[test]
+fn a_stacked_panel_asks_nothing_of_the_earlier_window() {
+    let dashboard = queue_panel_layout(
+        "[sources.fleet]\nkind = \"demo\"\nseed = 42",
+        "source = \"fleet\"\n  metric = \"vllm:num_requests_waiting\"",
+        "stack = true",
+    );
+    assert!(dashboard.panels[0].stack);
+    let now = DateTime::parse_from_rfc3339("2026-11-25T06:40:00Z")
+        .unwrap()
+        .to_utc();
+    let mut session = Session::new(Arc::new(dashboard), Clock::Fixed(now));
+    session.set_compare(Compare {
+        all: Some(Duration::from_millis(DAY_MS as u64)),
+        ..Compare::default()
+    });
+    run(&mut session, &runtime());
+    let key = support::key("queue", "q1");
+    let then_key = QueryKey {
+        query: compared_id(&key.query),
+        ..key.clone()
+    };
+    assert_eq!(series_of(&session, &key).len(), 4, "today's four models");
+    assert!(series_of(&session, &then_key).is_empty());
 }
 
 fn runtime() -> tokio::runtime::Runtime {

@@ -104,9 +104,8 @@ impl<'a> Chart<'a> {
                 ctx.state.bands.prepare(key, band, window, columns);
             }
         }
-        // A stacked area's earlier self would be drawn where it was stacked
-        // then: comparing shows lines, not areas, so a stack compares nothing.
-        let shift = (!panel.stack)
+        let shift = panel
+            .compares()
             .then(|| ctx.session.compare().shift_for(&panel.id))
             .flatten();
         let then: Vec<Option<(SeriesKey, &'a Series)>> = drawn
