@@ -11,7 +11,7 @@
 //! When there are more times than pixel columns, the times are thinned to one per
 //! column (the column's last), so a day of 1 s samples costs what the plot shows.
 
-use crate::store::Series;
+use crate::store::{Series, median_gap};
 use crate::time_range::Window;
 
 /// The stacked levels of some series over a window.
@@ -63,7 +63,10 @@ pub fn stack(series: &[&Series], window: Window, columns: usize) -> Stack {
     let tops = series
         .iter()
         .map(|one| {
-            let hold = 2 * typical_interval(one, window);
+            // Its usual interval inside the window: a late scrape is held over
+            // it, a silence is not.
+            let own_times = one.iter().map(|s| s.t_ms).filter(|&t| in_window(t));
+            let hold = 2 * median_gap(own_times).unwrap_or(0);
             for (level, &t_ms) in total.iter_mut().zip(&times) {
                 *level += held_value(one, t_ms, hold);
             }
@@ -101,22 +104,6 @@ fn held_value(series: &Series, t_ms: i64, hold: i64) -> f64 {
         .at_or_before(t_ms)
         .filter(|s| t_ms - s.t_ms <= hold && s.value.is_finite())
         .map_or(0.0, |s| s.value)
-}
-
-/// The series' usual time between samples inside the window (its median), so a
-/// late scrape is held over and a silence is not.
-fn typical_interval(series: &Series, window: Window) -> i64 {
-    let times: Vec<i64> = series
-        .iter()
-        .map(|s| s.t_ms)
-        .filter(|&t| t >= window.start_ms && t <= window.end_ms)
-        .collect();
-    let mut gaps: Vec<i64> = times.windows(2).map(|w| w[1] - w[0]).collect();
-    if gaps.is_empty() {
-        return 0;
-    }
-    let middle = gaps.len() / 2;
-    *gaps.select_nth_unstable(middle).1
 }
 
 #[cfg(test)]

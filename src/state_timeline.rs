@@ -5,7 +5,7 @@
 
 use crate::dashboard::PanelSpec;
 use crate::dashboard::mapping::state_of;
-use crate::store::Series;
+use crate::store::{Series, median_gap};
 use crate::time_range::Window;
 
 /// One row.
@@ -47,7 +47,8 @@ pub fn row(panel: &PanelSpec, name: String, series: &Series, window: Window) -> 
         .filter(|s| s.t_ms >= window.start_ms && s.t_ms <= window.end_ms && s.value.is_finite())
         .map(|s| (s.t_ms, s.value))
         .collect();
-    let interval = typical_interval(&samples);
+    // Its usual interval; a minute when there are too few samples to say.
+    let interval = median_gap(samples.iter().map(|s| s.0)).map_or(60_000, |gap| gap.max(1));
     let mut segments: Vec<Segment> = Vec::new();
     for (index, &(t_ms, value)) in samples.iter().enumerate() {
         let next = samples.get(index + 1).map(|&(t, _)| t);
@@ -69,16 +70,6 @@ pub fn row(panel: &PanelSpec, name: String, series: &Series, window: Window) -> 
         }
     }
     StateRow { name, segments }
-}
-
-/// The median time between samples (1 minute when there are too few to say).
-fn typical_interval(samples: &[(i64, f64)]) -> i64 {
-    let mut gaps: Vec<i64> = samples.windows(2).map(|w| w[1].0 - w[0].0).collect();
-    if gaps.is_empty() {
-        return 60_000;
-    }
-    gaps.sort_unstable();
-    gaps[gaps.len() / 2].max(1)
 }
 
 #[cfg(test)]

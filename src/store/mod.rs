@@ -11,6 +11,7 @@ pub(crate) mod series;
 #[cfg(test)]
 pub(crate) use decimate::decimate_min_max;
 pub(crate) use decimate::{Column, ColumnGrid};
+pub(crate) use series::median_gap;
 pub use series::{Sample, Series};
 
 use crate::dashboard::{PanelId, QueryId, QueryKey};

@@ -27,6 +27,16 @@ struct Change {
     to_ms: i64,
 }
 
+/// The median time between consecutive samples at these ascending times: a
+/// series' usual interval, which a late scrape stays within and a silence does
+/// not; `None` with fewer than two.
+pub(crate) fn median_gap(times: impl Iterator<Item = i64>) -> Option<i64> {
+    let times: Vec<i64> = times.collect();
+    let mut gaps: Vec<i64> = times.windows(2).map(|w| w[1] - w[0]).collect();
+    let middle = gaps.len() / 2;
+    (!gaps.is_empty()).then(|| *gaps.select_nth_unstable(middle).1)
+}
+
 /// One sample: time in ms since the Unix epoch and its value (16 bytes).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Sample {
