@@ -121,16 +121,7 @@ fn the_demo_incident_shows_in_the_one_day_overlay_exactly_one_day_later() {
         refresh: Duration::from_secs(5),
         live: false,
     });
-    session.set_compare(Compare {
-        all: Some(Duration::from_millis(DAY_MS as u64)),
-        ..Compare::default()
-    });
-    run(&mut session, &runtime());
-    let key = support::key("queue", "q1");
-    let then_key = QueryKey {
-        query: compared_id(&key.query),
-        ..key.clone()
-    };
+    let (key, then_key) = compare_a_day_earlier(&mut session);
     let today = series_of(&session, &key);
     let then = series_of(&session, &then_key);
     let today = &today.iter().find(|(name, _)| *name == model).unwrap().1;
@@ -166,18 +157,25 @@ fn a_stacked_panel_asks_nothing_of_the_earlier_window() {
         .unwrap()
         .to_utc();
     let mut session = Session::new(Arc::new(dashboard), Clock::Fixed(now));
+    let (key, then_key) = compare_a_day_earlier(&mut session);
+    assert_eq!(series_of(&session, &key).len(), 4, "today's four models");
+    assert!(series_of(&session, &then_key).is_empty());
+}
+
+/// Turns on the one-day comparison for every panel and fetches; the queue's
+/// query key, and its compared twin's.
+fn compare_a_day_earlier(session: &mut Session) -> (QueryKey, QueryKey) {
     session.set_compare(Compare {
         all: Some(Duration::from_millis(DAY_MS as u64)),
         ..Compare::default()
     });
-    run(&mut session, &runtime());
+    run(session, &runtime());
     let key = support::key("queue", "q1");
     let then_key = QueryKey {
         query: compared_id(&key.query),
         ..key.clone()
     };
-    assert_eq!(series_of(&session, &key).len(), 4, "today's four models");
-    assert!(series_of(&session, &then_key).is_empty());
+    (key, then_key)
 }
 
 fn runtime() -> tokio::runtime::Runtime {

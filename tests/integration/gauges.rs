@@ -34,15 +34,7 @@ fn each_models_gauge_reads_its_latest_value_and_the_backed_up_queue_is_red() {
     let panel = dashboard
         .panel_by_title("Requests waiting by model")
         .unwrap();
-    let llama = session
-        .store()
-        .query_series(&panel.key(&panel.queries[0].id))
-        .find(|(key, _)| {
-            key.labels.get("model_name").map(String::as_str)
-                == Some("meta-llama/Llama-3.1-70B-Instruct")
-        })
-        .map(|(_, series)| series.last().unwrap().value)
-        .unwrap();
+    let llama = support::latest_of_model(session, panel, "meta-llama/Llama-3.1-70B-Instruct");
     let red = panel
         .thresholds
         .iter()

@@ -28,15 +28,7 @@ fn gauges_on_the_wall_read_the_backed_up_queue() {
         .dashboard()
         .panel_by_title("Requests waiting by model")
         .unwrap();
-    let queue = session
-        .store()
-        .query_series(&panel.key(&panel.queries[0].id))
-        .find(|(key, _)| {
-            key.labels.get("model_name").map(String::as_str)
-                == Some("meta-llama/Llama-3.1-70B-Instruct")
-        })
-        .map(|(_, series)| series.last().unwrap().value)
-        .unwrap();
+    let queue = support::latest_of_model(session, panel, "meta-llama/Llama-3.1-70B-Instruct");
     assert!(queue > 40.0, "the incident's queue: {queue}");
     harness.get_by_label(&format!(
         "Requests waiting by model: meta-llama/Llama-3.1-70B-Instruct {}",

@@ -911,3 +911,18 @@ pub fn exporter(
         .unwrap();
     address
 }
+
+/// The newest value of the series of `panel`'s first query whose `model_name`
+/// is `model`.
+pub fn latest_of_model(
+    session: &fleetdeck::session::Session,
+    panel: &fleetdeck::dashboard::PanelSpec,
+    model: &str,
+) -> f64 {
+    session
+        .store()
+        .query_series(&panel.key(&panel.queries[0].id))
+        .find(|(key, _)| key.labels.get("model_name").map(String::as_str) == Some(model))
+        .map(|(_, series)| series.last().unwrap().value)
+        .unwrap_or_else(|| panic!("no series of {model}"))
+}
