@@ -94,6 +94,16 @@ struct Minute {
     at: aws_smithy_types::DateTime,
 }
 
+/// A count that averages `per_minute` as whole numbers, minute by minute: the
+/// whole multiples of `per_minute` the minute crosses. Rounding each minute
+/// alone would publish no 5xx error at all while fewer than one in two
+/// minutes has one (a quiet night on a 0.06 % error share), and a burn rate
+/// read from CloudWatch would be zero where Prometheus's is not.
+fn whole_count_of_minute(per_minute: f64, t_s: f64) -> f64 {
+    let minute = (t_s / 60.0).floor();
+    (per_minute * (minute + 1.0)).floor() - (per_minute * minute).floor()
+}
+
 /// One SageMaker endpoint's minute: latencies, invocations and errors, and the
 /// instances' GPU figures for a GPU endpoint.
 fn endpoint_datums(
@@ -110,7 +120,7 @@ fn endpoint_datums(
         ("VariantName", VARIANT_NAME),
     ];
     let invocations = (state.load_rps * 60.0).round();
-    let errors_5xx = (invocations * state.error_5xx_share).round();
+    let errors_5xx = whole_count_of_minute(invocations * state.error_5xx_share, minute.t_s);
     let errors_4xx = (invocations * 0.004).round();
     let model_latency_us = state.median_latency_s * 0.93 * 1e6;
     let overhead_us = 12_000.0 * (1.0 + state.utilisation);
@@ -371,4 +381,22 @@ pub async fn publish(
         }
     }
     Ok(sent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::whole_count_of_minute;
+
+    #[test]
+    fn a_rare_error_is_published_as_often_as_it_happens() {
+        // 0.46 errors a minute: every minute alone rounds to none.
+        let start = 1_780_000_000.0;
+        let counts: Vec<f64> = (0..600)
+            .map(|m| whole_count_of_minute(0.46, start + 60.0 * m as f64))
+            .collect();
+        assert!(counts.iter().all(|&c| c == 0.0 || c == 1.0));
+        let total: f64 = counts.iter().sum();
+        assert!((total - 0.46 * 600.0).abs() <= 1.0, "{total}");
+        assert!(counts.windows(5).all(|five| five.iter().sum::<f64>() >= 2.0));
+    }
 }
