@@ -152,6 +152,8 @@ fn append_to_every_series(app: &mut FleetApp, now: &mut DateTime<Utc>) {
 }
 
 fn bench_frames(c: &mut Criterion) {
+    // As the app does at start (src/main.rs).
+    fleetdeck::heap::keep_frame_headroom();
     let now = DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
         .unwrap()
         .with_timezone(&Utc);

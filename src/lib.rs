@@ -18,6 +18,7 @@ pub mod edit;
 pub mod explore;
 pub mod fleet;
 pub mod headless;
+pub mod heap;
 pub mod heatmap;
 pub mod import;
 pub mod incident;

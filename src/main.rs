@@ -216,6 +216,7 @@ enum ThemeArg {
 }
 
 fn main() -> ExitCode {
+    fleetdeck::heap::keep_frame_headroom();
     tracing_subscriber::fmt()
         .with_env_filter(
             // wgpu reports the GPU back ends it tries and skips (no EGL display on a
