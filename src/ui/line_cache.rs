@@ -10,7 +10,7 @@
 
 use crate::store::{Column, ColumnGrid, Series, SeriesKey};
 use crate::time_range::Window;
-use egui_plot::PlotPoint;
+use egui_plot::{PlotBounds, PlotPoint};
 use std::collections::HashMap;
 
 struct CachedLine {
@@ -23,6 +23,9 @@ struct CachedLine {
     /// Their non-empty columns, in order.
     columns: Vec<Column>,
     points: Vec<PlotPoint>,
+    /// The extent of `points` (values that are not finite left out), worked out as they are
+    /// built so the plot's bounds and the chart's range need not walk them again.
+    bounds: PlotBounds,
     last_used: u64,
 }
 
@@ -74,6 +77,7 @@ impl LineCache {
             last,
             columns: Vec::with_capacity(columns + 2),
             points: Vec::new(),
+            bounds: PlotBounds::NOTHING,
             last_used: frame,
         };
         grid.scan(series, first, last, &mut line.columns);
@@ -86,6 +90,14 @@ impl LineCache {
         self.lines
             .get(key)
             .map_or(&[], |line| line.points.as_slice())
+    }
+
+    /// The extent of a prepared line's points ([`PlotBounds::NOTHING`] when it
+    /// has none).
+    pub(crate) fn bounds(&self, key: &SeriesKey) -> PlotBounds {
+        self.lines
+            .get(key)
+            .map_or(PlotBounds::NOTHING, |line| line.bounds)
     }
 }
 
@@ -135,10 +147,16 @@ impl CachedLine {
     fn build_points(&mut self, series: &Series) {
         self.points.clear();
         let points = &mut self.points;
+        let mut bounds = PlotBounds::NOTHING;
         self.grid
             .emit(series, self.first, self.last, &self.columns, |sample| {
-                points.push(PlotPoint::new(sample.t_ms as f64 / 1000.0, sample.value));
+                let point = PlotPoint::new(sample.t_ms as f64 / 1000.0, sample.value);
+                if point.y.is_finite() {
+                    bounds.extend_with(&point);
+                }
+                points.push(point);
             });
+        self.bounds = bounds;
     }
 }
 

@@ -200,10 +200,10 @@ fn data_range(
         .iter()
         .zip(hidden)
         .filter(|(_, hidden)| !**hidden)
-        .flat_map(|((key, _, _), _)| ctx.state.lines.points(key).iter().map(|p| p.y))
-        .filter(|y| y.is_finite())
-        .fold((f64::NAN, f64::NAN), |(low, high), y| {
-            (low.min(y), high.max(y))
+        .map(|((key, _, _), _)| ctx.state.lines.bounds(key))
+        .filter(|bounds| bounds.is_finite_y())
+        .fold((f64::NAN, f64::NAN), |(low, high), bounds| {
+            (low.min(bounds.min()[1]), high.max(bounds.max()[1]))
         })
 }
 

@@ -6,6 +6,7 @@
 
 use super::super::{PanelContext, theme};
 use super::chart::Chart;
+use super::column_line::ColumnLine;
 use super::stacked::StackedAreas;
 use crate::ops::OpsKind;
 use egui_plot::{
@@ -77,18 +78,18 @@ fn lines<'p>(
             continue;
         }
         let color = theme::series_color(dark_mode(plot_ui), index);
-        plot_ui.line(
-            Line::new(
-                name.as_str(),
-                PlotPoints::Borrowed(ctx.state.lines.points(key)),
+        plot_ui.add(
+            ColumnLine::new(
+                name,
+                ctx.state.lines.points(key),
+                ctx.state.lines.bounds(key),
             )
             .color(if trusted {
                 color
             } else {
                 color.gamma_multiply(0.35)
             })
-            .width(if wall { 3.0 } else { 1.5 })
-            .allow_band(true),
+            .width(if wall { 3.0 } else { 1.5 }),
         );
     }
 }

@@ -8,6 +8,7 @@
 //! [`menu`] offers the right-click menu and [`hover`] shows the tooltip.
 
 mod chart;
+mod column_line;
 mod hover;
 mod layers;
 mod legend;
