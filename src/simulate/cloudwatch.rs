@@ -397,6 +397,10 @@ mod tests {
         assert!(counts.iter().all(|&c| c == 0.0 || c == 1.0));
         let total: f64 = counts.iter().sum();
         assert!((total - 0.46 * 600.0).abs() <= 1.0, "{total}");
-        assert!(counts.windows(5).all(|five| five.iter().sum::<f64>() >= 2.0));
+        assert!(
+            counts
+                .windows(5)
+                .all(|five| five.iter().sum::<f64>() >= 2.0)
+        );
     }
 }
