@@ -288,7 +288,7 @@ fn main() -> ExitCode {
         }) => cli::import::grafana(&file, &sources, output.as_ref()),
         Some(Command::Wall(args)) => cli::wall::wall(&args),
         Some(Command::Discover(args)) => cli::discover::discover(&args),
-        Some(Command::Manual { out }) => cli::manual::manual(Cli::command(), &out),
+        Some(Command::Manual { out }) => cli::manual::manual(Cli::command(), VERSION, &out),
         None => run_gui(&cli),
     };
     // Whatever a command queued for the disk (the Cost Explorer cache) is written

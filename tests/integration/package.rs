@@ -106,6 +106,15 @@ fn man_pages_and_completions_cover_every_subcommand() {
             text.contains("prometheus"),
             "the {shell} completion lacks discover's flags"
         );
+        // The hidden packaging step is not offered to a user.
+        assert!(
+            !text.contains("manual"),
+            "the {shell} completion offers the hidden `manual`"
+        );
+        assert!(
+            text.contains("fullscreen"),
+            "the {shell} completion lacks the window's own flags"
+        );
     }
 }
 
