@@ -346,8 +346,10 @@ fn a_cloudwatch_availability_objective_counts_invocation_and_5xx_sums() {
     for window_s in [5 * MINUTE, HOUR] {
         let total = one_sum(&slo.total.query, window_s);
         let bad = one_sum(&slo.part.query().query, window_s);
+        // A quiet night's five minutes may hold no error at all (then both
+        // burn rates are zero); an hour always holds some.
         assert!(
-            total > 0.0 && bad > 0.0,
+            total > 0.0 && (bad > 0.0 || window_s < HOUR),
             "published over {window_s} s: {bad} of {total}"
         );
         let expected = (bad / total) / 0.005;
