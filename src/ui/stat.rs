@@ -54,11 +54,8 @@ pub(crate) fn show(
     ctx.state.lines.prepare(key, series, ctx.window, columns);
     let points = ctx.state.lines.points(key);
     if points.len() >= 2 {
-        let (low, high) = points
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
-                (lo.min(p.y), hi.max(p.y))
-            });
+        let bounds = ctx.state.lines.bounds(key);
+        let (low, high) = (bounds.min()[1], bounds.max()[1]);
         // Changes under 0.1 % of the value draw flat: otherwise rounding noise in a
         // steady series (a forecast, a total) is stretched into a barcode.
         let floor = 1e-3 * high.abs().max(low.abs()).max(1e-9);
