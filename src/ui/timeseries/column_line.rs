@@ -344,20 +344,23 @@ mod tests {
         PlotBounds::from_min_max([x.0, y.0], [x.1, y.1])
     }
 
-    #[test]
-    fn a_dense_line_is_the_band_line_draws() {
-        let points = wave(2_000, 3_600.0);
+    /// What the first shape of `count` points over an hour is, once both
+    /// draw it the same.
+    fn an_hour_drawn_as(count: usize) -> &'static str {
+        let points = wave(count, 3_600.0);
         let bounds = bounds_of((1_764_000_000.0, 1_764_003_600.0), (-6.0, 12.0));
         assert_same(&points, bounds);
-        assert_eq!(outline(&both(&points, bounds).1[0]).0, "band");
+        outline(&both(&points, bounds).1[0]).0
+    }
+
+    #[test]
+    fn a_dense_line_is_the_band_line_draws() {
+        assert_eq!(an_hour_drawn_as(2_000), "band");
     }
 
     #[test]
     fn a_sparse_line_is_the_path_line_draws() {
-        let points = wave(30, 3_600.0);
-        let bounds = bounds_of((1_764_000_000.0, 1_764_003_600.0), (-6.0, 12.0));
-        assert_same(&points, bounds);
-        assert_eq!(outline(&both(&points, bounds).1[0]).0, "path");
+        assert_eq!(an_hour_drawn_as(30), "path");
     }
 
     #[test]
